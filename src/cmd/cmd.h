@@ -1,0 +1,38 @@
+/*
+ * cmd.h — the command table's shared pieces: global options (valid before or after the
+ * command name), exit codes, and one entry point per command (src/cmd/<name>.c).
+ */
+#ifndef ANSIM_CMD_H
+#define ANSIM_CMD_H
+
+#include "../controls/controls.h"
+#include "../util/util.h"
+
+enum exit_code { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_FINDINGS = 3 };
+
+struct global_opts {
+    const char *profile;
+    const char *regions;       /* comma-separated */
+    const char *endpoint_url;
+    const char *db_path;
+    int no_db;
+    enum lang lang;
+};
+
+int cmd_scan(int argc, char **argv, const struct global_opts *g);
+int cmd_controls(int argc, char **argv, const struct global_opts *g);
+int cmd_frameworks(int argc, char **argv, const struct global_opts *g);
+int cmd_history(int argc, char **argv, const struct global_opts *g);
+
+/* Print usage of one command (or the overview when name is NULL) to f. */
+void cmd_usage(FILE *f, const char *name);
+
+/* Option helpers shared by commands: argv[*i] is "--name" (value in argv[*i+1]) or
+ * "--name=value". Returns the value and advances *i, or NULL when argv[*i] is another
+ * option; prints a usage error and sets *bad when the value is missing. */
+const char *opt_value(int argc, char **argv, int *i, const char *name, int *bad);
+
+/* Load the built-in catalogue plus the user's directories; prints errors. 0 or -1. */
+int load_catalogue(struct catalogue *cat, char **dirs, size_t ndirs);
+
+#endif

@@ -1,0 +1,71 @@
+/* usage.c — help texts for `ansim help [COMMAND]` and usage errors. */
+#include <string.h>
+
+#include "cmd.h"
+
+static const char overview[] =
+    "ansim — AWS security and Korean privacy-law compliance checker (안심)\n"
+    "\n"
+    "usage: ansim [global options] COMMAND [options]\n"
+    "\n"
+    "commands:\n"
+    "  scan --snapshot FILE   evaluate every control on a snapshot and report\n"
+    "  controls               list the controls (id, severity, area, title)\n"
+    "  frameworks             list the frameworks and their requirement counts\n"
+    "  history                list past scans kept in the history database\n"
+    "  version                print the version\n"
+    "  help [COMMAND]         this help, or a command's\n"
+    "\n"
+    "global options (before or after the command):\n"
+    "  --lang ko|en           language of the output (default from LANG)\n"
+    "  --db PATH              history database (default $XDG_DATA_HOME/ansim/ansim.db)\n"
+    "  --no-db                keep no history\n"
+    "  --profile NAME, --region R[,R...], --endpoint-url URL   AWS settings for live commands\n"
+    "  -q, -v                 quieter / more verbose messages on stderr\n"
+    "\n"
+    "exit codes: 0 ok, 1 could not run, 2 usage error, 3 failed findings at or above --fail-on\n";
+
+static const char scan_help[] =
+    "usage: ansim scan --snapshot FILE [--format F [-o FILE]]... [--framework ID]\n"
+    "                  [--control ID[,ID...]] [--fail-on SEVERITY] [--controls DIR]\n"
+    "\n"
+    "  --snapshot FILE    snapshot to evaluate (ansim-snapshot/1; '-' = stdin)\n"
+    "  --format F         tty (default), json, html, sarif or csv; repeat for several reports\n"
+    "  -o FILE            write the preceding --format to FILE (atomically); without\n"
+    "                     --format the format comes from the extension\n"
+    "  --framework ID     only controls mapped to this framework (see `ansim frameworks`)\n"
+    "  --control IDS      only these controls (comma-separated, repeatable)\n"
+    "  --fail-on SEV      exit 3 when a failed finding is at least SEV\n"
+    "                     (critical, high, medium, low (default), info)\n"
+    "  --controls DIR     add the control/framework YAML files under DIR\n"
+    "  --color, --no-color  force colours on or off in the tty report\n";
+
+static const char controls_help[] =
+    "usage: ansim controls [--framework ID] [--format tty|json] [--controls DIR]\n"
+    "  Lists every control: id, severity, area and title (with --framework, the requirement\n"
+    "  ids of that framework each control backs).\n";
+
+static const char frameworks_help[] =
+    "usage: ansim frameworks [--format tty|json] [--controls DIR]\n"
+    "  Lists the frameworks with their requirement counts: how many are checked by controls\n"
+    "  and how many need manual evidence.\n";
+
+static const char history_help[] =
+    "usage: ansim history [--limit N] [--format tty|json]\n"
+    "  Lists the most recent scans (default 20; 0 = all) from the history database.\n";
+
+void cmd_usage(FILE *f, const char *name)
+{
+    if (!name)
+        fputs(overview, f);
+    else if (strcmp(name, "scan") == 0)
+        fputs(scan_help, f);
+    else if (strcmp(name, "controls") == 0)
+        fputs(controls_help, f);
+    else if (strcmp(name, "frameworks") == 0)
+        fputs(frameworks_help, f);
+    else if (strcmp(name, "history") == 0)
+        fputs(history_help, f);
+    else
+        fputs(overview, f);
+}

@@ -1,0 +1,18 @@
+/* inventory_internal.h — the inventory's private state, shared by its .c files only. */
+#ifndef ANSIM_INVENTORY_INTERNAL_H
+#define ANSIM_INVENTORY_INTERNAL_H
+
+#include "inventory.h"
+
+struct inventory {
+    sqlite3 *db;
+    char *account_id, *partition, *collected_at;
+    time_t now;
+    char **regions;
+    size_t nregions;
+    size_t nresources;
+    int pii_in_use;          /* some resource carries the personal-data tag */
+    const char *pii_key, *pii_value;
+};
+
+#endif

@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# tests/cli.sh ANSIM — the command-line contract (spec/cli.md): exit codes, outputs,
+# one-line errors, history. Prints "ok - ..." / "not ok - ..." and "N passed, M failed".
+set -u
+ansim=${1:?usage: tests/cli.sh ANSIM_BINARY}
+case $ansim in /*) ;; *) ansim=$PWD/$ansim ;; esac
+cd "$(dirname "$0")/.."
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export XDG_DATA_HOME=$tmp/xdg HOME=$tmp/home LANG=C.UTF-8
+unset LC_ALL LC_MESSAGES
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+no() { fail=$((fail + 1)); echo "not ok - $1"; }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else no "$what"; fi; }
+
+# expect_exit CODE WHAT -- ARGS...: run ansim, keep stdout/stderr in $tmp/out, $tmp/err
+expect_exit() {
+    local want=$1 what=$2; shift 3
+    "$ansim" "$@" >"$tmp/out" 2>"$tmp/err"
+    local got=$?
+    if [ "$got" -eq "$want" ]; then ok "$what (exit $got)"; else no "$what: exit $got, want $want; stderr: $(head -c 300 "$tmp/err")"; fi
+}
+one_line_error() {  # stderr is exactly one line mentioning $1
+    [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q -- "$1" "$tmp/err"
+}
+
+v01=examples/startup-v0.1.json v10=examples/startup-v1.0.json
+
+# --- exit codes and the examples
+expect_exit 3 "v0.1 example fails" -- scan --no-db --snapshot $v01 --format json
+check "v0.1 json parses and has failures" jq -e '.summary.fail > 0 and (.findings|length) > 0' "$tmp/out"
+check "v0.1 findings list failed before passed" jq -e '[.findings[].status] | index("pass") as $p | (index("fail") // 0) < ($p // 1e9)' "$tmp/out"
+for id in iam.root_mfa iam.console_user_mfa ec2.sg_admin_ports_open rds.public_access s3.bucket_public cloudtrail.multi_region; do
+    check "v0.1 fails $id" jq -e --arg id "$id" 'any(.findings[]; .control_id == $id and .status == "fail")' "$tmp/out"
+done
+expect_exit 0 "v1.0 example passes" -- scan --no-db --snapshot $v10 --format json
+check "v1.0 has no fail or error" jq -e '.summary.fail == 0 and .summary.error == 0 and .summary.pass > 0' "$tmp/out"
+expect_exit 0 "--fail-on critical ignores lower failures" -- scan --no-db --snapshot $v01 --control iam.user_attached_policies --fail-on critical --format json
+check "...while still reporting them" jq -e '.summary.fail > 0' "$tmp/out"
+expect_exit 3 "--fail-on critical counts critical failures" -- scan --no-db --snapshot $v01 --fail-on critical --format json
+expect_exit 0 "snapshot from stdin" -- scan --no-db --snapshot - --format csv <$v10
+
+# --- several format/output pairs in one run
+expect_exit 3 "four reports in one run" -- scan --no-db --snapshot $v01 --format json -o "$tmp/r.json" --format sarif -o "$tmp/r.sarif" --format csv -o "$tmp/r.csv" --format html -o "$tmp/r.html"
+check "json file written" jq -e '.findings|length > 0' "$tmp/r.json"
+check "sarif file written" jq -e '.version == "2.1.0" and (.runs[0].results|length) > 0' "$tmp/r.sarif"
+check "csv file written" grep -q '^control_id,status' "$tmp/r.csv"
+check "html file written" grep -q '<html' "$tmp/r.html"
+check "nothing on stdout when every report goes to a file" test ! -s "$tmp/out"
+expect_exit 3 "format inferred from -o extension" -- scan --no-db --snapshot $v01 -o "$tmp/x.sarif"
+check "...is SARIF" jq -e '.version == "2.1.0"' "$tmp/x.sarif"
+expect_exit 2 "two reports on stdout is a usage error" -- scan --no-db --snapshot $v01 --format json --format csv
+
+# --- filters and languages
+expect_exit 3 "--control filter" -- scan --no-db --snapshot $v01 --control iam.root_mfa,s3.bucket_public --format json
+check "...only those controls" jq -e '[.findings[].control_id] | unique == ["iam.root_mfa","s3.bucket_public"]' "$tmp/out"
+expect_exit 3 "--framework filter" -- scan --no-db --snapshot $v01 --framework pipa-2023 --format json
+check "...only that framework" jq -e '(.frameworks|length) == 1 and .frameworks[0].id == "pipa-2023" and all(.findings[]; .frameworks["pipa-2023"] != null)' "$tmp/out"
+check "...manual requirements carry evidence" jq -e 'any(.frameworks[0].requirements[]; .status == "manual" and (.evidence|length) > 0)' "$tmp/out"
+expect_exit 3 "--lang ko" -- scan --no-db --snapshot $v01 --lang ko
+check "...Korean tty" grep -q '점수' "$tmp/out"
+LANG=ko_KR.UTF-8 "$ansim" scan --no-db --snapshot $v01 >"$tmp/out" 2>/dev/null
+check "LANG=ko_KR picks Korean" grep -q '점수' "$tmp/out"
+expect_exit 3 "global options after the command" -- scan --snapshot $v01 --no-db --lang en
+check "...English tty" grep -q 'Score' "$tmp/out"
+
+# --- usage errors (exit 2) and runtime errors (exit 1): one clear line
+expect_exit 2 "unknown command" -- frobnicate
+check "...one line" one_line_error frobnicate
+expect_exit 2 "unknown option" -- scan --snapshot $v01 --bogus
+expect_exit 2 "unknown --control" -- scan --no-db --snapshot $v01 --control no.such
+check "...names it" one_line_error no.such
+expect_exit 2 "unknown --framework" -- scan --no-db --snapshot $v01 --framework gdpr
+expect_exit 2 "bad --format" -- scan --no-db --snapshot $v01 --format pdf
+expect_exit 2 "bad --fail-on" -- scan --no-db --snapshot $v01 --fail-on severe
+expect_exit 2 "bad --lang" -- --lang fr controls
+expect_exit 2 "missing option value" -- scan --snapshot
+expect_exit 1 "missing snapshot file" -- scan --no-db --snapshot "$tmp/nope.json"
+check "...one line naming the file" one_line_error nope.json
+head -c 2000 $v01 >"$tmp/trunc.json"
+expect_exit 1 "truncated snapshot" -- scan --no-db --snapshot "$tmp/trunc.json" --format json -o "$tmp/t.json"
+check "...one line with position" one_line_error 'trunc.json:[0-9]*:[0-9]*: malformed JSON'
+check "...no report left behind" test ! -e "$tmp/t.json"
+echo '{"format":"ansim-snapshot/9"}' >"$tmp/v9.json"
+expect_exit 1 "wrong snapshot format" -- scan --no-db --snapshot "$tmp/v9.json"
+check "...says which" one_line_error 'ansim-snapshot/9'
+mkdir -p "$tmp/bad"
+printf 'id: x.y\ntitle: {en: X, ko: X}\n' >"$tmp/bad/x.yaml"
+expect_exit 1 "control YAML with a missing field" -- scan --no-db --snapshot $v01 --controls "$tmp/bad"
+check "...names file and field" one_line_error 'x.yaml: field `rationale`'
+expect_exit 1 "report into a missing directory" -- scan --no-db --snapshot $v01 --format json -o "$tmp/no/dir/r.json"
+check "...no temp files left" test -z "$(ls "$tmp" | grep tmp)"
+
+# --- a user's own control directory
+mkdir -p "$tmp/mine"
+cat >"$tmp/mine/custom.yaml" <<'YAML'
+id: custom.bucket_count
+title: {en: At most 100 buckets, ko: 버킷은 100개 이하}
+rationale: {en: Keep storage reviewable., ko: 검토 가능한 규모를 유지합니다.}
+severity: low
+area: data_protection
+resource_type: aws_s3_bucket
+requires: [s3:ListBuckets]
+frameworks: {isms-p: ["2.1.3"]}
+remediation: {en: Delete unused buckets., ko: 쓰지 않는 버킷을 지웁니다.}
+query: |
+  SELECT CASE WHEN n <= 100 THEN 'pass' ELSE 'fail' END AS status, account_id() AS resource_id,
+         n || ' buckets' AS reason FROM (SELECT count(*) AS n FROM aws_s3_bucket)
+YAML
+expect_exit 0 "user control via --controls" -- scan --no-db --snapshot $v10 --controls "$tmp/mine" --control custom.bucket_count --format json
+check "...evaluated and mapped" jq -e '.findings[0].control_id == "custom.bucket_count" and .findings[0].status == "pass" and .findings[0].frameworks["isms-p"] == ["2.1.3"]' "$tmp/out"
+
+# --- catalogue listings
+expect_exit 0 "controls" -- controls
+missing=0
+for id in $(awk -F'\t' '$6 == 1 {print $1}' ../shared/spec/controls.tsv); do
+    grep -q "^$id " "$tmp/out" || { echo "# missing $id"; missing=$((missing + 1)); }
+done
+check "controls lists all 28 wave-1 ids" test "$missing" -eq 0 -a "$(awk -F'\t' '$6 == 1' ../shared/spec/controls.tsv | wc -l)" -eq 28
+expect_exit 0 "controls --framework isms-p --format json" -- controls --framework isms-p --format json
+check "...json list" jq -e 'length > 10 and all(.[]; .id and .severity and .area and .title)' "$tmp/out"
+expect_exit 0 "frameworks" -- frameworks --format json
+check "...four frameworks" jq -e '[.[].id] | sort == ["aws-wa-sec","isms-p","pipa-2023","pipa-tech-2021"]' "$tmp/out"
+check "...isms-p has 101 items" jq -e '.[] | select(.id == "isms-p") | .requirements == 101' "$tmp/out"
+expect_exit 0 "version" -- version
+check "...prints it" grep -q '^ansim [0-9]' "$tmp/out"
+expect_exit 0 "help" -- help scan
+check "...documents --fail-on" grep -q -- '--fail-on' "$tmp/out"
+
+# --- history
+db=$tmp/h/ansim.db
+expect_exit 0 "history before any scan" -- history --db "$db"
+expect_exit 3 "scan stored in history" -- scan --db "$db" --snapshot $v01 --format json
+id1=$(jq -r .scan.id "$tmp/out")
+expect_exit 0 "second scan stored" -- scan --db "$db" --snapshot $v10 --format json
+expect_exit 0 "history lists scans" -- history --db "$db" --format json
+check "...newest first, both kept" jq -e --arg id "$id1" 'length == 2 and .[1].id == $id and .[1].summary.fail > 0 and .[0].summary.fail == 0' "$tmp/out"
+expect_exit 0 "default database under XDG_DATA_HOME" -- scan --snapshot $v10 --format json
+check "...created there" test -s "$XDG_DATA_HOME/ansim/ansim.db"
+expect_exit 3 "--no-db keeps nothing" -- scan --no-db --db "$tmp/none.db" --snapshot $v01 --format json
+check "...no file" test ! -e "$tmp/none.db"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

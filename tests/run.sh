@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# tests/run.sh BUILD_DIR — runs the unit tests (cmocka), the CLI tests and, for the plain
+# build, the HTML-in-Chromium checks; prints one closing line "N passed, M failed".
+set -u
+build=${1:?usage: tests/run.sh BUILD_DIR}
+cd "$(dirname "$0")/.."
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+passed=0 failed=0
+
+count_cmocka() {  # sums cmocka's "[  PASSED  ] N test(s)." / "[  FAILED  ] N test(s)" lines
+    local p f
+    p=$(grep -E '^\[  PASSED  \] [0-9]+ test' "$1" | awk '{s+=$4} END {print s+0}')
+    f=$(grep -E '^\[  FAILED  \] [0-9]+ test' "$1" | awk '{s+=$4} END {print s+0}')
+    passed=$((passed + p)); failed=$((failed + f))
+}
+count_tap() {  # "N passed, M failed" closing line of a shell test script
+    local line
+    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$1" | tail -1)
+    if [ -z "$line" ]; then failed=$((failed + 1)); echo "not ok - $2 printed no summary"; return; fi
+    passed=$((passed + $(echo "$line" | awk '{print $1}')))
+    failed=$((failed + $(echo "$line" | awk '{print $3}')))
+}
+
+echo "== unit tests ($build)"
+"$build/unit_tests" 2>&1 | tee "$out/unit.log"
+rc=${PIPESTATUS[0]}
+before=$failed
+count_cmocka "$out/unit.log"
+if [ "$rc" -ne 0 ] && [ "$failed" -eq "$before" ]; then
+    # a group that could not set up, or a crash, prints no per-test failure
+    echo "not ok - unit_tests exited $rc"; failed=$((failed + 1))
+fi
+
+echo "== CLI tests ($build)"
+tests/cli.sh "$build/ansim" 2>&1 | tee "$out/cli.log"
+count_tap "$out/cli.log" cli.sh
+
+if [ "$build" = build ]; then
+    echo "== HTML report in headless Chromium"
+    mkdir -p build/test-output
+    tests/html_check.sh "$build/ansim" build/test-output 2>&1 | tee "$out/html.log"
+    count_tap "$out/html.log" html_check.sh
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,67 @@
+/* main.c — runs every unit-test group; the exit code is the number of failed tests. */
+#include "support.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../src/util/util.h"
+
+char *snap_doc(const char *resources, const char *errors)
+{
+    return xasprintf("{\"format\":\"ansim-snapshot/1\",\"account_id\":\"111122223333\","
+                     "\"partition\":\"aws\",\"collected_at\":\"2026-11-01T00:00:00Z\","
+                     "\"regions\":[\"ap-northeast-2\"],\"resources\":%s,\"errors\":%s}",
+                     resources ? resources : "[]", errors ? errors : "[]");
+}
+
+struct inventory *load_inv(const char *doc)
+{
+    struct inventory *inv = NULL;
+    char err[ERRLEN] = "";
+    assert_int_equal(inv_open(&inv, err, sizeof err), 0);
+    if (inv_load_snapshot_buf(inv, doc, strlen(doc), "test", err, sizeof err) != 0)
+        fail_msg("load failed: %s", err);
+    return inv;
+}
+
+char *sql_text(struct inventory *inv, const char *sql)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(inv_db(inv), sql, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("SQL error in %s: %s", sql, sqlite3_errmsg(inv_db(inv)));
+    char *out = NULL;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+        out = xstrdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return out;
+}
+
+long long sql_int(struct inventory *inv, const char *sql)
+{
+    char *s = sql_text(inv, sql);
+    long long v = s ? atoll(s) : -1;
+    free(s);
+    return v;
+}
+
+void load_builtin(struct catalogue *cat)
+{
+    char err[ERRLEN] = "";
+    cat_init(cat);
+    if (cat_load_builtin(cat, err, sizeof err) || cat_finalize(cat, err, sizeof err))
+        fail_msg("built-in catalogue: %s", err);
+}
+
+int main(void)
+{
+    int failed = 0;
+    failed += run_util_tests();
+    failed += run_inventory_tests();
+    failed += run_sqlfunc_tests();
+    failed += run_catalogue_tests();
+    failed += run_eval_tests();
+    failed += run_fixture_tests();
+    failed += run_report_tests();
+    failed += run_history_tests();
+    return failed ? 1 : 0;
+}

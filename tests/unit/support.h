@@ -1,0 +1,34 @@
+/* support.h — helpers shared by the unit tests (cmocka). */
+#ifndef ANSIM_TEST_SUPPORT_H
+#define ANSIM_TEST_SUPPORT_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "../../src/controls/controls.h"
+#include "../../src/inventory/inventory.h"
+
+/* A snapshot document around the given resources/errors JSON text (collected 2026-11-01). */
+char *snap_doc(const char *resources, const char *errors);
+/* Load doc into a new inventory; fails the test on error. */
+struct inventory *load_inv(const char *doc);
+/* First column of the first row of sql as a new string (NULL for SQL NULL). */
+char *sql_text(struct inventory *inv, const char *sql);
+long long sql_int(struct inventory *inv, const char *sql);
+/* Built-in catalogue, finalized; fails the test on error. */
+void load_builtin(struct catalogue *cat);
+
+/* Test groups, one per file. */
+int run_util_tests(void);
+int run_inventory_tests(void);
+int run_sqlfunc_tests(void);
+int run_catalogue_tests(void);
+int run_eval_tests(void);
+int run_fixture_tests(void);
+int run_report_tests(void);
+int run_history_tests(void);
+
+#endif
