@@ -465,7 +465,8 @@ int cat_load_dir(struct catalogue *cat, const char *dir, char *err, size_t errle
         snprintf(err, errlen, "%s: no .yaml files found", dir);
         rc = -1;
     }
-    qsort(files, n, sizeof *files, cmp_str);
+    if (n > 1)
+        qsort(files, n, sizeof *files, cmp_str);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         size_t len;
         char *buf = file_read(files[i], &len, err, errlen);
@@ -495,6 +496,8 @@ static int cmp_framework(const void *a, const void *b)
 const struct control *cat_control(const struct catalogue *cat, const char *id)
 {
     struct control key = {.id = (char *)id};
+    if (!cat->ncontrols)
+        return NULL;
     return bsearch(&key, cat->controls, cat->ncontrols, sizeof key, cmp_control);
 }
 
@@ -546,8 +549,10 @@ static struct fw_ref *fw_ref_get(struct control *c, const char *fw)
 
 int cat_finalize(struct catalogue *cat, char *err, size_t errlen)
 {
-    qsort(cat->controls, cat->ncontrols, sizeof *cat->controls, cmp_control);
-    qsort(cat->frameworks, cat->nframeworks, sizeof *cat->frameworks, cmp_framework);
+    if (cat->ncontrols > 1)
+        qsort(cat->controls, cat->ncontrols, sizeof *cat->controls, cmp_control);
+    if (cat->nframeworks > 1)
+        qsort(cat->frameworks, cat->nframeworks, sizeof *cat->frameworks, cmp_framework);
     /* control -> requirement references must exist; build requirement -> controls */
     for (size_t i = 0; i < cat->ncontrols; i++) {
         struct control *c = &cat->controls[i];
@@ -586,7 +591,8 @@ int cat_finalize(struct catalogue *cat, char *err, size_t errlen)
                 struct fw_ref *ref = fw_ref_get(c, f->id);
                 add_unique(&ref->reqs, &ref->nreqs, r->id);
             }
-            qsort(r->controls, r->ncontrols, sizeof *r->controls, cmp_str);
+            if (r->ncontrols > 1)
+                qsort(r->controls, r->ncontrols, sizeof *r->controls, cmp_str);
         }
     }
     return 0;

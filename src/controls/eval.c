@@ -387,7 +387,8 @@ int eval_run(const struct catalogue *cat, struct inventory *inv, const struct se
         run_query(c, inv, &out);
         apply_collection_errors(c, inv, &out, first);
     }
-    qsort(out.v, out.n, sizeof *out.v, cmp_finding);
+    if (out.n > 1)
+        qsort(out.v, out.n, sizeof *out.v, cmp_finding);
     res->findings = out.v;
     res->nfindings = out.n;
     count(res, NULL, NULL, &res->total);
