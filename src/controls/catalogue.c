@@ -334,6 +334,12 @@ int cat_load_yaml(struct catalogue *cat, const char *name, const char *buf, size
                   size_t errlen)
 {
     struct yctx y = {name, err, errlen};
+    /* Text only: libfyaml 0.7 can loop forever on invalid UTF-8 in a directive line. */
+    long bad = utf8_invalid_at(buf, len);
+    if (bad >= 0) {
+        snprintf(err, errlen, "%s: not UTF-8 text (invalid byte at offset %ld)", name, bad);
+        return -1;
+    }
     struct fy_diag_cfg dcfg;
     fy_diag_cfg_default(&dcfg);
     dcfg.fp = NULL;

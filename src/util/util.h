@@ -71,6 +71,10 @@ int file_write_atomic(const char *path, const char *data, size_t len, char *err,
 /* mkdir -p for the directory part of path. */
 int mkdir_parents(const char *path, char *err, size_t errlen);
 
+/* Strict UTF-8 check (no NUL, no overlong forms, no surrogates). Returns -1 when valid,
+ * else the offset of the first bad byte. */
+long utf8_invalid_at(const char *s, size_t len);
+
 /* Random identifier: 32 lower-case hex characters into buf (>= 33 bytes). */
 void random_id(char *buf);
 

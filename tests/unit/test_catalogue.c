@@ -105,6 +105,8 @@ static void loader_names_file_and_field(void **state)
     free(extra);
     expect_yaml_error("id: [unclosed\n", "invalid YAML");
     expect_yaml_error("- a\n- b\n", "expected a mapping");
+    /* found by fuzzing: invalid UTF-8 in a directive made libfyaml loop forever */
+    expect_yaml_error("%.d\xbe\xd6\x9e\x9a\x92\xd2\xd2\xd2-", "not UTF-8");
     char *no_ko = xasprintf("%s", good_control);
     memcpy(strstr(no_ko, "ko: 티"), "xx: 티", 6);
     expect_yaml_error(no_ko, "`title`");

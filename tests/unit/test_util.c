@@ -71,6 +71,19 @@ static void lang_picks_and_falls_back(void **state)
     unsetenv("LC_ALL");
 }
 
+static void utf8_validation(void **state)
+{
+    (void)state;
+    assert_int_equal(utf8_invalid_at("plain", 5), -1);
+    assert_int_equal(utf8_invalid_at("점수 ok", strlen("점수 ok")), -1);
+    assert_int_equal(utf8_invalid_at("\xf0\x9f\x98\x80", 4), -1);      /* U+1F600 */
+    assert_int_equal(utf8_invalid_at("ab\xbe", 3), 2);                  /* stray continuation */
+    assert_int_equal(utf8_invalid_at("a\0b", 3), 1);                    /* NUL */
+    assert_int_equal(utf8_invalid_at("\xc0\xaf", 2), 0);               /* overlong '/' */
+    assert_int_equal(utf8_invalid_at("\xed\xa0\x80", 3), 0);          /* surrogate */
+    assert_int_equal(utf8_invalid_at("x\xec\xa0", 3), 1);              /* truncated */
+}
+
 int run_util_tests(void)
 {
     const struct CMUnitTest tests[] = {
@@ -79,6 +92,7 @@ int run_util_tests(void)
         cmocka_unit_test(csv_quotes_and_neutralises_formulas),
         cmocka_unit_test(html_escapes_markup),
         cmocka_unit_test(lang_picks_and_falls_back),
+        cmocka_unit_test(utf8_validation),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }
