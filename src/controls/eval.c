@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "controls.h"
 
@@ -384,8 +385,13 @@ int eval_run(const struct catalogue *cat, struct inventory *inv, const struct se
             continue;
         res->controls[res->ncontrols++] = c;
         size_t first = out.n;
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
         run_query(c, inv, &out);
         apply_collection_errors(c, inv, &out, first);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        log_debug("control %s: %zu findings in %.3f s", c->id, out.n - first,
+                  (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
     }
     if (out.n > 1)
         qsort(out.v, out.n, sizeof *out.v, cmp_finding);

@@ -11,7 +11,7 @@
 static const char schema[] =
     "CREATE TABLE resources(type TEXT NOT NULL, region TEXT NOT NULL, id TEXT NOT NULL,"
     " arn TEXT, data TEXT NOT NULL);"
-    "CREATE INDEX resources_type ON resources(type);"
+    "CREATE INDEX resources_type_id ON resources(type, id);"
     "CREATE TABLE regions(name TEXT PRIMARY KEY);"
     "CREATE TABLE collection_errors(service TEXT NOT NULL, region TEXT NOT NULL,"
     " operation TEXT NOT NULL, code TEXT NOT NULL, message TEXT NOT NULL);"

@@ -134,6 +134,61 @@ static void fn_sg_world_open_ports(sqlite3_context *ctx, int argc, sqlite3_value
     sb_free(&out);
 }
 
+/* The world-open rules of a permission list that open any of the listed ports, e.g.
+ * "0.0.0.0/0 → tcp 22; ::/0 → -1 (all)", or NULL. */
+static void fn_sg_world_open_rules(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const char *perms = (const char *)sqlite3_value_text(argv[0]);
+    const char *ports = (const char *)sqlite3_value_text(argv[1]);
+    json_t *arr = perms && ports ? json_loads(perms, 0, NULL) : NULL;
+    struct strbuf out;
+    sb_init(&out);
+    size_t i;
+    json_t *perm;
+    json_array_foreach(arr, i, perm) {
+        int opens = 0;
+        for (const char *p = ports; *p && !opens;) {
+            char *end;
+            long port = strtol(p, &end, 10);
+            if (end == p)
+                break;
+            opens = perm_world_opens(perm, port);
+            p = *end == ',' ? end + 1 : end;
+        }
+        if (!opens)
+            continue;
+        const char *proto = json_string_value(json_object_get(perm, "IpProtocol"));
+        json_t *f = json_object_get(perm, "FromPort"), *t = json_object_get(perm, "ToPort");
+        char what[64];
+        if (strcmp(proto, "-1") == 0 || strcasecmp(proto, "all") == 0)
+            snprintf(what, sizeof what, "-1 (all)");
+        else if (!json_is_integer(f) || json_integer_value(f) == -1)
+            snprintf(what, sizeof what, "tcp 0-65535");
+        else if (json_integer_value(f) == json_integer_value(t))
+            snprintf(what, sizeof what, "tcp %lld", (long long)json_integer_value(f));
+        else
+            snprintf(what, sizeof what, "tcp %lld-%lld", (long long)json_integer_value(f),
+                     (long long)json_integer_value(t));
+        const char *keys[2][2] = {{"IpRanges", "CidrIp"}, {"Ipv6Ranges", "CidrIpv6"}};
+        for (int k = 0; k < 2; k++) {
+            size_t j;
+            json_t *r;
+            json_array_foreach(json_object_get(perm, keys[k][0]), j, r) {
+                const char *cidr = json_string_value(json_object_get(r, keys[k][1]));
+                if (cidr_world(cidr))
+                    sb_printf(&out, "%s%s \u2192 %s", out.len ? "; " : "", cidr, what);
+            }
+        }
+    }
+    json_decref(arr);
+    if (out.len)
+        sqlite3_result_text(ctx, out.buf, (int)out.len, SQLITE_TRANSIENT);
+    else
+        sqlite3_result_null(ctx);
+    sb_free(&out);
+}
+
 /* ---- tags ---- */
 
 static const char *tag_lookup(json_t *tags, const char *key)
@@ -427,6 +482,7 @@ int inv_register_functions(sqlite3 *db, struct inventory *inv)
         {"days_since", 1, fn_days_since, 1},
         {"cidr_is_world", 1, fn_cidr_is_world, 1},
         {"sg_world_open_ports", 2, fn_sg_world_open_ports, 1},
+        {"sg_world_open_rules", 2, fn_sg_world_open_rules, 1},
         {"tag_value", 2, fn_tag_value, 1},
         {"is_pii", 1, fn_is_pii, 1},
         {"pii_tagging_in_use", 0, fn_pii_in_use, 1},
