@@ -9,8 +9,10 @@
 #include "inventory_internal.h"
 
 static const char schema[] =
-    "CREATE TABLE resources(type TEXT NOT NULL, region TEXT NOT NULL, id TEXT NOT NULL,"
-    " arn TEXT, data TEXT NOT NULL);"
+    /* ord and bad are the loader's: position in the snapshot and what is wrong with the
+     * entry (NULL when valid); they come before data so checks need not read it. */
+    "CREATE TABLE resources(type TEXT, region TEXT NOT NULL, id TEXT, arn TEXT, ord INTEGER,"
+    " bad TEXT, data TEXT NOT NULL);"
     "CREATE INDEX resources_type_id ON resources(type, id);"
     "CREATE TABLE regions(name TEXT PRIMARY KEY);"
     "CREATE TABLE collection_errors(service TEXT NOT NULL, region TEXT NOT NULL,"

@@ -12,6 +12,7 @@ struct inventory {
     size_t nregions;
     size_t nresources;
     int pii_in_use;          /* some resource carries the personal-data tag */
+    int pii_seen, secrets_seen; /* the raw snapshot text mentions the tag key / a secret key */
     const char *pii_key, *pii_value;
 };
 

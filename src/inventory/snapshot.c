@@ -1,9 +1,13 @@
 /*
  * snapshot.c — reading an ansim-snapshot/1 document into the inventory.
  *
- * The document is parsed with jansson, validated field by field (errors name the
- * resource index and field), secrets are redacted, and everything is inserted in one
- * SQLite transaction: a bad snapshot loads nothing.
+ * Speed matters here (a large account's snapshot is hundreds of MB), so the document is
+ * parsed once by SQLite's own JSON parser and exploded with json_each() straight into the
+ * tables: no intermediate tree, no per-resource re-serialisation in C. Validation runs as
+ * SQL over the same parse and reports the first bad resource by index and field; only when
+ * the text is not valid JSON at all is jansson asked for the line and column. Secret
+ * values are redacted after the insert (see redact_secrets). Everything happens in one
+ * transaction: a bad snapshot loads nothing.
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -40,12 +44,9 @@ static int is_secret_key(const char *k)
     return 0;
 }
 
-/* Replace secret values by "REDACTED", recursively. Depth-limited against hostile input
- * (jansson itself limits nesting depth while parsing). */
-static void redact(json_t *v, int depth)
+/* Replace secret values by "REDACTED", recursively (jansson limits the nesting depth). */
+static void redact(json_t *v)
 {
-    if (depth > 256)
-        return;
     if (json_is_object(v)) {
         const char *k;
         json_t *child;
@@ -53,13 +54,61 @@ static void redact(json_t *v, int depth)
             if (is_secret_key(k) && !json_is_null(child))
                 json_object_set_new(v, k, json_string("REDACTED"));
             else
-                redact(child, depth + 1);
+                redact(child);
         }
     } else if (json_is_array(v)) {
         size_t i;
         json_t *child;
-        json_array_foreach(v, i, child) redact(child, depth + 1);
+        json_array_foreach(v, i, child) redact(child);
     }
+}
+
+/* SQL function ansim_redact(json): the document with secret values replaced. */
+static void fn_redact(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const char *s = (const char *)sqlite3_value_text(argv[0]);
+    json_t *doc = s ? json_loads(s, JSON_DECODE_ANY, NULL) : NULL;
+    if (!doc) {
+        sqlite3_result_value(ctx, argv[0]);
+        return;
+    }
+    redact(doc);
+    char *out = json_dumps(doc, JSON_COMPACT | JSON_ENCODE_ANY);
+    json_decref(doc);
+    if (out)
+        sqlite3_result_text(ctx, out, -1, free);
+    else
+        sqlite3_result_error_nomem(ctx);
+}
+
+/* Does the raw document mention a secret key at all? (One fast memmem pass per key over
+ * the text; real snapshots rarely contain any, so the UPDATE below rarely runs.) */
+static int mentions_secrets(const char *buf, size_t len)
+{
+    for (size_t i = 0; i < sizeof secret_keys / sizeof *secret_keys; i++) {
+        char quoted[64];
+        int n = snprintf(quoted, sizeof quoted, "\"%s\"", secret_keys[i]);
+        if (memmem(buf, len, quoted, (size_t)n))
+            return 1;
+    }
+    return 0;
+}
+
+/* Redact the stored data of every resource whose text mentions a secret key. */
+static int redact_secrets(sqlite3 *db)
+{
+    if (sqlite3_create_function(db, "ansim_redact", 1, SQLITE_UTF8, NULL, fn_redact, NULL, NULL) !=
+        SQLITE_OK)
+        return -1;
+    struct strbuf sql;
+    sb_init(&sql);
+    sb_puts(&sql, "UPDATE resources SET data = ansim_redact(data) WHERE ");
+    for (size_t i = 0; i < sizeof secret_keys / sizeof *secret_keys; i++)
+        sb_printf(&sql, "%sinstr(data, '\"%s\"') > 0", i ? " OR " : "", secret_keys[i]);
+    int rc = sqlite3_exec(db, sql.buf, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+    sb_free(&sql);
+    return rc;
 }
 
 static int type_name_ok(const char *t)
@@ -70,18 +119,6 @@ static int type_name_ok(const char *t)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
             return 0;
     return 1;
-}
-
-static const char *opt_string(json_t *obj, const char *key, int *bad)
-{
-    json_t *v = json_object_get(obj, key);
-    if (!v || json_is_null(v))
-        return NULL;
-    if (!json_is_string(v)) {
-        *bad = 1;
-        return NULL;
-    }
-    return json_string_value(v);
 }
 
 static int exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
@@ -105,258 +142,324 @@ static int create_view(sqlite3 *db, const char *type, char *err, size_t errlen)
     return rc;
 }
 
-static int insert_meta(sqlite3 *db, const char *k, const char *v)
-{
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", -1, &st,
-                           NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, v, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-    sqlite3_finalize(st);
-    return rc;
-}
-
-/* Insert the resources; on error err names the resource index and field. */
-static int load_resources(struct inventory *inv, json_t *list, const char *name, char *err,
+/* Prepare sql and bind the document as ?1. Returns NULL with err on failure. */
+static sqlite3_stmt *prep(sqlite3 *db, const char *sql, const char *buf, size_t len, char *err,
                           size_t errlen)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(inv->db,
-                           "INSERT INTO resources(type, region, id, arn, data) VALUES (?,?,?,?,?)",
-                           -1, &st, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "inventory: %s", sqlite3_errmsg(inv->db));
-        return -1;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "inventory: %s", sqlite3_errmsg(db));
+        sqlite3_finalize(st);
+        return NULL;
     }
-    size_t i;
-    json_t *r;
-    int rc = 0;
-    json_array_foreach(list, i, r) {
-        int bad = 0;
-        if (!json_is_object(r)) {
-            snprintf(err, errlen, "%s: resources[%zu]: not an object", name, i);
-            rc = -1;
-            break;
-        }
-        const char *type = opt_string(r, "type", &bad);
-        const char *id = opt_string(r, "id", &bad);
-        const char *region = opt_string(r, "region", &bad);
-        const char *arn = opt_string(r, "arn", &bad);
-        json_t *data = json_object_get(r, "data");
-        if (bad || !type || !*type || !id) {
-            snprintf(err, errlen, "%s: resources[%zu]: `type` and `id` must be strings%s", name, i,
-                     bad ? " (and `region`/`arn` strings or null)" : "");
-            rc = -1;
-            break;
-        }
-        if (data && !json_is_object(data) && !json_is_null(data)) {
-            snprintf(err, errlen, "%s: resources[%zu] (%s %s): `data` must be an object", name, i,
-                     type, id);
-            rc = -1;
-            break;
-        }
-        char *text = NULL;
-        if (data && json_is_object(data)) {
-            redact(data, 0);
-            text = json_dumps(data, JSON_COMPACT | JSON_ENCODE_ANY);
-        }
-        sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, region && *region ? region : "global", -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
-        if (arn)
-            sqlite3_bind_text(st, 4, arn, -1, SQLITE_STATIC);
-        else
-            sqlite3_bind_null(st, 4);
-        sqlite3_bind_text(st, 5, text ? text : "{}", -1, SQLITE_STATIC);
-        int step = sqlite3_step(st);
-        sqlite3_reset(st);
-        sqlite3_clear_bindings(st);
-        free(text);
-        if (step != SQLITE_DONE) {
-            snprintf(err, errlen, "%s: resources[%zu]: %s", name, i, sqlite3_errmsg(inv->db));
-            rc = -1;
-            break;
-        }
-        inv->nresources++;
-    }
-    sqlite3_finalize(st);
-    return rc;
+    sqlite3_bind_text64(st, 1, buf, (sqlite3_uint64)len, SQLITE_STATIC, SQLITE_UTF8);
+    return st;
 }
 
-static int load_errors(struct inventory *inv, json_t *list, const char *name, char *err,
-                       size_t errlen)
+static char *dup_col(sqlite3_stmt *st, int i)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(inv->db,
-                           "INSERT INTO collection_errors(service, region, operation, code, "
-                           "message) VALUES (lower(?),?,?,?,?)",
-                           -1, &st, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "inventory: %s", sqlite3_errmsg(inv->db));
-        return -1;
-    }
-    size_t i;
-    json_t *e;
-    int rc = 0;
-    json_array_foreach(list, i, e) {
-        int bad = 0;
-        const char *f[5] = {NULL};
-        const char *keys[5] = {"service", "region", "operation", "code", "message"};
-        if (!json_is_object(e))
-            bad = 1;
-        for (int k = 0; k < 5 && !bad; k++)
-            f[k] = opt_string(e, keys[k], &bad);
-        if (bad || !f[0]) {
-            snprintf(err, errlen, "%s: errors[%zu]: needs string `service` (and string region, "
-                                  "operation, code, message)", name, i);
-            rc = -1;
-            break;
-        }
-        sqlite3_bind_text(st, 1, f[0], -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, f[1] && *f[1] ? f[1] : "global", -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, f[2] ? f[2] : "", -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, f[3] ? f[3] : "Unknown", -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 5, f[4] ? f[4] : "", -1, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_DONE) {
-            snprintf(err, errlen, "%s: errors[%zu]: %s", name, i, sqlite3_errmsg(inv->db));
-            rc = -1;
-        }
-        sqlite3_reset(st);
-        if (rc)
-            break;
-    }
-    sqlite3_finalize(st);
-    return rc;
+    const unsigned char *s = sqlite3_column_text(st, i);
+    return s ? xstrdup((const char *)s) : NULL;
 }
 
-static int load_doc(struct inventory *inv, json_t *doc, const char *name, char *err, size_t errlen)
+/* Not valid JSON for SQLite: ask jansson where, for a useful message. */
+static void json_syntax_error(const char *buf, size_t len, const char *name, char *err, size_t errlen)
 {
-    if (!json_is_object(doc)) {
-        snprintf(err, errlen, "%s: not a snapshot (top level is not a JSON object)", name);
+    json_error_t je;
+    json_t *doc = json_loadb(buf, len, JSON_DECODE_ANY, &je);
+    if (len == 0)
+        snprintf(err, errlen, "%s: empty file, not a snapshot", name);
+    else if (!doc)
+        snprintf(err, errlen, "%s:%d:%d: malformed JSON: %s", name, je.line, je.column, je.text);
+    else
+        snprintf(err, errlen, "%s: JSON nested too deeply or too large to load", name);
+    json_decref(doc);
+}
+
+/* The top-level fields, in one pass: json_each over the document parses it once, and
+ * its lazy value column keeps the large `resources` list from being copied out. */
+struct top {
+    int not_object, seen;
+    char *format, *account, *collected, *partition, *regions, *errors;
+    char *ftype, *atype, *ctype, *rtype, *restype, *etype, *ptype;
+};
+
+static void top_free(struct top *t)
+{
+    char **f[] = {&t->format, &t->account, &t->collected, &t->partition, &t->regions, &t->errors,
+                  &t->ftype, &t->atype, &t->ctype, &t->rtype, &t->restype, &t->etype, &t->ptype};
+    for (size_t i = 0; i < sizeof f / sizeof *f; i++)
+        free(*f[i]);
+}
+
+static int read_top(struct inventory *inv, const char *buf, size_t len, const char *name,
+                    struct top *t, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = prep(inv->db,
+                            "SELECT key, type, CASE WHEN key IN ('format', 'account_id', "
+                            "'collected_at', 'partition', 'regions', 'errors') THEN value END "
+                            "FROM json_each(?1)",
+                            buf, len, err, errlen);
+    if (!st)
+        return -1;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        t->seen = 1;
+        if (sqlite3_column_type(st, 0) != SQLITE_TEXT) {
+            t->not_object = 1;
+            continue;
+        }
+        const char *k = (const char *)sqlite3_column_text(st, 0);
+        static const char *const keys[] = {"format", "account_id", "collected_at", "partition",
+                                           "regions", "errors", "resources"};
+        char **vals[] = {&t->format, &t->account, &t->collected, &t->partition, &t->regions, &t->errors, NULL};
+        char **types[] = {&t->ftype, &t->atype, &t->ctype, &t->ptype, &t->rtype, &t->etype, &t->restype};
+        for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+            if (strcmp(k, keys[i]) != 0)
+                continue;
+            free(*types[i]);
+            *types[i] = dup_col(st, 1);
+            if (vals[i]) {
+                free(*vals[i]);
+                *vals[i] = dup_col(st, 2);
+            }
+        }
+    }
+    sqlite3_finalize(st);
+    if (step != SQLITE_DONE) {
+        json_syntax_error(buf, len, name, err, errlen);
         return -1;
     }
-    int bad = 0;
-    const char *format = opt_string(doc, "format", &bad);
-    if (!format || strcmp(format, SNAPSHOT_FORMAT) != 0) {
-        snprintf(err, errlen, "%s: unsupported snapshot format %s%s%s (expected \"%s\")", name,
-                 format ? "\"" : "", format ? format : "(missing)", format ? "\"" : "",
-                 SNAPSHOT_FORMAT);
-        return -1;
-    }
-    const char *account = opt_string(doc, "account_id", &bad);
-    const char *partition = opt_string(doc, "partition", &bad);
-    const char *collected = opt_string(doc, "collected_at", &bad);
-    if (bad || !account || !*account) {
-        snprintf(err, errlen, "%s: `account_id` must be a non-empty string", name);
-        return -1;
-    }
+    return 0;
+}
+
+static int is(const char *type, const char *want)
+{
+    return type && strcmp(type, want) == 0;
+}
+
+/* Top-level fields. Fills inv's metadata, and the regions and errors lists as text. */
+static int check_top(struct inventory *inv, const char *buf, size_t len, const char *name,
+                     char **regions_out, char **errors_out, char *err, size_t errlen)
+{
+    struct top t = {0};
+    int rc = -1;
     time_t now;
-    if (!collected || time_parse(collected, &now) != 0) {
+    if (read_top(inv, buf, len, name, &t, err, errlen))
+        goto out;
+    if (t.not_object) {
+        snprintf(err, errlen, "%s: not a snapshot (top level is not a JSON object)", name);
+    } else if (!is(t.ftype, "text") || strcmp(t.format, SNAPSHOT_FORMAT) != 0) {
+        snprintf(err, errlen, "%s: unsupported snapshot format %s%s%s (expected \"%s\")", name,
+                 t.format ? "\"" : "", t.format ? t.format : "(missing)", t.format ? "\"" : "",
+                 SNAPSHOT_FORMAT);
+    } else if (!is(t.atype, "text") || !*t.account) {
+        snprintf(err, errlen, "%s: `account_id` must be a non-empty string", name);
+    } else if (!is(t.ctype, "text") || time_parse(t.collected, &now) != 0) {
         snprintf(err, errlen, "%s: `collected_at` must be an RFC 3339 timestamp", name);
-        return -1;
-    }
-    json_t *regions = json_object_get(doc, "regions");
-    json_t *resources = json_object_get(doc, "resources");
-    json_t *errors = json_object_get(doc, "errors");
-    if (!json_is_array(regions)) {
+    } else if (!is(t.rtype, "array")) {
         snprintf(err, errlen, "%s: `regions` must be a list of region names", name);
-        return -1;
-    }
-    if (!json_is_array(resources)) {
+    } else if (!is(t.restype, "array")) {
         snprintf(err, errlen, "%s: `resources` must be a list", name);
-        return -1;
-    }
-    if (errors && !json_is_null(errors) && !json_is_array(errors)) {
+    } else if (t.etype && !is(t.etype, "array") && !is(t.etype, "null")) {
         snprintf(err, errlen, "%s: `errors` must be a list", name);
-        return -1;
+    } else {
+        inv->account_id = xstrdup(t.account);
+        inv->partition = xstrdup(is(t.ptype, "text") ? t.partition : "aws");
+        inv->collected_at = xstrdup(t.collected);
+        inv->now = now;
+        *regions_out = t.regions;
+        *errors_out = is(t.etype, "array") ? t.errors : xstrdup("[]");
+        if (*errors_out != t.errors)
+            free(t.errors);
+        t.regions = t.errors = NULL;
+        rc = 0;
     }
-    size_t i;
-    json_t *r;
-    json_array_foreach(regions, i, r) {
-        if (!json_is_string(r) || !*json_string_value(r)) {
-            snprintf(err, errlen, "%s: regions[%zu]: not a region name", name, i);
+out:
+    top_free(&t);
+    return rc;
+}
+
+static const char resources_insert[] =
+    "INSERT INTO resources(type, region, id, arn, ord, bad, data) SELECT "
+    "value ->> '$.type', coalesce(nullif(value ->> '$.region', ''), 'global'), value ->> '$.id', "
+    "value ->> '$.arn', key, "
+    "CASE WHEN type <> 'object' OR json_type(value, '$.type') IS NOT 'text' OR "
+    "value ->> '$.type' = '' OR json_type(value, '$.id') IS NOT 'text' OR "
+    "coalesce(json_type(value, '$.region'), 'null') NOT IN ('text', 'null') OR "
+    "coalesce(json_type(value, '$.arn'), 'null') NOT IN ('text', 'null') THEN 'ids' "
+    "WHEN coalesce(json_type(value, '$.data'), 'null') NOT IN ('object', 'null') THEN 'data' END, "
+    "CASE json_type(value, '$.data') WHEN 'object' THEN value -> '$.data' ELSE '{}' END "
+    "FROM json_each(?1, '$.resources')";
+
+/* Load the resources in one pass over the big document (json_each parses its input each
+ * time it is used), and stage the small regions and errors lists, already cut out by
+ * check_top, for checking. */
+static int stage(struct inventory *inv, const char *buf, size_t len, const char *regions,
+                 const char *errors, const char *name, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = prep(inv->db,
+                            "CREATE TEMP TABLE stage AS "
+                            "SELECT 1 AS part, key, type AS jt, value FROM json_each(?2) "
+                            "UNION ALL SELECT 2, key, type, value FROM json_each(?3)",
+                            buf, len, err, errlen);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 2, regions, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, errors, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    /* The resources go straight into their table, each with what is wrong with it. */
+    if (step == SQLITE_DONE && (st = prep(inv->db, resources_insert, buf, len, err, errlen))) {
+        step = sqlite3_step(st);
+        sqlite3_finalize(st);
+    }
+    if (step != SQLITE_DONE && !*err)
+        snprintf(err, errlen, "%s: %s", name, sqlite3_errmsg(inv->db));
+    return step == SQLITE_DONE ? 0 : -1;
+}
+
+/* The first staged entry that breaks its rules, as "list[i]: what". */
+static int check_entries(struct inventory *inv, const char *name, char *err, size_t errlen)
+{
+    static const struct {
+        const char *sql, *what;
+    } checks[] = {
+        {"SELECT key, NULL FROM stage WHERE part = 1 AND (jt <> 'text' OR value = '') "
+         "ORDER BY key LIMIT 1",
+         "regions[%s]: not a region name"},
+        {"SELECT ord, NULL FROM resources WHERE bad = 'ids' ORDER BY ord LIMIT 1",
+         "resources[%s]: `type` and `id` must be strings (and `region`/`arn` strings or null)"},
+        {"SELECT ord, type || ' ' || id FROM resources WHERE bad = 'data' ORDER BY ord LIMIT 1",
+         "resources[%s] (%s): `data` must be an object"},
+        {"SELECT key, NULL FROM stage WHERE part = 2 AND (jt <> 'object' OR "
+         "json_type(value, '$.service') IS NOT 'text' OR "
+         "coalesce(json_type(value, '$.region'), 'text') <> 'text' OR "
+         "coalesce(json_type(value, '$.operation'), 'text') <> 'text' OR "
+         "coalesce(json_type(value, '$.code'), 'text') <> 'text' OR "
+         "coalesce(json_type(value, '$.message'), 'text') <> 'text') ORDER BY key LIMIT 1",
+         "errors[%s]: needs string `service` (and string region, operation, code, message)"},
+    };
+    for (size_t i = 0; i < sizeof checks / sizeof *checks; i++) {
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(inv->db, checks[i].sql, -1, &st, NULL) != SQLITE_OK) {
+            snprintf(err, errlen, "inventory: %s", sqlite3_errmsg(inv->db));
+            return -1;
+        }
+        int step = sqlite3_step(st);
+        if (step == SQLITE_ROW) {
+            char *key = dup_col(st, 0), *what = dup_col(st, 1);
+            char msg[ERRLEN];
+            snprintf(msg, sizeof msg, checks[i].what, key ? key : "?", what ? what : "?");
+            snprintf(err, errlen, "%s: %s", name, msg);
+            free(key);
+            free(what);
+        } else if (step != SQLITE_DONE) {
+            snprintf(err, errlen, "%s: %s", name, sqlite3_errmsg(inv->db));
+        }
+        sqlite3_finalize(st);
+        if (step != SQLITE_DONE)
+            return -1;
+    }
+    return 0;
+}
+
+static int load_tables(struct inventory *inv, const char *name, char *err, size_t errlen)
+{
+    static const char *const inserts[] = {
+        "INSERT OR IGNORE INTO regions(name) SELECT value FROM stage WHERE part = 1 ORDER BY key",
+        "INSERT INTO collection_errors(service, region, operation, code, message) SELECT "
+        "lower(value ->> '$.service'), coalesce(nullif(value ->> '$.region', ''), 'global'), "
+        "coalesce(value ->> '$.operation', ''), coalesce(value ->> '$.code', 'Unknown'), "
+        "coalesce(value ->> '$.message', '') FROM stage WHERE part = 2 ORDER BY key",
+        "DROP TABLE stage",
+    };
+    for (size_t i = 0; i < sizeof inserts / sizeof *inserts; i++) {
+        if (sqlite3_exec(inv->db, inserts[i], NULL, NULL, NULL) != SQLITE_OK) {
+            snprintf(err, errlen, "%s: %s", name, sqlite3_errmsg(inv->db));
             return -1;
         }
     }
-
-    if (exec(inv->db, "BEGIN", err, errlen))
+    if (inv->secrets_seen && redact_secrets(inv->db)) {
+        snprintf(err, errlen, "%s: redaction failed: %s", name, sqlite3_errmsg(inv->db));
         return -1;
-    int rc = 0;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(inv->db, "INSERT OR IGNORE INTO regions(name) VALUES (?)", -1, &st,
-                           NULL) != SQLITE_OK)
-        rc = -1;
-    json_array_foreach(regions, i, r) {
-        if (rc)
-            break;
-        sqlite3_bind_text(st, 1, json_string_value(r), -1, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            rc = -1;
-        sqlite3_reset(st);
     }
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(inv->db, "INSERT INTO meta(key, value) VALUES ('format', ?1), "
+                                    "('account_id', ?2), ('partition', ?3), ('collected_at', ?4)",
+                           -1, &st, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "inventory: %s", sqlite3_errmsg(inv->db));
+        return -1;
+    }
+    sqlite3_bind_text(st, 1, SNAPSHOT_FORMAT, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, inv->account_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, inv->partition, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, inv->collected_at, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
     sqlite3_finalize(st);
-    if (rc)
+    if (step != SQLITE_DONE) {
         snprintf(err, errlen, "inventory: %s", sqlite3_errmsg(inv->db));
-    if (!rc)
-        rc = load_resources(inv, resources, name, err, errlen);
-    if (!rc && json_is_array(errors))
-        rc = load_errors(inv, errors, name, err, errlen);
-    if (!rc && (insert_meta(inv->db, "format", format) || insert_meta(inv->db, "account_id", account) ||
-                insert_meta(inv->db, "partition", partition ? partition : "aws") ||
-                insert_meta(inv->db, "collected_at", collected))) {
-        snprintf(err, errlen, "inventory: %s", sqlite3_errmsg(inv->db));
-        rc = -1;
+        return -1;
     }
     /* Views for the known types and every well-named type in the snapshot. */
-    for (size_t k = 0; !rc && k < sizeof known_types / sizeof *known_types; k++)
-        rc = create_view(inv->db, known_types[k], err, errlen);
-    if (!rc) {
-        sqlite3_stmt *ts;
-        if (sqlite3_prepare_v2(inv->db, "SELECT DISTINCT type FROM resources", -1, &ts, NULL) !=
-            SQLITE_OK) {
-            snprintf(err, errlen, "inventory: %s", sqlite3_errmsg(inv->db));
-            rc = -1;
-        } else {
-            while (!rc && sqlite3_step(ts) == SQLITE_ROW) {
-                const char *t = (const char *)sqlite3_column_text(ts, 0);
-                if (t && type_name_ok(t))
-                    rc = create_view(inv->db, t, err, errlen);
-                else if (t)
-                    log_debug("%s: resource type \"%s\" kept without a view (not aws_[a-z0-9_]+)",
-                              name, t);
-            }
-            sqlite3_finalize(ts);
-        }
-    }
-    if (rc) {
-        sqlite3_exec(inv->db, "ROLLBACK", NULL, NULL, NULL);
-        inv->nresources = 0;
+    for (size_t k = 0; k < sizeof known_types / sizeof *known_types; k++)
+        if (create_view(inv->db, known_types[k], err, errlen))
+            return -1;
+    if (sqlite3_prepare_v2(inv->db, "SELECT DISTINCT type FROM resources", -1, &st, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "inventory: %s", sqlite3_errmsg(inv->db));
         return -1;
     }
-    if (exec(inv->db, "COMMIT", err, errlen))
+    int rc = 0;
+    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(st, 0);
+        if (t && type_name_ok(t))
+            rc = create_view(inv->db, t, err, errlen);
+        else if (t)
+            log_debug("%s: resource type \"%s\" kept without a view (not aws_[a-z0-9_]+)", name, t);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Regions, resource count and whether the personal-data tag is in use. */
+static int read_back(struct inventory *inv)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(inv->db, "SELECT name FROM regions ORDER BY rowid", -1, &st, NULL) != SQLITE_OK)
         return -1;
-
-    inv->account_id = xstrdup(account);
-    inv->partition = xstrdup(partition ? partition : "aws");
-    inv->collected_at = xstrdup(collected);
-    inv->now = now;
-    inv->nregions = json_array_size(regions);
-    inv->regions = xcalloc(inv->nregions + 1, sizeof *inv->regions);
-    json_array_foreach(regions, i, r) inv->regions[i] = xstrdup(json_string_value(r));
-
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        inv->regions = xrealloc(inv->regions, (inv->nregions + 2) * sizeof *inv->regions);
+        inv->regions[inv->nregions++] = xstrdup((const char *)sqlite3_column_text(st, 0));
+        inv->regions[inv->nregions] = NULL;
+    }
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(inv->db, "SELECT count(*) FROM resources", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        inv->nresources = (size_t)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
     /* Is the personal-data tag used anywhere? Decides the strict default of is_pii(). */
-    sqlite3_stmt *ps;
+    if (!inv->pii_seen)
+        return 0;
     if (sqlite3_prepare_v2(inv->db,
                            "SELECT 1 FROM resources r, json_each(r.data, '$.Tags') t "
-                           "WHERE json_type(r.data, '$.Tags') = 'array' AND t.value->>'Key' = ? "
-                           "AND lower(t.value->>'Value') = lower(?) LIMIT 1",
-                           -1, &ps, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(ps, 1, inv->pii_key, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ps, 2, inv->pii_value, -1, SQLITE_STATIC);
-        inv->pii_in_use = sqlite3_step(ps) == SQLITE_ROW;
-        sqlite3_finalize(ps);
-    }
+                           "WHERE instr(r.data, ?1) > 0 AND json_type(r.data, '$.Tags') = 'array' "
+                           "AND t.value->>'Key' = ?1 AND lower(t.value->>'Value') = lower(?2) LIMIT 1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, inv->pii_key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, inv->pii_value, -1, SQLITE_STATIC);
+    inv->pii_in_use = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
     return 0;
+}
+
+static void forget(struct inventory *inv)
+{
+    free(inv->account_id);
+    free(inv->partition);
+    free(inv->collected_at);
+    inv->account_id = inv->partition = inv->collected_at = NULL;
 }
 
 int inv_load_snapshot_buf(struct inventory *inv, const char *buf, size_t len, const char *name,
@@ -366,19 +469,33 @@ int inv_load_snapshot_buf(struct inventory *inv, const char *buf, size_t len, co
         snprintf(err, errlen, "%s: an inventory holds one snapshot", name);
         return -1;
     }
-    json_error_t je;
-    json_t *doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
-    if (!doc) {
-        if (len == 0)
-            snprintf(err, errlen, "%s: empty file, not a snapshot", name);
-        else
-            snprintf(err, errlen, "%s:%d:%d: malformed JSON: %s", name, je.line, je.column,
-                     je.text);
+    if (len == 0) {
+        snprintf(err, errlen, "%s: empty file, not a snapshot", name);
         return -1;
     }
-    int rc = load_doc(inv, doc, name, err, errlen);
-    json_decref(doc);
-    return rc;
+    char *regions = NULL, *errors = NULL;
+    inv->secrets_seen = mentions_secrets(buf, len);
+    inv->pii_seen = memmem(buf, len, inv->pii_key, strlen(inv->pii_key)) != NULL;
+    if (check_top(inv, buf, len, name, &regions, &errors, err, errlen))
+        return -1;
+    int rc = exec(inv->db, "BEGIN", err, errlen);
+    if (!rc && (stage(inv, buf, len, regions, errors, name, err, errlen) ||
+                check_entries(inv, name, err, errlen) || load_tables(inv, name, err, errlen)))
+        rc = -1;
+    free(regions);
+    free(errors);
+    if (rc) {
+        sqlite3_exec(inv->db, "ROLLBACK", NULL, NULL, NULL);
+        forget(inv);
+        return -1;
+    }
+    if (exec(inv->db, "COMMIT", err, errlen) || read_back(inv)) {
+        if (!*err)
+            snprintf(err, errlen, "inventory: %s", sqlite3_errmsg(inv->db));
+        forget(inv);
+        return -1;
+    }
+    return 0;
 }
 
 int inv_load_snapshot_file(struct inventory *inv, const char *path, char *err, size_t errlen)

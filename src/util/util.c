@@ -336,8 +336,18 @@ char *file_read(const char *path, size_t *len, char *err, size_t errlen)
     }
     struct strbuf sb;
     sb_init(&sb);
+    struct stat st;
+    /* a regular file is read into one buffer of its size (snapshots are large) */
+    if (f != stdin && fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+        sb.buf = xrealloc(sb.buf, (size_t)st.st_size + 1);
+        sb.cap = (size_t)st.st_size + 1;
+    }
     char chunk[65536];
     size_t n;
+    while (sb.cap > sb.len + 1 && (n = fread(sb.buf + sb.len, 1, sb.cap - sb.len - 1, f)) > 0) {
+        sb.len += n;
+        sb.buf[sb.len] = '\0';
+    }
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
         sb_add(&sb, chunk, n);
     int bad = ferror(f);
