@@ -12,7 +12,7 @@ unset LC_ALL LC_MESSAGES
 pass=0 fail=0
 ok() { pass=$((pass + 1)); echo "ok - $1"; }
 no() { fail=$((fail + 1)); echo "not ok - $1"; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else no "$what"; fi; }
+check() { local what=$1; shift; if "$@" >/dev/null; then ok "$what"; else no "$what"; fi; }
 
 # expect_exit CODE WHAT -- ARGS...: run ansim, keep stdout/stderr in $tmp/out, $tmp/err
 expect_exit() {
