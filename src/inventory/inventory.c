@@ -48,6 +48,7 @@ void inv_close(struct inventory *inv)
     if (!inv)
         return;
     sqlite3_close(inv->db);
+    inv_release_functions(inv);
     free(inv->account_id);
     free(inv->partition);
     free(inv->collected_at);

@@ -19,6 +19,35 @@ static struct inventory *inv_of(sqlite3_context *ctx)
     return sqlite3_user_data(ctx);
 }
 
+/* The JSON value of argument v as a new reference (NULL if v is NULL or not JSON). Helpers
+ * are often called several times per row with the same text (a security group's ports,
+ * then its rules; a policy as a whole, then per statement), so the last parse is kept. */
+static json_t *json_arg(sqlite3_context *ctx, sqlite3_value *v)
+{
+    struct inventory *inv = inv_of(ctx);
+    const char *s = (const char *)sqlite3_value_text(v);
+    if (!s)
+        return NULL;
+    size_t len = (size_t)sqlite3_value_bytes(v);
+    if (!(inv->jcache.text && inv->jcache.len == len && memcmp(inv->jcache.text, s, len) == 0)) {
+        json_decref(inv->jcache.doc);
+        free(inv->jcache.text);
+        inv->jcache.doc = json_loadb(s, len, JSON_DECODE_ANY, NULL);
+        inv->jcache.text = xmalloc(len + 1);
+        memcpy(inv->jcache.text, s, len + 1);
+        inv->jcache.len = len;
+    }
+    return json_incref(inv->jcache.doc);
+}
+
+void inv_release_functions(struct inventory *inv)
+{
+    json_decref(inv->jcache.doc);
+    free(inv->jcache.text);
+    inv->jcache.doc = NULL;
+    inv->jcache.text = NULL;
+}
+
 static void fn_account_id(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc, (void)argv;
@@ -94,13 +123,8 @@ static int perm_world_opens(json_t *p, long port)
 static void fn_sg_world_open_ports(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
-    const char *perms = (const char *)sqlite3_value_text(argv[0]);
     const char *ports = (const char *)sqlite3_value_text(argv[1]);
-    if (!perms || !ports) {
-        sqlite3_result_null(ctx);
-        return;
-    }
-    json_t *arr = json_loads(perms, 0, NULL);
+    json_t *arr = ports ? json_arg(ctx, argv[0]) : NULL;
     if (!json_is_array(arr)) {
         json_decref(arr);
         sqlite3_result_null(ctx);
@@ -139,9 +163,8 @@ static void fn_sg_world_open_ports(sqlite3_context *ctx, int argc, sqlite3_value
 static void fn_sg_world_open_rules(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
-    const char *perms = (const char *)sqlite3_value_text(argv[0]);
     const char *ports = (const char *)sqlite3_value_text(argv[1]);
-    json_t *arr = perms && ports ? json_loads(perms, 0, NULL) : NULL;
+    json_t *arr = ports ? json_arg(ctx, argv[0]) : NULL;
     struct strbuf out;
     sb_init(&out);
     size_t i;
@@ -206,9 +229,8 @@ static const char *tag_lookup(json_t *tags, const char *key)
 static void fn_tag_value(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
-    const char *tags = (const char *)sqlite3_value_text(argv[0]);
     const char *key = (const char *)sqlite3_value_text(argv[1]);
-    json_t *arr = tags && key ? json_loads(tags, 0, NULL) : NULL;
+    json_t *arr = key ? json_arg(ctx, argv[0]) : NULL;
     const char *v = arr ? tag_lookup(arr, key) : NULL;
     if (v)
         sqlite3_result_text(ctx, v, -1, SQLITE_TRANSIENT);
@@ -225,8 +247,7 @@ static void fn_is_pii(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         sqlite3_result_int(ctx, 1);
         return;
     }
-    const char *tags = (const char *)sqlite3_value_text(argv[0]);
-    json_t *arr = tags ? json_loads(tags, 0, NULL) : NULL;
+    json_t *arr = json_arg(ctx, argv[0]);
     const char *v = arr ? tag_lookup(arr, inv->pii_key) : NULL;
     sqlite3_result_int(ctx, v && strcasecmp(v, inv->pii_value) == 0);
     json_decref(arr);
@@ -387,12 +408,9 @@ static int stmt_ssl_only(json_t *st)
     return 0;
 }
 
-static json_t *doc_arg(sqlite3_value *v)
+static json_t *doc_arg(sqlite3_context *ctx, sqlite3_value *v)
 {
-    const char *s = (const char *)sqlite3_value_text(v);
-    if (!s)
-        return NULL;
-    json_t *doc = json_loads(s, JSON_DECODE_ANY, NULL);
+    json_t *doc = json_arg(ctx, v);
     /* Tolerate a document stored as a JSON string holding JSON. */
     if (json_is_string(doc)) {
         json_t *inner = json_loads(json_string_value(doc), 0, NULL);
@@ -408,7 +426,7 @@ static json_t *doc_arg(sqlite3_value *v)
 
 static void policy_fn(sqlite3_context *ctx, sqlite3_value *arg, int (*fn)(json_t *))
 {
-    json_t *doc = doc_arg(arg);
+    json_t *doc = doc_arg(ctx, arg);
     sqlite3_result_int(ctx, doc ? any_statement(doc, fn, NULL) : 0);
     json_decref(doc);
 }
@@ -434,7 +452,7 @@ static void fn_s3_policy_ssl_only(sqlite3_context *ctx, int argc, sqlite3_value 
 static void fn_s3_acl_public(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
-    json_t *acl = doc_arg(argv[0]);
+    json_t *acl = doc_arg(ctx, argv[0]);
     int pub = 0;
     size_t i;
     json_t *g;

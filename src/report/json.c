@@ -1,146 +1,227 @@
 /*
- * json.c — the JSON report (spec/cli.md schema), built with jansson.
+ * json.c — the JSON report (spec/cli.md schema), written straight into the buffer.
  * Extensions beyond the spec: summary.by_severity, per-area scores, `frameworks`
  * (requirement statuses) and `controls` (metadata + remediation of evaluated controls).
+ * Layout: top-level keys on their own lines, one finding / requirement / control per line,
+ * so large reports stay compact yet greppable. The parts of a finding that depend only on
+ * its control are rendered once per control (a 100k-resource scan has ~200k findings).
  */
-#include <jansson.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "report.h"
 
-static json_t *str_or_null(const char *s)
+static void count_fields(struct strbuf *sb, const struct counts *c, int with_score)
 {
-    return s ? json_string(s) : json_null();
-}
-
-static json_t *counts_json(const struct counts *c, int with_score)
-{
-    json_t *o = json_object();
     for (int s = 0; s < ST__COUNT; s++)
-        json_object_set_new(o, status_name((enum status)s), json_integer((json_int_t)c->n[s]));
+        sb_printf(sb, "%s\"%s\": %zu", s ? ", " : "", status_name((enum status)s), c->n[s]);
     if (with_score)
-        json_object_set_new(o, "score", json_real((double)(long)(c->score * 10 + 0.5) / 10));
-    return o;
+        sb_printf(sb, ", \"score\": %.1f", c->score);
 }
 
-static json_t *i18n_pick(enum lang l, const struct i18n *t)
+static void counts(struct strbuf *sb, const struct counts *c, int with_score)
 {
-    return json_string(L(l, t->en, t->ko));
+    sb_putc(sb, '{');
+    count_fields(sb, c, with_score);
+    sb_putc(sb, '}');
 }
 
-static json_t *fw_map(const struct control *c)
+static void i18n(struct strbuf *sb, enum lang l, const struct i18n *t)
 {
-    json_t *o = json_object();
+    sb_json(sb, L(l, t->en, t->ko));
+}
+
+static void fw_map(struct strbuf *sb, const struct control *c)
+{
+    sb_putc(sb, '{');
     for (size_t i = 0; i < c->nfw; i++) {
-        json_t *a = json_array();
-        for (size_t j = 0; j < c->fw[i].nreqs; j++)
-            json_array_append_new(a, json_string(c->fw[i].reqs[j]));
-        json_object_set_new(o, c->fw[i].framework, a);
+        sb_puts(sb, i ? ", " : "");
+        sb_json(sb, c->fw[i].framework);
+        sb_puts(sb, ": [");
+        for (size_t j = 0; j < c->fw[i].nreqs; j++) {
+            sb_puts(sb, j ? ", " : "");
+            sb_json(sb, c->fw[i].reqs[j]);
+        }
+        sb_putc(sb, ']');
     }
-    return o;
+    sb_putc(sb, '}');
+}
+
+/* What a finding shows of its control: severity, area, title (after control_id/status),
+ * and the framework map (last). */
+struct control_frag {
+    const struct control *c;
+    struct strbuf head, fws;
+};
+
+static const struct control_frag *frag_of(struct control_frag *frags, size_t n, const struct control *c,
+                                          size_t *hint)
+{
+    if (*hint < n && frags[*hint].c == c)
+        return &frags[*hint];
+    for (size_t i = 0; i < n; i++)
+        if (frags[i].c == c)
+            return &frags[*hint = i];
+    return NULL;
+}
+
+static void findings(struct strbuf *sb, const struct scan_result *res, enum lang l)
+{
+    struct control_frag *frags = xcalloc(res->ncontrols ? res->ncontrols : 1, sizeof *frags);
+    for (size_t i = 0; i < res->ncontrols; i++) {
+        const struct control *c = res->controls[i];
+        frags[i].c = c;
+        sb_init(&frags[i].head);
+        sb_init(&frags[i].fws);
+        sb_printf(&frags[i].head, ", \"severity\": \"%s\", \"area\": \"%s\", \"title\": ",
+                  severity_name(c->severity), area_name(c->area));
+        i18n(&frags[i].head, l, &c->title);
+        sb_puts(&frags[i].fws, ", \"frameworks\": ");
+        fw_map(&frags[i].fws, c);
+    }
+    sb_puts(sb, "  \"findings\": [");
+    size_t hint = 0;
+    for (size_t i = 0; i < res->nfindings; i++) {
+        const struct finding *f = &res->findings[i];
+        const struct control_frag *fr = frag_of(frags, res->ncontrols, f->control, &hint);
+        sb_puts(sb, i ? ",\n    {\"control_id\": " : "\n    {\"control_id\": ");
+        sb_json(sb, f->control->id);
+        sb_printf(sb, ", \"status\": \"%s\"", status_name(f->status));
+        if (fr) {
+            sb_add(sb, fr->head.buf, fr->head.len);
+        } else {  /* not among res->controls: cannot happen, but stay correct */
+            sb_printf(sb, ", \"severity\": \"%s\", \"area\": \"%s\", \"title\": ",
+                      severity_name(f->control->severity), area_name(f->control->area));
+            i18n(sb, l, &f->control->title);
+        }
+        sb_puts(sb, ", \"resource_type\": ");
+        sb_json(sb, f->resource_type);
+        sb_puts(sb, ", \"resource_id\": ");
+        sb_json(sb, f->resource_id);
+        sb_puts(sb, ", \"resource_arn\": ");
+        sb_json(sb, f->resource_arn);
+        sb_puts(sb, ", \"region\": ");
+        sb_json(sb, f->region);
+        sb_puts(sb, ", \"reason\": ");
+        sb_json(sb, L(l, f->reason, f->reason_ko));
+        if (fr) {
+            sb_add(sb, fr->fws.buf, fr->fws.len);
+        } else {
+            sb_puts(sb, ", \"frameworks\": ");
+            fw_map(sb, f->control);
+        }
+        sb_putc(sb, '}');
+    }
+    sb_puts(sb, res->nfindings ? "\n  ]" : "]");
+    for (size_t i = 0; i < res->ncontrols; i++) {
+        sb_free(&frags[i].head);
+        sb_free(&frags[i].fws);
+    }
+    free(frags);
+}
+
+static void frameworks(struct strbuf *sb, const struct scan_result *res, enum lang l)
+{
+    sb_puts(sb, "  \"frameworks\": [");
+    for (size_t i = 0; i < res->nfws; i++) {
+        const struct fw_result *fr = &res->fws[i];
+        sb_puts(sb, i ? ",\n    {\"id\": " : "\n    {\"id\": ");
+        sb_json(sb, fr->fw->id);
+        sb_puts(sb, ", \"title\": ");
+        i18n(sb, l, &fr->fw->title);
+        sb_puts(sb, ", \"version\": ");
+        sb_json(sb, fr->fw->version);
+        sb_puts(sb, ", \"summary\": ");
+        counts(sb, &fr->counts, 1);
+        sb_puts(sb, ", \"requirements\": [");
+        for (size_t j = 0; j < fr->nreqs; j++) {
+            const struct req_result *rr = &fr->reqs[j];
+            sb_puts(sb, j ? ",\n      {\"id\": " : "\n      {\"id\": ");
+            sb_json(sb, rr->req->id);
+            sb_puts(sb, ", \"title\": ");
+            i18n(sb, l, &rr->req->title);
+            sb_printf(sb, ", \"status\": \"%s\", \"controls\": [", status_name(rr->status));
+            for (size_t k = 0; k < rr->req->ncontrols; k++) {
+                sb_puts(sb, k ? ", " : "");
+                sb_json(sb, rr->req->controls[k]);
+            }
+            sb_putc(sb, ']');
+            if (rr->status == ST_MANUAL) {
+                sb_puts(sb, ", \"evidence\": ");
+                i18n(sb, l, &rr->req->evidence);
+            }
+            sb_putc(sb, '}');
+        }
+        sb_puts(sb, fr->nreqs ? "\n    ]}" : "]}");
+    }
+    sb_puts(sb, res->nfws ? "\n  ]" : "]");
+}
+
+static void controls(struct strbuf *sb, const struct scan_result *res, enum lang l)
+{
+    sb_puts(sb, "  \"controls\": [");
+    for (size_t i = 0; i < res->ncontrols; i++) {
+        const struct control *c = res->controls[i];
+        sb_puts(sb, i ? ",\n    {\"id\": " : "\n    {\"id\": ");
+        sb_json(sb, c->id);
+        sb_puts(sb, ", \"title\": ");
+        i18n(sb, l, &c->title);
+        sb_printf(sb, ", \"severity\": \"%s\", \"area\": \"%s\", \"rationale\": ", severity_name(c->severity),
+                  area_name(c->area));
+        i18n(sb, l, &c->rationale);
+        sb_puts(sb, ", \"remediation\": {\"text\": ");
+        i18n(sb, l, &c->remediation);
+        sb_puts(sb, ", \"cli\": ");
+        sb_json(sb, c->remediation_cli);
+        sb_puts(sb, ", \"terraform\": ");
+        sb_json(sb, c->remediation_terraform);
+        sb_puts(sb, "}, \"frameworks\": ");
+        fw_map(sb, c);
+        sb_putc(sb, '}');
+    }
+    sb_puts(sb, res->ncontrols ? "\n  ]" : "]");
 }
 
 int report_json(const struct report_ctx *ctx, struct strbuf *sb)
 {
     const struct scan_result *res = ctx->res;
-    enum lang l = ctx->lang;
-    json_t *root = json_object();
+    const struct scan_meta *m = &res->meta;
 
-    json_object_set_new(root, "tool", json_pack("{s:s, s:s}", "name", "ansim", "version", ANSIM_VERSION));
-    json_t *regions = json_array();
-    for (size_t i = 0; i < res->meta.nregions; i++)
-        json_array_append_new(regions, json_string(res->meta.regions[i]));
-    json_t *scan = json_object();
-    json_object_set_new(scan, "id", json_string(res->meta.id));
-    json_object_set_new(scan, "started_at", json_string(res->meta.started_at));
-    json_object_set_new(scan, "finished_at", json_string(res->meta.finished_at));
-    json_object_set_new(scan, "source", str_or_null(res->meta.source));
-    json_object_set_new(scan, "account_id", str_or_null(res->meta.account_id));
-    json_object_set_new(scan, "regions", regions);
-    json_object_set_new(root, "scan", scan);
-
-    json_t *summary = counts_json(&res->total, 1);
-    json_t *by_area = json_object(), *by_sev = json_object();
-    for (int a = 0; a < AREA__COUNT; a++)
-        json_object_set_new(by_area, area_name((enum area)a), counts_json(&res->by_area[a], 1));
-    for (int s = 0; s < SEV__COUNT; s++)
-        json_object_set_new(by_sev, severity_name((enum severity)s), counts_json(&res->by_severity[s], 0));
-    json_object_set_new(summary, "by_area", by_area);
-    json_object_set_new(summary, "by_severity", by_sev);
-    json_object_set_new(root, "summary", summary);
-
-    json_t *findings = json_array();
-    for (size_t i = 0; i < res->nfindings; i++) {
-        const struct finding *f = &res->findings[i];
-        const struct control *c = f->control;
-        json_t *o = json_object();
-        json_object_set_new(o, "control_id", json_string(c->id));
-        json_object_set_new(o, "status", json_string(status_name(f->status)));
-        json_object_set_new(o, "severity", json_string(severity_name(c->severity)));
-        json_object_set_new(o, "area", json_string(area_name(c->area)));
-        json_object_set_new(o, "title", i18n_pick(l, &c->title));
-        json_object_set_new(o, "resource_type", str_or_null(f->resource_type));
-        json_object_set_new(o, "resource_id", str_or_null(f->resource_id));
-        json_object_set_new(o, "resource_arn", str_or_null(f->resource_arn));
-        json_object_set_new(o, "region", str_or_null(f->region));
-        json_object_set_new(o, "reason", json_string(L(l, f->reason, f->reason_ko)));
-        json_object_set_new(o, "frameworks", fw_map(c));
-        json_array_append_new(findings, o);
+    sb_puts(sb, "{\n  \"tool\": {\"name\": \"ansim\", \"version\": ");
+    sb_json(sb, ANSIM_VERSION);
+    sb_puts(sb, "},\n  \"scan\": {\"id\": ");
+    sb_json(sb, m->id);
+    sb_puts(sb, ", \"started_at\": ");
+    sb_json(sb, m->started_at);
+    sb_puts(sb, ", \"finished_at\": ");
+    sb_json(sb, m->finished_at);
+    sb_puts(sb, ", \"source\": ");
+    sb_json(sb, m->source);
+    sb_puts(sb, ", \"account_id\": ");
+    sb_json(sb, m->account_id);
+    sb_puts(sb, ", \"regions\": [");
+    for (size_t i = 0; i < m->nregions; i++) {
+        sb_puts(sb, i ? ", " : "");
+        sb_json(sb, m->regions[i]);
     }
-    json_object_set_new(root, "findings", findings);
-
-    json_t *fws = json_array();
-    for (size_t i = 0; i < res->nfws; i++) {
-        const struct fw_result *fr = &res->fws[i];
-        json_t *reqs = json_array();
-        for (size_t j = 0; j < fr->nreqs; j++) {
-            const struct req_result *rr = &fr->reqs[j];
-            json_t *ctl = json_array();
-            for (size_t k = 0; k < rr->req->ncontrols; k++)
-                json_array_append_new(ctl, json_string(rr->req->controls[k]));
-            json_t *r = json_object();
-            json_object_set_new(r, "id", json_string(rr->req->id));
-            json_object_set_new(r, "title", i18n_pick(l, &rr->req->title));
-            json_object_set_new(r, "status", json_string(status_name(rr->status)));
-            json_object_set_new(r, "controls", ctl);
-            if (rr->status == ST_MANUAL)
-                json_object_set_new(r, "evidence", i18n_pick(l, &rr->req->evidence));
-            json_array_append_new(reqs, r);
-        }
-        json_t *o = json_object();
-        json_object_set_new(o, "id", json_string(fr->fw->id));
-        json_object_set_new(o, "title", i18n_pick(l, &fr->fw->title));
-        json_object_set_new(o, "version", str_or_null(fr->fw->version));
-        json_object_set_new(o, "summary", counts_json(&fr->counts, 1));
-        json_object_set_new(o, "requirements", reqs);
-        json_array_append_new(fws, o);
+    sb_puts(sb, "]},\n  \"summary\": {");
+    count_fields(sb, &res->total, 1);
+    sb_puts(sb, ",\n    \"by_area\": {");
+    for (int a = 0; a < AREA__COUNT; a++) {
+        sb_printf(sb, "%s\n      \"%s\": ", a ? "," : "", area_name((enum area)a));
+        counts(sb, &res->by_area[a], 1);
     }
-    json_object_set_new(root, "frameworks", fws);
-
-    json_t *controls = json_array();
-    for (size_t i = 0; i < res->ncontrols; i++) {
-        const struct control *c = res->controls[i];
-        json_t *o = json_object();
-        json_object_set_new(o, "id", json_string(c->id));
-        json_object_set_new(o, "title", i18n_pick(l, &c->title));
-        json_object_set_new(o, "severity", json_string(severity_name(c->severity)));
-        json_object_set_new(o, "area", json_string(area_name(c->area)));
-        json_object_set_new(o, "rationale", i18n_pick(l, &c->rationale));
-        json_object_set_new(o, "remediation",
-                            json_pack("{s:o, s:o, s:o}", "text", i18n_pick(l, &c->remediation), "cli",
-                                      str_or_null(c->remediation_cli), "terraform",
-                                      str_or_null(c->remediation_terraform)));
-        json_object_set_new(o, "frameworks", fw_map(c));
-        json_array_append_new(controls, o);
+    sb_puts(sb, "\n    },\n    \"by_severity\": {");
+    for (int s = 0; s < SEV__COUNT; s++) {
+        sb_printf(sb, "%s\n      \"%s\": ", s ? "," : "", severity_name((enum severity)s));
+        counts(sb, &res->by_severity[s], 0);
     }
-    json_object_set_new(root, "controls", controls);
-
-    char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    json_decref(root);
-    if (!text)
-        return -1;
-    sb_puts(sb, text);
-    sb_putc(sb, '\n');
-    free(text);
+    sb_puts(sb, "\n    }\n  },\n");
+    findings(sb, res, ctx->lang);
+    sb_puts(sb, ",\n");
+    frameworks(sb, res, ctx->lang);
+    sb_puts(sb, ",\n");
+    controls(sb, res, ctx->lang);
+    sb_puts(sb, "\n}\n");
     return 0;
 }

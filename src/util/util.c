@@ -88,7 +88,7 @@ static void sb_grow(struct strbuf *sb, size_t extra)
 {
     if (sb->len + extra + 1 <= sb->cap)
         return;
-    size_t cap = sb->cap * 2;
+    size_t cap = sb->cap ? sb->cap * 2 : 64;
     while (cap < sb->len + extra + 1)
         cap *= 2;
     sb->buf = xrealloc(sb->buf, cap);
@@ -170,6 +170,50 @@ void sb_csv(struct strbuf *sb, const char *s)
         if (*s == '"')
             sb_putc(sb, '"');
         sb_putc(sb, *s);
+    }
+    sb_putc(sb, '"');
+}
+
+/* s as a JSON string literal (null for NULL). Control characters are escaped; bytes that
+ * are not well-formed UTF-8 become U+FFFD so the output is always valid JSON. */
+void sb_json(struct strbuf *sb, const char *s)
+{
+    if (!s) {
+        sb_add(sb, "null", 4);
+        return;
+    }
+    const unsigned char *p = (const unsigned char *)s;
+    size_t left = strlen(s);
+    sb_grow(sb, left + 2);
+    sb_putc(sb, '"');
+    while (left) {
+        const unsigned char *run = p;  /* copy runs of plain characters in one go */
+        for (size_t n; left; p += n, left -= n) {
+            if (*p >= 0x80)
+                n = utf8_seq_len(p, left);
+            else
+                n = *p >= 0x20 && *p != '"' && *p != '\\';
+            if (!n)
+                break;
+        }
+        if (p > run)
+            sb_add(sb, (const char *)run, (size_t)(p - run));
+        if (!left)
+            break;
+        if (*p >= 0x80) {
+            sb_add(sb, "\xEF\xBF\xBD", 3);
+            p++, left--;
+            continue;
+        }
+        switch (*p) {
+        case '"': sb_add(sb, "\\\"", 2); break;
+        case '\\': sb_add(sb, "\\\\", 2); break;
+        case '\n': sb_add(sb, "\\n", 2); break;
+        case '\r': sb_add(sb, "\\r", 2); break;
+        case '\t': sb_add(sb, "\\t", 2); break;
+        default: sb_printf(sb, "\\u%04x", *p);
+        }
+        p++, left--;
     }
     sb_putc(sb, '"');
 }
@@ -425,38 +469,44 @@ int file_write_atomic(const char *path, const char *data, size_t len, char *err,
     return 0;
 }
 
+/* Length (1-4) of the well-formed UTF-8 sequence at s (at most left bytes), 0 if there is
+ * none: NUL, a stray continuation byte, truncation, an overlong form, a surrogate. */
+size_t utf8_seq_len(const unsigned char *s, size_t left)
+{
+    unsigned c = s[0], min, cp;
+    size_t n;
+    if (c == 0)
+        return 0;
+    if (c < 0x80)
+        return 1;
+    if ((c & 0xE0) == 0xC0)
+        n = 1, min = 0x80, cp = c & 0x1F;
+    else if ((c & 0xF0) == 0xE0)
+        n = 2, min = 0x800, cp = c & 0x0F;
+    else if ((c & 0xF8) == 0xF0)
+        n = 3, min = 0x10000, cp = c & 0x07;
+    else
+        return 0;
+    if (n >= left)
+        return 0;
+    for (size_t k = 1; k <= n; k++) {
+        if ((s[k] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[k] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return n + 1;
+}
+
 long utf8_invalid_at(const char *str, size_t len)
 {
     const unsigned char *s = (const unsigned char *)str;
-    size_t i = 0;
-    while (i < len) {
-        unsigned c = s[i];
-        size_t n;
-        unsigned min, cp;
-        if (c == 0)
+    for (size_t i = 0; i < len;) {
+        size_t n = utf8_seq_len(s + i, len - i);
+        if (!n)
             return (long)i;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if ((c & 0xE0) == 0xC0) {
-            n = 1, min = 0x80, cp = c & 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            n = 2, min = 0x800, cp = c & 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            n = 3, min = 0x10000, cp = c & 0x07;
-        } else {
-            return (long)i;
-        }
-        if (i + n >= len) /* truncated sequence */
-            return (long)i;
-        for (size_t k = 1; k <= n; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return (long)i;
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return (long)i;
-        i += n + 1;
+        i += n;
     }
     return -1;
 }

@@ -41,6 +41,7 @@ char *sb_detach(struct strbuf *sb);     /* caller frees */
 /* Append s escaped for HTML text/attributes, for CSV fields (quoted), for JSON strings (no quotes). */
 void sb_html(struct strbuf *sb, const char *s);
 void sb_csv(struct strbuf *sb, const char *s);
+void sb_json(struct strbuf *sb, const char *s); /* quoted JSON string, or null */
 
 /* ---- logging (stderr). level: 0 quiet, 1 normal, 2 verbose ---- */
 extern int log_level;
@@ -73,6 +74,7 @@ int mkdir_parents(const char *path, char *err, size_t errlen);
 
 /* Strict UTF-8 check (no NUL, no overlong forms, no surrogates). Returns -1 when valid,
  * else the offset of the first bad byte. */
+size_t utf8_seq_len(const unsigned char *s, size_t left);
 long utf8_invalid_at(const char *s, size_t len);
 
 /* Random identifier: 32 lower-case hex characters into buf (>= 33 bytes). */

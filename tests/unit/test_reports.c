@@ -20,7 +20,7 @@ static int setup(void **state)
     if (cat_load_builtin(&cat, err, sizeof err) || cat_finalize(&cat, err, sizeof err))
         return -1;
     char *doc = snap_doc(
-        "[{\"type\":\"aws_s3_bucket\",\"region\":\"ap-northeast-2\",\"id\":\"pics<&>\","
+        "[{\"type\":\"aws_s3_bucket\",\"region\":\"ap-northeast-2\",\"id\":\"pics<&>\\\"\\u0001\","
         "\"arn\":\"arn:aws:s3:::pics\",\"data\":{\"Name\":\"pics\",\"Acl\":{\"Grants\":[{\"Grantee\":"
         "{\"Type\":\"Group\",\"URI\":\"http://acs.amazonaws.com/groups/global/AllUsers\"},"
         "\"Permission\":\"READ\"}]},\"Tags\":[]}}]",
@@ -101,6 +101,13 @@ static void json_report_follows_the_schema(void **state)
         strcmp(json_string_value(json_object_get(f, "status")), "fail") == 0;
     assert_true(seen);
     assert_true(json_array_size(json_object_get(root, "frameworks")) >= 4);
+    /* awkward characters in data come back exactly */
+    int exact = 0;
+    json_array_foreach(findings, i, f) exact |=
+        strcmp(json_string_value(json_object_get(f, "resource_type")), "aws_s3_bucket") == 0 &&
+        strcmp(json_string_value(json_object_get(f, "resource_id")), "pics<&>\"\001") == 0;
+    assert_true(exact);
+    assert_true(json_is_real(json_object_get(summary, "score")));
     json_decref(root);
     free(text);
 }

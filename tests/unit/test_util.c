@@ -57,6 +57,22 @@ static void html_escapes_markup(void **state)
     sb_free(&sb);
 }
 
+static void json_strings_are_escaped_and_valid(void **state)
+{
+    (void)state;
+    struct strbuf sb;
+    sb_init(&sb);
+    sb_json(&sb, "a\"b\\c\n\t\x01 점수");
+    sb_putc(&sb, '|');
+    sb_json(&sb, NULL);
+    sb_putc(&sb, '|');
+    sb_json(&sb, "x\xff\xc0\xafy\xec\xa0");  /* stray byte, overlong, truncated */
+    assert_string_equal(sb.buf, "\"a\\\"b\\\\c\\n\\t\\u0001 점수\"|null|"
+                                "\"x\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdy\xef\xbf\xbd\xef\xbf\xbd\"");
+    assert_int_equal(utf8_invalid_at(sb.buf, sb.len), -1);
+    sb_free(&sb);
+}
+
 static void lang_picks_and_falls_back(void **state)
 {
     (void)state;
@@ -91,6 +107,7 @@ int run_util_tests(void)
         cmocka_unit_test(time_parse_rejects_non_timestamps),
         cmocka_unit_test(csv_quotes_and_neutralises_formulas),
         cmocka_unit_test(html_escapes_markup),
+        cmocka_unit_test(json_strings_are_escaped_and_valid),
         cmocka_unit_test(lang_picks_and_falls_back),
         cmocka_unit_test(utf8_validation),
     };
