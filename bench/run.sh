@@ -16,24 +16,25 @@ measure() {
     local t best=() rss=0
     for _ in 1 2 3; do
         /usr/bin/time -f '%e %M' -o "$out/time" "$@" >/dev/null 2>"$out/stderr" || [ $? -eq 3 ]
-        best+=("$(awk '{print $1}' "$out/time")")
-        rss=$(awk '{print $2}' "$out/time")
+        best+=("$(tail -n 1 "$out/time" | awk '{print $1}')")
+        rss=$(tail -n 1 "$out/time" | awk '{print $2}')
     done
     printf '%s\n' "${best[@]}" | sort -n | sed -n 2p
     echo "$rss" >"$out/rss"
 }
 
 declare -A scan jq
-printf '%-8s %10s %10s %10s %10s %10s %8s\n' resources size_MB load_s eval_s scan_s jq_s rss_MB
+printf '%-8s %10s %10s %10s %10s %10s %10s %8s\n' resources size_MB load_s eval_s report_s scan_s jq_s rss_MB
 for n in 10000 100000; do
     f=$out/snap-$n.json
     size=$(du -m "$f" | awk '{print $1}')
     scan[$n]=$(measure ./ansim -v scan --no-db --snapshot "$f" --format json -o "$out/report-$n.json")
     rss=$(( $(cat "$out/rss") / 1024 ))
-    load=$(grep -o 'load [0-9.]*' "$out/stderr" | awk '{print $2}')
-    ev=$(grep -o 'evaluate [0-9.]*' "$out/stderr" | awk '{print $2}')
+    load=$(grep -o 'load [0-9][0-9.]*' "$out/stderr" | awk '{print $2}')
+    ev=$(grep -o 'evaluate [0-9][0-9.]*' "$out/stderr" | awk '{print $2}')
+    rep=$(grep -o 'report [0-9][0-9.]*' "$out/stderr" | awk '{print $2}')
     jq[$n]=$(measure jq -c . "$f")
-    printf '%-8s %10s %10s %10s %10s %10s %8s\n' "$n" "$size" "${load:-?}" "${ev:-?}" "${scan[$n]}" "${jq[$n]}" "$rss"
+    printf '%-8s %10s %10s %10s %10s %10s %10s %8s\n' "$n" "$size" "${load:-?}" "${ev:-?}" "${rep:-?}" "${scan[$n]}" "${jq[$n]}" "$rss"
 done
 ratio=$(awk -v a="${scan[100000]}" -v b="${jq[100000]}" 'BEGIN {printf "%.2f", a / b}')
 growth=$(awk -v a="${scan[100000]}" -v b="${scan[10000]}" 'BEGIN {printf "%.1f", a / b}')
