@@ -64,6 +64,14 @@ LANG=ko_KR.UTF-8 "$ansim" scan --no-db --snapshot $v01 >"$tmp/out" 2>/dev/null
 check "LANG=ko_KR picks Korean" grep -q '점수' "$tmp/out"
 expect_exit 3 "global options after the command" -- scan --snapshot $v01 --no-db --lang en
 check "...English tty" grep -q 'Score' "$tmp/out"
+# a control failing on many resources is shown once, with its first ten resources
+jq '.resources += [range(12) as $i | {type: "aws_ec2_security_group", region: "ap-northeast-2",
+      id: "sg-open\($i)", arn: "arn:aws:ec2:ap-northeast-2:123456789012:security-group/sg-open\($i)",
+      data: {GroupId: "sg-open\($i)", GroupName: "open\($i)", IpPermissions: [{IpProtocol: "tcp",
+      FromPort: 22, ToPort: 22, IpRanges: [{CidrIp: "0.0.0.0/0"}]}]}}]' $v01 >"$tmp/many.json"
+expect_exit 3 "tty groups a control's failing resources" -- scan --no-db --snapshot "$tmp/many.json" --lang en
+check "...control shown once with its count" test "$(grep -c '^\[Fail\] ec2.sg_admin_ports_open .*(13 resources)' "$tmp/out")" -eq 1
+check "...ten resources, then how many more" bash -c 'test "$(grep -c "^  - aws_ec2_security_group" "$1")" -ge 10 && grep -q "^  \.\.\. and 3 more" "$1"' _ "$tmp/out"
 
 # --- usage errors (exit 2) and runtime errors (exit 1): one clear line
 expect_exit 2 "unknown command" -- frobnicate

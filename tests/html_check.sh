@@ -80,6 +80,17 @@ for l in en ko; do
     for id in filter-status filter-severity filter-area filter-text; do
         check "$l: #$id present" grep -q "id=\"$id\"" "$dom"
     done
+    # each finding links to its control's remediation, written once per control
+    fixes=$(count 'class="fix" href="#ctl-' "$dom")
+    missing=0
+    for t in $(grep -o 'class="fix" href="#ctl-[^"]*"' "$dom" | sed 's/.*href="#//; s/"$//' | sort -u); do
+        grep -q "<details class=\"control\" id=\"$t\"" "$dom" || missing=$((missing + 1))
+    done
+    check "$l: every finding ($rows) links to its control's remediation ($fixes links, $missing targets missing)" \
+        [ "$fixes" -eq "$rows" -a "$missing" -eq 0 ]
+    tr -d '\n' <"$dom" | grep -o '<details class="control" id="ctl-s3.bucket_public".*' | sed 's|</details>.*||' >"$outdir/ctl-$l.html"
+    check "$l: s3.bucket_public block has CLI and Terraform fixes, open because it fails" \
+        bash -c 'grep -q "put-bucket-acl" "$1" && grep -q "aws_s3_bucket_ownership_controls" "$1" && grep -q "id=\"ctl-s3.bucket_public\" open" "$1"' _ "$outdir/ctl-$l.html"
 done
 check "ko: Korean UI text (점수, 점검 결과)" bash -c 'grep -q "점수" "$1" && grep -q "점검 결과" "$1"' _ "$outdir/report-ko.dom.html"
 check "en: English UI text (Score, Findings)" bash -c 'grep -q "Overall score" "$1" && grep -q "Findings" "$1"' _ "$outdir/report-en.dom.html"

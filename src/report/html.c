@@ -18,6 +18,8 @@
  */
 #include <string.h>
 
+#include <stdlib.h>
+
 #include "report.h"
 
 /* ---- small helpers ---- */
@@ -181,7 +183,12 @@ static const char *const css[] = {
     ".det p{margin:0;white-space:pre-line}\n"
     "pre{background:#0f172a;color:#e2e8f0;border-radius:6px;padding:10px 12px;margin:4px 0;"
     "overflow-x:auto;max-width:100%}\n"
-    "pre code{white-space:pre}\n",
+    "pre code{white-space:pre}\n"
+    ".fref{font-size:12px;color:var(--muted);display:flex;gap:12px;flex-wrap:wrap;align-items:baseline}\n"
+    "a.fix{white-space:nowrap}\n"
+    "details.control{border-top:1px solid var(--line);padding:4px 0 8px}\n"
+    "details.control>summary{color:var(--ink);font-size:14px}\n"
+    ".ctl-counts{color:var(--muted);font-size:12.5px;margin-left:8px}\n",
     /* filters */
     ".filters{display:flex;gap:10px;flex-wrap:wrap;align-items:flex-end;margin-bottom:6px}\n"
     ".filters label{display:flex;flex-direction:column;font-size:11.5px;color:var(--muted);"
@@ -200,7 +207,7 @@ static const char *const css[] = {
     "@media print{body{background:#fff;font-size:11px}nav.toc,.filters,.no-print{display:none!important}"
     "section.card{box-shadow:none;border:0;padding:0;margin:0 0 16px}"
     "header.top{padding:12px 0}.wrap{max-width:none;padding:0}"
-    "details>summary{display:none}tbody.f,.framework,.area{break-inside:avoid}"
+    "details>summary{display:none}details.control>summary{display:list-item}a.fix{display:none}tbody.f,.framework,.area{break-inside:avoid}"
     "pre{white-space:pre-wrap;overflow:visible;background:#f3f5f8;color:#111;"
     "border:1px solid #dde2ea}pre code{white-space:pre-wrap}"
     "#findings col.c-area{width:110px}}\n",
@@ -274,6 +281,10 @@ static void write_header(const struct report_ctx *ctx, struct strbuf *sb)
     esc(sb, L(l, "Frameworks", "준거 기준"));
     sb_puts(sb, "</a><a href=\"#findings-section\">");
     esc(sb, L(l, "Findings", "점검 결과"));
+    if (ctx->res->ncontrols) {
+        sb_puts(sb, "</a><a href=\"#controls-section\">");
+        esc(sb, L(l, "Remediation", "조치 방법"));
+    }
     sb_puts(sb, "</a></nav>\n<main class=\"wrap\">\n");
 }
 
@@ -318,7 +329,7 @@ static void write_area(const struct report_ctx *ctx, struct strbuf *sb, enum are
                   score_class(c->score), c->score < 0 ? 0 : c->score > 100 ? 100 : c->score);
     } else {
         sb_puts(sb, "<div class=\"area-score\">\xe2\x80\x94 <small>");
-        esc(sb, L(l, "no automated checks", "자동 점검 없음"));
+        esc(sb, L(l, "nothing evaluated", "평가 대상 없음"));
         sb_puts(sb, "</small></div><div class=\"bar\"></div>");
     }
     sb_puts(sb, "<div class=\"area-counts\">");
@@ -513,10 +524,6 @@ static void write_filters(const struct report_ctx *ctx, struct strbuf *sb)
     esc(sb, L(l, "Resource, control, reason\xe2\x80\xa6", "리소스, 통제 항목, 사유\xe2\x80\xa6"));
     sb_puts(sb, "\"></label>\n<button type=\"button\" id=\"filter-reset\">");
     esc(sb, L(l, "Reset", "초기화"));
-    sb_puts(sb, "</button><button type=\"button\" id=\"expand-all\">");
-    esc(sb, L(l, "Expand all", "모두 펼치기"));
-    sb_puts(sb, "</button><button type=\"button\" id=\"collapse-all\">");
-    esc(sb, L(l, "Collapse all", "모두 접기"));
     sb_puts(sb, "</button>\n</div>\n<p class=\"counter\">");
     if (l == LANG_KO)
         sb_printf(sb, "전체 %zu건 중 <span id=\"shown-count\">%zu</span>건 표시", n, n);
@@ -569,30 +576,25 @@ static void write_mapping(struct strbuf *sb, enum lang l, const struct control *
     sb_puts(sb, "</p>");
 }
 
+/* Under each finding: its ARN and a link to its control's rationale and fix, which are
+ * written once per control (a large account has thousands of findings per control). */
 static void write_detail_row(const struct report_ctx *ctx, struct strbuf *sb, const struct finding *f)
 {
     const struct control *c = f->control;
     enum lang l = ctx->lang;
+    int fix = f->status == ST_FAIL || f->status == ST_ERROR;
 
-    /* Nothing to fix on a pass or n/a row: leaving the fix out keeps large reports small. */
-    int fix = f->status != ST_PASS && f->status != ST_NA;
-
-    sb_puts(sb, "<tr class=\"detail\"><td colspan=\"6\"><details><summary>");
-    esc(sb, fix ? L(l, "Rationale and remediation", "근거 및 조치 방법") : L(l, "Rationale", "근거"));
-    sb_puts(sb, "</summary><div class=\"det\">");
-    detail_text(sb, L(l, "Why it matters", "필요성"), L(l, c->rationale.en, c->rationale.ko));
-    if (fix) {
-        detail_text(sb, L(l, "How to fix", "조치 방법"), L(l, c->remediation.en, c->remediation.ko));
-        detail_code(sb, "AWS CLI", "sh", c->remediation_cli);
-        detail_code(sb, "Terraform", "hcl", c->remediation_terraform);
-    }
+    sb_puts(sb, "<tr class=\"detail\"><td colspan=\"6\"><div class=\"fref\">");
     if (f->resource_arn && *f->resource_arn) {
-        sb_puts(sb, "<h4>ARN</h4><p><code class=\"rid-code\">");
+        sb_puts(sb, "<code class=\"rid-code\">");
         esc(sb, f->resource_arn);
-        sb_puts(sb, "</code></p>");
+        sb_puts(sb, "</code> ");
     }
-    write_mapping(sb, l, c);
-    sb_puts(sb, "</div></details></td></tr>\n");
+    sb_puts(sb, "<a class=\"fix\" href=\"#ctl-");
+    esc(sb, c->id);
+    sb_puts(sb, "\">");
+    esc(sb, fix ? L(l, "Rationale and remediation", "근거 및 조치 방법") : L(l, "Rationale", "근거"));
+    sb_puts(sb, " \xe2\x86\x92</a></div></td></tr>\n");
 }
 
 static void write_finding(const struct report_ctx *ctx, struct strbuf *sb, const struct finding *f)
@@ -660,7 +662,71 @@ static void write_findings(const struct report_ctx *ctx, struct strbuf *sb)
     sb_puts(sb, ">");
     esc(sb, ctx->res->nfindings ? L(l, "No findings match the filters.", "조건에 맞는 결과가 없습니다.")
                                 : L(l, "No findings.", "점검 결과가 없습니다."));
-    sb_puts(sb, "</p>\n</section>\n</main>\n");
+    sb_puts(sb, "</p>\n</section>\n");
+}
+
+/* ---- controls: rationale and remediation, once per evaluated control ---- */
+
+static void write_control(const struct report_ctx *ctx, struct strbuf *sb, const struct control *c,
+                          const struct counts *n)
+{
+    enum lang l = ctx->lang;
+    int failing = n->n[ST_FAIL] + n->n[ST_ERROR] > 0;
+    sb_puts(sb, "<details class=\"control\" id=\"ctl-");
+    esc(sb, c->id);
+    sb_puts(sb, failing ? "\" open><summary>" : "\"><summary>");
+    severity_badge(sb, c->severity, l);
+    sb_puts(sb, " <code class=\"ctl-id\">");
+    esc(sb, c->id);
+    sb_puts(sb, "</code> ");
+    esc_i18n(sb, l, &c->title);
+    sb_puts(sb, " <span class=\"ctl-counts\">");
+    for (int s = 0; s < ST__COUNT; s++)
+        if (n->n[s]) {
+            status_badge(sb, (enum status)s, l);
+            sb_printf(sb, " %zu ", n->n[s]);
+        }
+    sb_puts(sb, "</span></summary><div class=\"det\">");
+    detail_text(sb, L(l, "Why it matters", "필요성"), L(l, c->rationale.en, c->rationale.ko));
+    detail_text(sb, L(l, "How to fix", "조치 방법"), L(l, c->remediation.en, c->remediation.ko));
+    detail_code(sb, "AWS CLI", "sh", c->remediation_cli);
+    detail_code(sb, "Terraform", "hcl", c->remediation_terraform);
+    write_mapping(sb, l, c);
+    sb_puts(sb, "<p><a class=\"ctl\" href=\"#findings-section\" data-control=\"");
+    esc(sb, c->id);
+    sb_puts(sb, "\">");
+    esc(sb, L(l, "Show its findings", "이 항목의 점검 결과 보기"));
+    sb_puts(sb, "</a></p></div></details>\n");
+}
+
+static void write_controls(const struct report_ctx *ctx, struct strbuf *sb)
+{
+    const struct scan_result *res = ctx->res;
+    enum lang l = ctx->lang;
+    if (!res->ncontrols)
+        return;
+    struct counts *per = xcalloc(res->ncontrols, sizeof *per);
+    size_t hint = 0;
+    for (size_t i = 0; i < res->nfindings; i++) {
+        const struct control *c = res->findings[i].control;
+        if (hint >= res->ncontrols || res->controls[hint] != c)
+            for (hint = 0; hint < res->ncontrols && res->controls[hint] != c; hint++)
+                ;
+        if (hint < res->ncontrols)
+            per[hint].n[res->findings[i].status]++;
+    }
+    sb_puts(sb, "<section id=\"controls-section\" class=\"card\">\n<h2>");
+    esc(sb, L(l, "Controls: rationale and remediation", "점검 항목별 근거와 조치 방법"));
+    sb_puts(sb, "</h2>\n");
+    /* failing controls first, each group by severity, then in catalogue order */
+    for (int pass = 0; pass < 2; pass++)
+        for (int sev = 0; sev < SEV__COUNT; sev++)
+            for (size_t i = 0; i < res->ncontrols; i++)
+                if ((per[i].n[ST_FAIL] + per[i].n[ST_ERROR] > 0) == (pass == 0) &&
+                    res->controls[i]->severity == (enum severity)sev)
+                    write_control(ctx, sb, res->controls[i], &per[i]);
+    sb_puts(sb, "</section>\n");
+    free(per);
 }
 
 /* ---- footer and script ---- */
@@ -691,10 +757,10 @@ static const char script[] =
     "[fs,fv,fa].forEach(function(e){e.addEventListener('change',apply);});\n"
     "ft.addEventListener('input',apply);\n"
     "$('filter-reset').addEventListener('click',function(){fs.value=fv.value=fa.value=ft.value='';apply();});\n"
-    "function openAll(o){Array.prototype.forEach.call(document.querySelectorAll('#findings details'),"
-    "function(d){d.open=o;});}\n"
-    "$('expand-all').addEventListener('click',function(){openAll(true);});\n"
-    "$('collapse-all').addEventListener('click',function(){openAll(false);});\n"
+
+    "function openTarget(){var h=location.hash.slice(1),d=h&&document.getElementById(h);"
+    "if(d&&d.tagName==='DETAILS')d.open=true;}\n"
+    "window.addEventListener('hashchange',openTarget);openTarget();\n"
     "document.addEventListener('click',function(e){\n"
     " var a=e.target.closest&&e.target.closest('a.ctl');if(!a)return;\n"
     " fs.value=fv.value=fa.value='';ft.value=a.getAttribute('data-control');apply();\n"
@@ -730,6 +796,8 @@ int report_html(const struct report_ctx *ctx, struct strbuf *sb)
     write_summary(ctx, sb);
     write_frameworks(ctx, sb);
     write_findings(ctx, sb);
+    write_controls(ctx, sb);
+    sb_puts(sb, "</main>\n");
     write_footer(ctx, sb);
     return 0;
 }

@@ -11,11 +11,15 @@
 
 #include "report.h"
 
+/* with_score: 0 none; 1 a number; 2 a number, or null when nothing was evaluated (an area
+ * without checks has no score rather than a perfect one). */
 static void count_fields(struct strbuf *sb, const struct counts *c, int with_score)
 {
     for (int s = 0; s < ST__COUNT; s++)
         sb_printf(sb, "%s\"%s\": %zu", s ? ", " : "", status_name((enum status)s), c->n[s]);
-    if (with_score)
+    if (with_score == 2 && c->n[ST_PASS] + c->n[ST_FAIL] + c->n[ST_ERROR] == 0)
+        sb_puts(sb, ", \"score\": null");
+    else if (with_score)
         sb_printf(sb, ", \"score\": %.1f", c->score);
 }
 
@@ -132,7 +136,7 @@ static void frameworks(struct strbuf *sb, const struct scan_result *res, enum la
         sb_puts(sb, ", \"version\": ");
         sb_json(sb, fr->fw->version);
         sb_puts(sb, ", \"summary\": ");
-        counts(sb, &fr->counts, 1);
+        counts(sb, &fr->counts, 2);
         sb_puts(sb, ", \"requirements\": [");
         for (size_t j = 0; j < fr->nreqs; j++) {
             const struct req_result *rr = &fr->reqs[j];
@@ -209,7 +213,7 @@ int report_json(const struct report_ctx *ctx, struct strbuf *sb)
     sb_puts(sb, ",\n    \"by_area\": {");
     for (int a = 0; a < AREA__COUNT; a++) {
         sb_printf(sb, "%s\n      \"%s\": ", a ? "," : "", area_name((enum area)a));
-        counts(sb, &res->by_area[a], 1);
+        counts(sb, &res->by_area[a], 2);
     }
     sb_puts(sb, "\n    },\n    \"by_severity\": {");
     for (int s = 0; s < SEV__COUNT; s++) {

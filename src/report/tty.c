@@ -10,6 +10,9 @@
 #define C(ctx, code) ((ctx)->color ? "\033[" code "m" : "")
 #define RESET(ctx) C(ctx, "0")
 
+/* Resources listed per failing control; the other formats list every finding. */
+#define TTY_PER_CONTROL 10
+
 static const char *status_color(const struct report_ctx *ctx, enum status s)
 {
     if (!ctx->color)
@@ -78,7 +81,11 @@ int report_tty(const struct report_ctx *ctx, struct strbuf *sb)
     for (int a = 0; a < AREA__COUNT; a++) {
         const struct counts *c = &res->by_area[a];
         pad(sb, area_label((enum area)a, l), 34);
-        sb_printf(sb, "%7.1f %6zu %6zu %6zu\n", c->score, c->n[ST_FAIL], c->n[ST_ERROR], c->n[ST_PASS]);
+        if (c->n[ST_PASS] + c->n[ST_FAIL] + c->n[ST_ERROR])
+            sb_printf(sb, "%7.1f", c->score);
+        else
+            sb_printf(sb, "%7s", "-");  /* nothing evaluated: no score */
+        sb_printf(sb, " %6zu %6zu %6zu\n", c->n[ST_FAIL], c->n[ST_ERROR], c->n[ST_PASS]);
     }
     sb_putc(sb, '\n');
     pad(sb, L(l, "Severity", "위험도"), 34);
@@ -101,26 +108,44 @@ int report_tty(const struct report_ctx *ctx, struct strbuf *sb)
         }
     }
 
+    /* Failures and errors come first (findings are sorted by status, severity, control,
+     * resource), so each control's failing resources are consecutive: show the control and
+     * its fix once, then its first few resources. */
     size_t shown = 0;
-    for (size_t i = 0; i < res->nfindings; i++) {
+    for (size_t i = 0; i < res->nfindings;) {
         const struct finding *f = &res->findings[i];
         if (f->status != ST_FAIL && f->status != ST_ERROR)
-            break;  /* findings are sorted: failures and errors first */
+            break;
+        const struct control *c = f->control;
+        size_t n = 1;
+        while (i + n < res->nfindings && res->findings[i + n].control == c &&
+               res->findings[i + n].status == f->status)
+            n++;
         if (!shown++)
             sb_printf(sb, "\n%s%s%s\n", C(ctx, "1"), L(l, "Findings to fix", "조치가 필요한 항목"),
                       RESET(ctx));
-        const struct control *c = f->control;
-        sb_printf(sb, "\n%s[%s]%s %s%s%s  %s\n", status_color(ctx, f->status), status_label(f->status, l),
+        sb_printf(sb, "\n%s[%s]%s %s%s%s  %s", status_color(ctx, f->status), status_label(f->status, l),
                   RESET(ctx), C(ctx, "1"), c->id, RESET(ctx), L(l, c->title.en, c->title.ko));
-        sb_printf(sb, "  %s: %s · %s · %s %s/%s\n", L(l, "severity", "위험도"),
-                  severity_label(c->severity, l), area_label(c->area, l), f->resource_type,
-                  f->region, f->resource_id);
-        sb_printf(sb, "  %s\n", L(l, f->reason, f->reason_ko));
+        if (n > 1)
+            sb_printf(sb, L(l, "  (%zu resources)", "  (리소스 %zu개)"), n);
+        sb_printf(sb, "\n  %s: %s · %s\n", L(l, "severity", "위험도"), severity_label(c->severity, l),
+                  area_label(c->area, l));
         if (f->status == ST_FAIL) {
             sb_printf(sb, "  %s: ", L(l, "fix", "조치"));
             first_line(sb, L(l, c->remediation.en, c->remediation.ko));
             sb_putc(sb, '\n');
         }
+        for (size_t k = 0; k < n && k < TTY_PER_CONTROL; k++) {
+            const struct finding *g = &res->findings[i + k];
+            sb_printf(sb, "  - %s %s/%s: %s\n", g->resource_type ? g->resource_type : "",
+                      g->region ? g->region : "", g->resource_id ? g->resource_id : "-",
+                      L(l, g->reason, g->reason_ko));
+        }
+        if (n > TTY_PER_CONTROL)
+            sb_printf(sb, L(l, "  ... and %zu more (--format csv, json or html lists every one)\n",
+                            "  ... 외 %zu개 (--format csv, json, html 보고서에 모두 나옵니다)\n"),
+                      n - TTY_PER_CONTROL);
+        i += n;
     }
     if (!shown)
         sb_printf(sb, "\n%s\n", L(l, "No failed findings.", "실패한 항목이 없습니다."));
