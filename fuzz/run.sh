@@ -16,8 +16,11 @@ for t in snapshot yaml; do
 done
 cp examples/*.json tests/fixtures/controls/*/*.json "$out/corpus-snapshot/" 2>/dev/null || true
 i=0; for f in controls/*/*.yaml frameworks/*.yaml; do cp "$f" "$out/corpus-yaml/$i.yaml"; i=$((i+1)); done
+export LSAN_OPTIONS="suppressions=$PWD/fuzz/lsan.supp:print_suppressions=0"
 for t in snapshot yaml; do
     echo "== fuzz_$t for ${secs}s"
+    # YAML: unwind fully through libfyaml (no frame pointers) so the suppression can match
+    [ $t = yaml ] && export ASAN_OPTIONS=fast_unwind_on_malloc=0
     "$out/fuzz_$t" -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
         -print_final_stats=1 "$out/corpus-$t"
 done
