@@ -58,18 +58,26 @@ check "...only those controls" jq -e '[.findings[].control_id] | unique == ["iam
 expect_exit 3 "--framework filter" -- scan --no-db --snapshot $v01 --framework pipa-2023 --format json
 check "...only that framework" jq -e '(.frameworks|length) == 1 and .frameworks[0].id == "pipa-2023" and all(.findings[]; .frameworks["pipa-2023"] != null)' "$tmp/out"
 check "...manual requirements carry evidence" jq -e 'any(.frameworks[0].requirements[]; .status == "manual" and (.evidence|length) > 0)' "$tmp/out"
-expect_exit 3 "--lang ko" -- scan --no-db --snapshot $v01 --lang ko
+expect_exit 3 "--lang ko" -- scan --no-db --snapshot $v01 --lang ko --format tty
 check "...Korean tty" grep -q '점수' "$tmp/out"
-LANG=ko_KR.UTF-8 "$ansim" scan --no-db --snapshot $v01 >"$tmp/out" 2>/dev/null
+LANG=ko_KR.UTF-8 "$ansim" scan --no-db --snapshot $v01 --format tty >"$tmp/out" 2>/dev/null
 check "LANG=ko_KR picks Korean" grep -q '점수' "$tmp/out"
-expect_exit 3 "global options after the command" -- scan --snapshot $v01 --no-db --lang en
+expect_exit 3 "global options after the command" -- scan --snapshot $v01 --no-db --lang en --format tty
 check "...English tty" grep -q 'Score' "$tmp/out"
+expect_exit 3 "no --format, stdout not a terminal" -- scan --no-db --snapshot $v01
+check "...gives JSON (tty is the default on a terminal only)" jq -e '.summary.fail > 0' "$tmp/out"
+if command -v script >/dev/null; then
+    script -qec "$ansim scan --no-db --snapshot $v01 --lang en" /dev/null >"$tmp/out" 2>&1
+    check "...and the tty summary on a terminal" grep -q 'Score:' "$tmp/out"
+else
+    no "script(1) missing: cannot test the terminal default"
+fi
 # a control failing on many resources is shown once, with its first ten resources
 jq '.resources += [range(12) as $i | {type: "aws_ec2_security_group", region: "ap-northeast-2",
       id: "sg-open\($i)", arn: "arn:aws:ec2:ap-northeast-2:123456789012:security-group/sg-open\($i)",
       data: {GroupId: "sg-open\($i)", GroupName: "open\($i)", IpPermissions: [{IpProtocol: "tcp",
       FromPort: 22, ToPort: 22, IpRanges: [{CidrIp: "0.0.0.0/0"}]}]}}]' $v01 >"$tmp/many.json"
-expect_exit 3 "tty groups a control's failing resources" -- scan --no-db --snapshot "$tmp/many.json" --lang en
+expect_exit 3 "tty groups a control's failing resources" -- scan --no-db --snapshot "$tmp/many.json" --lang en --format tty
 check "...control shown once with its count" test "$(grep -c '^\[Fail\] ec2.sg_admin_ports_open .*(13 resources)' "$tmp/out")" -eq 1
 check "...ten resources, then how many more" bash -c 'test "$(grep -c "^  - aws_ec2_security_group" "$1")" -ge 10 && grep -q "^  \.\.\. and 3 more" "$1"' _ "$tmp/out"
 

@@ -111,8 +111,9 @@ static int parse_args(int argc, char **argv, struct scan_opts *o)
         if (bad)
             return -1;
     }
+    /* spec/cli.md: tty is the default on a terminal; a pipe or file gets JSON for programs */
     if (o->nouts == 0)
-        o->outs[o->nouts++] = (struct output){FMT_TTY, 0, NULL};
+        o->outs[o->nouts++] = (struct output){isatty(STDOUT_FILENO) ? FMT_TTY : FMT_JSON, 0, NULL};
     size_t to_stdout = 0;
     for (size_t i = 0; i < o->nouts; i++)
         to_stdout += o->outs[i].path == NULL || strcmp(o->outs[i].path, "-") == 0;
