@@ -3,6 +3,7 @@
 #   make check      tests: plain build, then ASan+UBSan build
 #   make demo       scan the bundled example account -> report.html + tty summary
 #   make bench      performance figures (synthetic 10k / 100k snapshots vs jq)
+#   make docs       regenerate docs/controls-reference.md from the catalogue
 #   make fuzz       short libFuzzer runs of the snapshot and YAML loaders (clang)
 #   make install PREFIX=/usr/local
 
@@ -44,7 +45,7 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 $(eval $(call build_rules,build,))
 $(eval $(call build_rules,build-asan,$(SAN)))
 
-.PHONY: all check test test-asan demo bench fuzz install clean lint
+.PHONY: all check test test-asan demo bench docs fuzz install clean lint
 all: ansim
 
 ansim: build/ansim
@@ -67,6 +68,11 @@ demo: ansim
 
 bench: ansim
 	bench/run.sh
+
+# docs/controls-reference.md is generated from the catalogue (tests check it is current)
+docs: ansim
+	./ansim controls --format markdown > docs/controls-reference.md.tmp && \
+	  mv docs/controls-reference.md.tmp docs/controls-reference.md
 
 fuzz:
 	fuzz/run.sh

@@ -28,7 +28,7 @@ fail:
 
 struct list_opts {
     const char *framework;
-    int json;
+    int json, markdown;
     char *dirs[16];
     size_t ndirs;
 };
@@ -41,11 +41,14 @@ static int parse_list_args(const char *cmd, int argc, char **argv, struct list_o
         if ((v = opt_value(argc, argv, &i, "--framework", &bad))) {
             o->framework = v;
         } else if ((v = opt_value(argc, argv, &i, "--format", &bad))) {
-            if (strcmp(v, "json") && strcmp(v, "tty")) {
-                fprintf(stderr, "ansim %s: --format must be tty or json\n", cmd);
+            int md = strcmp(v, "markdown") == 0 && strcmp(cmd, "controls") == 0;
+            if (strcmp(v, "json") && strcmp(v, "tty") && !md) {
+                fprintf(stderr, "ansim %s: --format must be tty, json%s\n", cmd,
+                        strcmp(cmd, "controls") == 0 ? " or markdown" : "");
                 return -1;
             }
             o->json = strcmp(v, "json") == 0;
+            o->markdown = md;
         } else if ((v = opt_value(argc, argv, &i, "--controls", &bad))) {
             if (o->ndirs < 16)
                 o->dirs[o->ndirs++] = (char *)v;
@@ -84,6 +87,11 @@ int cmd_controls(int argc, char **argv, const struct global_opts *g)
                 o.framework);
         cat_free(&cat);
         return EXIT_USAGE;
+    }
+    if (o.markdown) {
+        controls_markdown(stdout, &cat, o.framework);
+        cat_free(&cat);
+        return fflush(stdout) == 0 ? EXIT_OK : EXIT_RUNTIME;
     }
     json_t *arr = o.json ? json_array() : NULL;
     for (size_t i = 0; i < cat.ncontrols; i++) {

@@ -32,6 +32,9 @@ void cmd_usage(FILE *f, const char *name);
  * option; prints a usage error and sets *bad when the value is missing. */
 const char *opt_value(int argc, char **argv, int *i, const char *name, int *bad);
 
+/* The controls reference document (Markdown, both languages), optionally one framework's. */
+void controls_markdown(FILE *f, const struct catalogue *cat, const char *framework);
+
 /* Load the built-in catalogue plus the user's directories; prints errors. 0 or -1. */
 int load_catalogue(struct catalogue *cat, char **dirs, size_t ndirs);
 

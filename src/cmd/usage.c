@@ -42,7 +42,7 @@ static const char scan_help[] =
     "  --color, --no-color  force colours on or off in the tty report\n";
 
 static const char controls_help[] =
-    "usage: ansim controls [--framework ID] [--format tty|json] [--controls DIR]\n"
+    "usage: ansim controls [--framework ID] [--format tty|json|markdown] [--controls DIR]\n"
     "  Lists every control: id, severity, area and title (with --framework, the requirement\n"
     "  ids of that framework each control backs).\n";
 
