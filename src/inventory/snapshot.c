@@ -371,7 +371,14 @@ static int load_tables(struct inventory *inv, const char *name, char *err, size_
         "INSERT INTO collection_errors(service, region, operation, code, message) SELECT "
         "lower(value ->> '$.service'), coalesce(nullif(value ->> '$.region', ''), 'global'), "
         "coalesce(value ->> '$.operation', ''), coalesce(value ->> '$.code', 'Unknown'), "
-        "coalesce(value ->> '$.message', '') FROM stage WHERE part = 2 ORDER BY key",
+        "coalesce(value ->> '$.message', '') FROM stage WHERE part = 2 "
+        /* AWS's "not configured" answers are facts, not failures (docs/resources.md): a
+         * collector that records them anyway must not turn a definite fail into an error */
+        "AND coalesce(value ->> '$.code', '') NOT IN ('NoSuchEntity', 'NoSuchBucketPolicy', "
+        "'NoSuchPublicAccessBlockConfiguration', 'ServerSideEncryptionConfigurationNotFoundError', "
+        "'ObjectLockConfigurationNotFoundError', 'NoSuchLifecycleConfiguration', "
+        "'OwnershipControlsNotFoundError', 'NoSuchTagSet', 'ReplicationConfigurationNotFoundError') "
+        "ORDER BY key",
         "DROP TABLE stage",
     };
     for (size_t i = 0; i < sizeof inserts / sizeof *inserts; i++) {
