@@ -93,18 +93,34 @@ static void fn_cidr_is_world(sqlite3_context *ctx, int argc, sqlite3_value **arg
     sqlite3_result_int(ctx, cidr_world((const char *)sqlite3_value_text(argv[0])));
 }
 
-/* Does permission p (one IpPermissions entry) open TCP port to the world? */
-static int perm_world_opens(json_t *p, long port)
+/* The protocol of an IpPermissions entry: "all" (-1), "tcp", "udp", or NULL for others
+ * (ICMP, other IP protocols: no ports). */
+static const char *perm_proto(json_t *p)
 {
     const char *proto = json_string_value(json_object_get(p, "IpProtocol"));
     if (!proto)
+        return NULL;
+    if (strcmp(proto, "-1") == 0 || strcasecmp(proto, "all") == 0)
+        return "all";
+    if (strcasecmp(proto, "tcp") == 0 || strcmp(proto, "6") == 0)
+        return "tcp";
+    if (strcasecmp(proto, "udp") == 0 || strcmp(proto, "17") == 0)
+        return "udp";
+    return NULL;
+}
+
+/* Does permission p (one IpPermissions entry) open port over protocol want ("tcp" or
+ * "udp") to the world? Protocol -1 opens every port of every protocol. */
+static int perm_world_opens(json_t *p, long port, const char *want)
+{
+    const char *proto = perm_proto(p);
+    if (!proto)
         return 0;
-    int all = strcmp(proto, "-1") == 0 || strcasecmp(proto, "all") == 0;
-    if (!all) {
-        if (strcasecmp(proto, "tcp") != 0 && strcmp(proto, "6") != 0)
+    if (strcmp(proto, "all") != 0) {
+        if (strcmp(proto, want) != 0)
             return 0;
         json_t *f = json_object_get(p, "FromPort"), *t = json_object_get(p, "ToPort");
-        /* tcp without ports (or -1) means every port */
+        /* tcp/udp without ports (or -1) means every port */
         long from = json_is_integer(f) ? (long)json_integer_value(f) : -1;
         long to = json_is_integer(t) ? (long)json_integer_value(t) : -1;
         if (!(from == -1 && to == -1) && !(from <= port && port <= to))
@@ -120,6 +136,28 @@ static int perm_world_opens(json_t *p, long port)
     return 0;
 }
 
+/* Next entry of a port list "22,3389,3389/udp": a bare number is TCP, "/udp" names UDP
+ * (list it only for services that answer on UDP: RDP, the SQL Server Browser). Returns 0
+ * at the end or on a malformed entry; *p advances past the entry. */
+static int next_port(const char **p, long *port, const char **proto)
+{
+    char *end;
+    if (!**p)
+        return 0;
+    *port = strtol(*p, &end, 10);
+    if (end == *p || *port < 0 || *port > 65535)
+        return 0;
+    *proto = "tcp";
+    if (strncmp(end, "/udp", 4) == 0)
+        *proto = "udp", end += 4;
+    else if (strncmp(end, "/tcp", 4) == 0)
+        end += 4;
+    if (*end && *end != ',')
+        return 0;
+    *p = *end ? end + 1 : end;
+    return 1;
+}
+
 static void fn_sg_world_open_ports(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
@@ -132,23 +170,17 @@ static void fn_sg_world_open_ports(sqlite3_context *ctx, int argc, sqlite3_value
     }
     struct strbuf out;
     sb_init(&out);
-    const char *p = ports;
-    while (*p) {
-        char *end;
-        long port = strtol(p, &end, 10);
-        if (end == p)
-            break;
+    long port;
+    const char *proto;
+    for (const char *p = ports; next_port(&p, &port, &proto);) {
         size_t i;
         json_t *perm;
         json_array_foreach(arr, i, perm) {
-            if (perm_world_opens(perm, port)) {
-                sb_printf(&out, "%s%ld", out.len ? "," : "", port);
+            if (perm_world_opens(perm, port, proto)) {
+                sb_printf(&out, "%s%ld%s", out.len ? "," : "", port, strcmp(proto, "udp") ? "" : "/udp");
                 break;
             }
         }
-        p = *end == ',' ? end + 1 : end;
-        if (*end && *end != ',')
-            break;
     }
     json_decref(arr);
     if (out.len)
@@ -171,27 +203,23 @@ static void fn_sg_world_open_rules(sqlite3_context *ctx, int argc, sqlite3_value
     json_t *perm;
     json_array_foreach(arr, i, perm) {
         int opens = 0;
-        for (const char *p = ports; *p && !opens;) {
-            char *end;
-            long port = strtol(p, &end, 10);
-            if (end == p)
-                break;
-            opens = perm_world_opens(perm, port);
-            p = *end == ',' ? end + 1 : end;
-        }
+        long port;
+        const char *want;
+        for (const char *p = ports; !opens && next_port(&p, &port, &want);)
+            opens = perm_world_opens(perm, port, want);
         if (!opens)
             continue;
-        const char *proto = json_string_value(json_object_get(perm, "IpProtocol"));
+        const char *proto = perm_proto(perm);
         json_t *f = json_object_get(perm, "FromPort"), *t = json_object_get(perm, "ToPort");
         char what[64];
-        if (strcmp(proto, "-1") == 0 || strcasecmp(proto, "all") == 0)
+        if (strcmp(proto, "all") == 0)
             snprintf(what, sizeof what, "-1 (all)");
         else if (!json_is_integer(f) || json_integer_value(f) == -1)
-            snprintf(what, sizeof what, "tcp 0-65535");
+            snprintf(what, sizeof what, "%s 0-65535", proto);
         else if (json_integer_value(f) == json_integer_value(t))
-            snprintf(what, sizeof what, "tcp %lld", (long long)json_integer_value(f));
+            snprintf(what, sizeof what, "%s %lld", proto, (long long)json_integer_value(f));
         else
-            snprintf(what, sizeof what, "tcp %lld-%lld", (long long)json_integer_value(f),
+            snprintf(what, sizeof what, "%s %lld-%lld", proto, (long long)json_integer_value(f),
                      (long long)json_integer_value(t));
         const char *keys[2][2] = {{"IpRanges", "CidrIp"}, {"Ipv6Ranges", "CidrIpv6"}};
         for (int k = 0; k < 2; k++) {
@@ -335,16 +363,29 @@ static const char *const restricting_keys[] = {
     "aws:sourcevpcarn",
 };
 
+/* A value that does not pin anything down: a wildcard, or a policy variable such as
+ * ${aws:PrincipalAccount} that makes the condition true for every caller. */
 static int value_has_wildcard(const char *s, void *arg)
 {
     (void)arg;
-    return strchr(s, '*') != NULL || strchr(s, '?') != NULL;
+    return strchr(s, '*') != NULL || strchr(s, '?') != NULL || strstr(s, "${") != NULL;
 }
 
+/* A source-IP range too wide to restrict anyone: the whole internet, or wider than an IPv4
+ * /8 or IPv6 /32 (e.g. 0.0.0.0/1 + 128.0.0.0/1 together cover every address). */
 static int cidr_is_world_cb(const char *s, void *arg)
 {
     (void)arg;
-    return cidr_world(s);
+    if (cidr_world(s))
+        return 1;
+    const char *slash = strchr(s, '/');
+    if (!slash)
+        return 0;
+    char *end;
+    long bits = strtol(slash + 1, &end, 10);
+    if (end == slash + 1 || *end)
+        return 0;
+    return strchr(s, ':') ? bits < 32 : bits < 8;
 }
 
 static int condition_restricts(json_t *cond)
@@ -352,9 +393,11 @@ static int condition_restricts(json_t *cond)
     const char *op;
     json_t *block;
     json_object_foreach(cond, op, block) {
-        /* Negated and IfExists operators do not pin the caller down. */
+        /* Negated and IfExists operators do not pin the caller down, nor does ForAllValues
+         * (true when the key is absent, as it is for anonymous callers). */
         if (strstr(op, "Not") || strstr(op, "IfExists") || strncmp(op, "ForAnyValue", 11) == 0 ||
-            strcmp(op, "Null") == 0 || strncmp(op, "Bool", 4) == 0)
+            strncmp(op, "ForAllValues", 12) == 0 || strcmp(op, "Null") == 0 ||
+            strncmp(op, "Bool", 4) == 0)
             continue;
         const char *key;
         json_t *val;
@@ -375,7 +418,8 @@ static int condition_restricts(json_t *cond)
 
 static int stmt_public(json_t *st)
 {
-    if (!effect_is(st, "Allow") || !principal_everyone(st))
+    /* Allow with NotPrincipal grants everyone but the named principals, anonymous included */
+    if (!effect_is(st, "Allow") || !(principal_everyone(st) || json_object_get(st, "NotPrincipal")))
         return 0;
     json_t *cond = json_object_get(st, "Condition");
     return !(json_is_object(cond) && condition_restricts(cond));
@@ -387,20 +431,69 @@ static int false_value(const char *s, void *arg)
     return strcasecmp(s, "false") == 0;
 }
 
-static int stmt_ssl_only(json_t *st)
+/* IAM-style wildcard match: '*' any run of characters (including '/'), '?' one. */
+static int glob_match(const char *p, const char *s)
 {
-    if (!effect_is(st, "Deny") || !principal_everyone(st) ||
+    const char *star = NULL, *resume = NULL;
+    while (*s) {
+        if (*p == '*') {
+            star = p++;
+            resume = s;
+        } else if (*p == '?' || *p == *s) {
+            p++, s++;
+        } else if (star) {
+            p = star + 1;
+            s = ++resume;
+        } else {
+            return 0;
+        }
+    }
+    while (*p == '*')
+        p++;
+    return *p == '\0';
+}
+
+struct ssl_cover {
+    const char *bucket_arn;
+    int bucket, objects;     /* covered by some qualifying statement */
+};
+
+/* Does Resource pattern p cover the bucket, or every object in it (B/ then a star)? */
+static int ssl_resource(const char *p, void *arg)
+{
+    struct ssl_cover *c = arg;
+    size_t n = strlen(c->bucket_arn);
+    char *prefix = xmalloc(n + 2);
+    memcpy(prefix, c->bucket_arn, n);
+    memcpy(prefix + n, "/", 2);
+    c->bucket |= glob_match(p, c->bucket_arn);
+    c->objects |= p[0] && p[strlen(p) - 1] == '*' && glob_match(p, prefix);
+    free(prefix);
+    return 0;
+}
+
+/* A statement that denies every S3 action to everyone whenever aws:SecureTransport is
+ * false, and nothing narrower: conditions are ANDed, so any other condition key (a VPC
+ * endpoint, an IP range) would leave plain HTTP allowed elsewhere. */
+static int stmt_ssl_deny(json_t *st)
+{
+    if (!effect_is(st, "Deny") || !principal_everyone(st) || json_object_get(st, "NotResource") ||
         !any_string(json_object_get(st, "Action"), is_s3_all_action, NULL))
         return 0;
     json_t *cond = json_object_get(st, "Condition");
-    const char *ops[] = {"Bool", "BoolIfExists"};
-    for (int i = 0; i < 2; i++) {
-        json_t *block = json_object_get(cond, ops[i]);
+    if (!json_is_object(cond) || json_object_size(cond) != 1)
+        return 0;
+    const char *op;
+    json_t *block;
+    json_object_foreach(cond, op, block) {
+        if ((strcmp(op, "Bool") != 0 && strcmp(op, "BoolIfExists") != 0) || !json_is_object(block) ||
+            json_object_size(block) != 1)
+            return 0;
         const char *key;
         json_t *val;
         json_object_foreach(block, key, val) {
             if (strcasecmp(key, "aws:SecureTransport") != 0)
-                continue;
+                return 0;
             if (json_is_false(val) || any_string(val, false_value, NULL))
                 return 1;
         }
@@ -443,10 +536,23 @@ static void fn_s3_policy_public(sqlite3_context *ctx, int argc, sqlite3_value **
     policy_fn(ctx, argv[0], stmt_public);
 }
 
+/* s3_policy_ssl_only(doc, bucket_arn): 1 when qualifying deny statements cover both the
+ * bucket and all of its objects. */
 static void fn_s3_policy_ssl_only(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
-    policy_fn(ctx, argv[0], stmt_ssl_only);
+    const char *arn = (const char *)sqlite3_value_text(argv[1]);
+    json_t *doc = arn ? doc_arg(ctx, argv[0]) : NULL;
+    struct ssl_cover cover = {arn, 0, 0};
+    json_t *st = json_object_get(doc, "Statement"), *one;
+    size_t i, n = json_is_array(st) ? json_array_size(st) : 1;
+    for (i = 0; doc && i < n; i++) {
+        one = json_is_array(st) ? json_array_get(st, i) : st;
+        if (json_is_object(one) && stmt_ssl_deny(one))
+            any_string(json_object_get(one, "Resource"), ssl_resource, &cover);
+    }
+    json_decref(doc);
+    sqlite3_result_int(ctx, cover.bucket && cover.objects);
 }
 
 static void fn_s3_acl_public(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -506,7 +612,7 @@ int inv_register_functions(sqlite3 *db, struct inventory *inv)
         {"pii_tagging_in_use", 0, fn_pii_in_use, 1},
         {"policy_full_admin", 1, fn_policy_full_admin, 1},
         {"s3_policy_public", 1, fn_s3_policy_public, 1},
-        {"s3_policy_ssl_only", 1, fn_s3_policy_ssl_only, 1},
+        {"s3_policy_ssl_only", 2, fn_s3_policy_ssl_only, 1},
         {"s3_acl_public", 1, fn_s3_acl_public, 1},
         {"collect_error", 2, fn_collect_error, 0},
     };
