@@ -84,7 +84,10 @@ install: ansim
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 \
-	  --suppress=missingIncludeSystem src tools
+	  --suppress=missingIncludeSystem --include=$$(pkg-config --variable=includedir jansson)/jansson.h \
+	  src tools
+	@command -v clang-format >/dev/null && { clang-format --dry-run --Werror src/*/*.c src/*/*.h src/*.c \
+	  && echo "lint: cppcheck and clang-format clean"; } || echo "lint: clang-format not installed, format not checked"
 
 clean:
 	rm -rf build build-asan ansim report.html

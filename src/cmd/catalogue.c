@@ -83,8 +83,7 @@ int cmd_controls(int argc, char **argv, const struct global_opts *g)
     if (load_catalogue(&cat, o.dirs, o.ndirs))
         return EXIT_RUNTIME;
     if (o.framework && !cat_framework(&cat, o.framework)) {
-        fprintf(stderr, "ansim controls: unknown framework \"%s\" (see `ansim frameworks`)\n",
-                o.framework);
+        fprintf(stderr, "ansim controls: unknown framework \"%s\" (see `ansim frameworks`)\n", o.framework);
         cat_free(&cat);
         return EXIT_USAGE;
     }
@@ -102,8 +101,8 @@ int cmd_controls(int argc, char **argv, const struct global_opts *g)
         const char *title = L(g->lang, c->title.en, c->title.ko);
         if (arr) {
             json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s}", "id", c->id, "severity",
-                                                 severity_name(c->severity), "area",
-                                                 area_name(c->area), "title", title));
+                                                 severity_name(c->severity), "area", area_name(c->area),
+                                                 "title", title));
         } else {
             printf("%-36s %-9s %-18s %s", c->id, severity_name(c->severity), area_name(c->area), title);
             for (size_t j = 0; ref && j < ref->nreqs; j++)
@@ -135,11 +134,10 @@ int cmd_frameworks(int argc, char **argv, const struct global_opts *g)
             backed += f->reqs[j].ncontrols > 0;
         const char *title = L(g->lang, f->title.en, f->title.ko);
         if (arr)
-            json_array_append_new(arr, json_pack("{s:s, s:s, s:s?, s:I, s:I, s:I}", "id", f->id,
-                                                 "title", title, "version", f->version,
-                                                 "requirements", (json_int_t)f->nreqs, "automated",
-                                                 (json_int_t)backed, "manual",
-                                                 (json_int_t)(f->nreqs - backed)));
+            json_array_append_new(arr, json_pack("{s:s, s:s, s:s?, s:I, s:I, s:I}", "id", f->id, "title",
+                                                 title, "version", f->version, "requirements",
+                                                 (json_int_t)f->nreqs, "automated", (json_int_t)backed,
+                                                 "manual", (json_int_t)(f->nreqs - backed)));
         else
             printf("%-16s %4zu %s (%zu %s, %zu %s)  %s\n", f->id, f->nreqs,
                    L(g->lang, "requirements", "개 요구사항"), backed,

@@ -12,7 +12,7 @@ enum exit_code { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_FINDINGS = 
 
 struct global_opts {
     const char *profile;
-    const char *regions;       /* comma-separated */
+    const char *regions; /* comma-separated */
     const char *endpoint_url;
     const char *db_path;
     int no_db;

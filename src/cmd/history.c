@@ -66,10 +66,9 @@ int cmd_history(int argc, char **argv, const struct global_opts *g)
         json_t *arr = json_array();
         for (size_t i = 0; i < n; i++) {
             struct hist_scan *h = &scans[i];
-            json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o?}", "id", h->id, "started_at",
-                                  h->started_at, "finished_at", h->finished_at, "source", h->source,
-                                  "account_id", h->account_id, "regions",
-                                  json_loads(h->regions, 0, NULL));
+            json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o?}", "id", h->id, "started_at", h->started_at,
+                                  "finished_at", h->finished_at, "source", h->source, "account_id",
+                                  h->account_id, "regions", json_loads(h->regions, 0, NULL));
             json_t *sum = json_object();
             for (int s = 0; s < ST__COUNT; s++)
                 json_object_set_new(sum, status_name((enum status)s), json_integer(h->n[s]));
@@ -85,12 +84,12 @@ int cmd_history(int argc, char **argv, const struct global_opts *g)
     } else if (n == 0) {
         printf("%s (%s)\n", L(g->lang, "No scans recorded yet", "기록된 스캔이 없습니다"), path);
     } else {
-        printf("%-32s  %-20s  %-8s  %-12s  %6s  %5s  %5s  %5s\n", "scan", "started_at", "source",
-               "account", "score", "fail", "error", "pass");
+        printf("%-32s  %-20s  %-8s  %-12s  %6s  %5s  %5s  %5s\n", "scan", "started_at", "source", "account",
+               "score", "fail", "error", "pass");
         for (size_t i = 0; i < n; i++) {
             struct hist_scan *h = &scans[i];
-            printf("%-32s  %-20s  %-8s  %-12s  %6.1f  %5lld  %5lld  %5lld\n", h->id, h->started_at,
-                   h->source, h->account_id, h->score, h->n[ST_FAIL], h->n[ST_ERROR], h->n[ST_PASS]);
+            printf("%-32s  %-20s  %-8s  %-12s  %6.1f  %5lld  %5lld  %5lld\n", h->id, h->started_at, h->source,
+                   h->account_id, h->score, h->n[ST_FAIL], h->n[ST_ERROR], h->n[ST_PASS]);
         }
     }
     hist_scans_free(scans, n);

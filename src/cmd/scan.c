@@ -15,7 +15,7 @@
 struct output {
     enum report_format format;
     int has_format;
-    const char *path;   /* NULL = stdout */
+    const char *path; /* NULL = stdout */
 };
 
 struct scan_opts {
@@ -28,7 +28,7 @@ struct scan_opts {
     char *dirs[16];
     size_t ndirs;
     enum severity fail_on;
-    int color;  /* -1 auto */
+    int color; /* -1 auto */
 };
 
 /* Infer a format from an output file's extension; tty when unknown. */
@@ -131,10 +131,7 @@ static double mono(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void now_rfc3339(char *buf, size_t len)
-{
-    time_format(time(NULL), buf, len);
-}
+static void now_rfc3339(char *buf, size_t len) { time_format(time(NULL), buf, len); }
 
 static int fails_at(const struct scan_result *res, enum severity fail_on)
 {

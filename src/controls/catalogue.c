@@ -59,8 +59,7 @@ static int yrequired(struct yctx *y, struct fy_node *map, const char *field, cha
 }
 
 /* {en: ..., ko: ...}; both required when required != 0. */
-static int yi18n(struct yctx *y, struct fy_node *map, const char *field, struct i18n *out,
-                 int required)
+static int yi18n(struct yctx *y, struct fy_node *map, const char *field, struct i18n *out, int required)
 {
     struct fy_node *n = fy_node_mapping_lookup_by_string(map, field, FY_NT);
     out->en = out->ko = NULL;
@@ -136,8 +135,7 @@ static int id_ok(const char *id)
     if (!*id || strlen(id) > 128)
         return 0;
     for (const char *p = id; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '.' ||
-              *p == '-'))
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '.' || *p == '-'))
             return 0;
     return 1;
 }
@@ -194,10 +192,7 @@ static void free_framework(struct framework *f)
     memset(f, 0, sizeof *f);
 }
 
-void cat_init(struct catalogue *cat)
-{
-    memset(cat, 0, sizeof *cat);
-}
+void cat_init(struct catalogue *cat) { memset(cat, 0, sizeof *cat); }
 
 void cat_free(struct catalogue *cat)
 {
@@ -231,9 +226,9 @@ static int parse_enum(struct yctx *y, struct fy_node *map, const char *field, co
 
 static int parse_control(struct yctx *y, struct fy_node *root, struct control *c)
 {
-    static const char *const keys[] = {"id", "title", "rationale", "severity", "area",
-                                       "resource_type", "requires", "frameworks", "remediation",
-                                       "query", NULL};
+    static const char *const keys[] = {"id",          "title",         "rationale", "severity",
+                                       "area",        "resource_type", "requires",  "frameworks",
+                                       "remediation", "query",         NULL};
     static const char *const sev[] = {"critical", "high", "medium", "low", "info"};
     static const char *const areas[] = {"iam", "detection", "infrastructure", "data_protection",
                                         "incident_response"};
@@ -265,8 +260,8 @@ static int parse_control(struct yctx *y, struct fy_node *root, struct control *c
     if (yi18n(y, root, "remediation", &c->remediation, 1) ||
         yscalar(y, fy_node_mapping_lookup_by_string(rem, "cli", FY_NT), "remediation.cli",
                 &c->remediation_cli) ||
-        yscalar(y, fy_node_mapping_lookup_by_string(rem, "terraform", FY_NT),
-                "remediation.terraform", &c->remediation_terraform))
+        yscalar(y, fy_node_mapping_lookup_by_string(rem, "terraform", FY_NT), "remediation.terraform",
+                &c->remediation_terraform))
         return -1;
     struct fy_node *fw = fy_node_mapping_lookup_by_string(root, "frameworks", FY_NT);
     if (fw) {
@@ -313,8 +308,8 @@ static int parse_framework(struct yctx *y, struct fy_node *root, struct framewor
             return yfail(y, "requirements", "entries must be mappings");
         if (ycheck_keys(y, rn, rkeys) || yrequired(y, rn, "id", &r->id) ||
             yi18n(y, rn, "title", &r->title, 1) || yi18n(y, rn, "evidence", &r->evidence, 0) ||
-            ylist(y, fy_node_mapping_lookup_by_string(rn, "controls", FY_NT), "controls",
-                  &r->controls, &r->ncontrols))
+            ylist(y, fy_node_mapping_lookup_by_string(rn, "controls", FY_NT), "controls", &r->controls,
+                  &r->ncontrols))
             return -1;
         for (size_t i = 0; i + 1 < f->nreqs; i++)
             if (strcmp(f->reqs[i].id, r->id) == 0)
@@ -410,16 +405,13 @@ int cat_load_yaml(struct catalogue *cat, const char *name, const char *buf, size
 int cat_load_builtin(struct catalogue *cat, char *err, size_t errlen)
 {
     for (size_t i = 0; i < embedded_count; i++)
-        if (cat_load_yaml(cat, embedded_files[i].name, embedded_files[i].data, embedded_files[i].len,
-                          err, errlen))
+        if (cat_load_yaml(cat, embedded_files[i].name, embedded_files[i].data, embedded_files[i].len, err,
+                          errlen))
             return -1;
     return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 static int has_suffix(const char *s, const char *suf)
 {
@@ -428,8 +420,7 @@ static int has_suffix(const char *s, const char *suf)
 }
 
 /* Recursively collect *.yaml / *.yml under dir into a sorted list (stable load order). */
-static int collect_yaml(const char *dir, char ***files, size_t *n, int depth, char *err,
-                        size_t errlen)
+static int collect_yaml(const char *dir, char ***files, size_t *n, int depth, char *err, size_t errlen)
 {
     if (depth > 16)
         return 0;
@@ -572,8 +563,7 @@ int cat_finalize(struct catalogue *cat, char *err, size_t errlen)
             for (size_t k = 0; k < c->fw[j].nreqs; k++) {
                 struct requirement *r = find_req(f, c->fw[j].reqs[k]);
                 if (!r) {
-                    snprintf(err, errlen,
-                             "%s: field `frameworks.%s`: unknown requirement \"%s\" (not in %s)",
+                    snprintf(err, errlen, "%s: field `frameworks.%s`: unknown requirement \"%s\" (not in %s)",
                              c->source, f->id, c->fw[j].reqs[k], f->source);
                     return -1;
                 }
@@ -589,8 +579,7 @@ int cat_finalize(struct catalogue *cat, char *err, size_t errlen)
             for (size_t k = 0; k < r->ncontrols; k++) {
                 struct control *c = (struct control *)cat_control(cat, r->controls[k]);
                 if (!c) {
-                    snprintf(err, errlen,
-                             "%s: requirement \"%s\" field `controls`: unknown control \"%s\"",
+                    snprintf(err, errlen, "%s: requirement \"%s\" field `controls`: unknown control \"%s\"",
                              f->source, r->id, r->controls[k]);
                     return -1;
                 }

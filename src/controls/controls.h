@@ -18,14 +18,14 @@ enum status { ST_PASS, ST_FAIL, ST_ERROR, ST_MANUAL, ST_NA, ST__COUNT };
 enum severity { SEV_CRITICAL, SEV_HIGH, SEV_MEDIUM, SEV_LOW, SEV_INFO, SEV__COUNT };
 enum area { AREA_IAM, AREA_DETECTION, AREA_INFRA, AREA_DATA, AREA_IR, AREA__COUNT };
 
-const char *status_name(enum status s);        /* "pass", "fail", ... */
+const char *status_name(enum status s); /* "pass", "fail", ... */
 const char *status_label(enum status s, enum lang l);
-const char *severity_name(enum severity s);    /* "critical", ... */
+const char *severity_name(enum severity s); /* "critical", ... */
 const char *severity_label(enum severity s, enum lang l);
-const char *area_name(enum area a);            /* "iam", "detection", ... */
+const char *area_name(enum area a); /* "iam", "detection", ... */
 const char *area_label(enum area a, enum lang l);
-int severity_parse(const char *s, enum severity *out);  /* 0 ok, -1 unknown */
-int severity_weight(enum severity s);           /* critical 10, high 5, medium 3, low 1, info 0 */
+int severity_parse(const char *s, enum severity *out); /* 0 ok, -1 unknown */
+int severity_weight(enum severity s);                  /* critical 10, high 5, medium 3, low 1, info 0 */
 
 /* Text in both languages. */
 struct i18n {
@@ -46,18 +46,18 @@ struct control {
     enum severity severity;
     enum area area;
     char *resource_type;
-    char **requires;            /* "service:Operation" / "service:*" */
+    char **requires; /* "service:Operation" / "service:*" */
     size_t nrequires;
-    struct fw_ref *fw;          /* after cat_finalize(): the merged mapping */
+    struct fw_ref *fw; /* after cat_finalize(): the merged mapping */
     size_t nfw;
     char *query;
-    char *source;               /* file it came from (for messages) */
+    char *source; /* file it came from (for messages) */
 };
 
 struct requirement {
     char *id;
     struct i18n title, evidence;
-    char **controls;            /* after cat_finalize(): merged, sorted, unique */
+    char **controls; /* after cat_finalize(): merged, sorted, unique */
     size_t ncontrols;
 };
 
@@ -71,7 +71,7 @@ struct framework {
 };
 
 struct catalogue {
-    struct control *controls;   /* sorted by id after cat_finalize() */
+    struct control *controls; /* sorted by id after cat_finalize() */
     size_t ncontrols;
     struct framework *frameworks;
     size_t nframeworks;
@@ -104,13 +104,13 @@ struct finding {
 
 struct counts {
     size_t n[ST__COUNT];
-    double score;               /* 0..100, see docs/controls.md */
+    double score; /* 0..100, see docs/controls.md */
 };
 
 struct scan_meta {
     char id[33];
     char started_at[32], finished_at[32];
-    char *source;               /* "snapshot" | "live" */
+    char *source; /* "snapshot" | "live" */
     char *snapshot_path;
     char *account_id;
     char **regions;
@@ -119,7 +119,7 @@ struct scan_meta {
 
 struct req_result {
     const struct requirement *req;
-    enum status status;         /* ST_MANUAL when no control backs it */
+    enum status status; /* ST_MANUAL when no control backs it */
     struct counts counts;
 };
 
@@ -127,32 +127,31 @@ struct fw_result {
     const struct framework *fw;
     struct req_result *reqs;
     size_t nreqs;
-    struct counts counts;       /* over requirements: pass/fail/error/manual/na */
-    double score;               /* over the findings of its controls */
+    struct counts counts; /* over requirements: pass/fail/error/manual/na */
+    double score;         /* over the findings of its controls */
 };
 
 struct scan_result {
     struct scan_meta meta;
-    struct finding *findings;   /* sorted: status (fail, error, ...), severity, control, resource */
+    struct finding *findings; /* sorted: status (fail, error, ...), severity, control, resource */
     size_t nfindings;
     struct counts total;
     struct counts by_area[AREA__COUNT];
     struct counts by_severity[SEV__COUNT];
-    struct fw_result *fws;      /* the frameworks reported (all, or the --framework one) */
+    struct fw_result *fws; /* the frameworks reported (all, or the --framework one) */
     size_t nfws;
-    const struct control **controls;  /* the controls evaluated */
+    const struct control **controls; /* the controls evaluated */
     size_t ncontrols;
 };
 
 struct selection {
-    const char *framework;      /* only controls mapped to this framework; NULL = all */
-    char **control_ids;         /* only these; NULL = all */
+    const char *framework; /* only controls mapped to this framework; NULL = all */
+    char **control_ids;    /* only these; NULL = all */
     size_t ncontrol_ids;
 };
 
 /* Check a selection against the catalogue (unknown ids). 0 ok, -1 with err. */
-int eval_check_selection(const struct catalogue *cat, const struct selection *sel, char *err,
-                         size_t errlen);
+int eval_check_selection(const struct catalogue *cat, const struct selection *sel, char *err, size_t errlen);
 /* Evaluate. res->meta.started_at/id must be set by the caller; the rest is filled.
  * Returns 0, or -1 with err (only for failures that stop the whole scan). */
 int eval_run(const struct catalogue *cat, struct inventory *inv, const struct selection *sel,

@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 struct embedded_file {
-    const char *name;       /* path relative to the repository root */
+    const char *name; /* path relative to the repository root */
     const char *data;
     size_t len;
 };

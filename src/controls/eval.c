@@ -25,8 +25,7 @@ static int selected(const struct catalogue *cat, const struct control *c, const 
     return 1;
 }
 
-int eval_check_selection(const struct catalogue *cat, const struct selection *sel, char *err,
-                         size_t errlen)
+int eval_check_selection(const struct catalogue *cat, const struct selection *sel, char *err, size_t errlen)
 {
     if (sel->framework && !cat_framework(cat, sel->framework)) {
         snprintf(err, errlen, "unknown framework \"%s\" (see `ansim frameworks`)", sel->framework);
@@ -34,8 +33,7 @@ int eval_check_selection(const struct catalogue *cat, const struct selection *se
     }
     for (size_t i = 0; i < sel->ncontrol_ids; i++) {
         if (!cat_control(cat, sel->control_ids[i])) {
-            snprintf(err, errlen, "unknown control \"%s\" (see `ansim controls`)",
-                     sel->control_ids[i]);
+            snprintf(err, errlen, "unknown control \"%s\" (see `ansim controls`)", sel->control_ids[i]);
             return -1;
         }
     }
@@ -89,8 +87,11 @@ static int parse_status(const char *s, enum status *out)
     static const struct {
         const char *name;
         enum status st;
-    } map[] = {{"pass", ST_PASS}, {"fail", ST_FAIL}, {"error", ST_ERROR},
-               {"not_applicable", ST_NA}, {"manual", ST_MANUAL}};
+    } map[] = {{"pass", ST_PASS},
+               {"fail", ST_FAIL},
+               {"error", ST_ERROR},
+               {"not_applicable", ST_NA},
+               {"manual", ST_MANUAL}};
     for (size_t i = 0; s && i < sizeof map / sizeof *map; i++) {
         if (strcmp(s, map[i].name) == 0) {
             *out = map[i].st;
@@ -144,11 +145,10 @@ static void run_query(const struct control *c, struct inventory *inv, struct fli
         ci_type = column_index(st, "resource_type"), ci_arn = column_index(st, "resource_arn"),
         ci_region = column_index(st, "region");
     if (ci_status < 0 || ci_id < 0 || ci_reason < 0) {
-        control_error(out, c, account, "global",
-                      xasprintf("control query (%s) must return columns status, resource_id, reason",
-                                c->source),
-                      xasprintf("점검 쿼리(%s)는 status, resource_id, reason 열을 반환해야 합니다",
-                                c->source));
+        control_error(
+            out, c, account, "global",
+            xasprintf("control query (%s) must return columns status, resource_id, reason", c->source),
+            xasprintf("점검 쿼리(%s)는 status, resource_id, reason 열을 반환해야 합니다", c->source));
         sqlite3_finalize(st);
         return;
     }
@@ -157,10 +157,10 @@ static void run_query(const struct control *c, struct inventory *inv, struct fli
         const char *s = (const char *)sqlite3_column_text(st, ci_status);
         enum status status;
         if (parse_status(s, &status) != 0 || status == ST_MANUAL) {
-            control_error(out, c, account, "global",
-                          xasprintf("control query (%s) returned an invalid status \"%s\"", c->source,
-                                    s ? s : "NULL"),
-                          NULL);
+            control_error(
+                out, c, account, "global",
+                xasprintf("control query (%s) returned an invalid status \"%s\"", c->source, s ? s : "NULL"),
+                NULL);
             continue;
         }
         struct finding *f = flist_add(out, c, status);
@@ -187,8 +187,8 @@ static void run_query(const struct control *c, struct inventory *inv, struct fli
 }
 
 /* Apply recorded collection errors to the findings of control c (from index first). */
-static void apply_collection_errors(const struct control *c, struct inventory *inv,
-                                    struct flist *out, size_t first)
+static void apply_collection_errors(const struct control *c, struct inventory *inv, struct flist *out,
+                                    size_t first)
 {
     sqlite3 *db = inv_db(inv);
     sqlite3_stmt *st;
@@ -217,8 +217,8 @@ static void apply_collection_errors(const struct control *c, struct inventory *i
                     (!global && strcmp(f->region, region) != 0))
                     continue;
                 f->status = ST_ERROR;
-                char *en = xasprintf("%s (not trusted: %s:%s failed in %s: %s)", f->reason, svc, op,
-                                     region, code);
+                char *en =
+                    xasprintf("%s (not trusted: %s:%s failed in %s: %s)", f->reason, svc, op, region, code);
                 char *ko = xasprintf("%s (신뢰 불가: %s 리전의 %s:%s 호출 실패: %s)",
                                      f->reason_ko ? f->reason_ko : f->reason, region, svc, op, code);
                 free(f->reason);
@@ -226,10 +226,10 @@ static void apply_collection_errors(const struct control *c, struct inventory *i
                 f->reason = en;
                 f->reason_ko = ko;
             }
-            control_error(out, c, inv_account_id(inv), region,
-                          xasprintf("could not read %s:%s in %s: %s: %s", svc, op, region, code, msg),
-                          xasprintf("%s 리전에서 %s:%s 를 읽지 못했습니다: %s: %s", region, svc, op,
-                                    code, msg));
+            control_error(
+                out, c, inv_account_id(inv), region,
+                xasprintf("could not read %s:%s in %s: %s: %s", svc, op, region, code, msg),
+                xasprintf("%s 리전에서 %s:%s 를 읽지 못했습니다: %s: %s", region, svc, op, code, msg));
         }
         sqlite3_reset(st);
     }
@@ -240,15 +240,12 @@ static void apply_collection_errors(const struct control *c, struct inventory *i
 
 static int status_rank(enum status s)
 {
-    static const int rank[ST__COUNT] = {[ST_FAIL] = 0, [ST_ERROR] = 1, [ST_MANUAL] = 2,
-                                        [ST_PASS] = 3, [ST_NA] = 4};
+    static const int rank[ST__COUNT] = {
+        [ST_FAIL] = 0, [ST_ERROR] = 1, [ST_MANUAL] = 2, [ST_PASS] = 3, [ST_NA] = 4};
     return rank[s];
 }
 
-static int cmp_nullable(const char *a, const char *b)
-{
-    return strcmp(a ? a : "", b ? b : "");
-}
+static int cmp_nullable(const char *a, const char *b) { return strcmp(a ? a : "", b ? b : ""); }
 
 static int cmp_finding(const void *pa, const void *pb)
 {
@@ -326,7 +323,7 @@ static void sum_controls(const struct catalogue *cat, const size_t (*per)[ST__CO
 static void framework_results(const struct catalogue *cat, const struct selection *sel,
                               struct scan_result *res)
 {
-    size_t (*per)[ST__COUNT] = xcalloc(cat->ncontrols ? cat->ncontrols : 1, sizeof *per);
+    size_t(*per)[ST__COUNT] = xcalloc(cat->ncontrols ? cat->ncontrols : 1, sizeof *per);
     for (size_t i = 0; i < res->nfindings; i++)
         per[res->findings[i].control - cat->controls][res->findings[i].status]++;
     const struct control **set = xcalloc(cat->ncontrols ? cat->ncontrols : 1, sizeof *set);

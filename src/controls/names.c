@@ -3,8 +3,7 @@
 
 #include "controls.h"
 
-static const char *const status_names[ST__COUNT] = {"pass", "fail", "error", "manual",
-                                                    "not_applicable"};
+static const char *const status_names[ST__COUNT] = {"pass", "fail", "error", "manual", "not_applicable"};
 static const char *const status_en[ST__COUNT] = {"Pass", "Fail", "Error", "Manual", "N/A"};
 static const char *const status_ko[ST__COUNT] = {"통과", "실패", "오류", "수동 확인", "해당 없음"};
 
@@ -13,8 +12,8 @@ static const char *const sev_en[SEV__COUNT] = {"Critical", "High", "Medium", "Lo
 static const char *const sev_ko[SEV__COUNT] = {"긴급", "높음", "보통", "낮음", "정보"};
 static const int sev_weights[SEV__COUNT] = {10, 5, 3, 1, 0};
 
-static const char *const area_names[AREA__COUNT] = {"iam", "detection", "infrastructure",
-                                                    "data_protection", "incident_response"};
+static const char *const area_names[AREA__COUNT] = {"iam", "detection", "infrastructure", "data_protection",
+                                                    "incident_response"};
 static const char *const area_en[AREA__COUNT] = {"Identity and access management", "Detection",
                                                  "Infrastructure protection", "Data protection",
                                                  "Incident response"};

@@ -21,8 +21,8 @@ void inv_close(struct inventory *inv);
 
 /* Load a snapshot document (format ansim-snapshot/1) from memory. name is used in
  * messages. All-or-nothing: on error nothing is loaded. Returns 0 or -1 with err. */
-int inv_load_snapshot_buf(struct inventory *inv, const char *buf, size_t len, const char *name,
-                          char *err, size_t errlen);
+int inv_load_snapshot_buf(struct inventory *inv, const char *buf, size_t len, const char *name, char *err,
+                          size_t errlen);
 /* Same, from a file ("-" = stdin). */
 int inv_load_snapshot_file(struct inventory *inv, const char *path, char *err, size_t errlen);
 

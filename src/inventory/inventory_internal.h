@@ -11,10 +11,10 @@ struct inventory {
     char **regions;
     size_t nregions;
     size_t nresources;
-    int pii_in_use;          /* some resource carries the personal-data tag */
+    int pii_in_use;             /* some resource carries the personal-data tag */
     int pii_seen, secrets_seen; /* the raw snapshot text mentions the tag key / a secret key */
     const char *pii_key, *pii_value;
-    struct {                 /* sqlfuncs.c: the last JSON argument parsed, see json_arg() */
+    struct { /* sqlfuncs.c: the last JSON argument parsed, see json_arg() */
         char *text;
         size_t len;
         struct json_t *doc;

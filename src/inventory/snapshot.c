@@ -21,19 +21,31 @@
 /* Resource types the bundled controls know; each gets a view even when empty, so a
  * query over a type with no resources returns no rows instead of failing. */
 static const char *const known_types[] = {
-    "aws_iam_account_summary", "aws_iam_password_policy", "aws_iam_credential_report",
-    "aws_iam_user", "aws_iam_group", "aws_iam_role", "aws_iam_policy",
-    "aws_s3_account_public_access_block", "aws_s3_bucket", "aws_ec2_region",
-    "aws_ebs_encryption_by_default", "aws_ec2_vpc", "aws_vpc_flow_log",
-    "aws_ec2_security_group", "aws_ec2_instance", "aws_rds_db_instance",
-    "aws_cloudtrail_trail", "aws_kms_key",
+    "aws_iam_account_summary",
+    "aws_iam_password_policy",
+    "aws_iam_credential_report",
+    "aws_iam_user",
+    "aws_iam_group",
+    "aws_iam_role",
+    "aws_iam_policy",
+    "aws_s3_account_public_access_block",
+    "aws_s3_bucket",
+    "aws_ec2_region",
+    "aws_ebs_encryption_by_default",
+    "aws_ec2_vpc",
+    "aws_vpc_flow_log",
+    "aws_ec2_security_group",
+    "aws_ec2_instance",
+    "aws_rds_db_instance",
+    "aws_cloudtrail_trail",
+    "aws_kms_key",
 };
 
 /* Keys whose values are secrets wherever they appear: never stored, never reported. */
 static const char *const secret_keys[] = {
-    "SecretAccessKey", "SessionToken", "Password", "MasterUserPassword", "SecretString",
-    "SecretBinary", "AuthToken", "PrivateKey", "aws_secret_access_key", "aws_session_token",
-    "NewPassword", "OldPassword",
+    "SecretAccessKey",       "SessionToken",      "Password",    "MasterUserPassword",
+    "SecretString",          "SecretBinary",      "AuthToken",   "PrivateKey",
+    "aws_secret_access_key", "aws_session_token", "NewPassword", "OldPassword",
 };
 
 static int is_secret_key(const char *k)
@@ -50,7 +62,8 @@ static void redact(json_t *v)
     if (json_is_object(v)) {
         const char *k;
         json_t *child;
-        json_object_foreach(v, k, child) {
+        json_object_foreach(v, k, child)
+        {
             if (is_secret_key(k) && !json_is_null(child))
                 json_object_set_new(v, k, json_string("REDACTED"));
             else
@@ -98,8 +111,7 @@ static int mentions_secrets(const char *buf, size_t len)
 /* Redact the stored data of every resource whose text mentions a secret key. */
 static int redact_secrets(sqlite3 *db)
 {
-    if (sqlite3_create_function(db, "ansim_redact", 1, SQLITE_UTF8, NULL, fn_redact, NULL, NULL) !=
-        SQLITE_OK)
+    if (sqlite3_create_function(db, "ansim_redact", 1, SQLITE_UTF8, NULL, fn_redact, NULL, NULL) != SQLITE_OK)
         return -1;
     struct strbuf sql;
     sb_init(&sql);
@@ -143,8 +155,7 @@ static int create_view(sqlite3 *db, const char *type, char *err, size_t errlen)
 }
 
 /* Prepare sql and bind the document as ?1. Returns NULL with err on failure. */
-static sqlite3_stmt *prep(sqlite3 *db, const char *sql, const char *buf, size_t len, char *err,
-                          size_t errlen)
+static sqlite3_stmt *prep(sqlite3 *db, const char *sql, const char *buf, size_t len, char *err, size_t errlen)
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
@@ -186,14 +197,14 @@ struct top {
 
 static void top_free(struct top *t)
 {
-    char **f[] = {&t->format, &t->account, &t->collected, &t->partition, &t->regions, &t->errors,
-                  &t->ftype, &t->atype, &t->ctype, &t->rtype, &t->restype, &t->etype, &t->ptype};
+    char **f[] = {&t->format, &t->account, &t->collected, &t->partition, &t->regions, &t->errors, &t->ftype,
+                  &t->atype,  &t->ctype,   &t->rtype,     &t->restype,   &t->etype,   &t->ptype};
     for (size_t i = 0; i < sizeof f / sizeof *f; i++)
         free(*f[i]);
 }
 
-static int read_top(struct inventory *inv, const char *buf, size_t len, const char *name,
-                    struct top *t, char *err, size_t errlen)
+static int read_top(struct inventory *inv, const char *buf, size_t len, const char *name, struct top *t,
+                    char *err, size_t errlen)
 {
     sqlite3_stmt *st = prep(inv->db,
                             "SELECT key, type, CASE WHEN key IN ('format', 'account_id', "
@@ -210,9 +221,10 @@ static int read_top(struct inventory *inv, const char *buf, size_t len, const ch
             continue;
         }
         const char *k = (const char *)sqlite3_column_text(st, 0);
-        static const char *const keys[] = {"format", "account_id", "collected_at", "partition",
-                                           "regions", "errors", "resources"};
-        char **vals[] = {&t->format, &t->account, &t->collected, &t->partition, &t->regions, &t->errors, NULL};
+        static const char *const keys[] = {"format",  "account_id", "collected_at", "partition",
+                                           "regions", "errors",     "resources"};
+        char **vals[] = {&t->format,  &t->account, &t->collected, &t->partition,
+                         &t->regions, &t->errors,  NULL};
         char **types[] = {&t->ftype, &t->atype, &t->ctype, &t->ptype, &t->rtype, &t->etype, &t->restype};
         for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
             if (strcmp(k, keys[i]) != 0)
@@ -233,14 +245,11 @@ static int read_top(struct inventory *inv, const char *buf, size_t len, const ch
     return 0;
 }
 
-static int is(const char *type, const char *want)
-{
-    return type && strcmp(type, want) == 0;
-}
+static int is(const char *type, const char *want) { return type && strcmp(type, want) == 0; }
 
 /* Top-level fields. Fills inv's metadata, and the regions and errors lists as text. */
-static int check_top(struct inventory *inv, const char *buf, size_t len, const char *name,
-                     char **regions_out, char **errors_out, char *err, size_t errlen)
+static int check_top(struct inventory *inv, const char *buf, size_t len, const char *name, char **regions_out,
+                     char **errors_out, char *err, size_t errlen)
 {
     struct top t = {0};
     int rc = -1;
@@ -295,8 +304,8 @@ static const char resources_insert[] =
 /* Load the resources in one pass over the big document (json_each parses its input each
  * time it is used), and stage the small regions and errors lists, already cut out by
  * check_top, for checking. */
-static int stage(struct inventory *inv, const char *buf, size_t len, const char *regions,
-                 const char *errors, const char *name, char *err, size_t errlen)
+static int stage(struct inventory *inv, const char *buf, size_t len, const char *regions, const char *errors,
+                 const char *name, char *err, size_t errlen)
 {
     sqlite3_stmt *st = prep(inv->db,
                             "CREATE TEMP TABLE stage AS "
@@ -392,8 +401,9 @@ static int load_tables(struct inventory *inv, const char *name, char *err, size_
         return -1;
     }
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(inv->db, "INSERT INTO meta(key, value) VALUES ('format', ?1), "
-                                    "('account_id', ?2), ('partition', ?3), ('collected_at', ?4)",
+    if (sqlite3_prepare_v2(inv->db,
+                           "INSERT INTO meta(key, value) VALUES ('format', ?1), "
+                           "('account_id', ?2), ('partition', ?3), ('collected_at', ?4)",
                            -1, &st, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "inventory: %s", sqlite3_errmsg(inv->db));
         return -1;
@@ -469,8 +479,8 @@ static void forget(struct inventory *inv)
     inv->account_id = inv->partition = inv->collected_at = NULL;
 }
 
-int inv_load_snapshot_buf(struct inventory *inv, const char *buf, size_t len, const char *name,
-                          char *err, size_t errlen)
+int inv_load_snapshot_buf(struct inventory *inv, const char *buf, size_t len, const char *name, char *err,
+                          size_t errlen)
 {
     if (inv->account_id) {
         snprintf(err, errlen, "%s: an inventory holds one snapshot", name);
@@ -511,8 +521,7 @@ int inv_load_snapshot_file(struct inventory *inv, const char *path, char *err, s
     char *buf = file_read(path, &len, err, errlen);
     if (!buf)
         return -1;
-    int rc = inv_load_snapshot_buf(inv, buf, len, strcmp(path, "-") == 0 ? "<stdin>" : path, err,
-                                   errlen);
+    int rc = inv_load_snapshot_buf(inv, buf, len, strcmp(path, "-") == 0 ? "<stdin>" : path, err, errlen);
     free(buf);
     return rc;
 }

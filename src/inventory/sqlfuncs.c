@@ -14,10 +14,7 @@
 #include "../util/util.h"
 #include "inventory_internal.h"
 
-static struct inventory *inv_of(sqlite3_context *ctx)
-{
-    return sqlite3_user_data(ctx);
-}
+static struct inventory *inv_of(sqlite3_context *ctx) { return sqlite3_user_data(ctx); }
 
 /* The JSON value of argument v as a new reference (NULL if v is NULL or not JSON). Helpers
  * are often called several times per row with the same text (a security group's ports,
@@ -82,10 +79,7 @@ static void fn_days_since(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 
 /* ---- network ---- */
 
-static int cidr_world(const char *c)
-{
-    return c && (strcmp(c, "0.0.0.0/0") == 0 || strcmp(c, "::/0") == 0);
-}
+static int cidr_world(const char *c) { return c && (strcmp(c, "0.0.0.0/0") == 0 || strcmp(c, "::/0") == 0); }
 
 static void fn_cidr_is_world(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
@@ -128,11 +122,11 @@ static int perm_world_opens(json_t *p, long port, const char *want)
     }
     json_t *ranges = json_object_get(p, "IpRanges"), *r;
     size_t i;
-    json_array_foreach(ranges, i, r) if (cidr_world(json_string_value(json_object_get(r, "CidrIp"))))
-        return 1;
+    json_array_foreach(ranges, i,
+                       r) if (cidr_world(json_string_value(json_object_get(r, "CidrIp")))) return 1;
     ranges = json_object_get(p, "Ipv6Ranges");
-    json_array_foreach(ranges, i, r) if (cidr_world(json_string_value(json_object_get(r, "CidrIpv6"))))
-        return 1;
+    json_array_foreach(ranges, i,
+                       r) if (cidr_world(json_string_value(json_object_get(r, "CidrIpv6")))) return 1;
     return 0;
 }
 
@@ -175,7 +169,8 @@ static void fn_sg_world_open_ports(sqlite3_context *ctx, int argc, sqlite3_value
     for (const char *p = ports; next_port(&p, &port, &proto);) {
         size_t i;
         json_t *perm;
-        json_array_foreach(arr, i, perm) {
+        json_array_foreach(arr, i, perm)
+        {
             if (perm_world_opens(perm, port, proto)) {
                 sb_printf(&out, "%s%ld%s", out.len ? "," : "", port, strcmp(proto, "udp") ? "" : "/udp");
                 break;
@@ -201,7 +196,8 @@ static void fn_sg_world_open_rules(sqlite3_context *ctx, int argc, sqlite3_value
     sb_init(&out);
     size_t i;
     json_t *perm;
-    json_array_foreach(arr, i, perm) {
+    json_array_foreach(arr, i, perm)
+    {
         int opens = 0;
         long port;
         const char *want;
@@ -225,7 +221,8 @@ static void fn_sg_world_open_rules(sqlite3_context *ctx, int argc, sqlite3_value
         for (int k = 0; k < 2; k++) {
             size_t j;
             json_t *r;
-            json_array_foreach(json_object_get(perm, keys[k][0]), j, r) {
+            json_array_foreach(json_object_get(perm, keys[k][0]), j, r)
+            {
                 const char *cidr = json_string_value(json_object_get(r, keys[k][1]));
                 if (cidr_world(cidr))
                     sb_printf(&out, "%s%s \u2192 %s", out.len ? "; " : "", cidr, what);
@@ -246,7 +243,8 @@ static const char *tag_lookup(json_t *tags, const char *key)
 {
     size_t i;
     json_t *t;
-    json_array_foreach(tags, i, t) {
+    json_array_foreach(tags, i, t)
+    {
         const char *k = json_string_value(json_object_get(t, "Key"));
         if (k && strcmp(k, key) == 0)
             return json_string_value(json_object_get(t, "Value"));
@@ -357,9 +355,19 @@ static int principal_everyone(json_t *st)
 /* Condition keys that pin a wildcard principal to something specific (AWS's own
  * "is public" analysis treats these, with fixed values, as non-public). */
 static const char *const restricting_keys[] = {
-    "aws:sourcevpc", "aws:sourcevpce", "aws:sourceaccount", "aws:sourcearn", "aws:sourceowner",
-    "aws:principalaccount", "aws:principalorgid", "aws:principalarn", "aws:userid",
-    "aws:principalorgpaths", "aws:sourceorgid", "aws:sourceorgpaths", "aws:principalservicename",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+    "aws:sourceaccount",
+    "aws:sourcearn",
+    "aws:sourceowner",
+    "aws:principalaccount",
+    "aws:principalorgid",
+    "aws:principalarn",
+    "aws:userid",
+    "aws:principalorgpaths",
+    "aws:sourceorgid",
+    "aws:sourceorgpaths",
+    "aws:principalservicename",
     "aws:sourcevpcarn",
 };
 
@@ -392,24 +400,24 @@ static int condition_restricts(json_t *cond)
 {
     const char *op;
     json_t *block;
-    json_object_foreach(cond, op, block) {
+    json_object_foreach(cond, op, block)
+    {
         /* Negated and IfExists operators do not pin the caller down, nor does ForAllValues
          * (true when the key is absent, as it is for anonymous callers). */
         if (strstr(op, "Not") || strstr(op, "IfExists") || strncmp(op, "ForAnyValue", 11) == 0 ||
-            strncmp(op, "ForAllValues", 12) == 0 || strcmp(op, "Null") == 0 ||
-            strncmp(op, "Bool", 4) == 0)
+            strncmp(op, "ForAllValues", 12) == 0 || strcmp(op, "Null") == 0 || strncmp(op, "Bool", 4) == 0)
             continue;
         const char *key;
         json_t *val;
-        json_object_foreach(block, key, val) {
+        json_object_foreach(block, key, val)
+        {
             if (strcasecmp(key, "aws:SourceIp") == 0) {
                 if ((strcmp(op, "IpAddress") == 0) && !any_string(val, cidr_is_world_cb, NULL))
                     return 1;
                 continue;
             }
             for (size_t i = 0; i < sizeof restricting_keys / sizeof *restricting_keys; i++)
-                if (strcasecmp(key, restricting_keys[i]) == 0 &&
-                    !any_string(val, value_has_wildcard, NULL))
+                if (strcasecmp(key, restricting_keys[i]) == 0 && !any_string(val, value_has_wildcard, NULL))
                     return 1;
         }
     }
@@ -455,7 +463,7 @@ static int glob_match(const char *p, const char *s)
 
 struct ssl_cover {
     const char *bucket_arn;
-    int bucket, objects;     /* covered by some qualifying statement */
+    int bucket, objects; /* covered by some qualifying statement */
 };
 
 /* Does Resource pattern p cover the bucket, or every object in it (B/ then a star)? */
@@ -485,13 +493,15 @@ static int stmt_ssl_deny(json_t *st)
         return 0;
     const char *op;
     json_t *block;
-    json_object_foreach(cond, op, block) {
+    json_object_foreach(cond, op, block)
+    {
         if ((strcmp(op, "Bool") != 0 && strcmp(op, "BoolIfExists") != 0) || !json_is_object(block) ||
             json_object_size(block) != 1)
             return 0;
         const char *key;
         json_t *val;
-        json_object_foreach(block, key, val) {
+        json_object_foreach(block, key, val)
+        {
             if (strcasecmp(key, "aws:SecureTransport") != 0)
                 return 0;
             if (json_is_false(val) || any_string(val, false_value, NULL))
@@ -562,7 +572,8 @@ static void fn_s3_acl_public(sqlite3_context *ctx, int argc, sqlite3_value **arg
     int pub = 0;
     size_t i;
     json_t *g;
-    json_array_foreach(json_object_get(acl, "Grants"), i, g) {
+    json_array_foreach(json_object_get(acl, "Grants"), i, g)
+    {
         const char *uri = json_string_value(json_object_get(json_object_get(g, "Grantee"), "URI"));
         if (uri && (strstr(uri, "/global/AllUsers") || strstr(uri, "/global/AuthenticatedUsers")))
             pub = 1;
@@ -618,8 +629,8 @@ int inv_register_functions(sqlite3 *db, struct inventory *inv)
     };
     for (size_t i = 0; i < sizeof fns / sizeof *fns; i++) {
         int flags = SQLITE_UTF8 | (fns[i].deterministic ? SQLITE_DETERMINISTIC : 0);
-        if (sqlite3_create_function(db, fns[i].name, fns[i].nargs, flags, inv, fns[i].fn, NULL,
-                                    NULL) != SQLITE_OK)
+        if (sqlite3_create_function(db, fns[i].name, fns[i].nargs, flags, inv, fns[i].fn, NULL, NULL) !=
+            SQLITE_OK)
             return -1;
     }
     return 0;

@@ -6,9 +6,9 @@
 
 int report_csv(const struct report_ctx *ctx, struct strbuf *sb)
 {
-    static const char *const cols[] = {"control_id", "status", "severity", "area", "title",
-                                       "resource_type", "resource_id", "resource_arn", "region",
-                                       "reason", "frameworks"};
+    static const char *const cols[] = {"control_id", "status",        "severity",    "area",
+                                       "title",      "resource_type", "resource_id", "resource_arn",
+                                       "region",     "reason",        "frameworks"};
     for (size_t i = 0; i < sizeof cols / sizeof *cols; i++) {
         if (i)
             sb_putc(sb, ',');

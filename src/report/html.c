@@ -24,10 +24,7 @@
 
 /* ---- small helpers ---- */
 
-static void esc(struct strbuf *sb, const char *s)
-{
-    sb_html(sb, s ? s : "");
-}
+static void esc(struct strbuf *sb, const char *s) { sb_html(sb, s ? s : ""); }
 
 static void esc_i18n(struct strbuf *sb, enum lang l, const struct i18n *t)
 {
@@ -43,16 +40,10 @@ static void esc_or_dash(struct strbuf *sb, const char *s)
         sb_puts(sb, "\xe2\x80\x94");
 }
 
-static const char *score_class(double score)
-{
-    return score >= 80 ? "good" : score >= 50 ? "warn" : "bad";
-}
+static const char *score_class(double score) { return score >= 80 ? "good" : score >= 50 ? "warn" : "bad"; }
 
 /* Findings that were actually checked (manual and n/a do not move a score). */
-static size_t checked(const struct counts *c)
-{
-    return c->n[ST_PASS] + c->n[ST_FAIL] + c->n[ST_ERROR];
-}
+static size_t checked(const struct counts *c) { return c->n[ST_PASS] + c->n[ST_FAIL] + c->n[ST_ERROR]; }
 
 static void status_badge(struct strbuf *sb, enum status s, enum lang l)
 {
@@ -207,7 +198,8 @@ static const char *const css[] = {
     "@media print{body{background:#fff;font-size:11px}nav.toc,.filters,.no-print{display:none!important}"
     "section.card{box-shadow:none;border:0;padding:0;margin:0 0 16px}"
     "header.top{padding:12px 0}.wrap{max-width:none;padding:0}"
-    "details>summary{display:none}details.control>summary{display:list-item}a.fix{display:none}tbody.f,.framework,.area{break-inside:avoid}"
+    "details>summary{display:none}details.control>summary{display:list-item}a.fix{display:none}tbody.f,."
+    "framework,.area{break-inside:avoid}"
     "pre{white-space:pre-wrap;overflow:visible;background:#f3f5f8;color:#111;"
     "border:1px solid #dde2ea}pre code{white-space:pre-wrap}"
     "#findings col.c-area{width:110px}}\n",
@@ -253,8 +245,8 @@ static void write_header(const struct report_ctx *ctx, struct strbuf *sb)
 
     sb_puts(sb, "<header class=\"top\"><div class=\"wrap\">\n<div class=\"brand\">"
                 "<span class=\"logo\">ansim</span><span class=\"subtitle\">");
-    esc(sb, L(l, "AWS personal information protection compliance report",
-              "AWS 개인정보보호 준수 점검 보고서"));
+    esc(sb,
+        L(l, "AWS personal information protection compliance report", "AWS 개인정보보호 준수 점검 보고서"));
     sb_puts(sb, "</span></div>\n<dl class=\"meta\">\n");
     meta_item(sb, L(l, "AWS account", "AWS 계정"), m->account_id);
     meta_item(sb, L(l, "Scan ID", "스캔 ID"), m->id);
@@ -299,8 +291,8 @@ static void write_counts(const struct report_ctx *ctx, struct strbuf *sb)
     sb_puts(sb, "<ul class=\"counts\">\n");
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
         enum status s = order[i];
-        sb_printf(sb, "<li class=\"st-%s\" data-status=\"%s\"><b>%zu</b>", status_name(s),
-                  status_name(s), res->total.n[s]);
+        sb_printf(sb, "<li class=\"st-%s\" data-status=\"%s\"><b>%zu</b>", status_name(s), status_name(s),
+                  res->total.n[s]);
         esc(sb, status_label(s, l));
         sb_puts(sb, "</li>\n");
     }
@@ -326,7 +318,10 @@ static void write_area(const struct report_ctx *ctx, struct strbuf *sb, enum are
     if (checked(c)) {
         sb_printf(sb, "<div class=\"area-score\">%.1f <small>/ 100</small></div>", c->score);
         sb_printf(sb, "<div class=\"bar\"><span class=\"%s\" style=\"width:%.1f%%\"></span></div>",
-                  score_class(c->score), c->score < 0 ? 0 : c->score > 100 ? 100 : c->score);
+                  score_class(c->score),
+                  c->score < 0     ? 0
+                  : c->score > 100 ? 100
+                                   : c->score);
     } else {
         sb_puts(sb, "<div class=\"area-score\">\xe2\x80\x94 <small>");
         esc(sb, L(l, "nothing evaluated", "평가 대상 없음"));
@@ -353,13 +348,15 @@ static void write_summary(const struct report_ctx *ctx, struct strbuf *sb)
     esc(sb, L(l, "Summary", "요약"));
     sb_puts(sb, "</h2>\n<div class=\"summary-grid\">\n<div><div class=\"ring-label\">");
     esc(sb, L(l, "Overall score", "종합 점수"));
-    sb_printf(sb, "</div><div class=\"ring %s\" style=\"--p:%.1f\"><div><span id=\"score\">%.1f</span>"
-                  "<small>/ 100</small></div></div></div>\n<div>\n",
+    sb_printf(sb,
+              "</div><div class=\"ring %s\" style=\"--p:%.1f\"><div><span id=\"score\">%.1f</span>"
+              "<small>/ 100</small></div></div></div>\n<div>\n",
               score_class(t->score), p, t->score);
     write_counts(ctx, sb);
     sb_puts(sb, "<p class=\"note\">");
-    esc(sb, L(l, "The score weighs each automated check by severity (critical 10, high 5, medium 3, "
-                 "low 1). Errors count as failures: a resource that could not be read is never a pass.",
+    esc(sb, L(l,
+              "The score weighs each automated check by severity (critical 10, high 5, medium 3, "
+              "low 1). Errors count as failures: a resource that could not be read is never a pass.",
               "점수는 자동 점검 결과를 위험도로 가중한 값입니다(긴급 10, 높음 5, 보통 3, 낮음 1). "
               "읽지 못한 리소스는 통과로 보지 않으며 오류는 실패로 계산됩니다."));
     sb_puts(sb, "</p>\n</div>\n</div>\n<h3>");
@@ -372,8 +369,7 @@ static void write_summary(const struct report_ctx *ctx, struct strbuf *sb)
 
 /* ---- frameworks ---- */
 
-static void write_requirement(const struct report_ctx *ctx, struct strbuf *sb,
-                              const struct req_result *rr)
+static void write_requirement(const struct report_ctx *ctx, struct strbuf *sb, const struct req_result *rr)
 {
     const struct requirement *r = rr->req;
     enum lang l = ctx->lang;
@@ -635,8 +631,8 @@ static void write_finding(const struct report_ctx *ctx, struct strbuf *sb, const
 
 static void write_findings(const struct report_ctx *ctx, struct strbuf *sb)
 {
-    static const char *const heads[][2] = {{"Status", "상태"},   {"Severity", "위험도"},
-                                           {"Area", "영역"},     {"Control", "통제 항목"},
+    static const char *const heads[][2] = {{"Status", "상태"},     {"Severity", "위험도"},
+                                           {"Area", "영역"},       {"Control", "통제 항목"},
                                            {"Resource", "리소스"}, {"Reason", "사유"}};
     enum lang l = ctx->lang;
 
@@ -756,7 +752,8 @@ static const char script[] =
     "}\n"
     "[fs,fv,fa].forEach(function(e){e.addEventListener('change',apply);});\n"
     "ft.addEventListener('input',apply);\n"
-    "$('filter-reset').addEventListener('click',function(){fs.value=fv.value=fa.value=ft.value='';apply();});\n"
+    "$('filter-reset').addEventListener('click',function(){fs.value=fv.value=fa.value=ft.value='';apply();});"
+    "\n"
 
     "function openTarget(){var h=location.hash.slice(1),d=h&&document.getElementById(h);"
     "if(d&&d.tagName==='DETAILS')d.open=true;}\n"
@@ -770,7 +767,8 @@ static const char script[] =
     "window.addEventListener('beforeprint',function(){closed=Array.prototype.filter.call("
     "document.querySelectorAll('details'),function(d){return !d.open;});"
     "closed.forEach(function(d){d.open=true;});});\n"
-    "window.addEventListener('afterprint',function(){closed.forEach(function(d){d.open=false;});closed=[];});\n"
+    "window.addEventListener('afterprint',function(){closed.forEach(function(d){d.open=false;});closed=[];});"
+    "\n"
     "apply();\n"
     "})();\n</script>\n";
 
@@ -778,8 +776,9 @@ static void write_footer(const struct report_ctx *ctx, struct strbuf *sb)
 {
     enum lang l = ctx->lang;
     sb_puts(sb, "<footer class=\"wrap\">");
-    esc(sb, L(l, "Generated by ansim " ANSIM_VERSION ". Automated checks cover technical controls only; "
-                 "requirements marked Manual need documentary evidence.",
+    esc(sb, L(l,
+              "Generated by ansim " ANSIM_VERSION ". Automated checks cover technical controls only; "
+              "requirements marked Manual need documentary evidence.",
               "ansim " ANSIM_VERSION "(으)로 생성되었습니다. 자동 점검은 기술적 보호조치만 다루며, "
               "'수동 확인' 요구사항은 별도의 증적이 필요합니다."));
     sb_puts(sb, "</footer>\n");

@@ -30,10 +30,7 @@ static void counts(struct strbuf *sb, const struct counts *c, int with_score)
     sb_putc(sb, '}');
 }
 
-static void i18n(struct strbuf *sb, enum lang l, const struct i18n *t)
-{
-    sb_json(sb, L(l, t->en, t->ko));
-}
+static void i18n(struct strbuf *sb, enum lang l, const struct i18n *t) { sb_json(sb, L(l, t->en, t->ko)); }
 
 static void fw_map(struct strbuf *sb, const struct control *c)
 {
@@ -77,8 +74,9 @@ static void findings(struct strbuf *sb, const struct scan_result *res, enum lang
         frags[i].c = c;
         sb_init(&frags[i].head);
         sb_init(&frags[i].fws);
-        sb_printf(&frags[i].head, ", \"severity\": \"%s\", \"area\": \"%s\", \"title\": ",
-                  severity_name(c->severity), area_name(c->area));
+        sb_printf(&frags[i].head,
+                  ", \"severity\": \"%s\", \"area\": \"%s\", \"title\": ", severity_name(c->severity),
+                  area_name(c->area));
         i18n(&frags[i].head, l, &c->title);
         sb_puts(&frags[i].fws, ", \"frameworks\": ");
         fw_map(&frags[i].fws, c);
@@ -93,7 +91,7 @@ static void findings(struct strbuf *sb, const struct scan_result *res, enum lang
         sb_printf(sb, ", \"status\": \"%s\"", status_name(f->status));
         if (fr) {
             sb_add(sb, fr->head.buf, fr->head.len);
-        } else {  /* not among res->controls: cannot happen, but stay correct */
+        } else { /* not among res->controls: cannot happen, but stay correct */
             sb_printf(sb, ", \"severity\": \"%s\", \"area\": \"%s\", \"title\": ",
                       severity_name(f->control->severity), area_name(f->control->area));
             i18n(sb, l, &f->control->title);

@@ -16,10 +16,7 @@ int report_format_parse(const char *s, enum report_format *out)
     return -1;
 }
 
-const char *report_format_name(enum report_format f)
-{
-    return (unsigned)f < 5 ? names[f] : "?";
-}
+const char *report_format_name(enum report_format f) { return (unsigned)f < 5 ? names[f] : "?"; }
 
 int report_render(enum report_format f, const struct report_ctx *ctx, struct strbuf *sb, char *err,
                   size_t errlen)

@@ -15,7 +15,7 @@ struct report_ctx {
     const struct scan_result *res;
     const struct catalogue *cat;
     enum lang lang;
-    int color;                  /* tty only: ANSI colours */
+    int color; /* tty only: ANSI colours */
 };
 
 /* "tty" -> FMT_TTY ...; 0 ok, -1 unknown. */
@@ -23,8 +23,8 @@ int report_format_parse(const char *s, enum report_format *out);
 const char *report_format_name(enum report_format f);
 
 /* Render the report into sb (appends). Returns 0, or -1 with err. */
-int report_render(enum report_format f, const struct report_ctx *ctx, struct strbuf *sb,
-                  char *err, size_t errlen);
+int report_render(enum report_format f, const struct report_ctx *ctx, struct strbuf *sb, char *err,
+                  size_t errlen);
 
 int report_tty(const struct report_ctx *ctx, struct strbuf *sb);
 int report_json(const struct report_ctx *ctx, struct strbuf *sb);

@@ -27,8 +27,8 @@ static void uri_segment(struct strbuf *sb, const char *s)
 {
     for (; s && *s; s++) {
         unsigned char c = (unsigned char)*s;
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '_' || c == '.')
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+            c == '_' || c == '.')
             sb_putc(sb, (char)c);
         else
             sb_printf(sb, "%%%02X", c);
@@ -51,12 +51,12 @@ int report_sarif(const struct report_ctx *ctx, struct strbuf *sb)
         json_t *tags = json_pack("[s, s]", "security", area_name(c->area));
         for (size_t j = 0; j < c->nfw; j++)
             json_array_append_new(tags, json_string(c->fw[j].framework));
-        json_t *rule = json_pack(
-            "{s:s, s:s, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s, s:o, s:s}}", "id", c->id, "name",
-            c->id, "shortDescription", "text", L(l, c->title.en, c->title.ko), "fullDescription",
-            "text", L(l, c->rationale.en, c->rationale.ko), "help", "text", help.buf,
-            "defaultConfiguration", "level", level_of(c->severity), "properties",
-            "security-severity", security_severity(c->severity), "tags", tags, "precision", "high");
+        json_t *rule =
+            json_pack("{s:s, s:s, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s, s:o, s:s}}", "id", c->id,
+                      "name", c->id, "shortDescription", "text", L(l, c->title.en, c->title.ko),
+                      "fullDescription", "text", L(l, c->rationale.en, c->rationale.ko), "help", "text",
+                      help.buf, "defaultConfiguration", "level", level_of(c->severity), "properties",
+                      "security-severity", security_severity(c->severity), "tags", tags, "precision", "high");
         sb_free(&help);
         json_array_append_new(rules, rule);
     }
@@ -81,17 +81,19 @@ int report_sarif(const struct report_ctx *ctx, struct strbuf *sb)
         uri_segment(&uri, f->resource_id);
         sb_printf(&fp, "%s|%s|%s|%s", f->control->id, f->region ? f->region : "",
                   f->resource_type ? f->resource_type : "", f->resource_id ? f->resource_id : "");
-        char *msg = xasprintf("%s%s: %s", f->status == ST_ERROR ? "[error] " : "",
-                              f->resource_arn ? f->resource_arn : f->resource_id,
-                              L(l, f->reason, f->reason_ko));
+        char *msg =
+            xasprintf("%s%s: %s", f->status == ST_ERROR ? "[error] " : "",
+                      f->resource_arn ? f->resource_arn : f->resource_id, L(l, f->reason, f->reason_ko));
         json_t *r = json_pack(
             "{s:s, s:I, s:s, s:{s:s}, s:[{s:{s:{s:s}, s:{s:i}}, s:[{s:s, s:s}]}], s:{s:s}, s:{s:s, s:s}}",
             "ruleId", f->control->id, "ruleIndex", (json_int_t)idx, "level",
             f->status == ST_ERROR ? "warning" : level_of(f->control->severity), "message", "text", msg,
-            "locations", "physicalLocation", "artifactLocation", "uri", uri.buf, "region",
-            "startLine", 1, "logicalLocations", "fullyQualifiedName",
-            f->resource_arn ? f->resource_arn : f->resource_id ? f->resource_id : "", "kind",
-            "resource", "partialFingerprints", "ansimFinding/v1", fp.buf, "properties", "status",
+            "locations", "physicalLocation", "artifactLocation", "uri", uri.buf, "region", "startLine", 1,
+            "logicalLocations", "fullyQualifiedName",
+            f->resource_arn  ? f->resource_arn
+            : f->resource_id ? f->resource_id
+                             : "",
+            "kind", "resource", "partialFingerprints", "ansimFinding/v1", fp.buf, "properties", "status",
             status_name(f->status), "region", f->region ? f->region : "");
         free(msg);
         sb_free(&uri);
@@ -99,12 +101,11 @@ int report_sarif(const struct report_ctx *ctx, struct strbuf *sb)
         if (r)
             json_array_append_new(results, r);
     }
-    json_t *root = json_pack(
-        "{s:s, s:s, s:[{s:{s:{s:s, s:s, s:s, s:o}}, s:o, s:{s:s}}]}", "$schema",
-        "https://json.schemastore.org/sarif-2.1.0.json", "version", "2.1.0", "runs", "tool",
-        "driver", "name", "ansim", "version", ANSIM_VERSION, "semanticVersion", ANSIM_VERSION,
-        "rules", rules, "results", results,
-        "automationDetails", "id", res->meta.id);
+    json_t *root =
+        json_pack("{s:s, s:s, s:[{s:{s:{s:s, s:s, s:s, s:o}}, s:o, s:{s:s}}]}", "$schema",
+                  "https://json.schemastore.org/sarif-2.1.0.json", "version", "2.1.0", "runs", "tool",
+                  "driver", "name", "ansim", "version", ANSIM_VERSION, "semanticVersion", ANSIM_VERSION,
+                  "rules", rules, "results", results, "automationDetails", "id", res->meta.id);
     if (!root)
         return -1;
     char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

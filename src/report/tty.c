@@ -64,8 +64,8 @@ int report_tty(const struct report_ctx *ctx, struct strbuf *sb)
     enum lang l = ctx->lang;
     const struct counts *t = &res->total;
 
-    sb_printf(sb, "%sansim %s%s — %s %s", C(ctx, "1"), ANSIM_VERSION, RESET(ctx),
-              L(l, "account", "계정"), res->meta.account_id ? res->meta.account_id : "?");
+    sb_printf(sb, "%sansim %s%s — %s %s", C(ctx, "1"), ANSIM_VERSION, RESET(ctx), L(l, "account", "계정"),
+              res->meta.account_id ? res->meta.account_id : "?");
     sb_printf(sb, " (%s", res->meta.source ? res->meta.source : "");
     for (size_t i = 0; i < res->meta.nregions; i++)
         sb_printf(sb, "%s%s", i ? "," : ": ", res->meta.regions[i]);
@@ -76,21 +76,20 @@ int report_tty(const struct report_ctx *ctx, struct strbuf *sb)
     sb_puts(sb, "\n\n");
 
     pad(sb, L(l, "Area", "영역"), 34);
-    sb_printf(sb, "%7s %6s %6s %6s\n", L(l, "score", "점수"), L(l, "fail", "실패"),
-              L(l, "error", "오류"), L(l, "pass", "통과"));
+    sb_printf(sb, "%7s %6s %6s %6s\n", L(l, "score", "점수"), L(l, "fail", "실패"), L(l, "error", "오류"),
+              L(l, "pass", "통과"));
     for (int a = 0; a < AREA__COUNT; a++) {
         const struct counts *c = &res->by_area[a];
         pad(sb, area_label((enum area)a, l), 34);
         if (c->n[ST_PASS] + c->n[ST_FAIL] + c->n[ST_ERROR])
             sb_printf(sb, "%7.1f", c->score);
         else
-            sb_printf(sb, "%7s", "-");  /* nothing evaluated: no score */
+            sb_printf(sb, "%7s", "-"); /* nothing evaluated: no score */
         sb_printf(sb, " %6zu %6zu %6zu\n", c->n[ST_FAIL], c->n[ST_ERROR], c->n[ST_PASS]);
     }
     sb_putc(sb, '\n');
     pad(sb, L(l, "Severity", "위험도"), 34);
-    sb_printf(sb, "%7s %6s %6s %6s\n", "", L(l, "fail", "실패"), L(l, "error", "오류"),
-              L(l, "pass", "통과"));
+    sb_printf(sb, "%7s %6s %6s %6s\n", "", L(l, "fail", "실패"), L(l, "error", "오류"), L(l, "pass", "통과"));
     for (int s = 0; s < SEV__COUNT; s++) {
         const struct counts *c = &res->by_severity[s];
         pad(sb, severity_label((enum severity)s, l), 34);
@@ -142,8 +141,9 @@ int report_tty(const struct report_ctx *ctx, struct strbuf *sb)
                       L(l, g->reason, g->reason_ko));
         }
         if (n > TTY_PER_CONTROL)
-            sb_printf(sb, L(l, "  ... and %zu more (--format csv, json or html lists every one)\n",
-                            "  ... 외 %zu개 (--format csv, json, html 보고서에 모두 나옵니다)\n"),
+            sb_printf(sb,
+                      L(l, "  ... and %zu more (--format csv, json or html lists every one)\n",
+                        "  ... 외 %zu개 (--format csv, json, html 보고서에 모두 나옵니다)\n"),
                       n - TTY_PER_CONTROL);
         i += n;
     }

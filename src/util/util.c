@@ -44,10 +44,7 @@ void *xrealloc(void *p, size_t n)
     return p;
 }
 
-char *xstrdup(const char *s)
-{
-    return s ? xstrndup(s, strlen(s)) : NULL;
-}
+char *xstrdup(const char *s) { return s ? xstrndup(s, strlen(s)) : NULL; }
 
 char *xstrndup(const char *s, size_t n)
 {
@@ -109,10 +106,7 @@ void sb_puts(struct strbuf *sb, const char *s)
         sb_add(sb, s, strlen(s));
 }
 
-void sb_putc(struct strbuf *sb, char c)
-{
-    sb_add(sb, &c, 1);
-}
+void sb_putc(struct strbuf *sb, char c) { sb_add(sb, &c, 1); }
 
 void sb_printf(struct strbuf *sb, const char *fmt, ...)
 {
@@ -187,7 +181,7 @@ void sb_json(struct strbuf *sb, const char *s)
     sb_grow(sb, left + 2);
     sb_putc(sb, '"');
     while (left) {
-        const unsigned char *run = p;  /* copy runs of plain characters in one go */
+        const unsigned char *run = p; /* copy runs of plain characters in one go */
         for (size_t n; left; p += n, left -= n) {
             if (*p >= 0x80)
                 n = utf8_seq_len(p, left);
@@ -313,8 +307,8 @@ static int64_t days_from_civil(int y, int m, int d)
 int time_parse(const char *s, time_t *out)
 {
     int Y, M, D, h = 0, mi = 0, sec = 0;
-    if (!s || strlen(s) < 10 || digits(s, 4, &Y) || s[4] != '-' || digits(s + 5, 2, &M) ||
-        s[7] != '-' || digits(s + 8, 2, &D))
+    if (!s || strlen(s) < 10 || digits(s, 4, &Y) || s[4] != '-' || digits(s + 5, 2, &M) || s[7] != '-' ||
+        digits(s + 8, 2, &D))
         return -1;
     if (M < 1 || M > 12 || D < 1 || D > 31)
         return -1;
@@ -521,7 +515,7 @@ void random_id(char *buf)
         got = n > 0 ? (size_t)n : 0;
         close(fd);
     }
-    for (size_t i = got; i < sizeof raw; i++)  /* fallback: time and pid */
+    for (size_t i = got; i < sizeof raw; i++) /* fallback: time and pid */
         raw[i] = (unsigned char)((time(NULL) >> (i % 8)) ^ (getpid() << (i % 5)) ^ (i * 131));
     for (size_t i = 0; i < sizeof raw; i++)
         snprintf(buf + 2 * i, 3, "%02x", raw[i]);

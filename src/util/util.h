@@ -21,7 +21,7 @@
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t m);
 void *xrealloc(void *p, size_t n);
-char *xstrdup(const char *s);             /* NULL -> NULL */
+char *xstrdup(const char *s); /* NULL -> NULL */
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -36,7 +36,7 @@ void sb_puts(struct strbuf *sb, const char *s);
 void sb_putc(struct strbuf *sb, char c);
 void sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sb_free(struct strbuf *sb);
-char *sb_detach(struct strbuf *sb);     /* caller frees */
+char *sb_detach(struct strbuf *sb); /* caller frees */
 
 /* Append s escaped for HTML text/attributes, for CSV fields (quoted), for JSON strings (no quotes). */
 void sb_html(struct strbuf *sb, const char *s);
