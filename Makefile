@@ -10,13 +10,13 @@
 .DEFAULT_GOAL := ansim
 CC      ?= cc
 PREFIX  ?= /usr/local
-PKGS    := jansson sqlite3 libfyaml
+PKGS    := jansson sqlite3 libfyaml libcrypto
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS))
 LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lm
 TEST_LDLIBS := $(shell pkg-config --libs cmocka)
 
-LIB_SRC := $(wildcard src/util/*.c src/inventory/*.c src/controls/*.c src/report/*.c src/history/*.c)
+LIB_SRC := $(wildcard src/util/*.c src/aws/*.c src/inventory/*.c src/controls/*.c src/report/*.c src/history/*.c)
 CMD_SRC := $(wildcard src/cmd/*.c) src/main.c
 CATALOGUE := $(sort $(wildcard controls/*/*.yaml frameworks/*.yaml))
 TEST_SRC := $(wildcard tests/unit/*.c)

@@ -63,5 +63,6 @@ int main(void)
     failed += run_fixture_tests();
     failed += run_report_tests();
     failed += run_history_tests();
+    failed += run_sigv4_tests();
     return failed ? 1 : 0;
 }

@@ -30,5 +30,6 @@ int run_eval_tests(void);
 int run_fixture_tests(void);
 int run_report_tests(void);
 int run_history_tests(void);
+int run_sigv4_tests(void);
 
 #endif

@@ -1,0 +1,79 @@
+/*
+ * aws.h — the AWS client module's public surface. So far: Signature Version 4 request
+ * signing (sigv4.c). Credentials, the four wire protocols and the parallel caller come with
+ * the live-collection issue and will be declared here too.
+ *
+ * Secrets (secret access key, session token) pass through these functions but are never
+ * logged; error messages never quote them.
+ */
+#ifndef ANSIM_AWS_H
+#define ANSIM_AWS_H
+
+#include <stddef.h>
+#include <time.h>
+
+/* One HTTP header as it is (or will be) sent. */
+struct aws_header {
+    const char *name;
+    const char *value;
+};
+
+/* A request to sign. Strings are borrowed; nothing is modified. */
+struct aws_request {
+    const char *method;               /* "GET", "POST", ... */
+    const char *path;                 /* the path as sent on the wire, e.g. "/" or "/a%20b" */
+    const char *query;                /* as sent, without '?'; NULL or "" for none */
+    const struct aws_header *headers; /* must include Host */
+    size_t nheaders;
+    const void *body; /* payload (hashed); NULL with body_len 0 for none */
+    size_t body_len;
+};
+
+struct aws_credentials {
+    const char *access_key_id;
+    const char *secret_access_key;
+    const char *session_token; /* NULL for long-term keys */
+};
+
+struct aws_sign_opts {
+    const char *region;     /* "ap-northeast-2" */
+    const char *service;    /* signing name: "iam", "s3", "ec2", ... */
+    time_t when;            /* signing time (UTC) */
+    int normalize_path;     /* remove "." / ".." segments and empty segments: every service but S3 */
+    int double_encode;      /* URI-encode the (already encoded) path again: every service but S3 */
+    int sign_body;          /* add and sign x-amz-content-sha256 (S3 requires it) */
+    int omit_session_token; /* add X-Amz-Security-Token after signing, unsigned (IoT-style) */
+    long expires;           /* query signing: X-Amz-Expires in seconds */
+};
+
+/* The outcome of signing. Every string is owned by the struct: aws_signed_free(). */
+struct aws_signed {
+    struct {
+        char *name, *value;
+    } add[4]; /* header signing: headers to add to the request */
+    size_t nadd;
+    char *query;             /* query signing: the complete query string to send */
+    char *canonical_request; /* for diagnostics and tests (holds no secret) */
+    char *string_to_sign;
+    char signature[65]; /* lowercase hex */
+};
+
+/* Sign req in the Authorization header: fills out->add with X-Amz-Date, optionally
+ * x-amz-content-sha256 and X-Amz-Security-Token, and Authorization. Returns 0, or -1
+ * with a message in err (e.g. a header without a name, a malformed %-escape). */
+int aws_sign_headers(const struct aws_request *req, const struct aws_credentials *cred,
+                     const struct aws_sign_opts *opts, struct aws_signed *out, char *err, size_t errlen);
+
+/* Sign req in the query string (a presigned URL, valid opts->expires seconds): fills
+ * out->query. Returns 0 or -1 with err. */
+int aws_sign_query(const struct aws_request *req, const struct aws_credentials *cred,
+                   const struct aws_sign_opts *opts, struct aws_signed *out, char *err, size_t errlen);
+
+void aws_signed_free(struct aws_signed *s);
+
+/* RFC 3986 encoding as SigV4 wants it: unreserved characters (A-Z a-z 0-9 - _ . ~) kept,
+ * every other byte as %XX (uppercase); '/' kept when keep_slash. Appends to a new string
+ * the caller frees. */
+char *aws_uri_encode(const char *s, size_t len, int keep_slash);
+
+#endif
