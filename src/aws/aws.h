@@ -1,7 +1,7 @@
 /*
  * aws.h — the AWS client module's public surface. So far: Signature Version 4 request
- * signing (sigv4.c). Credentials, the four wire protocols and the parallel caller come with
- * the live-collection issue and will be declared here too.
+ * signing (sigv4.c) and finding credentials and the home region (creds.c). The four wire
+ * protocols and the parallel caller come with the live-collection issue.
  *
  * Secrets (secret access key, session token) pass through these functions but are never
  * logged; error messages never quote them.
@@ -75,5 +75,26 @@ void aws_signed_free(struct aws_signed *s);
  * every other byte as %XX (uppercase); '/' kept when keep_slash. Appends to a new string
  * the caller frees. */
 char *aws_uri_encode(const char *s, size_t len, int keep_slash);
+
+/* ---- credentials (creds.c) ---- */
+
+struct aws_cred {
+    char *access_key_id, *secret_access_key, *session_token; /* token NULL for long-term keys */
+    time_t expires;                                          /* 0: does not expire */
+    char *source; /* where they came from, for messages ("environment variables", ...) */
+};
+
+/* Find credentials as the AWS CLI does: environment variables unless profile (the --profile
+ * value) is given, then the profile (or AWS_PROFILE, or "default") in the shared config and
+ * credentials files, including credential_process. Returns 0, or -1 with a one-line err
+ * that names what was tried and never contains a secret. Free with aws_cred_free(). */
+int aws_creds_find(const char *profile, struct aws_cred *out, char *err, size_t errlen);
+
+/* Wipe the secrets and free. */
+void aws_cred_free(struct aws_cred *c);
+
+/* The home region: AWS_REGION, AWS_DEFAULT_REGION, or the profile's region; NULL when none
+ * is set. Caller frees. */
+char *aws_region_find(const char *profile);
 
 #endif

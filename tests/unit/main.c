@@ -64,5 +64,6 @@ int main(void)
     failed += run_report_tests();
     failed += run_history_tests();
     failed += run_sigv4_tests();
+    failed += run_creds_tests();
     return failed ? 1 : 0;
 }

@@ -31,5 +31,6 @@ int run_fixture_tests(void);
 int run_report_tests(void);
 int run_history_tests(void);
 int run_sigv4_tests(void);
+int run_creds_tests(void);
 
 #endif

@@ -1,0 +1,329 @@
+/*
+ * creds.c — finding AWS credentials and the home region the way the AWS CLI does.
+ *
+ * Order (botocore's provider chain, minus what needs a network call):
+ *   1. AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN), unless a profile
+ *      was named on the command line;
+ *   2. the profile (--profile, else AWS_PROFILE, else "default") in the config file
+ *      (AWS_CONFIG_FILE, ~/.aws/config; sections "[profile NAME]" or "[default]") and the
+ *      shared credentials file (AWS_SHARED_CREDENTIALS_FILE, ~/.aws/credentials; "[NAME]"):
+ *      role_arn (assume role) first, then static keys in the credentials file, then
+ *      credential_process, then static keys in the config file.
+ * Assume-role, container and instance-metadata credentials need STS/HTTP calls and are
+ * reported as not available yet, with the profile named, rather than silently skipped.
+ *
+ * Secrets are wiped before they are freed and never appear in error messages.
+ */
+#include <ctype.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "../util/util.h"
+#include "aws.h"
+
+/* ---- INI files ---- */
+
+struct ini_entry {
+    char *section, *key, *value;
+};
+
+struct ini {
+    struct ini_entry *v;
+    size_t n;
+};
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    size_t n = strlen(s);
+    while (n && isspace((unsigned char)s[n - 1]))
+        s[--n] = '\0';
+    return s;
+}
+
+/* Parse an AWS config/credentials file. Indented lines continue a nested setting (e.g.
+ * "s3 =" blocks) and are skipped; '#' and ';' start comment lines. A missing file is an
+ * empty one. */
+static int ini_load(struct ini *ini, const char *path, char *err, size_t errlen)
+{
+    memset(ini, 0, sizeof *ini);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    char *line = NULL, *section = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    int lineno = 0, rc = 0;
+    while ((len = getline(&line, &cap, f)) >= 0) {
+        lineno++;
+        if (line[0] == ' ' || line[0] == '\t') /* nested setting */
+            continue;
+        char *s = trim(line);
+        if (!*s || *s == '#' || *s == ';')
+            continue;
+        if (*s == '[') {
+            char *end = strchr(s, ']');
+            if (!end) {
+                snprintf(err, errlen, "%s:%d: unterminated section header", path, lineno);
+                rc = -1;
+                break;
+            }
+            *end = '\0';
+            free(section);
+            section = xstrdup(trim(s + 1));
+            continue;
+        }
+        char *eq = strchr(s, '=');
+        if (!eq || !section)
+            continue; /* the CLI ignores such lines too */
+        *eq = '\0';
+        ini->v = xrealloc(ini->v, (ini->n + 1) * sizeof *ini->v);
+        ini->v[ini->n++] = (struct ini_entry){xstrdup(section), xstrdup(trim(s)), xstrdup(trim(eq + 1))};
+    }
+    if (line)
+        explicit_bzero(line, cap);
+    free(line);
+    free(section);
+    fclose(f);
+    return rc;
+}
+
+static const char *ini_get(const struct ini *ini, const char *section, const char *key)
+{
+    const char *found = NULL; /* the last definition wins */
+    for (size_t i = 0; i < ini->n; i++)
+        if (strcmp(ini->v[i].section, section) == 0 && strcmp(ini->v[i].key, key) == 0)
+            found = ini->v[i].value;
+    return found;
+}
+
+static int ini_has_section(const struct ini *ini, const char *section)
+{
+    for (size_t i = 0; i < ini->n; i++)
+        if (strcmp(ini->v[i].section, section) == 0)
+            return 1;
+    return 0;
+}
+
+static void ini_free(struct ini *ini)
+{
+    for (size_t i = 0; i < ini->n; i++) {
+        free(ini->v[i].section);
+        free(ini->v[i].key);
+        explicit_bzero(ini->v[i].value, strlen(ini->v[i].value));
+        free(ini->v[i].value);
+    }
+    free(ini->v);
+    memset(ini, 0, sizeof *ini);
+}
+
+/* ---- files and profile ---- */
+
+static char *aws_file(const char *env, const char *name)
+{
+    const char *p = getenv(env);
+    if (p && *p) {
+        if (p[0] == '~' && p[1] == '/' && getenv("HOME"))
+            return xasprintf("%s%s", getenv("HOME"), p + 1);
+        return xstrdup(p);
+    }
+    const char *home = getenv("HOME");
+    return home ? xasprintf("%s/.aws/%s", home, name) : NULL;
+}
+
+struct profile {
+    const char *name;
+    char *config_path, *cred_path;
+    struct ini config, creds;
+    char *section; /* the config file's section for the profile */
+};
+
+static int profile_open(struct profile *p, const char *name, char *err, size_t errlen)
+{
+    memset(p, 0, sizeof *p);
+    p->name = name;
+    p->config_path = aws_file("AWS_CONFIG_FILE", "config");
+    p->cred_path = aws_file("AWS_SHARED_CREDENTIALS_FILE", "credentials");
+    if ((p->config_path && ini_load(&p->config, p->config_path, err, errlen)) ||
+        (p->cred_path && ini_load(&p->creds, p->cred_path, err, errlen)))
+        return -1;
+    p->section = strcmp(name, "default") == 0 && !ini_has_section(&p->config, "profile default")
+                     ? xstrdup("default")
+                     : xasprintf("profile %s", name);
+    return 0;
+}
+
+static const char *profile_config(const struct profile *p, const char *key)
+{
+    return ini_get(&p->config, p->section, key);
+}
+
+static void profile_close(struct profile *p)
+{
+    ini_free(&p->config);
+    ini_free(&p->creds);
+    free(p->config_path);
+    free(p->cred_path);
+    free(p->section);
+}
+
+/* ---- sources ---- */
+
+static void set_cred(struct aws_cred *out, const char *akid, const char *secret, const char *token,
+                     char *source)
+{
+    out->access_key_id = xstrdup(akid);
+    out->secret_access_key = xstrdup(secret);
+    out->session_token = token && *token ? xstrdup(token) : NULL;
+    out->source = source;
+}
+
+/* credential_process: run the command, read {"Version":1,"AccessKeyId",...} on stdout. */
+static int from_process(const struct profile *p, const char *cmd, struct aws_cred *out, char *err,
+                        size_t errlen)
+{
+    FILE *f = popen(cmd, "r");
+    if (!f) {
+        snprintf(err, errlen, "profile %s: cannot run credential_process", p->name);
+        return -1;
+    }
+    struct strbuf sb;
+    sb_init(&sb);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0 && sb.len < (1u << 20))
+        sb_add(&sb, buf, n);
+    explicit_bzero(buf, sizeof buf);
+    int status = pclose(f);
+    int rc = -1;
+    json_t *doc = NULL;
+    if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        snprintf(err, errlen, "profile %s: credential_process exited with status %d", p->name,
+                 status == -1        ? -1
+                 : WIFEXITED(status) ? WEXITSTATUS(status)
+                                     : 128 + WTERMSIG(status));
+        goto out;
+    }
+    doc = json_loadb(sb.buf, sb.len, 0, NULL);
+    const char *akid = json_string_value(json_object_get(doc, "AccessKeyId"));
+    const char *secret = json_string_value(json_object_get(doc, "SecretAccessKey"));
+    const char *token = json_string_value(json_object_get(doc, "SessionToken"));
+    const char *exp = json_string_value(json_object_get(doc, "Expiration"));
+    if (json_integer_value(json_object_get(doc, "Version")) != 1 || !akid || !secret) {
+        snprintf(err, errlen,
+                 "profile %s: credential_process output is not {\"Version\": 1, \"AccessKeyId\": ..., "
+                 "\"SecretAccessKey\": ...}",
+                 p->name);
+        goto out;
+    }
+    time_t expires = 0;
+    if (exp && time_parse(exp, &expires) != 0) {
+        snprintf(err, errlen, "profile %s: credential_process gave an unreadable Expiration", p->name);
+        goto out;
+    }
+    set_cred(out, akid, secret, token, xasprintf("credential_process of profile %s", p->name));
+    out->expires = expires;
+    rc = 0;
+out:
+    json_decref(doc); /* jansson does not wipe; the process output buffer is wiped below */
+    explicit_bzero(sb.buf, sb.cap);
+    sb_free(&sb);
+    return rc;
+}
+
+int aws_creds_find(const char *profile_opt, struct aws_cred *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    const char *akid = getenv("AWS_ACCESS_KEY_ID"), *secret = getenv("AWS_SECRET_ACCESS_KEY");
+    if (!profile_opt && akid && *akid && secret && *secret) {
+        const char *token = getenv("AWS_SESSION_TOKEN");
+        if (!token || !*token)
+            token = getenv("AWS_SECURITY_TOKEN");
+        set_cred(out, akid, secret, token, xstrdup("environment variables"));
+        return 0;
+    }
+    const char *name = profile_opt;
+    if (!name || !*name)
+        name = getenv("AWS_PROFILE");
+    if (!name || !*name)
+        name = getenv("AWS_DEFAULT_PROFILE");
+    int named = name && *name;
+    if (!named)
+        name = "default";
+
+    struct profile p;
+    if (profile_open(&p, name, err, errlen)) {
+        profile_close(&p);
+        return -1;
+    }
+    int rc = -1;
+    const char *v;
+    if ((v = profile_config(&p, "role_arn"))) {
+        snprintf(err, errlen,
+                 "profile %s assumes role %s; assume-role credentials (STS) are not supported by this "
+                 "build yet: export the role's temporary credentials or use a profile with keys",
+                 name, v);
+    } else if ((akid = ini_get(&p.creds, name, "aws_access_key_id")) &&
+               (secret = ini_get(&p.creds, name, "aws_secret_access_key"))) {
+        set_cred(out, akid, secret, ini_get(&p.creds, name, "aws_session_token"),
+                 xasprintf("profile %s in %s", name, p.cred_path));
+        rc = 0;
+    } else if ((v = profile_config(&p, "credential_process"))) {
+        rc = from_process(&p, v, out, err, errlen);
+    } else if ((akid = profile_config(&p, "aws_access_key_id")) &&
+               (secret = profile_config(&p, "aws_secret_access_key"))) {
+        set_cred(out, akid, secret, profile_config(&p, "aws_session_token"),
+                 xasprintf("profile %s in %s", name, p.config_path));
+        rc = 0;
+    } else if (named && !ini_has_section(&p.creds, name) && !ini_has_section(&p.config, p.section)) {
+        snprintf(err, errlen, "the config profile (%s) could not be found in %s or %s", name,
+                 p.cred_path ? p.cred_path : "?", p.config_path ? p.config_path : "?");
+    } else if (getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") ||
+               getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI")) {
+        snprintf(err, errlen, "container credentials are not supported by this build yet");
+    } else {
+        snprintf(err, errlen,
+                 "no AWS credentials found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or configure "
+                 "profile %s in %s (instance-metadata credentials are not supported by this build yet)",
+                 name, p.cred_path ? p.cred_path : "~/.aws/credentials");
+    }
+    profile_close(&p);
+    return rc;
+}
+
+char *aws_region_find(const char *profile_opt)
+{
+    const char *r = getenv("AWS_REGION");
+    if (!r || !*r)
+        r = getenv("AWS_DEFAULT_REGION");
+    if (r && *r)
+        return xstrdup(r);
+    const char *name = profile_opt && *profile_opt ? profile_opt : getenv("AWS_PROFILE");
+    if (!name || !*name)
+        name = "default";
+    struct profile p;
+    char err[ERRLEN];
+    char *out = NULL;
+    if (profile_open(&p, name, err, sizeof err) == 0 && (r = profile_config(&p, "region")) && *r)
+        out = xstrdup(r);
+    profile_close(&p);
+    return out;
+}
+
+void aws_cred_free(struct aws_cred *c)
+{
+    if (!c)
+        return;
+    char *secrets[] = {c->access_key_id, c->secret_access_key, c->session_token};
+    for (size_t i = 0; i < 3; i++)
+        if (secrets[i]) {
+            explicit_bzero(secrets[i], strlen(secrets[i]));
+            free(secrets[i]);
+        }
+    free(c->source);
+    memset(c, 0, sizeof *c);
+}

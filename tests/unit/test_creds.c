@@ -1,0 +1,194 @@
+/*
+ * test_creds.c — credentials and region found as the AWS CLI finds them: environment
+ * variables, --profile over the environment, the shared credentials and config files
+ * (section naming, comments, nested settings), credential_process (good, failing,
+ * malformed), missing profiles, role_arn profiles refused clearly, secrets never in errors.
+ * Each test works in its own temporary HOME with the AWS_* variables cleared.
+ */
+#include "support.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../src/aws/aws.h"
+#include "../../src/util/util.h"
+
+static char home[256];
+
+static const char *const vars[] = {"AWS_ACCESS_KEY_ID",     "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+                                   "AWS_SECURITY_TOKEN",    "AWS_PROFILE",           "AWS_DEFAULT_PROFILE",
+                                   "AWS_CONFIG_FILE",       "AWS_SHARED_CREDENTIALS_FILE",
+                                   "AWS_REGION",            "AWS_DEFAULT_REGION",
+                                   "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+                                   "AWS_CONTAINER_CREDENTIALS_FULL_URI"};
+static char *saved_home;
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(home, sizeof home, "/tmp/ansim-creds-XXXXXX");
+    if (!mkdtemp(home))
+        return -1;
+    char *aws = xasprintf("%s/.aws", home);
+    mkdir(aws, 0700);
+    free(aws);
+    const char *h = getenv("HOME");
+    saved_home = h ? xstrdup(h) : NULL;
+    setenv("HOME", home, 1);
+    for (size_t i = 0; i < sizeof vars / sizeof *vars; i++)
+        unsetenv(vars[i]);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char *cmd = xasprintf("rm -rf '%s'", home);
+    int rc = system(cmd);
+    free(cmd);
+    if (saved_home)
+        setenv("HOME", saved_home, 1);
+    free(saved_home);
+    saved_home = NULL;
+    return rc == 0 ? 0 : -1;
+}
+
+static void write_file(const char *name, const char *text)
+{
+    char *path = xasprintf("%s/%s", home, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    free(path);
+}
+
+static void environment_first_unless_a_profile_is_named(void **state)
+{
+    (void)state;
+    setenv("AWS_ACCESS_KEY_ID", "AKIAENVEXAMPLE", 1);
+    setenv("AWS_SECRET_ACCESS_KEY", "envsecret", 1);
+    setenv("AWS_SESSION_TOKEN", "envtoken", 1);
+    write_file(".aws/credentials", "[prod]\naws_access_key_id = AKIAPRODEXAMPLE\naws_secret_access_key = prodsecret\n");
+    struct aws_cred c;
+    char err[ERRLEN] = "";
+    assert_int_equal(aws_creds_find(NULL, &c, err, sizeof err), 0);
+    assert_string_equal(c.access_key_id, "AKIAENVEXAMPLE");
+    assert_string_equal(c.session_token, "envtoken");
+    aws_cred_free(&c);
+    assert_int_equal(aws_creds_find("prod", &c, err, sizeof err), 0);
+    assert_string_equal(c.access_key_id, "AKIAPRODEXAMPLE");
+    assert_null(c.session_token);
+    assert_non_null(strstr(c.source, "profile prod"));
+    aws_cred_free(&c);
+    /* AWS_PROFILE does not beat the key variables */
+    setenv("AWS_PROFILE", "prod", 1);
+    assert_int_equal(aws_creds_find(NULL, &c, err, sizeof err), 0);
+    assert_string_equal(c.access_key_id, "AKIAENVEXAMPLE");
+    aws_cred_free(&c);
+}
+
+static void shared_files_sections_and_comments(void **state)
+{
+    (void)state;
+    write_file(".aws/credentials", "# comment\n[default]\naws_access_key_id=AKIADEFAULT\n"
+                                   "aws_secret_access_key = defsecret ; not a comment in values\n\n"
+                                   "[dev]\n  aws_access_key_id = indented-is-nested\n");
+    write_file(".aws/config", "[default]\nregion = ap-northeast-2\n"
+                              "[profile dev]\nregion=us-east-1\naws_access_key_id = AKIADEVCONFIG\n"
+                              "aws_secret_access_key = devsecret\naws_session_token = devtoken\n"
+                              "s3 =\n  max_concurrent_requests = 20\n");
+    struct aws_cred c;
+    char err[ERRLEN] = "";
+    assert_int_equal(aws_creds_find(NULL, &c, err, sizeof err), 0);
+    assert_string_equal(c.access_key_id, "AKIADEFAULT");
+    assert_string_equal(c.secret_access_key, "defsecret ; not a comment in values");
+    aws_cred_free(&c);
+    setenv("AWS_PROFILE", "dev", 1);
+    assert_int_equal(aws_creds_find(NULL, &c, err, sizeof err), 0);
+    assert_string_equal(c.access_key_id, "AKIADEVCONFIG"); /* keys in the config file */
+    assert_string_equal(c.session_token, "devtoken");
+    aws_cred_free(&c);
+    char *r = aws_region_find(NULL);
+    assert_string_equal(r, "us-east-1");
+    free(r);
+    r = aws_region_find("default");
+    assert_string_equal(r, "ap-northeast-2");
+    free(r);
+    setenv("AWS_REGION", "eu-west-1", 1);
+    r = aws_region_find("default");
+    assert_string_equal(r, "eu-west-1");
+    free(r);
+    /* files elsewhere */
+    unsetenv("AWS_PROFILE");
+    char *alt = xasprintf("%s/alt-credentials", home);
+    write_file("alt-credentials", "[default]\naws_access_key_id = AKIAALT\naws_secret_access_key = alt\n");
+    setenv("AWS_SHARED_CREDENTIALS_FILE", alt, 1);
+    assert_int_equal(aws_creds_find(NULL, &c, err, sizeof err), 0);
+    assert_string_equal(c.access_key_id, "AKIAALT");
+    aws_cred_free(&c);
+    free(alt);
+}
+
+static void credential_process_good_bad_and_malformed(void **state)
+{
+    (void)state;
+    write_file("good.sh", "#!/bin/sh\necho '{\"Version\": 1, \"AccessKeyId\": \"ASIAPROC\", \"SecretAccessKey\": "
+                          "\"procsecret\", \"SessionToken\": \"proctoken\", \"Expiration\": \"2030-01-01T00:00:00Z\"}'\n");
+    write_file("fail.sh", "#!/bin/sh\necho 'credential helper: token expired' >&2\nexit 7\n");
+    write_file("junk.sh", "#!/bin/sh\necho 'AccessKeyId=ASIAPROC SecretAccessKey=procsecret'\n");
+    char *cfg = xasprintf("[profile good]\ncredential_process = sh %s/good.sh\n"
+                          "[profile fail]\ncredential_process = sh %s/fail.sh\n"
+                          "[profile junk]\ncredential_process = sh %s/junk.sh\n",
+                          home, home, home);
+    write_file(".aws/config", cfg);
+    free(cfg);
+    struct aws_cred c;
+    char err[ERRLEN] = "";
+    assert_int_equal(aws_creds_find("good", &c, err, sizeof err), 0);
+    assert_string_equal(c.access_key_id, "ASIAPROC");
+    assert_string_equal(c.session_token, "proctoken");
+    assert_int_equal((long long)c.expires, 1893456000LL);
+    aws_cred_free(&c);
+    assert_int_equal(aws_creds_find("fail", &c, err, sizeof err), -1);
+    assert_non_null(strstr(err, "status 7"));
+    assert_null(strstr(err, "procsecret"));
+    assert_int_equal(aws_creds_find("junk", &c, err, sizeof err), -1);
+    assert_non_null(strstr(err, "Version"));
+    assert_null(strstr(err, "procsecret"));
+}
+
+static void missing_profiles_and_roles_are_clear_errors(void **state)
+{
+    (void)state;
+    write_file(".aws/config", "[profile audit]\nrole_arn = arn:aws:iam::111122223333:role/Audit\n"
+                              "source_profile = default\n");
+    write_file(".aws/credentials", "[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = s3cr3t\n");
+    struct aws_cred c;
+    char err[ERRLEN] = "";
+    assert_int_equal(aws_creds_find("nope", &c, err, sizeof err), -1);
+    assert_non_null(strstr(err, "(nope) could not be found"));
+    assert_int_equal(aws_creds_find("audit", &c, err, sizeof err), -1);
+    assert_non_null(strstr(err, "role/Audit"));
+    assert_null(strstr(err, "s3cr3t"));
+    unlink(strcat(strcpy(err, home), "/.aws/credentials"));
+    assert_int_equal(aws_creds_find(NULL, &c, err, sizeof err), -1);
+    assert_non_null(strstr(err, "no AWS credentials found"));
+    write_file(".aws/config", "[profile broken\nregion = x\n");
+    assert_int_equal(aws_creds_find(NULL, &c, err, sizeof err), -1);
+    assert_non_null(strstr(err, ":1: unterminated section header"));
+}
+
+int run_creds_tests(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(environment_first_unless_a_profile_is_named, setup, teardown),
+        cmocka_unit_test_setup_teardown(shared_files_sections_and_comments, setup, teardown),
+        cmocka_unit_test_setup_teardown(credential_process_good_bad_and_malformed, setup, teardown),
+        cmocka_unit_test_setup_teardown(missing_profiles_and_roles_are_clear_errors, setup, teardown),
+    };
+    return cmocka_run_group_tests_name("credentials", tests, NULL, NULL);
+}
