@@ -10,7 +10,7 @@
 .DEFAULT_GOAL := ansim
 CC      ?= cc
 PREFIX  ?= /usr/local
-PKGS    := jansson sqlite3 libfyaml libcrypto
+PKGS    := jansson sqlite3 libfyaml libcrypto libcurl libxml-2.0
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS))
 LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lm

@@ -22,6 +22,16 @@ count_tap() {  # "N passed, M failed" closing line of a shell test script
     failed=$((failed + $(echo "$line" | awk '{print $3}')))
 }
 
+echo "== local AWS emulator (moto)"
+trap 'tests/moto.sh stop "$out/moto"; rm -rf "$out"' EXIT
+if tests/moto.sh start "$out/moto"; then
+    set -a; . "$out/moto/env"; set +a
+    echo "moto on $ANSIM_MOTO_URL"
+else
+    echo "not ok - the moto server could not be started (the AWS client tests will fail)"
+    failed=$((failed + 1))
+fi
+
 echo "== unit tests ($build)"
 "$build/unit_tests" 2>&1 | tee "$out/unit.log"
 rc=${PIPESTATUS[0]}

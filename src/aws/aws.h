@@ -1,7 +1,8 @@
 /*
  * aws.h — the AWS client module's public surface. So far: Signature Version 4 request
- * signing (sigv4.c) and finding credentials and the home region (creds.c). The four wire
- * protocols and the parallel caller come with the live-collection issue.
+ * signing (sigv4.c), finding credentials and the home region (creds.c), one HTTP exchange
+ * (http.c) and the query protocol with the read-only allow-list (query.c). The other wire
+ * protocols, retries and the parallel caller come with the live-collection issue.
  *
  * Secrets (secret access key, session token) pass through these functions but are never
  * logged; error messages never quote them.
@@ -11,6 +12,8 @@
 
 #include <stddef.h>
 #include <time.h>
+
+#include "../util/util.h"
 
 /* One HTTP header as it is (or will be) sent. */
 struct aws_header {
@@ -92,6 +95,68 @@ int aws_creds_find(const char *profile, struct aws_cred *out, char *err, size_t 
 
 /* Wipe the secrets and free. */
 void aws_cred_free(struct aws_cred *c);
+
+/* ---- HTTP (http.c) ---- */
+
+enum aws_http_failure { AWS_HTTP_OK = 0, AWS_HTTP_FAILED, AWS_HTTP_TIMEOUT };
+
+struct aws_http_req {
+    const char *method, *url;
+    const struct aws_header *headers; /* sent as given (include Host when it was signed) */
+    size_t nheaders;
+    const void *body;
+    size_t body_len;
+    long connect_timeout_ms, timeout_ms; /* 0: 10 s and 60 s */
+};
+
+struct aws_http_resp {
+    int status;                            /* HTTP status when the exchange completed */
+    enum aws_http_failure transport_error; /* when it did not */
+    struct strbuf body;
+};
+
+/* Send req and read the whole response (at most 256 MiB). Returns 0 when a response
+ * arrived (any status), -1 with err on a transport failure. Free out with
+ * aws_http_resp_free() either way. */
+int aws_http_send(const struct aws_http_req *req, struct aws_http_resp *out, char *err, size_t errlen);
+void aws_http_resp_free(struct aws_http_resp *r);
+
+/* ---- calls (query.c) ---- */
+
+struct aws_client {
+    struct aws_cred cred;
+    const char *endpoint_url; /* --endpoint-url / AWS_ENDPOINT_URL: every call goes there */
+    long timeout_ms;          /* per call; 0: 60 s */
+};
+
+struct aws_result {
+    int status;           /* HTTP status */
+    char *code, *message; /* AWS error code and message when status >= 300 */
+    struct strbuf body;   /* the response document */
+};
+
+/* 1 when service:op may be sent: Describe*, Get*, List* and a few named reads, minus
+ * operations that return secrets or data (GetSecretValue, GetObject, GetPasswordData,
+ * GetParameter*, ...). Everything that sends a request checks this first. */
+int aws_op_allowed(const char *service, const char *op);
+
+/* Base URL (no trailing '/') for service in region, and the region to sign for (IAM is
+ * global and signed for us-east-1). The client's endpoint_url wins. Caller frees. */
+char *aws_endpoint(const struct aws_client *c, const char *service, const char *region,
+                   const char **sign_region);
+
+/* Code and Message of an AWS XML error document (query, EC2 and REST-XML shapes). 0 when a
+ * Code was found; the strings are the caller's to free. */
+int aws_xml_error(const char *body, size_t len, char **code, char **message);
+
+/* One query-protocol call: POST Action=action&Version=version plus params (nparams
+ * name/value pairs, params[2i], params[2i+1]). Returns 0 when AWS answered (out->status,
+ * and out->code/message for an error answer), -1 with err when the operation is not
+ * allowed or no answer came. Free out with aws_result_free() either way. */
+int aws_query_call(const struct aws_client *c, const char *service, const char *region, const char *version,
+                   const char *action, const char *const *params, size_t nparams, struct aws_result *out,
+                   char *err, size_t errlen);
+void aws_result_free(struct aws_result *r);
 
 /* The home region: AWS_REGION, AWS_DEFAULT_REGION, or the profile's region; NULL when none
  * is set. Caller frees. */

@@ -65,5 +65,6 @@ int main(void)
     failed += run_history_tests();
     failed += run_sigv4_tests();
     failed += run_creds_tests();
+    failed += run_aws_tests();
     return failed ? 1 : 0;
 }

@@ -32,5 +32,6 @@ int run_report_tests(void);
 int run_history_tests(void);
 int run_sigv4_tests(void);
 int run_creds_tests(void);
+int run_aws_tests(void);
 
 #endif

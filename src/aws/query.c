@@ -1,0 +1,201 @@
+/*
+ * query.c — the AWS "query" protocol (IAM, STS, RDS, ...; EC2's variant has the same
+ * request form): a form-encoded POST of Action, Version and parameters, signed with SigV4,
+ * answered in XML; errors carry <Error><Code> and <Message>.
+ *
+ * Every call passes the read-only allow-list first (aws_op_allowed), so nothing built on
+ * this module can change an account or read secret values.
+ */
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/util.h"
+#include "aws.h"
+
+/* ---- the read-only allow-list ---- */
+
+/* Operations that read but return secrets or data, never metadata: refused even though
+ * their names look like reads. */
+static const char *const denied[] = {
+    "GetSecretValue",
+    "BatchGetSecretValue",
+    "GetPasswordData",
+    "GetObject",
+    "GetObjectTorrent",
+    "GetParameter",
+    "GetParameters",
+    "GetParametersByPath",
+    "GetParameterHistory",
+    "GetSessionToken",
+    "GetFederationToken",
+    "GetAuthorizationToken",
+    "GetCredentialsForIdentity",
+    "GetConsoleOutput",
+    "GetConsoleScreenshot",
+    "GetRandomPassword",
+    "GetQueryResults",
+};
+
+int aws_op_allowed(const char *service, const char *op)
+{
+    if (!service || !op || !*op)
+        return 0;
+    for (size_t i = 0; i < sizeof denied / sizeof *denied; i++)
+        if (strcmp(op, denied[i]) == 0)
+            return 0;
+    static const char *const prefixes[] = {"Describe", "Get", "List"};
+    for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++)
+        if (strncmp(op, prefixes[i], strlen(prefixes[i])) == 0)
+            return 1;
+    /* reads that are not named like reads */
+    if (strcmp(op, "GenerateCredentialReport") == 0 && strcmp(service, "iam") == 0)
+        return 1;
+    if (strcmp(op, "AssumeRole") == 0 && strcmp(service, "sts") == 0)
+        return 1; /* only to obtain the audit role's temporary credentials */
+    if (strcmp(op, "LookupEvents") == 0 && strcmp(service, "cloudtrail") == 0)
+        return 1;
+    return 0;
+}
+
+/* ---- endpoints ---- */
+
+char *aws_endpoint(const struct aws_client *c, const char *service, const char *region,
+                   const char **sign_region)
+{
+    *sign_region = region;
+    if (c->endpoint_url && *c->endpoint_url) {
+        size_t n = strlen(c->endpoint_url);
+        return xstrndup(c->endpoint_url, n && c->endpoint_url[n - 1] == '/' ? n - 1 : n);
+    }
+    if (strcmp(service, "iam") == 0) { /* global, signed for us-east-1 */
+        *sign_region = "us-east-1";
+        return xstrdup("https://iam.amazonaws.com");
+    }
+    return xasprintf("https://%s.%s.amazonaws.com", service, region);
+}
+
+/* "scheme://host[:port]/..." -> "host[:port]" */
+static char *url_host(const char *url)
+{
+    const char *p = strstr(url, "://");
+    p = p ? p + 3 : url;
+    return xstrndup(p, strcspn(p, "/?#"));
+}
+
+/* ---- XML errors ---- */
+
+static xmlNode *find_element(xmlNode *n, const char *name)
+{
+    for (; n; n = n->next) {
+        if (n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0)
+            return n;
+        xmlNode *hit = find_element(n->children, name);
+        if (hit)
+            return hit;
+    }
+    return NULL;
+}
+
+static char *element_text(xmlNode *root, const char *name)
+{
+    xmlNode *n = find_element(root, name);
+    if (!n)
+        return NULL;
+    xmlChar *t = xmlNodeGetContent(n);
+    char *s = t ? xstrdup((const char *)t) : NULL;
+    xmlFree(t);
+    return s;
+}
+
+int aws_xml_error(const char *body, size_t len, char **code, char **message)
+{
+    *code = *message = NULL;
+    if (!body || !len || len > (size_t)INT32_MAX)
+        return -1;
+    xmlDoc *doc = xmlReadMemory(body, (int)len, "response.xml", NULL,
+                                XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    if (!doc)
+        return -1;
+    xmlNode *root = xmlDocGetRootElement(doc);
+    *code = element_text(root, "Code");
+    *message = element_text(root, "Message");
+    xmlFreeDoc(doc);
+    return *code ? 0 : -1;
+}
+
+/* ---- the call ---- */
+
+int aws_query_call(const struct aws_client *c, const char *service, const char *region, const char *version,
+                   const char *action, const char *const *params, size_t nparams, struct aws_result *out,
+                   char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    sb_init(&out->body);
+    if (!aws_op_allowed(service, action)) {
+        snprintf(err, errlen, "%s:%s is not a read-only operation; ansim never sends it", service, action);
+        return -1;
+    }
+    struct strbuf form;
+    sb_init(&form);
+    sb_printf(&form, "Action=%s&Version=%s", action, version);
+    for (size_t i = 0; i < 2 * nparams; i += 2) {
+        char *k = aws_uri_encode(params[i], strlen(params[i]), 0);
+        char *v = aws_uri_encode(params[i + 1], strlen(params[i + 1]), 0);
+        sb_printf(&form, "&%s=%s", k, v);
+        free(k);
+        free(v);
+    }
+    const char *sign_region;
+    char *base = aws_endpoint(c, service, region, &sign_region);
+    char *url = xasprintf("%s/", base);
+    char *host = url_host(base);
+    struct aws_header h[] = {{"Host", host},
+                             {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
+    struct aws_request req = {"POST", "/", NULL, h, 2, form.buf, form.len};
+    struct aws_credentials cred = {c->cred.access_key_id, c->cred.secret_access_key, c->cred.session_token};
+    struct aws_sign_opts o = {sign_region, service, time(NULL), 1, 1, 0, 0, 0};
+    struct aws_signed sig;
+    int rc = -1;
+    if (aws_sign_headers(&req, &cred, &o, &sig, err, errlen) == 0) {
+        struct aws_header all[2 + 4];
+        size_t n = 0;
+        all[n++] = h[0];
+        all[n++] = h[1];
+        for (size_t i = 0; i < sig.nadd; i++)
+            all[n++] = (struct aws_header){sig.add[i].name, sig.add[i].value};
+        struct aws_http_req hr = {"POST", url, all, n, form.buf, form.len, 0, c->timeout_ms};
+        struct aws_http_resp resp;
+        char herr[ERRLEN] = "";
+        if (aws_http_send(&hr, &resp, herr, sizeof herr) == 0) {
+            out->status = resp.status;
+            sb_free(&out->body);
+            out->body = resp.body; /* moved */
+            if (resp.status >= 300 &&
+                aws_xml_error(out->body.buf, out->body.len, &out->code, &out->message) != 0)
+                out->code = xasprintf("HTTP%d", resp.status);
+            rc = 0;
+        } else {
+            snprintf(err, errlen, "%s:%s in %s: %s", service, action, region, herr);
+            aws_http_resp_free(&resp);
+        }
+        aws_signed_free(&sig);
+    }
+    free(host);
+    free(url);
+    free(base);
+    sb_free(&form);
+    return rc;
+}
+
+void aws_result_free(struct aws_result *r)
+{
+    if (!r)
+        return;
+    sb_free(&r->body);
+    free(r->code);
+    free(r->message);
+    memset(r, 0, sizeof *r);
+}

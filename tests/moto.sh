@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# tests/moto.sh start DIR | stop DIR — the local AWS emulator (moto server) for the tests.
+#   start: runs moto on 127.0.0.1 on a free port in strict mode (after the first few calls it
+#          verifies SigV4 signatures and enforces IAM policies), seeds a read-only audit user
+#          with tests/moto_seed.py, and writes DIR/env (ANSIM_MOTO_URL, ANSIM_MOTO_AKID,
+#          ANSIM_MOTO_SECRET, ANSIM_MOTO_ACCOUNT) and DIR/pid. Exits non-zero, saying why,
+#          when moto is missing or does not come up: tests that need it then fail loudly.
+#   stop:  stops the server started in DIR by its PID.
+# moto comes from Python (`pip install 'moto[server]' boto3`); see ../shared/research/moto.md.
+set -u
+cmd=${1:?usage: tests/moto.sh start|stop DIR}
+dir=${2:?usage: tests/moto.sh start|stop DIR}
+cd "$(dirname "$0")/.."
+
+if [ "$cmd" = stop ]; then
+    [ -s "$dir/pid" ] && kill "$(cat "$dir/pid")" 2>/dev/null
+    rm -f "$dir/pid"
+    exit 0
+fi
+
+mkdir -p "$dir"
+if command -v moto_server >/dev/null 2>&1; then
+    server=(moto_server)
+elif python3 -c 'import moto.server' 2>/dev/null; then
+    server=(python3 -m moto.server)
+else
+    echo "moto.sh: moto server not found (pip install 'moto[server]' boto3)" >&2
+    exit 1
+fi
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# the seed script's calls (user, policy, key) are free; every later call is authenticated
+INITIAL_NO_AUTH_ACTION_COUNT=3 "${server[@]}" -H 127.0.0.1 -p "$port" >"$dir/moto.log" 2>&1 &
+echo $! >"$dir/pid"
+url=http://127.0.0.1:$port
+for _ in $(seq 1 100); do
+    if python3 -c "import urllib.request,sys; urllib.request.urlopen('$url/moto-api/', timeout=1)" 2>/dev/null; then
+        if python3 tests/moto_seed.py "$url" >"$dir/env" 2>"$dir/seed.log"; then
+            echo "ANSIM_MOTO_URL=$url" >>"$dir/env"
+            exit 0
+        fi
+        echo "moto.sh: seeding failed: $(tail -1 "$dir/seed.log")" >&2
+        exit 1
+    fi
+    if ! kill -0 "$(cat "$dir/pid")" 2>/dev/null; then
+        echo "moto.sh: moto server exited: $(tail -1 "$dir/moto.log")" >&2
+        exit 1
+    fi
+    sleep 0.2
+done
+echo "moto.sh: moto server did not answer on $url within 20 s" >&2
+exit 1
