@@ -3,7 +3,9 @@
 #   start: runs moto on 127.0.0.1 on a free port in strict mode (after the first few calls it
 #          verifies SigV4 signatures and enforces IAM policies), seeds a read-only audit user
 #          with tests/moto_seed.py, and writes DIR/env (ANSIM_MOTO_URL, ANSIM_MOTO_AKID,
-#          ANSIM_MOTO_SECRET, ANSIM_MOTO_ACCOUNT) and DIR/pid. Exits non-zero, saying why,
+#          ANSIM_MOTO_SECRET, ANSIM_MOTO_ACCOUNT, and ANSIM_FAULT_URL: tests/faultproxy.py in
+#          front of moto, which injects throttling, 5xx, resets, truncation and delays on
+#          demand) and DIR/pid, DIR/proxy.pid. Exits non-zero, saying why,
 #          when moto is missing or does not come up: tests that need it then fail loudly.
 #   stop:  stops the server started in DIR by its PID.
 # moto comes from Python (`pip install 'moto[server]' boto3`); see ../shared/research/moto.md.
@@ -13,8 +15,10 @@ dir=${2:?usage: tests/moto.sh start|stop DIR}
 cd "$(dirname "$0")/.."
 
 if [ "$cmd" = stop ]; then
-    [ -s "$dir/pid" ] && kill "$(cat "$dir/pid")" 2>/dev/null
-    rm -f "$dir/pid"
+    for f in pid proxy.pid; do
+        [ -s "$dir/$f" ] && kill "$(cat "$dir/$f")" 2>/dev/null
+        rm -f "$dir/$f"
+    done
     exit 0
 fi
 
@@ -36,7 +40,17 @@ for _ in $(seq 1 100); do
     if python3 -c "import urllib.request,sys; urllib.request.urlopen('$url/moto-api/', timeout=1)" 2>/dev/null; then
         if python3 tests/moto_seed.py "$url" >"$dir/env" 2>"$dir/seed.log"; then
             echo "ANSIM_MOTO_URL=$url" >>"$dir/env"
-            exit 0
+            python3 tests/faultproxy.py "$url" "$dir/proxy.port" 2>"$dir/proxy.log" &
+            echo $! >"$dir/proxy.pid"
+            for _ in $(seq 1 50); do
+                if [ -s "$dir/proxy.port" ]; then
+                    echo "ANSIM_FAULT_URL=http://127.0.0.1:$(cat "$dir/proxy.port")" >>"$dir/env"
+                    exit 0
+                fi
+                sleep 0.1
+            done
+            echo "moto.sh: the fault-injection proxy did not start: $(tail -1 "$dir/proxy.log")" >&2
+            exit 1
         fi
         echo "moto.sh: seeding failed: $(tail -1 "$dir/seed.log")" >&2
         exit 1

@@ -125,15 +125,22 @@ void aws_http_resp_free(struct aws_http_resp *r);
 
 struct aws_client {
     struct aws_cred cred;
-    const char *endpoint_url; /* --endpoint-url / AWS_ENDPOINT_URL: every call goes there */
-    long timeout_ms;          /* per call; 0: 60 s */
+    const char *endpoint_url;         /* --endpoint-url / AWS_ENDPOINT_URL: every call goes there */
+    long timeout_ms;                  /* per attempt; 0: 60 s */
+    int max_attempts;                 /* 0: 6 (throttling, 5xx and transport failures are retried) */
+    long retry_base_ms, retry_cap_ms; /* backoff; 0: 200 ms and 20 s */
 };
 
 struct aws_result {
     int status;           /* HTTP status */
     char *code, *message; /* AWS error code and message when status >= 300 */
     struct strbuf body;   /* the response document */
+    int attempts;         /* how many times the request was sent */
 };
+
+/* 1 when an answer with this HTTP status and AWS error code is worth retrying (any 5xx,
+ * 429, and throttling codes such as Throttling, RequestLimitExceeded, SlowDown). */
+int aws_retryable(int status, const char *code);
 
 /* 1 when service:op may be sent: Describe*, Get*, List* and a few named reads, minus
  * operations that return secrets or data (GetSecretValue, GetObject, GetPasswordData,
@@ -150,9 +157,11 @@ char *aws_endpoint(const struct aws_client *c, const char *service, const char *
 int aws_xml_error(const char *body, size_t len, char **code, char **message);
 
 /* One query-protocol call: POST Action=action&Version=version plus params (nparams
- * name/value pairs, params[2i], params[2i+1]). Returns 0 when AWS answered (out->status,
- * and out->code/message for an error answer), -1 with err when the operation is not
- * allowed or no answer came. Free out with aws_result_free() either way. */
+ * name/value pairs, params[2i], params[2i+1]), retried with exponential backoff and full
+ * jitter while the answer is retryable or the transport fails. Returns 0 when AWS answered
+ * (out->status, and out->code/message for an error answer — possibly still a throttling
+ * error once the attempts are used up), -1 with err when the operation is not allowed or no
+ * answer came. Free out with aws_result_free() either way. */
 int aws_query_call(const struct aws_client *c, const char *service, const char *region, const char *version,
                    const char *action, const char *const *params, size_t nparams, struct aws_result *out,
                    char *err, size_t errlen);

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include "../util/util.h"
 #include "aws.h"
@@ -126,7 +128,96 @@ int aws_xml_error(const char *body, size_t len, char **code, char **message)
     return *code ? 0 : -1;
 }
 
+/* ---- retries ---- */
+
+/* Error codes AWS uses for "slow down" or "try again" (besides any 5xx and 429). */
+static const char *const retry_codes[] = {
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottledException",
+    "RequestThrottled",
+    "RequestLimitExceeded",
+    "TooManyRequestsException",
+    "SlowDown",
+    "BandwidthLimitExceeded",
+    "ProvisionedThroughputExceededException",
+    "TransactionInProgressException",
+    "PriorRequestNotComplete",
+    "RequestTimeout",
+    "RequestTimeoutException",
+    "EC2ThrottledException",
+    "IDPCommunicationError",
+    "InternalError",
+    "InternalFailure",
+    "ServiceUnavailable",
+};
+
+int aws_retryable(int status, const char *code)
+{
+    if (status >= 500 || status == 429)
+        return 1;
+    for (size_t i = 0; code && i < sizeof retry_codes / sizeof *retry_codes; i++)
+        if (strcmp(code, retry_codes[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Exponential backoff with full jitter: a uniform delay in [0, min(cap, base * 2^attempt)]. */
+static void backoff(const struct aws_client *c, int attempt)
+{
+    long base = c->retry_base_ms > 0 ? c->retry_base_ms : 200,
+         cap = c->retry_cap_ms > 0 ? c->retry_cap_ms : 20000;
+    long ceiling = base << (attempt < 16 ? attempt : 16);
+    if (ceiling > cap || ceiling <= 0)
+        ceiling = cap;
+    unsigned int r = 0;
+    if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r)
+        r = (unsigned int)time(NULL) * 2654435761u;
+    long ms = (long)(r % (unsigned long)(ceiling + 1));
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) == -1)
+        ;
+}
+
 /* ---- the call ---- */
+
+/* One signed attempt. Returns 0 when AWS answered (out filled), -1 on a transport failure
+ * (herr). The request is signed again for every attempt: the signature covers the time. */
+static int attempt_once(const struct aws_client *c, const char *service, const char *sign_region,
+                        const char *url, const char *host, const struct strbuf *form, struct aws_result *out,
+                        char *herr, size_t herrlen)
+{
+    struct aws_header h[] = {{"Host", host},
+                             {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
+    struct aws_request req = {"POST", "/", NULL, h, 2, form->buf, form->len};
+    struct aws_credentials cred = {c->cred.access_key_id, c->cred.secret_access_key, c->cred.session_token};
+    struct aws_sign_opts o = {sign_region, service, time(NULL), 1, 1, 0, 0, 0};
+    struct aws_signed sig;
+    if (aws_sign_headers(&req, &cred, &o, &sig, herr, herrlen))
+        return -1;
+    struct aws_header all[2 + 4];
+    size_t n = 0;
+    all[n++] = h[0];
+    all[n++] = h[1];
+    for (size_t i = 0; i < sig.nadd; i++)
+        all[n++] = (struct aws_header){sig.add[i].name, sig.add[i].value};
+    struct aws_http_req hr = {"POST", url, all, n, form->buf, form->len, 0, c->timeout_ms};
+    struct aws_http_resp resp;
+    int rc = aws_http_send(&hr, &resp, herr, herrlen);
+    aws_signed_free(&sig);
+    free(out->code);
+    free(out->message);
+    out->code = out->message = NULL;
+    sb_free(&out->body);
+    out->body = resp.body; /* moved */
+    if (rc)
+        return -1;
+    out->status = resp.status;
+    if (resp.status >= 300 && aws_xml_error(out->body.buf, out->body.len, &out->code, &out->message) != 0)
+        out->code = xasprintf("HTTP%d", resp.status);
+    return 0;
+}
 
 int aws_query_call(const struct aws_client *c, const char *service, const char *region, const char *version,
                    const char *action, const char *const *params, size_t nparams, struct aws_result *out,
@@ -152,37 +243,18 @@ int aws_query_call(const struct aws_client *c, const char *service, const char *
     char *base = aws_endpoint(c, service, region, &sign_region);
     char *url = xasprintf("%s/", base);
     char *host = url_host(base);
-    struct aws_header h[] = {{"Host", host},
-                             {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
-    struct aws_request req = {"POST", "/", NULL, h, 2, form.buf, form.len};
-    struct aws_credentials cred = {c->cred.access_key_id, c->cred.secret_access_key, c->cred.session_token};
-    struct aws_sign_opts o = {sign_region, service, time(NULL), 1, 1, 0, 0, 0};
-    struct aws_signed sig;
-    int rc = -1;
-    if (aws_sign_headers(&req, &cred, &o, &sig, err, errlen) == 0) {
-        struct aws_header all[2 + 4];
-        size_t n = 0;
-        all[n++] = h[0];
-        all[n++] = h[1];
-        for (size_t i = 0; i < sig.nadd; i++)
-            all[n++] = (struct aws_header){sig.add[i].name, sig.add[i].value};
-        struct aws_http_req hr = {"POST", url, all, n, form.buf, form.len, 0, c->timeout_ms};
-        struct aws_http_resp resp;
-        char herr[ERRLEN] = "";
-        if (aws_http_send(&hr, &resp, herr, sizeof herr) == 0) {
-            out->status = resp.status;
-            sb_free(&out->body);
-            out->body = resp.body; /* moved */
-            if (resp.status >= 300 &&
-                aws_xml_error(out->body.buf, out->body.len, &out->code, &out->message) != 0)
-                out->code = xasprintf("HTTP%d", resp.status);
-            rc = 0;
-        } else {
-            snprintf(err, errlen, "%s:%s in %s: %s", service, action, region, herr);
-            aws_http_resp_free(&resp);
-        }
-        aws_signed_free(&sig);
+    int max = c->max_attempts > 0 ? c->max_attempts : 6, rc = -1;
+    char herr[ERRLEN] = "";
+    for (out->attempts = 1;; out->attempts++) {
+        rc = attempt_once(c, service, sign_region, url, host, &form, out, herr, sizeof herr);
+        int again = rc ? 1 : aws_retryable(out->status, out->code);
+        if (!again || out->attempts >= max)
+            break;
+        backoff(c, out->attempts);
     }
+    if (rc)
+        snprintf(err, errlen, "%s:%s in %s: %s (after %d attempt%s)", service, action, region, herr,
+                 out->attempts, out->attempts == 1 ? "" : "s");
     free(host);
     free(url);
     free(base);

@@ -4,7 +4,10 @@
  * signature and enforces the audit user's IAM policy. Proves that signed query-protocol
  * calls are accepted, that a wrong secret is refused (SignatureDoesNotMatch), that IAM
  * denials come back as error codes (EC2's XML shape), that non-read operations are never
- * sent, and that transport failures are errors. Without the emulator the group fails.
+ * sent, and that transport failures are errors. Through tests/faultproxy.py: throttling,
+ * 5xx, connection resets and truncated bodies are retried with backoff, retries stop at the
+ * limit with the error kept, a refused signature is not retried, timeouts end in a clear
+ * error. Without the emulator these groups fail.
  */
 #include "support.h"
 
@@ -46,15 +49,16 @@ static void signed_calls_are_accepted(void **state)
     (void)state;
     struct aws_result r;
     char err[ERRLEN] = "";
-    assert_int_equal(aws_query_call(&client, "sts", "ap-northeast-2", "2011-06-15", "GetCallerIdentity", NULL, 0,
-                                    &r, err, sizeof err),
+    assert_int_equal(aws_query_call(&client, "sts", "ap-northeast-2", "2011-06-15", "GetCallerIdentity", NULL,
+                                    0, &r, err, sizeof err),
                      0);
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.body.buf, "user/ansim-audit</Arn>"));
     aws_result_free(&r);
     const char *params[] = {"MaxItems", "100", "PathPrefix", "/"};
-    assert_int_equal(
-        aws_query_call(&client, "iam", "ap-northeast-2", "2010-05-08", "ListUsers", params, 2, &r, err, sizeof err), 0);
+    assert_int_equal(aws_query_call(&client, "iam", "ap-northeast-2", "2010-05-08", "ListUsers", params, 2,
+                                    &r, err, sizeof err),
+                     0);
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.body.buf, "<UserName>ansim-audit</UserName>"));
     aws_result_free(&r);
@@ -67,14 +71,15 @@ static void wrong_secret_and_denials_are_error_codes(void **state)
     bad.cred.secret_access_key = "not-the-secret";
     struct aws_result r;
     char err[ERRLEN] = "";
-    assert_int_equal(
-        aws_query_call(&bad, "iam", "ap-northeast-2", "2010-05-08", "ListUsers", NULL, 0, &r, err, sizeof err), 0);
+    assert_int_equal(aws_query_call(&bad, "iam", "ap-northeast-2", "2010-05-08", "ListUsers", NULL, 0, &r,
+                                    err, sizeof err),
+                     0);
     assert_int_equal(r.status, 403);
     assert_string_equal(r.code, "SignatureDoesNotMatch");
     aws_result_free(&r);
     /* the audit user may read IAM only: EC2 answers with its own error shape */
-    assert_int_equal(aws_query_call(&client, "ec2", "ap-northeast-2", "2016-11-15", "DescribeRegions", NULL, 0, &r,
-                                    err, sizeof err),
+    assert_int_equal(aws_query_call(&client, "ec2", "ap-northeast-2", "2016-11-15", "DescribeRegions", NULL,
+                                    0, &r, err, sizeof err),
                      0);
     assert_true(r.status >= 400);
     assert_non_null(r.code);
@@ -88,13 +93,15 @@ static void only_reads_are_ever_sent(void **state)
     struct aws_result r;
     char err[ERRLEN] = "";
     const char *params[] = {"UserName", "intruder"};
-    assert_int_equal(
-        aws_query_call(&client, "iam", "us-east-1", "2010-05-08", "CreateUser", params, 1, &r, err, sizeof err), -1);
+    assert_int_equal(aws_query_call(&client, "iam", "us-east-1", "2010-05-08", "CreateUser", params, 1, &r,
+                                    err, sizeof err),
+                     -1);
     assert_non_null(strstr(err, "not a read-only operation"));
     aws_result_free(&r);
     /* the user really was not created */
     assert_int_equal(
-        aws_query_call(&client, "iam", "us-east-1", "2010-05-08", "ListUsers", NULL, 0, &r, err, sizeof err), 0);
+        aws_query_call(&client, "iam", "us-east-1", "2010-05-08", "ListUsers", NULL, 0, &r, err, sizeof err),
+        0);
     assert_null(strstr(r.body.buf, "intruder"));
     aws_result_free(&r);
 }
@@ -105,13 +112,136 @@ static void unreachable_endpoint_is_an_error(void **state)
     struct aws_client dead = client;
     dead.endpoint_url = "http://127.0.0.1:9"; /* discard port: nothing listens */
     dead.timeout_ms = 3000;
+    dead.max_attempts = 2;
+    dead.retry_base_ms = 10;
     struct aws_result r;
     char err[ERRLEN] = "";
     assert_int_equal(
-        aws_query_call(&dead, "iam", "us-east-1", "2010-05-08", "ListUsers", NULL, 0, &r, err, sizeof err), -1);
+        aws_query_call(&dead, "iam", "us-east-1", "2010-05-08", "ListUsers", NULL, 0, &r, err, sizeof err),
+        -1);
     assert_non_null(strstr(err, "iam:ListUsers"));
+    assert_non_null(strstr(err, "after 2 attempts"));
     assert_null(strstr(err, client.cred.secret_access_key));
     aws_result_free(&r);
+}
+
+/* ---- through the fault-injection proxy (tests/faultproxy.py) ---- */
+
+static struct aws_client faulty;
+
+static int fault_setup(void **state)
+{
+    if (setup(state))
+        return -1;
+    const char *url = getenv("ANSIM_FAULT_URL");
+    if (!url) {
+        fprintf(stderr, "aws: ANSIM_FAULT_URL not set: run the tests through tests/run.sh\n");
+        return -1;
+    }
+    faulty = client;
+    faulty.endpoint_url = url;
+    faulty.retry_base_ms = 10;
+    faulty.retry_cap_ms = 50;
+    return 0;
+}
+
+/* Tell the proxy what to do with the next requests (a JSON list of actions). */
+static void plan(const char *actions)
+{
+    char *url = xasprintf("%s/__fault/plan", faulty.endpoint_url);
+    struct aws_http_req req = {"POST", url, NULL, 0, actions, strlen(actions), 0, 5000};
+    struct aws_http_resp resp;
+    char err[ERRLEN] = "";
+    if (aws_http_send(&req, &resp, err, sizeof err) || resp.status != 200)
+        fail_msg("fault proxy: %s", err);
+    aws_http_resp_free(&resp);
+    free(url);
+}
+
+static int requests_seen(void)
+{
+    char *url = xasprintf("%s/__fault/count", faulty.endpoint_url);
+    struct aws_http_req req = {"GET", url, NULL, 0, NULL, 0, 0, 5000};
+    struct aws_http_resp resp;
+    char err[ERRLEN] = "";
+    if (aws_http_send(&req, &resp, err, sizeof err))
+        fail_msg("fault proxy: %s", err);
+    int n = atoi(resp.body.buf);
+    aws_http_resp_free(&resp);
+    free(url);
+    return n;
+}
+
+/* ListUsers through the proxy after plan p: returns the call's rc, fills r. */
+static int list_users(const struct aws_client *c, const char *p, struct aws_result *r, char *err,
+                      size_t errlen)
+{
+    plan(p);
+    return aws_query_call(c, "iam", "us-east-1", "2010-05-08", "ListUsers", NULL, 0, r, err, errlen);
+}
+
+static void throttling_and_5xx_are_retried(void **state)
+{
+    (void)state;
+    struct aws_result r;
+    char err[ERRLEN] = "";
+    assert_int_equal(list_users(&faulty, "[\"throttle\", \"503\", \"500\"]", &r, err, sizeof err), 0);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.attempts, 4);
+    assert_int_equal(requests_seen(), 4);
+    assert_non_null(strstr(r.body.buf, "ansim-audit"));
+    aws_result_free(&r);
+}
+
+static void retries_stop_and_the_error_remains(void **state)
+{
+    (void)state;
+    struct aws_client c = faulty;
+    c.max_attempts = 3;
+    struct aws_result r;
+    char err[ERRLEN] = "";
+    assert_int_equal(
+        list_users(&c, "[\"throttle\", \"throttle\", \"throttle\", \"throttle\"]", &r, err, sizeof err), 0);
+    assert_int_equal(r.attempts, 3);
+    assert_int_equal(requests_seen(), 3);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(r.code, "Throttling"); /* the caller records it as an error, never a pass */
+    aws_result_free(&r);
+    plan("[]");
+    /* a refused signature is not retried */
+    c.cred.secret_access_key = "wrong";
+    assert_int_equal(list_users(&c, "[]", &r, err, sizeof err), 0);
+    assert_int_equal(r.attempts, 1);
+    assert_string_equal(r.code, "SignatureDoesNotMatch");
+    aws_result_free(&r);
+}
+
+static void resets_and_truncated_bodies_are_retried(void **state)
+{
+    (void)state;
+    struct aws_result r;
+    char err[ERRLEN] = "";
+    assert_int_equal(list_users(&faulty, "[\"reset\", \"truncate\"]", &r, err, sizeof err), 0);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.attempts, 3);
+    assert_non_null(strstr(r.body.buf, "</ListUsersResponse>"));
+    aws_result_free(&r);
+}
+
+static void timeouts_end_in_a_clear_error(void **state)
+{
+    (void)state;
+    struct aws_client c = faulty;
+    c.timeout_ms = 700;
+    c.max_attempts = 2;
+    struct aws_result r;
+    char err[ERRLEN] = "";
+    assert_int_equal(list_users(&c, "[\"slow\", \"slow\"]", &r, err, sizeof err), -1);
+    assert_non_null(strstr(err, "iam:ListUsers"));
+    assert_non_null(strstr(err, "after 2 attempts"));
+    assert_null(strstr(err, c.cred.secret_access_key));
+    aws_result_free(&r);
+    plan("[]");
 }
 
 static void allow_list_and_error_documents(void **state)
@@ -157,6 +287,13 @@ int run_aws_tests(void)
         cmocka_unit_test(only_reads_are_ever_sent),
         cmocka_unit_test(unreachable_endpoint_is_an_error),
     };
+    const struct CMUnitTest faults[] = {
+        cmocka_unit_test(throttling_and_5xx_are_retried),
+        cmocka_unit_test(retries_stop_and_the_error_remains),
+        cmocka_unit_test(resets_and_truncated_bodies_are_retried),
+        cmocka_unit_test(timeouts_end_in_a_clear_error),
+    };
     return cmocka_run_group_tests_name("aws client (offline)", offline, NULL, NULL) +
-           cmocka_run_group_tests_name("aws client against moto", tests, setup, teardown);
+           cmocka_run_group_tests_name("aws client against moto", tests, setup, teardown) +
+           cmocka_run_group_tests_name("aws client through injected faults", faults, fault_setup, teardown);
 }
