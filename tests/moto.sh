@@ -16,7 +16,11 @@ cd "$(dirname "$0")/.."
 
 if [ "$cmd" = stop ]; then
     for f in pid proxy.pid; do
-        [ -s "$dir/$f" ] && kill "$(cat "$dir/$f")" 2>/dev/null
+        [ -s "$dir/$f" ] || continue
+        p=$(cat "$dir/$f")
+        kill "$p" 2>/dev/null
+        for _ in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$p" 2>/dev/null
         rm -f "$dir/$f"
     done
     exit 0
@@ -33,12 +37,12 @@ else
 fi
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 # the seed script's calls (user, policy, key) are free; every later call is authenticated
-INITIAL_NO_AUTH_ACTION_COUNT=3 "${server[@]}" -H 127.0.0.1 -p "$port" >"$dir/moto.log" 2>&1 &
+INITIAL_NO_AUTH_ACTION_COUNT=9 "${server[@]}" -H 127.0.0.1 -p "$port" >"$dir/moto.log" 2>&1 &
 echo $! >"$dir/pid"
 url=http://127.0.0.1:$port
 for _ in $(seq 1 100); do
     if python3 -c "import urllib.request,sys; urllib.request.urlopen('$url/moto-api/', timeout=1)" 2>/dev/null; then
-        if python3 tests/moto_seed.py "$url" >"$dir/env" 2>"$dir/seed.log"; then
+        if python3 tests/moto_seed.py "$url" "$dir/expect" >"$dir/env" 2>"$dir/seed.log"; then
             echo "ANSIM_MOTO_URL=$url" >>"$dir/env"
             python3 tests/faultproxy.py "$url" "$dir/proxy.port" 2>"$dir/proxy.log" &
             echo $! >"$dir/proxy.pid"

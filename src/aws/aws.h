@@ -1,7 +1,8 @@
 /*
  * aws.h — the AWS client module's public surface. So far: Signature Version 4 request
  * signing (sigv4.c), finding credentials and the home region (creds.c), one HTTP exchange
- * (http.c) and the query protocol with the read-only allow-list (query.c). The other wire
+ * (http.c), the query protocol with the read-only allow-list and retries (query.c) and
+ * model-driven XML-to-JSON conversion (xml.c). The other wire
  * protocols, retries and the parallel caller come with the live-collection issue.
  *
  * Secrets (secret access key, session token) pass through these functions but are never
@@ -166,6 +167,19 @@ int aws_query_call(const struct aws_client *c, const char *service, const char *
                    const char *action, const char *const *params, size_t nparams, struct aws_result *out,
                    char *err, size_t errlen);
 void aws_result_free(struct aws_result *r);
+
+/* ---- responses (xml.c, shapes from tools/gen_shapes.py) ---- */
+
+struct json_t;
+
+/* The output of service:op from its XML response (query and ec2 protocols) as JSON with the
+ * API's field names and types (see xml.c). Returns a new reference, or NULL with err for an
+ * operation without a known shape or a malformed document. */
+struct json_t *aws_xml_to_json(const char *service, const char *op, const char *xml, size_t len, char *err,
+                               size_t errlen);
+
+/* The API version string of service:op's model ("2010-05-08"), or NULL when unknown. */
+const char *aws_api_version(const char *service, const char *op);
 
 /* The home region: AWS_REGION, AWS_DEFAULT_REGION, or the profile's region; NULL when none
  * is set. Caller frees. */

@@ -3,7 +3,7 @@
  * tests/run.sh through tests/moto.sh, which exports ANSIM_MOTO_*) verifies every SigV4
  * signature and enforces the audit user's IAM policy. Proves that signed query-protocol
  * calls are accepted, that a wrong secret is refused (SignatureDoesNotMatch), that IAM
- * denials come back as error codes (EC2's XML shape), that non-read operations are never
+ * denials come back as error codes, that non-read operations are never
  * sent, and that transport failures are errors. Through tests/faultproxy.py: throttling,
  * 5xx, connection resets and truncated bodies are retried with backoff, retries stop at the
  * limit with the error kept, a refused signature is not retried, timeouts end in a clear
@@ -11,6 +11,7 @@
  */
 #include "support.h"
 
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,9 +78,9 @@ static void wrong_secret_and_denials_are_error_codes(void **state)
     assert_int_equal(r.status, 403);
     assert_string_equal(r.code, "SignatureDoesNotMatch");
     aws_result_free(&r);
-    /* the audit user may read IAM only: EC2 answers with its own error shape */
-    assert_int_equal(aws_query_call(&client, "ec2", "ap-northeast-2", "2016-11-15", "DescribeRegions", NULL,
-                                    0, &r, err, sizeof err),
+    /* the audit user's policy lacks iam:GenerateCredentialReport: IAM is enforced */
+    assert_int_equal(aws_query_call(&client, "iam", "us-east-1", "2010-05-08", "GenerateCredentialReport",
+                                    NULL, 0, &r, err, sizeof err),
                      0);
     assert_true(r.status >= 400);
     assert_non_null(r.code);
@@ -123,6 +124,110 @@ static void unreachable_endpoint_is_an_error(void **state)
     assert_non_null(strstr(err, "after 2 attempts"));
     assert_null(strstr(err, client.cred.secret_access_key));
     aws_result_free(&r);
+}
+
+/* ---- responses parsed as boto3 parses them ---- */
+
+/* Deep comparison; timestamps are {"$ts": epoch} in the expectation. Fails with the path. */
+static void same_json(const json_t *got, const json_t *want, const char *path)
+{
+    json_t *ts = json_is_object(want) && json_object_size(want) == 1 ? json_object_get(want, "$ts") : NULL;
+    if (ts) {
+        time_t t;
+        if (!json_is_string(got) || time_parse(json_string_value(got), &t) != 0)
+            fail_msg("%s: want a timestamp, got %s", path,
+                     json_is_string(got) ? json_string_value(got) : "non-string");
+        if ((long long)t != json_integer_value(ts))
+            fail_msg("%s: timestamp %lld, want %lld", path, (long long)t, (long long)json_integer_value(ts));
+        return;
+    }
+    if (json_typeof(got) != json_typeof(want) && !(json_is_boolean(got) && json_is_boolean(want)))
+        fail_msg("%s: JSON type %d, want %d", path, (int)json_typeof(got), (int)json_typeof(want));
+    if (json_is_object(want)) {
+        const char *k;
+        json_t *v;
+        json_object_foreach((json_t *)want, k, v)
+        {
+            char *sub = xasprintf("%s.%s", path, k);
+            json_t *g = json_object_get(got, k);
+            if (!g)
+                fail_msg("%s: missing", sub);
+            same_json(g, v, sub);
+            free(sub);
+        }
+        json_object_foreach((json_t *)got, k, v) if (!json_object_get(want, k))
+            fail_msg("%s.%s: not in boto3's parse", path, k);
+    } else if (json_is_array(want)) {
+        if (json_array_size(got) != json_array_size(want))
+            fail_msg("%s: %zu items, want %zu", path, json_array_size(got), json_array_size(want));
+        for (size_t i = 0; i < json_array_size(want); i++) {
+            char *sub = xasprintf("%s[%zu]", path, i);
+            same_json(json_array_get(got, i), json_array_get(want, i), sub);
+            free(sub);
+        }
+    } else if (!json_equal((json_t *)got, (json_t *)want)) {
+        char *g = json_dumps(got, JSON_ENCODE_ANY), *w = json_dumps(want, JSON_ENCODE_ANY);
+        fail_msg("%s: %s, want %s", path, g, w);
+    }
+}
+
+static void responses_match_boto3(void **state)
+{
+    (void)state;
+    const char *dir = getenv("ANSIM_MOTO_EXPECT");
+    assert_non_null(dir);
+    static const char *const ops[][2] = {
+        {"iam", "GetAccountSummary"}, {"iam", "GetAccountAuthorizationDetails"}, {"iam", "ListUsers"},
+        {"sts", "GetCallerIdentity"}, {"ec2", "DescribeSecurityGroups"},         {"ec2", "DescribeRegions"}};
+    for (size_t i = 0; i < sizeof ops / sizeof *ops; i++) {
+        const char *svc = ops[i][0], *op = ops[i][1];
+        struct aws_result r;
+        char err[ERRLEN] = "";
+        if (aws_query_call(&client, svc, "us-east-1", aws_api_version(svc, op), op, NULL, 0, &r, err,
+                           sizeof err) ||
+            r.status != 200)
+            fail_msg("%s:%s: %s %s", svc, op, err, r.code ? r.code : "");
+        json_t *got = aws_xml_to_json(svc, op, r.body.buf, r.body.len, err, sizeof err);
+        if (!got)
+            fail_msg("%s", err);
+        char *path = xasprintf("%s/%s.%s.json", dir, svc, op);
+        json_error_t je;
+        json_t *want = json_load_file(path, 0, &je);
+        if (!want)
+            fail_msg("%s: %s", path, je.text);
+        char *where = xasprintf("%s:%s", svc, op);
+        same_json(got, want, where);
+        free(where);
+        free(path);
+        json_decref(got);
+        json_decref(want);
+        aws_result_free(&r);
+    }
+}
+
+static void malformed_responses_are_errors(void **state)
+{
+    (void)state;
+    char err[ERRLEN] = "";
+    const char *trunc = "<ListUsersResponse><ListUsersResult><Users><member><UserName>a";
+    assert_null(aws_xml_to_json("iam", "ListUsers", trunc, strlen(trunc), err, sizeof err));
+    assert_non_null(strstr(err, "malformed XML"));
+    assert_null(aws_xml_to_json("iam", "ListUsers", "<Other/>", 8, err, sizeof err));
+    assert_non_null(strstr(err, "ListUsersResult"));
+    assert_null(aws_xml_to_json("iam", "CreateUser", "<x/>", 4, err, sizeof err));
+    /* types: numbers and booleans typed, odd values kept as text, unknown elements ignored */
+    const char *pp = "<GetAccountPasswordPolicyResponse><GetAccountPasswordPolicyResult><PasswordPolicy>"
+                     "<MinimumPasswordLength>14</MinimumPasswordLength><RequireSymbols>true</RequireSymbols>"
+                     "<MaxPasswordAge>soon</MaxPasswordAge><Surprise>1</Surprise></PasswordPolicy>"
+                     "</GetAccountPasswordPolicyResult></GetAccountPasswordPolicyResponse>";
+    json_t *v = aws_xml_to_json("iam", "GetAccountPasswordPolicy", pp, strlen(pp), err, sizeof err);
+    assert_non_null(v);
+    json_t *p = json_object_get(v, "PasswordPolicy");
+    assert_int_equal(json_integer_value(json_object_get(p, "MinimumPasswordLength")), 14);
+    assert_true(json_is_true(json_object_get(p, "RequireSymbols")));
+    assert_string_equal(json_string_value(json_object_get(p, "MaxPasswordAge")), "soon");
+    assert_null(json_object_get(p, "Surprise"));
+    json_decref(v);
 }
 
 /* ---- through the fault-injection proxy (tests/faultproxy.py) ---- */
@@ -280,12 +385,14 @@ static void allow_list_and_error_documents(void **state)
 
 int run_aws_tests(void)
 {
-    const struct CMUnitTest offline[] = {cmocka_unit_test(allow_list_and_error_documents)};
+    const struct CMUnitTest offline[] = {cmocka_unit_test(allow_list_and_error_documents),
+                                         cmocka_unit_test(malformed_responses_are_errors)};
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(signed_calls_are_accepted),
         cmocka_unit_test(wrong_secret_and_denials_are_error_codes),
         cmocka_unit_test(only_reads_are_ever_sent),
         cmocka_unit_test(unreachable_endpoint_is_an_error),
+        cmocka_unit_test(responses_match_boto3),
     };
     const struct CMUnitTest faults[] = {
         cmocka_unit_test(throttling_and_5xx_are_retried),

@@ -1,0 +1,49 @@
+/*
+ * shapes.h — the AWS response shapes ansim understands (private to src/aws/). The tables are
+ * generated from botocore's service models by tools/gen_shapes.py into shapes_gen.c; xml.c
+ * walks them to turn XML responses into JSON with AWS's field names.
+ */
+#ifndef ANSIM_AWS_SHAPES_H
+#define ANSIM_AWS_SHAPES_H
+
+#include <stddef.h>
+
+enum aws_shape_type {
+    SH_STRUCT,
+    SH_LIST,
+    SH_MAP,
+    SH_STRING,
+    SH_INT,
+    SH_BOOL,
+    SH_DOUBLE,
+    SH_POLICY /* a URL-encoded JSON policy document (IAM): decoded into JSON */
+};
+
+struct aws_shape {
+    unsigned char type, flattened;
+    const char *member_xml;          /* list: element name of each item ("member", "item", ...) */
+    int member;                      /* list: item shape; map: value shape */
+    int key;                         /* map: key shape */
+    const char *key_xml, *value_xml; /* map: element names inside each <entry> */
+    int first, n;                    /* structure: its members in aws_members[first..first+n) */
+};
+
+struct aws_member {
+    const char *name;     /* JSON field name (the API's member name) */
+    const char *xml_name; /* XML element name (locationName, or the member name) */
+    int shape;
+    unsigned char flattened; /* a list whose items repeat directly under the parent */
+};
+
+struct aws_op {
+    const char *service, *op, *protocol, *version;
+    const char *result_wrapper; /* query protocol: <OpResult> inside <OpResponse>; NULL otherwise */
+    int output;                 /* shape index, -1 for no output */
+};
+
+extern const struct aws_shape aws_shapes[];
+extern const struct aws_member aws_members[];
+extern const struct aws_op aws_ops[];
+extern const size_t aws_nops;
+
+#endif
