@@ -2,11 +2,13 @@
  * test_fixtures.c — every control against its fixture snapshots
  * (tests/fixtures/controls/<control id>/<expect>*.json): pass*.json must give at least one
  * pass and no fail or error; fail*.json at least one fail; error*.json at least one error
- * and no pass. One cmocka test per fixture file.
+ * and no pass. One cmocka test per fixture file; and every pass fixture again with all
+ * resource data emptied, which must not pass anything.
  */
 #include "support.h"
 
 #include <dirent.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,11 +50,44 @@ static void fixture_test(void **state)
         fail_msg("%s: fixture names start with pass, fail or error", fx->file);
     if (!ok) {
         for (size_t i = 0; i < res.nfindings; i++)
-            print_message("  %s %s: %s\n", status_name(res.findings[i].status),
-                          res.findings[i].resource_id, res.findings[i].reason);
-        fail_msg("%s: got pass %zu, fail %zu, error %zu, n/a %zu", fx->file, n[ST_PASS],
-                 n[ST_FAIL], n[ST_ERROR], n[ST_NA]);
+            print_message("  %s %s: %s\n", status_name(res.findings[i].status), res.findings[i].resource_id,
+                          res.findings[i].reason);
+        fail_msg("%s: got pass %zu, fail %zu, error %zu, n/a %zu", fx->file, n[ST_PASS], n[ST_FAIL],
+                 n[ST_ERROR], n[ST_NA]);
     }
+    scan_result_free(&res);
+    inv_close(inv);
+}
+
+/* The same pass fixture with every resource's data emptied ({}): nothing is known, so the
+ * control must not pass anything (error, fail or not_applicable are all honest). */
+static void nothing_known_never_passes(void **state)
+{
+    struct fixture *fx = *state;
+    json_error_t je;
+    json_t *doc = json_load_file(fx->file, 0, &je);
+    if (!doc)
+        fail_msg("%s: %s", fx->file, je.text);
+    size_t i;
+    json_t *r;
+    json_array_foreach(json_object_get(doc, "resources"), i, r) json_object_set_new(r, "data", json_object());
+    char *text = json_dumps(doc, 0);
+    json_decref(doc);
+    char err[ERRLEN] = "";
+    struct inventory *inv = NULL;
+    assert_int_equal(inv_open(&inv, err, sizeof err), 0);
+    if (inv_load_snapshot_buf(inv, text, strlen(text), fx->file, err, sizeof err))
+        fail_msg("%s", err);
+    free(text);
+    char *ids[] = {fx->control};
+    struct selection sel = {NULL, ids, 1};
+    struct scan_result res;
+    memset(&res, 0, sizeof res);
+    assert_int_equal(eval_run(&cat, inv, &sel, &res, err, sizeof err), 0);
+    for (size_t k = 0; k < res.nfindings; k++)
+        if (res.findings[k].status == ST_PASS)
+            fail_msg("%s with empty data: pass for %s: %s", fx->file, res.findings[k].resource_id,
+                     res.findings[k].reason);
     scan_result_free(&res);
     inv_close(inv);
 }
@@ -128,6 +163,14 @@ int run_fixture_tests(void)
         tests[i].initial_state = &fx[i];
     }
     int failed = _cmocka_run_group_tests("control fixtures", tests, nfx, NULL, NULL);
+    size_t nempty = 0;
+    for (size_t i = 0; i < nfx; i++)
+        if (strncmp(strrchr(fx[i].file, '/') + 1, "pass", 4) == 0) {
+            tests[nempty].name = fx[i].name;
+            tests[nempty].test_func = nothing_known_never_passes;
+            tests[nempty++].initial_state = &fx[i];
+        }
+    failed += _cmocka_run_group_tests("control fixtures with nothing known", tests, nempty, NULL, NULL);
     for (size_t i = 0; i < nfx; i++) {
         free(fx[i].control);
         free(fx[i].file);
