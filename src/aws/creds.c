@@ -19,7 +19,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "../util/util.h"
 #include "aws.h"
@@ -182,23 +187,83 @@ static void set_cred(struct aws_cred *out, const char *akid, const char *secret,
     out->source = source;
 }
 
+/* Run cmd with /bin/sh, capture at most max bytes of its stdout within timeout_ms. Returns
+ * the exit status (waitpid form), or -1 when it could not run, -2 when it timed out or wrote
+ * too much (it is killed then). stderr is left to the user, as the AWS CLI does. */
+static int run_capture(const char *cmd, long timeout_ms, size_t max, struct strbuf *out)
+{
+    int fd[2];
+    if (pipe2(fd, O_CLOEXEC) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fd[0]);
+        close(fd[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        setpgid(0, 0);
+        dup2(fd[1], STDOUT_FILENO);
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    close(fd[1]);
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    int overrun = 0;
+    char buf[4096];
+    for (;;) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long left =
+            timeout_ms - ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
+        if (left <= 0) {
+            overrun = 1;
+            break;
+        }
+        struct pollfd pfd = {fd[0], POLLIN, 0};
+        int pr = poll(&pfd, 1, (int)left);
+        if (pr < 0 && errno == EINTR)
+            continue;
+        if (pr <= 0) {
+            overrun = 1;
+            break;
+        }
+        ssize_t n = read(fd[0], buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        if (out->len + (size_t)n > max) {
+            overrun = 1;
+            break;
+        }
+        sb_add(out, buf, (size_t)n);
+    }
+    explicit_bzero(buf, sizeof buf);
+    close(fd[0]);
+    if (overrun)
+        kill(-pid, SIGKILL), kill(pid, SIGKILL);
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    return overrun ? -2 : status;
+}
+
 /* credential_process: run the command, read {"Version":1,"AccessKeyId",...} on stdout. */
 static int from_process(const struct profile *p, const char *cmd, struct aws_cred *out, char *err,
                         size_t errlen)
 {
-    FILE *f = popen(cmd, "r");
-    if (!f) {
-        snprintf(err, errlen, "profile %s: cannot run credential_process", p->name);
-        return -1;
-    }
     struct strbuf sb;
     sb_init(&sb);
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0 && sb.len < (1u << 20))
-        sb_add(&sb, buf, n);
-    explicit_bzero(buf, sizeof buf);
-    int status = pclose(f);
+    int status = run_capture(cmd, 60000, 1u << 20, &sb);
+    if (status == -2) {
+        snprintf(err, errlen,
+                 "profile %s: credential_process did not finish within 60 s (or wrote over 1 MiB)", p->name);
+        explicit_bzero(sb.buf, sb.cap);
+        sb_free(&sb);
+        return -1;
+    }
     int rc = -1;
     json_t *doc = NULL;
     if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {

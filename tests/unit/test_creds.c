@@ -18,10 +18,16 @@
 
 static char home[256];
 
-static const char *const vars[] = {"AWS_ACCESS_KEY_ID",     "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-                                   "AWS_SECURITY_TOKEN",    "AWS_PROFILE",           "AWS_DEFAULT_PROFILE",
-                                   "AWS_CONFIG_FILE",       "AWS_SHARED_CREDENTIALS_FILE",
-                                   "AWS_REGION",            "AWS_DEFAULT_REGION",
+static const char *const vars[] = {"AWS_ACCESS_KEY_ID",
+                                   "AWS_SECRET_ACCESS_KEY",
+                                   "AWS_SESSION_TOKEN",
+                                   "AWS_SECURITY_TOKEN",
+                                   "AWS_PROFILE",
+                                   "AWS_DEFAULT_PROFILE",
+                                   "AWS_CONFIG_FILE",
+                                   "AWS_SHARED_CREDENTIALS_FILE",
+                                   "AWS_REGION",
+                                   "AWS_DEFAULT_REGION",
                                    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
                                    "AWS_CONTAINER_CREDENTIALS_FULL_URI"};
 static char *saved_home;
@@ -72,7 +78,8 @@ static void environment_first_unless_a_profile_is_named(void **state)
     setenv("AWS_ACCESS_KEY_ID", "AKIAENVEXAMPLE", 1);
     setenv("AWS_SECRET_ACCESS_KEY", "envsecret", 1);
     setenv("AWS_SESSION_TOKEN", "envtoken", 1);
-    write_file(".aws/credentials", "[prod]\naws_access_key_id = AKIAPRODEXAMPLE\naws_secret_access_key = prodsecret\n");
+    write_file(".aws/credentials",
+               "[prod]\naws_access_key_id = AKIAPRODEXAMPLE\naws_secret_access_key = prodsecret\n");
     struct aws_cred c;
     char err[ERRLEN] = "";
     assert_int_equal(aws_creds_find(NULL, &c, err, sizeof err), 0);
@@ -136,14 +143,18 @@ static void shared_files_sections_and_comments(void **state)
 static void credential_process_good_bad_and_malformed(void **state)
 {
     (void)state;
-    write_file("good.sh", "#!/bin/sh\necho '{\"Version\": 1, \"AccessKeyId\": \"ASIAPROC\", \"SecretAccessKey\": "
-                          "\"procsecret\", \"SessionToken\": \"proctoken\", \"Expiration\": \"2030-01-01T00:00:00Z\"}'\n");
+    write_file(
+        "good.sh",
+        "#!/bin/sh\necho '{\"Version\": 1, \"AccessKeyId\": \"ASIAPROC\", \"SecretAccessKey\": "
+        "\"procsecret\", \"SessionToken\": \"proctoken\", \"Expiration\": \"2030-01-01T00:00:00Z\"}'\n");
     write_file("fail.sh", "#!/bin/sh\necho 'credential helper: token expired' >&2\nexit 7\n");
     write_file("junk.sh", "#!/bin/sh\necho 'AccessKeyId=ASIAPROC SecretAccessKey=procsecret'\n");
+    write_file("flood.sh", "#!/bin/sh\nyes procsecret\n"); /* never ends, floods stdout */
     char *cfg = xasprintf("[profile good]\ncredential_process = sh %s/good.sh\n"
                           "[profile fail]\ncredential_process = sh %s/fail.sh\n"
-                          "[profile junk]\ncredential_process = sh %s/junk.sh\n",
-                          home, home, home);
+                          "[profile junk]\ncredential_process = sh %s/junk.sh\n"
+                          "[profile flood]\ncredential_process = sh %s/flood.sh\n",
+                          home, home, home, home);
     write_file(".aws/config", cfg);
     free(cfg);
     struct aws_cred c;
@@ -159,6 +170,10 @@ static void credential_process_good_bad_and_malformed(void **state)
     assert_int_equal(aws_creds_find("junk", &c, err, sizeof err), -1);
     assert_non_null(strstr(err, "Version"));
     assert_null(strstr(err, "procsecret"));
+    /* a runaway helper is killed, not waited on forever */
+    assert_int_equal(aws_creds_find("flood", &c, err, sizeof err), -1);
+    assert_non_null(strstr(err, "1 MiB"));
+    assert_null(strstr(err, "procsecret"));
 }
 
 static void missing_profiles_and_roles_are_clear_errors(void **state)
@@ -166,7 +181,8 @@ static void missing_profiles_and_roles_are_clear_errors(void **state)
     (void)state;
     write_file(".aws/config", "[profile audit]\nrole_arn = arn:aws:iam::111122223333:role/Audit\n"
                               "source_profile = default\n");
-    write_file(".aws/credentials", "[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = s3cr3t\n");
+    write_file(".aws/credentials",
+               "[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = s3cr3t\n");
     struct aws_cred c;
     char err[ERRLEN] = "";
     assert_int_equal(aws_creds_find("nope", &c, err, sizeof err), -1);
