@@ -13,7 +13,7 @@ PREFIX  ?= /usr/local
 PKGS    := jansson sqlite3 libfyaml libcrypto libcurl libxml-2.0
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS))
-LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lm
+LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 TEST_LDLIBS := $(shell pkg-config --libs cmocka)
 
 LIB_SRC := $(wildcard src/util/*.c src/aws/*.c src/inventory/*.c src/controls/*.c src/report/*.c src/history/*.c)

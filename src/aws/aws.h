@@ -57,14 +57,15 @@ struct aws_signed {
     } add[4]; /* header signing: headers to add to the request */
     size_t nadd;
     char *query;             /* query signing: the complete query string to send */
-    char *canonical_request; /* for diagnostics and tests (holds no secret) */
+    char *canonical_request; /* for diagnostics and tests; may hold the session token */
     char *string_to_sign;
     char signature[65]; /* lowercase hex */
 };
 
 /* Sign req in the Authorization header: fills out->add with X-Amz-Date, optionally
  * x-amz-content-sha256 and X-Amz-Security-Token, and Authorization. Returns 0, or -1
- * with a message in err (e.g. a header without a name, a malformed %-escape). */
+ * with a message in err (e.g. a header without a name, missing credentials). A '%' not
+ * followed by two hex digits is taken literally. */
 int aws_sign_headers(const struct aws_request *req, const struct aws_credentials *cred,
                      const struct aws_sign_opts *opts, struct aws_signed *out, char *err, size_t errlen);
 
@@ -99,7 +100,12 @@ void aws_cred_free(struct aws_cred *c);
 
 /* ---- HTTP (http.c) ---- */
 
-enum aws_http_failure { AWS_HTTP_OK = 0, AWS_HTTP_FAILED, AWS_HTTP_TIMEOUT };
+enum aws_http_failure {
+    AWS_HTTP_OK = 0,
+    AWS_HTTP_FAILED,
+    AWS_HTTP_TIMEOUT,
+    AWS_HTTP_FATAL /* not worth retrying */
+};
 
 struct aws_http_req {
     const char *method, *url;
@@ -143,9 +149,10 @@ struct aws_result {
  * 429, and throttling codes such as Throttling, RequestLimitExceeded, SlowDown). */
 int aws_retryable(int status, const char *code);
 
-/* 1 when service:op may be sent: Describe*, Get*, List* and a few named reads, minus
- * operations that return secrets or data (GetSecretValue, GetObject, GetPasswordData,
- * GetParameter*, ...). Everything that sends a request checks this first. */
+/* 1 when service:op may be sent. Default deny: only the read operations ansim's collectors
+ * are built for (the generated table of tools/gen_shapes.py) and sts:AssumeRole, never
+ * anything that returns secrets or data (GetSecretValue, GetObject, GetPasswordData, ...).
+ * Everything that sends a request checks this first. */
 int aws_op_allowed(const char *service, const char *op);
 
 /* Base URL (no trailing '/') for service in region, and the region to sign for (IAM is

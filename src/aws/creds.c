@@ -86,8 +86,11 @@ static int ini_load(struct ini *ini, const char *path, char *err, size_t errlen)
         if (!eq || !section)
             continue; /* the CLI ignores such lines too */
         *eq = '\0';
+        char *key = trim(s);
+        for (char *k = key; *k; k++) /* botocore lowercases option names */
+            *k = (char)tolower((unsigned char)*k);
         ini->v = xrealloc(ini->v, (ini->n + 1) * sizeof *ini->v);
-        ini->v[ini->n++] = (struct ini_entry){xstrdup(section), xstrdup(trim(s)), xstrdup(trim(eq + 1))};
+        ini->v[ini->n++] = (struct ini_entry){xstrdup(section), xstrdup(key), xstrdup(trim(eq + 1))};
     }
     if (line)
         explicit_bzero(line, cap);
@@ -242,12 +245,25 @@ static int run_capture(const char *cmd, long timeout_ms, size_t max, struct strb
     }
     explicit_bzero(buf, sizeof buf);
     close(fd[0]);
-    if (overrun)
-        kill(-pid, SIGKILL), kill(pid, SIGKILL);
-    int status;
+    int status = -1;
+    while (!overrun) { /* stdout is closed; the process still has to exit in time */
+        pid_t w = waitpid(pid, &status, WNOHANG);
+        if (w == pid)
+            return status;
+        if (w < 0 && errno != EINTR)
+            return -1;
+        struct timespec now, nap = {0, 20 * 1000000L};
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 >= timeout_ms)
+            overrun = 1;
+        else
+            nanosleep(&nap, NULL);
+    }
+    kill(-pid, SIGKILL);
+    kill(pid, SIGKILL);
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
-    return overrun ? -2 : status;
+    return -2;
 }
 
 /* credential_process: run the command, read {"Version":1,"AccessKeyId",...} on stdout. */
@@ -290,6 +306,11 @@ static int from_process(const struct profile *p, const char *cmd, struct aws_cre
         snprintf(err, errlen, "profile %s: credential_process gave an unreadable Expiration", p->name);
         goto out;
     }
+    if (exp && expires <= time(NULL)) {
+        snprintf(err, errlen, "profile %s: credential_process gave credentials that expired at %s", p->name,
+                 exp);
+        goto out;
+    }
     set_cred(out, akid, secret, token, xasprintf("credential_process of profile %s", p->name));
     out->expires = expires;
     rc = 0;
@@ -304,7 +325,21 @@ int aws_creds_find(const char *profile_opt, struct aws_cred *out, char *err, siz
 {
     memset(out, 0, sizeof *out);
     const char *akid = getenv("AWS_ACCESS_KEY_ID"), *secret = getenv("AWS_SECRET_ACCESS_KEY");
-    if (!profile_opt && akid && *akid && secret && *secret) {
+    int has_id = akid && *akid, has_secret = secret && *secret;
+    if (!profile_opt && has_id != has_secret) {
+        snprintf(err, errlen, "partial credentials in the environment: %s is set but %s is not",
+                 has_id ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
+                 has_id ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
+        return -1;
+    }
+    if (!profile_opt && getenv("AWS_WEB_IDENTITY_TOKEN_FILE") && getenv("AWS_ROLE_ARN") && !has_id) {
+        /* botocore would use these before any file: never fall through to a stray file key */
+        snprintf(err, errlen,
+                 "web-identity credentials (AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE) are not "
+                 "supported by this build yet");
+        return -1;
+    }
+    if (!profile_opt && has_id && has_secret) {
         const char *token = getenv("AWS_SESSION_TOKEN");
         if (!token || !*token)
             token = getenv("AWS_SECURITY_TOKEN");
@@ -327,7 +362,14 @@ int aws_creds_find(const char *profile_opt, struct aws_cred *out, char *err, siz
     }
     int rc = -1;
     const char *v;
-    if ((v = profile_config(&p, "role_arn"))) {
+    if ((v = profile_config(&p, "sso_start_url")) || (v = profile_config(&p, "sso_session")) ||
+        (v = profile_config(&p, "web_identity_token_file"))) {
+        snprintf(
+            err, errlen,
+            "profile %s uses IAM Identity Center (SSO) or web-identity credentials, which this build does "
+            "not support yet: export temporary credentials (aws configure export-credentials)",
+            name);
+    } else if ((v = profile_config(&p, "role_arn"))) {
         snprintf(err, errlen,
                  "profile %s assumes role %s; assume-role credentials (STS) are not supported by this "
                  "build yet: export the role's temporary credentials or use a profile with keys",
@@ -368,6 +410,8 @@ char *aws_region_find(const char *profile_opt)
     if (r && *r)
         return xstrdup(r);
     const char *name = profile_opt && *profile_opt ? profile_opt : getenv("AWS_PROFILE");
+    if (!name || !*name)
+        name = getenv("AWS_DEFAULT_PROFILE");
     if (!name || !*name)
         name = "default";
     struct profile p;

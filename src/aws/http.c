@@ -4,6 +4,7 @@
  * libcurl's multi interface; this is the single-request path it builds on.
  */
 #include <curl/curl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,28 +31,61 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
     return len;
 }
 
+/* Failures worth another attempt: the network or the peer hiccuped. TLS verification,
+ * malformed URLs, unsupported protocols and oversized responses will not get better. */
+static int transient(CURLcode rc)
+{
+    switch (rc) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_SSL_CONNECT_ERROR: return 1;
+    default: return 0;
+    }
+}
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+
+static void curl_init_once(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+
 int aws_http_send(const struct aws_http_req *req, struct aws_http_resp *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     sb_init(&out->body);
-    static int initialised;
-    if (!initialised) {
-        curl_global_init(CURL_GLOBAL_DEFAULT);
-        initialised = 1;
-    }
+    pthread_once(&curl_once, curl_init_once);
     CURL *curl = curl_easy_init();
     if (!curl) {
         snprintf(err, errlen, "http: cannot create a libcurl handle");
         return -1;
     }
-    struct curl_slist *hdrs = NULL;
-    for (size_t i = 0; i < req->nheaders; i++) {
-        char *line = xasprintf("%s: %s", req->headers[i].name, req->headers[i].value);
-        hdrs = curl_slist_append(hdrs, line);
+    struct curl_slist *hdrs = NULL, *more;
+    int oom = 0;
+    for (size_t i = 0; i < req->nheaders && !oom; i++) {
+        /* "Name;" sends a header with an empty value (curl drops "Name:" entirely) */
+        char *line = *req->headers[i].value ? xasprintf("%s: %s", req->headers[i].name, req->headers[i].value)
+                                            : xasprintf("%s;", req->headers[i].name);
+        oom = !(more = curl_slist_append(hdrs, line));
+        hdrs = more ? more : hdrs;
         explicit_bzero(line, strlen(line)); /* may hold a session token */
         free(line);
     }
-    hdrs = curl_slist_append(hdrs, "Expect:"); /* no 100-continue round trip */
+    if (!oom)
+        oom = !(more = curl_slist_append(hdrs, "Expect:")); /* no 100-continue round trip */
+    if (oom) {
+        curl_slist_free_all(hdrs);
+        curl_easy_cleanup(curl);
+        snprintf(err, errlen, "http: out of memory building the request headers");
+        out->transport_error = AWS_HTTP_FATAL;
+        return -1;
+    }
+    hdrs = more;
     struct sink sink = {&out->body, 0};
     char curl_err[CURL_ERROR_SIZE] = "";
     curl_easy_setopt(curl, CURLOPT_URL, req->url);
@@ -78,7 +112,9 @@ int aws_http_send(const struct aws_http_req *req, struct aws_http_resp *out, cha
                  sink.too_big  ? "response larger than 256 MiB"
                  : curl_err[0] ? curl_err
                                : curl_easy_strerror(rc));
-        out->transport_error = rc == CURLE_OPERATION_TIMEDOUT ? AWS_HTTP_TIMEOUT : AWS_HTTP_FAILED;
+        out->transport_error = transient(rc) && !sink.too_big
+                                   ? (rc == CURLE_OPERATION_TIMEDOUT ? AWS_HTTP_TIMEOUT : AWS_HTTP_FAILED)
+                                   : AWS_HTTP_FATAL;
         ret = -1;
     } else {
         long status = 0;

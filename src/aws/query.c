@@ -16,6 +16,7 @@
 
 #include "../util/util.h"
 #include "aws.h"
+#include "shapes.h"
 
 /* ---- the read-only allow-list ---- */
 
@@ -48,21 +49,28 @@ int aws_op_allowed(const char *service, const char *op)
     for (size_t i = 0; i < sizeof denied / sizeof *denied; i++)
         if (strcmp(op, denied[i]) == 0)
             return 0;
-    static const char *const prefixes[] = {"Describe", "Get", "List"};
-    for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++)
-        if (strncmp(op, prefixes[i], strlen(prefixes[i])) == 0)
+    /* default deny: only the operations ansim's collectors are built to call (the generated
+     * table of tools/gen_shapes.py, every one a read), plus AssumeRole for the audit role */
+    for (size_t i = 0; i < aws_nops; i++)
+        if (strcmp(aws_ops[i].service, service) == 0 && strcmp(aws_ops[i].op, op) == 0)
             return 1;
-    /* reads that are not named like reads */
-    if (strcmp(op, "GenerateCredentialReport") == 0 && strcmp(service, "iam") == 0)
-        return 1;
-    if (strcmp(op, "AssumeRole") == 0 && strcmp(service, "sts") == 0)
-        return 1; /* only to obtain the audit role's temporary credentials */
-    if (strcmp(op, "LookupEvents") == 0 && strcmp(service, "cloudtrail") == 0)
-        return 1;
-    return 0;
+    return strcmp(service, "sts") == 0 && strcmp(op, "AssumeRole") == 0;
 }
 
 /* ---- endpoints ---- */
+
+/* A region or service name as AWS spells them (botocore's check): [a-z0-9], inner '-',
+ * at most 63 characters. Anything else could steer the host name elsewhere. */
+static int valid_label(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+            return 0;
+    return 1;
+}
 
 char *aws_endpoint(const struct aws_client *c, const char *service, const char *region,
                    const char **sign_region)
@@ -89,12 +97,16 @@ static char *url_host(const char *url)
 
 /* ---- XML errors ---- */
 
-static xmlNode *find_element(xmlNode *n, const char *name)
+/* Depth-first search of element children only (entity references and DTD nodes are never
+ * followed: their links lead into the document type declaration). */
+static xmlNode *find_element(xmlNode *n, const char *name, int depth)
 {
-    for (; n; n = n->next) {
-        if (n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0)
+    for (; n && depth < 64; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        if (strcmp((const char *)n->name, name) == 0)
             return n;
-        xmlNode *hit = find_element(n->children, name);
+        xmlNode *hit = find_element(n->children, name, depth + 1);
         if (hit)
             return hit;
     }
@@ -103,7 +115,7 @@ static xmlNode *find_element(xmlNode *n, const char *name)
 
 static char *element_text(xmlNode *root, const char *name)
 {
-    xmlNode *n = find_element(root, name);
+    xmlNode *n = find_element(root, name, 0);
     if (!n)
         return NULL;
     xmlChar *t = xmlNodeGetContent(n);
@@ -121,6 +133,10 @@ int aws_xml_error(const char *body, size_t len, char **code, char **message)
                                 XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     if (!doc)
         return -1;
+    if (doc->intSubset) { /* AWS never sends a DTD: refuse entity games */
+        xmlFreeDoc(doc);
+        return -1;
+    }
     xmlNode *root = xmlDocGetRootElement(doc);
     *code = element_text(root, "Code");
     *message = element_text(root, "Message");
@@ -166,16 +182,16 @@ int aws_retryable(int status, const char *code)
 /* Exponential backoff with full jitter: a uniform delay in [0, min(cap, base * 2^attempt)]. */
 static void backoff(const struct aws_client *c, int attempt)
 {
-    long base = c->retry_base_ms > 0 ? c->retry_base_ms : 200,
-         cap = c->retry_cap_ms > 0 ? c->retry_cap_ms : 20000;
-    long ceiling = base << (attempt < 16 ? attempt : 16);
-    if (ceiling > cap || ceiling <= 0)
-        ceiling = cap;
-    unsigned int r = 0;
+    unsigned long cap =
+        c->retry_cap_ms > 0 && c->retry_cap_ms < 300000 ? (unsigned long)c->retry_cap_ms : 20000;
+    unsigned long base = c->retry_base_ms > 0 ? (unsigned long)c->retry_base_ms : 200;
+    int shift = attempt - 1 < 20 ? attempt - 1 : 20; /* first retry waits up to base */
+    unsigned long ceiling = base > (cap >> shift) ? cap : base << shift;
+    unsigned long long r = 0;
     if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r)
-        r = (unsigned int)time(NULL) * 2654435761u;
-    long ms = (long)(r % (unsigned long)(ceiling + 1));
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+        r = (unsigned long long)time(NULL) * 2654435761u;
+    unsigned long ms = (unsigned long)(r % (ceiling + 1));
+    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
     while (nanosleep(&ts, &ts) == -1)
         ;
 }
@@ -183,7 +199,8 @@ static void backoff(const struct aws_client *c, int attempt)
 /* ---- the call ---- */
 
 /* One signed attempt. Returns 0 when AWS answered (out filled), -1 on a transport failure
- * (herr). The request is signed again for every attempt: the signature covers the time. */
+ * worth retrying, -2 on one that is not (herr). The request is signed again for every
+ * attempt: the signature covers the time. */
 static int attempt_once(const struct aws_client *c, const char *service, const char *sign_region,
                         const char *url, const char *host, const struct strbuf *form, struct aws_result *out,
                         char *herr, size_t herrlen)
@@ -195,7 +212,7 @@ static int attempt_once(const struct aws_client *c, const char *service, const c
     struct aws_sign_opts o = {sign_region, service, time(NULL), 1, 1, 0, 0, 0};
     struct aws_signed sig;
     if (aws_sign_headers(&req, &cred, &o, &sig, herr, herrlen))
-        return -1;
+        return -2; /* will not get better */
     struct aws_header all[2 + 4];
     size_t n = 0;
     all[n++] = h[0];
@@ -212,7 +229,7 @@ static int attempt_once(const struct aws_client *c, const char *service, const c
     sb_free(&out->body);
     out->body = resp.body; /* moved */
     if (rc)
-        return -1;
+        return resp.transport_error == AWS_HTTP_FATAL ? -2 : -1;
     out->status = resp.status;
     if (resp.status >= 300 && aws_xml_error(out->body.buf, out->body.len, &out->code, &out->message) != 0)
         out->code = xasprintf("HTTP%d", resp.status);
@@ -227,6 +244,10 @@ int aws_query_call(const struct aws_client *c, const char *service, const char *
     sb_init(&out->body);
     if (!aws_op_allowed(service, action)) {
         snprintf(err, errlen, "%s:%s is not a read-only operation; ansim never sends it", service, action);
+        return -1;
+    }
+    if (!valid_label(service) || !valid_label(region)) {
+        snprintf(err, errlen, "%s:%s: invalid region or service name", service, action);
         return -1;
     }
     struct strbuf form;
@@ -247,7 +268,7 @@ int aws_query_call(const struct aws_client *c, const char *service, const char *
     char herr[ERRLEN] = "";
     for (out->attempts = 1;; out->attempts++) {
         rc = attempt_once(c, service, sign_region, url, host, &form, out, herr, sizeof herr);
-        int again = rc ? 1 : aws_retryable(out->status, out->code);
+        int again = rc == -1 || (rc == 0 && aws_retryable(out->status, out->code));
         if (!again || out->attempts >= max)
             break;
         backoff(c, out->attempts);
@@ -259,7 +280,7 @@ int aws_query_call(const struct aws_client *c, const char *service, const char *
     free(url);
     free(base);
     sb_free(&form);
-    return rc;
+    return rc ? -1 : 0;
 }
 
 void aws_result_free(struct aws_result *r)

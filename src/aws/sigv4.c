@@ -197,11 +197,20 @@ static char *qparams_join(struct qparam *v, size_t n)
     return sb_detach(&sb);
 }
 
+/* Free a string that may hold a session token or signature material. */
+static void free_wiped(char *s)
+{
+    if (s) {
+        OPENSSL_cleanse(s, strlen(s));
+        free(s);
+    }
+}
+
 static void qparams_free(struct qparam *v, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         free(v[i].name);
-        free(v[i].value);
+        free_wiped(v[i].value);
     }
     free(v);
 }
@@ -288,7 +297,7 @@ static void hset_free(struct hset *h)
 {
     for (size_t i = 0; i < h->n; i++) {
         free(h->v[i].name);
-        free(h->v[i].value);
+        free_wiped(h->v[i].value);
     }
     free(h->v);
 }
@@ -353,8 +362,8 @@ static int check_args(const struct aws_request *req, const struct aws_credential
 static void amz_date(time_t when, char out[17])
 {
     struct tm tm;
-    gmtime_r(&when, &tm);
-    strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm);
+    if (!gmtime_r(&when, &tm) || strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm) != 16)
+        memcpy(out, "19700101T000000Z", 17); /* unreachable for real clocks; keeps the format */
 }
 
 static void add_header(struct aws_signed *out, const char *name, const char *value)
@@ -409,8 +418,8 @@ int aws_sign_headers(const struct aws_request *req, const struct aws_credentials
     add_header(out, "Authorization", auth);
     free(auth);
     free(scope);
-    free(cquery);
-    free(block);
+    free_wiped(cquery);
+    free_wiped(block);
     free(names);
     return 0;
 }
@@ -421,6 +430,10 @@ int aws_sign_query(const struct aws_request *req, const struct aws_credentials *
     memset(out, 0, sizeof *out);
     if (check_args(req, cred, o, err, errlen))
         return -1;
+    if (o->expires < 1 || o->expires > 604800) {
+        snprintf(err, errlen, "sigv4: X-Amz-Expires must be 1 to 604800 seconds");
+        return -1;
+    }
     char amzdate[17], payload[65];
     amz_date(o->when, amzdate);
     sha256_hex(req->body, req->body_len, payload);
@@ -472,8 +485,8 @@ int aws_sign_query(const struct aws_request *req, const struct aws_credentials *
     out->query = sb_detach(&sb);
     free(credential);
     free(scope);
-    free(cquery);
-    free(block);
+    free_wiped(cquery);
+    free_wiped(block);
     free(names);
     return 0;
 }
@@ -484,12 +497,10 @@ void aws_signed_free(struct aws_signed *s)
         return;
     for (size_t i = 0; i < s->nadd; i++) {
         free(s->add[i].name);
-        if (s->add[i].value)
-            OPENSSL_cleanse(s->add[i].value, strlen(s->add[i].value));
-        free(s->add[i].value);
+        free_wiped(s->add[i].value);
     }
-    free(s->query);
-    free(s->canonical_request);
-    free(s->string_to_sign);
+    free_wiped(s->query); /* these three can hold the session token */
+    free_wiped(s->canonical_request);
+    free_wiped(s->string_to_sign);
     memset(s, 0, sizeof *s);
 }

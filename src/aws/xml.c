@@ -6,6 +6,7 @@
  * sent. Elements the shape does not know are ignored; absent members are omitted, as the
  * AWS SDKs do.
  */
+#include <errno.h>
 #include <jansson.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -27,6 +28,17 @@ static xmlNode *child(xmlNode *parent, const char *name)
     return NULL;
 }
 
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 /* IAM policy documents arrive URL-encoded: decode and parse, keeping the text when it is
  * not JSON (the controls then report the document as unreadable). */
 static json_t *policy_document(const char *t)
@@ -34,8 +46,8 @@ static json_t *policy_document(const char *t)
     size_t n = strlen(t), k = 0;
     char *dec = xmalloc(n + 1);
     for (size_t i = 0; i < n; i++) {
-        unsigned hi, lo;
-        if (t[i] == '%' && i + 2 < n && sscanf(t + i + 1, "%1x%1x", &hi, &lo) == 2) {
+        int hi, lo;
+        if (t[i] == '%' && i + 2 < n && (hi = hexval(t[i + 1])) >= 0 && (lo = hexval(t[i + 2])) >= 0) {
             dec[k++] = (char)(hi * 16 + lo);
             i += 2;
         } else {
@@ -59,8 +71,9 @@ static json_t *scalar(xmlNode *node, int type)
     if (type == SH_POLICY) {
         v = policy_document(t);
     } else if (type == SH_INT) {
+        errno = 0;
         long long n = strtoll(t, &end, 10);
-        v = *t && !*end ? json_integer(n) : NULL;
+        v = *t && !*end && errno != ERANGE ? json_integer(n) : NULL; /* out of range: kept as text */
     } else if (type == SH_DOUBLE) {
         double d = strtod(t, &end);
         v = *t && !*end ? json_real(d) : NULL;
@@ -169,7 +182,9 @@ json_t *aws_xml_to_json(const char *service, const char *op, const char *xml, si
     xmlNode *root = xmlDocGetRootElement(doc);
     xmlNode *result = o->result_wrapper ? child(root, o->result_wrapper) : root;
     json_t *out = NULL;
-    if (!result)
+    if (doc->intSubset) /* AWS never sends a DTD: refuse entity games */
+        snprintf(err, errlen, "%s:%s: response carries a document type declaration", service, op);
+    else if (!result)
         snprintf(err, errlen, "%s:%s: response has no <%s>", service, op, o->result_wrapper);
     else
         out = convert(result, o->output, 0);

@@ -215,6 +215,18 @@ static void malformed_responses_are_errors(void **state)
     assert_null(aws_xml_to_json("iam", "ListUsers", "<Other/>", 8, err, sizeof err));
     assert_non_null(strstr(err, "ListUsersResult"));
     assert_null(aws_xml_to_json("iam", "CreateUser", "<x/>", 4, err, sizeof err));
+    const char *dtd = "<!DOCTYPE r [<!ENTITY a \"x\">]><ListUsersResponse><ListUsersResult><Users><member>"
+                      "<UserName>&a;</UserName></member></Users></ListUsersResult></ListUsersResponse>";
+    assert_null(aws_xml_to_json("iam", "ListUsers", dtd, strlen(dtd), err, sizeof err));
+    assert_non_null(strstr(err, "document type declaration"));
+    /* a region that would steer the host name elsewhere is refused before anything is sent */
+    struct aws_client c = {{"AKIDEXAMPLE", "secret", NULL, 0, NULL}, NULL, 1000, 1, 0, 0};
+    struct aws_result r;
+    assert_int_equal(
+        aws_query_call(&c, "iam", "x.evil.example#", "2010-05-08", "ListUsers", NULL, 0, &r, err, sizeof err),
+        -1);
+    assert_non_null(strstr(err, "invalid region"));
+    aws_result_free(&r);
     /* types: numbers and booleans typed, odd values kept as text, unknown elements ignored */
     const char *pp = "<GetAccountPasswordPolicyResponse><GetAccountPasswordPolicyResult><PasswordPolicy>"
                      "<MinimumPasswordLength>14</MinimumPasswordLength><RequireSymbols>true</RequireSymbols>"
@@ -355,7 +367,10 @@ static void allow_list_and_error_documents(void **state)
     assert_true(aws_op_allowed("iam", "GetAccountAuthorizationDetails"));
     assert_true(aws_op_allowed("iam", "GenerateCredentialReport"));
     assert_true(aws_op_allowed("ec2", "DescribeSecurityGroups"));
-    assert_true(aws_op_allowed("s3", "ListBuckets"));
+    assert_false(aws_op_allowed("s3", "ListBuckets")); /* no collector calls it yet: default deny */
+    assert_false(aws_op_allowed("redshift", "GetClusterCredentials"));
+    assert_false(aws_op_allowed("ec2", "GetLaunchTemplateData"));
+    assert_true(aws_op_allowed("sts", "AssumeRole"));
     assert_false(aws_op_allowed("iam", "CreateUser"));
     assert_false(aws_op_allowed("secretsmanager", "GetSecretValue"));
     assert_false(aws_op_allowed("s3", "GetObject"));
@@ -379,6 +394,12 @@ static void allow_list_and_error_documents(void **state)
     free(code);
     free(msg);
     assert_int_equal(aws_xml_error("<html>bad gateway", 17, &code, &msg), -1);
+    free(code);
+    free(msg);
+    /* entity games (a DTD) are refused, not expanded or walked */
+    const char *dtd = "<!DOCTYPE r [<!ENTITY a \"x\"><!ENTITY b \"&a;&a;\">]><ErrorResponse><Error>"
+                      "<Code>&b;</Code><Message>&b;</Message></Error></ErrorResponse>";
+    assert_int_equal(aws_xml_error(dtd, strlen(dtd), &code, &msg), -1);
     free(code);
     free(msg);
 }

@@ -127,7 +127,8 @@ static void unknown_framework_reference_is_an_error(void **state)
     free(yaml);
 
     /* an unknown requirement of a known framework */
-    const char *fw = "id: f\ntitle: {en: F, ko: 에프}\nrequirements:\n  - id: \"1\"\n    title: {en: One, ko: 하나}\n";
+    const char *fw =
+        "id: f\ntitle: {en: F, ko: 에프}\nrequirements:\n  - id: \"1\"\n    title: {en: One, ko: 하나}\n";
     yaml = xasprintf("%sframeworks: {f: [\"2\"]}\n", good_control);
     cat_init(&cat);
     assert_int_equal(cat_load_yaml(&cat, "f.yaml", fw, strlen(fw), err, sizeof err), 0);

@@ -98,6 +98,31 @@ static void environment_first_unless_a_profile_is_named(void **state)
     aws_cred_free(&c);
 }
 
+static void partial_and_unsupported_sources_are_refused(void **state)
+{
+    (void)state;
+    write_file(".aws/credentials",
+               "[default]\nAWS_ACCESS_KEY_ID = AKIAUPPER\nAws_Secret_Access_Key = upper\n");
+    write_file(".aws/config", "[profile sso]\nsso_start_url = https://example.awsapps.com/start\n");
+    struct aws_cred c;
+    char err[ERRLEN] = "";
+    setenv("AWS_ACCESS_KEY_ID", "AKIAENVONLY", 1); /* no secret */
+    assert_int_equal(aws_creds_find(NULL, &c, err, sizeof err), -1);
+    assert_non_null(strstr(err, "partial credentials"));
+    unsetenv("AWS_ACCESS_KEY_ID");
+    setenv("AWS_ROLE_ARN", "arn:aws:iam::111122223333:role/irsa", 1);
+    setenv("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/token", 1);
+    assert_int_equal(aws_creds_find(NULL, &c, err, sizeof err), -1); /* never the stray file key */
+    assert_non_null(strstr(err, "web-identity"));
+    unsetenv("AWS_ROLE_ARN");
+    unsetenv("AWS_WEB_IDENTITY_TOKEN_FILE");
+    assert_int_equal(aws_creds_find(NULL, &c, err, sizeof err), 0); /* option names are case-insensitive */
+    assert_string_equal(c.access_key_id, "AKIAUPPER");
+    aws_cred_free(&c);
+    assert_int_equal(aws_creds_find("sso", &c, err, sizeof err), -1);
+    assert_non_null(strstr(err, "Identity Center"));
+}
+
 static void shared_files_sections_and_comments(void **state)
 {
     (void)state;
@@ -150,11 +175,15 @@ static void credential_process_good_bad_and_malformed(void **state)
     write_file("fail.sh", "#!/bin/sh\necho 'credential helper: token expired' >&2\nexit 7\n");
     write_file("junk.sh", "#!/bin/sh\necho 'AccessKeyId=ASIAPROC SecretAccessKey=procsecret'\n");
     write_file("flood.sh", "#!/bin/sh\nyes procsecret\n"); /* never ends, floods stdout */
+    write_file("old.sh",
+               "#!/bin/sh\necho '{\"Version\": 1, \"AccessKeyId\": \"ASIAOLD\", \"SecretAccessKey\": "
+               "\"procsecret\", \"Expiration\": \"2001-01-01T00:00:00Z\"}'\n");
     char *cfg = xasprintf("[profile good]\ncredential_process = sh %s/good.sh\n"
                           "[profile fail]\ncredential_process = sh %s/fail.sh\n"
                           "[profile junk]\ncredential_process = sh %s/junk.sh\n"
-                          "[profile flood]\ncredential_process = sh %s/flood.sh\n",
-                          home, home, home, home);
+                          "[profile flood]\ncredential_process = sh %s/flood.sh\n"
+                          "[profile old]\ncredential_process = sh %s/old.sh\n",
+                          home, home, home, home, home);
     write_file(".aws/config", cfg);
     free(cfg);
     struct aws_cred c;
@@ -170,6 +199,8 @@ static void credential_process_good_bad_and_malformed(void **state)
     assert_int_equal(aws_creds_find("junk", &c, err, sizeof err), -1);
     assert_non_null(strstr(err, "Version"));
     assert_null(strstr(err, "procsecret"));
+    assert_int_equal(aws_creds_find("old", &c, err, sizeof err), -1);
+    assert_non_null(strstr(err, "expired"));
     /* a runaway helper is killed, not waited on forever */
     assert_int_equal(aws_creds_find("flood", &c, err, sizeof err), -1);
     assert_non_null(strstr(err, "1 MiB"));
@@ -202,6 +233,7 @@ int run_creds_tests(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(environment_first_unless_a_profile_is_named, setup, teardown),
+        cmocka_unit_test_setup_teardown(partial_and_unsupported_sources_are_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(shared_files_sections_and_comments, setup, teardown),
         cmocka_unit_test_setup_teardown(credential_process_good_bad_and_malformed, setup, teardown),
         cmocka_unit_test_setup_teardown(missing_profiles_and_roles_are_clear_errors, setup, teardown),

@@ -64,13 +64,15 @@ static void regional_collection_error_turns_passes_into_errors(void **state)
     struct scan_result res;
     cat_init(&cat);
     add_control(&cat, "t.a", "high", "s3:GetBucketEncryption", ok_query);
-    run(&cat, "[{\"service\":\"s3\",\"region\":\"ap-northeast-2\",\"operation\":\"GetBucketEncryption\","
-              "\"code\":\"AccessDenied\",\"message\":\"denied\"}]", &res);
-    assert_int_equal(find(&res, "good")->status, ST_ERROR);     /* pass in the failed region */
+    run(&cat,
+        "[{\"service\":\"s3\",\"region\":\"ap-northeast-2\",\"operation\":\"GetBucketEncryption\","
+        "\"code\":\"AccessDenied\",\"message\":\"denied\"}]",
+        &res);
+    assert_int_equal(find(&res, "good")->status, ST_ERROR); /* pass in the failed region */
     assert_non_null(strstr(find(&res, "good")->reason, "AccessDenied"));
-    assert_int_equal(find(&res, "bad")->status, ST_FAIL);       /* a real failure stays */
-    assert_int_equal(find(&res, "far")->status, ST_PASS);       /* other region unaffected */
-    assert_int_equal(res.total.n[ST_ERROR], 2);                  /* + the error finding itself */
+    assert_int_equal(find(&res, "bad")->status, ST_FAIL); /* a real failure stays */
+    assert_int_equal(find(&res, "far")->status, ST_PASS); /* other region unaffected */
+    assert_int_equal(res.total.n[ST_ERROR], 2);           /* + the error finding itself */
     assert_non_null(find(&res, "111122223333"));
     scan_result_free(&res);
     cat_free(&cat);
@@ -83,8 +85,10 @@ static void global_error_and_wildcard_operation(void **state)
     struct scan_result res;
     cat_init(&cat);
     add_control(&cat, "t.a", "high", "s3:*", ok_query);
-    run(&cat, "[{\"service\":\"s3\",\"region\":\"global\",\"operation\":\"ListBuckets\","
-              "\"code\":\"Throttling\",\"message\":\"slow down\"}]", &res);
+    run(&cat,
+        "[{\"service\":\"s3\",\"region\":\"global\",\"operation\":\"ListBuckets\","
+        "\"code\":\"Throttling\",\"message\":\"slow down\"}]",
+        &res);
     assert_int_equal(res.total.n[ST_PASS], 0);
     assert_int_equal(find(&res, "far")->status, ST_ERROR);
     /* an unrelated service's error changes nothing */
@@ -92,8 +96,10 @@ static void global_error_and_wildcard_operation(void **state)
     cat_free(&cat);
     cat_init(&cat);
     add_control(&cat, "t.a", "high", "s3:GetBucketEncryption", ok_query);
-    run(&cat, "[{\"service\":\"kms\",\"region\":\"global\",\"operation\":\"ListKeys\","
-              "\"code\":\"Throttling\",\"message\":\"x\"}]", &res);
+    run(&cat,
+        "[{\"service\":\"kms\",\"region\":\"global\",\"operation\":\"ListKeys\","
+        "\"code\":\"Throttling\",\"message\":\"x\"}]",
+        &res);
     assert_int_equal(res.total.n[ST_ERROR], 0);
     assert_int_equal(res.total.n[ST_PASS], 2);
     scan_result_free(&res);
@@ -129,13 +135,13 @@ static void scores_frameworks_and_order(void **state)
     struct catalogue cat;
     struct scan_result res;
     cat_init(&cat);
-    add_control(&cat, "t.crit", "critical", "s3:ListBuckets", ok_query);  /* 2 pass, 1 fail */
+    add_control(&cat, "t.crit", "critical", "s3:ListBuckets", ok_query); /* 2 pass, 1 fail */
     add_control(&cat, "t.low", "low", "s3:ListBuckets",
                 "SELECT 'pass' AS status, id AS resource_id, 'ok' AS reason FROM aws_s3_bucket");
     run(&cat, NULL, &res);
     /* weights: critical 10, low 1 -> (2*10 + 3*1) / (3*10 + 3*1) */
     assert_true(res.total.score > 69.69 && res.total.score < 69.70);
-    assert_int_equal(res.findings[0].status, ST_FAIL);  /* failures first */
+    assert_int_equal(res.findings[0].status, ST_FAIL); /* failures first */
     assert_int_equal(res.nfws, 1);
     assert_int_equal(res.fws[0].reqs[0].status, ST_FAIL);
     assert_int_equal(res.fws[0].reqs[0].req->ncontrols, 2);

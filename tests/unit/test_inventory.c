@@ -29,10 +29,10 @@ static void loads_resources_regions_errors_and_meta(void **state)
     assert_int_equal(inv_region_count(inv), 1);
     assert_int_equal(sql_int(inv, "SELECT count(*) FROM aws_s3_bucket"), 1);
     char *s = sql_text(inv, "SELECT region FROM aws_iam_user");
-    assert_string_equal(s, "global");  /* default region */
+    assert_string_equal(s, "global"); /* default region */
     free(s);
     s = sql_text(inv, "SELECT service FROM collection_errors");
-    assert_string_equal(s, "guardduty");  /* services are stored lower-case */
+    assert_string_equal(s, "guardduty"); /* services are stored lower-case */
     free(s);
     /* views exist for known types even when empty */
     assert_int_equal(sql_int(inv, "SELECT count(*) FROM aws_iam_password_policy"), 0);
@@ -44,7 +44,8 @@ static void unknown_types_are_kept_and_queryable(void **state)
 {
     (void)state;
     char *doc = snap_doc("[{\"type\":\"aws_future_thing\",\"id\":\"x\",\"data\":{\"A\":1}},"
-                         "{\"type\":\"Weird Type!\",\"id\":\"y\",\"data\":{}}]", NULL);
+                         "{\"type\":\"Weird Type!\",\"id\":\"y\",\"data\":{}}]",
+                         NULL);
     struct inventory *inv = load_inv(doc);
     assert_int_equal(sql_int(inv, "SELECT data->>'$.A' FROM aws_future_thing"), 1);
     assert_int_equal(sql_int(inv, "SELECT count(*) FROM resources WHERE type='Weird Type!'"), 1);
@@ -57,7 +58,8 @@ static void secrets_are_redacted_on_load(void **state)
     (void)state;
     char *doc = snap_doc("[{\"type\":\"aws_rds_db_instance\",\"id\":\"db\",\"data\":{"
                          "\"MasterUserPassword\":\"hunter2\",\"Nested\":[{\"SecretAccessKey\":"
-                         "\"wJalrXUtnFEMI\"}]}}]", NULL);
+                         "\"wJalrXUtnFEMI\"}]}}]",
+                         NULL);
     struct inventory *inv = load_inv(doc);
     char *s = sql_text(inv, "SELECT data FROM resources");
     assert_null(strstr(s, "hunter2"));
@@ -80,15 +82,20 @@ static void bad_snapshots_give_clear_errors(void **state)
         {"[1,2]", "not a snapshot"},
         {"{\"format\":\"ansim-snapshot/2\"}", "unsupported snapshot format \"ansim-snapshot/2\""},
         {"{\"format\":\"ansim-snapshot/1\",\"account_id\":\"1\",\"collected_at\":\"yesterday\","
-         "\"regions\":[],\"resources\":[]}", "collected_at"},
+         "\"regions\":[],\"resources\":[]}",
+         "collected_at"},
         {"{\"format\":\"ansim-snapshot/1\",\"account_id\":\"1\",\"collected_at\":\"2026-01-01T00:00:00Z\","
-         "\"regions\":[],\"resources\":{}}", "`resources` must be a list"},
+         "\"regions\":[],\"resources\":{}}",
+         "`resources` must be a list"},
         {"{\"format\":\"ansim-snapshot/1\",\"account_id\":\"1\",\"collected_at\":\"2026-01-01T00:00:00Z\","
-         "\"regions\":[],\"resources\":[{\"type\":\"aws_x\",\"id\":\"a\"},{\"id\":5}]}", "resources[1]"},
+         "\"regions\":[],\"resources\":[{\"type\":\"aws_x\",\"id\":\"a\"},{\"id\":5}]}",
+         "resources[1]"},
         {"{\"format\":\"ansim-snapshot/1\",\"account_id\":\"1\",\"collected_at\":\"2026-01-01T00:00:00Z\","
-         "\"regions\":[],\"resources\":[{\"type\":\"aws_x\",\"id\":\"a\",\"data\":[1]}]}", "`data` must be an object"},
+         "\"regions\":[],\"resources\":[{\"type\":\"aws_x\",\"id\":\"a\",\"data\":[1]}]}",
+         "`data` must be an object"},
         {"{\"format\":\"ansim-snapshot/1\",\"account_id\":\"1\",\"collected_at\":\"2026-01-01T00:00:00Z\","
-         "\"regions\":[],\"resources\":[],\"errors\":[{\"region\":\"x\"}]}", "errors[0]"},
+         "\"regions\":[],\"resources\":[],\"errors\":[{\"region\":\"x\"}]}",
+         "errors[0]"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         err[0] = '\0';

@@ -26,8 +26,8 @@ static int setup(void **state)
         "\"Permission\":\"READ\"}]},\"Tags\":[]}}]",
         NULL);
     struct inventory *inv = NULL;
-    int rc = inv_open(&inv, err, sizeof err) ||
-             inv_load_snapshot_buf(inv, doc, strlen(doc), "t", err, sizeof err);
+    int rc =
+        inv_open(&inv, err, sizeof err) || inv_load_snapshot_buf(inv, doc, strlen(doc), "t", err, sizeof err);
     struct selection sel = {0};
     memset(&res, 0, sizeof res);
     strcpy(res.meta.id, "0123456789abcdef0123456789abcdef");
@@ -84,9 +84,10 @@ static void json_report_follows_the_schema(void **state)
     size_t i;
     json_t *f;
     size_t fails = 0;
-    json_array_foreach(findings, i, f) {
-        const char *fk[] = {"control_id", "status", "severity", "area", "title", "resource_type",
-                            "resource_id", "region", "reason", "frameworks"};
+    json_array_foreach(findings, i, f)
+    {
+        const char *fk[] = {"control_id",    "status",      "severity", "area",   "title",
+                            "resource_type", "resource_id", "region",   "reason", "frameworks"};
         for (size_t k = 0; k < sizeof fk / sizeof *fk; k++)
             if (!json_object_get(f, fk[k]))
                 fail_msg("finding %zu lacks %s", i, fk[k]);
@@ -109,10 +110,10 @@ static void json_report_follows_the_schema(void **state)
     assert_true(exact);
     assert_true(json_is_real(json_object_get(summary, "score")));
     /* no wave-1 control covers incident response: no score rather than 100 */
-    assert_true(json_is_null(json_object_get(
-        json_object_get(json_object_get(summary, "by_area"), "incident_response"), "score")));
-    assert_true(json_is_real(json_object_get(json_object_get(json_object_get(summary, "by_area"), "data_protection"),
-                                             "score")));
+    assert_true(json_is_null(
+        json_object_get(json_object_get(json_object_get(summary, "by_area"), "incident_response"), "score")));
+    assert_true(json_is_real(
+        json_object_get(json_object_get(json_object_get(summary, "by_area"), "data_protection"), "score")));
     json_decref(root);
     free(text);
 }
@@ -131,7 +132,8 @@ static void sarif_report_is_valid_2_1_0(void **state)
     assert_int_equal(json_array_size(results), res.total.n[ST_FAIL] + res.total.n[ST_ERROR]);
     size_t i;
     json_t *r;
-    json_array_foreach(results, i, r) {
+    json_array_foreach(results, i, r)
+    {
         json_int_t idx = json_integer_value(json_object_get(r, "ruleIndex"));
         json_t *rule = json_array_get(rules, (size_t)idx);
         assert_string_equal(json_string_value(json_object_get(rule, "id")),
@@ -140,7 +142,7 @@ static void sarif_report_is_valid_2_1_0(void **state)
         const char *uri = json_string_value(json_object_get(
             json_object_get(json_object_get(loc, "physicalLocation"), "artifactLocation"), "uri"));
         assert_non_null(uri);
-        assert_null(strchr(uri, '<'));   /* resource ids are percent-encoded */
+        assert_null(strchr(uri, '<')); /* resource ids are percent-encoded */
         const char *level = json_string_value(json_object_get(r, "level"));
         assert_true(!strcmp(level, "error") || !strcmp(level, "warning") || !strcmp(level, "note"));
     }
@@ -166,7 +168,7 @@ static void tty_lists_failures_in_both_languages(void **state)
     char *en = render(FMT_TTY, LANG_EN), *ko = render(FMT_TTY, LANG_KO);
     assert_non_null(strstr(en, "Score"));
     assert_non_null(strstr(en, "s3.bucket_public"));
-    assert_null(strstr(en, "\033["));   /* no colour unless asked */
+    assert_null(strstr(en, "\033[")); /* no colour unless asked */
     assert_non_null(strstr(ko, "점수"));
     assert_non_null(strstr(ko, "조치가 필요한 항목"));
     free(en);
@@ -181,7 +183,7 @@ static void html_is_self_contained_and_escaped(void **state)
     assert_non_null(strstr(html, "lang=\"ko\""));
     assert_null(strstr(html, "src=\"http"));
     assert_null(strstr(html, "href=\"http"));
-    assert_null(strstr(html, "pics<&>"));          /* escaped */
+    assert_null(strstr(html, "pics<&>")); /* escaped */
     assert_non_null(strstr(html, "pics&lt;&amp;&gt;"));
     free(html);
 }

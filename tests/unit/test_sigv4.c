@@ -224,8 +224,10 @@ int run_sigv4_tests(void)
     const char *dir = suite_dir();
     DIR *d = opendir(dir);
     if (!d) {
-        fprintf(stderr, "sigv4: cannot open the AWS SigV4 test suite at %s "
-                        "(set ANSIM_SIGV4_SUITE or check out ../shared)\n", dir);
+        fprintf(stderr,
+                "sigv4: cannot open the AWS SigV4 test suite at %s "
+                "(set ANSIM_SIGV4_SUITE or check out ../shared)\n",
+                dir);
         return 1;
     }
     struct sigcase *cases = NULL;
@@ -239,7 +241,8 @@ int run_sigv4_tests(void)
         if (access(probe, R_OK) == 0) {
             for (int q = 0; q < 2; q++) {
                 cases = xrealloc(cases, (n + 1) * sizeof *cases);
-                cases[n++] = (struct sigcase){xstrdup(sub), xasprintf("%s/%s", e->d_name, q ? "query" : "header"), q};
+                cases[n++] =
+                    (struct sigcase){xstrdup(sub), xasprintf("%s/%s", e->d_name, q ? "query" : "header"), q};
             }
         }
         free(probe);
@@ -256,7 +259,8 @@ int run_sigv4_tests(void)
         tests[i] = (struct CMUnitTest){cases[i].name, sigv4_case, NULL, NULL, &cases[i]};
     tests[n] = (struct CMUnitTest){"uri_encoding_keeps_only_unreserved", uri_encoding_keeps_only_unreserved,
                                    NULL, NULL, NULL};
-    tests[n + 1] = (struct CMUnitTest){"bad_requests_are_refused", bad_requests_are_refused, NULL, NULL, NULL};
+    tests[n + 1] =
+        (struct CMUnitTest){"bad_requests_are_refused", bad_requests_are_refused, NULL, NULL, NULL};
     int failed = _cmocka_run_group_tests("sigv4", tests, n + 2, NULL, NULL);
     for (size_t i = 0; i < n; i++) {
         free(cases[i].dir);

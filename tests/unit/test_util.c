@@ -28,8 +28,14 @@ static void time_parse_rejects_non_timestamps(void **state)
 {
     (void)state;
     time_t t;
-    const char *bad[] = {"N/A", "no_information", "", "2026-13-01", "2026-11-01T25:00:00Z",
-                         "2026-11-01Tgarbage", "2026-11-01T00:00:00Zextra", "20261101"};
+    const char *bad[] = {"N/A",
+                         "no_information",
+                         "",
+                         "2026-13-01",
+                         "2026-11-01T25:00:00Z",
+                         "2026-11-01Tgarbage",
+                         "2026-11-01T00:00:00Zextra",
+                         "20261101"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         assert_int_not_equal(time_parse(bad[i], &t), 0);
     assert_int_not_equal(time_parse(NULL, &t), 0);
@@ -66,7 +72,7 @@ static void json_strings_are_escaped_and_valid(void **state)
     sb_putc(&sb, '|');
     sb_json(&sb, NULL);
     sb_putc(&sb, '|');
-    sb_json(&sb, "x\xff\xc0\xafy\xec\xa0");  /* stray byte, overlong, truncated */
+    sb_json(&sb, "x\xff\xc0\xafy\xec\xa0"); /* stray byte, overlong, truncated */
     assert_string_equal(sb.buf, "\"a\\\"b\\\\c\\n\\t\\u0001 점수\"|null|"
                                 "\"x\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdy\xef\xbf\xbd\xef\xbf\xbd\"");
     assert_int_equal(utf8_invalid_at(sb.buf, sb.len), -1);
@@ -92,12 +98,12 @@ static void utf8_validation(void **state)
     (void)state;
     assert_int_equal(utf8_invalid_at("plain", 5), -1);
     assert_int_equal(utf8_invalid_at("점수 ok", strlen("점수 ok")), -1);
-    assert_int_equal(utf8_invalid_at("\xf0\x9f\x98\x80", 4), -1);      /* U+1F600 */
-    assert_int_equal(utf8_invalid_at("ab\xbe", 3), 2);                  /* stray continuation */
-    assert_int_equal(utf8_invalid_at("a\0b", 3), 1);                    /* NUL */
-    assert_int_equal(utf8_invalid_at("\xc0\xaf", 2), 0);               /* overlong '/' */
-    assert_int_equal(utf8_invalid_at("\xed\xa0\x80", 3), 0);          /* surrogate */
-    assert_int_equal(utf8_invalid_at("x\xec\xa0", 3), 1);              /* truncated */
+    assert_int_equal(utf8_invalid_at("\xf0\x9f\x98\x80", 4), -1); /* U+1F600 */
+    assert_int_equal(utf8_invalid_at("ab\xbe", 3), 2);            /* stray continuation */
+    assert_int_equal(utf8_invalid_at("a\0b", 3), 1);              /* NUL */
+    assert_int_equal(utf8_invalid_at("\xc0\xaf", 2), 0);          /* overlong '/' */
+    assert_int_equal(utf8_invalid_at("\xed\xa0\x80", 3), 0);      /* surrogate */
+    assert_int_equal(utf8_invalid_at("x\xec\xa0", 3), 1);         /* truncated */
 }
 
 int run_util_tests(void)
