@@ -25,8 +25,10 @@ static const struct {
     const char *name;
     int (*fn)(int, char **, const struct global_opts *);
 } commands[] = {
-    {"scan", cmd_scan},       {"controls", cmd_controls}, {"frameworks", cmd_frameworks},
-    {"history", cmd_history}, {"version", cmd_version},   {"help", cmd_help},
+    {"scan", cmd_scan},         {"collect", cmd_collect},
+    {"controls", cmd_controls}, {"frameworks", cmd_frameworks},
+    {"history", cmd_history},   {"version", cmd_version},
+    {"help", cmd_help},
 };
 
 const char *opt_value(int argc, char **argv, int *i, const char *name, int *bad)

@@ -25,8 +25,8 @@ iam, ec2 = boto3.client("iam", **seed), boto3.client("ec2", **seed)
 iam.create_user(UserName="ansim-audit")
 iam.put_user_policy(UserName="ansim-audit", PolicyName="read-only", PolicyDocument=json.dumps({
     "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Action": ["iam:List*", "iam:Get*", "ec2:Describe*", "ec2:Get*",
-                                                 "sts:GetCallerIdentity"], "Resource": "*"}]}))
+    "Statement": [{"Effect": "Allow", "Action": ["iam:List*", "iam:Get*", "iam:GenerateCredentialReport",
+                                                 "ec2:Describe*", "ec2:Get*", "sts:GetCallerIdentity"], "Resource": "*"}]}))
 key = iam.create_access_key(UserName="ansim-audit")["AccessKey"]
 iam.create_user(UserName="dev1")
 iam.create_group(GroupName="admins")

@@ -46,6 +46,10 @@ echo "== CLI tests ($build)"
 tests/cli.sh "$build/ansim" 2>&1 | tee "$out/cli.log"
 count_tap "$out/cli.log" cli.sh
 
+echo "== live collection against moto ($build)"
+tests/live.sh "$build/ansim" 2>&1 | tee "$out/live.log"
+count_tap "$out/live.log" live.sh
+
 if [ "$build" = build ]; then
     echo "== HTML report in headless Chromium"
     mkdir -p build/test-output

@@ -20,6 +20,11 @@ struct global_opts {
 };
 
 int cmd_scan(int argc, char **argv, const struct global_opts *g);
+int cmd_collect(int argc, char **argv, const struct global_opts *g);
+
+/* Collect the live account into a snapshot document (JSON text, *len bytes; caller frees),
+ * or NULL after printing the error. */
+char *collect_live(const struct global_opts *g, const struct catalogue *cat, size_t *len);
 int cmd_controls(int argc, char **argv, const struct global_opts *g);
 int cmd_frameworks(int argc, char **argv, const struct global_opts *g);
 int cmd_history(int argc, char **argv, const struct global_opts *g);

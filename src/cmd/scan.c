@@ -191,12 +191,6 @@ int cmd_scan(int argc, char **argv, const struct global_opts *g)
         free_opts(&o);
         return EXIT_USAGE;
     }
-    if (!o.snapshot) {
-        log_err("scan: live collection from AWS is not part of this build yet; "
-                "give a snapshot with --snapshot FILE");
-        free_opts(&o);
-        return EXIT_RUNTIME;
-    }
     struct catalogue cat;
     if (load_catalogue(&cat, o.dirs, o.ndirs)) {
         free_opts(&o);
@@ -214,18 +208,35 @@ int cmd_scan(int argc, char **argv, const struct global_opts *g)
     memset(&res, 0, sizeof res);
     random_id(res.meta.id);
     now_rfc3339(res.meta.started_at, sizeof res.meta.started_at);
-    res.meta.source = xstrdup("snapshot");
-    res.meta.snapshot_path = xstrdup(o.snapshot);
+    res.meta.source = xstrdup(o.snapshot ? "snapshot" : "live");
+    res.meta.snapshot_path = o.snapshot ? xstrdup(o.snapshot) : NULL;
 
     struct inventory *inv = NULL;
     int rc = EXIT_RUNTIME;
     double t0 = mono();
-    if (inv_open(&inv, err, sizeof err) || inv_load_snapshot_file(inv, o.snapshot, err, sizeof err)) {
+    if (inv_open(&inv, err, sizeof err)) {
         log_err("%s", err);
         goto out;
     }
+    if (o.snapshot) {
+        if (inv_load_snapshot_file(inv, o.snapshot, err, sizeof err)) {
+            log_err("%s", err);
+            goto out;
+        }
+    } else { /* live: collect into memory, then load exactly as a snapshot would be */
+        size_t len = 0;
+        char *text = collect_live(g, &cat, &len);
+        int lrc = text ? inv_load_snapshot_buf(inv, text, len, "live collection", err, sizeof err) : -1;
+        free(text);
+        if (lrc) {
+            if (text)
+                log_err("%s", err);
+            goto out;
+        }
+    }
     double t1 = mono();
-    log_debug("load %.3f s: %zu resources from %s", t1 - t0, inv_resource_count(inv), o.snapshot);
+    log_debug("load %.3f s: %zu resources from %s", t1 - t0, inv_resource_count(inv),
+              o.snapshot ? o.snapshot : "live collection");
     if (eval_run(&cat, inv, &sel, &res, err, sizeof err)) {
         log_err("%s", err);
         goto out;

@@ -9,7 +9,8 @@ static const char overview[] =
     "usage: ansim [global options] COMMAND [options]\n"
     "\n"
     "commands:\n"
-    "  scan --snapshot FILE   evaluate every control on a snapshot and report\n"
+    "  scan [--snapshot FILE] evaluate every control on a snapshot (or the live account) and report\n"
+    "  collect [-o FILE]      read the account (read-only) into a snapshot (this build: IAM)\n"
     "  controls               list the controls (id, severity, area, title)\n"
     "  frameworks             list the frameworks and their requirement counts\n"
     "  history                list past scans kept in the history database\n"
@@ -26,10 +27,11 @@ static const char overview[] =
     "exit codes: 0 ok, 1 could not run, 2 usage error, 3 failed findings at or above --fail-on\n";
 
 static const char scan_help[] =
-    "usage: ansim scan --snapshot FILE [--format F [-o FILE]]... [--framework ID]\n"
+    "usage: ansim scan [--snapshot FILE] [--format F [-o FILE]]... [--framework ID]\n"
     "                  [--control ID[,ID...]] [--fail-on SEVERITY] [--controls DIR]\n"
     "\n"
-    "  --snapshot FILE    snapshot to evaluate (ansim-snapshot/1; '-' = stdin)\n"
+    "  --snapshot FILE    snapshot to evaluate (ansim-snapshot/1; '-' = stdin); without it\n"
+    "                     the account is collected live first (see `ansim help collect`)\n"
     "  --format F         tty, json, html, sarif or csv; repeat for several reports\n"
     "                     (default: tty on a terminal, json when piped or redirected)\n"
     "  -o FILE            write the preceding --format to FILE (atomically); without\n"
@@ -40,6 +42,13 @@ static const char scan_help[] =
     "                     (critical, high, medium, low (default), info)\n"
     "  --controls DIR     add the control/framework YAML files under DIR\n"
     "  --color, --no-color  force colours on or off in the tty report\n";
+
+static const char collect_help[] =
+    "usage: ansim collect [-o FILE]   (global: --profile, --region, --endpoint-url)\n"
+    "  Reads the account with read-only API calls into a snapshot (ansim-snapshot/1), written\n"
+    "  atomically to FILE or to stdout. Credentials are found as the AWS CLI finds them.\n"
+    "  This build collects IAM; every other service a control needs is recorded in the\n"
+    "  snapshot's errors as NotCollected, so those controls report error, never pass.\n";
 
 static const char controls_help[] =
     "usage: ansim controls [--framework ID] [--format tty|json|markdown] [--controls DIR]\n"
@@ -61,6 +70,8 @@ void cmd_usage(FILE *f, const char *name)
         fputs(overview, f);
     else if (strcmp(name, "scan") == 0)
         fputs(scan_help, f);
+    else if (strcmp(name, "collect") == 0)
+        fputs(collect_help, f);
     else if (strcmp(name, "controls") == 0)
         fputs(controls_help, f);
     else if (strcmp(name, "frameworks") == 0)

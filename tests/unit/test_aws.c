@@ -78,8 +78,8 @@ static void wrong_secret_and_denials_are_error_codes(void **state)
     assert_int_equal(r.status, 403);
     assert_string_equal(r.code, "SignatureDoesNotMatch");
     aws_result_free(&r);
-    /* the audit user's policy lacks iam:GenerateCredentialReport: IAM is enforced */
-    assert_int_equal(aws_query_call(&client, "iam", "us-east-1", "2010-05-08", "GenerateCredentialReport",
+    /* the audit user's policy does not allow RDS: IAM is enforced */
+    assert_int_equal(aws_query_call(&client, "rds", "ap-northeast-2", "2014-10-31", "DescribeDBInstances",
                                     NULL, 0, &r, err, sizeof err),
                      0);
     assert_true(r.status >= 400);

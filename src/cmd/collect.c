@@ -1,0 +1,141 @@
+/*
+ * collect.c — `ansim collect [-o FILE]`: read the account through the AWS API (read-only)
+ * into a snapshot, and the live half of `ansim scan` without --snapshot.
+ *
+ * This build collects IAM. Every other service a control needs is recorded in the
+ * snapshot's errors as NotCollected, so those controls report `error`, never a pass they
+ * could not verify; the remaining collectors come with the live-collection issue.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../collect/collect.h"
+#include "cmd.h"
+
+static const char *const collected_services[] = {"iam", "sts"};
+
+static int is_collected(const char *service, size_t len)
+{
+    for (size_t i = 0; i < sizeof collected_services / sizeof *collected_services; i++)
+        if (strlen(collected_services[i]) == len && strncmp(collected_services[i], service, len) == 0)
+            return 1;
+    return 0;
+}
+
+/* One NotCollected error per (service, operation) that a control requires and this build
+ * does not read. */
+static void record_not_collected(struct collect_sink *sink, const struct catalogue *cat)
+{
+    json_t *seen = json_object();
+    for (size_t i = 0; i < cat->ncontrols; i++) {
+        const struct control *c = &cat->controls[i];
+        for (size_t r = 0; r < c->nrequires; r++) {
+            const char *req = c->requires[r], *colon = strchr(req, ':');
+            if (!colon || is_collected(req, (size_t)(colon - req)) || json_object_get(seen, req))
+                continue;
+            json_object_set_new(seen, req, json_true());
+            char *svc = xstrndup(req, (size_t)(colon - req));
+            char *msg = xasprintf("ansim %s does not collect %s yet", ANSIM_VERSION, svc);
+            sink_error(sink, svc, "global", colon + 1, "NotCollected", msg);
+            free(svc);
+            free(msg);
+        }
+    }
+    json_decref(seen);
+}
+
+char *collect_live(const struct global_opts *g, const struct catalogue *cat, size_t *len)
+{
+    struct aws_client client;
+    memset(&client, 0, sizeof client);
+    char err[ERRLEN] = "";
+    if (aws_creds_find(g->profile, &client.cred, err, sizeof err)) {
+        log_err("%s", err);
+        return NULL;
+    }
+    client.endpoint_url = g->endpoint_url ? g->endpoint_url : getenv("AWS_ENDPOINT_URL");
+    char *home = aws_region_find(g->profile);
+    char *region = xstrdup(g->regions ? g->regions : home ? home : "us-east-1");
+    free(home);
+    char *comma = strchr(region, ',');
+    if (comma)
+        *comma = '\0';
+    log_debug("credentials from %s; home region %s%s%s", client.cred.source, region,
+              client.endpoint_url ? "; endpoint " : "", client.endpoint_url ? client.endpoint_url : "");
+    char *account = collect_account_id(&client, region, err, sizeof err);
+    char *text = NULL;
+    if (!account) {
+        log_err("cannot identify the account: %s", err);
+        goto out;
+    }
+    char collected_at[32];
+    time_format(time(NULL), collected_at, sizeof collected_at);
+    struct collect_sink sink;
+    sink_init(&sink);
+    struct collect_ctx ctx = {&client, &sink, account};
+    log_info("collecting IAM of account %s ...", account);
+    collect_iam(&ctx);
+    record_not_collected(&sink, cat);
+    const char *regions[] = {region};
+    json_t *doc = collect_snapshot(&sink, account, collected_at, regions, 1);
+    log_info("collected %zu resources with %zu calls; %zu errors recorded", json_array_size(sink.resources),
+             sink.calls, json_array_size(sink.errors));
+    text = json_dumps(doc, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+    json_decref(doc);
+    sink_free(&sink);
+    if (text)
+        *len = strlen(text);
+    else
+        log_err("cannot serialise the snapshot");
+out:
+    free(account);
+    free(region);
+    aws_cred_free(&client.cred);
+    return text;
+}
+
+int cmd_collect(int argc, char **argv, const struct global_opts *g)
+{
+    const char *out = NULL;
+    int bad = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        if ((v = opt_value(argc, argv, &i, "-o", &bad)) ||
+            (v = opt_value(argc, argv, &i, "--output", &bad))) {
+            out = v;
+        } else if (!bad && (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)) {
+            cmd_usage(stdout, "collect");
+            return EXIT_OK;
+        } else if (!bad) {
+            fprintf(stderr, "ansim collect: unknown argument \"%s\" (see `ansim help collect`)\n", argv[i]);
+            return EXIT_USAGE;
+        }
+        if (bad)
+            return EXIT_USAGE;
+    }
+    struct catalogue cat;
+    if (load_catalogue(&cat, NULL, 0))
+        return EXIT_RUNTIME;
+    size_t len = 0;
+    char *text = collect_live(g, &cat, &len);
+    cat_free(&cat);
+    if (!text)
+        return EXIT_RUNTIME;
+    int rc = EXIT_OK;
+    char err[ERRLEN] = "";
+    if (!out || strcmp(out, "-") == 0) {
+        if (fwrite(text, 1, len, stdout) != len || fputc('\n', stdout) == EOF || fflush(stdout)) {
+            log_err("cannot write the snapshot to standard output");
+            rc = EXIT_RUNTIME;
+        }
+    } else if (file_write_atomic(out, text, len, err, sizeof err)) {
+        log_err("%s", err);
+        rc = EXIT_RUNTIME;
+    } else {
+        log_info("snapshot written to %s", out);
+    }
+    free(text);
+    return rc;
+}

@@ -1,0 +1,58 @@
+/*
+ * collect.h — live collection: AWS API responses turned into snapshot resources with the
+ * shapes of docs/resources.md, and every failed call recorded as a snapshot error.
+ *
+ * A collector is a blocking function for one service (and region). So far IAM (iam.c);
+ * the other services follow with the live-collection issue, and until then a snapshot
+ * records them as not collected, so the controls that need them report `error`.
+ */
+#ifndef ANSIM_COLLECT_H
+#define ANSIM_COLLECT_H
+
+#include <jansson.h>
+#include <pthread.h>
+
+#include "../aws/aws.h"
+
+/* Where collectors put what they find. Thread-safe. */
+struct collect_sink {
+    pthread_mutex_t lock;
+    json_t *resources; /* array of {type, region, id, arn, data} */
+    json_t *errors;    /* array of {service, region, operation, code, message} */
+    size_t calls;      /* API calls made */
+};
+
+void sink_init(struct collect_sink *s);
+void sink_free(struct collect_sink *s);
+/* Add a resource; data is stolen (its reference is taken over). arn may be NULL. */
+void sink_resource(struct collect_sink *s, const char *type, const char *region, const char *id,
+                   const char *arn, json_t *data);
+void sink_error(struct collect_sink *s, const char *service, const char *region, const char *operation,
+                const char *code, const char *message);
+
+struct collect_ctx {
+    const struct aws_client *client;
+    struct collect_sink *sink;
+    const char *account_id;
+};
+
+/* One read call with the result converted to JSON: returns the output (new reference), or
+ * NULL after recording the failure in the sink — unless the error code is one of the
+ * "not configured" answers listed in quiet (NULL-terminated), which sets *quiet_hit to the
+ * code and records nothing. params: nparams name/value pairs. */
+json_t *collect_call(struct collect_ctx *ctx, const char *service, const char *region, const char *op,
+                     const char *const *params, size_t nparams, const char *const *quiet,
+                     const char **quiet_hit);
+
+/* IAM: account summary, password policy, credential report, users (with MFA devices, access
+ * keys and their last use, login profile), groups, roles and customer-managed policies. */
+int collect_iam(struct collect_ctx *ctx);
+
+/* The account id of the credentials (STS GetCallerIdentity), or NULL with err. Caller frees. */
+char *collect_account_id(const struct aws_client *client, const char *region, char *err, size_t errlen);
+
+/* The whole snapshot document (format ansim-snapshot/1). Returns a new reference. */
+json_t *collect_snapshot(struct collect_sink *s, const char *account_id, const char *collected_at,
+                         const char *const *regions, size_t nregions);
+
+#endif

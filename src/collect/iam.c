@@ -1,0 +1,245 @@
+/*
+ * iam.c — the IAM collector (region "global"): the resource types aws_iam_account_summary,
+ * aws_iam_password_policy, aws_iam_credential_report, aws_iam_user, aws_iam_group,
+ * aws_iam_role and aws_iam_policy, shaped as docs/resources.md describes.
+ *
+ * GetAccountAuthorizationDetails gives users, groups, roles and customer-managed policies
+ * (policy documents decoded) in a few pages; per user, MFA devices, access keys with their
+ * last use, and the login profile are added. The credential report is generated, polled
+ * until ready, base64-decoded and split into one resource per CSV row.
+ */
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../util/util.h"
+#include "collect.h"
+
+#define G "global"
+#define IAM_REGION "us-east-1" /* IAM is global; calls are signed for us-east-1 */
+
+/* Every page of a Marker/IsTruncated operation: the arrays under each of keys[] are
+ * concatenated into out[] (new arrays). Returns 0, or -1 when a page failed (recorded). */
+static int pages(struct collect_ctx *ctx, const char *op, const char **params, size_t nparams,
+                 const char *const *keys, json_t **out, size_t nkeys)
+{
+    const char **p = xcalloc(2 * nparams + 2, sizeof *p);
+    memcpy(p, params, 2 * nparams * sizeof *p);
+    char *marker = NULL;
+    int rc = 0;
+    for (size_t k = 0; k < nkeys; k++)
+        out[k] = json_array();
+    for (int page = 0; page < 10000; page++) {
+        size_t n = nparams;
+        if (marker) {
+            p[2 * n] = "Marker";
+            p[2 * n + 1] = marker;
+            n++;
+        }
+        json_t *v = collect_call(ctx, "iam", IAM_REGION, op, p, n, NULL, NULL);
+        if (!v) {
+            rc = -1;
+            break;
+        }
+        for (size_t k = 0; k < nkeys; k++)
+            json_array_extend(out[k], json_object_get(v, keys[k]));
+        const char *next = json_is_true(json_object_get(v, "IsTruncated"))
+                               ? json_string_value(json_object_get(v, "Marker"))
+                               : NULL;
+        free(marker);
+        marker = next ? xstrdup(next) : NULL;
+        json_decref(v);
+        if (!marker)
+            break;
+    }
+    free(marker);
+    free(p);
+    return rc;
+}
+
+/* ---- credential report ---- */
+
+/* One CSV field at *p (RFC 4180 quoting), advanced past its separator. */
+static char *csv_field(const char **p, int *eol)
+{
+    struct strbuf sb;
+    sb_init(&sb);
+    const char *s = *p;
+    if (*s == '"') {
+        for (s++; *s; s++) {
+            if (*s == '"' && s[1] == '"')
+                sb_putc(&sb, '"'), s++;
+            else if (*s == '"')
+                break;
+            else
+                sb_putc(&sb, *s);
+        }
+        if (*s == '"')
+            s++;
+    }
+    while (*s && *s != ',' && *s != '\n' && *s != '\r')
+        sb_putc(&sb, *s++);
+    *eol = *s != ',';
+    if (*s == '\r')
+        s++;
+    if (*s)
+        s++;
+    *p = s;
+    return sb_detach(&sb);
+}
+
+static void credential_report(struct collect_ctx *ctx)
+{
+    json_t *v = NULL;
+    const char *quiet[] = {"ReportInProgress", "ReportNotPresent", "ReportExpired", NULL}, *hit = NULL;
+    for (int tries = 0; tries < 30; tries++) {
+        json_t *g = collect_call(ctx, "iam", IAM_REGION, "GenerateCredentialReport", NULL, 0, NULL, NULL);
+        if (!g)
+            return;
+        const char *state = json_string_value(json_object_get(g, "State"));
+        int ready = state && strcmp(state, "COMPLETE") == 0;
+        json_decref(g);
+        if (ready && (v = collect_call(ctx, "iam", IAM_REGION, "GetCredentialReport", NULL, 0, quiet, &hit)))
+            break;
+        if (!hit && ready)
+            return; /* GetCredentialReport failed: recorded */
+        struct timespec ts = {1, 0};
+        nanosleep(&ts, NULL);
+    }
+    if (!v) {
+        sink_error(ctx->sink, "iam", G, "GetCredentialReport", "ReportNotReady",
+                   "the credential report was not ready after 30 s");
+        return;
+    }
+    const char *b64 = json_string_value(json_object_get(v, "Content"));
+    size_t len = b64 ? strlen(b64) : 0;
+    unsigned char *csv = xmalloc(len / 4 * 3 + 4);
+    int n = b64 ? EVP_DecodeBlock(csv, (const unsigned char *)b64, (int)len) : -1;
+    if (n < 0) {
+        sink_error(ctx->sink, "iam", G, "GetCredentialReport", "MalformedResponse", "Content is not base64");
+        free(csv);
+        json_decref(v);
+        return;
+    }
+    while (n > 0 && csv[n - 1] == '\0') /* base64 padding decodes to NULs */
+        n--;
+    csv[n] = '\0';
+    const char *p = (const char *)csv;
+    json_t *header = json_array();
+    int eol = 0;
+    while (*p && !eol) {
+        char *f = csv_field(&p, &eol);
+        json_array_append_new(header, json_string(f));
+        free(f);
+    }
+    while (*p) {
+        json_t *row = json_object();
+        for (size_t i = 0; *p; i++) {
+            char *f = csv_field(&p, &eol);
+            const char *k = json_string_value(json_array_get(header, i));
+            if (k)
+                json_object_set_new(row, k, json_string(f));
+            free(f);
+            if (eol)
+                break;
+        }
+        const char *user = json_string_value(json_object_get(row, "user"));
+        if (user && *user)
+            sink_resource(ctx->sink, "aws_iam_credential_report", G, user,
+                          json_string_value(json_object_get(row, "arn")), json_incref(row));
+        json_decref(row);
+    }
+    json_decref(header);
+    free(csv);
+    json_decref(v);
+}
+
+/* ---- users ---- */
+
+static void user_details(struct collect_ctx *ctx, json_t *user)
+{
+    const char *name = json_string_value(json_object_get(user, "UserName"));
+    const char *params[] = {"UserName", name};
+    json_t *list[1];
+    const char *mfa_keys[] = {"MFADevices"}, *key_keys[] = {"AccessKeyMetadata"};
+    if (pages(ctx, "ListMFADevices", params, 1, mfa_keys, list, 1) == 0)
+        json_object_set_new(user, "MFADevices", list[0]);
+    else
+        json_decref(list[0]);
+    if (pages(ctx, "ListAccessKeys", params, 1, key_keys, list, 1) == 0) {
+        size_t i;
+        json_t *k;
+        json_array_foreach(list[0], i, k)
+        {
+            json_object_del(k, "UserName");
+            const char *kp[] = {"AccessKeyId", json_string_value(json_object_get(k, "AccessKeyId"))};
+            if (!kp[1])
+                continue;
+            json_t *lu = collect_call(ctx, "iam", IAM_REGION, "GetAccessKeyLastUsed", kp, 1, NULL, NULL);
+            json_t *last = json_object_get(lu, "AccessKeyLastUsed");
+            if (last)
+                json_object_set(k, "LastUsed", last);
+            json_decref(lu);
+        }
+        json_object_set_new(user, "AccessKeys", list[0]);
+    } else {
+        json_decref(list[0]);
+    }
+    const char *quiet[] = {"NoSuchEntity", NULL}, *hit;
+    json_t *lp = collect_call(ctx, "iam", IAM_REGION, "GetLoginProfile", params, 1, quiet, &hit);
+    if (lp) {
+        json_t *prof = json_object_get(lp, "LoginProfile");
+        json_object_del(prof, "UserName");
+        json_object_set(user, "LoginProfile", prof ? prof : json_null());
+        json_decref(lp);
+    } else if (hit) {
+        json_object_set_new(user, "LoginProfile", json_null()); /* no console password */
+    }
+}
+
+int collect_iam(struct collect_ctx *ctx)
+{
+    const char *acct = ctx->account_id;
+    json_t *v = collect_call(ctx, "iam", IAM_REGION, "GetAccountSummary", NULL, 0, NULL, NULL);
+    if (v) {
+        sink_resource(ctx->sink, "aws_iam_account_summary", G, acct, NULL,
+                      json_incref(json_object_get(v, "SummaryMap")));
+        json_decref(v);
+    }
+    const char *quiet[] = {"NoSuchEntity", NULL}, *hit;
+    if ((v = collect_call(ctx, "iam", IAM_REGION, "GetAccountPasswordPolicy", NULL, 0, quiet, &hit))) {
+        sink_resource(ctx->sink, "aws_iam_password_policy", G, acct, NULL,
+                      json_incref(json_object_get(v, "PasswordPolicy")));
+        json_decref(v);
+    }
+    credential_report(ctx);
+
+    const char *params[] = {"Filter.member.1", "User", "Filter.member.2", "Group",
+                            "Filter.member.3", "Role", "Filter.member.4", "LocalManagedPolicy"};
+    const char *keys[] = {"UserDetailList", "GroupDetailList", "RoleDetailList", "Policies"};
+    json_t *lists[4];
+    if (pages(ctx, "GetAccountAuthorizationDetails", params, 4, keys, lists, 4) == 0) {
+        size_t i;
+        json_t *e;
+        json_array_foreach(lists[0], i, e)
+        {
+            user_details(ctx, e);
+            sink_resource(ctx->sink, "aws_iam_user", G, json_string_value(json_object_get(e, "UserName")),
+                          json_string_value(json_object_get(e, "Arn")), json_incref(e));
+        }
+        json_array_foreach(lists[1], i, e)
+            sink_resource(ctx->sink, "aws_iam_group", G, json_string_value(json_object_get(e, "GroupName")),
+                          json_string_value(json_object_get(e, "Arn")), json_incref(e));
+        json_array_foreach(lists[2], i, e)
+            sink_resource(ctx->sink, "aws_iam_role", G, json_string_value(json_object_get(e, "RoleName")),
+                          json_string_value(json_object_get(e, "Arn")), json_incref(e));
+        json_array_foreach(lists[3], i, e)
+            sink_resource(ctx->sink, "aws_iam_policy", G, json_string_value(json_object_get(e, "PolicyName")),
+                          json_string_value(json_object_get(e, "Arn")), json_incref(e));
+    }
+    for (int k = 0; k < 4; k++)
+        json_decref(lists[k]);
+    return 0;
+}
