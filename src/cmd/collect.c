@@ -2,7 +2,7 @@
  * collect.c — `ansim collect [-o FILE]`: read the account through the AWS API (read-only)
  * into a snapshot, and the live half of `ansim scan` without --snapshot.
  *
- * This build collects IAM. Every other service a control needs is recorded in the
+ * This build collects IAM, EC2/VPC and RDS. Every other service a control needs is recorded in the
  * snapshot's errors as NotCollected, so those controls report `error`, never a pass they
  * could not verify; the remaining collectors come with the live-collection issue.
  */
@@ -14,7 +14,7 @@
 #include "../collect/collect.h"
 #include "cmd.h"
 
-static const char *const collected_services[] = {"iam", "sts"};
+static const char *const collected_services[] = {"iam", "sts", "ec2", "rds"};
 
 static int is_collected(const char *service, size_t len)
 {
@@ -75,13 +75,58 @@ char *collect_live(const struct global_opts *g, const struct catalogue *cat, siz
     struct collect_sink sink;
     sink_init(&sink);
     struct collect_ctx ctx = {&client, &sink, account};
-    log_info("collecting IAM of account %s ...", account);
+    /* the regions: --region, else every region enabled for the account */
+    json_t *entries = NULL;
+    char **names = NULL;
+    size_t nnames = 0;
+    if (g->regions) {
+        char *copy = xstrdup(g->regions), *save = NULL;
+        for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+            names = xrealloc(names, (nnames + 1) * sizeof *names);
+            names[nnames++] = xstrdup(t);
+        }
+        free(copy);
+    } else if ((entries = collect_regions(&ctx, region))) {
+        size_t i;
+        json_t *e;
+        json_array_foreach(entries, i, e)
+        {
+            const char *n = json_string_value(json_object_get(e, "RegionName"));
+            if (n) {
+                names = xrealloc(names, (nnames + 1) * sizeof *names);
+                names[nnames++] = xstrdup(n);
+            }
+        }
+    }
+    if (nnames == 0) { /* DescribeRegions failed (recorded): at least the home region */
+        names = xrealloc(names, sizeof *names);
+        names[nnames++] = xstrdup(region);
+    }
+    log_info("collecting account %s: IAM, then EC2/VPC and RDS in %zu region%s ...", account, nnames,
+             nnames == 1 ? "" : "s");
     collect_iam(&ctx);
+    for (size_t i = 0; i < nnames; i++) {
+        json_t *entry = NULL;
+        size_t k;
+        json_t *e;
+        json_array_foreach(entries, k, e)
+        {
+            const char *n = json_string_value(json_object_get(e, "RegionName"));
+            if (n && strcmp(n, names[i]) == 0)
+                entry = e;
+        }
+        log_debug("region %s", names[i]);
+        collect_ec2(&ctx, names[i], entry);
+        collect_rds(&ctx, names[i]);
+    }
     record_not_collected(&sink, cat);
-    const char *regions[] = {region};
-    json_t *doc = collect_snapshot(&sink, account, collected_at, regions, 1);
+    json_t *doc = collect_snapshot(&sink, account, collected_at, (const char *const *)names, nnames);
     log_info("collected %zu resources with %zu calls; %zu errors recorded", json_array_size(sink.resources),
              sink.calls, json_array_size(sink.errors));
+    json_decref(entries);
+    for (size_t i = 0; i < nnames; i++)
+        free(names[i]);
+    free(names);
     text = json_dumps(doc, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
     json_decref(doc);
     sink_free(&sink);

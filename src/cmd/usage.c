@@ -10,7 +10,7 @@ static const char overview[] =
     "\n"
     "commands:\n"
     "  scan [--snapshot FILE] evaluate every control on a snapshot (or the live account) and report\n"
-    "  collect [-o FILE]      read the account (read-only) into a snapshot (this build: IAM)\n"
+    "  collect [-o FILE]      read the account (read-only) into a snapshot (IAM, EC2/VPC, RDS)\n"
     "  controls               list the controls (id, severity, area, title)\n"
     "  frameworks             list the frameworks and their requirement counts\n"
     "  history                list past scans kept in the history database\n"
@@ -47,8 +47,9 @@ static const char collect_help[] =
     "usage: ansim collect [-o FILE]   (global: --profile, --region, --endpoint-url)\n"
     "  Reads the account with read-only API calls into a snapshot (ansim-snapshot/1), written\n"
     "  atomically to FILE or to stdout. Credentials are found as the AWS CLI finds them.\n"
-    "  This build collects IAM; every other service a control needs is recorded in the\n"
-    "  snapshot's errors as NotCollected, so those controls report error, never pass.\n";
+    "  This build collects IAM, EC2/VPC and RDS (every enabled region, or --region); every\n"
+    "  other service a control needs is recorded in the snapshot's errors as NotCollected,\n"
+    "  so those controls report error, never pass.\n";
 
 static const char controls_help[] =
     "usage: ansim controls [--framework ID] [--format tty|json|markdown] [--controls DIR]\n"

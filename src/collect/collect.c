@@ -89,6 +89,47 @@ json_t *collect_call(struct collect_ctx *ctx, const char *service, const char *r
     return out;
 }
 
+int collect_pages(struct collect_ctx *ctx, const char *service, const char *region, const char *op,
+                  const char *const *params, size_t nparams, const struct collect_paging *pg,
+                  const char *const *keys, json_t **out, size_t nkeys)
+{
+    const char **p = xcalloc(2 * nparams + 2, sizeof *p);
+    if (nparams)
+        memcpy(p, params, 2 * nparams * sizeof *p);
+    char *token = NULL;
+    int rc = 0;
+    for (size_t k = 0; k < nkeys; k++)
+        out[k] = json_array();
+    for (int page = 0; page < 100000; page++) {
+        size_t n = nparams;
+        if (token) {
+            p[2 * n] = pg->token_param;
+            p[2 * n + 1] = token;
+            n++;
+        }
+        json_t *v = collect_call(ctx, service, region, op, p, n, NULL, NULL);
+        if (!v) {
+            rc = -1;
+            break;
+        }
+        for (size_t k = 0; k < nkeys; k++)
+            json_array_extend(out[k], json_object_get(v, keys[k]));
+        const char *next = json_string_value(json_object_get(v, pg->token_member));
+        if (pg->truncated_member && !json_is_true(json_object_get(v, pg->truncated_member)))
+            next = NULL;
+        if (next && token && strcmp(next, token) == 0)
+            next = NULL; /* a token that does not move would loop forever */
+        free(token);
+        token = next && *next ? xstrdup(next) : NULL;
+        json_decref(v);
+        if (!token)
+            break;
+    }
+    free(token);
+    free(p);
+    return rc;
+}
+
 char *collect_account_id(const struct aws_client *client, const char *region, char *err, size_t errlen)
 {
     struct aws_result r;

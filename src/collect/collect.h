@@ -44,9 +44,32 @@ json_t *collect_call(struct collect_ctx *ctx, const char *service, const char *r
                      const char *const *params, size_t nparams, const char *const *quiet,
                      const char **quiet_hit);
 
+/* How an operation pages: the request parameter and response member carrying the token,
+ * and (IAM) the member that says more pages follow (NULL: a token means more). */
+struct collect_paging {
+    const char *token_param, *token_member, *truncated_member;
+};
+
+/* Every page of op: the arrays under keys[] in each page are concatenated into out[]
+ * (new arrays, always set). Returns 0, or -1 when a page failed (recorded in the sink). */
+int collect_pages(struct collect_ctx *ctx, const char *service, const char *region, const char *op,
+                  const char *const *params, size_t nparams, const struct collect_paging *pg,
+                  const char *const *keys, json_t **out, size_t nkeys);
+
 /* IAM: account summary, password policy, credential report, users (with MFA devices, access
  * keys and their last use, login profile), groups, roles and customer-managed policies. */
 int collect_iam(struct collect_ctx *ctx);
+
+/* EC2 in one region: security groups, VPCs, flow logs, instances, EBS encryption by
+ * default, and the region itself (its DescribeRegions entry, when given). */
+int collect_ec2(struct collect_ctx *ctx, const char *region, json_t *region_entry);
+
+/* RDS DB instances in one region. */
+int collect_rds(struct collect_ctx *ctx, const char *region);
+
+/* The regions to scan: the enabled regions of the account (EC2 DescribeRegions from home),
+ * as an array of DescribeRegions entries (new reference), or NULL after recording the error. */
+json_t *collect_regions(struct collect_ctx *ctx, const char *home);
 
 /* The account id of the credentials (STS GetCallerIdentity), or NULL with err. Caller frees. */
 char *collect_account_id(const struct aws_client *client, const char *region, char *err, size_t errlen);

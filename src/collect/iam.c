@@ -20,43 +20,12 @@
 #define G "global"
 #define IAM_REGION "us-east-1" /* IAM is global; calls are signed for us-east-1 */
 
-/* Every page of a Marker/IsTruncated operation: the arrays under each of keys[] are
- * concatenated into out[] (new arrays). Returns 0, or -1 when a page failed (recorded). */
+/* Every page of an IAM list operation (Marker in and out, IsTruncated). */
 static int pages(struct collect_ctx *ctx, const char *op, const char **params, size_t nparams,
                  const char *const *keys, json_t **out, size_t nkeys)
 {
-    const char **p = xcalloc(2 * nparams + 2, sizeof *p);
-    memcpy(p, params, 2 * nparams * sizeof *p);
-    char *marker = NULL;
-    int rc = 0;
-    for (size_t k = 0; k < nkeys; k++)
-        out[k] = json_array();
-    for (int page = 0; page < 10000; page++) {
-        size_t n = nparams;
-        if (marker) {
-            p[2 * n] = "Marker";
-            p[2 * n + 1] = marker;
-            n++;
-        }
-        json_t *v = collect_call(ctx, "iam", IAM_REGION, op, p, n, NULL, NULL);
-        if (!v) {
-            rc = -1;
-            break;
-        }
-        for (size_t k = 0; k < nkeys; k++)
-            json_array_extend(out[k], json_object_get(v, keys[k]));
-        const char *next = json_is_true(json_object_get(v, "IsTruncated"))
-                               ? json_string_value(json_object_get(v, "Marker"))
-                               : NULL;
-        free(marker);
-        marker = next ? xstrdup(next) : NULL;
-        json_decref(v);
-        if (!marker)
-            break;
-    }
-    free(marker);
-    free(p);
-    return rc;
+    struct collect_paging pg = {"Marker", "Marker", "IsTruncated"};
+    return collect_pages(ctx, "iam", IAM_REGION, op, params, nparams, &pg, keys, out, nkeys);
 }
 
 /* ---- credential report ---- */
