@@ -67,7 +67,15 @@ static int take_globals(int *argc, char **argv, struct global_opts *g)
             g->regions = v;
         else if ((v = opt_value(*argc, argv, &i, "--endpoint-url", &bad)))
             g->endpoint_url = v;
-        else if ((v = opt_value(*argc, argv, &i, "--lang", &bad)))
+        else if ((v = opt_value(*argc, argv, &i, "--max-concurrency", &bad))) {
+            char *end;
+            long n = strtol(v, &end, 10);
+            if (*end || n < 1 || n > 256) {
+                fprintf(stderr, "ansim: --max-concurrency must be a number from 1 to 256\n");
+                return EXIT_USAGE;
+            }
+            g->max_concurrency = (int)n;
+        } else if ((v = opt_value(*argc, argv, &i, "--lang", &bad)))
             lang = v;
         else if ((v = opt_value(*argc, argv, &i, "--db", &bad)))
             g->db_path = v;

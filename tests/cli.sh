@@ -85,6 +85,7 @@ check "...ten resources, then how many more" bash -c 'test "$(grep -c "^  - aws_
 expect_exit 2 "unknown command" -- frobnicate
 check "...one line" one_line_error frobnicate
 expect_exit 2 "unknown option" -- scan --snapshot $v01 --bogus
+expect_exit 2 "bad --max-concurrency" -- scan --snapshot $v01 --max-concurrency 0
 expect_exit 2 "unknown --control" -- scan --no-db --snapshot $v01 --control no.such
 check "...names it" one_line_error no.such
 expect_exit 2 "unknown --framework" -- scan --no-db --snapshot $v01 --framework gdpr

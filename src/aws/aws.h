@@ -185,6 +185,9 @@ struct json_t;
 struct json_t *aws_xml_to_json(const char *service, const char *op, const char *xml, size_t len, char *err,
                                size_t errlen);
 
+/* Initialise the XML parser once (thread-safe; the converters call it themselves). */
+void aws_xml_init(void);
+
 /* The API version string of service:op's model ("2010-05-08"), or NULL when unknown. */
 const char *aws_api_version(const char *service, const char *op);
 

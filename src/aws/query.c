@@ -129,6 +129,7 @@ int aws_xml_error(const char *body, size_t len, char **code, char **message)
     *code = *message = NULL;
     if (!body || !len || len > (size_t)INT32_MAX)
         return -1;
+    aws_xml_init();
     xmlDoc *doc = xmlReadMemory(body, (int)len, "response.xml", NULL,
                                 XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     if (!doc)

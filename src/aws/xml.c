@@ -7,6 +7,7 @@
  * AWS SDKs do.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <jansson.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -19,6 +20,11 @@
 #include "shapes.h"
 
 #define MAX_DEPTH 64
+
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+
+/* libxml2 must be initialised once before threads parse concurrently. */
+void aws_xml_init(void) { pthread_once(&xml_once, xmlInitParser); }
 
 static xmlNode *child(xmlNode *parent, const char *name)
 {
@@ -168,6 +174,7 @@ json_t *aws_xml_to_json(const char *service, const char *op, const char *xml, si
         snprintf(err, errlen, "%s:%s: empty response", service, op);
         return NULL;
     }
+    aws_xml_init();
     xmlDoc *doc = xmlReadMemory(xml, (int)len, "response.xml", NULL,
                                 XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     if (!doc) {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <time.h>
 
 #include "../collect/collect.h"
@@ -44,6 +45,89 @@ static void record_not_collected(struct collect_sink *sink, const struct catalog
         }
     }
     json_decref(seen);
+}
+
+/* Regions are collected by a few worker threads, each taking the next region in turn; the
+ * sink is thread-safe and the resources are sorted afterwards, so the snapshot does not
+ * depend on timing. */
+struct region_pool {
+    struct collect_ctx *ctx;
+    json_t *entries; /* DescribeRegions entries, or NULL */
+    char **names;
+    size_t n, next;
+    pthread_mutex_t lock;
+};
+
+static void *region_worker(void *arg)
+{
+    struct region_pool *p = arg;
+    for (;;) {
+        pthread_mutex_lock(&p->lock);
+        size_t i = p->next < p->n ? p->next++ : p->n;
+        pthread_mutex_unlock(&p->lock);
+        if (i >= p->n)
+            return NULL;
+        json_t *entry = NULL, *e;
+        size_t k;
+        json_array_foreach(p->entries, k, e)
+        {
+            const char *n = json_string_value(json_object_get(e, "RegionName"));
+            if (n && strcmp(n, p->names[i]) == 0)
+                entry = e;
+        }
+        log_debug("region %s", p->names[i]);
+        collect_ec2(p->ctx, p->names[i], entry);
+        collect_rds(p->ctx, p->names[i]);
+    }
+}
+
+static int cmp_resource(const void *a, const void *b)
+{
+    json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+    static const char *const keys[] = {"type", "region", "id"};
+    for (size_t i = 0; i < 3; i++) {
+        const char *s = json_string_value(json_object_get(x, keys[i])),
+                   *t = json_string_value(json_object_get(y, keys[i]));
+        int c = strcmp(s ? s : "", t ? t : "");
+        if (c)
+            return c;
+    }
+    return 0;
+}
+
+static int cmp_error(const void *a, const void *b)
+{
+    json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+    static const char *const keys[] = {"service", "region", "operation", "code"};
+    for (size_t i = 0; i < 4; i++) {
+        const char *s = json_string_value(json_object_get(x, keys[i])),
+                   *t = json_string_value(json_object_get(y, keys[i]));
+        int c = strcmp(s ? s : "", t ? t : "");
+        if (c)
+            return c;
+    }
+    return 0;
+}
+
+static void sort_array(json_t *arr, int (*cmp)(const void *, const void *))
+{
+    size_t n = json_array_size(arr);
+    if (n < 2)
+        return;
+    json_t **v = xcalloc(n, sizeof *v);
+    for (size_t i = 0; i < n; i++)
+        v[i] = json_incref(json_array_get(arr, i));
+    qsort(v, n, sizeof *v, cmp);
+    json_array_clear(arr);
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, v[i]);
+    free(v);
+}
+
+static void sort_resources(struct collect_sink *s)
+{
+    sort_array(s->resources, cmp_resource);
+    sort_array(s->errors, cmp_error);
 }
 
 char *collect_live(const struct global_opts *g, const struct catalogue *cat, size_t *len)
@@ -105,20 +189,22 @@ char *collect_live(const struct global_opts *g, const struct catalogue *cat, siz
     log_info("collecting account %s: IAM, then EC2/VPC and RDS in %zu region%s ...", account, nnames,
              nnames == 1 ? "" : "s");
     collect_iam(&ctx);
-    for (size_t i = 0; i < nnames; i++) {
-        json_t *entry = NULL;
-        size_t k;
-        json_t *e;
-        json_array_foreach(entries, k, e)
-        {
-            const char *n = json_string_value(json_object_get(e, "RegionName"));
-            if (n && strcmp(n, names[i]) == 0)
-                entry = e;
-        }
-        log_debug("region %s", names[i]);
-        collect_ec2(&ctx, names[i], entry);
-        collect_rds(&ctx, names[i]);
-    }
+    struct region_pool pool = {&ctx, entries, names, nnames, 0, PTHREAD_MUTEX_INITIALIZER};
+    size_t nthreads = g->max_concurrency > 0 ? (size_t)g->max_concurrency : 8;
+    if (nthreads > nnames)
+        nthreads = nnames;
+    pthread_t *threads = xcalloc(nthreads, sizeof *threads);
+    size_t started = 0;
+    for (; started < nthreads; started++)
+        if (nthreads == 1 || pthread_create(&threads[started], NULL, region_worker, &pool) != 0)
+            break;
+    if (started == 0)
+        region_worker(&pool); /* one at a time (or threads unavailable) */
+    for (size_t i = 0; i < started; i++)
+        pthread_join(threads[i], NULL);
+    free(threads);
+    pthread_mutex_destroy(&pool.lock);
+    sort_resources(&sink);
     record_not_collected(&sink, cat);
     json_t *doc = collect_snapshot(&sink, account, collected_at, (const char *const *)names, nnames);
     log_info("collected %zu resources with %zu calls; %zu errors recorded", json_array_size(sink.resources),
