@@ -81,6 +81,10 @@ void aws_signed_free(struct aws_signed *s);
  * the caller frees. */
 char *aws_uri_encode(const char *s, size_t len, int keep_slash);
 
+/* %-decode s[0..len) into a new string the caller frees (its length in *outlen; it may
+ * hold NULs). A '%' not followed by two hex digits is kept as it is; '+' stays '+'. */
+char *aws_uri_decode(const char *s, size_t len, size_t *outlen);
+
 /* ---- credentials (creds.c) ---- */
 
 struct aws_cred {

@@ -211,15 +211,11 @@ static int run_capture(const char *cmd, long timeout_ms, size_t max, struct strb
         _exit(127);
     }
     close(fd[1]);
-    struct timespec start;
-    clock_gettime(CLOCK_MONOTONIC, &start);
+    double deadline = mono() + timeout_ms / 1000.0;
     int overrun = 0;
     char buf[4096];
     for (;;) {
-        struct timespec now;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        long left =
-            timeout_ms - ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
+        long left = (long)((deadline - mono()) * 1000);
         if (left <= 0) {
             overrun = 1;
             break;
@@ -252,9 +248,8 @@ static int run_capture(const char *cmd, long timeout_ms, size_t max, struct strb
             return status;
         if (w < 0 && errno != EINTR)
             return -1;
-        struct timespec now, nap = {0, 20 * 1000000L};
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 >= timeout_ms)
+        struct timespec nap = {0, 20 * 1000000L};
+        if (mono() >= deadline)
             overrun = 1;
         else
             nanosleep(&nap, NULL);

@@ -42,17 +42,18 @@ char *aws_uri_encode(const char *s, size_t len, int keep_slash)
     return sb_detach(&sb);
 }
 
-static int hexval(char c)
+static int hexval(char c) /* ASCII only, whatever the locale */
 {
     if (c >= '0' && c <= '9')
         return c - '0';
-    c = (char)tolower((unsigned char)c);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
 }
 
-/* %-decode s[0..len) into a new string (its length in *outlen). A '%' not followed by two
- * hex digits is kept as it is. */
-static char *uri_decode(const char *s, size_t len, size_t *outlen)
+char *aws_uri_decode(const char *s, size_t len, size_t *outlen)
 {
     char *out = xmalloc(len + 1);
     size_t n = 0;
@@ -161,7 +162,7 @@ static void qparams_add(struct qparam **v, size_t *n, const char *name, size_t n
                         size_t vlen)
 {
     size_t dn, dv;
-    char *n1 = uri_decode(name, nlen, &dn), *v1 = uri_decode(value, vlen, &dv);
+    char *n1 = aws_uri_decode(name, nlen, &dn), *v1 = aws_uri_decode(value, vlen, &dv);
     *v = xrealloc(*v, (*n + 1) * sizeof **v);
     (*v)[*n].name = aws_uri_encode(n1, dn, 0);
     (*v)[*n].value = aws_uri_encode(v1, dv, 0);
@@ -373,23 +374,33 @@ static void add_header(struct aws_signed *out, const char *name, const char *val
     out->nadd++;
 }
 
-int aws_sign_headers(const struct aws_request *req, const struct aws_credentials *cred,
-                     const struct aws_sign_opts *o, struct aws_signed *out, char *err, size_t errlen)
+/* What both signing modes start from: a cleared result, checked arguments, the X-Amz-Date
+ * value, the payload hash, and the request's own headers in h. 0, or -1 with err. */
+static int prepare(const struct aws_request *req, const struct aws_credentials *cred,
+                   const struct aws_sign_opts *o, struct aws_signed *out, char amzdate[17], char payload[65],
+                   struct hset *h, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     if (check_args(req, cred, o, err, errlen))
         return -1;
-    char amzdate[17], payload[65];
     amz_date(o->when, amzdate);
     sha256_hex(req->body, req->body_len, payload);
-    int token = cred->session_token && *cred->session_token;
-
-    struct hset h = {0};
     for (size_t i = 0; i < req->nheaders; i++)
-        if (hset_add(&h, req->headers[i].name, req->headers[i].value, err, errlen)) {
-            hset_free(&h);
+        if (hset_add(h, req->headers[i].name, req->headers[i].value, err, errlen)) {
+            hset_free(h);
             return -1;
         }
+    return 0;
+}
+
+int aws_sign_headers(const struct aws_request *req, const struct aws_credentials *cred,
+                     const struct aws_sign_opts *o, struct aws_signed *out, char *err, size_t errlen)
+{
+    char amzdate[17], payload[65];
+    struct hset h = {0};
+    if (prepare(req, cred, o, out, amzdate, payload, &h, err, errlen))
+        return -1;
+    int token = cred->session_token && *cred->session_token;
     hset_add(&h, "X-Amz-Date", amzdate, err, errlen);
     if (o->sign_body)
         hset_add(&h, "x-amz-content-sha256", payload, err, errlen);
@@ -427,24 +438,16 @@ int aws_sign_headers(const struct aws_request *req, const struct aws_credentials
 int aws_sign_query(const struct aws_request *req, const struct aws_credentials *cred,
                    const struct aws_sign_opts *o, struct aws_signed *out, char *err, size_t errlen)
 {
-    memset(out, 0, sizeof *out);
-    if (check_args(req, cred, o, err, errlen))
-        return -1;
     if (o->expires < 1 || o->expires > 604800) {
+        memset(out, 0, sizeof *out);
         snprintf(err, errlen, "sigv4: X-Amz-Expires must be 1 to 604800 seconds");
         return -1;
     }
     char amzdate[17], payload[65];
-    amz_date(o->when, amzdate);
-    sha256_hex(req->body, req->body_len, payload);
-    int token = cred->session_token && *cred->session_token;
-
     struct hset h = {0};
-    for (size_t i = 0; i < req->nheaders; i++)
-        if (hset_add(&h, req->headers[i].name, req->headers[i].value, err, errlen)) {
-            hset_free(&h);
-            return -1;
-        }
+    if (prepare(req, cred, o, out, amzdate, payload, &h, err, errlen))
+        return -1;
+    int token = cred->session_token && *cred->session_token;
     char *block, *names;
     hset_render(&h, &block, &names);
     hset_free(&h);

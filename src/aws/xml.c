@@ -34,33 +34,12 @@ static xmlNode *child(xmlNode *parent, const char *name)
     return NULL;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* IAM policy documents arrive URL-encoded: decode and parse, keeping the text when it is
  * not JSON (the controls then report the document as unreadable). */
 static json_t *policy_document(const char *t)
 {
-    size_t n = strlen(t), k = 0;
-    char *dec = xmalloc(n + 1);
-    for (size_t i = 0; i < n; i++) {
-        int hi, lo;
-        if (t[i] == '%' && i + 2 < n && (hi = hexval(t[i + 1])) >= 0 && (lo = hexval(t[i + 2])) >= 0) {
-            dec[k++] = (char)(hi * 16 + lo);
-            i += 2;
-        } else {
-            dec[k++] = t[i];
-        }
-    }
-    dec[k] = '\0';
+    size_t n;
+    char *dec = aws_uri_decode(t, strlen(t), &n);
     json_t *v = json_loads(dec, 0, NULL);
     if (!v && !(v = json_loads(t, 0, NULL)))
         v = json_string(dec);

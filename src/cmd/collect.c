@@ -81,13 +81,13 @@ static void *region_worker(void *arg)
     }
 }
 
-static int cmp_resource(const void *a, const void *b)
+/* Order of two objects by the string members named in keys (NULL-terminated). */
+static int cmp_by_keys(const void *a, const void *b, void *keys)
 {
     json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-    static const char *const keys[] = {"type", "region", "id"};
-    for (size_t i = 0; i < 3; i++) {
-        const char *s = json_string_value(json_object_get(x, keys[i])),
-                   *t = json_string_value(json_object_get(y, keys[i]));
+    for (const char *const *k = keys; *k; k++) {
+        const char *s = json_string_value(json_object_get(x, *k)),
+                   *t = json_string_value(json_object_get(y, *k));
         int c = strcmp(s ? s : "", t ? t : "");
         if (c)
             return c;
@@ -95,21 +95,7 @@ static int cmp_resource(const void *a, const void *b)
     return 0;
 }
 
-static int cmp_error(const void *a, const void *b)
-{
-    json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-    static const char *const keys[] = {"service", "region", "operation", "code"};
-    for (size_t i = 0; i < 4; i++) {
-        const char *s = json_string_value(json_object_get(x, keys[i])),
-                   *t = json_string_value(json_object_get(y, keys[i]));
-        int c = strcmp(s ? s : "", t ? t : "");
-        if (c)
-            return c;
-    }
-    return 0;
-}
-
-static void sort_array(json_t *arr, int (*cmp)(const void *, const void *))
+static void sort_array(json_t *arr, const char *const *keys)
 {
     size_t n = json_array_size(arr);
     if (n < 2)
@@ -117,7 +103,7 @@ static void sort_array(json_t *arr, int (*cmp)(const void *, const void *))
     json_t **v = xcalloc(n, sizeof *v);
     for (size_t i = 0; i < n; i++)
         v[i] = json_incref(json_array_get(arr, i));
-    qsort(v, n, sizeof *v, cmp);
+    qsort_r(v, n, sizeof *v, cmp_by_keys, (void *)keys);
     json_array_clear(arr);
     for (size_t i = 0; i < n; i++)
         json_array_append_new(arr, v[i]);
@@ -126,8 +112,10 @@ static void sort_array(json_t *arr, int (*cmp)(const void *, const void *))
 
 static void sort_resources(struct collect_sink *s)
 {
-    sort_array(s->resources, cmp_resource);
-    sort_array(s->errors, cmp_error);
+    static const char *const resource_keys[] = {"type", "region", "id", NULL};
+    static const char *const error_keys[] = {"service", "region", "operation", "code", NULL};
+    sort_array(s->resources, resource_keys);
+    sort_array(s->errors, error_keys);
 }
 
 char *collect_live(const struct global_opts *g, const struct catalogue *cat, size_t *len)

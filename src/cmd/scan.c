@@ -124,13 +124,6 @@ static int parse_args(int argc, char **argv, struct scan_opts *o)
     return 0;
 }
 
-static double mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void now_rfc3339(char *buf, size_t len) { time_format(time(NULL), buf, len); }
 
 static int fails_at(const struct scan_result *res, enum severity fail_on)

@@ -152,6 +152,16 @@ static int next_port(const char **p, long *port, const char **proto)
     return 1;
 }
 
+/* The function's result: the text built in out, or NULL when it is empty. Frees out. */
+static void result_text_or_null(sqlite3_context *ctx, struct strbuf *out)
+{
+    if (out->len)
+        sqlite3_result_text(ctx, out->buf, (int)out->len, SQLITE_TRANSIENT);
+    else
+        sqlite3_result_null(ctx);
+    sb_free(out);
+}
+
 static void fn_sg_world_open_ports(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
@@ -178,11 +188,7 @@ static void fn_sg_world_open_ports(sqlite3_context *ctx, int argc, sqlite3_value
         }
     }
     json_decref(arr);
-    if (out.len)
-        sqlite3_result_text(ctx, out.buf, (int)out.len, SQLITE_TRANSIENT);
-    else
-        sqlite3_result_null(ctx);
-    sb_free(&out);
+    result_text_or_null(ctx, &out);
 }
 
 /* The world-open rules of a permission list that open any of the listed ports, e.g.
@@ -230,11 +236,7 @@ static void fn_sg_world_open_rules(sqlite3_context *ctx, int argc, sqlite3_value
         }
     }
     json_decref(arr);
-    if (out.len)
-        sqlite3_result_text(ctx, out.buf, (int)out.len, SQLITE_TRANSIENT);
-    else
-        sqlite3_result_null(ctx);
-    sb_free(&out);
+    result_text_or_null(ctx, &out);
 }
 
 /* ---- tags ---- */

@@ -32,18 +32,25 @@ static void counts(struct strbuf *sb, const struct counts *c, int with_score)
 
 static void i18n(struct strbuf *sb, enum lang l, const struct i18n *t) { sb_json(sb, L(l, t->en, t->ko)); }
 
+/* ["a", "b", ...] */
+static void string_array(struct strbuf *sb, char *const *v, size_t n)
+{
+    sb_putc(sb, '[');
+    for (size_t i = 0; i < n; i++) {
+        sb_puts(sb, i ? ", " : "");
+        sb_json(sb, v[i]);
+    }
+    sb_putc(sb, ']');
+}
+
 static void fw_map(struct strbuf *sb, const struct control *c)
 {
     sb_putc(sb, '{');
     for (size_t i = 0; i < c->nfw; i++) {
         sb_puts(sb, i ? ", " : "");
         sb_json(sb, c->fw[i].framework);
-        sb_puts(sb, ": [");
-        for (size_t j = 0; j < c->fw[i].nreqs; j++) {
-            sb_puts(sb, j ? ", " : "");
-            sb_json(sb, c->fw[i].reqs[j]);
-        }
-        sb_putc(sb, ']');
+        sb_puts(sb, ": ");
+        string_array(sb, c->fw[i].reqs, c->fw[i].nreqs);
     }
     sb_putc(sb, '}');
 }
@@ -142,12 +149,8 @@ static void frameworks(struct strbuf *sb, const struct scan_result *res, enum la
             sb_json(sb, rr->req->id);
             sb_puts(sb, ", \"title\": ");
             i18n(sb, l, &rr->req->title);
-            sb_printf(sb, ", \"status\": \"%s\", \"controls\": [", status_name(rr->status));
-            for (size_t k = 0; k < rr->req->ncontrols; k++) {
-                sb_puts(sb, k ? ", " : "");
-                sb_json(sb, rr->req->controls[k]);
-            }
-            sb_putc(sb, ']');
+            sb_printf(sb, ", \"status\": \"%s\", \"controls\": ", status_name(rr->status));
+            string_array(sb, rr->req->controls, rr->req->ncontrols);
             if (rr->status == ST_MANUAL) {
                 sb_puts(sb, ", \"evidence\": ");
                 i18n(sb, l, &rr->req->evidence);
@@ -201,12 +204,9 @@ int report_json(const struct report_ctx *ctx, struct strbuf *sb)
     sb_json(sb, m->source);
     sb_puts(sb, ", \"account_id\": ");
     sb_json(sb, m->account_id);
-    sb_puts(sb, ", \"regions\": [");
-    for (size_t i = 0; i < m->nregions; i++) {
-        sb_puts(sb, i ? ", " : "");
-        sb_json(sb, m->regions[i]);
-    }
-    sb_puts(sb, "]},\n  \"summary\": {");
+    sb_puts(sb, ", \"regions\": ");
+    string_array(sb, m->regions, m->nregions);
+    sb_puts(sb, "},\n  \"summary\": {");
     count_fields(sb, &res->total, 1);
     sb_puts(sb, ",\n    \"by_area\": {");
     for (int a = 0; a < AREA__COUNT; a++) {

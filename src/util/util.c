@@ -356,6 +356,13 @@ int time_parse(const char *s, time_t *out)
     return 0;
 }
 
+double mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 void time_format(time_t t, char *buf, size_t len)
 {
     struct tm tm;

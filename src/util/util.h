@@ -63,6 +63,8 @@ const char *L(enum lang lang, const char *en, const char *ko);
 int time_parse(const char *s, time_t *out);
 /* Format t as "YYYY-MM-DDTHH:MM:SSZ" into buf (>= 21 bytes). */
 void time_format(time_t t, char *buf, size_t len);
+/* Seconds on the monotonic clock (for durations and deadlines). */
+double mono(void);
 
 /* ---- files ---- */
 /* Read a whole file ("-" = stdin). Returns malloc'd buffer (NUL-terminated) or NULL with err. */
