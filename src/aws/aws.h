@@ -132,14 +132,32 @@ struct aws_http_resp {
 int aws_http_send(const struct aws_http_req *req, struct aws_http_resp *out, char *err, size_t errlen);
 void aws_http_resp_free(struct aws_http_resp *r);
 
-/* ---- calls (query.c) ---- */
+/* ---- calls (call.c, endpoint.c, allow.c, meter.c) ---- */
+
+struct aws_meter;     /* per-operation call counts and the adaptive rate limiter (meter.c) */
+struct aws_refresher; /* temporary credentials renewed before they expire (creds.c) */
 
 struct aws_client {
-    struct aws_cred cred;
-    const char *endpoint_url;         /* --endpoint-url / AWS_ENDPOINT_URL: every call goes there */
+    struct aws_cred cred;             /* the credentials, unless refresher is set */
+    struct aws_refresher *refresher;  /* NULL: cred never changes */
+    const char *endpoint_url;         /* --endpoint-url: every call goes there */
     long timeout_ms;                  /* per attempt; 0: 60 s */
     int max_attempts;                 /* 0: 6 (throttling, 5xx and transport failures are retried) */
     long retry_base_ms, retry_cap_ms; /* backoff; 0: 200 ms and 20 s */
+    struct aws_meter *meter;          /* NULL: not metered, never rate limited */
+};
+
+/* One operation to call. */
+struct aws_call {
+    const char *service; /* the name in the table: "iam", "s3", "s3control", "cloudtrail", ... */
+    const char *region;
+    const char *op;
+    /* name/value pairs (params[2i], params[2i+1]). query and ec2: the form parameters;
+     * REST: the request URI's {Name} placeholders ("Bucket"; "AccountId" for S3 Control) and,
+     * with names starting with '?', query-string parameters. */
+    const char *const *params;
+    size_t nparams;
+    const char *json_body; /* JSON protocols: the request document; NULL sends {} */
 };
 
 struct aws_result {
@@ -154,40 +172,83 @@ struct aws_result {
 int aws_retryable(int status, const char *code);
 
 /* 1 when service:op may be sent. Default deny: only the read operations ansim's collectors
- * are built for (the generated table of tools/gen_shapes.py) and sts:AssumeRole, never
- * anything that returns secrets or data (GetSecretValue, GetObject, GetPasswordData, ...).
- * Everything that sends a request checks this first. */
+ * are built for (the generated table of tools/gen_shapes.py, which also holds
+ * GenerateCredentialReport and sts:AssumeRole), never anything that returns secrets or data
+ * (GetSecretValue, GetObject, GetPasswordData, ...). Every request passes this first. */
 int aws_op_allowed(const char *service, const char *op);
 
+/* "aws", "aws-cn", "aws-us-gov", ... for a region name. */
+const char *aws_partition(const char *region);
+
+/* 1 for a region or service name as AWS spells them ([a-z0-9-], at most 63 characters). */
+int aws_valid_label(const char *s);
+
 /* Base URL (no trailing '/') for service in region, and the region to sign for (IAM is
- * global and signed for us-east-1). The client's endpoint_url wins. Caller frees. */
+ * global: signed for its partition's home region). --endpoint-url (the client's) wins, then
+ * AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL; *custom says one of them was used.
+ * Caller frees. */
 char *aws_endpoint(const struct aws_client *c, const char *service, const char *region,
-                   const char **sign_region);
+                   const char **sign_region, int *custom);
+
+/* "scheme://host[:port]/..." -> "host[:port]" (caller frees). */
+char *aws_url_host(const char *url);
 
 /* Code and Message of an AWS XML error document (query, EC2 and REST-XML shapes). 0 when a
  * Code was found; the strings are the caller's to free. */
 int aws_xml_error(const char *body, size_t len, char **code, char **message);
 
-/* One query-protocol call: POST Action=action&Version=version plus params (nparams
- * name/value pairs, params[2i], params[2i+1]), retried with exponential backoff and full
- * jitter while the answer is retryable or the transport fails. Returns 0 when AWS answered
- * (out->status, and out->code/message for an error answer — possibly still a throttling
- * error once the attempts are used up), -1 with err when the operation is not allowed or no
- * answer came. Free out with aws_result_free() either way. */
-int aws_query_call(const struct aws_client *c, const char *service, const char *region, const char *version,
-                   const char *action, const char *const *params, size_t nparams, struct aws_result *out,
-                   char *err, size_t errlen);
+/* The same for a JSON-protocol error document (__type or code, message). */
+int aws_json_error(const char *body, size_t len, char **code, char **message);
+
+/* Send one call, retried with exponential backoff and full jitter while the answer is
+ * retryable or the transport fails. Returns 0 when AWS answered (out->status, and
+ * out->code/message for an error answer — possibly still a throttling error once the
+ * attempts are used up), -1 with err when the operation is not allowed, cannot be built or
+ * no answer came. Free out with aws_result_free() either way. */
+int aws_call(const struct aws_client *c, const struct aws_call *call, struct aws_result *out, char *err,
+             size_t errlen);
 void aws_result_free(struct aws_result *r);
+
+/* The output of a successful call as JSON with the API's member names (a new reference), or
+ * NULL with err for a malformed answer. */
+struct json_t *aws_output(const char *service, const char *op, const struct aws_result *r, char *err,
+                          size_t errlen);
+
+/* ---- temporary credentials (provider.c) ---- */
+
+/* The credentials to sign with now: the client's own, or the refresher's, renewed first when
+ * they expire within 5 minutes. out borrows or copies; give it back with
+ * aws_client_credentials_release(). -1 with err when renewing failed. */
+int aws_client_credentials(const struct aws_client *c, struct aws_credentials *out, char *err, size_t errlen);
+void aws_client_credentials_release(const struct aws_client *c, struct aws_credentials *out);
+
+/* ---- metering (meter.c) ---- */
+
+struct aws_meter *aws_meter_new(void);
+void aws_meter_free(struct aws_meter *m);
+/* Before each attempt: waits when service is being rate limited. */
+void aws_meter_wait(struct aws_meter *m, const char *service);
+/* After each attempt: counts it (throttled: the answer asked to slow down). */
+void aws_meter_count(struct aws_meter *m, const char *service, const char *op, int throttled, int failed);
+/* {"calls", "errors", "throttled", "per_operation": {"service:Op": n}} (new reference). */
+struct json_t *aws_meter_report(struct aws_meter *m);
+/* Attempts so far (and how many failed). */
+size_t aws_meter_calls(struct aws_meter *m, size_t *errors);
 
 /* ---- responses (xml.c, shapes from tools/gen_shapes.py) ---- */
 
 struct json_t;
 
-/* The output of service:op from its XML response (query and ec2 protocols) as JSON with the
+/* The output of service:op from
+ * its XML response (query, ec2 and rest-xml protocols) as JSON with the
  * API's field names and types (see xml.c). Returns a new reference, or NULL with err for an
  * operation without a known shape or a malformed document. */
 struct json_t *aws_xml_to_json(const char *service, const char *op, const char *xml, size_t len, char *err,
                                size_t errlen);
+
+/* The output of service:op from its JSON-protocol response, timestamps as RFC 3339 text. */
+struct json_t *aws_json_to_json(const char *service, const char *op, const char *body, size_t len, char *err,
+                                size_t errlen);
 
 /* Initialise the XML parser once (thread-safe; the converters call it themselves). */
 void aws_xml_init(void);

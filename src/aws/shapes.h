@@ -16,6 +16,7 @@ enum aws_shape_type {
     SH_INT,
     SH_BOOL,
     SH_DOUBLE,
+    SH_TIMESTAMP, /* XML: the text as sent; JSON protocols: epoch seconds, turned into RFC 3339 */
     SH_POLICY /* a URL-encoded JSON policy document (IAM): decoded into JSON */
 };
 
@@ -33,13 +34,23 @@ struct aws_member {
     const char *xml_name; /* XML element name (locationName, or the member name) */
     int shape;
     unsigned char flattened; /* a list whose items repeat directly under the parent */
+    unsigned char attribute; /* an XML attribute of the parent element (S3's xsi:type) */
 };
 
 struct aws_op {
     const char *service, *op, *protocol, *version;
     const char *result_wrapper; /* query protocol: <OpResult> inside <OpResponse>; NULL otherwise */
-    int output;                 /* shape index, -1 for no output */
+    int output;                 /* shape index, -1 for no output (the payload member's shape when
+                                   payload is set) */
+    const char *method, *request_uri; /* REST protocols: "GET", "/{Bucket}?policy" */
+    const char *target_prefix;        /* JSON protocol: X-Amz-Target is "<prefix>.<op>" */
+    const char *json_version;         /* JSON protocol: "1.0" or "1.1" */
+    const char *payload;              /* REST: the output member that is the whole body */
+    const char *signing_name;         /* the SigV4 service name ("s3" for s3control) */
 };
+
+/* The table entry of service:op, or NULL. */
+const struct aws_op *aws_find_op(const char *service, const char *op);
 
 extern const struct aws_shape aws_shapes[];
 extern const struct aws_member aws_members[];

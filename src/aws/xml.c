@@ -93,6 +93,17 @@ static json_t *convert(xmlNode *node, int shape_idx, int depth)
         for (int i = 0; i < s->n; i++) {
             const struct aws_member *m = &aws_members[s->first + i];
             const struct aws_shape *ms = &aws_shapes[m->shape];
+            if (m->attribute) { /* "xsi:type": matched by its local name */
+                const char *local = strchr(m->xml_name, ':');
+                local = local ? local + 1 : m->xml_name;
+                for (xmlAttr *a = node->properties; a; a = a->next)
+                    if (a->name && strcmp((const char *)a->name, local) == 0) {
+                        xmlChar *t = xmlNodeGetContent((xmlNode *)a);
+                        json_object_set_new(obj, m->name, json_string(t ? (const char *)t : ""));
+                        xmlFree(t);
+                    }
+                continue;
+            }
             if (ms->type == SH_LIST && (m->flattened || ms->flattened)) {
                 json_t *arr = list_items(node, m->xml_name, ms->member, depth);
                 if (json_array_size(arr))
@@ -125,7 +136,72 @@ static json_t *convert(xmlNode *node, int shape_idx, int depth)
     }
 }
 
-static const struct aws_op *find_op(const char *service, const char *op)
+/* A REST-XML output whose document is one of its members (the root element carries that
+ * member's name and holds a scalar): the member, else NULL. */
+/* ---- XML errors ---- */
+
+/* Depth-first search of element children only (entity references and DTD nodes are never
+ * followed: their links lead into the document type declaration). */
+static xmlNode *find_element(xmlNode *n, const char *name, int depth)
+{
+    for (; n && depth < 64; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        if (strcmp((const char *)n->name, name) == 0)
+            return n;
+        xmlNode *hit = find_element(n->children, name, depth + 1);
+        if (hit)
+            return hit;
+    }
+    return NULL;
+}
+
+static char *element_text(xmlNode *root, const char *name)
+{
+    xmlNode *n = find_element(root, name, 0);
+    if (!n)
+        return NULL;
+    xmlChar *t = xmlNodeGetContent(n);
+    char *s = t ? xstrdup((const char *)t) : NULL;
+    xmlFree(t);
+    return s;
+}
+
+int aws_xml_error(const char *body, size_t len, char **code, char **message)
+{
+    *code = *message = NULL;
+    if (!body || !len || len > (size_t)INT32_MAX)
+        return -1;
+    aws_xml_init();
+    xmlDoc *doc = xmlReadMemory(body, (int)len, "response.xml", NULL,
+                                XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    if (!doc)
+        return -1;
+    if (doc->intSubset) { /* AWS never sends a DTD: refuse entity games */
+        xmlFreeDoc(doc);
+        return -1;
+    }
+    xmlNode *root = xmlDocGetRootElement(doc);
+    *code = element_text(root, "Code");
+    *message = element_text(root, "Message");
+    xmlFreeDoc(doc);
+    return *code ? 0 : -1;
+}
+
+static const struct aws_member *root_member(const struct aws_op *o, xmlNode *root)
+{
+    const struct aws_shape *s = &aws_shapes[o->output];
+    if (strcmp(o->protocol, "rest-xml") != 0 || s->type != SH_STRUCT || !root)
+        return NULL;
+    for (int i = 0; i < s->n; i++) {
+        const struct aws_member *m = &aws_members[s->first + i];
+        if (strcmp(m->xml_name, (const char *)root->name) == 0 && aws_shapes[m->shape].type >= SH_STRING)
+            return m;
+    }
+    return NULL;
+}
+
+const struct aws_op *aws_find_op(const char *service, const char *op)
 {
     for (size_t i = 0; i < aws_nops; i++)
         if (strcmp(aws_ops[i].service, service) == 0 && strcmp(aws_ops[i].op, op) == 0)
@@ -135,14 +211,14 @@ static const struct aws_op *find_op(const char *service, const char *op)
 
 const char *aws_api_version(const char *service, const char *op)
 {
-    const struct aws_op *o = find_op(service, op);
+    const struct aws_op *o = aws_find_op(service, op);
     return o ? o->version : NULL;
 }
 
 json_t *aws_xml_to_json(const char *service, const char *op, const char *xml, size_t len, char *err,
                         size_t errlen)
 {
-    const struct aws_op *o = find_op(service, op);
+    const struct aws_op *o = aws_find_op(service, op);
     if (!o) {
         snprintf(err, errlen, "%s:%s: no response shape known (tools/gen_shapes.py)", service, op);
         return NULL;
@@ -166,12 +242,17 @@ json_t *aws_xml_to_json(const char *service, const char *op, const char *xml, si
         return NULL;
     }
     xmlNode *root = xmlDocGetRootElement(doc);
+    const struct aws_member *wrap;
     xmlNode *result = o->result_wrapper ? child(root, o->result_wrapper) : root;
     json_t *out = NULL;
     if (doc->intSubset) /* AWS never sends a DTD: refuse entity games */
         snprintf(err, errlen, "%s:%s: response carries a document type declaration", service, op);
     else if (!result)
         snprintf(err, errlen, "%s:%s: response has no <%s>", service, op, o->result_wrapper);
+    else if (o->payload) /* REST: the body is the payload member */
+        out = json_pack("{s:o}", o->payload, convert(result, o->output, 0));
+    else if ((wrap = root_member(o, result))) /* S3 GetBucketLocation: <LocationConstraint>…</> */
+        out = json_pack("{s:o}", wrap->name, convert(result, wrap->shape, 0));
     else
         out = convert(result, o->output, 0);
     xmlFreeDoc(doc);

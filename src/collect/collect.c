@@ -54,39 +54,43 @@ void sink_error(struct collect_sink *s, const char *service, const char *region,
     pthread_mutex_unlock(&s->lock);
 }
 
-json_t *collect_call(struct collect_ctx *ctx, const char *service, const char *region, const char *op,
-                     const char *const *params, size_t nparams, const char *const *quiet,
-                     const char **quiet_hit)
+json_t *collect_request(struct collect_ctx *ctx, const struct aws_call *call, const char *const *quiet,
+                        const char **quiet_hit)
 {
     struct aws_result r;
     char err[ERRLEN] = "";
-    const char *version = aws_api_version(service, op);
     if (quiet_hit)
         *quiet_hit = NULL;
-    if (!version) {
-        sink_error(ctx->sink, service, region, op, "NotSupported", "no response shape for this operation");
-        return NULL;
-    }
-    int rc = aws_query_call(ctx->client, service, region, version, op, params, nparams, &r, err, sizeof err);
-    if (strcmp(service, "iam") == 0)
-        region = "global"; /* where the failure applies: IAM is account-wide */
+    int rc = aws_call(ctx->client, call, &r, err, sizeof err);
+    /* where a failure applies: IAM and S3 Control are account-wide */
+    const char *region = strcmp(call->service, "iam") == 0 || strcmp(call->service, "s3control") == 0
+                             ? "global"
+                             : call->region;
     pthread_mutex_lock(&ctx->sink->lock);
     ctx->sink->calls += r.attempts > 0 ? (size_t)r.attempts : 1;
     pthread_mutex_unlock(&ctx->sink->lock);
     json_t *out = NULL;
     if (rc) {
-        sink_error(ctx->sink, service, region, op, "RequestFailed", err);
+        sink_error(ctx->sink, call->service, region, call->op, "RequestFailed", err);
     } else if (r.status >= 300) {
         for (size_t i = 0; quiet && quiet[i]; i++)
             if (r.code && strcmp(r.code, quiet[i]) == 0 && quiet_hit)
                 *quiet_hit = quiet[i];
         if (!quiet_hit || !*quiet_hit)
-            sink_error(ctx->sink, service, region, op, r.code, r.message);
-    } else if (!(out = aws_xml_to_json(service, op, r.body.buf, r.body.len, err, sizeof err))) {
-        sink_error(ctx->sink, service, region, op, "MalformedResponse", err);
+            sink_error(ctx->sink, call->service, region, call->op, r.code, r.message);
+    } else if (!(out = aws_output(call->service, call->op, &r, err, sizeof err))) {
+        sink_error(ctx->sink, call->service, region, call->op, "MalformedResponse", err);
     }
     aws_result_free(&r);
     return out;
+}
+
+json_t *collect_call(struct collect_ctx *ctx, const char *service, const char *region, const char *op,
+                     const char *const *params, size_t nparams, const char *const *quiet,
+                     const char **quiet_hit)
+{
+    struct aws_call call = {service, region, op, params, nparams, NULL};
+    return collect_request(ctx, &call, quiet, quiet_hit);
 }
 
 int collect_pages(struct collect_ctx *ctx, const char *service, const char *region, const char *op,
@@ -133,8 +137,8 @@ int collect_pages(struct collect_ctx *ctx, const char *service, const char *regi
 char *collect_account_id(const struct aws_client *client, const char *region, char *err, size_t errlen)
 {
     struct aws_result r;
-    const char *op = "GetCallerIdentity";
-    if (aws_query_call(client, "sts", region, aws_api_version("sts", op), op, NULL, 0, &r, err, errlen)) {
+    struct aws_call call = {"sts", region, "GetCallerIdentity", NULL, 0, NULL};
+    if (aws_call(client, &call, &r, err, errlen)) {
         aws_result_free(&r);
         return NULL;
     }
@@ -143,7 +147,7 @@ char *collect_account_id(const struct aws_client *client, const char *region, ch
         snprintf(err, errlen, "sts:GetCallerIdentity: %s: %s", r.code ? r.code : "?",
                  r.message ? r.message : "");
     } else {
-        json_t *v = aws_xml_to_json("sts", op, r.body.buf, r.body.len, err, errlen);
+        json_t *v = aws_output("sts", call.op, &r, err, errlen);
         const char *acct = json_string_value(json_object_get(v, "Account"));
         if (acct)
             id = xstrdup(acct);

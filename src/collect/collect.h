@@ -40,6 +40,10 @@ struct collect_ctx {
  * NULL after recording the failure in the sink — unless the error code is one of the
  * "not configured" answers listed in quiet (NULL-terminated), which sets *quiet_hit to the
  * code and records nothing. params: nparams name/value pairs. */
+json_t *collect_request(struct collect_ctx *ctx, const struct aws_call *call, const char *const *quiet,
+                        const char **quiet_hit);
+
+/* collect_request() for a call with parameters only. */
 json_t *collect_call(struct collect_ctx *ctx, const char *service, const char *region, const char *op,
                      const char *const *params, size_t nparams, const char *const *quiet,
                      const char **quiet_hit);

@@ -1,0 +1,91 @@
+/*
+ * endpoint.c — where a call goes: the partition of a region, the standard endpoint of a
+ * service in a region (global services in their partition's home region), and the
+ * overrides the AWS CLI honours: --endpoint-url, AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL
+ * (both ignored when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true).
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/util.h"
+#include "aws.h"
+
+struct partition {
+    const char *prefix, *name, *suffix, *iam_host, *iam_region;
+};
+
+/* The partitions by region prefix (botocore's endpoints data); "aws" for everything else. */
+static const struct partition partitions[] = {
+    {"cn-", "aws-cn", "amazonaws.com.cn", "iam.cn-north-1.amazonaws.com.cn", "cn-north-1"},
+    {"us-gov-", "aws-us-gov", "amazonaws.com", "iam.us-gov.amazonaws.com", "us-gov-west-1"},
+    {"us-isob-", "aws-iso-b", "sc2s.sgov.gov", "iam.us-isob-east-1.sc2s.sgov.gov", "us-isob-east-1"},
+    {"us-iso-", "aws-iso", "c2s.ic.gov", "iam.us-iso-east-1.c2s.ic.gov", "us-iso-east-1"},
+};
+static const struct partition standard = {"", "aws", "amazonaws.com", "iam.amazonaws.com", "us-east-1"};
+
+static const struct partition *partition_of(const char *region)
+{
+    for (size_t i = 0; region && i < sizeof partitions / sizeof *partitions; i++)
+        if (strncmp(region, partitions[i].prefix, strlen(partitions[i].prefix)) == 0)
+            return &partitions[i];
+    return &standard;
+}
+
+const char *aws_partition(const char *region) { return partition_of(region)->name; }
+
+int aws_valid_label(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+            return 0;
+    return 1;
+}
+
+/* AWS_ENDPOINT_URL_<SERVICE ID>: the service id upper-cased, spaces as '_' ("S3_CONTROL"). */
+static const char *env_override(const char *service)
+{
+    const char *ignore = getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+    if (ignore && strcasecmp(ignore, "true") == 0)
+        return NULL;
+    char name[96] = "AWS_ENDPOINT_URL_";
+    const char *id = strcmp(service, "s3control") == 0 ? "s3_control" : service;
+    size_t n = strlen(name);
+    for (; *id && n + 1 < sizeof name; id++)
+        name[n++] = *id == '-' ? '_' : (char)toupper((unsigned char)*id);
+    name[n] = '\0';
+    const char *v = getenv(name);
+    if (v && *v)
+        return v;
+    v = getenv("AWS_ENDPOINT_URL");
+    return v && *v ? v : NULL;
+}
+
+char *aws_endpoint(const struct aws_client *c, const char *service, const char *region,
+                   const char **sign_region, int *custom)
+{
+    const struct partition *p = partition_of(region);
+    int global = strcmp(service, "iam") == 0;
+    *sign_region = global ? p->iam_region : region;
+    const char *url = c->endpoint_url && *c->endpoint_url ? c->endpoint_url : env_override(service);
+    *custom = url != NULL;
+    if (url) {
+        size_t n = strlen(url);
+        return xstrndup(url, n && url[n - 1] == '/' ? n - 1 : n);
+    }
+    if (global)
+        return xasprintf("https://%s", p->iam_host);
+    if (strcmp(service, "s3control") == 0) /* the account id is prefixed by the caller */
+        return xasprintf("https://s3-control.%s.%s", region, p->suffix);
+    return xasprintf("https://%s.%s.%s", service, region, p->suffix);
+}
+
+char *aws_url_host(const char *url)
+{
+    const char *p = strstr(url, "://");
+    p = p ? p + 3 : url;
+    return xstrndup(p, strcspn(p, "/?#"));
+}
