@@ -81,6 +81,8 @@ static int take_globals(int *argc, char **argv, struct global_opts *g)
             g->db_path = v;
         else if (!bad && strcmp(argv[i], "--no-db") == 0)
             g->no_db = 1;
+        else if (!bad && strcmp(argv[i], "--stats") == 0)
+            g->stats = 1;
         else if (!bad && strcmp(argv[i], "-q") == 0)
             log_level = 0;
         else if (!bad && strcmp(argv[i], "-v") == 0)

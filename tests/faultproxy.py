@@ -6,11 +6,13 @@ UPSTREAM_URL (the moto server), except that a plan set with
     POST /__fault/plan   body: ["throttle", "500", "pass", ...]
 decides what happens to the next requests, one entry each, in order:
     pass      forward unchanged
-    throttle  answer 400 with a query-protocol <Code>Throttling</Code> error
+    throttle  answer 400 with a throttling error in the request's protocol (query XML, or
+              JSON {"__type": "ThrottlingException"} when X-Amz-Target is set)
     503       answer 503 with a SlowDown error document
     500       answer 500 with an InternalError document
     reset     close the connection without answering
     truncate  forward, but send only half of the upstream body (Content-Length stays full)
+    halfbody  forward, and answer a complete HTTP response holding half of the document
     slow      wait 5 s before forwarding (longer than the client's timeout in the tests)
 When the plan is used up every request is forwarded. GET /__fault/count returns how many
 requests arrived since the last plan. Only loopback is ever contacted.
@@ -30,6 +32,7 @@ plan, count, lock = [], [0], threading.Lock()
 THROTTLE = (b'<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code>'
             b'<Message>Rate exceeded</Message></Error><RequestId>f</RequestId></ErrorResponse>')
 SLOWDOWN = b'<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>'
+JSON_THROTTLE = b'{"__type": "ThrottlingException", "message": "Rate exceeded"}'
 INTERNAL = (b'<ErrorResponse><Error><Type>Receiver</Type><Code>InternalError</Code>'
             b'<Message>We encountered an internal error.</Message></Error></ErrorResponse>')
 
@@ -40,9 +43,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
-    def reply(self, status, body, headers=()):
+    def reply(self, status, body, headers=(), ctype="text/xml"):
         self.send_response(status)
-        self.send_header("Content-Type", "text/xml")
+        self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         for k, v in headers:
             self.send_header(k, v)
@@ -61,7 +64,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with lock:
             count[0] += 1
             action = plan.pop(0) if plan else "pass"
-        if action == "throttle":
+        if action == "throttle":  # in the protocol of the request: JSON when X-Amz-Target is set
+            if self.headers.get("X-Amz-Target"):
+                return self.reply(400, JSON_THROTTLE, ctype="application/x-amz-json-1.1")
             return self.reply(400, THROTTLE)
         if action == "503":
             return self.reply(503, SLOWDOWN)
@@ -83,6 +88,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 status, data, ctype = r.status, r.read(), r.headers.get("Content-Type", "text/xml")
         except urllib.error.HTTPError as e:
             status, data, ctype = e.code, e.read(), e.headers.get("Content-Type", "text/xml")
+        if action == "halfbody":  # a complete HTTP answer whose document is cut in half
+            data = data[: len(data) // 2]
         if action == "truncate":
             self.send_response(status)
             self.send_header("Content-Type", ctype)

@@ -24,7 +24,7 @@ count_tap() {  # "N passed, M failed" closing line of a shell test script
 
 echo "== local AWS emulator (moto)"
 trap 'tests/moto.sh stop "$out/moto"; rm -rf "$out"' EXIT
-if tests/moto.sh start "$out/moto"; then
+if tests/moto.sh start "$out/moto" && tests/moto.sh start-startup "$out/moto"; then
     set -a; . "$out/moto/env"; set +a
     echo "moto on $ANSIM_MOTO_URL"
 else

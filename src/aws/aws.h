@@ -216,6 +216,15 @@ struct json_t *aws_output(const char *service, const char *op, const struct aws_
 
 /* ---- temporary credentials (provider.c) ---- */
 
+/* Set up c's credentials as the AWS CLI finds them (aws_creds_find), including the sources
+ * that need a call and expire — assume-role profiles, container and instance-metadata
+ * credentials — which are then renewed before they expire. Other fields are left alone.
+ * Returns 0, or -1 with a one-line err that never contains a secret. */
+int aws_client_init(struct aws_client *c, const char *profile, char *err, size_t errlen);
+void aws_client_free(struct aws_client *c);
+/* Where the client's credentials come from, for messages. */
+const char *aws_client_source(const struct aws_client *c);
+
 /* The credentials to sign with now: the client's own, or the refresher's, renewed first when
  * they expire within 5 minutes. out borrows or copies; give it back with
  * aws_client_credentials_release(). -1 with err when renewing failed. */
@@ -252,6 +261,9 @@ struct json_t *aws_json_to_json(const char *service, const char *op, const char 
 
 /* Initialise the XML parser once (thread-safe; the converters call it themselves). */
 void aws_xml_init(void);
+
+/* The protocol of service:op ("query", "ec2", "json", "rest-xml", ...), or NULL. */
+const char *aws_protocol(const char *service, const char *op);
 
 /* The API version string of service:op's model ("2010-05-08"), or NULL when unknown. */
 const char *aws_api_version(const char *service, const char *op);

@@ -243,6 +243,12 @@ static void parse_error(const struct aws_op *o, struct aws_result *out)
     int json = strncmp(o->protocol, "json", 4) == 0 || strcmp(o->protocol, "rest-json") == 0;
     int found = json ? aws_json_error(out->body.buf, out->body.len, &out->code, &out->message)
                      : aws_xml_error(out->body.buf, out->body.len, &out->code, &out->message);
+    if (found != 0) { /* a front end (load balancer, proxy) may answer in the other format */
+        free(out->code);
+        free(out->message);
+        found = json ? aws_xml_error(out->body.buf, out->body.len, &out->code, &out->message)
+                     : aws_json_error(out->body.buf, out->body.len, &out->code, &out->message);
+    }
     if (found != 0) {
         free(out->code);
         free(out->message);

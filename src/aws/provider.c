@@ -72,3 +72,24 @@ void aws_client_credentials_release(const struct aws_client *c, struct aws_crede
     }
     memset(out, 0, sizeof *out);
 }
+
+int aws_client_init(struct aws_client *c, const char *profile, char *err, size_t errlen)
+{
+    c->refresher = NULL;
+    return aws_creds_find(profile, &c->cred, err, errlen);
+}
+
+void aws_client_free(struct aws_client *c)
+{
+    aws_cred_free(&c->cred);
+    if (c->refresher) {
+        aws_cred_free(&c->refresher->cred);
+        if (c->refresher->free_arg)
+            c->refresher->free_arg(c->refresher->arg);
+        pthread_mutex_destroy(&c->refresher->lock);
+        free(c->refresher);
+        c->refresher = NULL;
+    }
+}
+
+const char *aws_client_source(const struct aws_client *c) { return c->cred.source ? c->cred.source : "?"; }

@@ -209,6 +209,12 @@ const struct aws_op *aws_find_op(const char *service, const char *op)
     return NULL;
 }
 
+const char *aws_protocol(const char *service, const char *op)
+{
+    const struct aws_op *o = aws_find_op(service, op);
+    return o ? o->protocol : NULL;
+}
+
 const char *aws_api_version(const char *service, const char *op)
 {
     const struct aws_op *o = aws_find_op(service, op);

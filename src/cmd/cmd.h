@@ -17,7 +17,8 @@ struct global_opts {
     const char *db_path;
     int no_db;
     enum lang lang;
-    int max_concurrency; /* live collection: regions read at once (0: default 8) */
+    int max_concurrency; /* live collection: calls in flight at most (0: default 8) */
+    int stats;           /* live collection: print calls per operation */
 };
 
 int cmd_scan(int argc, char **argv, const struct global_opts *g);

@@ -11,11 +11,13 @@
 #include <string.h>
 #include <pthread.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../collect/collect.h"
 #include "cmd.h"
 
-static const char *const collected_services[] = {"iam", "sts", "ec2", "rds"};
+static const char *const collected_services[] = {"iam", "sts",       "ec2",        "rds",
+                                                 "s3",  "s3control", "cloudtrail", "kms"};
 
 static int is_collected(const char *service, size_t len)
 {
@@ -45,40 +47,6 @@ static void record_not_collected(struct collect_sink *sink, const struct catalog
         }
     }
     json_decref(seen);
-}
-
-/* Regions are collected by a few worker threads, each taking the next region in turn; the
- * sink is thread-safe and the resources are sorted afterwards, so the snapshot does not
- * depend on timing. */
-struct region_pool {
-    struct collect_ctx *ctx;
-    json_t *entries; /* DescribeRegions entries, or NULL */
-    char **names;
-    size_t n, next;
-    pthread_mutex_t lock;
-};
-
-static void *region_worker(void *arg)
-{
-    struct region_pool *p = arg;
-    for (;;) {
-        pthread_mutex_lock(&p->lock);
-        size_t i = p->next < p->n ? p->next++ : p->n;
-        pthread_mutex_unlock(&p->lock);
-        if (i >= p->n)
-            return NULL;
-        json_t *entry = NULL, *e;
-        size_t k;
-        json_array_foreach(p->entries, k, e)
-        {
-            const char *n = json_string_value(json_object_get(e, "RegionName"));
-            if (n && strcmp(n, p->names[i]) == 0)
-                entry = e;
-        }
-        log_debug("region %s", p->names[i]);
-        collect_ec2(p->ctx, p->names[i], entry);
-        collect_rds(p->ctx, p->names[i]);
-    }
 }
 
 /* Order of two objects by the string members named in keys (NULL-terminated). */
@@ -118,24 +86,84 @@ static void sort_resources(struct collect_sink *s)
     sort_array(s->errors, error_keys);
 }
 
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Print the calls made per operation (stderr): what a collection cost. */
+static void print_stats(struct aws_meter *m, double seconds)
+{
+    json_t *r = aws_meter_report(m);
+    fprintf(stderr, "calls per operation:\n");
+    json_t *per_op = json_object_get(r, "per_operation");
+    size_t n = json_object_size(per_op), i = 0;
+    const char **keys = xcalloc(n ? n : 1, sizeof *keys), *k;
+    json_t *v;
+    json_object_foreach(per_op, k, v) keys[i++] = k;
+    qsort(keys, n, sizeof *keys, cmp_str);
+    for (i = 0; i < n; i++)
+        fprintf(stderr, "  %-48s %6lld\n", keys[i],
+                (long long)json_integer_value(json_object_get(per_op, keys[i])));
+    free(keys);
+    fprintf(stderr, "total: %lld calls (%lld error answers, %lld throttled) in %.2f s\n",
+            (long long)json_integer_value(json_object_get(r, "calls")),
+            (long long)json_integer_value(json_object_get(r, "errors")),
+            (long long)json_integer_value(json_object_get(r, "throttled")), seconds);
+    json_decref(r);
+}
+
+/* The region names to scan: --region, else every region enabled for the account that is in
+ * the home region's partition, else (DescribeRegions failed, recorded) the home region. */
+static size_t region_names(const struct global_opts *g, struct collect_ctx *ctx, json_t **entries,
+                           char ***names)
+{
+    size_t n = 0;
+    *names = NULL;
+    *entries = NULL;
+    if (g->regions) {
+        char *copy = xstrdup(g->regions), *save = NULL;
+        for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+            *names = xrealloc(*names, (n + 1) * sizeof **names);
+            (*names)[n++] = xstrdup(t);
+        }
+        free(copy);
+    } else if ((*entries = collect_regions(ctx, ctx->home))) {
+        size_t i;
+        json_t *e;
+        json_array_foreach(*entries, i, e)
+        {
+            const char *r = json_string_value(json_object_get(e, "RegionName"));
+            if (r && strcmp(aws_partition(r), aws_partition(ctx->home)) == 0) {
+                *names = xrealloc(*names, (n + 1) * sizeof **names);
+                (*names)[n++] = xstrdup(r);
+            }
+        }
+    }
+    if (n == 0) {
+        *names = xrealloc(*names, sizeof **names);
+        (*names)[n++] = xstrdup(ctx->home);
+    }
+    return n;
+}
+
 char *collect_live(const struct global_opts *g, const struct catalogue *cat, size_t *len)
 {
     struct aws_client client;
     memset(&client, 0, sizeof client);
     char err[ERRLEN] = "";
-    if (aws_creds_find(g->profile, &client.cred, err, sizeof err)) {
+    if (aws_client_init(&client, g->profile, err, sizeof err)) {
         log_err("%s", err);
         return NULL;
     }
-    client.endpoint_url = g->endpoint_url ? g->endpoint_url : getenv("AWS_ENDPOINT_URL");
+    client.endpoint_url = g->endpoint_url;
+    client.meter = aws_meter_new();
     char *home = aws_region_find(g->profile);
     char *region = xstrdup(g->regions ? g->regions : home ? home : "us-east-1");
     free(home);
     char *comma = strchr(region, ',');
     if (comma)
         *comma = '\0';
-    log_debug("credentials from %s; home region %s%s%s", client.cred.source, region,
+    log_debug("credentials from %s; home region %s%s%s", aws_client_source(&client), region,
               client.endpoint_url ? "; endpoint " : "", client.endpoint_url ? client.endpoint_url : "");
+    double t0 = mono();
     char *account = collect_account_id(&client, region, err, sizeof err);
     char *text = NULL;
     if (!account) {
@@ -146,57 +174,39 @@ char *collect_live(const struct global_opts *g, const struct catalogue *cat, siz
     time_format(time(NULL), collected_at, sizeof collected_at);
     struct collect_sink sink;
     sink_init(&sink);
-    struct collect_ctx ctx = {&client, &sink, account};
-    /* the regions: --region, else every region enabled for the account */
-    json_t *entries = NULL;
-    char **names = NULL;
-    size_t nnames = 0;
-    if (g->regions) {
-        char *copy = xstrdup(g->regions), *save = NULL;
-        for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-            names = xrealloc(names, (nnames + 1) * sizeof *names);
-            names[nnames++] = xstrdup(t);
-        }
-        free(copy);
-    } else if ((entries = collect_regions(&ctx, region))) {
-        size_t i;
-        json_t *e;
-        json_array_foreach(entries, i, e)
+    struct collect_ctx ctx = {&client, &sink, account, region, NULL};
+    json_t *entries;
+    char **names;
+    size_t nnames = region_names(g, &ctx, &entries, &names);
+    log_info("collecting account %s: IAM, S3, then EC2/VPC, RDS, CloudTrail and KMS in %zu region%s ...",
+             account, nnames, nnames == 1 ? "" : "s");
+    ctx.pool = collect_pool_new();
+    collect_iam(&ctx);
+    collect_s3(&ctx);
+    for (size_t i = 0; i < nnames; i++) {
+        json_t *entry = NULL, *e;
+        size_t k;
+        json_array_foreach(entries, k, e)
         {
             const char *n = json_string_value(json_object_get(e, "RegionName"));
-            if (n) {
-                names = xrealloc(names, (nnames + 1) * sizeof *names);
-                names[nnames++] = xstrdup(n);
-            }
+            if (n && strcmp(n, names[i]) == 0)
+                entry = e;
         }
+        collect_ec2(&ctx, names[i], entry);
+        collect_rds(&ctx, names[i]);
+        collect_cloudtrail(&ctx, names[i]);
+        collect_kms(&ctx, names[i]);
     }
-    if (nnames == 0) { /* DescribeRegions failed (recorded): at least the home region */
-        names = xrealloc(names, sizeof *names);
-        names[nnames++] = xstrdup(region);
-    }
-    log_info("collecting account %s: IAM, then EC2/VPC and RDS in %zu region%s ...", account, nnames,
-             nnames == 1 ? "" : "s");
-    collect_iam(&ctx);
-    struct region_pool pool = {&ctx, entries, names, nnames, 0, PTHREAD_MUTEX_INITIALIZER};
-    size_t nthreads = g->max_concurrency > 0 ? (size_t)g->max_concurrency : 8;
-    if (nthreads > nnames)
-        nthreads = nnames;
-    pthread_t *threads = xcalloc(nthreads, sizeof *threads);
-    size_t started = 0;
-    for (; started < nthreads; started++)
-        if (nthreads == 1 || pthread_create(&threads[started], NULL, region_worker, &pool) != 0)
-            break;
-    if (started == 0)
-        region_worker(&pool); /* one at a time (or threads unavailable) */
-    for (size_t i = 0; i < started; i++)
-        pthread_join(threads[i], NULL);
-    free(threads);
-    pthread_mutex_destroy(&pool.lock);
+    collect_run(&ctx, g->max_concurrency > 0 ? (size_t)g->max_concurrency : 8,
+                isatty(STDERR_FILENO) && log_level >= 1);
+    collect_pool_free(ctx.pool);
     sort_resources(&sink);
     record_not_collected(&sink, cat);
     json_t *doc = collect_snapshot(&sink, account, collected_at, (const char *const *)names, nnames);
     log_info("collected %zu resources with %zu calls; %zu errors recorded", json_array_size(sink.resources),
              sink.calls, json_array_size(sink.errors));
+    if (g->stats)
+        print_stats(client.meter, mono() - t0);
     json_decref(entries);
     for (size_t i = 0; i < nnames; i++)
         free(names[i]);
@@ -211,7 +221,8 @@ char *collect_live(const struct global_opts *g, const struct catalogue *cat, siz
 out:
     free(account);
     free(region);
-    aws_cred_free(&client.cred);
+    aws_meter_free(client.meter);
+    aws_client_free(&client);
     return text;
 }
 

@@ -22,7 +22,8 @@ static const char overview[] =
     "  --db PATH              history database (default $XDG_DATA_HOME/ansim/ansim.db)\n"
     "  --no-db                keep no history\n"
     "  --profile NAME, --region R[,R...], --endpoint-url URL   AWS settings for live commands\n"
-    "  --max-concurrency N    live commands: regions collected at once (default 8)\n"
+    "  --max-concurrency N    live commands: API calls in flight at most (default 8)\n"
+    "  --stats                live commands: print the calls made per operation\n"
     "  -q, -v                 quieter / more verbose messages on stderr\n"
     "\n"
     "exit codes: 0 ok, 1 could not run, 2 usage error, 3 failed findings at or above --fail-on\n";

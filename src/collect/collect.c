@@ -30,6 +30,16 @@ static json_t *str_or_null(const char *s) { return s ? json_string(s) : json_nul
 void sink_resource(struct collect_sink *s, const char *type, const char *region, const char *id,
                    const char *arn, json_t *data)
 {
+    if (!id || !*id) { /* a malformed answer: say so rather than write an invalid snapshot */
+        const char *svc = strncmp(type, "aws_", 4) == 0 ? type + 4 : type;
+        char *service = xstrndup(svc, strcspn(svc, "_"));
+        char *msg = xasprintf("a %s without an identifier in the answer", type);
+        sink_error(s, service, region, type, "MalformedResponse", msg);
+        free(service);
+        free(msg);
+        json_decref(data);
+        return;
+    }
     json_t *r = json_object();
     json_object_set_new(r, "type", json_string(type));
     json_object_set_new(r, "region", json_string(region));
@@ -89,6 +99,14 @@ json_t *collect_call(struct collect_ctx *ctx, const char *service, const char *r
                      const char *const *params, size_t nparams, const char *const *quiet,
                      const char **quiet_hit)
 {
+    const char *proto = aws_protocol(service, op);
+    if (proto && strncmp(proto, "json", 4) == 0) { /* the parameters travel as a document */
+        char *body = collect_json_body(params, nparams);
+        struct aws_call call = {service, region, op, NULL, 0, body};
+        json_t *v = collect_request(ctx, &call, quiet, quiet_hit);
+        free(body);
+        return v;
+    }
     struct aws_call call = {service, region, op, params, nparams, NULL};
     return collect_request(ctx, &call, quiet, quiet_hit);
 }
@@ -134,6 +152,16 @@ int collect_pages(struct collect_ctx *ctx, const char *service, const char *regi
     return rc;
 }
 
+char *collect_json_body(const char *const *params, size_t nparams)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; i < 2 * nparams; i += 2)
+        json_object_set_new(o, params[i], json_string(params[i + 1]));
+    char *s = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return s ? s : xstrdup("{}");
+}
+
 char *collect_account_id(const struct aws_client *client, const char *region, char *err, size_t errlen)
 {
     struct aws_result r;
@@ -168,7 +196,7 @@ json_t *collect_snapshot(struct collect_sink *s, const char *account_id, const c
     json_t *doc = json_object();
     json_object_set_new(doc, "format", json_string("ansim-snapshot/1"));
     json_object_set_new(doc, "account_id", json_string(account_id));
-    json_object_set_new(doc, "partition", json_string("aws"));
+    json_object_set_new(doc, "partition", json_string(aws_partition(nregions ? regions[0] : NULL)));
     json_object_set_new(doc, "collected_at", json_string(collected_at));
     json_object_set_new(doc, "regions", regs);
     json_object_set(doc, "resources", s->resources);

@@ -30,11 +30,29 @@ void sink_resource(struct collect_sink *s, const char *type, const char *region,
 void sink_error(struct collect_sink *s, const char *service, const char *region, const char *operation,
                 const char *code, const char *message);
 
+struct collect_pool; /* pool.c */
+
 struct collect_ctx {
     const struct aws_client *client;
     struct collect_sink *sink;
     const char *account_id;
+    const char *home;          /* the home region: global services are called there */
+    struct collect_pool *pool; /* NULL: tasks run at once, in the caller */
 };
+
+/* ---- tasks (pool.c) ---- */
+
+typedef void (*collect_fn)(struct collect_ctx *ctx, void *arg);
+
+/* Queue fn(ctx, arg) to run on a worker; free_arg(arg) afterwards (NULL: nothing). */
+void collect_spawn(struct collect_ctx *ctx, collect_fn fn, void *arg, void (*free_arg)(void *));
+/* Queue fn(ctx, copy of region) (freed afterwards). */
+void collect_spawn_region(struct collect_ctx *ctx, collect_fn fn, const char *region);
+/* Run every queued task, and every task they queue, on nthreads workers (1: this thread);
+ * progress: draw a progress line on stderr. */
+void collect_run(struct collect_ctx *ctx, size_t nthreads, int progress);
+struct collect_pool *collect_pool_new(void);
+void collect_pool_free(struct collect_pool *p);
 
 /* One read call with the result converted to JSON: returns the output (new reference), or
  * NULL after recording the failure in the sink — unless the error code is one of the
@@ -43,7 +61,8 @@ struct collect_ctx {
 json_t *collect_request(struct collect_ctx *ctx, const struct aws_call *call, const char *const *quiet,
                         const char **quiet_hit);
 
-/* collect_request() for a call with parameters only. */
+/* collect_request() for a call with name/value parameters (for JSON protocols they become
+ * the request document, as strings). */
 json_t *collect_call(struct collect_ctx *ctx, const char *service, const char *region, const char *op,
                      const char *const *params, size_t nparams, const char *const *quiet,
                      const char **quiet_hit);
@@ -60,16 +79,32 @@ int collect_pages(struct collect_ctx *ctx, const char *service, const char *regi
                   const char *const *params, size_t nparams, const struct collect_paging *pg,
                   const char *const *keys, json_t **out, size_t nkeys);
 
+/* ---- collectors: each queues its tasks ---- */
+
 /* IAM: account summary, password policy, credential report, users (with MFA devices, access
  * keys and their last use, login profile), groups, roles and customer-managed policies. */
-int collect_iam(struct collect_ctx *ctx);
+void collect_iam(struct collect_ctx *ctx);
 
 /* EC2 in one region: security groups, VPCs, flow logs, instances, EBS encryption by
  * default, and the region itself (its DescribeRegions entry, when given). */
-int collect_ec2(struct collect_ctx *ctx, const char *region, json_t *region_entry);
+void collect_ec2(struct collect_ctx *ctx, const char *region, json_t *region_entry);
 
 /* RDS DB instances in one region. */
-int collect_rds(struct collect_ctx *ctx, const char *region);
+void collect_rds(struct collect_ctx *ctx, const char *region);
+
+/* S3: every bucket (in its own region) with its configuration, and the account-level Block
+ * Public Access setting (S3 Control). */
+void collect_s3(struct collect_ctx *ctx);
+
+/* CloudTrail trails whose home region is region, with status and event selectors. */
+void collect_cloudtrail(struct collect_ctx *ctx, const char *region);
+
+/* KMS keys of one region with rotation status, key policy and tags. */
+void collect_kms(struct collect_ctx *ctx, const char *region);
+
+/* A JSON-protocol request document from name/value pairs (string values): a new string the
+ * caller frees. */
+char *collect_json_body(const char *const *params, size_t nparams);
 
 /* The regions to scan: the enabled regions of the account (EC2 DescribeRegions from home),
  * as an array of DescribeRegions entries (new reference), or NULL after recording the error. */

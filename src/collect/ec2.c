@@ -24,7 +24,7 @@ json_t *collect_regions(struct collect_ctx *ctx, const char *home)
 }
 
 /* One resource per entry of list, id from id_key; arn from arn_key, or built with fmt
- * ("arn:aws:ec2:REGION:ACCOUNT:<kind>/ID") when kind is given. */
+ * ("arn:PARTITION:ec2:REGION:ACCOUNT:<kind>/ID") when kind is given. */
 static void emit(struct collect_ctx *ctx, const char *type, const char *region, json_t *list,
                  const char *id_key, const char *arn_key, const char *kind)
 {
@@ -36,37 +36,56 @@ static void emit(struct collect_ctx *ctx, const char *type, const char *region, 
         if (!id)
             continue;
         const char *arn = arn_key ? json_string_value(json_object_get(e, arn_key)) : NULL;
-        char *built =
-            !arn && kind ? xasprintf("arn:aws:ec2:%s:%s:%s/%s", region, ctx->account_id, kind, id) : NULL;
+        char *built = !arn && kind ? xasprintf("arn:%s:ec2:%s:%s:%s/%s", aws_partition(region), region,
+                                               ctx->account_id, kind, id)
+                                   : NULL;
         sink_resource(ctx->sink, type, region, id, arn ? arn : built, json_incref(e));
         free(built);
     }
 }
 
-int collect_ec2(struct collect_ctx *ctx, const char *region, json_t *region_entry)
+static void security_groups(struct collect_ctx *ctx, void *region)
 {
-    if (region_entry)
-        sink_resource(ctx->sink, "aws_ec2_region", region, region, NULL, json_incref(region_entry));
-    const char *max[] = {"MaxResults", "1000"};
+    const char *max[] = {"MaxResults", "1000"}, *keys[] = {"SecurityGroups"};
     json_t *out[1];
-    const char *sg_keys[] = {"SecurityGroups"}, *vpc_keys[] = {"Vpcs"}, *fl_keys[] = {"FlowLogs"},
-               *res_keys[] = {"Reservations"};
-    if (collect_pages(ctx, "ec2", region, "DescribeSecurityGroups", max, 1, &NEXT, sg_keys, out, 1) == 0)
+    if (collect_pages(ctx, "ec2", region, "DescribeSecurityGroups", max, 1, &NEXT, keys, out, 1) == 0)
         emit(ctx, "aws_ec2_security_group", region, out[0], "GroupId", NULL, "security-group");
     json_decref(out[0]);
-    if (collect_pages(ctx, "ec2", region, "DescribeVpcs", max, 1, &NEXT, vpc_keys, out, 1) == 0)
+}
+
+static void vpcs(struct collect_ctx *ctx, void *region)
+{
+    const char *max[] = {"MaxResults", "1000"}, *keys[] = {"Vpcs"};
+    json_t *out[1];
+    if (collect_pages(ctx, "ec2", region, "DescribeVpcs", max, 1, &NEXT, keys, out, 1) == 0)
         emit(ctx, "aws_ec2_vpc", region, out[0], "VpcId", NULL, "vpc");
     json_decref(out[0]);
-    if (collect_pages(ctx, "ec2", region, "DescribeFlowLogs", max, 1, &NEXT, fl_keys, out, 1) == 0)
+}
+
+static void flow_logs(struct collect_ctx *ctx, void *region)
+{
+    const char *max[] = {"MaxResults", "1000"}, *keys[] = {"FlowLogs"};
+    json_t *out[1];
+    if (collect_pages(ctx, "ec2", region, "DescribeFlowLogs", max, 1, &NEXT, keys, out, 1) == 0)
         emit(ctx, "aws_vpc_flow_log", region, out[0], "FlowLogId", NULL, "vpc-flow-log");
     json_decref(out[0]);
-    if (collect_pages(ctx, "ec2", region, "DescribeInstances", max, 1, &NEXT, res_keys, out, 1) == 0) {
+}
+
+static void instances(struct collect_ctx *ctx, void *region)
+{
+    const char *max[] = {"MaxResults", "1000"}, *keys[] = {"Reservations"};
+    json_t *out[1];
+    if (collect_pages(ctx, "ec2", region, "DescribeInstances", max, 1, &NEXT, keys, out, 1) == 0) {
         size_t i;
         json_t *r;
         json_array_foreach(out[0], i, r) emit(
             ctx, "aws_ec2_instance", region, json_object_get(r, "Instances"), "InstanceId", NULL, "instance");
     }
     json_decref(out[0]);
+}
+
+static void ebs_default(struct collect_ctx *ctx, void *region)
+{
     json_t *ebs = collect_call(ctx, "ec2", region, "GetEbsEncryptionByDefault", NULL, 0, NULL, NULL);
     if (ebs) {
         json_t *data = json_object();
@@ -74,5 +93,15 @@ int collect_ec2(struct collect_ctx *ctx, const char *region, json_t *region_entr
         sink_resource(ctx->sink, "aws_ebs_encryption_by_default", region, region, NULL, data);
         json_decref(ebs);
     }
-    return 0;
+}
+
+void collect_ec2(struct collect_ctx *ctx, const char *region, json_t *region_entry)
+{
+    if (region_entry)
+        sink_resource(ctx->sink, "aws_ec2_region", region, region, NULL, json_incref(region_entry));
+    collect_spawn_region(ctx, security_groups, region);
+    collect_spawn_region(ctx, vpcs, region);
+    collect_spawn_region(ctx, flow_logs, region);
+    collect_spawn_region(ctx, instances, region);
+    collect_spawn_region(ctx, ebs_default, region);
 }

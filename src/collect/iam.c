@@ -18,14 +18,13 @@
 #include "collect.h"
 
 #define G "global"
-#define IAM_REGION "us-east-1" /* IAM is global; calls are signed for us-east-1 */
 
 /* Every page of an IAM list operation (Marker in and out, IsTruncated). */
 static int pages(struct collect_ctx *ctx, const char *op, const char **params, size_t nparams,
                  const char *const *keys, json_t **out, size_t nkeys)
 {
     struct collect_paging pg = {"Marker", "Marker", "IsTruncated"};
-    return collect_pages(ctx, "iam", IAM_REGION, op, params, nparams, &pg, keys, out, nkeys);
+    return collect_pages(ctx, "iam", ctx->home, op, params, nparams, &pg, keys, out, nkeys);
 }
 
 /* ---- credential report ---- */
@@ -59,27 +58,29 @@ static char *csv_field(const char **p, int *eol)
     return sb_detach(&sb);
 }
 
-static void credential_report(struct collect_ctx *ctx)
+static void credential_report(struct collect_ctx *ctx, void *unused)
 {
+    (void)unused;
     json_t *v = NULL;
     const char *quiet[] = {"ReportInProgress", "ReportNotPresent", "ReportExpired", NULL}, *hit = NULL;
     for (int tries = 0; tries < 30; tries++) {
-        json_t *g = collect_call(ctx, "iam", IAM_REGION, "GenerateCredentialReport", NULL, 0, NULL, NULL);
+        json_t *g = collect_call(ctx, "iam", ctx->home, "GenerateCredentialReport", NULL, 0, NULL, NULL);
         if (!g)
             return;
         const char *state = json_string_value(json_object_get(g, "State"));
         int ready = state && strcmp(state, "COMPLETE") == 0;
         json_decref(g);
-        if (ready && (v = collect_call(ctx, "iam", IAM_REGION, "GetCredentialReport", NULL, 0, quiet, &hit)))
+        if (ready && (v = collect_call(ctx, "iam", ctx->home, "GetCredentialReport", NULL, 0, quiet, &hit)))
             break;
         if (!hit && ready)
-            return; /* GetCredentialReport failed: recorded */
-        struct timespec ts = {1, 0};
+            return;                                 /* GetCredentialReport failed: recorded */
+        long ms = tries < 4 ? 250L << tries : 2000; /* 0.25, 0.5, 1, 2, 2, ... s */
+        struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
         nanosleep(&ts, NULL);
     }
     if (!v) {
         sink_error(ctx->sink, "iam", G, "GetCredentialReport", "ReportNotReady",
-                   "the credential report was not ready after 30 s");
+                   "the credential report was not ready after a minute");
         return;
     }
     const char *b64 = json_string_value(json_object_get(v, "Content"));
@@ -146,7 +147,7 @@ static void user_details(struct collect_ctx *ctx, json_t *user)
             const char *kp[] = {"AccessKeyId", json_string_value(json_object_get(k, "AccessKeyId"))};
             if (!kp[1])
                 continue;
-            json_t *lu = collect_call(ctx, "iam", IAM_REGION, "GetAccessKeyLastUsed", kp, 1, NULL, NULL);
+            json_t *lu = collect_call(ctx, "iam", ctx->home, "GetAccessKeyLastUsed", kp, 1, NULL, NULL);
             json_t *last = json_object_get(lu, "AccessKeyLastUsed");
             if (last)
                 json_object_set(k, "LastUsed", last);
@@ -157,7 +158,7 @@ static void user_details(struct collect_ctx *ctx, json_t *user)
         json_decref(list[0]);
     }
     const char *quiet[] = {"NoSuchEntity", NULL}, *hit;
-    json_t *lp = collect_call(ctx, "iam", IAM_REGION, "GetLoginProfile", params, 1, quiet, &hit);
+    json_t *lp = collect_call(ctx, "iam", ctx->home, "GetLoginProfile", params, 1, quiet, &hit);
     if (lp) {
         json_t *prof = json_object_get(lp, "LoginProfile");
         json_object_del(prof, "UserName");
@@ -168,23 +169,37 @@ static void user_details(struct collect_ctx *ctx, json_t *user)
     }
 }
 
-int collect_iam(struct collect_ctx *ctx)
+static void release_json(void *v) { json_decref(v); }
+
+/* One user: its details, then the resource. */
+static void user_task(struct collect_ctx *ctx, void *user)
 {
+    user_details(ctx, user);
+    sink_resource(ctx->sink, "aws_iam_user", G, json_string_value(json_object_get(user, "UserName")),
+                  json_string_value(json_object_get(user, "Arn")), json_incref(user));
+}
+
+static void account(struct collect_ctx *ctx, void *unused)
+{
+    (void)unused;
     const char *acct = ctx->account_id;
-    json_t *v = collect_call(ctx, "iam", IAM_REGION, "GetAccountSummary", NULL, 0, NULL, NULL);
+    json_t *v = collect_call(ctx, "iam", ctx->home, "GetAccountSummary", NULL, 0, NULL, NULL);
     if (v) {
         sink_resource(ctx->sink, "aws_iam_account_summary", G, acct, NULL,
                       json_incref(json_object_get(v, "SummaryMap")));
         json_decref(v);
     }
     const char *quiet[] = {"NoSuchEntity", NULL}, *hit;
-    if ((v = collect_call(ctx, "iam", IAM_REGION, "GetAccountPasswordPolicy", NULL, 0, quiet, &hit))) {
+    if ((v = collect_call(ctx, "iam", ctx->home, "GetAccountPasswordPolicy", NULL, 0, quiet, &hit))) {
         sink_resource(ctx->sink, "aws_iam_password_policy", G, acct, NULL,
                       json_incref(json_object_get(v, "PasswordPolicy")));
         json_decref(v);
     }
-    credential_report(ctx);
+}
 
+static void authorization_details(struct collect_ctx *ctx, void *unused)
+{
+    (void)unused;
     const char *params[] = {"Filter.member.1", "User", "Filter.member.2", "Group",
                             "Filter.member.3", "Role", "Filter.member.4", "LocalManagedPolicy"};
     const char *keys[] = {"UserDetailList", "GroupDetailList", "RoleDetailList", "Policies"};
@@ -192,12 +207,7 @@ int collect_iam(struct collect_ctx *ctx)
     if (pages(ctx, "GetAccountAuthorizationDetails", params, 4, keys, lists, 4) == 0) {
         size_t i;
         json_t *e;
-        json_array_foreach(lists[0], i, e)
-        {
-            user_details(ctx, e);
-            sink_resource(ctx->sink, "aws_iam_user", G, json_string_value(json_object_get(e, "UserName")),
-                          json_string_value(json_object_get(e, "Arn")), json_incref(e));
-        }
+        json_array_foreach(lists[0], i, e) collect_spawn(ctx, user_task, json_incref(e), release_json);
         json_array_foreach(lists[1], i, e)
             sink_resource(ctx->sink, "aws_iam_group", G, json_string_value(json_object_get(e, "GroupName")),
                           json_string_value(json_object_get(e, "Arn")), json_incref(e));
@@ -205,10 +215,22 @@ int collect_iam(struct collect_ctx *ctx)
             sink_resource(ctx->sink, "aws_iam_role", G, json_string_value(json_object_get(e, "RoleName")),
                           json_string_value(json_object_get(e, "Arn")), json_incref(e));
         json_array_foreach(lists[3], i, e)
+        {
+            const char *arn = json_string_value(json_object_get(e, "Arn"));
+            if (!json_string_value(json_object_get(e, "PolicyName")) && arn && strrchr(arn, '/'))
+                json_object_set_new(e, "PolicyName",
+                                    json_string(strrchr(arn, '/') + 1)); /* the ARN names it */
             sink_resource(ctx->sink, "aws_iam_policy", G, json_string_value(json_object_get(e, "PolicyName")),
-                          json_string_value(json_object_get(e, "Arn")), json_incref(e));
+                          arn, json_incref(e));
+        }
     }
     for (int k = 0; k < 4; k++)
         json_decref(lists[k]);
-    return 0;
+}
+
+void collect_iam(struct collect_ctx *ctx)
+{
+    collect_spawn(ctx, account, NULL, NULL);
+    collect_spawn(ctx, credential_report, NULL, NULL);
+    collect_spawn(ctx, authorization_details, NULL, NULL);
 }

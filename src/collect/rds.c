@@ -6,7 +6,7 @@
 
 #include "collect.h"
 
-int collect_rds(struct collect_ctx *ctx, const char *region)
+static void db_instances(struct collect_ctx *ctx, void *region)
 {
     static const struct collect_paging MARKER = {"Marker", "Marker", NULL};
     const char *params[] = {"MaxRecords", "100"};
@@ -28,5 +28,9 @@ int collect_rds(struct collect_ctx *ctx, const char *region)
         }
     }
     json_decref(out[0]);
-    return 0;
+}
+
+void collect_rds(struct collect_ctx *ctx, const char *region)
+{
+    collect_spawn_region(ctx, db_instances, region);
 }

@@ -58,16 +58,13 @@ static void signed_calls_are_accepted(void **state)
     (void)state;
     struct aws_result r;
     char err[ERRLEN] = "";
-    assert_int_equal(qcall(&client, "sts", "ap-northeast-2", "GetCallerIdentity", NULL,
-                                    0, &r, err, sizeof err),
-                     0);
+    assert_int_equal(
+        qcall(&client, "sts", "ap-northeast-2", "GetCallerIdentity", NULL, 0, &r, err, sizeof err), 0);
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.body.buf, "user/ansim-audit</Arn>"));
     aws_result_free(&r);
     const char *params[] = {"MaxItems", "100", "PathPrefix", "/"};
-    assert_int_equal(qcall(&client, "iam", "ap-northeast-2", "ListUsers", params, 2,
-                                    &r, err, sizeof err),
-                     0);
+    assert_int_equal(qcall(&client, "iam", "ap-northeast-2", "ListUsers", params, 2, &r, err, sizeof err), 0);
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.body.buf, "<UserName>ansim-audit</UserName>"));
     aws_result_free(&r);
@@ -80,16 +77,13 @@ static void wrong_secret_and_denials_are_error_codes(void **state)
     bad.cred.secret_access_key = "not-the-secret";
     struct aws_result r;
     char err[ERRLEN] = "";
-    assert_int_equal(qcall(&bad, "iam", "ap-northeast-2", "ListUsers", NULL, 0, &r,
-                                    err, sizeof err),
-                     0);
+    assert_int_equal(qcall(&bad, "iam", "ap-northeast-2", "ListUsers", NULL, 0, &r, err, sizeof err), 0);
     assert_int_equal(r.status, 403);
     assert_string_equal(r.code, "SignatureDoesNotMatch");
     aws_result_free(&r);
     /* the audit user's policy does not allow RDS: IAM is enforced */
-    assert_int_equal(qcall(&client, "rds", "ap-northeast-2", "DescribeDBInstances",
-                                    NULL, 0, &r, err, sizeof err),
-                     0);
+    assert_int_equal(
+        qcall(&client, "rds", "ap-northeast-2", "DescribeDBInstances", NULL, 0, &r, err, sizeof err), 0);
     assert_true(r.status >= 400);
     assert_non_null(r.code);
     assert_true(strstr(r.code, "Unauthorized") || strstr(r.code, "AccessDenied"));
@@ -102,15 +96,11 @@ static void only_reads_are_ever_sent(void **state)
     struct aws_result r;
     char err[ERRLEN] = "";
     const char *params[] = {"UserName", "intruder"};
-    assert_int_equal(qcall(&client, "iam", "us-east-1", "CreateUser", params, 1, &r,
-                                    err, sizeof err),
-                     -1);
+    assert_int_equal(qcall(&client, "iam", "us-east-1", "CreateUser", params, 1, &r, err, sizeof err), -1);
     assert_non_null(strstr(err, "not a read-only operation"));
     aws_result_free(&r);
     /* the user really was not created */
-    assert_int_equal(
-        qcall(&client, "iam", "us-east-1", "ListUsers", NULL, 0, &r, err, sizeof err),
-        0);
+    assert_int_equal(qcall(&client, "iam", "us-east-1", "ListUsers", NULL, 0, &r, err, sizeof err), 0);
     assert_null(strstr(r.body.buf, "intruder"));
     aws_result_free(&r);
 }
@@ -125,9 +115,7 @@ static void unreachable_endpoint_is_an_error(void **state)
     dead.retry_base_ms = 10;
     struct aws_result r;
     char err[ERRLEN] = "";
-    assert_int_equal(
-        qcall(&dead, "iam", "us-east-1", "ListUsers", NULL, 0, &r, err, sizeof err),
-        -1);
+    assert_int_equal(qcall(&dead, "iam", "us-east-1", "ListUsers", NULL, 0, &r, err, sizeof err), -1);
     assert_non_null(strstr(err, "iam:ListUsers"));
     assert_non_null(strstr(err, "after 2 attempts"));
     assert_null(strstr(err, client.cred.secret_access_key));
@@ -191,9 +179,7 @@ static void responses_match_boto3(void **state)
         const char *svc = ops[i][0], *op = ops[i][1];
         struct aws_result r;
         char err[ERRLEN] = "";
-        if (qcall(&client, svc, "us-east-1", op, NULL, 0, &r, err,
-                           sizeof err) ||
-            r.status != 200)
+        if (qcall(&client, svc, "us-east-1", op, NULL, 0, &r, err, sizeof err) || r.status != 200)
             fail_msg("%s:%s: %s %s", svc, op, err, r.code ? r.code : "");
         json_t *got = aws_xml_to_json(svc, op, r.body.buf, r.body.len, err, sizeof err);
         if (!got)
@@ -228,11 +214,10 @@ static void malformed_responses_are_errors(void **state)
     assert_null(aws_xml_to_json("iam", "ListUsers", dtd, strlen(dtd), err, sizeof err));
     assert_non_null(strstr(err, "document type declaration"));
     /* a region that would steer the host name elsewhere is refused before anything is sent */
-    struct aws_client c = {.cred = {"AKIDEXAMPLE", "secret", NULL, 0, NULL}, .timeout_ms = 1000, .max_attempts = 1};
+    struct aws_client c = {
+        .cred = {"AKIDEXAMPLE", "secret", NULL, 0, NULL}, .timeout_ms = 1000, .max_attempts = 1};
     struct aws_result r;
-    assert_int_equal(
-        qcall(&c, "iam", "x.evil.example#", "ListUsers", NULL, 0, &r, err, sizeof err),
-        -1);
+    assert_int_equal(qcall(&c, "iam", "x.evil.example#", "ListUsers", NULL, 0, &r, err, sizeof err), -1);
     assert_non_null(strstr(err, "invalid region"));
     aws_result_free(&r);
     /* types: numbers and booleans typed, odd values kept as text, unknown elements ignored */
@@ -369,6 +354,209 @@ static void timeouts_end_in_a_clear_error(void **state)
     plan("[]");
 }
 
+/* ---- protocols: JSON (KMS, CloudTrail), REST-XML (S3, S3 Control) ---- */
+
+static json_t *output_of(const struct aws_client *c, const struct aws_call *call, struct aws_result *r)
+{
+    char err[ERRLEN] = "";
+    if (aws_call(c, call, r, err, sizeof err) != 0)
+        fail_msg("%s:%s: %s", call->service, call->op, err);
+    if (r->status != 200)
+        fail_msg("%s:%s: HTTP %d %s", call->service, call->op, r->status, r->code ? r->code : "");
+    json_t *v = aws_output(call->service, call->op, r, err, sizeof err);
+    if (!v)
+        fail_msg("%s:%s: %s", call->service, call->op, err);
+    return v;
+}
+
+static void json_and_rest_protocols_read_the_seeded_account(void **state)
+{
+    (void)state;
+    struct aws_result r;
+    /* JSON 1.1 (KMS): two keys in Seoul, timestamps as RFC 3339 text */
+    struct aws_call keys = {"kms", "ap-northeast-2", "ListKeys", NULL, 0, NULL};
+    json_t *v = output_of(&client, &keys, &r);
+    assert_int_equal(json_array_size(json_object_get(v, "Keys")), 2);
+    const char *id =
+        json_string_value(json_object_get(json_array_get(json_object_get(v, "Keys"), 0), "KeyId"));
+    char *body = xasprintf("{\"KeyId\": \"%s\"}", id);
+    aws_result_free(&r);
+    struct aws_call describe = {"kms", "ap-northeast-2", "DescribeKey", NULL, 0, body};
+    json_t *d = output_of(&client, &describe, &r);
+    const char *created =
+        json_string_value(json_object_get(json_object_get(d, "KeyMetadata"), "CreationDate"));
+    assert_non_null(created);
+    time_t t;
+    assert_int_equal(time_parse(created, &t), 0);
+    assert_true(t > 1700000000);
+    json_decref(d);
+    json_decref(v);
+    free(body);
+    aws_result_free(&r);
+    /* JSON error shape: an unknown key is NotFoundException */
+    struct aws_call missing = {
+        "kms", "ap-northeast-2", "DescribeKey", NULL, 0, "{\"KeyId\": \"no-such-key\"}"};
+    char err[ERRLEN] = "";
+    assert_int_equal(aws_call(&client, &missing, &r, err, sizeof err), 0);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(r.code, "NotFoundException");
+    aws_result_free(&r);
+    /* CloudTrail: the multi-region trail, once, from its home region */
+    struct aws_call trails = {"cloudtrail", "us-east-1", "DescribeTrails",
+                              NULL,         0,           "{\"includeShadowTrails\": false}"};
+    v = output_of(&client, &trails, &r);
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(json_object_get(v, "trailList"), 0), "Name")),
+        "main-trail");
+    json_decref(v);
+    aws_result_free(&r);
+    /* REST-XML (S3): buckets, a bucket's region, its ACL with the xsi:type attribute */
+    struct aws_call list = {"s3", "us-east-1", "ListBuckets", NULL, 0, NULL};
+    v = output_of(&client, &list, &r);
+    assert_int_equal(json_array_size(json_object_get(v, "Buckets")), 2);
+    json_decref(v);
+    aws_result_free(&r);
+    const char *b[] = {"Bucket", "public-images"};
+    struct aws_call loc = {"s3", "us-east-1", "GetBucketLocation", b, 1, NULL};
+    v = output_of(&client, &loc, &r);
+    assert_string_equal(json_string_value(json_object_get(v, "LocationConstraint")), "ap-northeast-2");
+    json_decref(v);
+    aws_result_free(&r);
+    struct aws_call acl = {"s3", "ap-northeast-2", "GetBucketAcl", b, 1, NULL};
+    v = output_of(&client, &acl, &r);
+    int all_users = 0;
+    size_t i;
+    json_t *g;
+    json_array_foreach(json_object_get(v, "Grants"), i, g)
+    {
+        json_t *grantee = json_object_get(g, "Grantee");
+        const char *uri = json_string_value(json_object_get(grantee, "URI"));
+        if (uri && strstr(uri, "AllUsers") && json_string_value(json_object_get(grantee, "Type")) &&
+            strcmp(json_string_value(json_object_get(grantee, "Type")), "Group") == 0)
+            all_users = 1;
+    }
+    assert_true(all_users);
+    json_decref(v);
+    aws_result_free(&r);
+    /* REST-XML error shape and payload members */
+    struct aws_call sse = {"s3", "ap-northeast-2", "GetBucketEncryption", b, 1, NULL};
+    assert_int_equal(aws_call(&client, &sse, &r, err, sizeof err), 0);
+    assert_string_equal(r.code, "ServerSideEncryptionConfigurationNotFoundError");
+    aws_result_free(&r);
+    const char *lb[] = {"Bucket", "secure-logs"};
+    struct aws_call pol = {"s3", "us-east-1", "GetBucketPolicy", lb, 1, NULL};
+    v = output_of(&client, &pol, &r);
+    json_t *doc = json_loads(json_string_value(json_object_get(v, "Policy")), 0, NULL);
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(json_object_get(doc, "Statement"), 0), "Sid")),
+        "TLSOnly");
+    json_decref(doc);
+    json_decref(v);
+    aws_result_free(&r);
+    /* S3 Control: the account id travels in x-amz-account-id; not configured in moto */
+    const char *acct[] = {"AccountId", getenv("ANSIM_MOTO_ACCOUNT")};
+    struct aws_call pab = {"s3control", "us-east-1", "GetPublicAccessBlock", acct, 1, NULL};
+    assert_int_equal(aws_call(&client, &pab, &r, err, sizeof err), 0);
+    assert_string_equal(r.code, "NoSuchPublicAccessBlockConfiguration");
+    aws_result_free(&r);
+    const char *bad[] = {"AccountId", "evil.example"};
+    struct aws_call evil = {"s3control", "us-east-1", "GetPublicAccessBlock", bad, 1, NULL};
+    assert_int_equal(aws_call(&client, &evil, &r, err, sizeof err), -1);
+    assert_non_null(strstr(err, "AccountId"));
+    aws_result_free(&r);
+}
+
+static void endpoints_follow_partitions_and_overrides(void **state)
+{
+    (void)state;
+    struct aws_client c;
+    memset(&c, 0, sizeof c);
+    const char *sr;
+    int custom;
+    unsetenv("AWS_ENDPOINT_URL");
+    unsetenv("AWS_ENDPOINT_URL_S3");
+    char *u = aws_endpoint(&c, "iam", "ap-northeast-2", &sr, &custom);
+    assert_string_equal(u, "https://iam.amazonaws.com");
+    assert_string_equal(sr, "us-east-1");
+    assert_false(custom);
+    free(u);
+    u = aws_endpoint(&c, "iam", "cn-northwest-1", &sr, &custom);
+    assert_string_equal(u, "https://iam.cn-north-1.amazonaws.com.cn");
+    assert_string_equal(sr, "cn-north-1");
+    free(u);
+    u = aws_endpoint(&c, "kms", "us-gov-west-1", &sr, &custom);
+    assert_string_equal(u, "https://kms.us-gov-west-1.amazonaws.com");
+    free(u);
+    assert_string_equal(aws_partition("cn-north-1"), "aws-cn");
+    assert_string_equal(aws_partition("ap-northeast-2"), "aws");
+    setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1/", 1);
+    setenv("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:2", 1);
+    u = aws_endpoint(&c, "s3", "us-east-1", &sr, &custom);
+    assert_string_equal(u, "http://127.0.0.1:2");
+    assert_true(custom);
+    free(u);
+    u = aws_endpoint(&c, "kms", "us-east-1", &sr, &custom);
+    assert_string_equal(u, "http://127.0.0.1:1");
+    free(u);
+    setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true", 1);
+    u = aws_endpoint(&c, "kms", "us-east-1", &sr, &custom);
+    assert_string_equal(u, "https://kms.us-east-1.amazonaws.com");
+    free(u);
+    c.endpoint_url = "http://127.0.0.1:3"; /* --endpoint-url wins over everything */
+    unsetenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+    u = aws_endpoint(&c, "s3", "us-east-1", &sr, &custom);
+    assert_string_equal(u, "http://127.0.0.1:3");
+    free(u);
+    unsetenv("AWS_ENDPOINT_URL");
+    unsetenv("AWS_ENDPOINT_URL_S3");
+    char *code, *msg;
+    const char *j = "{\"__type\": \"com.amazonaws.kms#AccessDeniedException\", \"message\": \"no\"}";
+    assert_int_equal(aws_json_error(j, strlen(j), &code, &msg), 0);
+    assert_string_equal(code, "AccessDeniedException");
+    assert_string_equal(msg, "no");
+    free(code);
+    free(msg);
+    assert_int_equal(aws_json_error("{\"x\": 1", 8, &code, &msg), -1);
+    char err[ERRLEN];
+    const char *ts = "{\"KeyMetadata\": {\"KeyId\": \"k\", \"CreationDate\": 1700000000.5}}";
+    json_t *v = aws_json_to_json("kms", "DescribeKey", ts, strlen(ts), err, sizeof err);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(v, "KeyMetadata"), "CreationDate")),
+                        "2023-11-14T22:13:20.500Z");
+    json_decref(v);
+    assert_null(aws_json_to_json("kms", "DescribeKey", "[1]", 3, err, sizeof err));
+    assert_null(aws_json_to_json("kms", "DescribeKey", "{\"a\":", 6, err, sizeof err));
+}
+
+static void json_and_s3_faults_are_retried_or_errors(void **state)
+{
+    (void)state;
+    struct aws_result r;
+    char err[ERRLEN] = "";
+    struct aws_call keys = {"kms", "ap-northeast-2", "ListKeys", NULL, 0, NULL};
+    plan("[\"throttle\", \"500\"]");
+    assert_int_equal(aws_call(&faulty, &keys, &r, err, sizeof err), 0);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.attempts, 3);
+    aws_result_free(&r);
+    struct aws_call list = {"s3", "us-east-1", "ListBuckets", NULL, 0, NULL};
+    plan("[\"503\", \"reset\"]");
+    assert_int_equal(aws_call(&faulty, &list, &r, err, sizeof err), 0);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.attempts, 3);
+    aws_result_free(&r);
+    /* a complete answer holding half a document: an error, never a partial result */
+    plan("[\"halfbody\"]");
+    assert_int_equal(aws_call(&faulty, &keys, &r, err, sizeof err), 0);
+    assert_null(aws_output("kms", "ListKeys", &r, err, sizeof err));
+    assert_non_null(strstr(err, "malformed JSON"));
+    aws_result_free(&r);
+    plan("[\"halfbody\"]");
+    assert_int_equal(aws_call(&faulty, &list, &r, err, sizeof err), 0);
+    assert_null(aws_output("s3", "ListBuckets", &r, err, sizeof err));
+    aws_result_free(&r);
+    plan("[]");
+}
+
 static void allow_list_and_error_documents(void **state)
 {
     (void)state;
@@ -416,6 +604,7 @@ static void allow_list_and_error_documents(void **state)
 int run_aws_tests(void)
 {
     const struct CMUnitTest offline[] = {cmocka_unit_test(allow_list_and_error_documents),
+                                         cmocka_unit_test(endpoints_follow_partitions_and_overrides),
                                          cmocka_unit_test(malformed_responses_are_errors)};
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(signed_calls_are_accepted),
@@ -423,12 +612,14 @@ int run_aws_tests(void)
         cmocka_unit_test(only_reads_are_ever_sent),
         cmocka_unit_test(unreachable_endpoint_is_an_error),
         cmocka_unit_test(responses_match_boto3),
+        cmocka_unit_test(json_and_rest_protocols_read_the_seeded_account),
     };
     const struct CMUnitTest faults[] = {
         cmocka_unit_test(throttling_and_5xx_are_retried),
         cmocka_unit_test(retries_stop_and_the_error_remains),
         cmocka_unit_test(resets_and_truncated_bodies_are_retried),
         cmocka_unit_test(timeouts_end_in_a_clear_error),
+        cmocka_unit_test(json_and_s3_faults_are_retried_or_errors),
     };
     return cmocka_run_group_tests_name("aws client (offline)", offline, NULL, NULL) +
            cmocka_run_group_tests_name("aws client against moto", tests, setup, teardown) +
