@@ -27,7 +27,8 @@ if [ -z "${ANSIM_MOTO_URL:-}" ]; then
 fi
 export HOME=$tmp/home XDG_DATA_HOME=$tmp/xdg
 mkdir -p "$HOME"
-unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SESSION_TOKEN AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE
+unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SESSION_TOKEN AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE AWS_ENDPOINT_URL
+export AWS_EC2_METADATA_DISABLED=true  # never reach for a real instance-metadata address
 run() {  # run ansim with the audit user's key; stdout/stderr in $tmp/out, $tmp/err; exit code in $rc
     AWS_ACCESS_KEY_ID=$ANSIM_MOTO_AKID AWS_SECRET_ACCESS_KEY=$ANSIM_MOTO_SECRET "$ansim" "$@" >"$tmp/out" 2>"$tmp/err"
     rc=$?
@@ -143,6 +144,40 @@ check "...and fails and passes the same controls on the same resources" \
     bash -c 'diff <(jq -r "$1" "$2") <(jq -r "$1" "$3")' _ "$norm" "$tmp/startup-snap.json" "$tmp/startup-live.json"
 check "...root checks it cannot verify (no root row in moto's report) are error, not pass" jq -e '
     [.findings[] | select(.control_id | test("^iam\\.root_(mfa|access_keys)"))] | length == 2 and all(.status == "error")' "$tmp/startup-live.json"
+
+# credentials that need a call: an assumed role, instance metadata, the container endpoint
+mkdir -p "$HOME/.aws"
+printf '[base]\naws_access_key_id = %s\naws_secret_access_key = %s\n' "$ANSIM_MOTO_AKID" "$ANSIM_MOTO_SECRET" >"$HOME/.aws/credentials"
+printf '[profile audit]\nrole_arn = arn:aws:iam::123456789012:role/audit-role\nsource_profile = base\nexternal_id = ansim-test\nrole_session_name = ansim-live-test\n[profile wrong-id]\nrole_arn = arn:aws:iam::123456789012:role/audit-role\nsource_profile = base\nexternal_id = nope\n' >"$HOME/.aws/config"
+"$ansim" -v --profile audit collect --endpoint-url "$ANSIM_MOTO_URL" --region us-east-1 -o "$tmp/role.json" 2>"$tmp/err"
+rc=$?
+check "assume-role profile (source_profile, external_id): collect exits 0 (got $rc)" test "$rc" -eq 0
+check "...signing as the role" grep -q "credentials from role arn:aws:iam::123456789012:role/audit-role" "$tmp/err"
+check "...and reads the account" jq -e 'any(.resources[]; .type == "aws_s3_bucket" and .id == "secure-logs")' "$tmp/role.json"
+"$ansim" --profile wrong-id collect --endpoint-url "$ANSIM_MOTO_URL" --region us-east-1 >"$tmp/out" 2>"$tmp/err"
+rc=$?
+check "a role whose trust refuses us: exit 1, one line naming the role (got $rc)" bash -c '
+    [ "$1" -eq 1 ] && [ "$(wc -l <"$2")" -eq 1 ] && grep -q "assuming arn:aws:iam::123456789012:role/audit-role was refused" "$2"' _ "$rc" "$tmp/err"
+rm -f "$HOME/.aws/config" "$HOME/.aws/credentials"
+
+curl -s -X POST --data 3600 "$ANSIM_CRED_URL/__ttl" >/dev/null
+env -u AWS_EC2_METADATA_DISABLED AWS_EC2_METADATA_SERVICE_ENDPOINT=$ANSIM_CRED_URL \
+    "$ansim" -v collect --endpoint-url "$ANSIM_MOTO_URL" --region us-east-1 -o "$tmp/imds.json" 2>"$tmp/err"
+rc=$?
+check "instance metadata (IMDSv2 token first): collect exits 0 (got $rc)" bash -c '[ "$1" -eq 0 ] && grep -q "credentials from EC2 instance metadata" "$2"' _ "$rc" "$tmp/err"
+check "...credentials valid for an hour are fetched once" test "$(curl -s "$ANSIM_CRED_URL/__count")" -eq 1
+curl -s -X POST --data 30 "$ANSIM_CRED_URL/__ttl" >/dev/null
+AWS_CONTAINER_CREDENTIALS_FULL_URI=$ANSIM_CRED_URL/container/creds AWS_CONTAINER_AUTHORIZATION_TOKEN=container-secret-token \
+    "$ansim" collect --endpoint-url "$ANSIM_MOTO_URL" --region us-east-1 -o "$tmp/container.json" 2>"$tmp/err"
+rc=$?
+check "container credentials (full URI + authorization token): collect exits 0 (got $rc)" test "$rc" -eq 0
+check "...credentials about to expire are renewed during the collection" test "$(curl -s "$ANSIM_CRED_URL/__count")" -ge 3
+check "...and give the same resources as the static key" bash -c '
+    diff <(jq -c "[.resources[] | [.type, .id]]" "$1") <(jq -c "[.resources[] | [.type, .id]]" "$2")' _ "$tmp/container.json" "$tmp/imds.json"
+AWS_CONTAINER_CREDENTIALS_FULL_URI=http://192.0.2.1/creds "$ansim" collect --endpoint-url "$ANSIM_MOTO_URL" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+check "container credentials over plain HTTP to a non-local host are refused (got $rc)" bash -c '
+    [ "$1" -eq 1 ] && grep -q "must be https" "$2"' _ "$rc" "$tmp/err"
 
 AWS_ACCESS_KEY_ID=$ANSIM_MOTO_AKID AWS_SECRET_ACCESS_KEY=wrong "$ansim" collect --endpoint-url "$ANSIM_MOTO_URL" >"$tmp/out" 2>"$tmp/err"
 rc=$?

@@ -5,7 +5,8 @@
 #           tests/moto_seed.py, and writes DIR/env (ANSIM_MOTO_URL, ANSIM_MOTO_AKID,
 #           ANSIM_MOTO_SECRET, ANSIM_MOTO_ACCOUNT, ANSIM_MOTO_EXPECT, and ANSIM_FAULT_URL:
 #           tests/faultproxy.py in front of moto, which injects throttling, 5xx, resets,
-#           truncation and delays on demand) and DIR/pid, DIR/proxy.pid.
+#           truncation and delays on demand; ANSIM_CRED_URL: tests/credserver.py, standing in
+#           for EC2 instance metadata and the container credentials endpoint) and the PID files.
 #   start-startup: a second, permissive moto holding the example start-up account
 #           (tests/moto_startup.py); DIR/env gets ANSIM_STARTUP_URL.
 #   stop:   stops the servers started in DIR by their PIDs.
@@ -18,7 +19,7 @@ dir=${2:?usage: tests/moto.sh start|start-startup|stop DIR}
 cd "$(dirname "$0")/.."
 
 if [ "$cmd" = stop ]; then
-    for f in pid proxy.pid startup.pid; do
+    for f in pid proxy.pid startup.pid creds.pid; do
         [ -s "$dir/$f" ] || continue
         p=$(cat "$dir/$f")
         kill "$p" 2>/dev/null
@@ -76,14 +77,19 @@ if ! python3 tests/moto_seed.py "$url" "$dir/expect" >>"$dir/env" 2>"$dir/seed.l
     exit 1
 fi
 echo "ANSIM_MOTO_URL=$url" >>"$dir/env"
+# stand-ins for EC2 instance metadata and the container endpoint, handing out the audit key
+. "$dir/env"
+python3 tests/credserver.py "$dir/creds.port" "$ANSIM_MOTO_AKID" "$ANSIM_MOTO_SECRET" 2>"$dir/creds.log" &
+echo $! >"$dir/creds.pid"
 python3 tests/faultproxy.py "$url" "$dir/proxy.port" 2>"$dir/proxy.log" &
 echo $! >"$dir/proxy.pid"
 for _ in $(seq 1 50); do
-    if [ -s "$dir/proxy.port" ]; then
+    if [ -s "$dir/proxy.port" ] && [ -s "$dir/creds.port" ]; then
         echo "ANSIM_FAULT_URL=http://127.0.0.1:$(cat "$dir/proxy.port")" >>"$dir/env"
+        echo "ANSIM_CRED_URL=http://127.0.0.1:$(cat "$dir/creds.port")" >>"$dir/env"
         exit 0
     fi
     sleep 0.1
 done
-echo "moto.sh: the fault-injection proxy did not start: $(tail -1 "$dir/proxy.log")" >&2
+echo "moto.sh: the fault-injection proxy or the credentials stand-in did not start: $(tail -1 "$dir/proxy.log" "$dir/creds.log")" >&2
 exit 1

@@ -37,8 +37,19 @@ iam.put_user_policy(UserName="ansim-audit", PolicyName="read-only", PolicyDocume
     "Statement": [{"Effect": "Allow", "Action": ["iam:List*", "iam:Get*", "iam:GenerateCredentialReport",
                                                  "ec2:Describe*", "ec2:Get*", "sts:GetCallerIdentity",
                                                  "s3:Get*", "s3:List*", "cloudtrail:Describe*", "cloudtrail:Get*",
-                                                 "kms:Describe*", "kms:Get*", "kms:List*"], "Resource": "*"}]}))
+                                                 "kms:Describe*", "kms:Get*", "kms:List*"], "Resource": "*"},
+                  {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::123456789012:role/audit-role"}]}))
 key = iam.create_access_key(UserName="ansim-audit")["AccessKey"]
+# a role the audit user may assume (with an external id), allowed the same reads
+iam.create_role(RoleName="audit-role", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:user/ansim-audit"}, "Action": "sts:AssumeRole",
+     "Condition": {"StringEquals": {"sts:ExternalId": "ansim-test"}}}]}))
+iam.put_role_policy(RoleName="audit-role", PolicyName="read-only", PolicyDocument=json.dumps({
+    "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["iam:List*", "iam:Get*", "iam:GenerateCredentialReport",
+                                                                          "ec2:Describe*", "ec2:Get*", "sts:GetCallerIdentity",
+                                                                          "s3:Get*", "s3:List*", "cloudtrail:Describe*",
+                                                                          "cloudtrail:Get*", "kms:Describe*", "kms:Get*",
+                                                                          "kms:List*"], "Resource": "*"}]}))
 iam.create_user(UserName="dev1")
 iam.create_group(GroupName="admins")
 iam.add_user_to_group(GroupName="admins", UserName="dev1")

@@ -5,6 +5,7 @@ set -u
 build=${1:?usage: tests/run.sh BUILD_DIR}
 cd "$(dirname "$0")/.."
 out=$(mktemp -d)
+export AWS_EC2_METADATA_DISABLED=true  # no test may reach a real instance-metadata address
 trap 'rm -rf "$out"' EXIT
 passed=0 failed=0
 

@@ -93,14 +93,37 @@ struct aws_cred {
     char *source; /* where they came from, for messages ("environment variables", ...) */
 };
 
-/* Find credentials as the AWS CLI does: environment variables unless profile (the --profile
- * value) is given, then the profile (or AWS_PROFILE, or "default") in the shared config and
- * credentials files, including credential_process. Returns 0, or -1 with a one-line err
- * that names what was tried and never contains a secret. Free with aws_cred_free(). */
+/* Static credentials as the AWS CLI finds them: environment variables unless profile (the
+ * --profile value) is given, then the profile (or AWS_PROFILE, or "default") in the shared
+ * config and credentials files, including credential_process. -1 with a one-line err (never
+ * holding a secret) when there are none, or when they need a call (aws_client_init() handles
+ * those). Free with aws_cred_free(). */
 int aws_creds_find(const char *profile, struct aws_cred *out, char *err, size_t errlen);
 
 /* Wipe the secrets and free. */
 void aws_cred_free(struct aws_cred *c);
+
+/* Where credentials come from when they need a call (provider.c fetches them). */
+enum aws_cred_kind {
+    AWS_SRC_STATIC = 0, /* keys at hand: cred */
+    AWS_SRC_ROLE,       /* STS AssumeRole with the credentials of source */
+    AWS_SRC_CONTAINER,  /* the container credentials endpoint */
+    AWS_SRC_IMDS        /* EC2 instance metadata (IMDSv2) */
+};
+
+struct aws_cred_source {
+    enum aws_cred_kind kind;
+    struct aws_cred cred; /* STATIC */
+    /* ROLE: the profile, role and its settings (NULL / 0 when not set) */
+    char *profile, *role_arn, *external_id, *session_name, *region;
+    long duration; /* seconds */
+    struct aws_cred_source *source;
+};
+
+/* The credential source the AWS CLI would use (see creds.c for the order). Returns 0, or -1
+ * with a one-line err that never contains a secret. Free with aws_cred_source_free(). */
+int aws_creds_source(const char *profile, struct aws_cred_source *out, char *err, size_t errlen);
+void aws_cred_source_free(struct aws_cred_source *s);
 
 /* ---- HTTP (http.c) ---- */
 

@@ -1,16 +1,19 @@
 /*
  * creds.c — finding AWS credentials and the home region the way the AWS CLI does.
  *
- * Order (botocore's provider chain, minus what needs a network call):
+ * Order (botocore's provider chain):
  *   1. AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN), unless a profile
  *      was named on the command line;
  *   2. the profile (--profile, else AWS_PROFILE, else "default") in the config file
  *      (AWS_CONFIG_FILE, ~/.aws/config; sections "[profile NAME]" or "[default]") and the
  *      shared credentials file (AWS_SHARED_CREDENTIALS_FILE, ~/.aws/credentials; "[NAME]"):
- *      role_arn (assume role) first, then static keys in the credentials file, then
- *      credential_process, then static keys in the config file.
- * Assume-role, container and instance-metadata credentials need STS/HTTP calls and are
- * reported as not available yet, with the profile named, rather than silently skipped.
+ *      role_arn (assume role, from source_profile or credential_source) first, then static
+ *      keys in the credentials file, then credential_process, then static keys in the
+ *      config file;
+ *   3. the container credentials endpoint (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI/_FULL_URI);
+ *   4. EC2 instance metadata (unless AWS_EC2_METADATA_DISABLED=true).
+ * This file decides which source applies (aws_creds_source); the sources that need a call
+ * (3, 4 and assume-role) are fetched and renewed by provider.c.
  *
  * Secrets are wiped before they are freed and never appear in error messages.
  */
@@ -316,7 +319,151 @@ out:
     return rc;
 }
 
-int aws_creds_find(const char *profile_opt, struct aws_cred *out, char *err, size_t errlen)
+/* ---- the chain ---- */
+
+static int resolve_profile(const char *name, int named, int depth, struct aws_cred_source *out, char *err,
+                           size_t errlen);
+
+static char *opt_dup(const char *s) { return s && *s ? xstrdup(s) : NULL; }
+
+/* A profile with role_arn: where its source credentials come from, and the role's settings. */
+static int role_profile(const struct profile *p, const char *role_arn, int depth, struct aws_cred_source *out,
+                        char *err, size_t errlen)
+{
+    const char *src_profile = profile_config(p, "source_profile");
+    const char *src_cred = profile_config(p, "credential_source");
+    const char *mfa = profile_config(p, "mfa_serial");
+    const char *dur = profile_config(p, "duration_seconds");
+    if (mfa && *mfa) {
+        snprintf(err, errlen,
+                 "profile %s needs an MFA code (mfa_serial) to assume %s; ansim runs non-interactively: "
+                 "assume the role first (aws sts assume-role ...) and export its temporary credentials",
+                 p->name, role_arn);
+        return -1;
+    }
+    if ((src_profile && src_cred) || (!src_profile && !src_cred)) {
+        snprintf(err, errlen,
+                 "profile %s: role_arn needs exactly one of source_profile and credential_source", p->name);
+        return -1;
+    }
+    char *end = NULL;
+    long duration = dur ? strtol(dur, &end, 10) : 3600;
+    if (dur && (*end || duration < 900 || duration > 43200)) {
+        snprintf(err, errlen, "profile %s: duration_seconds must be 900 to 43200", p->name);
+        return -1;
+    }
+    struct aws_cred_source *src = xcalloc(1, sizeof *src);
+    int rc = 0;
+    if (src_profile && strcmp(src_profile, p->name) == 0) { /* its own keys assume its role */
+        const char *akid = ini_get(&p->creds, p->name, "aws_access_key_id"),
+                   *secret = ini_get(&p->creds, p->name, "aws_secret_access_key");
+        if (akid && secret) {
+            src->kind = AWS_SRC_STATIC;
+            set_cred(&src->cred, akid, secret, ini_get(&p->creds, p->name, "aws_session_token"),
+                     xasprintf("profile %s in %s", p->name, p->cred_path));
+        } else {
+            snprintf(err, errlen, "profile %s is its own source_profile but has no keys", p->name);
+            rc = -1;
+        }
+    } else if (src_profile) {
+        rc = resolve_profile(src_profile, 1, depth + 1, src, err, errlen);
+    } else if (strcmp(src_cred, "Environment") == 0) {
+        const char *akid = getenv("AWS_ACCESS_KEY_ID"), *secret = getenv("AWS_SECRET_ACCESS_KEY");
+        if (akid && *akid && secret && *secret) {
+            const char *token = getenv("AWS_SESSION_TOKEN");
+            src->kind = AWS_SRC_STATIC;
+            set_cred(&src->cred, akid, secret, token, xstrdup("environment variables"));
+        } else {
+            snprintf(err, errlen,
+                     "profile %s: credential_source Environment, but AWS_ACCESS_KEY_ID/"
+                     "AWS_SECRET_ACCESS_KEY are not set",
+                     p->name);
+            rc = -1;
+        }
+    } else if (strcmp(src_cred, "Ec2InstanceMetadata") == 0) {
+        src->kind = AWS_SRC_IMDS;
+    } else if (strcmp(src_cred, "EcsContainer") == 0) {
+        src->kind = AWS_SRC_CONTAINER;
+    } else {
+        snprintf(err, errlen,
+                 "profile %s: credential_source %s is not one of Environment, Ec2InstanceMetadata, "
+                 "EcsContainer",
+                 p->name, src_cred);
+        rc = -1;
+    }
+    if (rc) {
+        aws_cred_source_free(src);
+        free(src);
+        return -1;
+    }
+    out->kind = AWS_SRC_ROLE;
+    out->profile = xstrdup(p->name);
+    out->role_arn = xstrdup(role_arn);
+    out->external_id = opt_dup(profile_config(p, "external_id"));
+    out->session_name = opt_dup(profile_config(p, "role_session_name"));
+    out->region = opt_dup(profile_config(p, "region"));
+    out->duration = duration;
+    out->source = src;
+    return 0;
+}
+
+static int resolve_profile(const char *name, int named, int depth, struct aws_cred_source *out, char *err,
+                           size_t errlen)
+{
+    if (depth > 5) {
+        snprintf(err, errlen, "profile %s: source_profile chain longer than 5 (a loop?)", name);
+        return -1;
+    }
+    struct profile p;
+    if (profile_open(&p, name, err, errlen)) {
+        profile_close(&p);
+        return -1;
+    }
+    int rc = -1;
+    const char *v, *akid, *secret;
+    if ((v = profile_config(&p, "sso_start_url")) || (v = profile_config(&p, "sso_session")) ||
+        (v = profile_config(&p, "web_identity_token_file"))) {
+        snprintf(
+            err, errlen,
+            "profile %s uses IAM Identity Center (SSO) or web-identity credentials, which this build does "
+            "not support yet: export temporary credentials (aws configure export-credentials)",
+            name);
+    } else if ((v = profile_config(&p, "role_arn"))) {
+        rc = role_profile(&p, v, depth, out, err, errlen);
+    } else if ((akid = ini_get(&p.creds, name, "aws_access_key_id")) &&
+               (secret = ini_get(&p.creds, name, "aws_secret_access_key"))) {
+        set_cred(&out->cred, akid, secret, ini_get(&p.creds, name, "aws_session_token"),
+                 xasprintf("profile %s in %s", name, p.cred_path));
+        rc = 0;
+    } else if ((v = profile_config(&p, "credential_process"))) {
+        rc = from_process(&p, v, &out->cred, err, errlen);
+    } else if ((akid = profile_config(&p, "aws_access_key_id")) &&
+               (secret = profile_config(&p, "aws_secret_access_key"))) {
+        set_cred(&out->cred, akid, secret, profile_config(&p, "aws_session_token"),
+                 xasprintf("profile %s in %s", name, p.config_path));
+        rc = 0;
+    } else if (named && !ini_has_section(&p.creds, name) && !ini_has_section(&p.config, p.section)) {
+        snprintf(err, errlen, "the config profile (%s) could not be found in %s or %s", name,
+                 p.cred_path ? p.cred_path : "?", p.config_path ? p.config_path : "?");
+    } else if (depth == 0 && (getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") ||
+                              getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI"))) {
+        out->kind = AWS_SRC_CONTAINER;
+        rc = 0;
+    } else if (depth == 0 && !(getenv("AWS_EC2_METADATA_DISABLED") &&
+                               strcasecmp(getenv("AWS_EC2_METADATA_DISABLED"), "true") == 0)) {
+        out->kind = AWS_SRC_IMDS; /* the last link of the chain: asked when the client starts */
+        rc = 0;
+    } else {
+        snprintf(err, errlen,
+                 "no AWS credentials found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or configure "
+                 "profile %s in %s",
+                 name, p.cred_path ? p.cred_path : "~/.aws/credentials");
+    }
+    profile_close(&p);
+    return rc;
+}
+
+int aws_creds_source(const char *profile_opt, struct aws_cred_source *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     const char *akid = getenv("AWS_ACCESS_KEY_ID"), *secret = getenv("AWS_SECRET_ACCESS_KEY");
@@ -338,7 +485,7 @@ int aws_creds_find(const char *profile_opt, struct aws_cred *out, char *err, siz
         const char *token = getenv("AWS_SESSION_TOKEN");
         if (!token || !*token)
             token = getenv("AWS_SECURITY_TOKEN");
-        set_cred(out, akid, secret, token, xstrdup("environment variables"));
+        set_cred(&out->cred, akid, secret, token, xstrdup("environment variables"));
         return 0;
     }
     const char *name = profile_opt;
@@ -347,54 +494,48 @@ int aws_creds_find(const char *profile_opt, struct aws_cred *out, char *err, siz
     if (!name || !*name)
         name = getenv("AWS_DEFAULT_PROFILE");
     int named = name && *name;
-    if (!named)
-        name = "default";
+    int rc = resolve_profile(named ? name : "default", named, 0, out, err, errlen);
+    if (rc)
+        aws_cred_source_free(out);
+    return rc;
+}
 
-    struct profile p;
-    if (profile_open(&p, name, err, errlen)) {
-        profile_close(&p);
+void aws_cred_source_free(struct aws_cred_source *s)
+{
+    if (!s)
+        return;
+    aws_cred_free(&s->cred);
+    free(s->profile);
+    free(s->role_arn);
+    free(s->external_id);
+    free(s->session_name);
+    free(s->region);
+    if (s->source) {
+        aws_cred_source_free(s->source);
+        free(s->source);
+    }
+    memset(s, 0, sizeof *s);
+}
+
+int aws_creds_find(const char *profile_opt, struct aws_cred *out, char *err, size_t errlen)
+{
+    struct aws_cred_source src;
+    memset(out, 0, sizeof *out);
+    if (aws_creds_source(profile_opt, &src, err, errlen))
+        return -1;
+    if (src.kind != AWS_SRC_STATIC) {
+        snprintf(err, errlen, "%s",
+                 src.kind == AWS_SRC_ROLE ? "these credentials come from assuming a role (aws_client_init)"
+                 : src.kind == AWS_SRC_CONTAINER
+                     ? "these credentials come from the container endpoint"
+                     : "no AWS credentials in the environment or the profile files");
+        aws_cred_source_free(&src);
         return -1;
     }
-    int rc = -1;
-    const char *v;
-    if ((v = profile_config(&p, "sso_start_url")) || (v = profile_config(&p, "sso_session")) ||
-        (v = profile_config(&p, "web_identity_token_file"))) {
-        snprintf(
-            err, errlen,
-            "profile %s uses IAM Identity Center (SSO) or web-identity credentials, which this build does "
-            "not support yet: export temporary credentials (aws configure export-credentials)",
-            name);
-    } else if ((v = profile_config(&p, "role_arn"))) {
-        snprintf(err, errlen,
-                 "profile %s assumes role %s; assume-role credentials (STS) are not supported by this "
-                 "build yet: export the role's temporary credentials or use a profile with keys",
-                 name, v);
-    } else if ((akid = ini_get(&p.creds, name, "aws_access_key_id")) &&
-               (secret = ini_get(&p.creds, name, "aws_secret_access_key"))) {
-        set_cred(out, akid, secret, ini_get(&p.creds, name, "aws_session_token"),
-                 xasprintf("profile %s in %s", name, p.cred_path));
-        rc = 0;
-    } else if ((v = profile_config(&p, "credential_process"))) {
-        rc = from_process(&p, v, out, err, errlen);
-    } else if ((akid = profile_config(&p, "aws_access_key_id")) &&
-               (secret = profile_config(&p, "aws_secret_access_key"))) {
-        set_cred(out, akid, secret, profile_config(&p, "aws_session_token"),
-                 xasprintf("profile %s in %s", name, p.config_path));
-        rc = 0;
-    } else if (named && !ini_has_section(&p.creds, name) && !ini_has_section(&p.config, p.section)) {
-        snprintf(err, errlen, "the config profile (%s) could not be found in %s or %s", name,
-                 p.cred_path ? p.cred_path : "?", p.config_path ? p.config_path : "?");
-    } else if (getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") ||
-               getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI")) {
-        snprintf(err, errlen, "container credentials are not supported by this build yet");
-    } else {
-        snprintf(err, errlen,
-                 "no AWS credentials found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or configure "
-                 "profile %s in %s (instance-metadata credentials are not supported by this build yet)",
-                 name, p.cred_path ? p.cred_path : "~/.aws/credentials");
-    }
-    profile_close(&p);
-    return rc;
+    *out = src.cred; /* moved */
+    memset(&src.cred, 0, sizeof src.cred);
+    aws_cred_source_free(&src);
+    return 0;
 }
 
 char *aws_region_find(const char *profile_opt)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "../collect/collect.h"
+#include "../inventory/inventory.h"
 #include "cmd.h"
 
 static const char *const collected_services[] = {"iam", "sts",       "ec2",        "rds",
@@ -149,11 +150,12 @@ char *collect_live(const struct global_opts *g, const struct catalogue *cat, siz
     struct aws_client client;
     memset(&client, 0, sizeof client);
     char err[ERRLEN] = "";
+    client.endpoint_url = g->endpoint_url; /* before the credentials: STS AssumeRole goes there too */
     if (aws_client_init(&client, g->profile, err, sizeof err)) {
         log_err("%s", err);
+        aws_client_free(&client);
         return NULL;
     }
-    client.endpoint_url = g->endpoint_url;
     client.meter = aws_meter_new();
     char *home = aws_region_find(g->profile);
     char *region = xstrdup(g->regions ? g->regions : home ? home : "us-east-1");
@@ -203,6 +205,7 @@ char *collect_live(const struct global_opts *g, const struct catalogue *cat, siz
     sort_resources(&sink);
     record_not_collected(&sink, cat);
     json_t *doc = collect_snapshot(&sink, account, collected_at, (const char *const *)names, nnames);
+    inv_redact(doc); /* nothing secret-looking leaves memory */
     log_info("collected %zu resources with %zu calls; %zu errors recorded", json_array_size(sink.resources),
              sink.calls, json_array_size(sink.errors));
     if (g->stats)

@@ -31,8 +31,8 @@ static void trails(struct collect_ctx *ctx, void *region)
         if (sel) {
             json_t *es = json_object_get(sel, "EventSelectors"),
                    *aes = json_object_get(sel, "AdvancedEventSelectors");
-            json_object_set(t, "EventSelectors", es ? es : json_array());
-            json_object_set(t, "AdvancedEventSelectors", aes ? aes : json_array());
+            json_object_set_new(t, "EventSelectors", es ? json_incref(es) : json_array());
+            json_object_set_new(t, "AdvancedEventSelectors", aes ? json_incref(aes) : json_array());
             json_decref(sel);
         }
         sink_resource(ctx->sink, "aws_cloudtrail_trail", region, name, arn, json_incref(t));

@@ -21,7 +21,7 @@ static void db_instances(struct collect_ctx *ctx, void *region)
             if (!id)
                 continue;
             json_t *tags = json_object_get(db, "TagList");
-            json_object_set(db, "Tags", tags ? tags : json_array());
+            json_object_set_new(db, "Tags", tags ? json_incref(tags) : json_array());
             json_object_del(db, "TagList");
             sink_resource(ctx->sink, "aws_rds_db_instance", region, id,
                           json_string_value(json_object_get(db, "DBInstanceArn")), json_incref(db));

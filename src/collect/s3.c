@@ -99,7 +99,7 @@ static void bucket_task(struct collect_ctx *ctx, void *arg)
     json_t *tags = bucket_get(ctx, region, name, "GetBucketTagging", no_tags, &absent);
     if (tags || absent) {
         json_t *set = json_object_get(tags, "TagSet");
-        json_object_set(data, "Tags", json_is_array(set) ? set : json_array());
+        json_object_set_new(data, "Tags", json_is_array(set) ? json_incref(set) : json_array());
         json_decref(tags);
     }
     char *arn = xasprintf("arn:%s:s3:::%s", aws_partition(region), name);

@@ -39,6 +39,12 @@ size_t inv_resource_count(const struct inventory *inv);
 
 /* Register the helper functions on any connection; now = the fixed "now".
  * Used by inv_open(); exposed for tests and tools. */
+/* Replace secret values in a document by "REDACTED" (the keys the loader redacts, and every
+ * value of an environment-variable map), in place. The live collector applies it before a
+ * snapshot leaves memory. */
+struct json_t;
+void inv_redact(struct json_t *v);
+
 int inv_register_functions(sqlite3 *db, struct inventory *inv);
 
 #endif

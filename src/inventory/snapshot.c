@@ -43,9 +43,9 @@ static const char *const known_types[] = {
 
 /* Keys whose values are secrets wherever they appear: never stored, never reported. */
 static const char *const secret_keys[] = {
-    "SecretAccessKey",       "SessionToken",      "Password",    "MasterUserPassword",
-    "SecretString",          "SecretBinary",      "AuthToken",   "PrivateKey",
-    "aws_secret_access_key", "aws_session_token", "NewPassword", "OldPassword",
+    "SecretAccessKey", "SessionToken", "Password",   "MasterUserPassword",    "SecretString",
+    "SecretBinary",    "AuthToken",    "PrivateKey", "aws_secret_access_key", "aws_session_token",
+    "NewPassword",     "OldPassword",  "UserData", /* EC2 launch scripts often carry passwords and keys */
 };
 
 static int is_secret_key(const char *k)
@@ -56,7 +56,13 @@ static int is_secret_key(const char *k)
     return 0;
 }
 
-/* Replace secret values by "REDACTED", recursively (jansson limits the nesting depth). */
+static void redact(json_t *v);
+
+void inv_redact(json_t *v) { redact(v); }
+
+/* Replace secret values by "REDACTED", recursively (jansson limits the nesting depth).
+ * Environment variables (Lambda's Environment.Variables, ECS's environment) keep their
+ * names; every value is replaced. */
 static void redact(json_t *v)
 {
     if (json_is_object(v)) {
@@ -64,10 +70,16 @@ static void redact(json_t *v)
         json_t *child;
         json_object_foreach(v, k, child)
         {
-            if (is_secret_key(k) && !json_is_null(child))
+            if (is_secret_key(k) && !json_is_null(child)) {
                 json_object_set_new(v, k, json_string("REDACTED"));
-            else
+            } else if (strcmp(k, "Variables") == 0 && json_is_object(child)) {
+                const char *name;
+                json_t *value;
+                json_object_foreach(child, name, value)
+                    json_object_set_new(child, name, json_string("REDACTED"));
+            } else {
                 redact(child);
+            }
         }
     } else if (json_is_array(v)) {
         size_t i;

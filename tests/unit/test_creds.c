@@ -210,20 +210,54 @@ static void credential_process_good_bad_and_malformed(void **state)
 static void missing_profiles_and_roles_are_clear_errors(void **state)
 {
     (void)state;
-    write_file(".aws/config", "[profile audit]\nrole_arn = arn:aws:iam::111122223333:role/Audit\n"
-                              "source_profile = default\n");
+    write_file(".aws/config",
+               "[profile audit]\nrole_arn = arn:aws:iam::111122223333:role/Audit\n"
+               "source_profile = default\nexternal_id = ext-1\nduration_seconds = 1800\n"
+               "region = ap-northeast-2\n"
+               "[profile mfa]\nrole_arn = arn:aws:iam::111122223333:role/Audit\n"
+               "source_profile = default\nmfa_serial = arn:aws:iam::111122223333:mfa/me\n"
+               "[profile both]\nrole_arn = arn:aws:iam::111122223333:role/Audit\n"
+               "source_profile = default\ncredential_source = Environment\n"
+               "[profile imds]\nrole_arn = arn:aws:iam::111122223333:role/Audit\n"
+               "credential_source = Ec2InstanceMetadata\n"
+               "[profile loop]\nrole_arn = arn:aws:iam::111122223333:role/A\nsource_profile = loop2\n"
+               "[profile loop2]\nrole_arn = arn:aws:iam::111122223333:role/B\nsource_profile = loop\n");
     write_file(".aws/credentials",
                "[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = s3cr3t\n");
     struct aws_cred c;
+    struct aws_cred_source src;
     char err[ERRLEN] = "";
     assert_int_equal(aws_creds_find("nope", &c, err, sizeof err), -1);
     assert_non_null(strstr(err, "(nope) could not be found"));
-    assert_int_equal(aws_creds_find("audit", &c, err, sizeof err), -1);
-    assert_non_null(strstr(err, "role/Audit"));
+    /* a role profile: the role, its settings, and the source's keys */
+    assert_int_equal(aws_creds_source("audit", &src, err, sizeof err), 0);
+    assert_int_equal(src.kind, AWS_SRC_ROLE);
+    assert_string_equal(src.role_arn, "arn:aws:iam::111122223333:role/Audit");
+    assert_string_equal(src.external_id, "ext-1");
+    assert_string_equal(src.region, "ap-northeast-2");
+    assert_int_equal(src.duration, 1800);
+    assert_int_equal(src.source->kind, AWS_SRC_STATIC);
+    assert_string_equal(src.source->cred.access_key_id, "AKIADEFAULT");
+    aws_cred_source_free(&src);
+    assert_int_equal(aws_creds_find("audit", &c, err, sizeof err), -1); /* needs a call */
     assert_null(strstr(err, "s3cr3t"));
+    assert_int_equal(aws_creds_source("mfa", &src, err, sizeof err), -1);
+    assert_non_null(strstr(err, "mfa_serial"));
+    assert_int_equal(aws_creds_source("both", &src, err, sizeof err), -1);
+    assert_non_null(strstr(err, "exactly one of source_profile and credential_source"));
+    assert_int_equal(aws_creds_source("imds", &src, err, sizeof err), 0);
+    assert_int_equal(src.source->kind, AWS_SRC_IMDS);
+    aws_cred_source_free(&src);
+    assert_int_equal(aws_creds_source("loop", &src, err, sizeof err), -1);
+    assert_non_null(strstr(err, "chain longer than 5"));
     unlink(strcat(strcpy(err, home), "/.aws/credentials"));
+    setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
     assert_int_equal(aws_creds_find(NULL, &c, err, sizeof err), -1);
     assert_non_null(strstr(err, "no AWS credentials found"));
+    unsetenv("AWS_EC2_METADATA_DISABLED");
+    assert_int_equal(aws_creds_source(NULL, &src, err, sizeof err), 0); /* the end of the chain */
+    assert_int_equal(src.kind, AWS_SRC_IMDS);
+    aws_cred_source_free(&src);
     write_file(".aws/config", "[profile broken\nregion = x\n");
     assert_int_equal(aws_creds_find(NULL, &c, err, sizeof err), -1);
     assert_non_null(strstr(err, ":1: unterminated section header"));
