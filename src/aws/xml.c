@@ -65,6 +65,10 @@ static json_t *scalar(xmlNode *node, int type)
     } else if (type == SH_BOOL) {
         v = strcmp(t, "true") == 0 ? json_true() : strcmp(t, "false") == 0 ? json_false() : NULL;
     }
+    if (!v && !*t && type != SH_STRING) { /* an empty number, flag or time: absent, as in the SDKs */
+        xmlFree(raw);
+        return NULL;
+    }
     if (!v) /* strings, and numbers or booleans AWS wrote differently: keep the text */
         v = json_stringn(t, strlen(t));
     xmlFree(raw);
@@ -86,7 +90,7 @@ static json_t *convert(xmlNode *node, int shape_idx, int depth)
 {
     const struct aws_shape *s = &aws_shapes[shape_idx];
     if (depth > MAX_DEPTH)
-        return json_null();
+        return json_null(); /* NULL only ever means "absent" (an empty scalar) */
     switch (s->type) {
     case SH_STRUCT: {
         json_t *obj = json_object();
@@ -113,8 +117,9 @@ static json_t *convert(xmlNode *node, int shape_idx, int depth)
                 continue;
             }
             xmlNode *c = child(node, m->xml_name);
-            if (c)
-                json_object_set_new(obj, m->name, convert(c, m->shape, depth + 1));
+            json_t *v = c ? convert(c, m->shape, depth + 1) : NULL;
+            if (v)
+                json_object_set_new(obj, m->name, v);
         }
         return obj;
     }
@@ -132,7 +137,7 @@ static json_t *convert(xmlNode *node, int shape_idx, int depth)
         }
         return obj;
     }
-    default: return scalar(node, s->type);
+    default: return scalar(node, s->type); /* NULL: empty and not a string */
     }
 }
 
@@ -256,9 +261,9 @@ json_t *aws_xml_to_json(const char *service, const char *op, const char *xml, si
     else if (!result)
         snprintf(err, errlen, "%s:%s: response has no <%s>", service, op, o->result_wrapper);
     else if (o->payload) /* REST: the body is the payload member */
-        out = json_pack("{s:o}", o->payload, convert(result, o->output, 0));
+        out = json_pack("{s:o?}", o->payload, convert(result, o->output, 0));
     else if ((wrap = root_member(o, result))) /* S3 GetBucketLocation: <LocationConstraint>…</> */
-        out = json_pack("{s:o}", wrap->name, convert(result, wrap->shape, 0));
+        out = json_pack("{s:o?}", wrap->name, convert(result, wrap->shape, 0));
     else
         out = convert(result, o->output, 0);
     xmlFreeDoc(doc);
