@@ -1,5 +1,8 @@
 #!/usr/bin/env python3
-"""tests/faultproxy.py UPSTREAM_URL PORT_FILE — a fault-injecting HTTP proxy for the tests.
+"""tests/faultproxy.py UPSTREAM_URL PORT_FILE [DELAY_MS] — a fault-injecting HTTP proxy for the
+tests (and, with DELAY_MS, a network round trip of that many milliseconds added to every
+request, for the benchmark: moto answers loopback calls in a few milliseconds, AWS across a
+network in tens).
 
 Listens on 127.0.0.1 (a free port, written to PORT_FILE) and forwards every request to
 UPSTREAM_URL (the moto server), except that a plan set with
@@ -27,6 +30,7 @@ import urllib.error
 import urllib.request
 
 UPSTREAM = sys.argv[1].rstrip("/")
+DELAY = float(sys.argv[3]) / 1000 if len(sys.argv) > 3 else 0.0
 plan, count, lock = [], [0], threading.Lock()
 
 THROTTLE = (b'<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code>'
@@ -78,6 +82,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         if action == "slow":
             time.sleep(5)
+        if DELAY:
+            time.sleep(DELAY)
         req = urllib.request.Request(UPSTREAM + self.path, data=body if body else None, method=self.command)
         for k, v in self.headers.items():
             if k.lower() not in ("host", "content-length", "connection", "accept-encoding"):

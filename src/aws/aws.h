@@ -155,6 +155,10 @@ struct aws_http_resp {
 int aws_http_send(const struct aws_http_req *req, struct aws_http_resp *out, char *err, size_t errlen);
 void aws_http_resp_free(struct aws_http_resp *r);
 
+/* Close this thread's connections (its reused libcurl handle). Threads that exit release
+ * theirs by themselves; the main thread calls this before exiting. */
+void aws_http_thread_done(void);
+
 /* ---- calls (call.c, endpoint.c, allow.c, meter.c) ---- */
 
 struct aws_meter;     /* per-operation call counts and the adaptive rate limiter (meter.c) */

@@ -1,7 +1,7 @@
 /*
  * http.c — one HTTP exchange with libcurl (TLS verification on, bounded times and sizes).
- * The parallel caller of the live-collection work will drive many of these through
- * libcurl's multi interface; this is the single-request path it builds on.
+ * Each thread keeps one libcurl handle and reuses it, so its connections (and TLS sessions)
+ * stay open from one call to the next instead of a new handshake per call.
  */
 #include <curl/curl.h>
 #include <pthread.h>
@@ -53,14 +53,48 @@ static int transient(CURLcode rc)
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 
-static void curl_init_once(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+static pthread_key_t handle_key;
+
+static void handle_free(void *h) { curl_easy_cleanup(h); }
+
+static void curl_init_once(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    pthread_key_create(&handle_key, handle_free);
+}
+
+/* This thread's handle, reset to defaults but keeping its connection cache. */
+static CURL *thread_handle(void)
+{
+    CURL *curl = pthread_getspecific(handle_key);
+    if (curl) {
+        curl_easy_reset(curl);
+        return curl;
+    }
+    curl = curl_easy_init();
+    if (curl && pthread_setspecific(handle_key, curl) != 0) {
+        curl_easy_cleanup(curl);
+        return NULL;
+    }
+    return curl;
+}
+
+void aws_http_thread_done(void)
+{
+    pthread_once(&curl_once, curl_init_once);
+    CURL *curl = pthread_getspecific(handle_key);
+    if (curl) {
+        pthread_setspecific(handle_key, NULL);
+        curl_easy_cleanup(curl);
+    }
+}
 
 int aws_http_send(const struct aws_http_req *req, struct aws_http_resp *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     sb_init(&out->body);
     pthread_once(&curl_once, curl_init_once);
-    CURL *curl = curl_easy_init();
+    CURL *curl = thread_handle();
     if (!curl) {
         snprintf(err, errlen, "http: cannot create a libcurl handle");
         return -1;
@@ -80,7 +114,6 @@ int aws_http_send(const struct aws_http_req *req, struct aws_http_resp *out, cha
         oom = !(more = curl_slist_append(hdrs, "Expect:")); /* no 100-continue round trip */
     if (oom) {
         curl_slist_free_all(hdrs);
-        curl_easy_cleanup(curl);
         snprintf(err, errlen, "http: out of memory building the request headers");
         out->transport_error = AWS_HTTP_FATAL;
         return -1;
@@ -121,8 +154,10 @@ int aws_http_send(const struct aws_http_req *req, struct aws_http_resp *out, cha
         curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
         out->status = (int)status;
     }
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, NULL); /* the list is freed now */
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, NULL);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, NULL);
     curl_slist_free_all(hdrs);
-    curl_easy_cleanup(curl);
     return ret;
 }
 

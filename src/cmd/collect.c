@@ -226,6 +226,7 @@ out:
     free(region);
     aws_meter_free(client.meter);
     aws_client_free(&client);
+    aws_http_thread_done();
     return text;
 }
 

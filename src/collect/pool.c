@@ -105,7 +105,7 @@ static void *worker(void *arg)
             pthread_cond_broadcast(&p->cond);
     }
     pthread_mutex_unlock(&p->lock);
-    return NULL;
+    return NULL; /* the thread's connections are closed as it exits */
 }
 
 void collect_run(struct collect_ctx *ctx, size_t nthreads, int progress)

@@ -50,6 +50,7 @@ static int teardown(void **state)
 {
     (void)state;
     aws_cred_free(&client.cred);
+    aws_http_thread_done();
     return 0;
 }
 
@@ -333,7 +334,10 @@ static void resets_and_truncated_bodies_are_retried(void **state)
     char err[ERRLEN] = "";
     assert_int_equal(list_users(&faulty, "[\"reset\", \"truncate\"]", &r, err, sizeof err), 0);
     assert_int_equal(r.status, 200);
-    assert_int_equal(r.attempts, 3);
+    /* a reused connection the server closes before answering is resent once by libcurl
+     * itself; either way three requests reached the proxy */
+    assert_in_range(r.attempts, 2, 3);
+    assert_int_equal(requests_seen(), 3);
     assert_non_null(strstr(r.body.buf, "</ListUsersResponse>"));
     aws_result_free(&r);
 }
@@ -542,7 +546,8 @@ static void json_and_s3_faults_are_retried_or_errors(void **state)
     plan("[\"503\", \"reset\"]");
     assert_int_equal(aws_call(&faulty, &list, &r, err, sizeof err), 0);
     assert_int_equal(r.status, 200);
-    assert_int_equal(r.attempts, 3);
+    assert_in_range(r.attempts, 2, 3); /* see resets_and_truncated_bodies_are_retried */
+    assert_int_equal(requests_seen(), 3);
     aws_result_free(&r);
     /* a complete answer holding half a document: an error, never a partial result */
     plan("[\"halfbody\"]");
