@@ -2,7 +2,8 @@
 #   make            build ./ansim
 #   make check      tests: plain build, then ASan+UBSan build
 #   make demo       scan the bundled example account -> report.html + tty summary
-#   make bench      performance figures (synthetic 10k / 100k snapshots vs jq)
+#   make bench      performance figures (synthetic 10k / 100k snapshots vs jq; live
+#                   collection of a 2,000-resource moto account, default vs sequential)
 #   make docs       regenerate docs/controls-reference.md from the catalogue
 #   make fuzz       short libFuzzer runs of the snapshot and YAML loaders (clang)
 #   make install PREFIX=/usr/local
@@ -68,6 +69,7 @@ demo: ansim
 
 bench: ansim
 	bench/run.sh
+	bench/live.sh
 
 # src/aws/shapes_gen.c is generated from botocore's service models (committed; needs botocore)
 shapes:

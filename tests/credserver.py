@@ -27,6 +27,7 @@ TOKEN = "imds-session-token"
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms stall
 
     def log_message(self, *args):
         pass

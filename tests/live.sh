@@ -145,6 +145,16 @@ check "...and fails and passes the same controls on the same resources" \
 check "...root checks it cannot verify (no root row in moto's report) are error, not pass" jq -e '
     [.findings[] | select(.control_id | test("^iam\\.root_(mfa|access_keys)"))] | length == 2 and all(.status == "error")' "$tmp/startup-live.json"
 
+# the hardened start-up account in moto: nothing fails; only what moto cannot show is error
+AWS_ACCESS_KEY_ID=clean AWS_SECRET_ACCESS_KEY=clean "$ansim" scan --no-db --endpoint-url "$ANSIM_CLEAN_URL" --region ap-northeast-2 --format json >"$tmp/clean.json" 2>"$tmp/err"
+rc=$?
+check "clean account in moto: live scan exits 0 (got $rc)" test "$rc" -eq 0
+check "...no control fails, and the wave-1 controls moto can model pass" jq -e '
+    ([.findings[] | select(.status == "fail")] | length) == 0 and ([.findings[] | select(.status == "pass")] | length) >= 30 and
+    ([.findings[] | select(.status == "pass") | .control_id] | unique | length) >= 24' "$tmp/clean.json"
+check "...errors only where moto cannot show the data (no root row in its credential report)" jq -e '
+    [.findings[] | select(.status == "error") | .control_id] | unique == ["iam.root_access_keys", "iam.root_mfa", "iam.root_recent_use"]' "$tmp/clean.json"
+
 # credentials that need a call: an assumed role, instance metadata, the container endpoint
 mkdir -p "$HOME/.aws"
 printf '[base]\naws_access_key_id = %s\naws_secret_access_key = %s\n' "$ANSIM_MOTO_AKID" "$ANSIM_MOTO_SECRET" >"$HOME/.aws/credentials"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/moto.sh start|start-startup|stop DIR — the local AWS emulator (moto server) for the tests.
+# tests/moto.sh start|start-examples|stop DIR — the local AWS emulator (moto server) for the tests.
 #   start:  runs moto on 127.0.0.1 on a free port in strict mode (after the first three calls
 #           it verifies SigV4 signatures and enforces IAM policies), seeds it with
 #           tests/moto_seed.py, and writes DIR/env (ANSIM_MOTO_URL, ANSIM_MOTO_AKID,
@@ -7,19 +7,20 @@
 #           tests/faultproxy.py in front of moto, which injects throttling, 5xx, resets,
 #           truncation and delays on demand; ANSIM_CRED_URL: tests/credserver.py, standing in
 #           for EC2 instance metadata and the container credentials endpoint) and the PID files.
-#   start-startup: a second, permissive moto holding the example start-up account
-#           (tests/moto_startup.py); DIR/env gets ANSIM_STARTUP_URL.
+#   start-examples: two more, permissive motos: the example start-up account as first set up
+#           (tests/moto_startup.py; ANSIM_STARTUP_URL in DIR/env) and after hardening
+#           (tests/moto_clean.py; ANSIM_CLEAN_URL).
 #   stop:   stops the servers started in DIR by their PIDs.
 # Exits non-zero, saying why, when moto is missing or does not come up: tests that need it
 # then fail loudly. moto comes from Python (`pip install 'moto[server]' boto3`); see
 # ../shared/research/moto.md.
 set -u
-cmd=${1:?usage: tests/moto.sh start|start-startup|stop DIR}
-dir=${2:?usage: tests/moto.sh start|start-startup|stop DIR}
+cmd=${1:?usage: tests/moto.sh start|start-examples|stop DIR}
+dir=${2:?usage: tests/moto.sh start|start-examples|stop DIR}
 cd "$(dirname "$0")/.."
 
 if [ "$cmd" = stop ]; then
-    for f in pid proxy.pid startup.pid creds.pid; do
+    for f in pid proxy.pid startup.pid clean.pid creds.pid; do
         [ -s "$dir/$f" ] || continue
         p=$(cat "$dir/$f")
         kill "$p" 2>/dev/null
@@ -60,13 +61,19 @@ serve() {
     return 1
 }
 
-if [ "$cmd" = start-startup ]; then
+if [ "$cmd" = start-examples ]; then
     serve startup.pid || exit 1
     if ! python3 tests/moto_startup.py "$url" 2>"$dir/startup-seed.log"; then
         echo "moto.sh: seeding the start-up account failed: $(tail -1 "$dir/startup-seed.log")" >&2
         exit 1
     fi
     echo "ANSIM_STARTUP_URL=$url" >>"$dir/env"
+    serve clean.pid || exit 1
+    if ! python3 tests/moto_clean.py "$url" 2>"$dir/clean-seed.log"; then
+        echo "moto.sh: seeding the clean account failed: $(tail -1 "$dir/clean-seed.log")" >&2
+        exit 1
+    fi
+    echo "ANSIM_CLEAN_URL=$url" >>"$dir/env"
     exit 0
 fi
 

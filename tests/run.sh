@@ -25,13 +25,33 @@ count_tap() {  # "N passed, M failed" closing line of a shell test script
 
 echo "== local AWS emulator (moto)"
 trap 'tests/moto.sh stop "$out/moto"; rm -rf "$out"' EXIT
-if tests/moto.sh start "$out/moto" && tests/moto.sh start-startup "$out/moto"; then
+if tests/moto.sh start "$out/moto" && tests/moto.sh start-examples "$out/moto"; then
     set -a; . "$out/moto/env"; set +a
     echo "moto on $ANSIM_MOTO_URL"
 else
     echo "not ok - the moto server could not be started (the AWS client tests will fail)"
     failed=$((failed + 1))
 fi
+
+# every operation of every AWS service, for the read-only proof (tests/unit/test_aws.c)
+python3 - "$out/all_ops.txt" <<'PY' || { echo "not ok - cannot list botocore's operations"; failed=$((failed + 1)); }
+import gzip, json, os, sys
+import botocore
+data = os.path.join(os.path.dirname(botocore.__file__), "data")
+with open(sys.argv[1], "w") as out:
+    for service in sorted(os.listdir(data)):
+        d = os.path.join(data, service)
+        versions = sorted(v for v in os.listdir(d) if os.path.isdir(os.path.join(d, v))) if os.path.isdir(d) else []
+        if not versions:
+            continue
+        path = os.path.join(d, versions[-1], "service-2.json")
+        opener = gzip.open if os.path.exists(path + ".gz") else open
+        with opener(path + ".gz" if os.path.exists(path + ".gz") else path) as f:
+            model = json.load(f)
+        for op in model["operations"]:
+            out.write(f"{service} {op}\n")
+PY
+export ANSIM_ALL_OPS=$out/all_ops.txt
 
 echo "== unit tests ($build)"
 "$build/unit_tests" 2>&1 | tee "$out/unit.log"

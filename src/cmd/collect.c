@@ -2,9 +2,10 @@
  * collect.c — `ansim collect [-o FILE]`: read the account through the AWS API (read-only)
  * into a snapshot, and the live half of `ansim scan` without --snapshot.
  *
- * This build collects IAM, EC2/VPC and RDS. Every other service a control needs is recorded in the
- * snapshot's errors as NotCollected, so those controls report `error`, never a pass they
- * could not verify; the remaining collectors come with the live-collection issue.
+ * This build collects IAM, S3 (+ S3 Control), EC2/VPC, RDS, CloudTrail and KMS. A service that
+ * a control requires (a user's control from --controls, say) but no collector reads is
+ * recorded in the snapshot's errors as NotCollected, so that control reports `error`, never
+ * a pass it could not verify.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -46,12 +46,14 @@ static const char scan_help[] =
     "  --color, --no-color  force colours on or off in the tty report\n";
 
 static const char collect_help[] =
-    "usage: ansim collect [-o FILE]   (global: --profile, --region, --endpoint-url)\n"
+    "usage: ansim collect [-o FILE]\n"
+    "       (global: --profile, --region R[,R...], --endpoint-url, --max-concurrency N, --stats)\n"
     "  Reads the account with read-only API calls into a snapshot (ansim-snapshot/1), written\n"
-    "  atomically to FILE or to stdout. Credentials are found as the AWS CLI finds them.\n"
-    "  This build collects IAM, EC2/VPC and RDS (every enabled region, or --region); every\n"
-    "  other service a control needs is recorded in the snapshot's errors as NotCollected,\n"
-    "  so those controls report error, never pass.\n";
+    "  atomically to FILE or to stdout: IAM, S3 (+ S3 Control), and EC2/VPC, RDS, CloudTrail\n"
+    "  and KMS in every enabled region (or --region). Credentials are found as the AWS CLI\n"
+    "  finds them (environment, profiles with keys, credential_process or role_arn, container,\n"
+    "  instance metadata). A call that fails is recorded in the snapshot's errors, so the\n"
+    "  controls that needed it report error, never pass. See docs/live.md.\n";
 
 static const char controls_help[] =
     "usage: ansim controls [--framework ID] [--format tty|json|markdown] [--controls DIR]\n"

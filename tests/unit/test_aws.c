@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "../../src/aws/aws.h"
+#include "../../src/aws/shapes.h"
 #include "../../src/util/util.h"
 
 static struct aws_client client;
@@ -562,6 +563,54 @@ static void json_and_s3_faults_are_retried_or_errors(void **state)
     plan("[]");
 }
 
+/* Every operation of every AWS service botocore knows (ANSIM_ALL_OPS: "service op" lines
+ * that tests/run.sh writes from botocore's models): only the read operations of ansim's
+ * table may be sent, and every one of those exists in AWS's models. */
+static void no_operation_but_the_reads_can_be_sent(void **state)
+{
+    (void)state;
+    const char *path = getenv("ANSIM_ALL_OPS");
+    if (!path)
+        fail_msg("ANSIM_ALL_OPS not set: run the tests through tests/run.sh");
+    FILE *f = fopen(path, "r");
+    if (!f)
+        fail_msg("cannot open %s", path);
+    char line[512];
+    size_t total = 0, allowed = 0;
+    while (fgets(line, sizeof line, f)) {
+        char service[128], op[256];
+        if (sscanf(line, "%127s %255s", service, op) != 2)
+            continue;
+        total++;
+        if (!aws_op_allowed(service, op))
+            continue;
+        allowed++;
+        int read =
+            strncmp(op, "Describe", 8) == 0 || strncmp(op, "Get", 3) == 0 || strncmp(op, "List", 4) == 0;
+        int exception = (strcmp(service, "iam") == 0 && strcmp(op, "GenerateCredentialReport") == 0) ||
+                        (strcmp(service, "sts") == 0 && strcmp(op, "AssumeRole") == 0);
+        if (!read && !exception)
+            fail_msg("%s:%s is allowed but is not a read", service, op);
+        static const char *const data_ops[] = {"GetSecretValue",  "BatchGetSecretValue", "GetPasswordData",
+                                               "GetObject",       "GetObjectTorrent",    "GetParameter",
+                                               "GetParameters",   "GetParametersByPath", "GetSessionToken",
+                                               "GetConsoleOutput"};
+        for (size_t i = 0; i < sizeof data_ops / sizeof *data_ops; i++)
+            if (strcmp(op, data_ops[i]) == 0)
+                fail_msg("%s:%s is allowed but returns secrets or data", service, op);
+    }
+    fclose(f);
+    assert_true(total > 10000); /* the whole of AWS, not a sample */
+    assert_true(allowed > 30);
+    /* each table entry is one of AWS's operations: nothing outside the models is allowed */
+    assert_int_equal(allowed, aws_nops);
+    assert_false(aws_op_allowed("iam", "DeleteUser"));
+    assert_false(aws_op_allowed("made-up", "GetThing"));
+    char msg[64];
+    snprintf(msg, sizeof msg, "%zu of %zu operations allowed", allowed, total);
+    print_message("read-only: %s\n", msg);
+}
+
 static void allow_list_and_error_documents(void **state)
 {
     (void)state;
@@ -610,6 +659,7 @@ int run_aws_tests(void)
 {
     const struct CMUnitTest offline[] = {cmocka_unit_test(allow_list_and_error_documents),
                                          cmocka_unit_test(endpoints_follow_partitions_and_overrides),
+                                         cmocka_unit_test(no_operation_but_the_reads_can_be_sent),
                                          cmocka_unit_test(malformed_responses_are_errors)};
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(signed_calls_are_accepted),

@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""tests/moto_clean.py URL — a well-configured account in a moto server (ap-northeast-2), the
+hardened start-up of examples/startup-v1.0.json as far as moto can model it: a strong
+password policy; a console user with MFA whose permissions come from a group with a narrow
+customer policy; account-level and bucket-level Block Public Access; buckets encrypted with a
+rotated KMS key and reachable over TLS only; a multi-region, validated, KMS-encrypted trail
+delivering to an Object Lock bucket; EBS encryption by default; flow logs on every VPC; the
+default security group without rules; HTTPS-only web access; IMDSv2 required; a private,
+encrypted database. A live scan of it must not fail any control.
+"""
+import json
+import sys
+
+import urllib.request
+
+import boto3
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.config import Config
+from botocore.credentials import Credentials
+
+url = sys.argv[1]
+REGION = "ap-northeast-2"
+kw = dict(endpoint_url=url, region_name=REGION, aws_access_key_id="seed", aws_secret_access_key="seed",
+          config=Config(retries={"max_attempts": 1}))
+iam, s3, ec2, rds, kms, ct, logs = (boto3.client(s, **kw) for s in
+                                    ("iam", "s3", "ec2", "rds", "kms", "cloudtrail", "logs"))
+
+ACCOUNT = boto3.client("sts", **kw).get_caller_identity()["Account"]
+
+iam.update_account_password_policy(MinimumPasswordLength=14, RequireSymbols=True, RequireNumbers=True,
+                                   RequireUppercaseCharacters=True, RequireLowercaseCharacters=True,
+                                   MaxPasswordAge=90, PasswordReusePrevention=24, AllowUsersToChangePassword=True)
+dev = iam.create_policy(PolicyName="StartupDeveloper", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::startup-user-data/*"}]}))
+iam.create_group(GroupName="developers")
+iam.attach_group_policy(GroupName="developers", PolicyArn=dev["Policy"]["Arn"])
+iam.create_user(UserName="dev1")
+iam.add_user_to_group(GroupName="developers", UserName="dev1")
+iam.create_login_profile(UserName="dev1", Password="Long-Example-Passw0rd!")
+mfa = iam.create_virtual_mfa_device(VirtualMFADeviceName="dev1")["VirtualMFADevice"]["SerialNumber"]
+iam.enable_mfa_device(UserName="dev1", SerialNumber=mfa, AuthenticationCode1="123456", AuthenticationCode2="654321")
+
+key = kms.create_key(Description="data")["KeyMetadata"]["Arn"]
+kms.enable_key_rotation(KeyId=key)
+# S3 Control, path style: boto3 would put ACCOUNT. in front of the loopback host name
+pab = ('<PublicAccessBlockConfiguration xmlns="http://awss3control.amazonaws.com/doc/2018-08-20/">'
+       + "".join(f"<{k}>true</{k}>" for k in ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy",
+                                              "RestrictPublicBuckets")) + "</PublicAccessBlockConfiguration>")
+req = AWSRequest(method="PUT", url=f"{url}/v20180820/configuration/publicAccessBlock", data=pab,
+                 headers={"x-amz-account-id": ACCOUNT, "Content-Type": "application/xml"})
+SigV4Auth(Credentials("seed", "seed"), "s3", REGION).add_auth(req)
+urllib.request.urlopen(urllib.request.Request(req.url, data=pab.encode(), headers=dict(req.headers), method="PUT"))
+
+
+def bucket(name, lock=False, tags=()):
+    s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION},
+                     **({"ObjectLockEnabledForBucket": True} if lock else {}))
+    s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration={
+        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+    s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": [
+        {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key}, "BucketKeyEnabled": True}]})
+    s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_policy(Bucket=name, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "TLSOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+         "Resource": [f"arn:aws:s3:::{name}", f"arn:aws:s3:::{name}/*"],
+         "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}))
+    if tags:
+        s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in tags]})
+    if lock:
+        s3.put_object_lock_configuration(Bucket=name, ObjectLockConfiguration={
+            "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Years": 1}}})
+
+
+bucket("startup-user-data", tags=[("ansim:pii", "true")])
+bucket(f"startup-cloudtrail-logs-{ACCOUNT}", lock=True)
+ct.create_trail(Name="org-audit-trail", S3BucketName=f"startup-cloudtrail-logs-{ACCOUNT}", IsMultiRegionTrail=True,
+                IncludeGlobalServiceEvents=True, EnableLogFileValidation=True, KmsKeyId=key)
+ct.start_logging(Name="org-audit-trail")
+
+ec2.enable_ebs_encryption_by_default()
+logs.create_log_group(logGroupName="vpc-flow-logs")
+role = iam.create_role(RoleName="flow-logs", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "vpc-flow-logs.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+vpcs = [v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]]
+ec2.create_flow_logs(ResourceIds=vpcs, ResourceType="VPC", TrafficType="ALL", LogGroupName="vpc-flow-logs",
+                     DeliverLogsPermissionArn=role)
+for g in ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["default"]}])["SecurityGroups"]:
+    if g["IpPermissions"]:
+        ec2.revoke_security_group_ingress(GroupId=g["GroupId"], IpPermissions=g["IpPermissions"])
+    if g["IpPermissionsEgress"]:
+        ec2.revoke_security_group_egress(GroupId=g["GroupId"], IpPermissions=g["IpPermissionsEgress"])
+vpc = [v for v in ec2.describe_vpcs()["Vpcs"] if v["IsDefault"]][0]["VpcId"]
+web = ec2.create_security_group(GroupName="web-sg", Description="https", VpcId=vpc)["GroupId"]
+ec2.authorize_security_group_ingress(GroupId=web, IpPermissions=[
+    {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+db = ec2.create_security_group(GroupName="db-sg", Description="mysql from web", VpcId=vpc)["GroupId"]
+ec2.authorize_security_group_ingress(GroupId=db, IpPermissions=[
+    {"IpProtocol": "tcp", "FromPort": 3306, "ToPort": 3306, "UserIdGroupPairs": [{"GroupId": web}]}])
+ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1, InstanceType="t3.small", SecurityGroupIds=[web],
+                  MetadataOptions={"HttpTokens": "required", "HttpEndpoint": "enabled"})
+rds.create_db_instance(DBInstanceIdentifier="startup-db", Engine="mysql", DBInstanceClass="db.t3.micro",
+                       MasterUsername="admin", ManageMasterUserPassword=True, AllocatedStorage=20,
+                       PubliclyAccessible=False, StorageEncrypted=True, KmsKeyId=key, BackupRetentionPeriod=7,
+                       DeletionProtection=True, VpcSecurityGroupIds=[db], EnableCloudwatchLogsExports=["audit", "error"])
+# moto creates a "Default key" as a customer key for the managed master password: rotate
+# every customer key, as the owner of a clean account would
+for k in kms.list_keys()["Keys"]:
+    if not kms.get_key_rotation_status(KeyId=k["KeyId"])["KeyRotationEnabled"]:
+        kms.enable_key_rotation(KeyId=k["KeyId"])
