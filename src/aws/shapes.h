@@ -17,7 +17,7 @@ enum aws_shape_type {
     SH_BOOL,
     SH_DOUBLE,
     SH_TIMESTAMP, /* XML: the text as sent; JSON protocols: epoch seconds, turned into RFC 3339 */
-    SH_POLICY /* a URL-encoded JSON policy document (IAM): decoded into JSON */
+    SH_POLICY     /* a URL-encoded JSON policy document (IAM): decoded into JSON */
 };
 
 struct aws_shape {
@@ -39,8 +39,8 @@ struct aws_member {
 
 struct aws_op {
     const char *service, *op, *protocol, *version;
-    const char *result_wrapper; /* query protocol: <OpResult> inside <OpResponse>; NULL otherwise */
-    int output;                 /* shape index, -1 for no output (the payload member's shape when
+    const char *result_wrapper;       /* query protocol: <OpResult> inside <OpResponse>; NULL otherwise */
+    int output;                       /* shape index, -1 for no output (the payload member's shape when
                                    payload is set) */
     const char *method, *request_uri; /* REST protocols: "GET", "/{Bucket}?policy" */
     const char *target_prefix;        /* JSON protocol: X-Amz-Target is "<prefix>.<op>" */
