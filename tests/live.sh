@@ -59,6 +59,8 @@ check "no password policy in moto: absent, not an error" jq -e '
     ([.resources[] | select(.type == "aws_iam_password_policy")] | length) == 0 and
     ([.errors[] | select(.operation == "GetAccountPasswordPolicy")] | length) == 0' "$snap"
 check "every service the controls need is collected (no NotCollected)" jq -e 'all(.errors[]; .code != "NotCollected")' "$snap"
+check "a standalone account: no organization policies, and no error for it" jq -e '
+    all(.resources[]; .type != "aws_organizations_policy_path") and all(.errors[]; .service != "organizations")' "$snap"
 check "S3: buckets in their own regions with ACL, policy, encryption, lock, tags" jq -e '
     any(.resources[]; .type == "aws_s3_bucket" and .id == "public-images" and .region == "ap-northeast-2" and
         .arn == "arn:aws:s3:::public-images" and .data.Policy == null and .data.PublicAccessBlockConfiguration == null and
@@ -152,6 +154,12 @@ check "clean account in moto: live scan exits 0 (got $rc)" test "$rc" -eq 0
 check "...no control fails, and the wave-1 controls moto can model pass" jq -e '
     ([.findings[] | select(.status == "fail")] | length) == 0 and ([.findings[] | select(.status == "pass")] | length) >= 30 and
     ([.findings[] | select(.status == "pass") | .control_id] | unique | length) >= 24' "$tmp/clean.json"
+AWS_ACCESS_KEY_ID=clean AWS_SECRET_ACCESS_KEY=clean "$ansim" collect --endpoint-url "$ANSIM_CLEAN_URL" --region ap-northeast-2 -o "$tmp/clean-snap.json" 2>/dev/null
+check "...in an organization: the SCPs from the root down to the account, documents decoded" jq -e '
+    .resources[] | select(.type == "aws_organizations_policy_path") | .data |
+    .PoliciesApply == true and .IsManagementAccount == true and (.Path | map(.Type)) == ["ROOT", "ACCOUNT"] and
+    any(.Path[0].ServiceControlPolicies[]; .Name == "protect-trail" and .Content.Statement[0].Effect == "Deny") and
+    any(.Path[1].ResourceControlPolicies[]; .AwsManaged == true)' "$tmp/clean-snap.json"
 check "...errors only where moto cannot show the data (no root row in its credential report)" jq -e '
     [.findings[] | select(.status == "error") | .control_id] | unique == ["iam.root_access_keys", "iam.root_mfa", "iam.root_recent_use"]' "$tmp/clean.json"
 

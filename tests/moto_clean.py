@@ -6,7 +6,7 @@ customer policy; account-level and bucket-level Block Public Access; buckets enc
 rotated KMS key and reachable over TLS only; a multi-region, validated, KMS-encrypted trail
 delivering to an Object Lock bucket; EBS encryption by default; flow logs on every VPC; the
 default security group without rules; HTTPS-only web access; IMDSv2 required; a private,
-encrypted database. A live scan of it must not fail any control.
+encrypted database; an organization whose root SCP protects the trail. A live scan of it must not fail any control.
 """
 import json
 import sys
@@ -103,6 +103,16 @@ rds.create_db_instance(DBInstanceIdentifier="startup-db", Engine="mysql", DBInst
                        MasterUsername="admin", ManageMasterUserPassword=True, AllocatedStorage=20,
                        PubliclyAccessible=False, StorageEncrypted=True, KmsKeyId=key, BackupRetentionPeriod=7,
                        DeletionProtection=True, VpcSecurityGroupIds=[db], EnableCloudwatchLogsExports=["audit", "error"])
+# an organization whose root SCP keeps the trail from being stopped or deleted
+org = boto3.client("organizations", **dict(kw, region_name="us-east-1"))
+org.create_organization(FeatureSet="ALL")
+root = org.list_roots()["Roots"][0]["Id"]
+scp = org.create_policy(Name="protect-trail", Description="keep the audit trail", Type="SERVICE_CONTROL_POLICY",
+                        Content=json.dumps({"Version": "2012-10-17", "Statement": [
+                            {"Effect": "Deny", "Action": ["cloudtrail:StopLogging", "cloudtrail:DeleteTrail"],
+                             "Resource": "*"}]}))["Policy"]["PolicySummary"]["Id"]
+org.attach_policy(PolicyId=scp, TargetId=root)
+
 # moto creates a "Default key" as a customer key for the managed master password: rotate
 # every customer key, as the owner of a clean account would
 for k in kms.list_keys()["Keys"]:

@@ -37,7 +37,8 @@ iam.put_user_policy(UserName="ansim-audit", PolicyName="read-only", PolicyDocume
     "Statement": [{"Effect": "Allow", "Action": ["iam:List*", "iam:Get*", "iam:GenerateCredentialReport",
                                                  "ec2:Describe*", "ec2:Get*", "sts:GetCallerIdentity",
                                                  "s3:Get*", "s3:List*", "cloudtrail:Describe*", "cloudtrail:Get*",
-                                                 "kms:Describe*", "kms:Get*", "kms:List*"], "Resource": "*"},
+                                                 "kms:Describe*", "kms:Get*", "kms:List*",
+                                                 "organizations:Describe*", "organizations:List*"], "Resource": "*"},
                   {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::123456789012:role/audit-role"}]}))
 key = iam.create_access_key(UserName="ansim-audit")["AccessKey"]
 # a role the audit user may assume (with an external id), allowed the same reads

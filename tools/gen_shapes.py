@@ -32,6 +32,7 @@ OPS = {
     "s3control": ["GetPublicAccessBlock"],
     "cloudtrail": ["DescribeTrails", "GetTrailStatus", "GetEventSelectors"],
     "kms": ["ListKeys", "DescribeKey", "GetKeyRotationStatus", "GetKeyPolicy", "ListResourceTags"],
+    "organizations": ["DescribeOrganization", "ListParents", "ListPoliciesForTarget", "DescribePolicy"],
 }
 
 DATA = os.path.join(os.path.dirname(botocore.__file__), "data")

@@ -1,6 +1,7 @@
 /*
  * endpoint.c — where a call goes: the partition of a region, the standard endpoint of a
- * service in a region (global services in their partition's home region), and the
+ * service in a region (global services — IAM, Organizations — in their partition's home
+ * region), and the
  * overrides the AWS CLI honours: --endpoint-url, AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL
  * (both ignored when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true).
  */
@@ -12,17 +13,19 @@
 #include "aws.h"
 
 struct partition {
-    const char *prefix, *name, *suffix, *iam_host, *iam_region;
+    const char *prefix, *name, *suffix, *iam_host, *iam_region, *org_region;
 };
 
 /* The partitions by region prefix (botocore's endpoints data); "aws" for everything else. */
 static const struct partition partitions[] = {
-    {"cn-", "aws-cn", "amazonaws.com.cn", "iam.cn-north-1.amazonaws.com.cn", "cn-north-1"},
-    {"us-gov-", "aws-us-gov", "amazonaws.com", "iam.us-gov.amazonaws.com", "us-gov-west-1"},
-    {"us-isob-", "aws-iso-b", "sc2s.sgov.gov", "iam.us-isob-east-1.sc2s.sgov.gov", "us-isob-east-1"},
-    {"us-iso-", "aws-iso", "c2s.ic.gov", "iam.us-iso-east-1.c2s.ic.gov", "us-iso-east-1"},
+    {"cn-", "aws-cn", "amazonaws.com.cn", "iam.cn-north-1.amazonaws.com.cn", "cn-north-1", "cn-northwest-1"},
+    {"us-gov-", "aws-us-gov", "amazonaws.com", "iam.us-gov.amazonaws.com", "us-gov-west-1", "us-gov-west-1"},
+    {"us-isob-", "aws-iso-b", "sc2s.sgov.gov", "iam.us-isob-east-1.sc2s.sgov.gov", "us-isob-east-1",
+     "us-isob-east-1"},
+    {"us-iso-", "aws-iso", "c2s.ic.gov", "iam.us-iso-east-1.c2s.ic.gov", "us-iso-east-1", "us-iso-east-1"},
 };
-static const struct partition standard = {"", "aws", "amazonaws.com", "iam.amazonaws.com", "us-east-1"};
+static const struct partition standard = {"",          "aws",      "amazonaws.com", "iam.amazonaws.com",
+                                          "us-east-1", "us-east-1"};
 
 static const struct partition *partition_of(const char *region)
 {
@@ -68,8 +71,8 @@ char *aws_endpoint(const struct aws_client *c, const char *service, const char *
                    const char **sign_region, int *custom)
 {
     const struct partition *p = partition_of(region);
-    int global = strcmp(service, "iam") == 0;
-    *sign_region = global ? p->iam_region : region;
+    int global = strcmp(service, "iam") == 0, org = strcmp(service, "organizations") == 0;
+    *sign_region = global ? p->iam_region : org ? p->org_region : region;
     const char *url = c->endpoint_url && *c->endpoint_url ? c->endpoint_url : env_override(service);
     *custom = url != NULL;
     if (url) {
@@ -78,6 +81,8 @@ char *aws_endpoint(const struct aws_client *c, const char *service, const char *
     }
     if (global)
         return xasprintf("https://%s", p->iam_host);
+    if (org) /* global too: one regional endpoint per partition */
+        return xasprintf("https://organizations.%s.%s", p->org_region, p->suffix);
     if (strcmp(service, "s3control") == 0) /* the account id is prefixed by the caller */
         return xasprintf("https://s3-control.%s.%s", region, p->suffix);
     return xasprintf("https://%s.%s.%s", service, region, p->suffix);

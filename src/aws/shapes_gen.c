@@ -443,6 +443,35 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 799, 2}, /* kms.Tag */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.TagKeyType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.TagValueType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 813, 1}, /* organizations.DescribeOrganizationResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 806, 7}, /* organizations.Organization */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.OrganizationId */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.OrganizationArn */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.OrganizationFeatureSet */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.AccountArn */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.AccountId */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.Email */
+    {SH_LIST, 0, "member", 449, -1, NULL, NULL, 0, 0}, /* organizations.PolicyTypes */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 804, 2}, /* organizations.PolicyTypeSummary */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.PolicyType */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.PolicyTypeStatus */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 816, 2}, /* organizations.ListParentsResponse */
+    {SH_LIST, 0, "member", 454, -1, NULL, NULL, 0, 0}, /* organizations.Parents */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 814, 2}, /* organizations.Parent */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.ParentId */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.ParentType */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.NextToken */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 824, 2}, /* organizations.ListPoliciesForTargetResponse */
+    {SH_LIST, 0, "member", 460, -1, NULL, NULL, 0, 0}, /* organizations.Policies */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 818, 6}, /* organizations.PolicySummary */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.PolicyId */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.PolicyArn */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.PolicyName */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.PolicyDescription */
+    {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.AwsManagedPolicy */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 828, 1}, /* organizations.DescribePolicyResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 826, 2}, /* organizations.Policy */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.PolicyContent */
 };
 
 const struct aws_member aws_members[] = {
@@ -1250,6 +1279,31 @@ const struct aws_member aws_members[] = {
     {"Tags", "Tags", 436, 0, 0},
     {"NextMarker", "NextMarker", 396, 0, 0},
     {"Truncated", "Truncated", 397, 0, 0},
+    {"Type", "Type", 450, 0, 0},
+    {"Status", "Status", 451, 0, 0},
+    {"Id", "Id", 442, 0, 0},
+    {"Arn", "Arn", 443, 0, 0},
+    {"FeatureSet", "FeatureSet", 444, 0, 0},
+    {"MasterAccountArn", "MasterAccountArn", 445, 0, 0},
+    {"MasterAccountId", "MasterAccountId", 446, 0, 0},
+    {"MasterAccountEmail", "MasterAccountEmail", 447, 0, 0},
+    {"AvailablePolicyTypes", "AvailablePolicyTypes", 448, 0, 0},
+    {"Organization", "Organization", 441, 0, 0},
+    {"Id", "Id", 455, 0, 0},
+    {"Type", "Type", 456, 0, 0},
+    {"Parents", "Parents", 453, 0, 0},
+    {"NextToken", "NextToken", 457, 0, 0},
+    {"Id", "Id", 461, 0, 0},
+    {"Arn", "Arn", 462, 0, 0},
+    {"Name", "Name", 463, 0, 0},
+    {"Description", "Description", 464, 0, 0},
+    {"Type", "Type", 450, 0, 0},
+    {"AwsManaged", "AwsManaged", 465, 0, 0},
+    {"Policies", "Policies", 459, 0, 0},
+    {"NextToken", "NextToken", 457, 0, 0},
+    {"PolicySummary", "PolicySummary", 460, 0, 0},
+    {"Content", "Content", 468, 0, 0},
+    {"Policy", "Policy", 467, 0, 0},
 };
 
 const struct aws_op aws_ops[] = {
@@ -1331,6 +1385,14 @@ const struct aws_op aws_ops[] = {
      "POST", "/", "TrentService", "1.1", NULL, "kms"},
     {"kms", "ListResourceTags", "json", "2014-11-01", NULL, 435,
      "POST", "/", "TrentService", "1.1", NULL, "kms"},
+    {"organizations", "DescribeOrganization", "json", "2016-11-28", NULL, 440,
+     "POST", "/", "AWSOrganizationsV20161128", "1.1", NULL, "organizations"},
+    {"organizations", "ListParents", "json", "2016-11-28", NULL, 452,
+     "POST", "/", "AWSOrganizationsV20161128", "1.1", NULL, "organizations"},
+    {"organizations", "ListPoliciesForTarget", "json", "2016-11-28", NULL, 458,
+     "POST", "/", "AWSOrganizationsV20161128", "1.1", NULL, "organizations"},
+    {"organizations", "DescribePolicy", "json", "2016-11-28", NULL, 466,
+     "POST", "/", "AWSOrganizationsV20161128", "1.1", NULL, "organizations"},
 };
 
-const size_t aws_nops = 39;
+const size_t aws_nops = 43;

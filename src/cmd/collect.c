@@ -18,8 +18,8 @@
 #include "../inventory/inventory.h"
 #include "cmd.h"
 
-static const char *const collected_services[] = {"iam", "sts",       "ec2",        "rds",
-                                                 "s3",  "s3control", "cloudtrail", "kms"};
+static const char *const collected_services[] = {"iam",       "sts",        "ec2", "rds",          "s3",
+                                                 "s3control", "cloudtrail", "kms", "organizations"};
 
 static int is_collected(const char *service, size_t len)
 {
@@ -186,6 +186,7 @@ char *collect_live(const struct global_opts *g, const struct catalogue *cat, siz
     ctx.pool = collect_pool_new();
     collect_iam(&ctx);
     collect_s3(&ctx);
+    collect_organizations(&ctx);
     for (size_t i = 0; i < nnames; i++) {
         json_t *entry = NULL, *e;
         size_t k;

@@ -72,8 +72,9 @@ json_t *collect_request(struct collect_ctx *ctx, const struct aws_call *call, co
     if (quiet_hit)
         *quiet_hit = NULL;
     int rc = aws_call(ctx->client, call, &r, err, sizeof err);
-    /* where a failure applies: IAM and S3 Control are account-wide */
-    const char *region = strcmp(call->service, "iam") == 0 || strcmp(call->service, "s3control") == 0
+    /* where a failure applies: IAM, S3 Control and Organizations are account-wide */
+    const char *region = strcmp(call->service, "iam") == 0 || strcmp(call->service, "s3control") == 0 ||
+                                 strcmp(call->service, "organizations") == 0
                              ? "global"
                              : call->region;
     pthread_mutex_lock(&ctx->sink->lock);

@@ -96,6 +96,10 @@ void collect_rds(struct collect_ctx *ctx, const char *region);
  * Public Access setting (S3 Control). */
 void collect_s3(struct collect_ctx *ctx);
 
+/* Organizations: the organization and the SCPs/RCPs on the path from its root to this
+ * account (nothing for a standalone account). */
+void collect_organizations(struct collect_ctx *ctx);
+
 /* CloudTrail trails whose home region is region, with status and event selectors. */
 void collect_cloudtrail(struct collect_ctx *ctx, const char *region);
 

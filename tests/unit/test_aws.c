@@ -489,6 +489,13 @@ static void endpoints_follow_partitions_and_overrides(void **state)
     assert_string_equal(u, "https://iam.cn-north-1.amazonaws.com.cn");
     assert_string_equal(sr, "cn-north-1");
     free(u);
+    u = aws_endpoint(&c, "organizations", "ap-northeast-2", &sr, &custom);
+    assert_string_equal(u, "https://organizations.us-east-1.amazonaws.com");
+    assert_string_equal(sr, "us-east-1");
+    free(u);
+    u = aws_endpoint(&c, "s3control", "ap-northeast-2", &sr, &custom);
+    assert_string_equal(u, "https://s3-control.ap-northeast-2.amazonaws.com");
+    free(u);
     u = aws_endpoint(&c, "kms", "us-gov-west-1", &sr, &custom);
     assert_string_equal(u, "https://kms.us-gov-west-1.amazonaws.com");
     free(u);
