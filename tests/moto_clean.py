@@ -103,6 +103,10 @@ rds.create_db_instance(DBInstanceIdentifier="startup-db", Engine="mysql", DBInst
                        MasterUsername="admin", ManageMasterUserPassword=True, AllocatedStorage=20,
                        PubliclyAccessible=False, StorageEncrypted=True, KmsKeyId=key, BackupRetentionPeriod=7,
                        DeletionProtection=True, VpcSecurityGroupIds=[db], EnableCloudwatchLogsExports=["audit", "error"])
+# threat detection on (moto's strict mode cannot verify GuardDuty signatures, so the REST-JSON
+# tests read this permissive server)
+boto3.client("guardduty", **kw).create_detector(Enable=True, FindingPublishingFrequency="SIX_HOURS")
+
 # an organization whose root SCP keeps the trail from being stopped or deleted
 org = boto3.client("organizations", **dict(kw, region_name="us-east-1"))
 org.create_organization(FeatureSet="ALL")

@@ -33,6 +33,8 @@ OPS = {
     "cloudtrail": ["DescribeTrails", "GetTrailStatus", "GetEventSelectors"],
     "kms": ["ListKeys", "DescribeKey", "GetKeyRotationStatus", "GetKeyPolicy", "ListResourceTags"],
     "organizations": ["DescribeOrganization", "ListParents", "ListPoliciesForTarget", "DescribePolicy"],
+    # rest-json, for the wave-2 collectors (issue 5); the call layer is tested with these now
+    "guardduty": ["ListDetectors", "GetDetector"],
 }
 
 DATA = os.path.join(os.path.dirname(botocore.__file__), "data")

@@ -1,8 +1,8 @@
 /*
  * call.c — one AWS API call in any of the protocols ansim reads: the request built from the
  * operation's table entry (query and ec2: a form POST; json: a JSON POST with X-Amz-Target;
- * rest-xml: the method and request URI of the model, S3 virtual-host or path style, S3
- * Control with the account id), signed with SigV4 afresh for every attempt, sent, and
+ * rest-xml and rest-json: the method and request URI of the model — S3 virtual-host or path
+ * style, S3 Control with the account id — and, for rest-json, a JSON document), signed with SigV4 afresh for every attempt, sent, and
  * retried with exponential backoff and full jitter while the answer is throttling, a 5xx
  * or a transport failure. Error codes are read from each protocol's error shape.
  *
@@ -115,7 +115,8 @@ static int dns_bucket(const char *b)
 }
 
 /* REST: the model's request URI with {Name} placeholders filled from the call's parameters,
- * plus the parameters named "?name" as query parameters. */
+ * plus the parameters named "?name" as query parameters (sorted by the signer, sent as
+ * given). The S3 rules (virtual host, account prefix) apply to S3 and S3 Control only. */
 static int rest_request(const struct aws_op *o, const struct aws_call *call, const char *base, int custom,
                         struct wire *w, char *err, size_t errlen)
 {
@@ -223,6 +224,14 @@ static int build(const struct aws_op *o, const struct aws_call *call, const char
         w->extra[w->nextra++] = (struct aws_header){"X-Amz-Target", w->target};
     } else if (strcmp(o->protocol, "rest-xml") == 0) {
         return rest_request(o, call, base, custom, w, err, errlen);
+    } else if (strcmp(o->protocol, "rest-json") == 0) {
+        if (rest_request(o, call, base, custom, w, err, errlen))
+            return -1;
+        if (call->json_body) { /* a request document (POST/PUT operations) */
+            sb_puts(&w->body, call->json_body);
+            w->extra[w->nextra++] = (struct aws_header){"Content-Type", "application/json"};
+        }
+        return 0;
     } else {
         snprintf(err, errlen, "%s:%s: protocol %s is not supported", call->service, call->op, o->protocol);
         return -1;

@@ -472,6 +472,35 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 828, 1}, /* organizations.DescribePolicyResponse */
     {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 826, 2}, /* organizations.Policy */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.PolicyContent */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 829, 2}, /* guardduty.ListDetectorsResponse */
+    {SH_LIST, 0, "member", 471, -1, NULL, NULL, 0, 0}, /* guardduty.DetectorIds */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.DetectorId */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.String */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 855, 8}, /* guardduty.GetDetectorResponse */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.FindingPublishingFrequency */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.DetectorStatus */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 842, 6}, /* guardduty.DataSourceConfigurationsResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 831, 1}, /* guardduty.CloudTrailConfigurationResult */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.DataSourceStatus */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 832, 1}, /* guardduty.DNSLogsConfigurationResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 833, 1}, /* guardduty.FlowLogsConfigurationResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 834, 1}, /* guardduty.S3LogsConfigurationResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 836, 1}, /* guardduty.KubernetesConfigurationResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 835, 1}, /* guardduty.KubernetesAuditLogsConfigurationResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 840, 2}, /* guardduty.MalwareProtectionConfigurationResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 839, 1}, /* guardduty.ScanEc2InstanceWithFindingsResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 837, 2}, /* guardduty.EbsVolumesResult */
+    {SH_MAP, 0, NULL, 489, 488, "key", "value", 0, 0}, /* guardduty.TagMap */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.TagKey */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.TagValue */
+    {SH_LIST, 0, "member", 491, -1, NULL, NULL, 0, 0}, /* guardduty.DetectorFeatureConfigurationsResults */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 851, 4}, /* guardduty.DetectorFeatureConfigurationResult */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.DetectorFeatureResult */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.FeatureStatus */
+    {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.Timestamp */
+    {SH_LIST, 0, "member", 496, -1, NULL, NULL, 0, 0}, /* guardduty.DetectorAdditionalConfigurationResults */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 848, 3}, /* guardduty.DetectorAdditionalConfigurationResult */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.FeatureAdditionalConfiguration */
 };
 
 const struct aws_member aws_members[] = {
@@ -1304,6 +1333,40 @@ const struct aws_member aws_members[] = {
     {"PolicySummary", "PolicySummary", 460, 0, 0},
     {"Content", "Content", 468, 0, 0},
     {"Policy", "Policy", 467, 0, 0},
+    {"DetectorIds", "detectorIds", 470, 0, 0},
+    {"NextToken", "nextToken", 472, 0, 0},
+    {"Status", "status", 478, 0, 0},
+    {"Status", "status", 478, 0, 0},
+    {"Status", "status", 478, 0, 0},
+    {"Status", "status", 478, 0, 0},
+    {"Status", "status", 478, 0, 0},
+    {"AuditLogs", "auditLogs", 483, 0, 0},
+    {"Status", "status", 478, 0, 0},
+    {"Reason", "reason", 472, 0, 0},
+    {"EbsVolumes", "ebsVolumes", 486, 0, 0},
+    {"ScanEc2InstanceWithFindings", "scanEc2InstanceWithFindings", 485, 0, 0},
+    {"ServiceRole", "serviceRole", 472, 0, 0},
+    {"CloudTrail", "cloudTrail", 477, 0, 0},
+    {"DNSLogs", "dnsLogs", 479, 0, 0},
+    {"FlowLogs", "flowLogs", 480, 0, 0},
+    {"S3Logs", "s3Logs", 481, 0, 0},
+    {"Kubernetes", "kubernetes", 482, 0, 0},
+    {"MalwareProtection", "malwareProtection", 484, 0, 0},
+    {"Name", "name", 497, 0, 0},
+    {"Status", "status", 493, 0, 0},
+    {"UpdatedAt", "updatedAt", 494, 0, 0},
+    {"Name", "name", 492, 0, 0},
+    {"Status", "status", 493, 0, 0},
+    {"UpdatedAt", "updatedAt", 494, 0, 0},
+    {"AdditionalConfiguration", "additionalConfiguration", 495, 0, 0},
+    {"CreatedAt", "createdAt", 472, 0, 0},
+    {"FindingPublishingFrequency", "findingPublishingFrequency", 474, 0, 0},
+    {"ServiceRole", "serviceRole", 472, 0, 0},
+    {"Status", "status", 475, 0, 0},
+    {"UpdatedAt", "updatedAt", 472, 0, 0},
+    {"DataSources", "dataSources", 476, 0, 0},
+    {"Tags", "tags", 487, 0, 0},
+    {"Features", "features", 490, 0, 0},
 };
 
 const struct aws_op aws_ops[] = {
@@ -1393,6 +1456,10 @@ const struct aws_op aws_ops[] = {
      "POST", "/", "AWSOrganizationsV20161128", "1.1", NULL, "organizations"},
     {"organizations", "DescribePolicy", "json", "2016-11-28", NULL, 466,
      "POST", "/", "AWSOrganizationsV20161128", "1.1", NULL, "organizations"},
+    {"guardduty", "ListDetectors", "rest-json", "2017-11-28", NULL, 469,
+     "GET", "/detector", NULL, NULL, NULL, "guardduty"},
+    {"guardduty", "GetDetector", "rest-json", "2017-11-28", NULL, 473,
+     "GET", "/detector/{DetectorId}", NULL, NULL, NULL, "guardduty"},
 };
 
-const size_t aws_nops = 43;
+const size_t aws_nops = 45;

@@ -458,6 +458,31 @@ static void json_and_rest_protocols_read_the_seeded_account(void **state)
     json_decref(doc);
     json_decref(v);
     aws_result_free(&r);
+    /* REST-JSON (GuardDuty, on the permissive moto of the clean account: strict moto cannot
+     * verify GuardDuty signatures, boto3's included): GET with the id in the path */
+    struct aws_client clean = client;
+    clean.endpoint_url = getenv("ANSIM_CLEAN_URL");
+    if (!clean.endpoint_url)
+        fail_msg("ANSIM_CLEAN_URL not set: run the tests through tests/run.sh");
+    struct aws_call detectors = {"guardduty", "ap-northeast-2", "ListDetectors", NULL, 0, NULL};
+    v = output_of(&clean, &detectors, &r);
+    assert_int_equal(json_array_size(json_object_get(v, "DetectorIds")), 1);
+    const char *gd[] = {"DetectorId",
+                        json_string_value(json_array_get(json_object_get(v, "DetectorIds"), 0))};
+    aws_result_free(&r);
+    struct aws_call detector = {"guardduty", "ap-northeast-2", "GetDetector", gd, 1, NULL};
+    json_t *det = output_of(&clean, &detector, &r);
+    assert_string_equal(json_string_value(json_object_get(det, "Status")), "ENABLED");
+    assert_string_equal(json_string_value(json_object_get(det, "FindingPublishingFrequency")), "SIX_HOURS");
+    json_decref(det);
+    json_decref(v);
+    aws_result_free(&r);
+    const char *nogd[] = {"DetectorId", "0000/../x"}; /* encoded into one path segment */
+    struct aws_call missing_gd = {"guardduty", "ap-northeast-2", "GetDetector", nogd, 1, NULL};
+    assert_int_equal(aws_call(&clean, &missing_gd, &r, err, sizeof err), 0);
+    assert_true(r.status >= 400);
+    assert_non_null(r.code);
+    aws_result_free(&r);
     /* S3 Control: the account id travels in x-amz-account-id; not configured in moto */
     const char *acct[] = {"AccountId", getenv("ANSIM_MOTO_ACCOUNT")};
     struct aws_call pab = {"s3control", "us-east-1", "GetPublicAccessBlock", acct, 1, NULL};
