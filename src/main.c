@@ -28,7 +28,7 @@ static const struct {
     {"scan", cmd_scan},         {"collect", cmd_collect},
     {"controls", cmd_controls}, {"frameworks", cmd_frameworks},
     {"history", cmd_history},   {"version", cmd_version},
-    {"help", cmd_help},
+    {"iam", cmd_iam},           {"help", cmd_help},
 };
 
 const char *opt_value(int argc, char **argv, int *i, const char *name, int *bad)

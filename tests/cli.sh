@@ -161,5 +161,33 @@ check "...created there" test -s "$XDG_DATA_HOME/ansim/ansim.db"
 expect_exit 3 "--no-db keeps nothing" -- scan --no-db --db "$tmp/none.db" --snapshot $v01 --format json
 check "...no file" test ! -e "$tmp/none.db"
 
+# --- ansim iam eval
+cat >"$tmp/req.json" <<'JSON'
+[{"principal": "arn:aws:iam::111122223333:user/alice", "action": "s3:GetObject",
+  "resource": "arn:aws:s3:::pii/a.csv", "context": {"aws:SourceIp": "10.20.1.2"},
+  "identity_policies": [{"Version": "2012-10-17", "Statement": {"Sid": "Office", "Effect": "Allow", "Action": "s3:Get*",
+    "Resource": "*", "Condition": {"IpAddress": {"aws:SourceIp": "10.20.0.0/16"}}}}]},
+ {"principal": "arn:aws:iam::111122223333:user/alice", "action": "s3:GetObject",
+  "resource": "arn:aws:s3:::pii/a.csv", "context": {"aws:SourceIp": "192.0.2.9"},
+  "identity_policies": [{"Version": "2012-10-17", "Statement": {"Sid": "Office", "Effect": "Allow", "Action": "s3:Get*",
+    "Resource": "*", "Condition": {"IpAddress": {"aws:SourceIp": "10.20.0.0/16"}}}}]},
+ {"principal": "arn:aws:iam::111122223333:user/alice", "action": "s3:GetObject", "resource": "arn:aws:s3:::pii/a.csv",
+  "identity_policies": [{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}],
+  "scps": [[{"Statement": {"Effect": "Deny", "Action": "s3:*", "Resource": "*"}}]]}]
+JSON
+expect_exit 0 "iam eval of three requests" -- iam eval "$tmp/req.json"
+check "...one line each, in order: allow, implicit_deny, explicit_deny" bash -c '
+    [ "$(jq -r .decision "$1" | tr "\n" " ")" = "allow implicit_deny explicit_deny " ]' _ "$tmp/out"
+check "...the allow names its statement" bash -c 'head -1 "$1" | jq -e ".matched | any(test(\"Sid Office\"))"' _ "$tmp/out"
+"$ansim" iam eval - <"$tmp/req.json" >"$tmp/out2" 2>/dev/null
+check "iam eval reads stdin" cmp -s "$tmp/out" "$tmp/out2"
+echo '{"action": "s3:GetObject", "resource": "*", "identity_policies": [{"Statement": {"Effect": "Permit"}}]}' >"$tmp/bad.json"
+expect_exit 1 "iam eval: a malformed policy" -- iam eval "$tmp/bad.json"
+check "...an error line in its place and one line on stderr" bash -c 'jq -e .error "$1" && [ "$(wc -l <"$2")" -eq 1 ]' _ "$tmp/out" "$tmp/err"
+printf '{"action": ' >"$tmp/trunc.json"
+expect_exit 1 "iam eval: truncated JSON" -- iam eval "$tmp/trunc.json"
+check "...one line naming the file" one_line_error "trunc.json"
+expect_exit 2 "iam without a subcommand" -- iam
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

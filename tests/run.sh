@@ -67,6 +67,10 @@ echo "== CLI tests ($build)"
 tests/cli.sh "$build/ansim" 2>&1 | tee "$out/cli.log"
 count_tap "$out/cli.log" cli.sh
 
+echo "== IAM engine against iam-simulate's cases ($build)"
+python3 tests/iam_diff.py "$build/ansim" 2>&1 | tee "$out/iamdiff.log"
+count_tap "$out/iamdiff.log" iam_diff.py
+
 echo "== live collection against moto ($build)"
 tests/live.sh "$build/ansim" 2>&1 | tee "$out/live.log"
 count_tap "$out/live.log" live.sh

@@ -30,6 +30,7 @@ char *collect_live(const struct global_opts *g, const struct catalogue *cat, siz
 int cmd_controls(int argc, char **argv, const struct global_opts *g);
 int cmd_frameworks(int argc, char **argv, const struct global_opts *g);
 int cmd_history(int argc, char **argv, const struct global_opts *g);
+int cmd_iam(int argc, char **argv, const struct global_opts *g);
 
 /* Print usage of one command (or the overview when name is NULL) to f. */
 void cmd_usage(FILE *f, const char *name);

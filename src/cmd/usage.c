@@ -14,6 +14,7 @@ static const char overview[] =
     "  controls               list the controls (id, severity, area, title)\n"
     "  frameworks             list the frameworks and their requirement counts\n"
     "  history                list past scans kept in the history database\n"
+    "  iam eval FILE|-        decide IAM requests given in a file, as AWS would (no account needed)\n"
     "  version                print the version\n"
     "  help [COMMAND]         this help, or a command's\n"
     "\n"
@@ -69,6 +70,17 @@ static const char history_help[] =
     "usage: ansim history [--limit N] [--format tty|json]\n"
     "  Lists the most recent scans (default 20; 0 = all) from the history database.\n";
 
+static const char iam_help[] =
+    "usage: ansim iam eval FILE|-\n"
+    "  Evaluates one request, or a JSON list of requests, given entirely in FILE (or stdin)\n"
+    "  with AWS's policy evaluation logic; no account needed. A request: {\"principal\",\n"
+    "  \"action\", \"resource\", \"resource_account\", \"context\": {key: value or [values]},\n"
+    "  \"identity_policies\": [...], \"resource_policy\", \"permission_boundary\",\n"
+    "  \"session_policy\", \"endpoint_policies\": [...], \"scps\" and \"rcps\": [[level 0 documents],\n"
+    "  ...] (root first; FullAWSAccess is not implied for SCPs, RCPFullAWSAccess is for RCPs)}.\n"
+    "  Prints one line per request: {\"decision\": \"allow\"|\"explicit_deny\"|\"implicit_deny\",\n"
+    "  \"reason\", \"matched\": [statements]}. See docs/iam.md.\n";
+
 void cmd_usage(FILE *f, const char *name)
 {
     if (!name)
@@ -83,6 +95,8 @@ void cmd_usage(FILE *f, const char *name)
         fputs(frameworks_help, f);
     else if (strcmp(name, "history") == 0)
         fputs(history_help, f);
+    else if (strcmp(name, "iam") == 0)
+        fputs(iam_help, f);
     else
         fputs(overview, f);
 }

@@ -66,5 +66,6 @@ int main(void)
     failed += run_sigv4_tests();
     failed += run_creds_tests();
     failed += run_aws_tests();
+    failed += run_iam_tests();
     return failed ? 1 : 0;
 }

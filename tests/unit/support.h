@@ -33,5 +33,6 @@ int run_history_tests(void);
 int run_sigv4_tests(void);
 int run_creds_tests(void);
 int run_aws_tests(void);
+int run_iam_tests(void);
 
 #endif

@@ -1,0 +1,312 @@
+/*
+ * cond.c — the Condition block: every operator family (String, Numeric, Date, Bool, Binary,
+ * IP, ARN, Null), ...IfExists, ForAnyValue:/ForAllValues: with AWS's missing- and empty-key
+ * rules, negated operators (true on an absent key; NOR over the policy values), and policy
+ * variables (${key}, ${key, 'default'}, ${*} ${?} ${$}) in String and ARN values. Operators
+ * AND, keys AND, values OR.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "../util/util.h"
+#include "internal.h"
+
+const struct ctx_entry *ctx_get(const struct ctx *c, const char *lkey)
+{
+    for (size_t i = 0; c && i < c->n; i++)
+        if (strcmp(c->v[i].key, lkey) == 0)
+            return &c->v[i];
+    return NULL;
+}
+
+char *iam_substitute(const char *s, const struct ctx *c, int wildcard_escape)
+{
+    struct strbuf out;
+    sb_init(&out);
+    for (const char *p = s; *p;) {
+        if (p[0] != '$' || p[1] != '{') {
+            sb_putc(&out, *p++);
+            continue;
+        }
+        const char *end = strchr(p + 2, '}');
+        if (!end) { /* not a variable: literal text */
+            sb_puts(&out, p);
+            break;
+        }
+        char *inner = xstrndup(p + 2, (size_t)(end - p - 2));
+        p = end + 1;
+        if (strcmp(inner, "*") == 0 || strcmp(inner, "?") == 0) {
+            sb_putc(&out, wildcard_escape ? (inner[0] == '*' ? '\x01' : '\x02') : inner[0]);
+            free(inner);
+            continue;
+        }
+        if (strcmp(inner, "$") == 0) {
+            sb_putc(&out, '$');
+            free(inner);
+            continue;
+        }
+        char *def = NULL, *comma = strchr(inner, ',');
+        if (comma) { /* ${key, 'default'} */
+            *comma = '\0';
+            char *q = strchr(comma + 1, '\''), *q2 = q ? strrchr(q + 1, '\'') : NULL;
+            if (q && q2)
+                def = xstrndup(q + 1, (size_t)(q2 - q - 1));
+        }
+        char *key = inner;
+        while (isspace((unsigned char)*key))
+            key++;
+        size_t kl = strlen(key);
+        while (kl && isspace((unsigned char)key[kl - 1]))
+            key[--kl] = '\0';
+        for (char *k = key; *k; k++)
+            *k = (char)tolower((unsigned char)*k);
+        const struct ctx_entry *e = ctx_get(c, key);
+        const char *val = e && e->nvalues == 1 ? e->values[0] : def;
+        if (!val) {
+            free(def);
+            free(inner);
+            sb_free(&out);
+            return NULL;
+        }
+        for (const char *v = val; *v; v++) /* substituted text is literal, never a wildcard */
+            sb_putc(&out, wildcard_escape && *v == '*' ? '\x01' : wildcard_escape && *v == '?' ? '\x02' : *v);
+        free(def);
+        free(inner);
+    }
+    return sb_detach(&out);
+}
+
+/* ---- value comparisons ---- */
+
+static int parse_num(const char *s, double *d)
+{
+    char *end;
+    *d = strtod(s, &end);
+    return *s && !*end;
+}
+
+static int parse_date(const char *s, double *out)
+{
+    double d;
+    if (parse_num(s, &d)) { /* epoch seconds */
+        *out = d;
+        return 1;
+    }
+    time_t t;
+    if (time_parse(s, &t) == 0) {
+        *out = (double)t;
+        return 1;
+    }
+    if (strlen(s) == 10) { /* a date alone */
+        char buf[32];
+        snprintf(buf, sizeof buf, "%sT00:00:00Z", s);
+        if (time_parse(buf, &t) == 0) {
+            *out = (double)t;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* addr (bare or CIDR) within cidr; IPv4 and IPv6. */
+static int ip_in(const char *addr, const char *cidr)
+{
+    unsigned char a[16], n[16];
+    char buf[64];
+    const char *slash = strchr(cidr, '/');
+    size_t len = slash ? (size_t)(slash - cidr) : strlen(cidr);
+    if (len >= sizeof buf)
+        return 0;
+    memcpy(buf, cidr, len);
+    buf[len] = '\0';
+    int v6 = strchr(buf, ':') != NULL;
+    if (inet_pton(v6 ? AF_INET6 : AF_INET, buf, n) != 1)
+        return 0;
+    char abuf[64];
+    size_t alen = strcspn(addr, "/");
+    if (alen >= sizeof abuf)
+        return 0;
+    memcpy(abuf, addr, alen);
+    abuf[alen] = '\0';
+    if ((strchr(abuf, ':') != NULL) != v6 || inet_pton(v6 ? AF_INET6 : AF_INET, abuf, a) != 1)
+        return 0;
+    int bits = v6 ? 128 : 32;
+    int prefix = slash ? atoi(slash + 1) : bits;
+    if (prefix < 0 || prefix > bits)
+        return 0;
+    for (int i = 0; i < prefix; i++) {
+        int byte = i / 8, bit = 7 - i % 8;
+        if (((a[byte] >> bit) & 1) != ((n[byte] >> bit) & 1))
+            return 0;
+    }
+    return 1;
+}
+
+/* ARN patterns compare field by field (six fields; the last may hold ':'). */
+static int arn_like(const char *pattern, const char *arn)
+{
+    const char *pp = pattern, *tp = arn;
+    for (int i = 0; i < 5; i++) {
+        const char *pc = strchr(pp, ':'), *tc = strchr(tp, ':');
+        if (!pc || !tc)
+            return 0;
+        char pb[512], tb[512];
+        size_t pl = (size_t)(pc - pp), tl = (size_t)(tc - tp);
+        if (pl >= sizeof pb || tl >= sizeof tb)
+            return 0;
+        memcpy(pb, pp, pl);
+        pb[pl] = '\0';
+        memcpy(tb, tp, tl);
+        tb[tl] = '\0';
+        if (!iam_glob(pb, tb, 0))
+            return 0;
+        pp = pc + 1;
+        tp = tc + 1;
+    }
+    return iam_glob(pp, tp, 0);
+}
+
+static int negated(enum cond_op op)
+{
+    return op == OP_STRING_NOT_EQUALS || op == OP_STRING_NOT_EQUALS_IC || op == OP_STRING_NOT_LIKE ||
+           op == OP_NUM_NE || op == OP_DATE_NE || op == OP_NOT_IP || op == OP_ARN_NOT_LIKE;
+}
+
+/* The positive comparison of one request value with one policy value (already substituted). */
+static int base_match(enum cond_op op, const char *rv, const char *pv)
+{
+    double a, b;
+    switch (op) {
+    case OP_STRING_EQUALS:
+    case OP_STRING_NOT_EQUALS: return strcmp(rv, pv) == 0;
+    case OP_STRING_EQUALS_IC:
+    case OP_STRING_NOT_EQUALS_IC: return strcasecmp(rv, pv) == 0;
+    case OP_STRING_LIKE:
+    case OP_STRING_NOT_LIKE: return iam_glob(pv, rv, 0);
+    case OP_NUM_EQ:
+    case OP_NUM_NE: return parse_num(rv, &a) && parse_num(pv, &b) && a == b;
+    case OP_NUM_LT: return parse_num(rv, &a) && parse_num(pv, &b) && a < b;
+    case OP_NUM_LE: return parse_num(rv, &a) && parse_num(pv, &b) && a <= b;
+    case OP_NUM_GT: return parse_num(rv, &a) && parse_num(pv, &b) && a > b;
+    case OP_NUM_GE: return parse_num(rv, &a) && parse_num(pv, &b) && a >= b;
+    case OP_DATE_EQ:
+    case OP_DATE_NE: return parse_date(rv, &a) && parse_date(pv, &b) && a == b;
+    case OP_DATE_LT: return parse_date(rv, &a) && parse_date(pv, &b) && a < b;
+    case OP_DATE_LE: return parse_date(rv, &a) && parse_date(pv, &b) && a <= b;
+    case OP_DATE_GT: return parse_date(rv, &a) && parse_date(pv, &b) && a > b;
+    case OP_DATE_GE: return parse_date(rv, &a) && parse_date(pv, &b) && a >= b;
+    case OP_BOOL: return strcasecmp(rv, pv) == 0;
+    case OP_BINARY_EQUALS: return strcmp(rv, pv) == 0;
+    case OP_IP:
+    case OP_NOT_IP: return ip_in(rv, pv);
+    case OP_ARN_LIKE:
+    case OP_ARN_NOT_LIKE: return arn_like(pv, rv);
+    case OP_NULL: return 0;
+    }
+    return 0;
+}
+
+static int variables_allowed(enum cond_op op)
+{
+    return op <= OP_STRING_NOT_LIKE || op == OP_BOOL || op == OP_ARN_LIKE || op == OP_ARN_NOT_LIKE;
+}
+
+static int wildcard_op(enum cond_op op)
+{
+    return op == OP_STRING_LIKE || op == OP_STRING_NOT_LIKE || op == OP_ARN_LIKE || op == OP_ARN_NOT_LIKE;
+}
+
+/* Does request value rv match any of the (substituted) policy values? */
+static int any_value(enum cond_op op, const char *rv, char **pvs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (base_match(op, rv, pvs[i]))
+            return 1;
+    return 0;
+}
+
+static int cond_holds(const struct cond *c, const struct iam_policy *p, const struct ctx *ctx,
+                      int *unresolved)
+{
+    const struct ctx_entry *e = ctx_get(ctx, c->key);
+    int present = e && e->nvalues > 0;
+    if (c->op == OP_NULL) {
+        for (size_t i = 0; i < c->nvalues; i++)
+            if ((strcasecmp(c->values[i], "true") == 0 && !present) ||
+                (strcasecmp(c->values[i], "false") == 0 && present))
+                return 1;
+        return 0;
+    }
+    /* the policy values, with variables substituted where the operator takes them */
+    char **pvs = xcalloc(c->nvalues ? c->nvalues : 1, sizeof *pvs);
+    size_t n = 0;
+    for (size_t i = 0; i < c->nvalues; i++) {
+        if (p->variables && variables_allowed(c->op) && strstr(c->values[i], "${")) {
+            char *s = iam_substitute(c->values[i], ctx, wildcard_op(c->op));
+            if (!s) {
+                *unresolved = 1;
+                continue;
+            }
+            pvs[n++] = s;
+        } else {
+            pvs[n++] = xstrdup(c->values[i]);
+        }
+    }
+    if (*unresolved) { /* a variable that does not resolve voids the statement, present key or not */
+        for (size_t i = 0; i < n; i++)
+            free(pvs[i]);
+        free(pvs);
+        return 0;
+    }
+    if (!present) {
+        for (size_t i = 0; i < n; i++)
+            free(pvs[i]);
+        free(pvs);
+        if (c->if_exists)
+            return 1;
+        if (c->set == SET_ANY)
+            return 0;
+        if (c->set == SET_ALL)
+            return 1;
+        return negated(c->op);
+    }
+    int neg = negated(c->op), result;
+    if (c->set == SET_ALL) { /* every request value matches (positive) / matches none (negated) */
+        result = 1;
+        for (size_t i = 0; i < e->nvalues && result; i++) {
+            int m = any_value(c->op, e->values[i], pvs, n);
+            result = neg ? !m : m;
+        }
+    } else if (c->set == SET_ANY) { /* some request value matches / matches none */
+        result = 0;
+        for (size_t i = 0; i < e->nvalues && !result; i++) {
+            int m = any_value(c->op, e->values[i], pvs, n);
+            result = neg ? !m : m;
+        }
+    } else { /* a single-valued key */
+        int m = 0;
+        for (size_t i = 0; i < e->nvalues && !m; i++)
+            m = any_value(c->op, e->values[i], pvs, n);
+        result = neg ? !m : m;
+    }
+    for (size_t i = 0; i < n; i++)
+        free(pvs[i]);
+    free(pvs);
+    return result;
+}
+
+int iam_conditions_hold(const struct stmt *st, const struct iam_policy *p, const struct ctx *c,
+                        int *unresolved)
+{
+    for (size_t i = 0; i < st->nconds; i++) {
+        if (!cond_holds(&st->conds[i], p, c, unresolved))
+            return 0;
+        if (*unresolved)
+            return 0;
+    }
+    return 1;
+}

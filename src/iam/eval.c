@@ -1,0 +1,541 @@
+/*
+ * eval.c — one request decided as AWS decides it (research/iam.md §1): an explicit Deny in
+ * any policy wins; then RCP levels of the resource's account path (RCPFullAWSAccess implied
+ * at every level), SCP levels of the principal's account path (an Allow needed at every
+ * level), VPC endpoint policies; then the resource policy by what it names (the caller
+ * itself, the caller's role, or only its account), identity policies, the permissions
+ * boundary and the session policy — a union within one account, an intersection across
+ * accounts, with KMS key policies and role trust policies required even in the same account.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/util.h"
+#include "internal.h"
+
+enum who_kind { W_ANON, W_SERVICE, W_ROOT, W_USER, W_ROLE, W_SESSION, W_FEDERATED, W_OTHER };
+
+struct who {
+    enum who_kind kind;
+    const char *arn;
+    char account[32];
+    char *role_arn;  /* sessions: arn:PARTITION:iam::ACCOUNT:role/NAME (the path is not in a session ARN) */
+    char *role_name; /* sessions and roles */
+    char *user_name; /* users */
+};
+
+static void parse_who(const char *p, struct who *w)
+{
+    memset(w, 0, sizeof *w);
+    w->arn = p;
+    if (!p || !*p) {
+        w->kind = W_ANON;
+        return;
+    }
+    if (strncmp(p, "arn:", 4) != 0) {
+        w->kind = W_SERVICE;
+        return;
+    }
+    const char *f[6];
+    const char *q = p;
+    for (int i = 0; i < 6; i++) {
+        f[i] = q;
+        const char *c = i < 5 ? strchr(q, ':') : NULL;
+        if (i < 5 && !c) {
+            w->kind = W_OTHER;
+            return;
+        }
+        q = c ? c + 1 : q;
+    }
+    size_t al = (size_t)(f[5] - f[4] - 1);
+    if (al < sizeof w->account) {
+        memcpy(w->account, f[4], al);
+        w->account[al] = '\0';
+    }
+    const char *res = f[5];
+    char partition[32] = "aws";
+    size_t pl = (size_t)(f[2] - f[1] - 1);
+    if (pl < sizeof partition) {
+        memcpy(partition, f[1], pl);
+        partition[pl] = '\0';
+    }
+    int iam = strncmp(f[2], "iam:", 4) == 0, sts = strncmp(f[2], "sts:", 4) == 0;
+    if (iam && strcmp(res, "root") == 0) {
+        w->kind = W_ROOT;
+    } else if (iam && strncmp(res, "user/", 5) == 0) {
+        w->kind = W_USER;
+        w->user_name = xstrdup(strrchr(res, '/') + 1);
+    } else if (iam && strncmp(res, "role/", 5) == 0) {
+        w->kind = W_ROLE;
+        w->role_name = xstrdup(strrchr(res, '/') + 1);
+        w->role_arn = xstrdup(p);
+    } else if (sts && strncmp(res, "assumed-role/", 13) == 0) {
+        w->kind = W_SESSION;
+        const char *r = res + 13, *slash = strchr(r, '/');
+        w->role_name = slash ? xstrndup(r, (size_t)(slash - r)) : xstrdup(r);
+        w->role_arn = xasprintf("arn:%s:iam::%s:role/%s", partition, w->account, w->role_name);
+    } else if (sts && strncmp(res, "federated-user/", 15) == 0) {
+        w->kind = W_FEDERATED;
+    } else {
+        w->kind = W_OTHER;
+    }
+}
+
+static void who_free(struct who *w)
+{
+    free(w->role_arn);
+    free(w->role_name);
+    free(w->user_name);
+}
+
+/* ---- the request context ---- */
+
+static void ctx_add(struct ctx *c, const char *key, const char *const *vals, size_t n)
+{
+    char *lk = xstrdup(key);
+    for (char *k = lk; *k; k++)
+        *k = (char)tolower((unsigned char)*k);
+    if (ctx_get(c, lk)) {
+        free(lk);
+        return;
+    }
+    c->v = xrealloc(c->v, (c->n + 1) * sizeof *c->v);
+    struct ctx_entry *e = &c->v[c->n++];
+    e->key = lk;
+    e->nvalues = n;
+    e->values = xcalloc(n ? n : 1, sizeof *e->values);
+    for (size_t i = 0; i < n; i++)
+        e->values[i] = xstrdup(vals[i]);
+}
+
+static int ctx_build(const json_t *j, struct ctx *c, char *err, size_t errlen)
+{
+    memset(c, 0, sizeof *c);
+    if (!j)
+        return 0;
+    if (!json_is_object(j)) {
+        snprintf(err, errlen, "context must be an object of key -> string or list of strings");
+        return -1;
+    }
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)j, k, v)
+    {
+        size_t n = json_is_array(v) ? json_array_size(v) : 1;
+        const char **vals = xcalloc(n ? n : 1, sizeof *vals);
+        char(*num)[64] = xcalloc(n ? n : 1, sizeof *num);
+        for (size_t i = 0; i < n; i++) {
+            const json_t *e = json_is_array(v) ? json_array_get(v, i) : v;
+            vals[i] = json_string_value(e);
+            if (!vals[i] && json_is_boolean(e))
+                vals[i] = json_is_true(e) ? "true" : "false";
+            if (!vals[i] && json_is_number(e)) {
+                snprintf(num[i], sizeof num[i], "%.17g", json_number_value(e));
+                vals[i] = num[i];
+            }
+            if (!vals[i]) {
+                snprintf(err, errlen, "context key %s: values must be strings", k);
+                free(vals);
+                free(num);
+                return -1;
+            }
+        }
+        ctx_add(c, k, vals, n);
+        free(vals);
+        free(num);
+    }
+    return 0;
+}
+
+static void ctx_free(struct ctx *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->v[i].key);
+        for (size_t k = 0; k < c->v[i].nvalues; k++)
+            free(c->v[i].values[k]);
+        free(c->v[i].values);
+    }
+    free(c->v);
+}
+
+/* ---- statements ---- */
+
+enum grant { G_NONE = 0, G_ACCOUNT, G_ROLE, G_DIRECT };
+
+static int is_account_id(const char *s)
+{
+    size_t n = strlen(s);
+    if (n != 12)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isdigit((unsigned char)s[i]))
+            return 0;
+    return 1;
+}
+
+/* What one Principal entry grants the caller. */
+static enum grant principal_grant(const struct principal *pr, const struct who *w)
+{
+    if (pr->type == PR_ANY)
+        return G_DIRECT;
+    if (pr->type == PR_SERVICE)
+        return w->kind == W_SERVICE && w->arn && strcmp(pr->value, w->arn) == 0 ? G_DIRECT : G_NONE;
+    if (pr->type != PR_AWS)
+        return w->arn && strcmp(pr->value, w->arn) == 0 ? G_DIRECT : G_NONE;
+    if (w->kind == W_ANON || w->kind == W_SERVICE)
+        return G_NONE;
+    const char *v = pr->value;
+    char root[64];
+    snprintf(root, sizeof root, ":iam::%s:root", w->account);
+    if ((is_account_id(v) && strcmp(v, w->account) == 0) ||
+        (strncmp(v, "arn:", 4) == 0 && strlen(v) > strlen(root) &&
+         strcmp(v + strlen(v) - strlen(root), root) == 0))
+        return w->kind == W_ROOT ? G_DIRECT : G_ACCOUNT;
+    if (strcmp(v, w->arn) == 0)
+        return w->kind == W_ROLE ? G_ROLE : G_DIRECT;
+    if ((w->kind == W_SESSION || w->kind == W_ROLE) && strstr(v, ":role/")) {
+        /* the role of the session: same account, same name (a session ARN has no path) */
+        const char *name = strrchr(v, '/') + 1;
+        char acct[32] = "";
+        const char *a = v;
+        for (int i = 0; i < 4 && a; i++)
+            a = strchr(a, ':') ? strchr(a, ':') + 1 : NULL;
+        if (a && strchr(a, ':') && (size_t)(strchr(a, ':') - a) < sizeof acct) {
+            memcpy(acct, a, (size_t)(strchr(a, ':') - a));
+            acct[strchr(a, ':') - a] = '\0';
+        }
+        if (strcmp(acct, w->account) == 0 && strcmp(name, w->role_name) == 0)
+            return G_ROLE;
+    }
+    return G_NONE;
+}
+
+/* NotPrincipal (Deny only): the caller is left out when it is listed. For a role session
+ * AWS checks the account, the role and the session in turn, so all three must be listed. */
+static int not_principal_excludes(const struct stmt *st, const struct who *w)
+{
+    int account = 0, self = 0, role = 0;
+    for (size_t i = 0; i < st->nprincipals; i++) {
+        enum grant g = principal_grant(&st->principals[i], w);
+        if (st->principals[i].type == PR_ANY)
+            return 1;
+        account |= g == G_ACCOUNT;
+        self |= g == G_DIRECT;
+        role |= g == G_ROLE;
+    }
+    if (w->kind == W_SESSION)
+        return account && role && self;
+    return account || self || role;
+}
+
+struct evalctx {
+    const struct iam_request *req;
+    struct who who;
+    struct ctx ctx;
+    char *action; /* lower-cased */
+    int has_boundary;
+};
+
+static int action_matches(const struct stmt *st, const char *action)
+{
+    int m = 0;
+    for (size_t i = 0; i < st->nactions && !m; i++)
+        m = iam_glob(st->actions[i], action, 1);
+    return st->not_action ? !m : m;
+}
+
+/* -1: a variable could not be resolved (the statement does not apply) */
+static int resource_matches(const struct stmt *st, const struct iam_policy *p, const char *resource,
+                            const struct ctx *c)
+{
+    if (!st->has_resource)
+        return 1;
+    int m = 0;
+    for (size_t i = 0; i < st->nresources && !m; i++) {
+        const char *pat = st->resources[i];
+        if (p->variables && strstr(pat, "${")) {
+            char *s = iam_substitute(pat, c, 1);
+            if (!s)
+                continue; /* this entry cannot match */
+            m = iam_resource_match(s, resource);
+            free(s);
+        } else {
+            m = iam_resource_match(pat, resource);
+        }
+    }
+    return st->not_resource ? !m : m;
+}
+
+/* Does st apply to the request? For resource policies (principals=1) *grant says what the
+ * Principal names. */
+static int applies(struct evalctx *e, const struct iam_policy *p, const struct stmt *st, int principals,
+                   enum grant *grant)
+{
+    *grant = G_NONE;
+    if (!action_matches(st, e->action))
+        return 0;
+    if (resource_matches(st, p, e->req->resource, &e->ctx) != 1)
+        return 0;
+    if (principals == 2 && !st->has_principal) {
+        *grant = G_DIRECT; /* an endpoint policy statement without Principal covers every caller */
+    } else if (principals) {
+        if (!st->has_principal)
+            return 0;
+        if (st->not_principal) {
+            /* with Allow (which AWS no longer accepts in new policies) it grants everyone not
+             * listed, anonymous callers included; a Deny applies to every caller with a
+             * permissions boundary, whatever is listed */
+            if (!(e->has_boundary && !st->allow) && not_principal_excludes(st, &e->who))
+                return 0;
+            *grant = G_DIRECT;
+        } else {
+            for (size_t i = 0; i < st->nprincipals; i++) {
+                enum grant g = principal_grant(&st->principals[i], &e->who);
+                if (g > *grant)
+                    *grant = g;
+            }
+            if (*grant == G_NONE)
+                return 0;
+        }
+    }
+    int unresolved = 0;
+    return iam_conditions_hold(st, p, &e->ctx, &unresolved) && !unresolved;
+}
+
+static void note(json_t *matched, const char *kind, const struct iam_policy *p, const struct stmt *st)
+{
+    char *s = xasprintf("%s %s %s (%s)", kind, p->name, st->label, st->allow ? "Allow" : "Deny");
+    json_array_append_new(matched, json_string(s));
+    free(s);
+}
+
+/* Scan a policy: 1 if some Deny applies (noted), sets *allowed when some Allow applies, and
+ * (resource policies) the best grant of an applying Allow. */
+static int scan(struct evalctx *e, const struct iam_policy *p, const char *kind, int principals, int *allowed,
+                enum grant *best, json_t *denies, json_t *allows)
+{
+    int denied = 0;
+    for (size_t i = 0; p && i < p->nstmts; i++) {
+        const struct stmt *st = &p->stmts[i];
+        enum grant g;
+        if (!applies(e, p, st, principals, &g))
+            continue;
+        if (!st->allow) {
+            denied = 1;
+            note(denies, kind, p, st);
+        } else {
+            if (allowed && !*allowed)
+                note(allows, kind, p, st);
+            if (allowed)
+                *allowed = 1;
+            if (best && g > *best)
+                *best = g;
+        }
+    }
+    return denied;
+}
+
+const char *iam_decision_name(enum iam_decision d)
+{
+    return d == IAM_ALLOW ? "allow" : d == IAM_EXPLICIT_DENY ? "explicit_deny" : "implicit_deny";
+}
+
+static int finish(struct iam_result *out, enum iam_decision d, json_t *matched, const char *fmt,
+                  const char *arg)
+{
+    out->decision = d;
+    snprintf(out->reason, sizeof out->reason, fmt, arg ? arg : "");
+    out->matched = matched;
+    return 0;
+}
+
+/* The account that owns the resource: given, from the ARN, else the caller's. */
+static void resource_account(const struct iam_request *r, const struct who *w, char *out, size_t len)
+{
+    if (r->resource_account && *r->resource_account) {
+        snprintf(out, len, "%s", r->resource_account);
+        return;
+    }
+    const char *q = r->resource;
+    for (int i = 0; i < 4 && q; i++)
+        q = strchr(q, ':') ? strchr(q, ':') + 1 : NULL;
+    size_t n = q && strchr(q, ':') ? (size_t)(strchr(q, ':') - q) : 0;
+    if (n && n < len) {
+        memcpy(out, q, n);
+        out[n] = '\0';
+    } else {
+        snprintf(out, len, "%s", w->account);
+    }
+}
+
+int iam_evaluate(const struct iam_request *r, struct iam_result *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    if (!r->action || !strchr(r->action, ':') || !r->resource) {
+        snprintf(err, errlen, "a request needs an action (service:Name) and a resource");
+        return -1;
+    }
+    struct evalctx e;
+    memset(&e, 0, sizeof e);
+    e.req = r;
+    if (ctx_build(r->context, &e.ctx, err, errlen)) {
+        ctx_free(&e.ctx);
+        return -1;
+    }
+    parse_who(r->principal, &e.who);
+    e.has_boundary = r->nboundary > 0;
+    e.action = xstrdup(r->action);
+    for (char *a = e.action; *a; a++)
+        *a = (char)tolower((unsigned char)*a);
+    /* keys AWS puts in every authenticated request context */
+    if (e.who.kind != W_ANON && e.who.kind != W_SERVICE && e.who.kind != W_OTHER) {
+        const char *parn = e.who.kind == W_SESSION ? e.who.role_arn : e.who.arn;
+        const char *acct = e.who.account;
+        ctx_add(&e.ctx, "aws:PrincipalArn", &parn, 1);
+        ctx_add(&e.ctx, "aws:PrincipalAccount", &acct, 1);
+        if (e.who.kind == W_USER) {
+            const char *u = e.who.user_name;
+            ctx_add(&e.ctx, "aws:username", &u, 1);
+        }
+    }
+    char racct[64];
+    resource_account(r, &e.who, racct, sizeof racct);
+    int same_account = strcmp(racct, e.who.account) == 0;
+
+    json_t *denies = json_array(), *allows = json_array();
+    int denied = 0;
+    char label[64];
+    /* 1. explicit denies everywhere (and the allows each policy type gives) */
+    int *scp_ok = xcalloc(r->nscp_levels + 1, sizeof *scp_ok);
+    int scps_apply = e.who.kind != W_SERVICE && e.who.kind != W_ANON; /* SCPs limit the org's principals */
+    for (size_t l = 0; l < r->nscp_levels && scps_apply; l++)
+        for (size_t i = 0; i < r->nscps[l]; i++) {
+            snprintf(label, sizeof label, "scp level %zu", l);
+            denied |= scan(&e, r->scps[l][i], label, 0, &scp_ok[l], NULL, denies, allows);
+        }
+    for (size_t l = 0; l < r->nrcp_levels; l++)
+        for (size_t i = 0; i < r->nrcps[l]; i++) {
+            snprintf(label, sizeof label, "rcp level %zu", l);
+            denied |= scan(&e, r->rcps[l][i], label, 1, NULL, NULL, denies, allows);
+        }
+    int id = 0, pb = 0, sp = 0, vpce = r->nendpoint == 0;
+    enum grant g = G_NONE;
+    for (size_t i = 0; i < r->nidentity; i++)
+        denied |= scan(&e, r->identity[i], "identity", 0, &id, NULL, denies, allows);
+    if (r->resource_policy)
+        denied |= scan(&e, r->resource_policy, "resource", 1, NULL, &g, denies, allows);
+    for (size_t i = 0; i < r->nboundary; i++)
+        denied |= scan(&e, r->boundary[i], "boundary", 0, &pb, NULL, denies, allows);
+    if (r->session_policy)
+        denied |= scan(&e, r->session_policy, "session", 0, &sp, NULL, denies, allows);
+    int vpce_allow = 0;
+    for (size_t i = 0; i < r->nendpoint; i++)
+        denied |= scan(&e, r->endpoint[i], "endpoint", 2, &vpce_allow, NULL, denies, allows);
+    vpce = vpce || vpce_allow;
+    int rc = 0;
+    int session = e.who.kind == W_SESSION || e.who.kind == W_FEDERATED;
+    if (strcmp(e.action, "sts:getcalleridentity") == 0 && e.who.kind != W_ANON) {
+        rc = finish(out, IAM_ALLOW, json_array(), "%ssts:GetCallerIdentity is always allowed", NULL);
+        json_decref(denies);
+        goto done;
+    }
+    if (denied) {
+        rc = finish(out, IAM_EXPLICIT_DENY, denies, "%sexplicitly denied", NULL);
+        goto done;
+    }
+    json_decref(denies);
+    /* 2. SCPs: an Allow at every level of the principal's path (not for service or anonymous callers) */
+    if (e.who.kind != W_SERVICE && e.who.kind != W_ANON)
+        for (size_t l = 0; l < r->nscp_levels; l++)
+            if (!scp_ok[l]) {
+                snprintf(label, sizeof label, "%zu", l);
+                rc = finish(out, IAM_IMPLICIT_DENY, json_array(),
+                            "no service control policy at level %s allows it", label);
+                goto done;
+            }
+    if (!vpce) {
+        rc = finish(out, IAM_IMPLICIT_DENY, json_array(), "%sno VPC endpoint policy allows it", NULL);
+        goto done;
+    }
+    /* roles AWS creates and manages (service-linked, IAM Identity Center) cannot be changed or
+     * passed by anyone in the account */
+    if (strncmp(e.action, "iam:", 4) == 0 &&
+        (strstr(r->resource, ":role/aws-service-role/") || strstr(r->resource, ":role/aws-reserved/")) &&
+        strncmp(e.action + 4, "get", 3) != 0 && strncmp(e.action + 4, "list", 4) != 0 &&
+        strncmp(e.action + 4, "generate", 8) != 0 && strncmp(e.action + 4, "simulate", 8) != 0) {
+        rc = finish(out, IAM_IMPLICIT_DENY, json_array(),
+                    "%sthe role is managed by AWS; only AWS can change it", NULL);
+        goto done;
+    }
+    /* AWS managed KMS aliases (alias/aws/...) cannot be created, changed or deleted */
+    if (strncmp(e.action, "kms:", 4) == 0 && strstr(e.action, "alias") &&
+        strstr(r->resource, ":alias/aws/") && strncmp(e.action + 4, "list", 4) != 0) {
+        rc = finish(out, IAM_IMPLICIT_DENY, json_array(), "%sthe alias is managed by AWS", NULL);
+        goto done;
+    }
+    /* 3. who grants: resource policy by kind, identity, boundary, session */
+    if (e.who.kind == W_ROOT && same_account)
+        id = 1; /* the root user of the account */
+    int pb_ok = r->nboundary == 0 || pb;
+    int sp_ok;
+    if (r->session_policy && session)
+        sp_ok = sp;
+    else
+        sp_ok = e.who.kind != W_FEDERATED; /* a federated session without a session policy has none */
+    const char *res = r->resource;
+    int special = (strstr(res, ":kms:") != NULL && strstr(res, ":key/") != NULL) ||
+                  (strncmp(e.action, "sts:assumerole", 14) == 0 && strstr(res, ":role/") != NULL);
+    int allow = 0;
+    const char *why = "";
+    if (e.who.kind == W_ANON || e.who.kind == W_SERVICE) {
+        allow = g == G_DIRECT;
+        why = allow ? "the resource policy allows this caller"
+                    : "only a resource policy can allow this caller, and none does";
+    } else if (same_account) {
+        if (g == G_DIRECT) {
+            allow = 1;
+            why = "the resource policy names the caller";
+        } else {
+            int grant = special ? (g == G_ROLE || (g == G_ACCOUNT && id)) : (g == G_ROLE || id);
+            if (!grant)
+                why = special
+                          ? (strstr(res, ":kms:") ? "the key policy does not allow it (IAM policies count "
+                                                    "only when the key policy delegates to the account)"
+                                                  : "the role's trust policy does not allow it")
+                          : "no identity or resource policy allows it";
+            else if (!pb_ok)
+                why = "the permissions boundary does not allow it";
+            else if (!sp_ok)
+                why = "the session policy does not allow it";
+            allow = grant && pb_ok && sp_ok;
+            if (allow)
+                why = g == G_ROLE && !id ? "the resource policy names the caller's role" : "allowed";
+        }
+    } else {
+        int grant = id && g != G_NONE;
+        if (!id)
+            why = "no identity policy allows it (a cross-account request needs both sides)";
+        else if (g == G_NONE)
+            why = "the resource policy does not allow this caller (a cross-account request needs both sides)";
+        else if (!pb_ok)
+            why = "the permissions boundary does not allow it";
+        else if (!sp_ok)
+            why = "the session policy does not allow it";
+        allow = grant && pb_ok && sp_ok;
+        if (allow)
+            why = "allowed by both accounts";
+    }
+    if (allow)
+        rc = finish(out, IAM_ALLOW, json_incref(allows), "%s", why);
+    else
+        rc = finish(out, IAM_IMPLICIT_DENY, json_array(), "%s", why);
+done:
+    json_decref(allows);
+    free(scp_ok);
+    free(e.action);
+    who_free(&e.who);
+    ctx_free(&e.ctx);
+    return rc;
+}
