@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../iam/iam.h"
+#include "../util/util.h"
 #include "cmd.h"
 
 /* The compiled policies of one request. */
@@ -23,9 +24,7 @@ static struct iam_policy *compile(struct compiled *c, const json_t *doc, const c
 {
     struct iam_policy *p = iam_policy_compile(doc, name, err, errlen);
     if (p) {
-        c->all = realloc(c->all, (c->n + 1) * sizeof *c->all);
-        if (!c->all)
-            abort();
+        c->all = xrealloc(c->all, (c->n + 1) * sizeof *c->all);
         c->all[c->n++] = p;
     }
     return p;
@@ -43,9 +42,7 @@ static int compile_list(struct compiled *c, const json_t *list, const char *what
         snprintf(err, errlen, "%s must be a list of policy documents", what);
         return -1;
     }
-    *out = calloc(json_array_size(list) + 1, sizeof **out);
-    if (!*out)
-        abort();
+    *out = xcalloc(json_array_size(list) + 1, sizeof **out);
     for (size_t i = 0; i < json_array_size(list); i++) {
         char name[64];
         snprintf(name, sizeof name, "%s[%zu]", what, i);
@@ -71,10 +68,8 @@ static int compile_levels(struct compiled *c, const json_t *levels, const char *
         return -1;
     }
     size_t n = json_array_size(levels);
-    *out = calloc(n + 1, sizeof **out);
-    *counts = calloc(n + 1, sizeof **counts);
-    if (!*out || !*counts)
-        abort();
+    *out = xcalloc(n + 1, sizeof **out);
+    *counts = xcalloc(n + 1, sizeof **counts);
     for (size_t l = 0; l < n; l++) {
         char name[64];
         snprintf(name, sizeof name, "%s[%zu]", what, l);

@@ -46,6 +46,8 @@ typedef void (*collect_fn)(struct collect_ctx *ctx, void *arg);
 
 /* Queue fn(ctx, arg) to run on a worker; free_arg(arg) afterwards (NULL: nothing). */
 void collect_spawn(struct collect_ctx *ctx, collect_fn fn, void *arg, void (*free_arg)(void *));
+/* free_arg for a task whose argument is a JSON value (its reference is dropped). */
+void collect_release_json(void *v);
 /* Queue fn(ctx, copy of region) (freed afterwards). */
 void collect_spawn_region(struct collect_ctx *ctx, collect_fn fn, const char *region);
 /* Run every queued task, and every task they queue, on nthreads workers (1: this thread);

@@ -169,8 +169,6 @@ static void user_details(struct collect_ctx *ctx, json_t *user)
     }
 }
 
-static void release_json(void *v) { json_decref(v); }
-
 /* One user: its details, then the resource. */
 static void user_task(struct collect_ctx *ctx, void *user)
 {
@@ -207,7 +205,8 @@ static void authorization_details(struct collect_ctx *ctx, void *unused)
     if (pages(ctx, "GetAccountAuthorizationDetails", params, 4, keys, lists, 4) == 0) {
         size_t i;
         json_t *e;
-        json_array_foreach(lists[0], i, e) collect_spawn(ctx, user_task, json_incref(e), release_json);
+        json_array_foreach(lists[0], i, e)
+            collect_spawn(ctx, user_task, json_incref(e), collect_release_json);
         json_array_foreach(lists[1], i, e)
             sink_resource(ctx->sink, "aws_iam_group", G, json_string_value(json_object_get(e, "GroupName")),
                           json_string_value(json_object_get(e, "Arn")), json_incref(e));

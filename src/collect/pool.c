@@ -55,6 +55,8 @@ void collect_spawn(struct collect_ctx *ctx, collect_fn fn, void *arg, void (*fre
     pthread_mutex_unlock(&p->lock);
 }
 
+void collect_release_json(void *v) { json_decref(v); }
+
 void collect_spawn_region(struct collect_ctx *ctx, collect_fn fn, const char *region)
 {
     collect_spawn(ctx, fn, xstrdup(region), free);

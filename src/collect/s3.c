@@ -108,8 +108,6 @@ static void bucket_task(struct collect_ctx *ctx, void *arg)
     free(region);
 }
 
-static void release_json(void *v) { json_decref(v); }
-
 static void buckets(struct collect_ctx *ctx, void *unused)
 {
     (void)unused;
@@ -123,7 +121,7 @@ static void buckets(struct collect_ctx *ctx, void *unused)
             collect_spawn(ctx, bucket_task,
                           json_pack("{s:O, s:O?}", "Name", json_object_get(b, "Name"), "CreationDate",
                                     json_object_get(b, "CreationDate")),
-                          release_json);
+                          collect_release_json);
     }
     json_decref(list[0]);
 }

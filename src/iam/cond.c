@@ -146,30 +146,6 @@ static int ip_in(const char *addr, const char *cidr)
     return 1;
 }
 
-/* ARN patterns compare field by field (six fields; the last may hold ':'). */
-static int arn_like(const char *pattern, const char *arn)
-{
-    const char *pp = pattern, *tp = arn;
-    for (int i = 0; i < 5; i++) {
-        const char *pc = strchr(pp, ':'), *tc = strchr(tp, ':');
-        if (!pc || !tc)
-            return 0;
-        char pb[512], tb[512];
-        size_t pl = (size_t)(pc - pp), tl = (size_t)(tc - tp);
-        if (pl >= sizeof pb || tl >= sizeof tb)
-            return 0;
-        memcpy(pb, pp, pl);
-        pb[pl] = '\0';
-        memcpy(tb, tp, tl);
-        tb[tl] = '\0';
-        if (!iam_glob(pb, tb, 0))
-            return 0;
-        pp = pc + 1;
-        tp = tc + 1;
-    }
-    return iam_glob(pp, tp, 0);
-}
-
 static int negated(enum cond_op op)
 {
     return op == OP_STRING_NOT_EQUALS || op == OP_STRING_NOT_EQUALS_IC || op == OP_STRING_NOT_LIKE ||
@@ -204,7 +180,7 @@ static int base_match(enum cond_op op, const char *rv, const char *pv)
     case OP_IP:
     case OP_NOT_IP: return ip_in(rv, pv);
     case OP_ARN_LIKE:
-    case OP_ARN_NOT_LIKE: return arn_like(pv, rv);
+    case OP_ARN_NOT_LIKE: return iam_arn_like(pv, rv);
     case OP_NULL: return 0;
     }
     return 0;

@@ -26,6 +26,20 @@ struct who {
     char *user_name; /* users */
 };
 
+/* The account field (the fifth) of an ARN into out; 0 when there is none. */
+static int arn_account(const char *arn, char *out, size_t len)
+{
+    const char *q = arn;
+    for (int i = 0; i < 4 && q; i++)
+        q = strchr(q, ':') ? strchr(q, ':') + 1 : NULL;
+    size_t n = q && strchr(q, ':') ? (size_t)(strchr(q, ':') - q) : 0;
+    if (!n || n >= len)
+        return 0;
+    memcpy(out, q, n);
+    out[n] = '\0';
+    return 1;
+}
+
 static void parse_who(const char *p, struct who *w)
 {
     memset(w, 0, sizeof *w);
@@ -49,11 +63,7 @@ static void parse_who(const char *p, struct who *w)
         }
         q = c ? c + 1 : q;
     }
-    size_t al = (size_t)(f[5] - f[4] - 1);
-    if (al < sizeof w->account) {
-        memcpy(w->account, f[4], al);
-        w->account[al] = '\0';
-    }
+    arn_account(p, w->account, sizeof w->account);
     const char *res = f[5];
     char partition[32] = "aws";
     size_t pl = (size_t)(f[2] - f[1] - 1);
@@ -127,14 +137,7 @@ static int ctx_build(const json_t *j, struct ctx *c, char *err, size_t errlen)
         const char **vals = xcalloc(n ? n : 1, sizeof *vals);
         char(*num)[64] = xcalloc(n ? n : 1, sizeof *num);
         for (size_t i = 0; i < n; i++) {
-            const json_t *e = json_is_array(v) ? json_array_get(v, i) : v;
-            vals[i] = json_string_value(e);
-            if (!vals[i] && json_is_boolean(e))
-                vals[i] = json_is_true(e) ? "true" : "false";
-            if (!vals[i] && json_is_number(e)) {
-                snprintf(num[i], sizeof num[i], "%.17g", json_number_value(e));
-                vals[i] = num[i];
-            }
+            vals[i] = iam_json_text(json_is_array(v) ? json_array_get(v, i) : v, num[i]);
             if (!vals[i]) {
                 snprintf(err, errlen, "context key %s: values must be strings", k);
                 free(vals);
@@ -198,15 +201,9 @@ static enum grant principal_grant(const struct principal *pr, const struct who *
     if ((w->kind == W_SESSION || w->kind == W_ROLE) && strstr(v, ":role/")) {
         /* the role of the session: same account, same name (a session ARN has no path) */
         const char *name = strrchr(v, '/') + 1;
-        char acct[32] = "";
-        const char *a = v;
-        for (int i = 0; i < 4 && a; i++)
-            a = strchr(a, ':') ? strchr(a, ':') + 1 : NULL;
-        if (a && strchr(a, ':') && (size_t)(strchr(a, ':') - a) < sizeof acct) {
-            memcpy(acct, a, (size_t)(strchr(a, ':') - a));
-            acct[strchr(a, ':') - a] = '\0';
-        }
-        if (strcmp(acct, w->account) == 0 && strcmp(name, w->role_name) == 0)
+        char acct[32];
+        if (arn_account(v, acct, sizeof acct) && strcmp(acct, w->account) == 0 &&
+            strcmp(name, w->role_name) == 0)
             return G_ROLE;
     }
     return G_NONE;
@@ -358,16 +355,8 @@ static void resource_account(const struct iam_request *r, const struct who *w, c
         snprintf(out, len, "%s", r->resource_account);
         return;
     }
-    const char *q = r->resource;
-    for (int i = 0; i < 4 && q; i++)
-        q = strchr(q, ':') ? strchr(q, ':') + 1 : NULL;
-    size_t n = q && strchr(q, ':') ? (size_t)(strchr(q, ':') - q) : 0;
-    if (n && n < len) {
-        memcpy(out, q, n);
-        out[n] = '\0';
-    } else {
+    if (!arn_account(r->resource, out, len))
         snprintf(out, len, "%s", w->account);
-    }
 }
 
 int iam_evaluate(const struct iam_request *r, struct iam_result *out, char *err, size_t errlen)
@@ -487,46 +476,39 @@ int iam_evaluate(const struct iam_request *r, struct iam_result *out, char *err,
     const char *res = r->resource;
     int special = (strstr(res, ":kms:") != NULL && strstr(res, ":key/") != NULL) ||
                   (strncmp(e.action, "sts:assumerole", 14) == 0 && strstr(res, ":role/") != NULL);
-    int allow = 0;
-    const char *why = "";
+    /* grant: the identity and resource policies together give access; then the boundary and
+     * the session policy must not take it away */
+    int grant;
+    const char *granted, *not_granted = "";
     if (e.who.kind == W_ANON || e.who.kind == W_SERVICE) {
-        allow = g == G_DIRECT;
-        why = allow ? "the resource policy allows this caller"
-                    : "only a resource policy can allow this caller, and none does";
+        grant = g == G_DIRECT;
+        granted = "the resource policy allows this caller";
+        not_granted = "only a resource policy can allow this caller, and none does";
+        pb_ok = sp_ok = 1; /* neither applies to such callers */
+    } else if (same_account && g == G_DIRECT) {
+        grant = 1;
+        granted = "the resource policy names the caller";
+        pb_ok = sp_ok = 1; /* a grant to the caller itself is not cut by them */
     } else if (same_account) {
-        if (g == G_DIRECT) {
-            allow = 1;
-            why = "the resource policy names the caller";
-        } else {
-            int grant = special ? (g == G_ROLE || (g == G_ACCOUNT && id)) : (g == G_ROLE || id);
-            if (!grant)
-                why = special
-                          ? (strstr(res, ":kms:") ? "the key policy does not allow it (IAM policies count "
-                                                    "only when the key policy delegates to the account)"
-                                                  : "the role's trust policy does not allow it")
-                          : "no identity or resource policy allows it";
-            else if (!pb_ok)
-                why = "the permissions boundary does not allow it";
-            else if (!sp_ok)
-                why = "the session policy does not allow it";
-            allow = grant && pb_ok && sp_ok;
-            if (allow)
-                why = g == G_ROLE && !id ? "the resource policy names the caller's role" : "allowed";
-        }
+        grant = special ? (g == G_ROLE || (g == G_ACCOUNT && id)) : (g == G_ROLE || id);
+        granted = g == G_ROLE && !id ? "the resource policy names the caller's role" : "allowed";
+        not_granted = !special ? "no identity or resource policy allows it"
+                      : strstr(res, ":kms:")
+                          ? "the key policy does not allow it (IAM policies count only when the "
+                            "key policy delegates to the account)"
+                          : "the role's trust policy does not allow it";
     } else {
-        int grant = id && g != G_NONE;
-        if (!id)
-            why = "no identity policy allows it (a cross-account request needs both sides)";
-        else if (g == G_NONE)
-            why = "the resource policy does not allow this caller (a cross-account request needs both sides)";
-        else if (!pb_ok)
-            why = "the permissions boundary does not allow it";
-        else if (!sp_ok)
-            why = "the session policy does not allow it";
-        allow = grant && pb_ok && sp_ok;
-        if (allow)
-            why = "allowed by both accounts";
+        grant = id && g != G_NONE;
+        granted = "allowed by both accounts";
+        not_granted =
+            !id ? "no identity policy allows it (a cross-account request needs both sides)"
+                : "the resource policy does not allow this caller (a cross-account request needs both sides)";
     }
+    int allow = grant && pb_ok && sp_ok;
+    const char *why = allow    ? granted
+                      : !grant ? not_granted
+                      : !pb_ok ? "the permissions boundary does not allow it"
+                               : "the session policy does not allow it";
     if (allow)
         rc = finish(out, IAM_ALLOW, json_incref(allows), "%s", why);
     else

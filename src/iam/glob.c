@@ -21,27 +21,30 @@ static int same(char p, char t, int fold)
     return p == t;
 }
 
-int iam_glob(const char *p, const char *t, int fold)
+/* p[0..pn) against t[0..tn). */
+static int glob_n(const char *p, size_t pn, const char *t, size_t tn, int fold)
 {
-    const char *star = NULL, *resume = NULL;
-    while (*t) {
-        if (*p == '*') {
-            star = p++;
-            resume = t;
-        } else if (*p && (*p == '?' || same(*p, *t, fold))) {
-            p++;
-            t++;
-        } else if (star) {
-            p = star + 1;
-            t = ++resume;
+    size_t i = 0, j = 0, star = (size_t)-1, resume = 0;
+    while (j < tn) {
+        if (i < pn && p[i] == '*') {
+            star = i++;
+            resume = j;
+        } else if (i < pn && (p[i] == '?' || same(p[i], t[j], fold))) {
+            i++;
+            j++;
+        } else if (star != (size_t)-1) {
+            i = star + 1;
+            j = ++resume;
         } else {
             return 0;
         }
     }
-    while (*p == '*')
-        p++;
-    return *p == '\0';
+    while (i < pn && p[i] == '*')
+        i++;
+    return i == pn;
 }
+
+int iam_glob(const char *p, const char *t, int fold) { return glob_n(p, strlen(p), t, strlen(t), fold); }
 
 /* The first five ':'-separated fields of an ARN and the rest; 0 when s has fewer. */
 static int split_arn(const char *s, const char *start[6], size_t len[6])
@@ -60,34 +63,29 @@ static int split_arn(const char *s, const char *start[6], size_t len[6])
     return 1;
 }
 
-static int glob_n(const char *p, size_t pn, const char *t, size_t tn)
+/* Field-by-field match of two split ARNs; with spill, a trailing '*' in a field after the
+ * first may run past the colons (Resource elements, not ARN conditions). */
+static int fields_match(const char *pattern, const char *arn, int spill)
 {
-    char pb[1024], tb[1024];
-    if (pn >= sizeof pb || tn >= sizeof tb)
-        return 0;
-    memcpy(pb, p, pn);
-    pb[pn] = '\0';
-    memcpy(tb, t, tn);
-    tb[tn] = '\0';
-    return iam_glob(pb, tb, 0);
+    const char *ps[6], *ts[6];
+    size_t pl[6], tl[6];
+    if (!split_arn(pattern, ps, pl) || !split_arn(arn, ts, tl))
+        return -1;
+    for (int i = 0; i < 5; i++) {
+        if (spill && i > 0 && pl[i] && ps[i][pl[i] - 1] == '*' && iam_glob(ps[i], ts[i], 0))
+            return 1; /* the rest of the pattern against the rest of the ARN, as a whole */
+        if (!glob_n(ps[i], pl[i], ts[i], tl[i], 0))
+            return 0;
+    }
+    return iam_glob(ps[5], ts[5], 0);
 }
 
 int iam_resource_match(const char *pattern, const char *arn)
 {
     if (strcmp(pattern, "*") == 0)
         return 1;
-    const char *ps[6], *ts[6];
-    size_t pl[6], tl[6];
-    if (!split_arn(pattern, ps, pl) || !split_arn(arn, ts, tl))
-        return iam_glob(pattern, arn, 0); /* not both ARNs: the whole text */
-    for (int i = 0; i < 5; i++) {
-        if (pl[i] && ps[i][pl[i] - 1] == '*' && i > 0) {
-            /* a trailing '*' in a field may run past the colons: match the rest as a whole */
-            if (iam_glob(ps[i], ts[i], 0))
-                return 1;
-        }
-        if (!glob_n(ps[i], pl[i], ts[i], tl[i]))
-            return 0;
-    }
-    return iam_glob(ps[5], ts[5], 0);
+    int m = fields_match(pattern, arn, 1);
+    return m < 0 ? iam_glob(pattern, arn, 0) : m; /* not both ARNs: the whole text */
 }
+
+int iam_arn_like(const char *pattern, const char *arn) { return fields_match(pattern, arn, 0) == 1; }

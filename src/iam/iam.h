@@ -66,4 +66,8 @@ int iam_glob(const char *pattern, const char *text, int fold);
  * resource part as a whole; "*" matches everything. */
 int iam_resource_match(const char *pattern, const char *arn);
 
+/* ArnLike / ArnEquals: all six fields matched one by one ('*' never crosses a ':' before
+ * the resource part); 0 when either side is not an ARN. */
+int iam_arn_like(const char *pattern, const char *arn);
+
 #endif

@@ -90,6 +90,10 @@ struct ctx {
     size_t n;
 };
 
+/* The text of a JSON string, number or boolean, as AWS reads policy and context values
+ * (numbers are formatted into buf); NULL for anything else. */
+const char *iam_json_text(const json_t *v, char buf[64]);
+
 const struct ctx_entry *ctx_get(const struct ctx *c, const char *lkey);
 
 /* Replace ${...} policy variables in s from the context; NULL when one cannot be resolved

@@ -21,6 +21,21 @@ static char *lower(const char *s)
     return d;
 }
 
+const char *iam_json_text(const json_t *v, char buf[64])
+{
+    if (json_is_string(v))
+        return json_string_value(v);
+    if (json_is_boolean(v))
+        return json_is_true(v) ? "true" : "false";
+    if (json_is_integer(v))
+        snprintf(buf, 64, "%lld", (long long)json_integer_value(v));
+    else if (json_is_real(v))
+        snprintf(buf, 64, "%.17g", json_real_value(v));
+    else
+        return NULL;
+    return buf;
+}
+
 /* A string or a list of strings (numbers and booleans taken as their text, as AWS does for
  * condition values) into a new array. -1 when v is anything else. */
 static int strings(const json_t *v, char ***out, size_t *n, int fold)
@@ -30,15 +45,8 @@ static int strings(const json_t *v, char ***out, size_t *n, int fold)
     size_t count = json_is_array(v) ? json_array_size(v) : 1;
     char **arr = xcalloc(count ? count : 1, sizeof *arr);
     for (size_t i = 0; i < count; i++) {
-        const json_t *e = json_is_array(v) ? json_array_get(v, i) : v;
         char buf[64];
-        const char *s = json_string_value(e);
-        if (!s && json_is_integer(e))
-            snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(e)), s = buf;
-        else if (!s && json_is_real(e))
-            snprintf(buf, sizeof buf, "%.17g", json_real_value(e)), s = buf;
-        else if (!s && json_is_boolean(e))
-            s = json_is_true(e) ? "true" : "false";
+        const char *s = iam_json_text(json_is_array(v) ? json_array_get(v, i) : v, buf);
         if (!s) {
             for (size_t k = 0; k < i; k++)
                 free(arr[k]);
