@@ -21,7 +21,7 @@ import botocore
 OPS = {
     "iam": ["GetAccountAuthorizationDetails", "GetAccountSummary", "GetAccountPasswordPolicy",
             "GenerateCredentialReport", "GetCredentialReport", "ListUsers", "ListMFADevices",
-            "ListAccessKeys", "GetAccessKeyLastUsed", "GetLoginProfile"],
+            "ListAccessKeys", "GetAccessKeyLastUsed", "GetLoginProfile", "ListPolicies", "GetPolicyVersion"],
     "sts": ["GetCallerIdentity", "AssumeRole"],
     "ec2": ["DescribeRegions", "DescribeSecurityGroups", "DescribeInstances", "DescribeVpcs",
             "DescribeFlowLogs", "GetEbsEncryptionByDefault"],

@@ -82,327 +82,331 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 120, 3}, /* iam.AccessKeyLastUsed */
     {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 128, 1}, /* iam.GetLoginProfileResponse */
     {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 125, 3}, /* iam.LoginProfile */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 129, 3}, /* sts.GetCallerIdentityResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 141, 3}, /* iam.ListPoliciesResponse */
+    {SH_LIST, 0, "member", 81, -1, NULL, NULL, 0, 0}, /* iam.policyListType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 129, 12}, /* iam.Policy */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 144, 1}, /* iam.GetPolicyVersionResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 145, 3}, /* sts.GetCallerIdentityResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sts.userIdType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sts.accountType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sts.arnType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 138, 4}, /* sts.AssumeRoleResponse */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 132, 4}, /* sts.Credentials */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 154, 4}, /* sts.AssumeRoleResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 148, 4}, /* sts.Credentials */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sts.accessKeyIdType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sts.accessKeySecretType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sts.tokenType */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sts.dateType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 136, 2}, /* sts.AssumedRoleUser */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 152, 2}, /* sts.AssumedRoleUser */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sts.assumedRoleIdType */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sts.nonNegativeIntegerType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sts.sourceIdentityType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 147, 1}, /* ec2.DescribeRegionsResult */
-    {SH_LIST, 0, "item", 95, -1, NULL, NULL, 0, 0}, /* ec2.RegionList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 143, 4}, /* ec2.Region */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 163, 1}, /* ec2.DescribeRegionsResult */
+    {SH_LIST, 0, "item", 99, -1, NULL, NULL, 0, 0}, /* ec2.RegionList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 159, 4}, /* ec2.Region */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.String */
-    {SH_LIST, 0, "item", 98, -1, NULL, NULL, 0, 0}, /* ec2.RegionGeographyList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 142, 1}, /* ec2.RegionGeography */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 179, 2}, /* ec2.DescribeSecurityGroupsResult */
-    {SH_LIST, 0, "item", 101, -1, NULL, NULL, 0, 0}, /* ec2.SecurityGroupList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 170, 9}, /* ec2.SecurityGroup */
-    {SH_LIST, 0, "item", 103, -1, NULL, NULL, 0, 0}, /* ec2.IpPermissionList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 161, 7}, /* ec2.IpPermission */
+    {SH_LIST, 0, "item", 102, -1, NULL, NULL, 0, 0}, /* ec2.RegionGeographyList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 158, 1}, /* ec2.RegionGeography */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 195, 2}, /* ec2.DescribeSecurityGroupsResult */
+    {SH_LIST, 0, "item", 105, -1, NULL, NULL, 0, 0}, /* ec2.SecurityGroupList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 186, 9}, /* ec2.SecurityGroup */
+    {SH_LIST, 0, "item", 107, -1, NULL, NULL, 0, 0}, /* ec2.IpPermissionList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 177, 7}, /* ec2.IpPermission */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.Integer */
-    {SH_LIST, 0, "item", 106, -1, NULL, NULL, 0, 0}, /* ec2.UserIdGroupPairList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 148, 7}, /* ec2.UserIdGroupPair */
-    {SH_LIST, 0, "item", 108, -1, NULL, NULL, 0, 0}, /* ec2.IpRangeList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 155, 2}, /* ec2.IpRange */
-    {SH_LIST, 0, "item", 110, -1, NULL, NULL, 0, 0}, /* ec2.Ipv6RangeList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 157, 2}, /* ec2.Ipv6Range */
-    {SH_LIST, 0, "item", 112, -1, NULL, NULL, 0, 0}, /* ec2.PrefixListIdList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 159, 2}, /* ec2.PrefixListId */
-    {SH_LIST, 0, "item", 114, -1, NULL, NULL, 0, 0}, /* ec2.TagList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 168, 2}, /* ec2.Tag */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 376, 2}, /* ec2.DescribeInstancesResult */
-    {SH_LIST, 0, "item", 117, -1, NULL, NULL, 0, 0}, /* ec2.ReservationList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 371, 5}, /* ec2.Reservation */
-    {SH_LIST, 0, "item", 119, -1, NULL, NULL, 0, 0}, /* ec2.GroupIdentifierList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 181, 2}, /* ec2.GroupIdentifier */
-    {SH_LIST, 0, "item", 121, -1, NULL, NULL, 0, 0}, /* ec2.InstanceList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 310, 61}, /* ec2.Instance */
+    {SH_LIST, 0, "item", 110, -1, NULL, NULL, 0, 0}, /* ec2.UserIdGroupPairList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 164, 7}, /* ec2.UserIdGroupPair */
+    {SH_LIST, 0, "item", 112, -1, NULL, NULL, 0, 0}, /* ec2.IpRangeList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 171, 2}, /* ec2.IpRange */
+    {SH_LIST, 0, "item", 114, -1, NULL, NULL, 0, 0}, /* ec2.Ipv6RangeList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 173, 2}, /* ec2.Ipv6Range */
+    {SH_LIST, 0, "item", 116, -1, NULL, NULL, 0, 0}, /* ec2.PrefixListIdList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 175, 2}, /* ec2.PrefixListId */
+    {SH_LIST, 0, "item", 118, -1, NULL, NULL, 0, 0}, /* ec2.TagList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 184, 2}, /* ec2.Tag */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 392, 2}, /* ec2.DescribeInstancesResult */
+    {SH_LIST, 0, "item", 121, -1, NULL, NULL, 0, 0}, /* ec2.ReservationList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 387, 5}, /* ec2.Reservation */
+    {SH_LIST, 0, "item", 123, -1, NULL, NULL, 0, 0}, /* ec2.GroupIdentifierList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 197, 2}, /* ec2.GroupIdentifier */
+    {SH_LIST, 0, "item", 125, -1, NULL, NULL, 0, 0}, /* ec2.InstanceList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 326, 61}, /* ec2.Instance */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.ArchitectureValues */
-    {SH_LIST, 0, "item", 124, -1, NULL, NULL, 0, 0}, /* ec2.InstanceBlockDeviceMappingList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 194, 2}, /* ec2.InstanceBlockDeviceMapping */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 186, 8}, /* ec2.EbsInstanceBlockDevice */
+    {SH_LIST, 0, "item", 128, -1, NULL, NULL, 0, 0}, /* ec2.InstanceBlockDeviceMappingList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 210, 2}, /* ec2.InstanceBlockDeviceMapping */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 202, 8}, /* ec2.EbsInstanceBlockDevice */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.DateTime */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.Boolean */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.AttachmentStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 183, 3}, /* ec2.OperatorResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 199, 3}, /* ec2.OperatorResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.HypervisorType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 196, 2}, /* ec2.IamInstanceProfile */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 212, 2}, /* ec2.IamInstanceProfile */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.InstanceLifecycleType */
-    {SH_LIST, 0, "item", 134, -1, NULL, NULL, 0, 0}, /* ec2.ElasticGpuAssociationList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 198, 4}, /* ec2.ElasticGpuAssociation */
+    {SH_LIST, 0, "item", 138, -1, NULL, NULL, 0, 0}, /* ec2.ElasticGpuAssociationList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 214, 4}, /* ec2.ElasticGpuAssociation */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.ElasticGpuId */
-    {SH_LIST, 0, "item", 137, -1, NULL, NULL, 0, 0}, /* ec2.ElasticInferenceAcceleratorAssociationList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 202, 4}, /* ec2.ElasticInferenceAcceleratorAssociation */
-    {SH_LIST, 0, "item", 139, -1, NULL, NULL, 0, 0}, /* ec2.InstanceNetworkInterfaceList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 233, 20}, /* ec2.InstanceNetworkInterface */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 206, 5}, /* ec2.InstanceNetworkInterfaceAssociation */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 214, 8}, /* ec2.InstanceNetworkInterfaceAttachment */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 212, 2}, /* ec2.InstanceAttachmentEnaSrdSpecification */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 211, 1}, /* ec2.InstanceAttachmentEnaSrdUdpSpecification */
-    {SH_LIST, 0, "item", 145, -1, NULL, NULL, 0, 0}, /* ec2.InstanceIpv6AddressList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 222, 2}, /* ec2.InstanceIpv6Address */
-    {SH_LIST, 0, "item", 147, -1, NULL, NULL, 0, 0}, /* ec2.InstancePrivateIpAddressList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 224, 4}, /* ec2.InstancePrivateIpAddress */
+    {SH_LIST, 0, "item", 141, -1, NULL, NULL, 0, 0}, /* ec2.ElasticInferenceAcceleratorAssociationList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 218, 4}, /* ec2.ElasticInferenceAcceleratorAssociation */
+    {SH_LIST, 0, "item", 143, -1, NULL, NULL, 0, 0}, /* ec2.InstanceNetworkInterfaceList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 249, 20}, /* ec2.InstanceNetworkInterface */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 222, 5}, /* ec2.InstanceNetworkInterfaceAssociation */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 230, 8}, /* ec2.InstanceNetworkInterfaceAttachment */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 228, 2}, /* ec2.InstanceAttachmentEnaSrdSpecification */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 227, 1}, /* ec2.InstanceAttachmentEnaSrdUdpSpecification */
+    {SH_LIST, 0, "item", 149, -1, NULL, NULL, 0, 0}, /* ec2.InstanceIpv6AddressList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 238, 2}, /* ec2.InstanceIpv6Address */
+    {SH_LIST, 0, "item", 151, -1, NULL, NULL, 0, 0}, /* ec2.InstancePrivateIpAddressList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 240, 4}, /* ec2.InstancePrivateIpAddress */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.NetworkInterfaceStatus */
-    {SH_LIST, 0, "item", 150, -1, NULL, NULL, 0, 0}, /* ec2.InstanceIpv4PrefixList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 228, 1}, /* ec2.InstanceIpv4Prefix */
-    {SH_LIST, 0, "item", 152, -1, NULL, NULL, 0, 0}, /* ec2.InstanceIpv6PrefixList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 229, 1}, /* ec2.InstanceIpv6Prefix */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 230, 3}, /* ec2.ConnectionTrackingSpecificationResponse */
+    {SH_LIST, 0, "item", 154, -1, NULL, NULL, 0, 0}, /* ec2.InstanceIpv4PrefixList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 244, 1}, /* ec2.InstanceIpv4Prefix */
+    {SH_LIST, 0, "item", 156, -1, NULL, NULL, 0, 0}, /* ec2.InstanceIpv6PrefixList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 245, 1}, /* ec2.InstanceIpv6Prefix */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 246, 3}, /* ec2.ConnectionTrackingSpecificationResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.DeviceType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 253, 2}, /* ec2.StateReason */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 269, 2}, /* ec2.StateReason */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.VirtualizationType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 255, 4}, /* ec2.CpuOptions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 271, 4}, /* ec2.CpuOptions */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.AmdSevSnpSpecification */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.NestedVirtualizationSpecification */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 261, 2}, /* ec2.CapacityReservationSpecificationResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 277, 2}, /* ec2.CapacityReservationSpecificationResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.CapacityReservationPreference */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 259, 2}, /* ec2.CapacityReservationTargetResponse */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 263, 1}, /* ec2.HibernationOptions */
-    {SH_LIST, 0, "item", 165, -1, NULL, NULL, 0, 0}, /* ec2.LicenseList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 264, 1}, /* ec2.LicenseConfiguration */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 265, 6}, /* ec2.InstanceMetadataOptionsResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 275, 2}, /* ec2.CapacityReservationTargetResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 279, 1}, /* ec2.HibernationOptions */
+    {SH_LIST, 0, "item", 169, -1, NULL, NULL, 0, 0}, /* ec2.LicenseList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 280, 1}, /* ec2.LicenseConfiguration */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 281, 6}, /* ec2.InstanceMetadataOptionsResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.InstanceMetadataOptionsState */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.HttpTokensState */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.InstanceMetadataEndpointState */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.InstanceMetadataProtocolState */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.InstanceMetadataTagsState */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 271, 1}, /* ec2.EnclaveOptions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 287, 1}, /* ec2.EnclaveOptions */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.BootModeValues */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.MillisecondDateTime */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 272, 3}, /* ec2.PrivateDnsNameOptionsResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 288, 3}, /* ec2.PrivateDnsNameOptionsResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.HostnameType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 275, 2}, /* ec2.InstanceMaintenanceOptions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 291, 2}, /* ec2.InstanceMaintenanceOptions */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.InstanceAutoRecoveryState */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.InstanceRebootMigrationState */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.InstanceBootModeValues */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 277, 1}, /* ec2.InstanceNetworkPerformanceOptions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 293, 1}, /* ec2.InstanceNetworkPerformanceOptions */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.InstanceBandwidthWeighting */
-    {SH_LIST, 0, "item", 184, -1, NULL, NULL, 0, 0}, /* ec2.InstanceSecondaryInterfaceList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 285, 10}, /* ec2.InstanceSecondaryInterface */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 278, 6}, /* ec2.InstanceSecondaryInterfaceAttachment */
+    {SH_LIST, 0, "item", 188, -1, NULL, NULL, 0, 0}, /* ec2.InstanceSecondaryInterfaceList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 301, 10}, /* ec2.InstanceSecondaryInterface */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 294, 6}, /* ec2.InstanceSecondaryInterfaceAttachment */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.SecondaryInterfaceId */
-    {SH_LIST, 0, "item", 188, -1, NULL, NULL, 0, 0}, /* ec2.InstanceSecondaryInterfacePrivateIpAddressList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 284, 1}, /* ec2.InstanceSecondaryInterfacePrivateIpAddress */
+    {SH_LIST, 0, "item", 192, -1, NULL, NULL, 0, 0}, /* ec2.InstanceSecondaryInterfacePrivateIpAddressList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 300, 1}, /* ec2.InstanceSecondaryInterfacePrivateIpAddress */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.SecondaryInterfaceStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.SecondarySubnetId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.SecondaryNetworkId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.SecondaryInterfaceType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 295, 2}, /* ec2.InstanceState */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 311, 2}, /* ec2.InstanceState */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.InstanceStateName */
-    {SH_LIST, 0, "item", 196, -1, NULL, NULL, 0, 0}, /* ec2.ProductCodeList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 297, 2}, /* ec2.ProductCode */
+    {SH_LIST, 0, "item", 200, -1, NULL, NULL, 0, 0}, /* ec2.ProductCodeList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 313, 2}, /* ec2.ProductCode */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.ProductCodeValues */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.InstanceType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 299, 10}, /* ec2.Placement */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 315, 10}, /* ec2.Placement */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.AvailabilityZoneId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.PlacementGroupName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.Tenancy */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.PlacementGroupId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.PlatformValues */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 309, 1}, /* ec2.Monitoring */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 325, 1}, /* ec2.Monitoring */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.MonitoringState */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 420, 2}, /* ec2.DescribeVpcsResult */
-    {SH_LIST, 0, "item", 209, -1, NULL, NULL, 0, 0}, /* ec2.VpcList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 408, 12}, /* ec2.Vpc */
-    {SH_LIST, 0, "item", 211, -1, NULL, NULL, 0, 0}, /* ec2.VpcIpv6CidrBlockAssociationSet */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 380, 7}, /* ec2.VpcIpv6CidrBlockAssociation */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 378, 2}, /* ec2.VpcCidrBlockState */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 436, 2}, /* ec2.DescribeVpcsResult */
+    {SH_LIST, 0, "item", 213, -1, NULL, NULL, 0, 0}, /* ec2.VpcList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 424, 12}, /* ec2.Vpc */
+    {SH_LIST, 0, "item", 215, -1, NULL, NULL, 0, 0}, /* ec2.VpcIpv6CidrBlockAssociationSet */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 396, 7}, /* ec2.VpcIpv6CidrBlockAssociation */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 394, 2}, /* ec2.VpcCidrBlockState */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.VpcCidrBlockStateCode */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.Ipv6AddressAttribute */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.IpSource */
-    {SH_LIST, 0, "item", 217, -1, NULL, NULL, 0, 0}, /* ec2.VpcCidrBlockAssociationSet */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 387, 3}, /* ec2.VpcCidrBlockAssociation */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 400, 7}, /* ec2.VpcEncryptionControl */
+    {SH_LIST, 0, "item", 221, -1, NULL, NULL, 0, 0}, /* ec2.VpcCidrBlockAssociationSet */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 403, 3}, /* ec2.VpcCidrBlockAssociation */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 416, 7}, /* ec2.VpcEncryptionControl */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.VpcId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.VpcEncryptionControlId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.VpcEncryptionControlMode */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.VpcEncryptionControlState */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 392, 8}, /* ec2.VpcEncryptionControlExclusions */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 390, 2}, /* ec2.VpcEncryptionControlExclusion */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 408, 8}, /* ec2.VpcEncryptionControlExclusions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 406, 2}, /* ec2.VpcEncryptionControlExclusion */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.VpcEncryptionControlExclusionState */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 407, 1}, /* ec2.BlockPublicAccessStates */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 423, 1}, /* ec2.BlockPublicAccessStates */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.BlockPublicAccessMode */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.VpcState */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 441, 2}, /* ec2.DescribeFlowLogsResult */
-    {SH_LIST, 0, "item", 231, -1, NULL, NULL, 0, 0}, /* ec2.FlowLogSet */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 425, 16}, /* ec2.FlowLog */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 457, 2}, /* ec2.DescribeFlowLogsResult */
+    {SH_LIST, 0, "item", 235, -1, NULL, NULL, 0, 0}, /* ec2.FlowLogSet */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 441, 16}, /* ec2.FlowLog */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.TrafficType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.LogDestinationType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 422, 3}, /* ec2.DestinationOptionsResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 438, 3}, /* ec2.DestinationOptionsResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.DestinationFileFormat */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 443, 2}, /* ec2.GetEbsEncryptionByDefaultResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 459, 2}, /* ec2.GetEbsEncryptionByDefaultResult */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.SSEType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 622, 2}, /* rds.DBInstanceMessage */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 638, 2}, /* rds.DBInstanceMessage */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.String */
-    {SH_LIST, 0, "DBInstance", 241, -1, NULL, NULL, 0, 0}, /* rds.DBInstanceList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 531, 91}, /* rds.DBInstance */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 445, 3}, /* rds.Endpoint */
+    {SH_LIST, 0, "DBInstance", 245, -1, NULL, NULL, 0, 0}, /* rds.DBInstanceList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 547, 91}, /* rds.DBInstance */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 461, 3}, /* rds.Endpoint */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.Integer */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.TStamp */
-    {SH_LIST, 0, "DBSecurityGroup", 246, -1, NULL, NULL, 0, 0}, /* rds.DBSecurityGroupMembershipList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 448, 2}, /* rds.DBSecurityGroupMembership */
-    {SH_LIST, 0, "VpcSecurityGroupMembership", 248, -1, NULL, NULL, 0, 0}, /* rds.VpcSecurityGroupMembershipList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 450, 2}, /* rds.VpcSecurityGroupMembership */
-    {SH_LIST, 0, "DBParameterGroup", 250, -1, NULL, NULL, 0, 0}, /* rds.DBParameterGroupStatusList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 452, 2}, /* rds.DBParameterGroupStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 460, 7}, /* rds.DBSubnetGroup */
-    {SH_LIST, 0, "Subnet", 253, -1, NULL, NULL, 0, 0}, /* rds.SubnetList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 456, 4}, /* rds.Subnet */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 454, 1}, /* rds.AvailabilityZone */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 455, 1}, /* rds.Outpost */
-    {SH_LIST, 0, "member", 239, -1, NULL, NULL, 0, 0}, /* rds.StringList */
+    {SH_LIST, 0, "DBSecurityGroup", 250, -1, NULL, NULL, 0, 0}, /* rds.DBSecurityGroupMembershipList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 464, 2}, /* rds.DBSecurityGroupMembership */
+    {SH_LIST, 0, "VpcSecurityGroupMembership", 252, -1, NULL, NULL, 0, 0}, /* rds.VpcSecurityGroupMembershipList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 466, 2}, /* rds.VpcSecurityGroupMembership */
+    {SH_LIST, 0, "DBParameterGroup", 254, -1, NULL, NULL, 0, 0}, /* rds.DBParameterGroupStatusList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 468, 2}, /* rds.DBParameterGroupStatus */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 476, 7}, /* rds.DBSubnetGroup */
+    {SH_LIST, 0, "Subnet", 257, -1, NULL, NULL, 0, 0}, /* rds.SubnetList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 472, 4}, /* rds.Subnet */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 470, 1}, /* rds.AvailabilityZone */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 471, 1}, /* rds.Outpost */
+    {SH_LIST, 0, "member", 243, -1, NULL, NULL, 0, 0}, /* rds.StringList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.UpgradeRolloutOrder */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 477, 23}, /* rds.PendingModifiedValues */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 493, 23}, /* rds.PendingModifiedValues */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.IntegerOptional */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.SensitiveString */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.BooleanOptional */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 467, 2}, /* rds.PendingCloudwatchLogsExports */
-    {SH_LIST, 0, "member", 239, -1, NULL, NULL, 0, 0}, /* rds.LogTypeList */
-    {SH_LIST, 0, "ProcessorFeature", 265, -1, NULL, NULL, 0, 0}, /* rds.ProcessorFeatureList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 469, 2}, /* rds.ProcessorFeature */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 483, 2}, /* rds.PendingCloudwatchLogsExports */
+    {SH_LIST, 0, "member", 243, -1, NULL, NULL, 0, 0}, /* rds.LogTypeList */
+    {SH_LIST, 0, "ProcessorFeature", 269, -1, NULL, NULL, 0, 0}, /* rds.ProcessorFeatureList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 485, 2}, /* rds.ProcessorFeature */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.AutomationMode */
-    {SH_LIST, 0, "member", 268, -1, NULL, NULL, 0, 0}, /* rds.AdditionalStorageVolumesList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 471, 6}, /* rds.AdditionalStorageVolume */
+    {SH_LIST, 0, "member", 272, -1, NULL, NULL, 0, 0}, /* rds.AdditionalStorageVolumesList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 487, 6}, /* rds.AdditionalStorageVolume */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.Boolean */
-    {SH_LIST, 0, "ReadReplicaDBInstanceIdentifier", 239, -1, NULL, NULL, 0, 0}, /* rds.ReadReplicaDBInstanceIdentifierList */
-    {SH_LIST, 0, "ReadReplicaDBClusterIdentifier", 239, -1, NULL, NULL, 0, 0}, /* rds.ReadReplicaDBClusterIdentifierList */
+    {SH_LIST, 0, "ReadReplicaDBInstanceIdentifier", 243, -1, NULL, NULL, 0, 0}, /* rds.ReadReplicaDBInstanceIdentifierList */
+    {SH_LIST, 0, "ReadReplicaDBClusterIdentifier", 243, -1, NULL, NULL, 0, 0}, /* rds.ReadReplicaDBClusterIdentifierList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.ReplicaMode */
-    {SH_LIST, 0, "OptionGroupMembership", 274, -1, NULL, NULL, 0, 0}, /* rds.OptionGroupMembershipList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 500, 2}, /* rds.OptionGroupMembership */
-    {SH_LIST, 0, "DBInstanceStatusInfo", 276, -1, NULL, NULL, 0, 0}, /* rds.DBInstanceStatusInfoList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 502, 4}, /* rds.DBInstanceStatusInfo */
+    {SH_LIST, 0, "OptionGroupMembership", 278, -1, NULL, NULL, 0, 0}, /* rds.OptionGroupMembershipList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 516, 2}, /* rds.OptionGroupMembership */
+    {SH_LIST, 0, "DBInstanceStatusInfo", 280, -1, NULL, NULL, 0, 0}, /* rds.DBInstanceStatusInfoList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 518, 4}, /* rds.DBInstanceStatusInfo */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.StorageEncryptionType */
-    {SH_LIST, 0, "DomainMembership", 279, -1, NULL, NULL, 0, 0}, /* rds.DomainMembershipList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 506, 7}, /* rds.DomainMembership */
+    {SH_LIST, 0, "DomainMembership", 283, -1, NULL, NULL, 0, 0}, /* rds.DomainMembershipList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 522, 7}, /* rds.DomainMembership */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.DatabaseInsightsMode */
-    {SH_LIST, 0, "DBInstanceRole", 282, -1, NULL, NULL, 0, 0}, /* rds.DBInstanceRoles */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 513, 3}, /* rds.DBInstanceRole */
-    {SH_LIST, 0, "Tag", 284, -1, NULL, NULL, 0, 0}, /* rds.TagList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 516, 2}, /* rds.Tag */
+    {SH_LIST, 0, "DBInstanceRole", 286, -1, NULL, NULL, 0, 0}, /* rds.DBInstanceRoles */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 529, 3}, /* rds.DBInstanceRole */
+    {SH_LIST, 0, "Tag", 288, -1, NULL, NULL, 0, 0}, /* rds.TagList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 532, 2}, /* rds.Tag */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.ActivityStreamStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.ActivityStreamMode */
-    {SH_LIST, 0, "DBInstanceAutomatedBackupsReplication", 288, -1, NULL, NULL, 0, 0}, /* rds.DBInstanceAutomatedBackupsReplicationList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 518, 1}, /* rds.DBInstanceAutomatedBackupsReplication */
+    {SH_LIST, 0, "DBInstanceAutomatedBackupsReplication", 292, -1, NULL, NULL, 0, 0}, /* rds.DBInstanceAutomatedBackupsReplicationList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 534, 1}, /* rds.DBInstanceAutomatedBackupsReplication */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.ActivityStreamPolicyStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 519, 2}, /* rds.CertificateDetails */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 521, 3}, /* rds.MasterUserSecret */
-    {SH_LIST, 0, "member", 293, -1, NULL, NULL, 0, 0}, /* rds.AdditionalStorageVolumesOutputList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 524, 7}, /* rds.AdditionalStorageVolumeOutput */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 630, 4}, /* s3.ListBucketsOutput */
-    {SH_LIST, 0, "Bucket", 296, -1, NULL, NULL, 0, 0}, /* s3.Buckets */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 624, 4}, /* s3.Bucket */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 535, 2}, /* rds.CertificateDetails */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 537, 3}, /* rds.MasterUserSecret */
+    {SH_LIST, 0, "member", 297, -1, NULL, NULL, 0, 0}, /* rds.AdditionalStorageVolumesOutputList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 540, 7}, /* rds.AdditionalStorageVolumeOutput */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 646, 4}, /* s3.ListBucketsOutput */
+    {SH_LIST, 0, "Bucket", 300, -1, NULL, NULL, 0, 0}, /* s3.Buckets */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 640, 4}, /* s3.Bucket */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.BucketName */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.CreationDate */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.BucketRegion */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.S3RegionalOrS3ExpressBucketArnString */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 628, 2}, /* s3.Owner */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 644, 2}, /* s3.Owner */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.DisplayName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.ID */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.NextToken */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.Prefix */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 634, 1}, /* s3.GetBucketLocationOutput */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 650, 1}, /* s3.GetBucketLocationOutput */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.BucketLocationConstraint */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 635, 4}, /* s3.PublicAccessBlockConfiguration */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 651, 4}, /* s3.PublicAccessBlockConfiguration */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.Setting */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.Policy */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 639, 1}, /* s3.PolicyStatus */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 655, 1}, /* s3.PolicyStatus */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.IsPublic */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 647, 2}, /* s3.GetBucketAclOutput */
-    {SH_LIST, 0, "Grant", 315, -1, NULL, NULL, 0, 0}, /* s3.Grants */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 645, 2}, /* s3.Grant */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 640, 5}, /* s3.Grantee */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 663, 2}, /* s3.GetBucketAclOutput */
+    {SH_LIST, 0, "Grant", 319, -1, NULL, NULL, 0, 0}, /* s3.Grants */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 661, 2}, /* s3.Grant */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 656, 5}, /* s3.Grantee */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.EmailAddress */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.Type */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.URI */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.Permission */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 655, 1}, /* s3.ServerSideEncryptionConfiguration */
-    {SH_LIST, 1, "member", 323, -1, NULL, NULL, 0, 0}, /* s3.ServerSideEncryptionRules */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 652, 3}, /* s3.ServerSideEncryptionRule */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 649, 2}, /* s3.ServerSideEncryptionByDefault */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 671, 1}, /* s3.ServerSideEncryptionConfiguration */
+    {SH_LIST, 1, "member", 327, -1, NULL, NULL, 0, 0}, /* s3.ServerSideEncryptionRules */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 668, 3}, /* s3.ServerSideEncryptionRule */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 665, 2}, /* s3.ServerSideEncryptionByDefault */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.ServerSideEncryption */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.SSEKMSKeyId */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.BucketKeyEnabled */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 651, 1}, /* s3.BlockedEncryptionTypes */
-    {SH_LIST, 1, "EncryptionType", 330, -1, NULL, NULL, 0, 0}, /* s3.EncryptionTypeList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 667, 1}, /* s3.BlockedEncryptionTypes */
+    {SH_LIST, 1, "EncryptionType", 334, -1, NULL, NULL, 0, 0}, /* s3.EncryptionTypeList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.EncryptionType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 656, 2}, /* s3.GetBucketVersioningOutput */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 672, 2}, /* s3.GetBucketVersioningOutput */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.BucketVersioningStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.MFADeleteStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 662, 2}, /* s3.ObjectLockConfiguration */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 678, 2}, /* s3.ObjectLockConfiguration */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.ObjectLockEnabled */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 661, 1}, /* s3.ObjectLockRule */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 658, 3}, /* s3.DefaultRetention */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 677, 1}, /* s3.ObjectLockRule */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 674, 3}, /* s3.DefaultRetention */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.ObjectLockRetentionMode */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.Days */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.Years */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 696, 1}, /* s3.GetBucketLifecycleConfigurationOutput */
-    {SH_LIST, 1, "member", 343, -1, NULL, NULL, 0, 0}, /* s3.LifecycleRules */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 687, 9}, /* s3.LifecycleRule */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 664, 3}, /* s3.LifecycleExpiration */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 712, 1}, /* s3.GetBucketLifecycleConfigurationOutput */
+    {SH_LIST, 1, "member", 347, -1, NULL, NULL, 0, 0}, /* s3.LifecycleRules */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 703, 9}, /* s3.LifecycleRule */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 680, 3}, /* s3.LifecycleExpiration */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.Date */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.ExpiredObjectDeleteMarker */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 673, 5}, /* s3.LifecycleRuleFilter */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 667, 2}, /* s3.Tag */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 689, 5}, /* s3.LifecycleRuleFilter */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 683, 2}, /* s3.Tag */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.ObjectKey */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.Value */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.ObjectSizeGreaterThanBytes */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.ObjectSizeLessThanBytes */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 669, 4}, /* s3.LifecycleRuleAndOperator */
-    {SH_LIST, 0, "Tag", 348, -1, NULL, NULL, 0, 0}, /* s3.TagSet */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 685, 4}, /* s3.LifecycleRuleAndOperator */
+    {SH_LIST, 0, "Tag", 352, -1, NULL, NULL, 0, 0}, /* s3.TagSet */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.ExpirationStatus */
-    {SH_LIST, 1, "member", 357, -1, NULL, NULL, 0, 0}, /* s3.TransitionList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 678, 3}, /* s3.Transition */
+    {SH_LIST, 1, "member", 361, -1, NULL, NULL, 0, 0}, /* s3.TransitionList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 694, 3}, /* s3.Transition */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.TransitionStorageClass */
-    {SH_LIST, 1, "member", 360, -1, NULL, NULL, 0, 0}, /* s3.NoncurrentVersionTransitionList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 681, 3}, /* s3.NoncurrentVersionTransition */
+    {SH_LIST, 1, "member", 364, -1, NULL, NULL, 0, 0}, /* s3.NoncurrentVersionTransitionList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 697, 3}, /* s3.NoncurrentVersionTransition */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.VersionCount */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 684, 2}, /* s3.NoncurrentVersionExpiration */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 686, 1}, /* s3.AbortIncompleteMultipartUpload */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 700, 2}, /* s3.NoncurrentVersionExpiration */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 702, 1}, /* s3.AbortIncompleteMultipartUpload */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.DaysAfterInitiation */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 697, 1}, /* s3.GetBucketTaggingOutput */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 698, 4}, /* s3control.PublicAccessBlockConfiguration */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 713, 1}, /* s3.GetBucketTaggingOutput */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 714, 4}, /* s3control.PublicAccessBlockConfiguration */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3control.Setting */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 718, 1}, /* cloudtrail.DescribeTrailsResponse */
-    {SH_LIST, 0, "member", 370, -1, NULL, NULL, 0, 0}, /* cloudtrail.TrailList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 702, 16}, /* cloudtrail.Trail */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 734, 1}, /* cloudtrail.DescribeTrailsResponse */
+    {SH_LIST, 0, "member", 374, -1, NULL, NULL, 0, 0}, /* cloudtrail.TrailList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 718, 16}, /* cloudtrail.Trail */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudtrail.String */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudtrail.Boolean */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 719, 17}, /* cloudtrail.GetTrailStatusResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 735, 17}, /* cloudtrail.GetTrailStatusResponse */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudtrail.Date */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 751, 3}, /* cloudtrail.GetEventSelectorsResponse */
-    {SH_LIST, 0, "member", 377, -1, NULL, NULL, 0, 0}, /* cloudtrail.EventSelectors */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 738, 4}, /* cloudtrail.EventSelector */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 767, 3}, /* cloudtrail.GetEventSelectorsResponse */
+    {SH_LIST, 0, "member", 381, -1, NULL, NULL, 0, 0}, /* cloudtrail.EventSelectors */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 754, 4}, /* cloudtrail.EventSelector */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudtrail.ReadWriteType */
-    {SH_LIST, 0, "member", 380, -1, NULL, NULL, 0, 0}, /* cloudtrail.DataResources */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 736, 2}, /* cloudtrail.DataResource */
-    {SH_LIST, 0, "member", 371, -1, NULL, NULL, 0, 0}, /* cloudtrail.DataResourceValues */
-    {SH_LIST, 0, "member", 371, -1, NULL, NULL, 0, 0}, /* cloudtrail.ExcludeManagementEventSources */
-    {SH_LIST, 0, "member", 384, -1, NULL, NULL, 0, 0}, /* cloudtrail.AdvancedEventSelectors */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 749, 2}, /* cloudtrail.AdvancedEventSelector */
+    {SH_LIST, 0, "member", 384, -1, NULL, NULL, 0, 0}, /* cloudtrail.DataResources */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 752, 2}, /* cloudtrail.DataResource */
+    {SH_LIST, 0, "member", 375, -1, NULL, NULL, 0, 0}, /* cloudtrail.DataResourceValues */
+    {SH_LIST, 0, "member", 375, -1, NULL, NULL, 0, 0}, /* cloudtrail.ExcludeManagementEventSources */
+    {SH_LIST, 0, "member", 388, -1, NULL, NULL, 0, 0}, /* cloudtrail.AdvancedEventSelectors */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 765, 2}, /* cloudtrail.AdvancedEventSelector */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudtrail.SelectorName */
-    {SH_LIST, 0, "member", 387, -1, NULL, NULL, 0, 0}, /* cloudtrail.AdvancedFieldSelectors */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 742, 7}, /* cloudtrail.AdvancedFieldSelector */
+    {SH_LIST, 0, "member", 391, -1, NULL, NULL, 0, 0}, /* cloudtrail.AdvancedFieldSelectors */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 758, 7}, /* cloudtrail.AdvancedFieldSelector */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudtrail.SelectorField */
-    {SH_LIST, 0, "member", 390, -1, NULL, NULL, 0, 0}, /* cloudtrail.Operator */
+    {SH_LIST, 0, "member", 394, -1, NULL, NULL, 0, 0}, /* cloudtrail.Operator */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudtrail.OperatorValue */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 756, 3}, /* kms.ListKeysResponse */
-    {SH_LIST, 0, "member", 393, -1, NULL, NULL, 0, 0}, /* kms.KeyList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 754, 2}, /* kms.KeyListEntry */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 772, 3}, /* kms.ListKeysResponse */
+    {SH_LIST, 0, "member", 397, -1, NULL, NULL, 0, 0}, /* kms.KeyList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 770, 2}, /* kms.KeyListEntry */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.KeyIdType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.ArnType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.MarkerType */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.BooleanType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 791, 1}, /* kms.DescribeKeyResponse */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 765, 26}, /* kms.KeyMetadata */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 807, 1}, /* kms.DescribeKeyResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 781, 26}, /* kms.KeyMetadata */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.AWSAccountIdType */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.DateType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.DescriptionType */
@@ -415,91 +419,91 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.KeyManagerType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.CustomerMasterKeySpec */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.KeySpec */
-    {SH_LIST, 0, "member", 413, -1, NULL, NULL, 0, 0}, /* kms.EncryptionAlgorithmSpecList */
+    {SH_LIST, 0, "member", 417, -1, NULL, NULL, 0, 0}, /* kms.EncryptionAlgorithmSpecList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.EncryptionAlgorithmSpec */
-    {SH_LIST, 0, "member", 415, -1, NULL, NULL, 0, 0}, /* kms.SigningAlgorithmSpecList */
+    {SH_LIST, 0, "member", 419, -1, NULL, NULL, 0, 0}, /* kms.SigningAlgorithmSpecList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.SigningAlgorithmSpec */
-    {SH_LIST, 0, "member", 417, -1, NULL, NULL, 0, 0}, /* kms.KeyAgreementAlgorithmSpecList */
+    {SH_LIST, 0, "member", 421, -1, NULL, NULL, 0, 0}, /* kms.KeyAgreementAlgorithmSpecList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.KeyAgreementAlgorithmSpec */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.NullableBooleanType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 761, 3}, /* kms.MultiRegionConfiguration */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 777, 3}, /* kms.MultiRegionConfiguration */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.MultiRegionKeyType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 759, 2}, /* kms.MultiRegionKey */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 775, 2}, /* kms.MultiRegionKey */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.RegionType */
-    {SH_LIST, 0, "member", 421, -1, NULL, NULL, 0, 0}, /* kms.MultiRegionKeyList */
+    {SH_LIST, 0, "member", 425, -1, NULL, NULL, 0, 0}, /* kms.MultiRegionKeyList */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.PendingWindowInDaysType */
-    {SH_LIST, 0, "member", 426, -1, NULL, NULL, 0, 0}, /* kms.MacAlgorithmSpecList */
+    {SH_LIST, 0, "member", 430, -1, NULL, NULL, 0, 0}, /* kms.MacAlgorithmSpecList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.MacAlgorithmSpec */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 764, 1}, /* kms.XksKeyConfigurationType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 780, 1}, /* kms.XksKeyConfigurationType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.XksKeyIdType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.BackingKeyIdType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 792, 5}, /* kms.GetKeyRotationStatusResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 808, 5}, /* kms.GetKeyRotationStatusResponse */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.RotationPeriodInDaysType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 797, 2}, /* kms.GetKeyPolicyResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 813, 2}, /* kms.GetKeyPolicyResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.PolicyType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.PolicyNameType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 801, 3}, /* kms.ListResourceTagsResponse */
-    {SH_LIST, 0, "member", 437, -1, NULL, NULL, 0, 0}, /* kms.TagList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 799, 2}, /* kms.Tag */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 817, 3}, /* kms.ListResourceTagsResponse */
+    {SH_LIST, 0, "member", 441, -1, NULL, NULL, 0, 0}, /* kms.TagList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 815, 2}, /* kms.Tag */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.TagKeyType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.TagValueType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 813, 1}, /* organizations.DescribeOrganizationResponse */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 806, 7}, /* organizations.Organization */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 829, 1}, /* organizations.DescribeOrganizationResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 822, 7}, /* organizations.Organization */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.OrganizationId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.OrganizationArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.OrganizationFeatureSet */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.AccountArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.AccountId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.Email */
-    {SH_LIST, 0, "member", 449, -1, NULL, NULL, 0, 0}, /* organizations.PolicyTypes */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 804, 2}, /* organizations.PolicyTypeSummary */
+    {SH_LIST, 0, "member", 453, -1, NULL, NULL, 0, 0}, /* organizations.PolicyTypes */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 820, 2}, /* organizations.PolicyTypeSummary */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.PolicyType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.PolicyTypeStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 816, 2}, /* organizations.ListParentsResponse */
-    {SH_LIST, 0, "member", 454, -1, NULL, NULL, 0, 0}, /* organizations.Parents */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 814, 2}, /* organizations.Parent */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 832, 2}, /* organizations.ListParentsResponse */
+    {SH_LIST, 0, "member", 458, -1, NULL, NULL, 0, 0}, /* organizations.Parents */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 830, 2}, /* organizations.Parent */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.ParentId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.ParentType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.NextToken */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 824, 2}, /* organizations.ListPoliciesForTargetResponse */
-    {SH_LIST, 0, "member", 460, -1, NULL, NULL, 0, 0}, /* organizations.Policies */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 818, 6}, /* organizations.PolicySummary */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 840, 2}, /* organizations.ListPoliciesForTargetResponse */
+    {SH_LIST, 0, "member", 464, -1, NULL, NULL, 0, 0}, /* organizations.Policies */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 834, 6}, /* organizations.PolicySummary */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.PolicyId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.PolicyArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.PolicyName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.PolicyDescription */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.AwsManagedPolicy */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 828, 1}, /* organizations.DescribePolicyResponse */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 826, 2}, /* organizations.Policy */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 844, 1}, /* organizations.DescribePolicyResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 842, 2}, /* organizations.Policy */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.PolicyContent */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 829, 2}, /* guardduty.ListDetectorsResponse */
-    {SH_LIST, 0, "member", 471, -1, NULL, NULL, 0, 0}, /* guardduty.DetectorIds */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 845, 2}, /* guardduty.ListDetectorsResponse */
+    {SH_LIST, 0, "member", 475, -1, NULL, NULL, 0, 0}, /* guardduty.DetectorIds */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.DetectorId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.String */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 855, 8}, /* guardduty.GetDetectorResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 871, 8}, /* guardduty.GetDetectorResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.FindingPublishingFrequency */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.DetectorStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 842, 6}, /* guardduty.DataSourceConfigurationsResult */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 831, 1}, /* guardduty.CloudTrailConfigurationResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 858, 6}, /* guardduty.DataSourceConfigurationsResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 847, 1}, /* guardduty.CloudTrailConfigurationResult */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.DataSourceStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 832, 1}, /* guardduty.DNSLogsConfigurationResult */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 833, 1}, /* guardduty.FlowLogsConfigurationResult */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 834, 1}, /* guardduty.S3LogsConfigurationResult */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 836, 1}, /* guardduty.KubernetesConfigurationResult */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 835, 1}, /* guardduty.KubernetesAuditLogsConfigurationResult */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 840, 2}, /* guardduty.MalwareProtectionConfigurationResult */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 839, 1}, /* guardduty.ScanEc2InstanceWithFindingsResult */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 837, 2}, /* guardduty.EbsVolumesResult */
-    {SH_MAP, 0, NULL, 489, 488, "key", "value", 0, 0}, /* guardduty.TagMap */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 848, 1}, /* guardduty.DNSLogsConfigurationResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 849, 1}, /* guardduty.FlowLogsConfigurationResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 850, 1}, /* guardduty.S3LogsConfigurationResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 852, 1}, /* guardduty.KubernetesConfigurationResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 851, 1}, /* guardduty.KubernetesAuditLogsConfigurationResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 856, 2}, /* guardduty.MalwareProtectionConfigurationResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 855, 1}, /* guardduty.ScanEc2InstanceWithFindingsResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 853, 2}, /* guardduty.EbsVolumesResult */
+    {SH_MAP, 0, NULL, 493, 492, "key", "value", 0, 0}, /* guardduty.TagMap */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.TagKey */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.TagValue */
-    {SH_LIST, 0, "member", 491, -1, NULL, NULL, 0, 0}, /* guardduty.DetectorFeatureConfigurationsResults */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 851, 4}, /* guardduty.DetectorFeatureConfigurationResult */
+    {SH_LIST, 0, "member", 495, -1, NULL, NULL, 0, 0}, /* guardduty.DetectorFeatureConfigurationsResults */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 867, 4}, /* guardduty.DetectorFeatureConfigurationResult */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.DetectorFeatureResult */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.FeatureStatus */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.Timestamp */
-    {SH_LIST, 0, "member", 496, -1, NULL, NULL, 0, 0}, /* guardduty.DetectorAdditionalConfigurationResults */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 848, 3}, /* guardduty.DetectorAdditionalConfigurationResult */
+    {SH_LIST, 0, "member", 500, -1, NULL, NULL, 0, 0}, /* guardduty.DetectorAdditionalConfigurationResults */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 864, 3}, /* guardduty.DetectorAdditionalConfigurationResult */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.FeatureAdditionalConfiguration */
 };
 
@@ -633,740 +637,756 @@ const struct aws_member aws_members[] = {
     {"CreateDate", "CreateDate", 7, 0, 0},
     {"PasswordResetRequired", "PasswordResetRequired", 41, 0, 0},
     {"LoginProfile", "LoginProfile", 78, 0, 0},
-    {"UserId", "UserId", 80, 0, 0},
-    {"Account", "Account", 81, 0, 0},
-    {"Arn", "Arn", 82, 0, 0},
-    {"AccessKeyId", "AccessKeyId", 85, 0, 0},
-    {"SecretAccessKey", "SecretAccessKey", 86, 0, 0},
-    {"SessionToken", "SessionToken", 87, 0, 0},
-    {"Expiration", "Expiration", 88, 0, 0},
-    {"AssumedRoleId", "AssumedRoleId", 90, 0, 0},
-    {"Arn", "Arn", 82, 0, 0},
-    {"Credentials", "Credentials", 84, 0, 0},
-    {"AssumedRoleUser", "AssumedRoleUser", 89, 0, 0},
-    {"PackedPolicySize", "PackedPolicySize", 91, 0, 0},
-    {"SourceIdentity", "SourceIdentity", 92, 0, 0},
-    {"Name", "name", 96, 0, 0},
-    {"OptInStatus", "optInStatus", 96, 0, 0},
-    {"Geography", "geographySet", 97, 0, 0},
-    {"RegionName", "regionName", 96, 0, 0},
-    {"Endpoint", "regionEndpoint", 96, 0, 0},
-    {"Regions", "regionInfo", 94, 0, 0},
-    {"Description", "description", 96, 0, 0},
-    {"UserId", "userId", 96, 0, 0},
-    {"GroupName", "groupName", 96, 0, 0},
-    {"GroupId", "groupId", 96, 0, 0},
-    {"VpcId", "vpcId", 96, 0, 0},
-    {"VpcPeeringConnectionId", "vpcPeeringConnectionId", 96, 0, 0},
-    {"PeeringStatus", "peeringStatus", 96, 0, 0},
-    {"Description", "description", 96, 0, 0},
-    {"CidrIp", "cidrIp", 96, 0, 0},
-    {"Description", "description", 96, 0, 0},
-    {"CidrIpv6", "cidrIpv6", 96, 0, 0},
-    {"Description", "description", 96, 0, 0},
-    {"PrefixListId", "prefixListId", 96, 0, 0},
-    {"IpProtocol", "ipProtocol", 96, 0, 0},
-    {"FromPort", "fromPort", 104, 0, 0},
-    {"ToPort", "toPort", 104, 0, 0},
-    {"UserIdGroupPairs", "groups", 105, 0, 0},
-    {"IpRanges", "ipRanges", 107, 0, 0},
-    {"Ipv6Ranges", "ipv6Ranges", 109, 0, 0},
-    {"PrefixListIds", "prefixListIds", 111, 0, 0},
-    {"Key", "key", 96, 0, 0},
-    {"Value", "value", 96, 0, 0},
-    {"GroupId", "groupId", 96, 0, 0},
-    {"IpPermissionsEgress", "ipPermissionsEgress", 102, 0, 0},
-    {"Tags", "tagSet", 113, 0, 0},
-    {"VpcId", "vpcId", 96, 0, 0},
-    {"SecurityGroupArn", "securityGroupArn", 96, 0, 0},
-    {"OwnerId", "ownerId", 96, 0, 0},
-    {"GroupName", "groupName", 96, 0, 0},
-    {"Description", "groupDescription", 96, 0, 0},
-    {"IpPermissions", "ipPermissions", 102, 0, 0},
-    {"NextToken", "nextToken", 96, 0, 0},
-    {"SecurityGroups", "securityGroupInfo", 100, 0, 0},
-    {"GroupId", "groupId", 96, 0, 0},
-    {"GroupName", "groupName", 96, 0, 0},
-    {"Managed", "managed", 127, 0, 0},
-    {"Principal", "principal", 96, 0, 0},
-    {"HiddenByDefault", "hiddenByDefault", 127, 0, 0},
-    {"AttachTime", "attachTime", 126, 0, 0},
-    {"DeleteOnTermination", "deleteOnTermination", 127, 0, 0},
-    {"Status", "status", 128, 0, 0},
-    {"VolumeId", "volumeId", 96, 0, 0},
-    {"AssociatedResource", "associatedResource", 96, 0, 0},
-    {"VolumeOwnerId", "volumeOwnerId", 96, 0, 0},
-    {"Operator", "operator", 129, 0, 0},
-    {"EbsCardIndex", "ebsCardIndex", 104, 0, 0},
-    {"DeviceName", "deviceName", 96, 0, 0},
-    {"Ebs", "ebs", 125, 0, 0},
-    {"Arn", "arn", 96, 0, 0},
-    {"Id", "id", 96, 0, 0},
-    {"ElasticGpuId", "elasticGpuId", 135, 0, 0},
-    {"ElasticGpuAssociationId", "elasticGpuAssociationId", 96, 0, 0},
-    {"ElasticGpuAssociationState", "elasticGpuAssociationState", 96, 0, 0},
-    {"ElasticGpuAssociationTime", "elasticGpuAssociationTime", 96, 0, 0},
-    {"ElasticInferenceAcceleratorArn", "elasticInferenceAcceleratorArn", 96, 0, 0},
-    {"ElasticInferenceAcceleratorAssociationId", "elasticInferenceAcceleratorAssociationId", 96, 0, 0},
-    {"ElasticInferenceAcceleratorAssociationState", "elasticInferenceAcceleratorAssociationState", 96, 0, 0},
-    {"ElasticInferenceAcceleratorAssociationTime", "elasticInferenceAcceleratorAssociationTime", 126, 0, 0},
-    {"CarrierIp", "carrierIp", 96, 0, 0},
-    {"CustomerOwnedIp", "customerOwnedIp", 96, 0, 0},
-    {"IpOwnerId", "ipOwnerId", 96, 0, 0},
-    {"PublicDnsName", "publicDnsName", 96, 0, 0},
-    {"PublicIp", "publicIp", 96, 0, 0},
-    {"EnaSrdUdpEnabled", "enaSrdUdpEnabled", 127, 0, 0},
-    {"EnaSrdEnabled", "enaSrdEnabled", 127, 0, 0},
-    {"EnaSrdUdpSpecification", "enaSrdUdpSpecification", 143, 0, 0},
-    {"AttachTime", "attachTime", 126, 0, 0},
-    {"AttachmentId", "attachmentId", 96, 0, 0},
-    {"DeleteOnTermination", "deleteOnTermination", 127, 0, 0},
-    {"DeviceIndex", "deviceIndex", 104, 0, 0},
-    {"Status", "status", 128, 0, 0},
-    {"NetworkCardIndex", "networkCardIndex", 104, 0, 0},
-    {"EnaSrdSpecification", "enaSrdSpecification", 142, 0, 0},
-    {"EnaQueueCount", "enaQueueCount", 104, 0, 0},
-    {"Ipv6Address", "ipv6Address", 96, 0, 0},
-    {"IsPrimaryIpv6", "isPrimaryIpv6", 127, 0, 0},
-    {"Association", "association", 140, 0, 0},
-    {"Primary", "primary", 127, 0, 0},
-    {"PrivateDnsName", "privateDnsName", 96, 0, 0},
-    {"PrivateIpAddress", "privateIpAddress", 96, 0, 0},
-    {"Ipv4Prefix", "ipv4Prefix", 96, 0, 0},
-    {"Ipv6Prefix", "ipv6Prefix", 96, 0, 0},
-    {"TcpEstablishedTimeout", "tcpEstablishedTimeout", 104, 0, 0},
-    {"UdpStreamTimeout", "udpStreamTimeout", 104, 0, 0},
-    {"UdpTimeout", "udpTimeout", 104, 0, 0},
-    {"Association", "association", 140, 0, 0},
-    {"Attachment", "attachment", 141, 0, 0},
-    {"Description", "description", 96, 0, 0},
-    {"Groups", "groupSet", 118, 0, 0},
-    {"Ipv6Addresses", "ipv6AddressesSet", 144, 0, 0},
-    {"MacAddress", "macAddress", 96, 0, 0},
-    {"NetworkInterfaceId", "networkInterfaceId", 96, 0, 0},
-    {"OwnerId", "ownerId", 96, 0, 0},
-    {"PrivateDnsName", "privateDnsName", 96, 0, 0},
-    {"PrivateIpAddress", "privateIpAddress", 96, 0, 0},
-    {"PrivateIpAddresses", "privateIpAddressesSet", 146, 0, 0},
-    {"SourceDestCheck", "sourceDestCheck", 127, 0, 0},
-    {"Status", "status", 148, 0, 0},
-    {"SubnetId", "subnetId", 96, 0, 0},
-    {"VpcId", "vpcId", 96, 0, 0},
-    {"InterfaceType", "interfaceType", 96, 0, 0},
-    {"Ipv4Prefixes", "ipv4PrefixSet", 149, 0, 0},
-    {"Ipv6Prefixes", "ipv6PrefixSet", 151, 0, 0},
-    {"ConnectionTrackingConfiguration", "connectionTrackingConfiguration", 153, 0, 0},
-    {"Operator", "operator", 129, 0, 0},
-    {"Code", "code", 96, 0, 0},
-    {"Message", "message", 96, 0, 0},
-    {"CoreCount", "coreCount", 104, 0, 0},
-    {"ThreadsPerCore", "threadsPerCore", 104, 0, 0},
-    {"AmdSevSnp", "amdSevSnp", 158, 0, 0},
-    {"NestedVirtualization", "nestedVirtualization", 159, 0, 0},
-    {"CapacityReservationId", "capacityReservationId", 96, 0, 0},
-    {"CapacityReservationResourceGroupArn", "capacityReservationResourceGroupArn", 96, 0, 0},
-    {"CapacityReservationPreference", "capacityReservationPreference", 161, 0, 0},
-    {"CapacityReservationTarget", "capacityReservationTarget", 162, 0, 0},
-    {"Configured", "configured", 127, 0, 0},
-    {"LicenseConfigurationArn", "licenseConfigurationArn", 96, 0, 0},
-    {"State", "state", 167, 0, 0},
-    {"HttpTokens", "httpTokens", 168, 0, 0},
-    {"HttpPutResponseHopLimit", "httpPutResponseHopLimit", 104, 0, 0},
-    {"HttpEndpoint", "httpEndpoint", 169, 0, 0},
-    {"HttpProtocolIpv6", "httpProtocolIpv6", 170, 0, 0},
-    {"InstanceMetadataTags", "instanceMetadataTags", 171, 0, 0},
-    {"Enabled", "enabled", 127, 0, 0},
-    {"HostnameType", "hostnameType", 176, 0, 0},
-    {"EnableResourceNameDnsARecord", "enableResourceNameDnsARecord", 127, 0, 0},
-    {"EnableResourceNameDnsAAAARecord", "enableResourceNameDnsAAAARecord", 127, 0, 0},
-    {"AutoRecovery", "autoRecovery", 178, 0, 0},
-    {"RebootMigration", "rebootMigration", 179, 0, 0},
-    {"BandwidthWeighting", "bandwidthWeighting", 182, 0, 0},
-    {"AttachTime", "attachTime", 174, 0, 0},
-    {"AttachmentId", "attachmentId", 96, 0, 0},
-    {"DeleteOnTermination", "deleteOnTermination", 127, 0, 0},
-    {"DeviceIndex", "deviceIndex", 104, 0, 0},
-    {"Status", "status", 128, 0, 0},
-    {"NetworkCardIndex", "networkCardIndex", 104, 0, 0},
-    {"PrivateIpAddress", "privateIpAddress", 96, 0, 0},
-    {"Attachment", "attachment", 185, 0, 0},
-    {"MacAddress", "macAddress", 96, 0, 0},
-    {"SecondaryInterfaceId", "secondaryInterfaceId", 186, 0, 0},
-    {"OwnerId", "ownerId", 96, 0, 0},
-    {"PrivateIpAddresses", "privateIpAddressSet", 187, 0, 0},
-    {"SourceDestCheck", "sourceDestCheck", 127, 0, 0},
-    {"Status", "status", 189, 0, 0},
-    {"SecondarySubnetId", "secondarySubnetId", 190, 0, 0},
-    {"SecondaryNetworkId", "secondaryNetworkId", 191, 0, 0},
-    {"InterfaceType", "interfaceType", 192, 0, 0},
-    {"Code", "code", 104, 0, 0},
-    {"Name", "name", 194, 0, 0},
-    {"ProductCodeId", "productCode", 96, 0, 0},
-    {"ProductCodeType", "type", 197, 0, 0},
-    {"AvailabilityZoneId", "availabilityZoneId", 200, 0, 0},
-    {"Affinity", "affinity", 96, 0, 0},
-    {"GroupName", "groupName", 201, 0, 0},
-    {"PartitionNumber", "partitionNumber", 104, 0, 0},
-    {"HostId", "hostId", 96, 0, 0},
-    {"Tenancy", "tenancy", 202, 0, 0},
-    {"SpreadDomain", "spreadDomain", 96, 0, 0},
-    {"HostResourceGroupArn", "hostResourceGroupArn", 96, 0, 0},
-    {"GroupId", "groupId", 203, 0, 0},
-    {"AvailabilityZone", "availabilityZone", 96, 0, 0},
-    {"State", "state", 206, 0, 0},
-    {"Architecture", "architecture", 122, 0, 0},
-    {"BlockDeviceMappings", "blockDeviceMapping", 123, 0, 0},
-    {"ClientToken", "clientToken", 96, 0, 0},
-    {"EbsOptimized", "ebsOptimized", 127, 0, 0},
-    {"EnaSupport", "enaSupport", 127, 0, 0},
-    {"Hypervisor", "hypervisor", 130, 0, 0},
-    {"IamInstanceProfile", "iamInstanceProfile", 131, 0, 0},
-    {"InstanceLifecycle", "instanceLifecycle", 132, 0, 0},
-    {"ElasticGpuAssociations", "elasticGpuAssociationSet", 133, 0, 0},
-    {"ElasticInferenceAcceleratorAssociations", "elasticInferenceAcceleratorAssociationSet", 136, 0, 0},
-    {"NetworkInterfaces", "networkInterfaceSet", 138, 0, 0},
-    {"OutpostArn", "outpostArn", 96, 0, 0},
-    {"RootDeviceName", "rootDeviceName", 96, 0, 0},
-    {"RootDeviceType", "rootDeviceType", 154, 0, 0},
-    {"SecurityGroups", "groupSet", 118, 0, 0},
-    {"SourceDestCheck", "sourceDestCheck", 127, 0, 0},
-    {"SpotInstanceRequestId", "spotInstanceRequestId", 96, 0, 0},
-    {"SriovNetSupport", "sriovNetSupport", 96, 0, 0},
-    {"StateReason", "stateReason", 155, 0, 0},
-    {"Tags", "tagSet", 113, 0, 0},
-    {"VirtualizationType", "virtualizationType", 156, 0, 0},
-    {"CpuOptions", "cpuOptions", 157, 0, 0},
-    {"CapacityBlockId", "capacityBlockId", 96, 0, 0},
-    {"CapacityReservationId", "capacityReservationId", 96, 0, 0},
-    {"CapacityReservationSpecification", "capacityReservationSpecification", 160, 0, 0},
-    {"HibernationOptions", "hibernationOptions", 163, 0, 0},
-    {"Licenses", "licenseSet", 164, 0, 0},
-    {"MetadataOptions", "metadataOptions", 166, 0, 0},
-    {"EnclaveOptions", "enclaveOptions", 172, 0, 0},
-    {"BootMode", "bootMode", 173, 0, 0},
-    {"PlatformDetails", "platformDetails", 96, 0, 0},
-    {"UsageOperation", "usageOperation", 96, 0, 0},
-    {"UsageOperationUpdateTime", "usageOperationUpdateTime", 174, 0, 0},
-    {"PrivateDnsNameOptions", "privateDnsNameOptions", 175, 0, 0},
-    {"Ipv6Address", "ipv6Address", 96, 0, 0},
-    {"TpmSupport", "tpmSupport", 96, 0, 0},
-    {"MaintenanceOptions", "maintenanceOptions", 177, 0, 0},
-    {"CurrentInstanceBootMode", "currentInstanceBootMode", 180, 0, 0},
-    {"NetworkPerformanceOptions", "networkPerformanceOptions", 181, 0, 0},
-    {"Operator", "operator", 129, 0, 0},
-    {"SecondaryInterfaces", "secondaryInterfaceSet", 183, 0, 0},
-    {"InstanceId", "instanceId", 96, 0, 0},
-    {"ImageId", "imageId", 96, 0, 0},
-    {"State", "instanceState", 193, 0, 0},
-    {"PrivateDnsName", "privateDnsName", 96, 0, 0},
-    {"PublicDnsName", "dnsName", 96, 0, 0},
-    {"StateTransitionReason", "reason", 96, 0, 0},
-    {"KeyName", "keyName", 96, 0, 0},
-    {"AmiLaunchIndex", "amiLaunchIndex", 104, 0, 0},
-    {"ProductCodes", "productCodes", 195, 0, 0},
-    {"InstanceType", "instanceType", 198, 0, 0},
-    {"LaunchTime", "launchTime", 126, 0, 0},
-    {"Placement", "placement", 199, 0, 0},
-    {"KernelId", "kernelId", 96, 0, 0},
-    {"RamdiskId", "ramdiskId", 96, 0, 0},
-    {"Platform", "platform", 204, 0, 0},
-    {"Monitoring", "monitoring", 205, 0, 0},
-    {"SubnetId", "subnetId", 96, 0, 0},
-    {"VpcId", "vpcId", 96, 0, 0},
-    {"PrivateIpAddress", "privateIpAddress", 96, 0, 0},
-    {"PublicIpAddress", "ipAddress", 96, 0, 0},
-    {"ReservationId", "reservationId", 96, 0, 0},
-    {"OwnerId", "ownerId", 96, 0, 0},
-    {"RequesterId", "requesterId", 96, 0, 0},
-    {"Groups", "groupSet", 118, 0, 0},
-    {"Instances", "instancesSet", 120, 0, 0},
-    {"NextToken", "nextToken", 96, 0, 0},
-    {"Reservations", "reservationSet", 116, 0, 0},
-    {"State", "state", 213, 0, 0},
-    {"StatusMessage", "statusMessage", 96, 0, 0},
-    {"AssociationId", "associationId", 96, 0, 0},
-    {"Ipv6CidrBlock", "ipv6CidrBlock", 96, 0, 0},
-    {"Ipv6CidrBlockState", "ipv6CidrBlockState", 212, 0, 0},
-    {"NetworkBorderGroup", "networkBorderGroup", 96, 0, 0},
-    {"Ipv6Pool", "ipv6Pool", 96, 0, 0},
-    {"Ipv6AddressAttribute", "ipv6AddressAttribute", 214, 0, 0},
-    {"IpSource", "ipSource", 215, 0, 0},
-    {"AssociationId", "associationId", 96, 0, 0},
-    {"CidrBlock", "cidrBlock", 96, 0, 0},
-    {"CidrBlockState", "cidrBlockState", 212, 0, 0},
-    {"State", "state", 225, 0, 0},
-    {"StateMessage", "stateMessage", 96, 0, 0},
-    {"InternetGateway", "internetGateway", 224, 0, 0},
-    {"EgressOnlyInternetGateway", "egressOnlyInternetGateway", 224, 0, 0},
-    {"NatGateway", "natGateway", 224, 0, 0},
-    {"VirtualPrivateGateway", "virtualPrivateGateway", 224, 0, 0},
-    {"VpcPeering", "vpcPeering", 224, 0, 0},
-    {"Lambda", "lambda", 224, 0, 0},
-    {"VpcLattice", "vpcLattice", 224, 0, 0},
-    {"ElasticFileSystem", "elasticFileSystem", 224, 0, 0},
-    {"VpcId", "vpcId", 219, 0, 0},
-    {"VpcEncryptionControlId", "vpcEncryptionControlId", 220, 0, 0},
-    {"Mode", "mode", 221, 0, 0},
-    {"State", "state", 222, 0, 0},
-    {"StateMessage", "stateMessage", 96, 0, 0},
-    {"ResourceExclusions", "resourceExclusions", 223, 0, 0},
-    {"Tags", "tagSet", 113, 0, 0},
-    {"InternetGatewayBlockMode", "internetGatewayBlockMode", 227, 0, 0},
-    {"OwnerId", "ownerId", 96, 0, 0},
-    {"InstanceTenancy", "instanceTenancy", 202, 0, 0},
-    {"Ipv6CidrBlockAssociationSet", "ipv6CidrBlockAssociationSet", 210, 0, 0},
-    {"CidrBlockAssociationSet", "cidrBlockAssociationSet", 216, 0, 0},
-    {"IsDefault", "isDefault", 127, 0, 0},
-    {"EncryptionControl", "encryptionControl", 218, 0, 0},
-    {"Tags", "tagSet", 113, 0, 0},
-    {"BlockPublicAccessStates", "blockPublicAccessStates", 226, 0, 0},
-    {"VpcId", "vpcId", 96, 0, 0},
-    {"State", "state", 228, 0, 0},
-    {"CidrBlock", "cidrBlock", 96, 0, 0},
-    {"DhcpOptionsId", "dhcpOptionsId", 96, 0, 0},
-    {"NextToken", "nextToken", 96, 0, 0},
-    {"Vpcs", "vpcSet", 208, 0, 0},
-    {"FileFormat", "fileFormat", 235, 0, 0},
-    {"HiveCompatiblePartitions", "hiveCompatiblePartitions", 127, 0, 0},
-    {"PerHourPartition", "perHourPartition", 127, 0, 0},
-    {"CreationTime", "creationTime", 174, 0, 0},
-    {"DeliverLogsErrorMessage", "deliverLogsErrorMessage", 96, 0, 0},
-    {"DeliverLogsPermissionArn", "deliverLogsPermissionArn", 96, 0, 0},
-    {"DeliverCrossAccountRole", "deliverCrossAccountRole", 96, 0, 0},
-    {"DeliverLogsStatus", "deliverLogsStatus", 96, 0, 0},
-    {"FlowLogId", "flowLogId", 96, 0, 0},
-    {"FlowLogStatus", "flowLogStatus", 96, 0, 0},
-    {"LogGroupName", "logGroupName", 96, 0, 0},
-    {"ResourceId", "resourceId", 96, 0, 0},
-    {"TrafficType", "trafficType", 232, 0, 0},
-    {"LogDestinationType", "logDestinationType", 233, 0, 0},
-    {"LogDestination", "logDestination", 96, 0, 0},
-    {"LogFormat", "logFormat", 96, 0, 0},
-    {"Tags", "tagSet", 113, 0, 0},
-    {"MaxAggregationInterval", "maxAggregationInterval", 104, 0, 0},
-    {"DestinationOptions", "destinationOptions", 234, 0, 0},
-    {"FlowLogs", "flowLogSet", 230, 0, 0},
-    {"NextToken", "nextToken", 96, 0, 0},
-    {"EbsEncryptionByDefault", "ebsEncryptionByDefault", 127, 0, 0},
-    {"SseType", "sseType", 237, 0, 0},
-    {"Address", "Address", 239, 0, 0},
-    {"Port", "Port", 243, 0, 0},
-    {"HostedZoneId", "HostedZoneId", 239, 0, 0},
-    {"DBSecurityGroupName", "DBSecurityGroupName", 239, 0, 0},
-    {"Status", "Status", 239, 0, 0},
-    {"VpcSecurityGroupId", "VpcSecurityGroupId", 239, 0, 0},
-    {"Status", "Status", 239, 0, 0},
-    {"DBParameterGroupName", "DBParameterGroupName", 239, 0, 0},
-    {"ParameterApplyStatus", "ParameterApplyStatus", 239, 0, 0},
-    {"Name", "Name", 239, 0, 0},
-    {"Arn", "Arn", 239, 0, 0},
-    {"SubnetIdentifier", "SubnetIdentifier", 239, 0, 0},
-    {"SubnetAvailabilityZone", "SubnetAvailabilityZone", 254, 0, 0},
-    {"SubnetOutpost", "SubnetOutpost", 255, 0, 0},
-    {"SubnetStatus", "SubnetStatus", 239, 0, 0},
-    {"DBSubnetGroupName", "DBSubnetGroupName", 239, 0, 0},
-    {"DBSubnetGroupDescription", "DBSubnetGroupDescription", 239, 0, 0},
-    {"VpcId", "VpcId", 239, 0, 0},
-    {"SubnetGroupStatus", "SubnetGroupStatus", 239, 0, 0},
-    {"Subnets", "Subnets", 252, 0, 0},
-    {"DBSubnetGroupArn", "DBSubnetGroupArn", 239, 0, 0},
-    {"SupportedNetworkTypes", "SupportedNetworkTypes", 256, 0, 0},
-    {"LogTypesToEnable", "LogTypesToEnable", 263, 0, 0},
-    {"LogTypesToDisable", "LogTypesToDisable", 263, 0, 0},
-    {"Name", "Name", 239, 0, 0},
-    {"Value", "Value", 239, 0, 0},
-    {"VolumeName", "VolumeName", 239, 0, 0},
-    {"AllocatedStorage", "AllocatedStorage", 259, 0, 0},
-    {"IOPS", "IOPS", 259, 0, 0},
-    {"MaxAllocatedStorage", "MaxAllocatedStorage", 259, 0, 0},
-    {"StorageThroughput", "StorageThroughput", 259, 0, 0},
-    {"StorageType", "StorageType", 239, 0, 0},
-    {"DBInstanceClass", "DBInstanceClass", 239, 0, 0},
-    {"AllocatedStorage", "AllocatedStorage", 259, 0, 0},
-    {"MasterUserPassword", "MasterUserPassword", 260, 0, 0},
-    {"Port", "Port", 259, 0, 0},
-    {"BackupRetentionPeriod", "BackupRetentionPeriod", 259, 0, 0},
-    {"MultiAZ", "MultiAZ", 261, 0, 0},
-    {"EngineVersion", "EngineVersion", 239, 0, 0},
-    {"LicenseModel", "LicenseModel", 239, 0, 0},
-    {"Iops", "Iops", 259, 0, 0},
-    {"StorageThroughput", "StorageThroughput", 259, 0, 0},
-    {"DBInstanceIdentifier", "DBInstanceIdentifier", 239, 0, 0},
-    {"StorageType", "StorageType", 239, 0, 0},
-    {"CACertificateIdentifier", "CACertificateIdentifier", 239, 0, 0},
-    {"DBSubnetGroupName", "DBSubnetGroupName", 239, 0, 0},
-    {"PendingCloudwatchLogsExports", "PendingCloudwatchLogsExports", 262, 0, 0},
-    {"ProcessorFeatures", "ProcessorFeatures", 264, 0, 0},
-    {"AutomationMode", "AutomationMode", 266, 0, 0},
-    {"ResumeFullAutomationModeTime", "ResumeFullAutomationModeTime", 244, 0, 0},
-    {"MultiTenant", "MultiTenant", 261, 0, 0},
-    {"IAMDatabaseAuthenticationEnabled", "IAMDatabaseAuthenticationEnabled", 261, 0, 0},
-    {"DedicatedLogVolume", "DedicatedLogVolume", 261, 0, 0},
-    {"Engine", "Engine", 239, 0, 0},
-    {"AdditionalStorageVolumes", "AdditionalStorageVolumes", 267, 0, 0},
-    {"OptionGroupName", "OptionGroupName", 239, 0, 0},
-    {"Status", "Status", 239, 0, 0},
-    {"StatusType", "StatusType", 239, 0, 0},
-    {"Normal", "Normal", 269, 0, 0},
-    {"Status", "Status", 239, 0, 0},
-    {"Message", "Message", 239, 0, 0},
-    {"Domain", "Domain", 239, 0, 0},
-    {"Status", "Status", 239, 0, 0},
-    {"FQDN", "FQDN", 239, 0, 0},
-    {"IAMRoleName", "IAMRoleName", 239, 0, 0},
-    {"OU", "OU", 239, 0, 0},
-    {"AuthSecretArn", "AuthSecretArn", 239, 0, 0},
-    {"DnsIps", "DnsIps", 256, 0, 0},
-    {"RoleArn", "RoleArn", 239, 0, 0},
-    {"FeatureName", "FeatureName", 239, 0, 0},
-    {"Status", "Status", 239, 0, 0},
-    {"Key", "Key", 239, 0, 0},
-    {"Value", "Value", 239, 0, 0},
-    {"DBInstanceAutomatedBackupsArn", "DBInstanceAutomatedBackupsArn", 239, 0, 0},
-    {"CAIdentifier", "CAIdentifier", 239, 0, 0},
-    {"ValidTill", "ValidTill", 244, 0, 0},
-    {"SecretArn", "SecretArn", 239, 0, 0},
-    {"SecretStatus", "SecretStatus", 239, 0, 0},
-    {"KmsKeyId", "KmsKeyId", 239, 0, 0},
-    {"VolumeName", "VolumeName", 239, 0, 0},
-    {"StorageVolumeStatus", "StorageVolumeStatus", 239, 0, 0},
-    {"AllocatedStorage", "AllocatedStorage", 243, 0, 0},
-    {"IOPS", "IOPS", 259, 0, 0},
-    {"MaxAllocatedStorage", "MaxAllocatedStorage", 259, 0, 0},
-    {"StorageThroughput", "StorageThroughput", 259, 0, 0},
-    {"StorageType", "StorageType", 239, 0, 0},
-    {"DBInstanceIdentifier", "DBInstanceIdentifier", 239, 0, 0},
-    {"DBInstanceClass", "DBInstanceClass", 239, 0, 0},
-    {"Engine", "Engine", 239, 0, 0},
-    {"DBInstanceStatus", "DBInstanceStatus", 239, 0, 0},
-    {"MasterUsername", "MasterUsername", 239, 0, 0},
-    {"DBName", "DBName", 239, 0, 0},
-    {"Endpoint", "Endpoint", 242, 0, 0},
-    {"AllocatedStorage", "AllocatedStorage", 243, 0, 0},
-    {"InstanceCreateTime", "InstanceCreateTime", 244, 0, 0},
-    {"PreferredBackupWindow", "PreferredBackupWindow", 239, 0, 0},
-    {"BackupRetentionPeriod", "BackupRetentionPeriod", 243, 0, 0},
-    {"DBSecurityGroups", "DBSecurityGroups", 245, 0, 0},
-    {"VpcSecurityGroups", "VpcSecurityGroups", 247, 0, 0},
-    {"DBParameterGroups", "DBParameterGroups", 249, 0, 0},
-    {"AvailabilityZone", "AvailabilityZone", 239, 0, 0},
-    {"DBSubnetGroup", "DBSubnetGroup", 251, 0, 0},
-    {"PreferredMaintenanceWindow", "PreferredMaintenanceWindow", 239, 0, 0},
-    {"UpgradeRolloutOrder", "UpgradeRolloutOrder", 257, 0, 0},
-    {"PendingModifiedValues", "PendingModifiedValues", 258, 0, 0},
-    {"LatestRestorableTime", "LatestRestorableTime", 244, 0, 0},
-    {"MultiAZ", "MultiAZ", 269, 0, 0},
-    {"EngineVersion", "EngineVersion", 239, 0, 0},
-    {"AutoMinorVersionUpgrade", "AutoMinorVersionUpgrade", 269, 0, 0},
-    {"ReadReplicaSourceDBInstanceIdentifier", "ReadReplicaSourceDBInstanceIdentifier", 239, 0, 0},
-    {"ReadReplicaDBInstanceIdentifiers", "ReadReplicaDBInstanceIdentifiers", 270, 0, 0},
-    {"ReadReplicaDBClusterIdentifiers", "ReadReplicaDBClusterIdentifiers", 271, 0, 0},
-    {"ReplicaMode", "ReplicaMode", 272, 0, 0},
-    {"LicenseModel", "LicenseModel", 239, 0, 0},
-    {"Iops", "Iops", 259, 0, 0},
-    {"StorageThroughput", "StorageThroughput", 259, 0, 0},
-    {"OptionGroupMemberships", "OptionGroupMemberships", 273, 0, 0},
-    {"CharacterSetName", "CharacterSetName", 239, 0, 0},
-    {"NcharCharacterSetName", "NcharCharacterSetName", 239, 0, 0},
-    {"SecondaryAvailabilityZone", "SecondaryAvailabilityZone", 239, 0, 0},
-    {"PubliclyAccessible", "PubliclyAccessible", 269, 0, 0},
-    {"StatusInfos", "StatusInfos", 275, 0, 0},
-    {"StorageType", "StorageType", 239, 0, 0},
-    {"StorageEncryptionType", "StorageEncryptionType", 277, 0, 0},
-    {"TdeCredentialArn", "TdeCredentialArn", 239, 0, 0},
-    {"DbInstancePort", "DbInstancePort", 243, 0, 0},
-    {"DBClusterIdentifier", "DBClusterIdentifier", 239, 0, 0},
-    {"StorageEncrypted", "StorageEncrypted", 269, 0, 0},
-    {"KmsKeyId", "KmsKeyId", 239, 0, 0},
-    {"DbiResourceId", "DbiResourceId", 239, 0, 0},
-    {"CACertificateIdentifier", "CACertificateIdentifier", 239, 0, 0},
-    {"DomainMemberships", "DomainMemberships", 278, 0, 0},
-    {"CopyTagsToSnapshot", "CopyTagsToSnapshot", 269, 0, 0},
-    {"MonitoringInterval", "MonitoringInterval", 259, 0, 0},
-    {"EnhancedMonitoringResourceArn", "EnhancedMonitoringResourceArn", 239, 0, 0},
-    {"MonitoringRoleArn", "MonitoringRoleArn", 239, 0, 0},
-    {"PromotionTier", "PromotionTier", 259, 0, 0},
-    {"DBInstanceArn", "DBInstanceArn", 239, 0, 0},
-    {"Timezone", "Timezone", 239, 0, 0},
-    {"IAMDatabaseAuthenticationEnabled", "IAMDatabaseAuthenticationEnabled", 269, 0, 0},
-    {"DatabaseInsightsMode", "DatabaseInsightsMode", 280, 0, 0},
-    {"PerformanceInsightsEnabled", "PerformanceInsightsEnabled", 261, 0, 0},
-    {"PerformanceInsightsKMSKeyId", "PerformanceInsightsKMSKeyId", 239, 0, 0},
-    {"PerformanceInsightsRetentionPeriod", "PerformanceInsightsRetentionPeriod", 259, 0, 0},
-    {"EnabledCloudwatchLogsExports", "EnabledCloudwatchLogsExports", 263, 0, 0},
-    {"ProcessorFeatures", "ProcessorFeatures", 264, 0, 0},
-    {"DeletionProtection", "DeletionProtection", 269, 0, 0},
-    {"AssociatedRoles", "AssociatedRoles", 281, 0, 0},
-    {"ListenerEndpoint", "ListenerEndpoint", 242, 0, 0},
-    {"MaxAllocatedStorage", "MaxAllocatedStorage", 259, 0, 0},
-    {"TagList", "TagList", 283, 0, 0},
-    {"AutomationMode", "AutomationMode", 266, 0, 0},
-    {"ResumeFullAutomationModeTime", "ResumeFullAutomationModeTime", 244, 0, 0},
-    {"CustomerOwnedIpEnabled", "CustomerOwnedIpEnabled", 261, 0, 0},
-    {"NetworkType", "NetworkType", 239, 0, 0},
-    {"ActivityStreamStatus", "ActivityStreamStatus", 285, 0, 0},
-    {"ActivityStreamKmsKeyId", "ActivityStreamKmsKeyId", 239, 0, 0},
-    {"ActivityStreamKinesisStreamName", "ActivityStreamKinesisStreamName", 239, 0, 0},
-    {"ActivityStreamMode", "ActivityStreamMode", 286, 0, 0},
-    {"ActivityStreamEngineNativeAuditFieldsIncluded", "ActivityStreamEngineNativeAuditFieldsIncluded", 261, 0, 0},
-    {"AwsBackupRecoveryPointArn", "AwsBackupRecoveryPointArn", 239, 0, 0},
-    {"DBInstanceAutomatedBackupsReplications", "DBInstanceAutomatedBackupsReplications", 287, 0, 0},
-    {"BackupTarget", "BackupTarget", 239, 0, 0},
-    {"AutomaticRestartTime", "AutomaticRestartTime", 244, 0, 0},
-    {"CustomIamInstanceProfile", "CustomIamInstanceProfile", 239, 0, 0},
-    {"ActivityStreamPolicyStatus", "ActivityStreamPolicyStatus", 289, 0, 0},
-    {"CertificateDetails", "CertificateDetails", 290, 0, 0},
-    {"DBSystemId", "DBSystemId", 239, 0, 0},
-    {"MasterUserSecret", "MasterUserSecret", 291, 0, 0},
-    {"ReadReplicaSourceDBClusterIdentifier", "ReadReplicaSourceDBClusterIdentifier", 239, 0, 0},
-    {"PercentProgress", "PercentProgress", 239, 0, 0},
-    {"MultiTenant", "MultiTenant", 261, 0, 0},
-    {"DedicatedLogVolume", "DedicatedLogVolume", 269, 0, 0},
-    {"IsStorageConfigUpgradeAvailable", "IsStorageConfigUpgradeAvailable", 261, 0, 0},
-    {"EngineLifecycleSupport", "EngineLifecycleSupport", 239, 0, 0},
-    {"AdditionalStorageVolumes", "AdditionalStorageVolumes", 292, 0, 0},
-    {"StorageVolumeStatus", "StorageVolumeStatus", 239, 0, 0},
-    {"Marker", "Marker", 239, 0, 0},
-    {"DBInstances", "DBInstances", 240, 0, 0},
-    {"Name", "Name", 297, 0, 0},
-    {"CreationDate", "CreationDate", 298, 0, 0},
-    {"BucketRegion", "BucketRegion", 299, 0, 0},
-    {"BucketArn", "BucketArn", 300, 0, 0},
-    {"DisplayName", "DisplayName", 302, 0, 0},
-    {"ID", "ID", 303, 0, 0},
-    {"Buckets", "Buckets", 295, 0, 0},
-    {"Owner", "Owner", 301, 0, 0},
-    {"ContinuationToken", "ContinuationToken", 304, 0, 0},
-    {"Prefix", "Prefix", 305, 0, 0},
-    {"LocationConstraint", "LocationConstraint", 307, 0, 0},
-    {"BlockPublicAcls", "BlockPublicAcls", 309, 0, 0},
-    {"IgnorePublicAcls", "IgnorePublicAcls", 309, 0, 0},
-    {"BlockPublicPolicy", "BlockPublicPolicy", 309, 0, 0},
-    {"RestrictPublicBuckets", "RestrictPublicBuckets", 309, 0, 0},
-    {"IsPublic", "IsPublic", 312, 0, 0},
-    {"DisplayName", "DisplayName", 302, 0, 0},
-    {"EmailAddress", "EmailAddress", 317, 0, 0},
-    {"ID", "ID", 303, 0, 0},
-    {"Type", "xsi:type", 318, 0, 1},
-    {"URI", "URI", 319, 0, 0},
-    {"Grantee", "Grantee", 316, 0, 0},
-    {"Permission", "Permission", 320, 0, 0},
-    {"Owner", "Owner", 301, 0, 0},
-    {"Grants", "AccessControlList", 314, 0, 0},
-    {"SSEAlgorithm", "SSEAlgorithm", 325, 0, 0},
-    {"KMSMasterKeyID", "KMSMasterKeyID", 326, 0, 0},
-    {"EncryptionType", "EncryptionType", 329, 0, 0},
-    {"ApplyServerSideEncryptionByDefault", "ApplyServerSideEncryptionByDefault", 324, 0, 0},
-    {"BucketKeyEnabled", "BucketKeyEnabled", 327, 0, 0},
-    {"BlockedEncryptionTypes", "BlockedEncryptionTypes", 328, 0, 0},
-    {"Rules", "Rule", 322, 0, 0},
-    {"Status", "Status", 332, 0, 0},
-    {"MFADelete", "MfaDelete", 333, 0, 0},
-    {"Mode", "Mode", 338, 0, 0},
-    {"Days", "Days", 339, 0, 0},
-    {"Years", "Years", 340, 0, 0},
-    {"DefaultRetention", "DefaultRetention", 337, 0, 0},
-    {"ObjectLockEnabled", "ObjectLockEnabled", 335, 0, 0},
-    {"Rule", "Rule", 336, 0, 0},
-    {"Date", "Date", 345, 0, 0},
-    {"Days", "Days", 339, 0, 0},
-    {"ExpiredObjectDeleteMarker", "ExpiredObjectDeleteMarker", 346, 0, 0},
-    {"Key", "Key", 349, 0, 0},
-    {"Value", "Value", 350, 0, 0},
-    {"Prefix", "Prefix", 305, 0, 0},
-    {"Tags", "Tag", 354, 1, 0},
-    {"ObjectSizeGreaterThan", "ObjectSizeGreaterThan", 351, 0, 0},
-    {"ObjectSizeLessThan", "ObjectSizeLessThan", 352, 0, 0},
-    {"Prefix", "Prefix", 305, 0, 0},
-    {"Tag", "Tag", 348, 0, 0},
-    {"ObjectSizeGreaterThan", "ObjectSizeGreaterThan", 351, 0, 0},
-    {"ObjectSizeLessThan", "ObjectSizeLessThan", 352, 0, 0},
-    {"And", "And", 353, 0, 0},
-    {"Date", "Date", 345, 0, 0},
-    {"Days", "Days", 339, 0, 0},
-    {"StorageClass", "StorageClass", 358, 0, 0},
-    {"NoncurrentDays", "NoncurrentDays", 339, 0, 0},
-    {"StorageClass", "StorageClass", 358, 0, 0},
-    {"NewerNoncurrentVersions", "NewerNoncurrentVersions", 361, 0, 0},
-    {"NoncurrentDays", "NoncurrentDays", 339, 0, 0},
-    {"NewerNoncurrentVersions", "NewerNoncurrentVersions", 361, 0, 0},
-    {"DaysAfterInitiation", "DaysAfterInitiation", 364, 0, 0},
-    {"Expiration", "Expiration", 344, 0, 0},
-    {"ID", "ID", 303, 0, 0},
-    {"Prefix", "Prefix", 305, 0, 0},
-    {"Filter", "Filter", 347, 0, 0},
-    {"Status", "Status", 355, 0, 0},
-    {"Transitions", "Transition", 356, 0, 0},
-    {"NoncurrentVersionTransitions", "NoncurrentVersionTransition", 359, 0, 0},
-    {"NoncurrentVersionExpiration", "NoncurrentVersionExpiration", 362, 0, 0},
-    {"AbortIncompleteMultipartUpload", "AbortIncompleteMultipartUpload", 363, 0, 0},
-    {"Rules", "Rule", 342, 0, 0},
-    {"TagSet", "TagSet", 354, 0, 0},
-    {"BlockPublicAcls", "BlockPublicAcls", 367, 0, 0},
-    {"IgnorePublicAcls", "IgnorePublicAcls", 367, 0, 0},
-    {"BlockPublicPolicy", "BlockPublicPolicy", 367, 0, 0},
-    {"RestrictPublicBuckets", "RestrictPublicBuckets", 367, 0, 0},
-    {"Name", "Name", 371, 0, 0},
-    {"S3BucketName", "S3BucketName", 371, 0, 0},
-    {"S3KeyPrefix", "S3KeyPrefix", 371, 0, 0},
-    {"SnsTopicName", "SnsTopicName", 371, 0, 0},
-    {"SnsTopicARN", "SnsTopicARN", 371, 0, 0},
-    {"IncludeGlobalServiceEvents", "IncludeGlobalServiceEvents", 372, 0, 0},
-    {"IsMultiRegionTrail", "IsMultiRegionTrail", 372, 0, 0},
-    {"HomeRegion", "HomeRegion", 371, 0, 0},
-    {"TrailARN", "TrailARN", 371, 0, 0},
-    {"LogFileValidationEnabled", "LogFileValidationEnabled", 372, 0, 0},
-    {"CloudWatchLogsLogGroupArn", "CloudWatchLogsLogGroupArn", 371, 0, 0},
-    {"CloudWatchLogsRoleArn", "CloudWatchLogsRoleArn", 371, 0, 0},
-    {"KmsKeyId", "KmsKeyId", 371, 0, 0},
-    {"HasCustomEventSelectors", "HasCustomEventSelectors", 372, 0, 0},
-    {"HasInsightSelectors", "HasInsightSelectors", 372, 0, 0},
-    {"IsOrganizationTrail", "IsOrganizationTrail", 372, 0, 0},
-    {"trailList", "trailList", 369, 0, 0},
-    {"IsLogging", "IsLogging", 372, 0, 0},
-    {"LatestDeliveryError", "LatestDeliveryError", 371, 0, 0},
-    {"LatestNotificationError", "LatestNotificationError", 371, 0, 0},
-    {"LatestDeliveryTime", "LatestDeliveryTime", 374, 0, 0},
-    {"LatestNotificationTime", "LatestNotificationTime", 374, 0, 0},
-    {"StartLoggingTime", "StartLoggingTime", 374, 0, 0},
-    {"StopLoggingTime", "StopLoggingTime", 374, 0, 0},
-    {"LatestCloudWatchLogsDeliveryError", "LatestCloudWatchLogsDeliveryError", 371, 0, 0},
-    {"LatestCloudWatchLogsDeliveryTime", "LatestCloudWatchLogsDeliveryTime", 374, 0, 0},
-    {"LatestDigestDeliveryTime", "LatestDigestDeliveryTime", 374, 0, 0},
-    {"LatestDigestDeliveryError", "LatestDigestDeliveryError", 371, 0, 0},
-    {"LatestDeliveryAttemptTime", "LatestDeliveryAttemptTime", 371, 0, 0},
-    {"LatestNotificationAttemptTime", "LatestNotificationAttemptTime", 371, 0, 0},
-    {"LatestNotificationAttemptSucceeded", "LatestNotificationAttemptSucceeded", 371, 0, 0},
-    {"LatestDeliveryAttemptSucceeded", "LatestDeliveryAttemptSucceeded", 371, 0, 0},
-    {"TimeLoggingStarted", "TimeLoggingStarted", 371, 0, 0},
-    {"TimeLoggingStopped", "TimeLoggingStopped", 371, 0, 0},
-    {"Type", "Type", 371, 0, 0},
-    {"Values", "Values", 381, 0, 0},
-    {"ReadWriteType", "ReadWriteType", 378, 0, 0},
-    {"IncludeManagementEvents", "IncludeManagementEvents", 372, 0, 0},
-    {"DataResources", "DataResources", 379, 0, 0},
-    {"ExcludeManagementEventSources", "ExcludeManagementEventSources", 382, 0, 0},
-    {"Field", "Field", 388, 0, 0},
-    {"Equals", "Equals", 389, 0, 0},
-    {"StartsWith", "StartsWith", 389, 0, 0},
-    {"EndsWith", "EndsWith", 389, 0, 0},
-    {"NotEquals", "NotEquals", 389, 0, 0},
-    {"NotStartsWith", "NotStartsWith", 389, 0, 0},
-    {"NotEndsWith", "NotEndsWith", 389, 0, 0},
-    {"Name", "Name", 385, 0, 0},
-    {"FieldSelectors", "FieldSelectors", 386, 0, 0},
-    {"TrailARN", "TrailARN", 371, 0, 0},
-    {"EventSelectors", "EventSelectors", 376, 0, 0},
-    {"AdvancedEventSelectors", "AdvancedEventSelectors", 383, 0, 0},
-    {"KeyId", "KeyId", 394, 0, 0},
-    {"KeyArn", "KeyArn", 395, 0, 0},
-    {"Keys", "Keys", 392, 0, 0},
-    {"NextMarker", "NextMarker", 396, 0, 0},
-    {"Truncated", "Truncated", 397, 0, 0},
-    {"Arn", "Arn", 395, 0, 0},
-    {"Region", "Region", 422, 0, 0},
-    {"MultiRegionKeyType", "MultiRegionKeyType", 420, 0, 0},
-    {"PrimaryKey", "PrimaryKey", 421, 0, 0},
-    {"ReplicaKeys", "ReplicaKeys", 423, 0, 0},
-    {"Id", "Id", 428, 0, 0},
-    {"AWSAccountId", "AWSAccountId", 400, 0, 0},
-    {"KeyId", "KeyId", 394, 0, 0},
-    {"Arn", "Arn", 395, 0, 0},
-    {"CreationDate", "CreationDate", 401, 0, 0},
-    {"Enabled", "Enabled", 397, 0, 0},
-    {"Description", "Description", 402, 0, 0},
-    {"KeyUsage", "KeyUsage", 403, 0, 0},
-    {"KeyState", "KeyState", 404, 0, 0},
-    {"DeletionDate", "DeletionDate", 401, 0, 0},
-    {"ValidTo", "ValidTo", 401, 0, 0},
-    {"Origin", "Origin", 405, 0, 0},
-    {"CustomKeyStoreId", "CustomKeyStoreId", 406, 0, 0},
-    {"CloudHsmClusterId", "CloudHsmClusterId", 407, 0, 0},
-    {"ExpirationModel", "ExpirationModel", 408, 0, 0},
-    {"KeyManager", "KeyManager", 409, 0, 0},
-    {"CustomerMasterKeySpec", "CustomerMasterKeySpec", 410, 0, 0},
-    {"KeySpec", "KeySpec", 411, 0, 0},
-    {"EncryptionAlgorithms", "EncryptionAlgorithms", 412, 0, 0},
-    {"SigningAlgorithms", "SigningAlgorithms", 414, 0, 0},
-    {"KeyAgreementAlgorithms", "KeyAgreementAlgorithms", 416, 0, 0},
-    {"MultiRegion", "MultiRegion", 418, 0, 0},
-    {"MultiRegionConfiguration", "MultiRegionConfiguration", 419, 0, 0},
-    {"PendingDeletionWindowInDays", "PendingDeletionWindowInDays", 424, 0, 0},
-    {"MacAlgorithms", "MacAlgorithms", 425, 0, 0},
-    {"XksKeyConfiguration", "XksKeyConfiguration", 427, 0, 0},
-    {"CurrentKeyMaterialId", "CurrentKeyMaterialId", 429, 0, 0},
-    {"KeyMetadata", "KeyMetadata", 399, 0, 0},
-    {"KeyRotationEnabled", "KeyRotationEnabled", 397, 0, 0},
-    {"KeyId", "KeyId", 394, 0, 0},
-    {"RotationPeriodInDays", "RotationPeriodInDays", 431, 0, 0},
-    {"NextRotationDate", "NextRotationDate", 401, 0, 0},
-    {"OnDemandRotationStartDate", "OnDemandRotationStartDate", 401, 0, 0},
-    {"Policy", "Policy", 433, 0, 0},
-    {"PolicyName", "PolicyName", 434, 0, 0},
-    {"TagKey", "TagKey", 438, 0, 0},
-    {"TagValue", "TagValue", 439, 0, 0},
-    {"Tags", "Tags", 436, 0, 0},
-    {"NextMarker", "NextMarker", 396, 0, 0},
-    {"Truncated", "Truncated", 397, 0, 0},
-    {"Type", "Type", 450, 0, 0},
-    {"Status", "Status", 451, 0, 0},
-    {"Id", "Id", 442, 0, 0},
-    {"Arn", "Arn", 443, 0, 0},
-    {"FeatureSet", "FeatureSet", 444, 0, 0},
-    {"MasterAccountArn", "MasterAccountArn", 445, 0, 0},
-    {"MasterAccountId", "MasterAccountId", 446, 0, 0},
-    {"MasterAccountEmail", "MasterAccountEmail", 447, 0, 0},
-    {"AvailablePolicyTypes", "AvailablePolicyTypes", 448, 0, 0},
-    {"Organization", "Organization", 441, 0, 0},
-    {"Id", "Id", 455, 0, 0},
-    {"Type", "Type", 456, 0, 0},
-    {"Parents", "Parents", 453, 0, 0},
-    {"NextToken", "NextToken", 457, 0, 0},
-    {"Id", "Id", 461, 0, 0},
-    {"Arn", "Arn", 462, 0, 0},
-    {"Name", "Name", 463, 0, 0},
-    {"Description", "Description", 464, 0, 0},
-    {"Type", "Type", 450, 0, 0},
-    {"AwsManaged", "AwsManaged", 465, 0, 0},
-    {"Policies", "Policies", 459, 0, 0},
-    {"NextToken", "NextToken", 457, 0, 0},
-    {"PolicySummary", "PolicySummary", 460, 0, 0},
-    {"Content", "Content", 468, 0, 0},
-    {"Policy", "Policy", 467, 0, 0},
-    {"DetectorIds", "detectorIds", 470, 0, 0},
-    {"NextToken", "nextToken", 472, 0, 0},
-    {"Status", "status", 478, 0, 0},
-    {"Status", "status", 478, 0, 0},
-    {"Status", "status", 478, 0, 0},
-    {"Status", "status", 478, 0, 0},
-    {"Status", "status", 478, 0, 0},
-    {"AuditLogs", "auditLogs", 483, 0, 0},
-    {"Status", "status", 478, 0, 0},
-    {"Reason", "reason", 472, 0, 0},
-    {"EbsVolumes", "ebsVolumes", 486, 0, 0},
-    {"ScanEc2InstanceWithFindings", "scanEc2InstanceWithFindings", 485, 0, 0},
-    {"ServiceRole", "serviceRole", 472, 0, 0},
-    {"CloudTrail", "cloudTrail", 477, 0, 0},
-    {"DNSLogs", "dnsLogs", 479, 0, 0},
-    {"FlowLogs", "flowLogs", 480, 0, 0},
-    {"S3Logs", "s3Logs", 481, 0, 0},
-    {"Kubernetes", "kubernetes", 482, 0, 0},
-    {"MalwareProtection", "malwareProtection", 484, 0, 0},
-    {"Name", "name", 497, 0, 0},
-    {"Status", "status", 493, 0, 0},
-    {"UpdatedAt", "updatedAt", 494, 0, 0},
-    {"Name", "name", 492, 0, 0},
-    {"Status", "status", 493, 0, 0},
-    {"UpdatedAt", "updatedAt", 494, 0, 0},
-    {"AdditionalConfiguration", "additionalConfiguration", 495, 0, 0},
-    {"CreatedAt", "createdAt", 472, 0, 0},
-    {"FindingPublishingFrequency", "findingPublishingFrequency", 474, 0, 0},
-    {"ServiceRole", "serviceRole", 472, 0, 0},
-    {"Status", "status", 475, 0, 0},
-    {"UpdatedAt", "updatedAt", 472, 0, 0},
-    {"DataSources", "dataSources", 476, 0, 0},
-    {"Tags", "tags", 487, 0, 0},
-    {"Features", "features", 490, 0, 0},
+    {"PolicyName", "PolicyName", 10, 0, 0},
+    {"PolicyId", "PolicyId", 5, 0, 0},
+    {"Arn", "Arn", 6, 0, 0},
+    {"Path", "Path", 38, 0, 0},
+    {"DefaultVersionId", "DefaultVersionId", 39, 0, 0},
+    {"AttachmentCount", "AttachmentCount", 40, 0, 0},
+    {"PermissionsBoundaryUsageCount", "PermissionsBoundaryUsageCount", 40, 0, 0},
+    {"IsAttachable", "IsAttachable", 41, 0, 0},
+    {"Description", "Description", 42, 0, 0},
+    {"CreateDate", "CreateDate", 7, 0, 0},
+    {"UpdateDate", "UpdateDate", 7, 0, 0},
+    {"Tags", "Tags", 18, 0, 0},
+    {"Policies", "Policies", 80, 0, 0},
+    {"IsTruncated", "IsTruncated", 41, 0, 0},
+    {"Marker", "Marker", 45, 0, 0},
+    {"PolicyVersion", "PolicyVersion", 44, 0, 0},
+    {"UserId", "UserId", 84, 0, 0},
+    {"Account", "Account", 85, 0, 0},
+    {"Arn", "Arn", 86, 0, 0},
+    {"AccessKeyId", "AccessKeyId", 89, 0, 0},
+    {"SecretAccessKey", "SecretAccessKey", 90, 0, 0},
+    {"SessionToken", "SessionToken", 91, 0, 0},
+    {"Expiration", "Expiration", 92, 0, 0},
+    {"AssumedRoleId", "AssumedRoleId", 94, 0, 0},
+    {"Arn", "Arn", 86, 0, 0},
+    {"Credentials", "Credentials", 88, 0, 0},
+    {"AssumedRoleUser", "AssumedRoleUser", 93, 0, 0},
+    {"PackedPolicySize", "PackedPolicySize", 95, 0, 0},
+    {"SourceIdentity", "SourceIdentity", 96, 0, 0},
+    {"Name", "name", 100, 0, 0},
+    {"OptInStatus", "optInStatus", 100, 0, 0},
+    {"Geography", "geographySet", 101, 0, 0},
+    {"RegionName", "regionName", 100, 0, 0},
+    {"Endpoint", "regionEndpoint", 100, 0, 0},
+    {"Regions", "regionInfo", 98, 0, 0},
+    {"Description", "description", 100, 0, 0},
+    {"UserId", "userId", 100, 0, 0},
+    {"GroupName", "groupName", 100, 0, 0},
+    {"GroupId", "groupId", 100, 0, 0},
+    {"VpcId", "vpcId", 100, 0, 0},
+    {"VpcPeeringConnectionId", "vpcPeeringConnectionId", 100, 0, 0},
+    {"PeeringStatus", "peeringStatus", 100, 0, 0},
+    {"Description", "description", 100, 0, 0},
+    {"CidrIp", "cidrIp", 100, 0, 0},
+    {"Description", "description", 100, 0, 0},
+    {"CidrIpv6", "cidrIpv6", 100, 0, 0},
+    {"Description", "description", 100, 0, 0},
+    {"PrefixListId", "prefixListId", 100, 0, 0},
+    {"IpProtocol", "ipProtocol", 100, 0, 0},
+    {"FromPort", "fromPort", 108, 0, 0},
+    {"ToPort", "toPort", 108, 0, 0},
+    {"UserIdGroupPairs", "groups", 109, 0, 0},
+    {"IpRanges", "ipRanges", 111, 0, 0},
+    {"Ipv6Ranges", "ipv6Ranges", 113, 0, 0},
+    {"PrefixListIds", "prefixListIds", 115, 0, 0},
+    {"Key", "key", 100, 0, 0},
+    {"Value", "value", 100, 0, 0},
+    {"GroupId", "groupId", 100, 0, 0},
+    {"IpPermissionsEgress", "ipPermissionsEgress", 106, 0, 0},
+    {"Tags", "tagSet", 117, 0, 0},
+    {"VpcId", "vpcId", 100, 0, 0},
+    {"SecurityGroupArn", "securityGroupArn", 100, 0, 0},
+    {"OwnerId", "ownerId", 100, 0, 0},
+    {"GroupName", "groupName", 100, 0, 0},
+    {"Description", "groupDescription", 100, 0, 0},
+    {"IpPermissions", "ipPermissions", 106, 0, 0},
+    {"NextToken", "nextToken", 100, 0, 0},
+    {"SecurityGroups", "securityGroupInfo", 104, 0, 0},
+    {"GroupId", "groupId", 100, 0, 0},
+    {"GroupName", "groupName", 100, 0, 0},
+    {"Managed", "managed", 131, 0, 0},
+    {"Principal", "principal", 100, 0, 0},
+    {"HiddenByDefault", "hiddenByDefault", 131, 0, 0},
+    {"AttachTime", "attachTime", 130, 0, 0},
+    {"DeleteOnTermination", "deleteOnTermination", 131, 0, 0},
+    {"Status", "status", 132, 0, 0},
+    {"VolumeId", "volumeId", 100, 0, 0},
+    {"AssociatedResource", "associatedResource", 100, 0, 0},
+    {"VolumeOwnerId", "volumeOwnerId", 100, 0, 0},
+    {"Operator", "operator", 133, 0, 0},
+    {"EbsCardIndex", "ebsCardIndex", 108, 0, 0},
+    {"DeviceName", "deviceName", 100, 0, 0},
+    {"Ebs", "ebs", 129, 0, 0},
+    {"Arn", "arn", 100, 0, 0},
+    {"Id", "id", 100, 0, 0},
+    {"ElasticGpuId", "elasticGpuId", 139, 0, 0},
+    {"ElasticGpuAssociationId", "elasticGpuAssociationId", 100, 0, 0},
+    {"ElasticGpuAssociationState", "elasticGpuAssociationState", 100, 0, 0},
+    {"ElasticGpuAssociationTime", "elasticGpuAssociationTime", 100, 0, 0},
+    {"ElasticInferenceAcceleratorArn", "elasticInferenceAcceleratorArn", 100, 0, 0},
+    {"ElasticInferenceAcceleratorAssociationId", "elasticInferenceAcceleratorAssociationId", 100, 0, 0},
+    {"ElasticInferenceAcceleratorAssociationState", "elasticInferenceAcceleratorAssociationState", 100, 0, 0},
+    {"ElasticInferenceAcceleratorAssociationTime", "elasticInferenceAcceleratorAssociationTime", 130, 0, 0},
+    {"CarrierIp", "carrierIp", 100, 0, 0},
+    {"CustomerOwnedIp", "customerOwnedIp", 100, 0, 0},
+    {"IpOwnerId", "ipOwnerId", 100, 0, 0},
+    {"PublicDnsName", "publicDnsName", 100, 0, 0},
+    {"PublicIp", "publicIp", 100, 0, 0},
+    {"EnaSrdUdpEnabled", "enaSrdUdpEnabled", 131, 0, 0},
+    {"EnaSrdEnabled", "enaSrdEnabled", 131, 0, 0},
+    {"EnaSrdUdpSpecification", "enaSrdUdpSpecification", 147, 0, 0},
+    {"AttachTime", "attachTime", 130, 0, 0},
+    {"AttachmentId", "attachmentId", 100, 0, 0},
+    {"DeleteOnTermination", "deleteOnTermination", 131, 0, 0},
+    {"DeviceIndex", "deviceIndex", 108, 0, 0},
+    {"Status", "status", 132, 0, 0},
+    {"NetworkCardIndex", "networkCardIndex", 108, 0, 0},
+    {"EnaSrdSpecification", "enaSrdSpecification", 146, 0, 0},
+    {"EnaQueueCount", "enaQueueCount", 108, 0, 0},
+    {"Ipv6Address", "ipv6Address", 100, 0, 0},
+    {"IsPrimaryIpv6", "isPrimaryIpv6", 131, 0, 0},
+    {"Association", "association", 144, 0, 0},
+    {"Primary", "primary", 131, 0, 0},
+    {"PrivateDnsName", "privateDnsName", 100, 0, 0},
+    {"PrivateIpAddress", "privateIpAddress", 100, 0, 0},
+    {"Ipv4Prefix", "ipv4Prefix", 100, 0, 0},
+    {"Ipv6Prefix", "ipv6Prefix", 100, 0, 0},
+    {"TcpEstablishedTimeout", "tcpEstablishedTimeout", 108, 0, 0},
+    {"UdpStreamTimeout", "udpStreamTimeout", 108, 0, 0},
+    {"UdpTimeout", "udpTimeout", 108, 0, 0},
+    {"Association", "association", 144, 0, 0},
+    {"Attachment", "attachment", 145, 0, 0},
+    {"Description", "description", 100, 0, 0},
+    {"Groups", "groupSet", 122, 0, 0},
+    {"Ipv6Addresses", "ipv6AddressesSet", 148, 0, 0},
+    {"MacAddress", "macAddress", 100, 0, 0},
+    {"NetworkInterfaceId", "networkInterfaceId", 100, 0, 0},
+    {"OwnerId", "ownerId", 100, 0, 0},
+    {"PrivateDnsName", "privateDnsName", 100, 0, 0},
+    {"PrivateIpAddress", "privateIpAddress", 100, 0, 0},
+    {"PrivateIpAddresses", "privateIpAddressesSet", 150, 0, 0},
+    {"SourceDestCheck", "sourceDestCheck", 131, 0, 0},
+    {"Status", "status", 152, 0, 0},
+    {"SubnetId", "subnetId", 100, 0, 0},
+    {"VpcId", "vpcId", 100, 0, 0},
+    {"InterfaceType", "interfaceType", 100, 0, 0},
+    {"Ipv4Prefixes", "ipv4PrefixSet", 153, 0, 0},
+    {"Ipv6Prefixes", "ipv6PrefixSet", 155, 0, 0},
+    {"ConnectionTrackingConfiguration", "connectionTrackingConfiguration", 157, 0, 0},
+    {"Operator", "operator", 133, 0, 0},
+    {"Code", "code", 100, 0, 0},
+    {"Message", "message", 100, 0, 0},
+    {"CoreCount", "coreCount", 108, 0, 0},
+    {"ThreadsPerCore", "threadsPerCore", 108, 0, 0},
+    {"AmdSevSnp", "amdSevSnp", 162, 0, 0},
+    {"NestedVirtualization", "nestedVirtualization", 163, 0, 0},
+    {"CapacityReservationId", "capacityReservationId", 100, 0, 0},
+    {"CapacityReservationResourceGroupArn", "capacityReservationResourceGroupArn", 100, 0, 0},
+    {"CapacityReservationPreference", "capacityReservationPreference", 165, 0, 0},
+    {"CapacityReservationTarget", "capacityReservationTarget", 166, 0, 0},
+    {"Configured", "configured", 131, 0, 0},
+    {"LicenseConfigurationArn", "licenseConfigurationArn", 100, 0, 0},
+    {"State", "state", 171, 0, 0},
+    {"HttpTokens", "httpTokens", 172, 0, 0},
+    {"HttpPutResponseHopLimit", "httpPutResponseHopLimit", 108, 0, 0},
+    {"HttpEndpoint", "httpEndpoint", 173, 0, 0},
+    {"HttpProtocolIpv6", "httpProtocolIpv6", 174, 0, 0},
+    {"InstanceMetadataTags", "instanceMetadataTags", 175, 0, 0},
+    {"Enabled", "enabled", 131, 0, 0},
+    {"HostnameType", "hostnameType", 180, 0, 0},
+    {"EnableResourceNameDnsARecord", "enableResourceNameDnsARecord", 131, 0, 0},
+    {"EnableResourceNameDnsAAAARecord", "enableResourceNameDnsAAAARecord", 131, 0, 0},
+    {"AutoRecovery", "autoRecovery", 182, 0, 0},
+    {"RebootMigration", "rebootMigration", 183, 0, 0},
+    {"BandwidthWeighting", "bandwidthWeighting", 186, 0, 0},
+    {"AttachTime", "attachTime", 178, 0, 0},
+    {"AttachmentId", "attachmentId", 100, 0, 0},
+    {"DeleteOnTermination", "deleteOnTermination", 131, 0, 0},
+    {"DeviceIndex", "deviceIndex", 108, 0, 0},
+    {"Status", "status", 132, 0, 0},
+    {"NetworkCardIndex", "networkCardIndex", 108, 0, 0},
+    {"PrivateIpAddress", "privateIpAddress", 100, 0, 0},
+    {"Attachment", "attachment", 189, 0, 0},
+    {"MacAddress", "macAddress", 100, 0, 0},
+    {"SecondaryInterfaceId", "secondaryInterfaceId", 190, 0, 0},
+    {"OwnerId", "ownerId", 100, 0, 0},
+    {"PrivateIpAddresses", "privateIpAddressSet", 191, 0, 0},
+    {"SourceDestCheck", "sourceDestCheck", 131, 0, 0},
+    {"Status", "status", 193, 0, 0},
+    {"SecondarySubnetId", "secondarySubnetId", 194, 0, 0},
+    {"SecondaryNetworkId", "secondaryNetworkId", 195, 0, 0},
+    {"InterfaceType", "interfaceType", 196, 0, 0},
+    {"Code", "code", 108, 0, 0},
+    {"Name", "name", 198, 0, 0},
+    {"ProductCodeId", "productCode", 100, 0, 0},
+    {"ProductCodeType", "type", 201, 0, 0},
+    {"AvailabilityZoneId", "availabilityZoneId", 204, 0, 0},
+    {"Affinity", "affinity", 100, 0, 0},
+    {"GroupName", "groupName", 205, 0, 0},
+    {"PartitionNumber", "partitionNumber", 108, 0, 0},
+    {"HostId", "hostId", 100, 0, 0},
+    {"Tenancy", "tenancy", 206, 0, 0},
+    {"SpreadDomain", "spreadDomain", 100, 0, 0},
+    {"HostResourceGroupArn", "hostResourceGroupArn", 100, 0, 0},
+    {"GroupId", "groupId", 207, 0, 0},
+    {"AvailabilityZone", "availabilityZone", 100, 0, 0},
+    {"State", "state", 210, 0, 0},
+    {"Architecture", "architecture", 126, 0, 0},
+    {"BlockDeviceMappings", "blockDeviceMapping", 127, 0, 0},
+    {"ClientToken", "clientToken", 100, 0, 0},
+    {"EbsOptimized", "ebsOptimized", 131, 0, 0},
+    {"EnaSupport", "enaSupport", 131, 0, 0},
+    {"Hypervisor", "hypervisor", 134, 0, 0},
+    {"IamInstanceProfile", "iamInstanceProfile", 135, 0, 0},
+    {"InstanceLifecycle", "instanceLifecycle", 136, 0, 0},
+    {"ElasticGpuAssociations", "elasticGpuAssociationSet", 137, 0, 0},
+    {"ElasticInferenceAcceleratorAssociations", "elasticInferenceAcceleratorAssociationSet", 140, 0, 0},
+    {"NetworkInterfaces", "networkInterfaceSet", 142, 0, 0},
+    {"OutpostArn", "outpostArn", 100, 0, 0},
+    {"RootDeviceName", "rootDeviceName", 100, 0, 0},
+    {"RootDeviceType", "rootDeviceType", 158, 0, 0},
+    {"SecurityGroups", "groupSet", 122, 0, 0},
+    {"SourceDestCheck", "sourceDestCheck", 131, 0, 0},
+    {"SpotInstanceRequestId", "spotInstanceRequestId", 100, 0, 0},
+    {"SriovNetSupport", "sriovNetSupport", 100, 0, 0},
+    {"StateReason", "stateReason", 159, 0, 0},
+    {"Tags", "tagSet", 117, 0, 0},
+    {"VirtualizationType", "virtualizationType", 160, 0, 0},
+    {"CpuOptions", "cpuOptions", 161, 0, 0},
+    {"CapacityBlockId", "capacityBlockId", 100, 0, 0},
+    {"CapacityReservationId", "capacityReservationId", 100, 0, 0},
+    {"CapacityReservationSpecification", "capacityReservationSpecification", 164, 0, 0},
+    {"HibernationOptions", "hibernationOptions", 167, 0, 0},
+    {"Licenses", "licenseSet", 168, 0, 0},
+    {"MetadataOptions", "metadataOptions", 170, 0, 0},
+    {"EnclaveOptions", "enclaveOptions", 176, 0, 0},
+    {"BootMode", "bootMode", 177, 0, 0},
+    {"PlatformDetails", "platformDetails", 100, 0, 0},
+    {"UsageOperation", "usageOperation", 100, 0, 0},
+    {"UsageOperationUpdateTime", "usageOperationUpdateTime", 178, 0, 0},
+    {"PrivateDnsNameOptions", "privateDnsNameOptions", 179, 0, 0},
+    {"Ipv6Address", "ipv6Address", 100, 0, 0},
+    {"TpmSupport", "tpmSupport", 100, 0, 0},
+    {"MaintenanceOptions", "maintenanceOptions", 181, 0, 0},
+    {"CurrentInstanceBootMode", "currentInstanceBootMode", 184, 0, 0},
+    {"NetworkPerformanceOptions", "networkPerformanceOptions", 185, 0, 0},
+    {"Operator", "operator", 133, 0, 0},
+    {"SecondaryInterfaces", "secondaryInterfaceSet", 187, 0, 0},
+    {"InstanceId", "instanceId", 100, 0, 0},
+    {"ImageId", "imageId", 100, 0, 0},
+    {"State", "instanceState", 197, 0, 0},
+    {"PrivateDnsName", "privateDnsName", 100, 0, 0},
+    {"PublicDnsName", "dnsName", 100, 0, 0},
+    {"StateTransitionReason", "reason", 100, 0, 0},
+    {"KeyName", "keyName", 100, 0, 0},
+    {"AmiLaunchIndex", "amiLaunchIndex", 108, 0, 0},
+    {"ProductCodes", "productCodes", 199, 0, 0},
+    {"InstanceType", "instanceType", 202, 0, 0},
+    {"LaunchTime", "launchTime", 130, 0, 0},
+    {"Placement", "placement", 203, 0, 0},
+    {"KernelId", "kernelId", 100, 0, 0},
+    {"RamdiskId", "ramdiskId", 100, 0, 0},
+    {"Platform", "platform", 208, 0, 0},
+    {"Monitoring", "monitoring", 209, 0, 0},
+    {"SubnetId", "subnetId", 100, 0, 0},
+    {"VpcId", "vpcId", 100, 0, 0},
+    {"PrivateIpAddress", "privateIpAddress", 100, 0, 0},
+    {"PublicIpAddress", "ipAddress", 100, 0, 0},
+    {"ReservationId", "reservationId", 100, 0, 0},
+    {"OwnerId", "ownerId", 100, 0, 0},
+    {"RequesterId", "requesterId", 100, 0, 0},
+    {"Groups", "groupSet", 122, 0, 0},
+    {"Instances", "instancesSet", 124, 0, 0},
+    {"NextToken", "nextToken", 100, 0, 0},
+    {"Reservations", "reservationSet", 120, 0, 0},
+    {"State", "state", 217, 0, 0},
+    {"StatusMessage", "statusMessage", 100, 0, 0},
+    {"AssociationId", "associationId", 100, 0, 0},
+    {"Ipv6CidrBlock", "ipv6CidrBlock", 100, 0, 0},
+    {"Ipv6CidrBlockState", "ipv6CidrBlockState", 216, 0, 0},
+    {"NetworkBorderGroup", "networkBorderGroup", 100, 0, 0},
+    {"Ipv6Pool", "ipv6Pool", 100, 0, 0},
+    {"Ipv6AddressAttribute", "ipv6AddressAttribute", 218, 0, 0},
+    {"IpSource", "ipSource", 219, 0, 0},
+    {"AssociationId", "associationId", 100, 0, 0},
+    {"CidrBlock", "cidrBlock", 100, 0, 0},
+    {"CidrBlockState", "cidrBlockState", 216, 0, 0},
+    {"State", "state", 229, 0, 0},
+    {"StateMessage", "stateMessage", 100, 0, 0},
+    {"InternetGateway", "internetGateway", 228, 0, 0},
+    {"EgressOnlyInternetGateway", "egressOnlyInternetGateway", 228, 0, 0},
+    {"NatGateway", "natGateway", 228, 0, 0},
+    {"VirtualPrivateGateway", "virtualPrivateGateway", 228, 0, 0},
+    {"VpcPeering", "vpcPeering", 228, 0, 0},
+    {"Lambda", "lambda", 228, 0, 0},
+    {"VpcLattice", "vpcLattice", 228, 0, 0},
+    {"ElasticFileSystem", "elasticFileSystem", 228, 0, 0},
+    {"VpcId", "vpcId", 223, 0, 0},
+    {"VpcEncryptionControlId", "vpcEncryptionControlId", 224, 0, 0},
+    {"Mode", "mode", 225, 0, 0},
+    {"State", "state", 226, 0, 0},
+    {"StateMessage", "stateMessage", 100, 0, 0},
+    {"ResourceExclusions", "resourceExclusions", 227, 0, 0},
+    {"Tags", "tagSet", 117, 0, 0},
+    {"InternetGatewayBlockMode", "internetGatewayBlockMode", 231, 0, 0},
+    {"OwnerId", "ownerId", 100, 0, 0},
+    {"InstanceTenancy", "instanceTenancy", 206, 0, 0},
+    {"Ipv6CidrBlockAssociationSet", "ipv6CidrBlockAssociationSet", 214, 0, 0},
+    {"CidrBlockAssociationSet", "cidrBlockAssociationSet", 220, 0, 0},
+    {"IsDefault", "isDefault", 131, 0, 0},
+    {"EncryptionControl", "encryptionControl", 222, 0, 0},
+    {"Tags", "tagSet", 117, 0, 0},
+    {"BlockPublicAccessStates", "blockPublicAccessStates", 230, 0, 0},
+    {"VpcId", "vpcId", 100, 0, 0},
+    {"State", "state", 232, 0, 0},
+    {"CidrBlock", "cidrBlock", 100, 0, 0},
+    {"DhcpOptionsId", "dhcpOptionsId", 100, 0, 0},
+    {"NextToken", "nextToken", 100, 0, 0},
+    {"Vpcs", "vpcSet", 212, 0, 0},
+    {"FileFormat", "fileFormat", 239, 0, 0},
+    {"HiveCompatiblePartitions", "hiveCompatiblePartitions", 131, 0, 0},
+    {"PerHourPartition", "perHourPartition", 131, 0, 0},
+    {"CreationTime", "creationTime", 178, 0, 0},
+    {"DeliverLogsErrorMessage", "deliverLogsErrorMessage", 100, 0, 0},
+    {"DeliverLogsPermissionArn", "deliverLogsPermissionArn", 100, 0, 0},
+    {"DeliverCrossAccountRole", "deliverCrossAccountRole", 100, 0, 0},
+    {"DeliverLogsStatus", "deliverLogsStatus", 100, 0, 0},
+    {"FlowLogId", "flowLogId", 100, 0, 0},
+    {"FlowLogStatus", "flowLogStatus", 100, 0, 0},
+    {"LogGroupName", "logGroupName", 100, 0, 0},
+    {"ResourceId", "resourceId", 100, 0, 0},
+    {"TrafficType", "trafficType", 236, 0, 0},
+    {"LogDestinationType", "logDestinationType", 237, 0, 0},
+    {"LogDestination", "logDestination", 100, 0, 0},
+    {"LogFormat", "logFormat", 100, 0, 0},
+    {"Tags", "tagSet", 117, 0, 0},
+    {"MaxAggregationInterval", "maxAggregationInterval", 108, 0, 0},
+    {"DestinationOptions", "destinationOptions", 238, 0, 0},
+    {"FlowLogs", "flowLogSet", 234, 0, 0},
+    {"NextToken", "nextToken", 100, 0, 0},
+    {"EbsEncryptionByDefault", "ebsEncryptionByDefault", 131, 0, 0},
+    {"SseType", "sseType", 241, 0, 0},
+    {"Address", "Address", 243, 0, 0},
+    {"Port", "Port", 247, 0, 0},
+    {"HostedZoneId", "HostedZoneId", 243, 0, 0},
+    {"DBSecurityGroupName", "DBSecurityGroupName", 243, 0, 0},
+    {"Status", "Status", 243, 0, 0},
+    {"VpcSecurityGroupId", "VpcSecurityGroupId", 243, 0, 0},
+    {"Status", "Status", 243, 0, 0},
+    {"DBParameterGroupName", "DBParameterGroupName", 243, 0, 0},
+    {"ParameterApplyStatus", "ParameterApplyStatus", 243, 0, 0},
+    {"Name", "Name", 243, 0, 0},
+    {"Arn", "Arn", 243, 0, 0},
+    {"SubnetIdentifier", "SubnetIdentifier", 243, 0, 0},
+    {"SubnetAvailabilityZone", "SubnetAvailabilityZone", 258, 0, 0},
+    {"SubnetOutpost", "SubnetOutpost", 259, 0, 0},
+    {"SubnetStatus", "SubnetStatus", 243, 0, 0},
+    {"DBSubnetGroupName", "DBSubnetGroupName", 243, 0, 0},
+    {"DBSubnetGroupDescription", "DBSubnetGroupDescription", 243, 0, 0},
+    {"VpcId", "VpcId", 243, 0, 0},
+    {"SubnetGroupStatus", "SubnetGroupStatus", 243, 0, 0},
+    {"Subnets", "Subnets", 256, 0, 0},
+    {"DBSubnetGroupArn", "DBSubnetGroupArn", 243, 0, 0},
+    {"SupportedNetworkTypes", "SupportedNetworkTypes", 260, 0, 0},
+    {"LogTypesToEnable", "LogTypesToEnable", 267, 0, 0},
+    {"LogTypesToDisable", "LogTypesToDisable", 267, 0, 0},
+    {"Name", "Name", 243, 0, 0},
+    {"Value", "Value", 243, 0, 0},
+    {"VolumeName", "VolumeName", 243, 0, 0},
+    {"AllocatedStorage", "AllocatedStorage", 263, 0, 0},
+    {"IOPS", "IOPS", 263, 0, 0},
+    {"MaxAllocatedStorage", "MaxAllocatedStorage", 263, 0, 0},
+    {"StorageThroughput", "StorageThroughput", 263, 0, 0},
+    {"StorageType", "StorageType", 243, 0, 0},
+    {"DBInstanceClass", "DBInstanceClass", 243, 0, 0},
+    {"AllocatedStorage", "AllocatedStorage", 263, 0, 0},
+    {"MasterUserPassword", "MasterUserPassword", 264, 0, 0},
+    {"Port", "Port", 263, 0, 0},
+    {"BackupRetentionPeriod", "BackupRetentionPeriod", 263, 0, 0},
+    {"MultiAZ", "MultiAZ", 265, 0, 0},
+    {"EngineVersion", "EngineVersion", 243, 0, 0},
+    {"LicenseModel", "LicenseModel", 243, 0, 0},
+    {"Iops", "Iops", 263, 0, 0},
+    {"StorageThroughput", "StorageThroughput", 263, 0, 0},
+    {"DBInstanceIdentifier", "DBInstanceIdentifier", 243, 0, 0},
+    {"StorageType", "StorageType", 243, 0, 0},
+    {"CACertificateIdentifier", "CACertificateIdentifier", 243, 0, 0},
+    {"DBSubnetGroupName", "DBSubnetGroupName", 243, 0, 0},
+    {"PendingCloudwatchLogsExports", "PendingCloudwatchLogsExports", 266, 0, 0},
+    {"ProcessorFeatures", "ProcessorFeatures", 268, 0, 0},
+    {"AutomationMode", "AutomationMode", 270, 0, 0},
+    {"ResumeFullAutomationModeTime", "ResumeFullAutomationModeTime", 248, 0, 0},
+    {"MultiTenant", "MultiTenant", 265, 0, 0},
+    {"IAMDatabaseAuthenticationEnabled", "IAMDatabaseAuthenticationEnabled", 265, 0, 0},
+    {"DedicatedLogVolume", "DedicatedLogVolume", 265, 0, 0},
+    {"Engine", "Engine", 243, 0, 0},
+    {"AdditionalStorageVolumes", "AdditionalStorageVolumes", 271, 0, 0},
+    {"OptionGroupName", "OptionGroupName", 243, 0, 0},
+    {"Status", "Status", 243, 0, 0},
+    {"StatusType", "StatusType", 243, 0, 0},
+    {"Normal", "Normal", 273, 0, 0},
+    {"Status", "Status", 243, 0, 0},
+    {"Message", "Message", 243, 0, 0},
+    {"Domain", "Domain", 243, 0, 0},
+    {"Status", "Status", 243, 0, 0},
+    {"FQDN", "FQDN", 243, 0, 0},
+    {"IAMRoleName", "IAMRoleName", 243, 0, 0},
+    {"OU", "OU", 243, 0, 0},
+    {"AuthSecretArn", "AuthSecretArn", 243, 0, 0},
+    {"DnsIps", "DnsIps", 260, 0, 0},
+    {"RoleArn", "RoleArn", 243, 0, 0},
+    {"FeatureName", "FeatureName", 243, 0, 0},
+    {"Status", "Status", 243, 0, 0},
+    {"Key", "Key", 243, 0, 0},
+    {"Value", "Value", 243, 0, 0},
+    {"DBInstanceAutomatedBackupsArn", "DBInstanceAutomatedBackupsArn", 243, 0, 0},
+    {"CAIdentifier", "CAIdentifier", 243, 0, 0},
+    {"ValidTill", "ValidTill", 248, 0, 0},
+    {"SecretArn", "SecretArn", 243, 0, 0},
+    {"SecretStatus", "SecretStatus", 243, 0, 0},
+    {"KmsKeyId", "KmsKeyId", 243, 0, 0},
+    {"VolumeName", "VolumeName", 243, 0, 0},
+    {"StorageVolumeStatus", "StorageVolumeStatus", 243, 0, 0},
+    {"AllocatedStorage", "AllocatedStorage", 247, 0, 0},
+    {"IOPS", "IOPS", 263, 0, 0},
+    {"MaxAllocatedStorage", "MaxAllocatedStorage", 263, 0, 0},
+    {"StorageThroughput", "StorageThroughput", 263, 0, 0},
+    {"StorageType", "StorageType", 243, 0, 0},
+    {"DBInstanceIdentifier", "DBInstanceIdentifier", 243, 0, 0},
+    {"DBInstanceClass", "DBInstanceClass", 243, 0, 0},
+    {"Engine", "Engine", 243, 0, 0},
+    {"DBInstanceStatus", "DBInstanceStatus", 243, 0, 0},
+    {"MasterUsername", "MasterUsername", 243, 0, 0},
+    {"DBName", "DBName", 243, 0, 0},
+    {"Endpoint", "Endpoint", 246, 0, 0},
+    {"AllocatedStorage", "AllocatedStorage", 247, 0, 0},
+    {"InstanceCreateTime", "InstanceCreateTime", 248, 0, 0},
+    {"PreferredBackupWindow", "PreferredBackupWindow", 243, 0, 0},
+    {"BackupRetentionPeriod", "BackupRetentionPeriod", 247, 0, 0},
+    {"DBSecurityGroups", "DBSecurityGroups", 249, 0, 0},
+    {"VpcSecurityGroups", "VpcSecurityGroups", 251, 0, 0},
+    {"DBParameterGroups", "DBParameterGroups", 253, 0, 0},
+    {"AvailabilityZone", "AvailabilityZone", 243, 0, 0},
+    {"DBSubnetGroup", "DBSubnetGroup", 255, 0, 0},
+    {"PreferredMaintenanceWindow", "PreferredMaintenanceWindow", 243, 0, 0},
+    {"UpgradeRolloutOrder", "UpgradeRolloutOrder", 261, 0, 0},
+    {"PendingModifiedValues", "PendingModifiedValues", 262, 0, 0},
+    {"LatestRestorableTime", "LatestRestorableTime", 248, 0, 0},
+    {"MultiAZ", "MultiAZ", 273, 0, 0},
+    {"EngineVersion", "EngineVersion", 243, 0, 0},
+    {"AutoMinorVersionUpgrade", "AutoMinorVersionUpgrade", 273, 0, 0},
+    {"ReadReplicaSourceDBInstanceIdentifier", "ReadReplicaSourceDBInstanceIdentifier", 243, 0, 0},
+    {"ReadReplicaDBInstanceIdentifiers", "ReadReplicaDBInstanceIdentifiers", 274, 0, 0},
+    {"ReadReplicaDBClusterIdentifiers", "ReadReplicaDBClusterIdentifiers", 275, 0, 0},
+    {"ReplicaMode", "ReplicaMode", 276, 0, 0},
+    {"LicenseModel", "LicenseModel", 243, 0, 0},
+    {"Iops", "Iops", 263, 0, 0},
+    {"StorageThroughput", "StorageThroughput", 263, 0, 0},
+    {"OptionGroupMemberships", "OptionGroupMemberships", 277, 0, 0},
+    {"CharacterSetName", "CharacterSetName", 243, 0, 0},
+    {"NcharCharacterSetName", "NcharCharacterSetName", 243, 0, 0},
+    {"SecondaryAvailabilityZone", "SecondaryAvailabilityZone", 243, 0, 0},
+    {"PubliclyAccessible", "PubliclyAccessible", 273, 0, 0},
+    {"StatusInfos", "StatusInfos", 279, 0, 0},
+    {"StorageType", "StorageType", 243, 0, 0},
+    {"StorageEncryptionType", "StorageEncryptionType", 281, 0, 0},
+    {"TdeCredentialArn", "TdeCredentialArn", 243, 0, 0},
+    {"DbInstancePort", "DbInstancePort", 247, 0, 0},
+    {"DBClusterIdentifier", "DBClusterIdentifier", 243, 0, 0},
+    {"StorageEncrypted", "StorageEncrypted", 273, 0, 0},
+    {"KmsKeyId", "KmsKeyId", 243, 0, 0},
+    {"DbiResourceId", "DbiResourceId", 243, 0, 0},
+    {"CACertificateIdentifier", "CACertificateIdentifier", 243, 0, 0},
+    {"DomainMemberships", "DomainMemberships", 282, 0, 0},
+    {"CopyTagsToSnapshot", "CopyTagsToSnapshot", 273, 0, 0},
+    {"MonitoringInterval", "MonitoringInterval", 263, 0, 0},
+    {"EnhancedMonitoringResourceArn", "EnhancedMonitoringResourceArn", 243, 0, 0},
+    {"MonitoringRoleArn", "MonitoringRoleArn", 243, 0, 0},
+    {"PromotionTier", "PromotionTier", 263, 0, 0},
+    {"DBInstanceArn", "DBInstanceArn", 243, 0, 0},
+    {"Timezone", "Timezone", 243, 0, 0},
+    {"IAMDatabaseAuthenticationEnabled", "IAMDatabaseAuthenticationEnabled", 273, 0, 0},
+    {"DatabaseInsightsMode", "DatabaseInsightsMode", 284, 0, 0},
+    {"PerformanceInsightsEnabled", "PerformanceInsightsEnabled", 265, 0, 0},
+    {"PerformanceInsightsKMSKeyId", "PerformanceInsightsKMSKeyId", 243, 0, 0},
+    {"PerformanceInsightsRetentionPeriod", "PerformanceInsightsRetentionPeriod", 263, 0, 0},
+    {"EnabledCloudwatchLogsExports", "EnabledCloudwatchLogsExports", 267, 0, 0},
+    {"ProcessorFeatures", "ProcessorFeatures", 268, 0, 0},
+    {"DeletionProtection", "DeletionProtection", 273, 0, 0},
+    {"AssociatedRoles", "AssociatedRoles", 285, 0, 0},
+    {"ListenerEndpoint", "ListenerEndpoint", 246, 0, 0},
+    {"MaxAllocatedStorage", "MaxAllocatedStorage", 263, 0, 0},
+    {"TagList", "TagList", 287, 0, 0},
+    {"AutomationMode", "AutomationMode", 270, 0, 0},
+    {"ResumeFullAutomationModeTime", "ResumeFullAutomationModeTime", 248, 0, 0},
+    {"CustomerOwnedIpEnabled", "CustomerOwnedIpEnabled", 265, 0, 0},
+    {"NetworkType", "NetworkType", 243, 0, 0},
+    {"ActivityStreamStatus", "ActivityStreamStatus", 289, 0, 0},
+    {"ActivityStreamKmsKeyId", "ActivityStreamKmsKeyId", 243, 0, 0},
+    {"ActivityStreamKinesisStreamName", "ActivityStreamKinesisStreamName", 243, 0, 0},
+    {"ActivityStreamMode", "ActivityStreamMode", 290, 0, 0},
+    {"ActivityStreamEngineNativeAuditFieldsIncluded", "ActivityStreamEngineNativeAuditFieldsIncluded", 265, 0, 0},
+    {"AwsBackupRecoveryPointArn", "AwsBackupRecoveryPointArn", 243, 0, 0},
+    {"DBInstanceAutomatedBackupsReplications", "DBInstanceAutomatedBackupsReplications", 291, 0, 0},
+    {"BackupTarget", "BackupTarget", 243, 0, 0},
+    {"AutomaticRestartTime", "AutomaticRestartTime", 248, 0, 0},
+    {"CustomIamInstanceProfile", "CustomIamInstanceProfile", 243, 0, 0},
+    {"ActivityStreamPolicyStatus", "ActivityStreamPolicyStatus", 293, 0, 0},
+    {"CertificateDetails", "CertificateDetails", 294, 0, 0},
+    {"DBSystemId", "DBSystemId", 243, 0, 0},
+    {"MasterUserSecret", "MasterUserSecret", 295, 0, 0},
+    {"ReadReplicaSourceDBClusterIdentifier", "ReadReplicaSourceDBClusterIdentifier", 243, 0, 0},
+    {"PercentProgress", "PercentProgress", 243, 0, 0},
+    {"MultiTenant", "MultiTenant", 265, 0, 0},
+    {"DedicatedLogVolume", "DedicatedLogVolume", 273, 0, 0},
+    {"IsStorageConfigUpgradeAvailable", "IsStorageConfigUpgradeAvailable", 265, 0, 0},
+    {"EngineLifecycleSupport", "EngineLifecycleSupport", 243, 0, 0},
+    {"AdditionalStorageVolumes", "AdditionalStorageVolumes", 296, 0, 0},
+    {"StorageVolumeStatus", "StorageVolumeStatus", 243, 0, 0},
+    {"Marker", "Marker", 243, 0, 0},
+    {"DBInstances", "DBInstances", 244, 0, 0},
+    {"Name", "Name", 301, 0, 0},
+    {"CreationDate", "CreationDate", 302, 0, 0},
+    {"BucketRegion", "BucketRegion", 303, 0, 0},
+    {"BucketArn", "BucketArn", 304, 0, 0},
+    {"DisplayName", "DisplayName", 306, 0, 0},
+    {"ID", "ID", 307, 0, 0},
+    {"Buckets", "Buckets", 299, 0, 0},
+    {"Owner", "Owner", 305, 0, 0},
+    {"ContinuationToken", "ContinuationToken", 308, 0, 0},
+    {"Prefix", "Prefix", 309, 0, 0},
+    {"LocationConstraint", "LocationConstraint", 311, 0, 0},
+    {"BlockPublicAcls", "BlockPublicAcls", 313, 0, 0},
+    {"IgnorePublicAcls", "IgnorePublicAcls", 313, 0, 0},
+    {"BlockPublicPolicy", "BlockPublicPolicy", 313, 0, 0},
+    {"RestrictPublicBuckets", "RestrictPublicBuckets", 313, 0, 0},
+    {"IsPublic", "IsPublic", 316, 0, 0},
+    {"DisplayName", "DisplayName", 306, 0, 0},
+    {"EmailAddress", "EmailAddress", 321, 0, 0},
+    {"ID", "ID", 307, 0, 0},
+    {"Type", "xsi:type", 322, 0, 1},
+    {"URI", "URI", 323, 0, 0},
+    {"Grantee", "Grantee", 320, 0, 0},
+    {"Permission", "Permission", 324, 0, 0},
+    {"Owner", "Owner", 305, 0, 0},
+    {"Grants", "AccessControlList", 318, 0, 0},
+    {"SSEAlgorithm", "SSEAlgorithm", 329, 0, 0},
+    {"KMSMasterKeyID", "KMSMasterKeyID", 330, 0, 0},
+    {"EncryptionType", "EncryptionType", 333, 0, 0},
+    {"ApplyServerSideEncryptionByDefault", "ApplyServerSideEncryptionByDefault", 328, 0, 0},
+    {"BucketKeyEnabled", "BucketKeyEnabled", 331, 0, 0},
+    {"BlockedEncryptionTypes", "BlockedEncryptionTypes", 332, 0, 0},
+    {"Rules", "Rule", 326, 0, 0},
+    {"Status", "Status", 336, 0, 0},
+    {"MFADelete", "MfaDelete", 337, 0, 0},
+    {"Mode", "Mode", 342, 0, 0},
+    {"Days", "Days", 343, 0, 0},
+    {"Years", "Years", 344, 0, 0},
+    {"DefaultRetention", "DefaultRetention", 341, 0, 0},
+    {"ObjectLockEnabled", "ObjectLockEnabled", 339, 0, 0},
+    {"Rule", "Rule", 340, 0, 0},
+    {"Date", "Date", 349, 0, 0},
+    {"Days", "Days", 343, 0, 0},
+    {"ExpiredObjectDeleteMarker", "ExpiredObjectDeleteMarker", 350, 0, 0},
+    {"Key", "Key", 353, 0, 0},
+    {"Value", "Value", 354, 0, 0},
+    {"Prefix", "Prefix", 309, 0, 0},
+    {"Tags", "Tag", 358, 1, 0},
+    {"ObjectSizeGreaterThan", "ObjectSizeGreaterThan", 355, 0, 0},
+    {"ObjectSizeLessThan", "ObjectSizeLessThan", 356, 0, 0},
+    {"Prefix", "Prefix", 309, 0, 0},
+    {"Tag", "Tag", 352, 0, 0},
+    {"ObjectSizeGreaterThan", "ObjectSizeGreaterThan", 355, 0, 0},
+    {"ObjectSizeLessThan", "ObjectSizeLessThan", 356, 0, 0},
+    {"And", "And", 357, 0, 0},
+    {"Date", "Date", 349, 0, 0},
+    {"Days", "Days", 343, 0, 0},
+    {"StorageClass", "StorageClass", 362, 0, 0},
+    {"NoncurrentDays", "NoncurrentDays", 343, 0, 0},
+    {"StorageClass", "StorageClass", 362, 0, 0},
+    {"NewerNoncurrentVersions", "NewerNoncurrentVersions", 365, 0, 0},
+    {"NoncurrentDays", "NoncurrentDays", 343, 0, 0},
+    {"NewerNoncurrentVersions", "NewerNoncurrentVersions", 365, 0, 0},
+    {"DaysAfterInitiation", "DaysAfterInitiation", 368, 0, 0},
+    {"Expiration", "Expiration", 348, 0, 0},
+    {"ID", "ID", 307, 0, 0},
+    {"Prefix", "Prefix", 309, 0, 0},
+    {"Filter", "Filter", 351, 0, 0},
+    {"Status", "Status", 359, 0, 0},
+    {"Transitions", "Transition", 360, 0, 0},
+    {"NoncurrentVersionTransitions", "NoncurrentVersionTransition", 363, 0, 0},
+    {"NoncurrentVersionExpiration", "NoncurrentVersionExpiration", 366, 0, 0},
+    {"AbortIncompleteMultipartUpload", "AbortIncompleteMultipartUpload", 367, 0, 0},
+    {"Rules", "Rule", 346, 0, 0},
+    {"TagSet", "TagSet", 358, 0, 0},
+    {"BlockPublicAcls", "BlockPublicAcls", 371, 0, 0},
+    {"IgnorePublicAcls", "IgnorePublicAcls", 371, 0, 0},
+    {"BlockPublicPolicy", "BlockPublicPolicy", 371, 0, 0},
+    {"RestrictPublicBuckets", "RestrictPublicBuckets", 371, 0, 0},
+    {"Name", "Name", 375, 0, 0},
+    {"S3BucketName", "S3BucketName", 375, 0, 0},
+    {"S3KeyPrefix", "S3KeyPrefix", 375, 0, 0},
+    {"SnsTopicName", "SnsTopicName", 375, 0, 0},
+    {"SnsTopicARN", "SnsTopicARN", 375, 0, 0},
+    {"IncludeGlobalServiceEvents", "IncludeGlobalServiceEvents", 376, 0, 0},
+    {"IsMultiRegionTrail", "IsMultiRegionTrail", 376, 0, 0},
+    {"HomeRegion", "HomeRegion", 375, 0, 0},
+    {"TrailARN", "TrailARN", 375, 0, 0},
+    {"LogFileValidationEnabled", "LogFileValidationEnabled", 376, 0, 0},
+    {"CloudWatchLogsLogGroupArn", "CloudWatchLogsLogGroupArn", 375, 0, 0},
+    {"CloudWatchLogsRoleArn", "CloudWatchLogsRoleArn", 375, 0, 0},
+    {"KmsKeyId", "KmsKeyId", 375, 0, 0},
+    {"HasCustomEventSelectors", "HasCustomEventSelectors", 376, 0, 0},
+    {"HasInsightSelectors", "HasInsightSelectors", 376, 0, 0},
+    {"IsOrganizationTrail", "IsOrganizationTrail", 376, 0, 0},
+    {"trailList", "trailList", 373, 0, 0},
+    {"IsLogging", "IsLogging", 376, 0, 0},
+    {"LatestDeliveryError", "LatestDeliveryError", 375, 0, 0},
+    {"LatestNotificationError", "LatestNotificationError", 375, 0, 0},
+    {"LatestDeliveryTime", "LatestDeliveryTime", 378, 0, 0},
+    {"LatestNotificationTime", "LatestNotificationTime", 378, 0, 0},
+    {"StartLoggingTime", "StartLoggingTime", 378, 0, 0},
+    {"StopLoggingTime", "StopLoggingTime", 378, 0, 0},
+    {"LatestCloudWatchLogsDeliveryError", "LatestCloudWatchLogsDeliveryError", 375, 0, 0},
+    {"LatestCloudWatchLogsDeliveryTime", "LatestCloudWatchLogsDeliveryTime", 378, 0, 0},
+    {"LatestDigestDeliveryTime", "LatestDigestDeliveryTime", 378, 0, 0},
+    {"LatestDigestDeliveryError", "LatestDigestDeliveryError", 375, 0, 0},
+    {"LatestDeliveryAttemptTime", "LatestDeliveryAttemptTime", 375, 0, 0},
+    {"LatestNotificationAttemptTime", "LatestNotificationAttemptTime", 375, 0, 0},
+    {"LatestNotificationAttemptSucceeded", "LatestNotificationAttemptSucceeded", 375, 0, 0},
+    {"LatestDeliveryAttemptSucceeded", "LatestDeliveryAttemptSucceeded", 375, 0, 0},
+    {"TimeLoggingStarted", "TimeLoggingStarted", 375, 0, 0},
+    {"TimeLoggingStopped", "TimeLoggingStopped", 375, 0, 0},
+    {"Type", "Type", 375, 0, 0},
+    {"Values", "Values", 385, 0, 0},
+    {"ReadWriteType", "ReadWriteType", 382, 0, 0},
+    {"IncludeManagementEvents", "IncludeManagementEvents", 376, 0, 0},
+    {"DataResources", "DataResources", 383, 0, 0},
+    {"ExcludeManagementEventSources", "ExcludeManagementEventSources", 386, 0, 0},
+    {"Field", "Field", 392, 0, 0},
+    {"Equals", "Equals", 393, 0, 0},
+    {"StartsWith", "StartsWith", 393, 0, 0},
+    {"EndsWith", "EndsWith", 393, 0, 0},
+    {"NotEquals", "NotEquals", 393, 0, 0},
+    {"NotStartsWith", "NotStartsWith", 393, 0, 0},
+    {"NotEndsWith", "NotEndsWith", 393, 0, 0},
+    {"Name", "Name", 389, 0, 0},
+    {"FieldSelectors", "FieldSelectors", 390, 0, 0},
+    {"TrailARN", "TrailARN", 375, 0, 0},
+    {"EventSelectors", "EventSelectors", 380, 0, 0},
+    {"AdvancedEventSelectors", "AdvancedEventSelectors", 387, 0, 0},
+    {"KeyId", "KeyId", 398, 0, 0},
+    {"KeyArn", "KeyArn", 399, 0, 0},
+    {"Keys", "Keys", 396, 0, 0},
+    {"NextMarker", "NextMarker", 400, 0, 0},
+    {"Truncated", "Truncated", 401, 0, 0},
+    {"Arn", "Arn", 399, 0, 0},
+    {"Region", "Region", 426, 0, 0},
+    {"MultiRegionKeyType", "MultiRegionKeyType", 424, 0, 0},
+    {"PrimaryKey", "PrimaryKey", 425, 0, 0},
+    {"ReplicaKeys", "ReplicaKeys", 427, 0, 0},
+    {"Id", "Id", 432, 0, 0},
+    {"AWSAccountId", "AWSAccountId", 404, 0, 0},
+    {"KeyId", "KeyId", 398, 0, 0},
+    {"Arn", "Arn", 399, 0, 0},
+    {"CreationDate", "CreationDate", 405, 0, 0},
+    {"Enabled", "Enabled", 401, 0, 0},
+    {"Description", "Description", 406, 0, 0},
+    {"KeyUsage", "KeyUsage", 407, 0, 0},
+    {"KeyState", "KeyState", 408, 0, 0},
+    {"DeletionDate", "DeletionDate", 405, 0, 0},
+    {"ValidTo", "ValidTo", 405, 0, 0},
+    {"Origin", "Origin", 409, 0, 0},
+    {"CustomKeyStoreId", "CustomKeyStoreId", 410, 0, 0},
+    {"CloudHsmClusterId", "CloudHsmClusterId", 411, 0, 0},
+    {"ExpirationModel", "ExpirationModel", 412, 0, 0},
+    {"KeyManager", "KeyManager", 413, 0, 0},
+    {"CustomerMasterKeySpec", "CustomerMasterKeySpec", 414, 0, 0},
+    {"KeySpec", "KeySpec", 415, 0, 0},
+    {"EncryptionAlgorithms", "EncryptionAlgorithms", 416, 0, 0},
+    {"SigningAlgorithms", "SigningAlgorithms", 418, 0, 0},
+    {"KeyAgreementAlgorithms", "KeyAgreementAlgorithms", 420, 0, 0},
+    {"MultiRegion", "MultiRegion", 422, 0, 0},
+    {"MultiRegionConfiguration", "MultiRegionConfiguration", 423, 0, 0},
+    {"PendingDeletionWindowInDays", "PendingDeletionWindowInDays", 428, 0, 0},
+    {"MacAlgorithms", "MacAlgorithms", 429, 0, 0},
+    {"XksKeyConfiguration", "XksKeyConfiguration", 431, 0, 0},
+    {"CurrentKeyMaterialId", "CurrentKeyMaterialId", 433, 0, 0},
+    {"KeyMetadata", "KeyMetadata", 403, 0, 0},
+    {"KeyRotationEnabled", "KeyRotationEnabled", 401, 0, 0},
+    {"KeyId", "KeyId", 398, 0, 0},
+    {"RotationPeriodInDays", "RotationPeriodInDays", 435, 0, 0},
+    {"NextRotationDate", "NextRotationDate", 405, 0, 0},
+    {"OnDemandRotationStartDate", "OnDemandRotationStartDate", 405, 0, 0},
+    {"Policy", "Policy", 437, 0, 0},
+    {"PolicyName", "PolicyName", 438, 0, 0},
+    {"TagKey", "TagKey", 442, 0, 0},
+    {"TagValue", "TagValue", 443, 0, 0},
+    {"Tags", "Tags", 440, 0, 0},
+    {"NextMarker", "NextMarker", 400, 0, 0},
+    {"Truncated", "Truncated", 401, 0, 0},
+    {"Type", "Type", 454, 0, 0},
+    {"Status", "Status", 455, 0, 0},
+    {"Id", "Id", 446, 0, 0},
+    {"Arn", "Arn", 447, 0, 0},
+    {"FeatureSet", "FeatureSet", 448, 0, 0},
+    {"MasterAccountArn", "MasterAccountArn", 449, 0, 0},
+    {"MasterAccountId", "MasterAccountId", 450, 0, 0},
+    {"MasterAccountEmail", "MasterAccountEmail", 451, 0, 0},
+    {"AvailablePolicyTypes", "AvailablePolicyTypes", 452, 0, 0},
+    {"Organization", "Organization", 445, 0, 0},
+    {"Id", "Id", 459, 0, 0},
+    {"Type", "Type", 460, 0, 0},
+    {"Parents", "Parents", 457, 0, 0},
+    {"NextToken", "NextToken", 461, 0, 0},
+    {"Id", "Id", 465, 0, 0},
+    {"Arn", "Arn", 466, 0, 0},
+    {"Name", "Name", 467, 0, 0},
+    {"Description", "Description", 468, 0, 0},
+    {"Type", "Type", 454, 0, 0},
+    {"AwsManaged", "AwsManaged", 469, 0, 0},
+    {"Policies", "Policies", 463, 0, 0},
+    {"NextToken", "NextToken", 461, 0, 0},
+    {"PolicySummary", "PolicySummary", 464, 0, 0},
+    {"Content", "Content", 472, 0, 0},
+    {"Policy", "Policy", 471, 0, 0},
+    {"DetectorIds", "detectorIds", 474, 0, 0},
+    {"NextToken", "nextToken", 476, 0, 0},
+    {"Status", "status", 482, 0, 0},
+    {"Status", "status", 482, 0, 0},
+    {"Status", "status", 482, 0, 0},
+    {"Status", "status", 482, 0, 0},
+    {"Status", "status", 482, 0, 0},
+    {"AuditLogs", "auditLogs", 487, 0, 0},
+    {"Status", "status", 482, 0, 0},
+    {"Reason", "reason", 476, 0, 0},
+    {"EbsVolumes", "ebsVolumes", 490, 0, 0},
+    {"ScanEc2InstanceWithFindings", "scanEc2InstanceWithFindings", 489, 0, 0},
+    {"ServiceRole", "serviceRole", 476, 0, 0},
+    {"CloudTrail", "cloudTrail", 481, 0, 0},
+    {"DNSLogs", "dnsLogs", 483, 0, 0},
+    {"FlowLogs", "flowLogs", 484, 0, 0},
+    {"S3Logs", "s3Logs", 485, 0, 0},
+    {"Kubernetes", "kubernetes", 486, 0, 0},
+    {"MalwareProtection", "malwareProtection", 488, 0, 0},
+    {"Name", "name", 501, 0, 0},
+    {"Status", "status", 497, 0, 0},
+    {"UpdatedAt", "updatedAt", 498, 0, 0},
+    {"Name", "name", 496, 0, 0},
+    {"Status", "status", 497, 0, 0},
+    {"UpdatedAt", "updatedAt", 498, 0, 0},
+    {"AdditionalConfiguration", "additionalConfiguration", 499, 0, 0},
+    {"CreatedAt", "createdAt", 476, 0, 0},
+    {"FindingPublishingFrequency", "findingPublishingFrequency", 478, 0, 0},
+    {"ServiceRole", "serviceRole", 476, 0, 0},
+    {"Status", "status", 479, 0, 0},
+    {"UpdatedAt", "updatedAt", 476, 0, 0},
+    {"DataSources", "dataSources", 480, 0, 0},
+    {"Tags", "tags", 491, 0, 0},
+    {"Features", "features", 494, 0, 0},
 };
 
 const struct aws_op aws_ops[] = {
@@ -1390,76 +1410,80 @@ const struct aws_op aws_ops[] = {
      "POST", "/", NULL, NULL, NULL, "iam"},
     {"iam", "GetLoginProfile", "query", "2010-05-08", "GetLoginProfileResult", 77,
      "POST", "/", NULL, NULL, NULL, "iam"},
-    {"sts", "GetCallerIdentity", "query", "2011-06-15", "GetCallerIdentityResult", 79,
+    {"iam", "ListPolicies", "query", "2010-05-08", "ListPoliciesResult", 79,
+     "POST", "/", NULL, NULL, NULL, "iam"},
+    {"iam", "GetPolicyVersion", "query", "2010-05-08", "GetPolicyVersionResult", 82,
+     "POST", "/", NULL, NULL, NULL, "iam"},
+    {"sts", "GetCallerIdentity", "query", "2011-06-15", "GetCallerIdentityResult", 83,
      "POST", "/", NULL, NULL, NULL, "sts"},
-    {"sts", "AssumeRole", "query", "2011-06-15", "AssumeRoleResult", 83,
+    {"sts", "AssumeRole", "query", "2011-06-15", "AssumeRoleResult", 87,
      "POST", "/", NULL, NULL, NULL, "sts"},
-    {"ec2", "DescribeRegions", "ec2", "2016-11-15", NULL, 93,
+    {"ec2", "DescribeRegions", "ec2", "2016-11-15", NULL, 97,
      "POST", "/", NULL, NULL, NULL, "ec2"},
-    {"ec2", "DescribeSecurityGroups", "ec2", "2016-11-15", NULL, 99,
+    {"ec2", "DescribeSecurityGroups", "ec2", "2016-11-15", NULL, 103,
      "POST", "/", NULL, NULL, NULL, "ec2"},
-    {"ec2", "DescribeInstances", "ec2", "2016-11-15", NULL, 115,
+    {"ec2", "DescribeInstances", "ec2", "2016-11-15", NULL, 119,
      "POST", "/", NULL, NULL, NULL, "ec2"},
-    {"ec2", "DescribeVpcs", "ec2", "2016-11-15", NULL, 207,
+    {"ec2", "DescribeVpcs", "ec2", "2016-11-15", NULL, 211,
      "POST", "/", NULL, NULL, NULL, "ec2"},
-    {"ec2", "DescribeFlowLogs", "ec2", "2016-11-15", NULL, 229,
+    {"ec2", "DescribeFlowLogs", "ec2", "2016-11-15", NULL, 233,
      "POST", "/", NULL, NULL, NULL, "ec2"},
-    {"ec2", "GetEbsEncryptionByDefault", "ec2", "2016-11-15", NULL, 236,
+    {"ec2", "GetEbsEncryptionByDefault", "ec2", "2016-11-15", NULL, 240,
      "POST", "/", NULL, NULL, NULL, "ec2"},
-    {"rds", "DescribeDBInstances", "query", "2014-10-31", "DescribeDBInstancesResult", 238,
+    {"rds", "DescribeDBInstances", "query", "2014-10-31", "DescribeDBInstancesResult", 242,
      "POST", "/", NULL, NULL, NULL, "rds"},
-    {"s3", "ListBuckets", "rest-xml", "2006-03-01", NULL, 294,
+    {"s3", "ListBuckets", "rest-xml", "2006-03-01", NULL, 298,
      "GET", "/", NULL, NULL, NULL, "s3"},
-    {"s3", "GetBucketLocation", "rest-xml", "2006-03-01", NULL, 306,
+    {"s3", "GetBucketLocation", "rest-xml", "2006-03-01", NULL, 310,
      "GET", "/{Bucket}?location", NULL, NULL, NULL, "s3"},
-    {"s3", "GetPublicAccessBlock", "rest-xml", "2006-03-01", NULL, 308,
+    {"s3", "GetPublicAccessBlock", "rest-xml", "2006-03-01", NULL, 312,
      "GET", "/{Bucket}?publicAccessBlock", NULL, NULL, "PublicAccessBlockConfiguration", "s3"},
-    {"s3", "GetBucketPolicy", "rest-xml", "2006-03-01", NULL, 310,
+    {"s3", "GetBucketPolicy", "rest-xml", "2006-03-01", NULL, 314,
      "GET", "/{Bucket}?policy", NULL, NULL, "Policy", "s3"},
-    {"s3", "GetBucketPolicyStatus", "rest-xml", "2006-03-01", NULL, 311,
+    {"s3", "GetBucketPolicyStatus", "rest-xml", "2006-03-01", NULL, 315,
      "GET", "/{Bucket}?policyStatus", NULL, NULL, "PolicyStatus", "s3"},
-    {"s3", "GetBucketAcl", "rest-xml", "2006-03-01", NULL, 313,
+    {"s3", "GetBucketAcl", "rest-xml", "2006-03-01", NULL, 317,
      "GET", "/{Bucket}?acl", NULL, NULL, NULL, "s3"},
-    {"s3", "GetBucketEncryption", "rest-xml", "2006-03-01", NULL, 321,
+    {"s3", "GetBucketEncryption", "rest-xml", "2006-03-01", NULL, 325,
      "GET", "/{Bucket}?encryption", NULL, NULL, "ServerSideEncryptionConfiguration", "s3"},
-    {"s3", "GetBucketVersioning", "rest-xml", "2006-03-01", NULL, 331,
+    {"s3", "GetBucketVersioning", "rest-xml", "2006-03-01", NULL, 335,
      "GET", "/{Bucket}?versioning", NULL, NULL, NULL, "s3"},
-    {"s3", "GetObjectLockConfiguration", "rest-xml", "2006-03-01", NULL, 334,
+    {"s3", "GetObjectLockConfiguration", "rest-xml", "2006-03-01", NULL, 338,
      "GET", "/{Bucket}?object-lock", NULL, NULL, "ObjectLockConfiguration", "s3"},
-    {"s3", "GetBucketLifecycleConfiguration", "rest-xml", "2006-03-01", NULL, 341,
+    {"s3", "GetBucketLifecycleConfiguration", "rest-xml", "2006-03-01", NULL, 345,
      "GET", "/{Bucket}?lifecycle", NULL, NULL, NULL, "s3"},
-    {"s3", "GetBucketTagging", "rest-xml", "2006-03-01", NULL, 365,
+    {"s3", "GetBucketTagging", "rest-xml", "2006-03-01", NULL, 369,
      "GET", "/{Bucket}?tagging", NULL, NULL, NULL, "s3"},
-    {"s3control", "GetPublicAccessBlock", "rest-xml", "2018-08-20", NULL, 366,
+    {"s3control", "GetPublicAccessBlock", "rest-xml", "2018-08-20", NULL, 370,
      "GET", "/v20180820/configuration/publicAccessBlock", NULL, NULL, "PublicAccessBlockConfiguration", "s3"},
-    {"cloudtrail", "DescribeTrails", "json", "2013-11-01", NULL, 368,
+    {"cloudtrail", "DescribeTrails", "json", "2013-11-01", NULL, 372,
      "POST", "/", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101", "1.1", NULL, "cloudtrail"},
-    {"cloudtrail", "GetTrailStatus", "json", "2013-11-01", NULL, 373,
+    {"cloudtrail", "GetTrailStatus", "json", "2013-11-01", NULL, 377,
      "POST", "/", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101", "1.1", NULL, "cloudtrail"},
-    {"cloudtrail", "GetEventSelectors", "json", "2013-11-01", NULL, 375,
+    {"cloudtrail", "GetEventSelectors", "json", "2013-11-01", NULL, 379,
      "POST", "/", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101", "1.1", NULL, "cloudtrail"},
-    {"kms", "ListKeys", "json", "2014-11-01", NULL, 391,
+    {"kms", "ListKeys", "json", "2014-11-01", NULL, 395,
      "POST", "/", "TrentService", "1.1", NULL, "kms"},
-    {"kms", "DescribeKey", "json", "2014-11-01", NULL, 398,
+    {"kms", "DescribeKey", "json", "2014-11-01", NULL, 402,
      "POST", "/", "TrentService", "1.1", NULL, "kms"},
-    {"kms", "GetKeyRotationStatus", "json", "2014-11-01", NULL, 430,
+    {"kms", "GetKeyRotationStatus", "json", "2014-11-01", NULL, 434,
      "POST", "/", "TrentService", "1.1", NULL, "kms"},
-    {"kms", "GetKeyPolicy", "json", "2014-11-01", NULL, 432,
+    {"kms", "GetKeyPolicy", "json", "2014-11-01", NULL, 436,
      "POST", "/", "TrentService", "1.1", NULL, "kms"},
-    {"kms", "ListResourceTags", "json", "2014-11-01", NULL, 435,
+    {"kms", "ListResourceTags", "json", "2014-11-01", NULL, 439,
      "POST", "/", "TrentService", "1.1", NULL, "kms"},
-    {"organizations", "DescribeOrganization", "json", "2016-11-28", NULL, 440,
+    {"organizations", "DescribeOrganization", "json", "2016-11-28", NULL, 444,
      "POST", "/", "AWSOrganizationsV20161128", "1.1", NULL, "organizations"},
-    {"organizations", "ListParents", "json", "2016-11-28", NULL, 452,
+    {"organizations", "ListParents", "json", "2016-11-28", NULL, 456,
      "POST", "/", "AWSOrganizationsV20161128", "1.1", NULL, "organizations"},
-    {"organizations", "ListPoliciesForTarget", "json", "2016-11-28", NULL, 458,
+    {"organizations", "ListPoliciesForTarget", "json", "2016-11-28", NULL, 462,
      "POST", "/", "AWSOrganizationsV20161128", "1.1", NULL, "organizations"},
-    {"organizations", "DescribePolicy", "json", "2016-11-28", NULL, 466,
+    {"organizations", "DescribePolicy", "json", "2016-11-28", NULL, 470,
      "POST", "/", "AWSOrganizationsV20161128", "1.1", NULL, "organizations"},
-    {"guardduty", "ListDetectors", "rest-json", "2017-11-28", NULL, 469,
+    {"guardduty", "ListDetectors", "rest-json", "2017-11-28", NULL, 473,
      "GET", "/detector", NULL, NULL, NULL, "guardduty"},
-    {"guardduty", "GetDetector", "rest-json", "2017-11-28", NULL, 473,
+    {"guardduty", "GetDetector", "rest-json", "2017-11-28", NULL, 477,
      "GET", "/detector/{DetectorId}", NULL, NULL, NULL, "guardduty"},
 };
 
-const size_t aws_nops = 45;
+const size_t aws_nops = 47;

@@ -9,7 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
+#include "../controls/controls.h"
 #include "../iam/iam.h"
+#include "../inventory/inventory.h"
 #include "../util/util.h"
 #include "cmd.h"
 
@@ -184,15 +188,249 @@ static int iam_eval(const char *path)
     return rc;
 }
 
+/* ---- account questions: can, who-can, scope ---- */
+
+struct acct_opts {
+    const char *snapshot, *format, *pii;
+    int all;
+    json_t *context; /* --context KEY=VALUE, repeated keys make a list */
+    const char *pos[3];
+    size_t npos;
+};
+
+static int parse_acct_opts(int argc, char **argv, const char *cmd, struct acct_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->context = json_object();
+    for (int i = 2; i < argc; i++) {
+        int bad = 0;
+        const char *v;
+        if ((v = opt_value(argc, argv, &i, "--snapshot", &bad))) {
+            o->snapshot = v;
+        } else if ((v = opt_value(argc, argv, &i, "--format", &bad))) {
+            if (strcmp(v, "json") != 0 && strcmp(v, "tty") != 0 && strcmp(v, "html") != 0) {
+                fprintf(stderr, "ansim iam %s: --format must be tty, json or html\n", cmd);
+                return -1;
+            }
+            o->format = v;
+        } else if ((v = opt_value(argc, argv, &i, "--pii-tag", &bad))) {
+            if (!strchr(v, '=') || v[0] == '=') {
+                fprintf(stderr, "ansim iam %s: --pii-tag wants KEY=VALUE\n", cmd);
+                return -1;
+            }
+            o->pii = v;
+        } else if ((v = opt_value(argc, argv, &i, "--context", &bad))) {
+            const char *eq = strchr(v, '=');
+            if (!eq || eq == v) {
+                fprintf(stderr, "ansim iam %s: --context wants KEY=VALUE, got \"%s\"\n", cmd, v);
+                return -1;
+            }
+            char *k = xstrndup(v, (size_t)(eq - v));
+            json_t *prev = json_object_get(o->context, k);
+            if (!prev) {
+                json_object_set_new(o->context, k, json_string(eq + 1));
+            } else {
+                if (!json_is_array(prev)) {
+                    json_t *list = json_pack("[O]", prev);
+                    json_object_set_new(o->context, k, list);
+                    prev = list;
+                }
+                json_array_append_new(prev, json_string(eq + 1));
+            }
+            free(k);
+        } else if (bad) {
+            return -1;
+        } else if (strcmp(argv[i], "--all") == 0) {
+            o->all = 1;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "ansim iam %s: unknown option %s\n", cmd, argv[i]);
+            return -1;
+        } else if (o->npos < 3) {
+            o->pos[o->npos++] = argv[i];
+        } else {
+            fprintf(stderr, "ansim iam %s: too many arguments\n", cmd);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The inventory from --snapshot or a live collection. NULL after printing the error. */
+static struct inventory *load_inventory(const struct global_opts *g, const char *snapshot)
+{
+    char err[ERRLEN];
+    struct inventory *inv = NULL;
+    if (inv_open(&inv, err, sizeof err)) {
+        log_err("%s", err);
+        return NULL;
+    }
+    if (snapshot) {
+        if (inv_load_snapshot_file(inv, snapshot, err, sizeof err)) {
+            log_err("%s", err);
+            inv_close(inv);
+            return NULL;
+        }
+        return inv;
+    }
+    struct catalogue cat;
+    if (load_catalogue(&cat, NULL, 0)) {
+        inv_close(inv);
+        return NULL;
+    }
+    size_t len = 0;
+    char *text = collect_live(g, &cat, &len);
+    int rc = text ? inv_load_snapshot_buf(inv, text, len, "live collection", err, sizeof err) : -1;
+    if (rc && text)
+        log_err("%s", err);
+    free(text);
+    cat_free(&cat);
+    if (rc) {
+        inv_close(inv);
+        return NULL;
+    }
+    return inv;
+}
+
+/* Warn about what the model could not use: answers may miss permissions. */
+static void warn_problems(const struct iam_account *a)
+{
+    const json_t *p = iam_account_problems(a);
+    size_t i;
+    json_t *x;
+    json_array_foreach((json_t *)p, i, x)
+    {
+        if (i == 5) {
+            log_warn("... and %zu more problems in the account's IAM data", json_array_size(p) - 5);
+            break;
+        }
+        log_warn("%s", json_string_value(x));
+    }
+}
+
+static int use_json(const struct acct_opts *o)
+{
+    return o->format ? strcmp(o->format, "json") == 0 : !isatty(STDOUT_FILENO);
+}
+
+static void print_list(const char *label, const json_t *list, const char *sep)
+{
+    if (!json_array_size(list))
+        return;
+    printf("%s", label);
+    size_t i;
+    json_t *x;
+    json_array_foreach((json_t *)list, i, x) printf("%s%s", i ? sep : "", json_string_value(x));
+    printf("\n");
+}
+
+static int iam_can(int argc, char **argv, const struct global_opts *g)
+{
+    struct acct_opts o;
+    if (parse_acct_opts(argc, argv, "can", &o) || o.npos != 3) {
+        if (o.npos != 3)
+            fprintf(stderr, "usage: ansim iam can PRINCIPAL_ARN ACTION RESOURCE_ARN [--context KEY=VALUE ...] "
+                            "[--snapshot FILE] [--format tty|json]\n");
+        json_decref(o.context);
+        return EXIT_USAGE;
+    }
+    int rc = EXIT_RUNTIME;
+    char err[ERRLEN];
+    struct inventory *inv = load_inventory(g, o.snapshot);
+    struct iam_account *a = inv ? inv_iam_account(inv, err, sizeof err) : NULL;
+    struct iam_result res;
+    if (inv && !a)
+        log_err("%s", err);
+    if (a) {
+        warn_problems(a);
+        if (iam_account_can(a, o.pos[0], o.pos[1], o.pos[2], o.context, &res, err, sizeof err)) {
+            log_err("%s", err);
+        } else {
+            if (use_json(&o)) {
+                json_t *out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:O, s:O}", "principal", o.pos[0], "action",
+                                        o.pos[1], "resource", o.pos[2], "decision", iam_decision_name(res.decision),
+                                        "reason", res.reason, "matched", res.matched, "conditions",
+                                        res.conditions ? res.conditions : json_array());
+                char *line = json_dumps(out, JSON_COMPACT);
+                puts(line);
+                free(line);
+                json_decref(out);
+            } else {
+                printf("%s: %s\n", iam_decision_name(res.decision), res.reason);
+                print_list("  only when: ", res.conditions, " and ");
+                print_list("  decided by: ", res.matched, "; ");
+            }
+            json_decref(res.matched);
+            json_decref(res.conditions);
+            rc = EXIT_OK;
+        }
+    }
+    inv_close(inv);
+    json_decref(o.context);
+    return rc;
+}
+
+static int iam_who_can(int argc, char **argv, const struct global_opts *g)
+{
+    struct acct_opts o;
+    if (parse_acct_opts(argc, argv, "who-can", &o) || o.npos != 2) {
+        if (o.npos != 2)
+            fprintf(stderr, "usage: ansim iam who-can ACTION RESOURCE_ARN [--all] [--context KEY=VALUE ...] "
+                            "[--snapshot FILE] [--format tty|json]\n");
+        json_decref(o.context);
+        return EXIT_USAGE;
+    }
+    int rc = EXIT_RUNTIME;
+    char err[ERRLEN];
+    struct inventory *inv = load_inventory(g, o.snapshot);
+    struct iam_account *a = inv ? inv_iam_account(inv, err, sizeof err) : NULL;
+    if (inv && !a)
+        log_err("%s", err);
+    if (a) {
+        warn_problems(a);
+        double t0 = mono();
+        json_t *w = iam_account_who_can(a, o.pos[0], o.pos[1], o.all, o.context, err, sizeof err);
+        log_debug("who-can: %zu principals in %.1f ms", iam_account_principal_count(a), (mono() - t0) * 1000);
+        if (!w) {
+            log_err("%s", err);
+        } else if (use_json(&o)) {
+            char *line = json_dumps(w, JSON_COMPACT);
+            puts(line);
+            free(line);
+            rc = EXIT_OK;
+        } else {
+            json_t *list = json_object_get(w, "principals");
+            printf("who can %s on %s: %zu principal%s\n", o.pos[0], o.pos[1], json_array_size(list),
+                   json_array_size(list) == 1 ? "" : "s");
+            size_t i;
+            json_t *e;
+            json_array_foreach(list, i, e)
+            {
+                printf("  %-11s %s\n", json_string_value(json_object_get(e, "decision")),
+                       json_string_value(json_object_get(e, "arn")));
+                print_list("              via: ", json_object_get(e, "via"), " <- ");
+                print_list("              only when: ", json_object_get(e, "conditions"), " and ");
+            }
+            rc = EXIT_OK;
+        }
+        json_decref(w);
+    }
+    inv_close(inv);
+    json_decref(o.context);
+    return rc;
+}
+
 int cmd_iam(int argc, char **argv, const struct global_opts *g)
 {
-    (void)g;
     if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
         cmd_usage(stdout, "iam");
         return EXIT_OK;
     }
     if (argc == 3 && strcmp(argv[1], "eval") == 0)
         return iam_eval(argv[2]);
-    fprintf(stderr, "usage: ansim iam eval FILE|-   (see `ansim help iam`)\n");
+    if (argc >= 2 && strcmp(argv[1], "can") == 0)
+        return iam_can(argc, argv, g);
+    if (argc >= 2 && strcmp(argv[1], "who-can") == 0)
+        return iam_who_can(argc, argv, g);
+    fprintf(stderr, "usage: ansim iam eval|can|who-can|scope ...   (see `ansim help iam`)\n");
     return EXIT_USAGE;
 }

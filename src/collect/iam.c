@@ -6,7 +6,9 @@
  * GetAccountAuthorizationDetails gives users, groups, roles and customer-managed policies
  * (policy documents decoded) in a few pages; per user, MFA devices, access keys with their
  * last use, and the login profile are added. The credential report is generated, polled
- * until ready, base64-decoded and split into one resource per CSV row.
+ * until ready, base64-decoded and split into one resource per CSV row. The AWS-managed
+ * policies attached in the account (ListPolicies OnlyAttached) are read with their default
+ * version's document (GetPolicyVersion) as aws_iam_aws_managed_policy.
  */
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -227,8 +229,45 @@ static void authorization_details(struct collect_ctx *ctx, void *unused)
         json_decref(lists[k]);
 }
 
+/* One attached AWS-managed policy: its default version's document. */
+static void aws_managed_policy(struct collect_ctx *ctx, void *arg)
+{
+    json_t *pol = arg;
+    const char *arn = json_string_value(json_object_get(pol, "Arn"));
+    const char *ver = json_string_value(json_object_get(pol, "DefaultVersionId"));
+    const char *name = json_string_value(json_object_get(pol, "PolicyName"));
+    if (!arn || !ver || !name)
+        return;
+    const char *params[] = {"PolicyArn", arn, "VersionId", ver};
+    json_t *v = collect_call(ctx, "iam", ctx->home, "GetPolicyVersion", params, 2, NULL, NULL);
+    if (!v)
+        return;
+    json_t *data = json_pack("{s:s, s:s, s:s, s:O*}", "PolicyName", name, "Arn", arn, "DefaultVersionId", ver,
+                             "Document", json_object_get(json_object_get(v, "PolicyVersion"), "Document"));
+    sink_resource(ctx->sink, "aws_iam_aws_managed_policy", G, name, arn, data);
+    json_decref(v);
+}
+
+/* The AWS-managed policies attached to someone in the account: the IAM engine needs their
+ * documents (GetAccountAuthorizationDetails gives only the customer-managed ones). */
+static void aws_managed_policies(struct collect_ctx *ctx, void *unused)
+{
+    (void)unused;
+    const char *params[] = {"Scope", "AWS", "OnlyAttached", "true"};
+    const char *keys[] = {"Policies"};
+    json_t *list;
+    if (pages(ctx, "ListPolicies", params, 2, keys, &list, 1) == 0) {
+        size_t i;
+        json_t *e;
+        json_array_foreach(list, i, e)
+            collect_spawn(ctx, aws_managed_policy, json_incref(e), collect_release_json);
+    }
+    json_decref(list);
+}
+
 void collect_iam(struct collect_ctx *ctx)
 {
+    collect_spawn(ctx, aws_managed_policies, NULL, NULL);
     collect_spawn(ctx, account, NULL, NULL);
     collect_spawn(ctx, credential_report, NULL, NULL);
     collect_spawn(ctx, authorization_details, NULL, NULL);

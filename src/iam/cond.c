@@ -23,6 +23,39 @@ const struct ctx_entry *ctx_get(const struct ctx *c, const char *lkey)
     return NULL;
 }
 
+int ctx_unknown(const struct ctx *c, const char *lkey)
+{
+    if (!c || !c->open || ctx_get(c, lkey))
+        return 0;
+    for (size_t i = 0; i < c->nknown; i++) {
+        size_t n = strlen(c->known[i]);
+        if (n && c->known[i][n - 1] == '/' ? strncmp(lkey, c->known[i], n) == 0 : strcmp(lkey, c->known[i]) == 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* 1 when s reads a policy variable whose key is unknown in an open context */
+static int reads_unknown(const char *s, const struct ctx *c)
+{
+    if (!c->open)
+        return 0;
+    for (const char *p = strstr(s, "${"); p; p = strstr(p + 2, "${")) {
+        const char *q = p + 2;
+        while (isspace((unsigned char)*q))
+            q++;
+        size_t n = strcspn(q, ",} \t");
+        char *k = xstrndup(q, n);
+        for (char *x = k; *x; x++)
+            *x = (char)tolower((unsigned char)*x);
+        int u = n && strcmp(k, "*") && strcmp(k, "?") && strcmp(k, "$") && ctx_unknown(c, k);
+        free(k);
+        if (u)
+            return 1;
+    }
+    return 0;
+}
+
 char *iam_substitute(const char *s, const struct ctx *c, int wildcard_escape)
 {
     struct strbuf out;
@@ -205,9 +238,14 @@ static int any_value(enum cond_op op, const char *rv, char **pvs, size_t n)
     return 0;
 }
 
-static int cond_holds(const struct cond *c, const struct iam_policy *p, const struct ctx *ctx,
-                      int *unresolved)
+int iam_cond_state(const struct cond *c, const struct iam_policy *p, const struct ctx *ctx, int *unresolved)
 {
+    if (ctx_unknown(ctx, c->key))
+        return 2;
+    if (p->variables && variables_allowed(c->op))
+        for (size_t i = 0; i < c->nvalues; i++)
+            if (strstr(c->values[i], "${") && reads_unknown(c->values[i], ctx))
+                return 2;
     const struct ctx_entry *e = ctx_get(ctx, c->key);
     int present = e && e->nvalues > 0;
     if (c->op == OP_NULL) {
@@ -278,11 +316,12 @@ static int cond_holds(const struct cond *c, const struct iam_policy *p, const st
 int iam_conditions_hold(const struct stmt *st, const struct iam_policy *p, const struct ctx *c,
                         int *unresolved)
 {
+    int unknown = 0;
     for (size_t i = 0; i < st->nconds; i++) {
-        if (!cond_holds(&st->conds[i], p, c, unresolved))
+        int r = iam_cond_state(&st->conds[i], p, c, unresolved);
+        if (!r || *unresolved)
             return 0;
-        if (*unresolved)
-            return 0;
+        unknown |= r == 2;
     }
-    return 1;
+    return unknown ? 2 : 1;
 }

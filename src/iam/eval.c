@@ -233,6 +233,11 @@ struct evalctx {
     struct ctx ctx;
     char *action; /* lower-cased */
     int has_boundary;
+    /* open context: statements whose conditions are unknown apply (optimistic: Allows yes,
+     * Denies no; pessimistic: the reverse); assumed collects, per policy kind, what the
+     * optimistic pass had to assume */
+    int optimistic;
+    json_t *assumed;
 };
 
 static int action_matches(const struct stmt *st, const char *action)
@@ -298,7 +303,51 @@ static int applies(struct evalctx *e, const struct iam_policy *p, const struct s
         }
     }
     int unresolved = 0;
-    return iam_conditions_hold(st, p, &e->ctx, &unresolved) && !unresolved;
+    int r = iam_conditions_hold(st, p, &e->ctx, &unresolved);
+    return unresolved ? 0 : r;
+}
+
+/* The unknown conditions of st, as text: all of them for an Allow ("A and B"), what leaves
+ * a Deny out for a Deny ("not A or not B"). */
+static char *unknown_text(struct evalctx *e, const struct iam_policy *p, const struct stmt *st)
+{
+    struct strbuf sb;
+    sb_init(&sb);
+    int n = 0;
+    for (size_t i = 0; i < st->nconds; i++) {
+        int unresolved = 0;
+        if (iam_cond_state(&st->conds[i], p, &e->ctx, &unresolved) != 2)
+            continue;
+        if (n++)
+            sb_puts(&sb, st->allow ? " and " : " or ");
+        sb_puts(&sb, st->allow ? st->conds[i].text : st->conds[i].negtext);
+    }
+    return sb_detach(&sb);
+}
+
+/* Remember an assumption of the optimistic pass: assumed[kind] = {"definite": bool,
+ * "allows": [texts], "denies": [texts]} */
+static void assume(struct evalctx *e, const char *kind, const struct iam_policy *p, const struct stmt *st,
+                   int definite)
+{
+    json_t *k = json_object_get(e->assumed, kind);
+    if (!k) {
+        k = json_pack("{s:b, s:[], s:[]}", "definite", 0, "allows", "denies");
+        json_object_set_new(e->assumed, kind, k);
+    }
+    if (definite) {
+        json_object_set_new(k, "definite", json_true());
+        return;
+    }
+    char *t = unknown_text(e, p, st);
+    json_t *list = json_object_get(k, st->allow ? "allows" : "denies");
+    int dup = 0;
+    size_t i;
+    json_t *x;
+    json_array_foreach(list, i, x) dup |= strcmp(json_string_value(x), t) == 0;
+    if (!dup)
+        json_array_append_new(list, json_string(t));
+    free(t);
 }
 
 static void note(json_t *matched, const char *kind, const struct iam_policy *p, const struct stmt *st)
@@ -317,8 +366,16 @@ static int scan(struct evalctx *e, const struct iam_policy *p, const char *kind,
     for (size_t i = 0; p && i < p->nstmts; i++) {
         const struct stmt *st = &p->stmts[i];
         enum grant g;
-        if (!applies(e, p, st, principals, &g))
+        int a = applies(e, p, st, principals, &g);
+        if (!a)
             continue;
+        if (a == 2 && e->optimistic == !st->allow) { /* an unknown statement this pass leaves out */
+            if (e->assumed && !st->allow)
+                assume(e, kind, p, st, 0);
+            continue;
+        }
+        if (e->assumed && st->allow)
+            assume(e, kind, p, st, a == 1);
         if (!st->allow) {
             denied = 1;
             note(denies, kind, p, st);
@@ -336,7 +393,10 @@ static int scan(struct evalctx *e, const struct iam_policy *p, const char *kind,
 
 const char *iam_decision_name(enum iam_decision d)
 {
-    return d == IAM_ALLOW ? "allow" : d == IAM_EXPLICIT_DENY ? "explicit_deny" : "implicit_deny";
+    return d == IAM_ALLOW           ? "allow"
+           : d == IAM_EXPLICIT_DENY ? "explicit_deny"
+           : d == IAM_CONDITIONAL   ? "conditional"
+                                    : "implicit_deny";
 }
 
 static int finish(struct iam_result *out, enum iam_decision d, json_t *matched, const char *fmt,
@@ -359,7 +419,8 @@ static void resource_account(const struct iam_request *r, const struct who *w, c
         snprintf(out, len, "%s", w->account);
 }
 
-int iam_evaluate(const struct iam_request *r, struct iam_result *out, char *err, size_t errlen)
+static int evaluate(const struct iam_request *r, const char *const *known, size_t nknown, int open,
+                    int optimistic, json_t *assumed, struct iam_result *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     if (!r->action || !strchr(r->action, ':') || !r->resource) {
@@ -373,6 +434,11 @@ int iam_evaluate(const struct iam_request *r, struct iam_result *out, char *err,
         ctx_free(&e.ctx);
         return -1;
     }
+    e.ctx.open = open;
+    e.ctx.known = known;
+    e.ctx.nknown = nknown;
+    e.optimistic = optimistic;
+    e.assumed = assumed;
     parse_who(r->principal, &e.who);
     e.has_boundary = r->nboundary > 0;
     e.action = xstrdup(r->action);
@@ -491,7 +557,9 @@ int iam_evaluate(const struct iam_request *r, struct iam_result *out, char *err,
         pb_ok = sp_ok = 1; /* a grant to the caller itself is not cut by them */
     } else if (same_account) {
         grant = special ? (g == G_ROLE || (g == G_ACCOUNT && id)) : (g == G_ROLE || id);
-        granted = g == G_ROLE && !id ? "the resource policy names the caller's role" : "allowed";
+        granted = id ? "an identity policy allows it"
+                  : g == G_ROLE ? "the resource policy names the caller's role"
+                                : "the resource policy allows it";
         not_granted = !special ? "no identity or resource policy allows it"
                       : strstr(res, ":kms:")
                           ? "the key policy does not allow it (IAM policies count only when the "
@@ -519,5 +587,90 @@ done:
     free(e.action);
     who_free(&e.who);
     ctx_free(&e.ctx);
+    return rc;
+}
+
+int iam_evaluate(const struct iam_request *r, struct iam_result *out, char *err, size_t errlen)
+{
+    return evaluate(r, NULL, 0, 0, 0, NULL, out, err, errlen);
+}
+
+/* The conditions an optimistic pass assumed: for each policy kind without a definite
+ * Allow, its unknown Allows (one of them must hold), and every unknown Deny's way out. */
+static json_t *assumed_conditions(json_t *assumed)
+{
+    json_t *out = json_array();
+    const char *kind;
+    json_t *k;
+    json_object_foreach(assumed, kind, k)
+    {
+        json_t *allows = json_object_get(k, "allows");
+        if (!json_is_true(json_object_get(k, "definite")) && json_array_size(allows)) {
+            struct strbuf sb;
+            sb_init(&sb);
+            size_t i;
+            json_t *x;
+            json_array_foreach(allows, i, x)
+            {
+                if (i)
+                    sb_puts(&sb, " or ");
+                if (json_array_size(allows) > 1)
+                    sb_putc(&sb, '(');
+                sb_puts(&sb, json_string_value(x));
+                if (json_array_size(allows) > 1)
+                    sb_putc(&sb, ')');
+            }
+            char *t = sb_detach(&sb);
+            json_array_append_new(out, json_string(t));
+            free(t);
+        }
+    }
+    json_object_foreach(assumed, kind, k)
+    {
+        size_t i;
+        json_t *x;
+        json_array_foreach(json_object_get(k, "denies"), i, x)
+        {
+            int dup = 0;
+            size_t j;
+            json_t *y;
+            json_array_foreach(out, j, y) dup |= json_equal(x, y);
+            if (!dup)
+                json_array_append(out, x);
+        }
+    }
+    return out;
+}
+
+int iam_evaluate_open(const struct iam_request *r, const char *const *known, size_t nknown,
+                      struct iam_result *out, char *err, size_t errlen)
+{
+    /* the keys the engine itself sets for an IAM caller are known too */
+    static const char *const own[] = {"aws:principalarn", "aws:principalaccount", "aws:username"};
+    size_t n = nknown + sizeof own / sizeof *own;
+    const char **all = xcalloc(n, sizeof *all);
+    for (size_t i = 0; i < nknown; i++)
+        all[i] = known[i];
+    for (size_t i = 0; i < sizeof own / sizeof *own; i++)
+        all[nknown + i] = own[i];
+    int rc = evaluate(r, all, n, 1, 0, NULL, out, err, errlen); /* pessimistic */
+    if (rc || out->decision == IAM_ALLOW) {
+        free(all);
+        return rc;
+    }
+    struct iam_result opt;
+    json_t *assumed = json_object();
+    rc = evaluate(r, all, n, 1, 1, assumed, &opt, err, errlen);
+    free(all);
+    if (rc == 0 && opt.decision == IAM_ALLOW) {
+        json_decref(out->matched);
+        *out = opt;
+        out->decision = IAM_CONDITIONAL;
+        out->conditions = assumed_conditions(assumed);
+        snprintf(out->reason, sizeof out->reason, "allowed only under conditions");
+    } else if (rc == 0) {
+        json_decref(opt.matched);
+    }
+    json_decref(assumed);
     return rc;
 }

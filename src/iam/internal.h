@@ -47,6 +47,7 @@ struct cond {
     char *key; /* lower-cased */
     char **values;
     size_t nvalues;
+    char *text, *negtext; /* "aws:SourceIp in 10.0.0.0/8", and what holds when it does not */
 };
 
 enum principal_type { PR_AWS, PR_SERVICE, PR_FEDERATED, PR_CANONICAL, PR_ANY };
@@ -88,7 +89,15 @@ struct ctx_entry {
 struct ctx {
     struct ctx_entry *v;
     size_t n;
+    /* open: a key that is absent is unknown (any value or none) unless it is listed in
+     * known (lower-cased; an entry ending in '/' covers every key under it) */
+    int open;
+    const char *const *known;
+    size_t nknown;
 };
+
+/* 1 when key (lower-cased) is absent and may still take any value (an open context) */
+int ctx_unknown(const struct ctx *c, const char *lkey);
 
 /* The text of a JSON string, number or boolean, as AWS reads policy and context values
  * (numbers are formatted into buf); NULL for anything else. */
@@ -101,8 +110,12 @@ const struct ctx_entry *ctx_get(const struct ctx *c, const char *lkey);
  * never act as wildcards: the result is meant for iam_glob with literal text... see cond.c. */
 char *iam_substitute(const char *s, const struct ctx *c, int wildcard_escape);
 
-/* 1 when every condition of st holds for the context; *unresolved set when a variable could
- * not be resolved (the statement does not apply). */
+/* One condition: 1 holds, 0 does not, 2 unknown (an open context lacks a key it reads). */
+int iam_cond_state(const struct cond *c, const struct iam_policy *p, const struct ctx *ctx, int *unresolved);
+
+/* 1 when every condition of st holds for the context, 0 when one does not, 2 when none is
+ * false but one is unknown; *unresolved set when a variable could not be resolved (the
+ * statement does not apply). */
 int iam_conditions_hold(const struct stmt *st, const struct iam_policy *p, const struct ctx *c,
                         int *unresolved);
 

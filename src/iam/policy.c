@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../util/util.h"
 #include "internal.h"
@@ -129,6 +130,110 @@ static int parse_op(const char *name, struct cond *c)
     return -1;
 }
 
+/* How a condition reads in answers: "aws:SourceIp in 10.20.0.0/16". negate: the condition
+ * under which it does NOT hold (what a conditional Deny leaves open), "not (...)" when there
+ * is no plain opposite (set operators, IfExists). */
+static const struct {
+    enum cond_op op, opposite;
+    const char *symbol;
+} symbols[] = {
+    {OP_STRING_EQUALS, OP_STRING_NOT_EQUALS, "="},
+    {OP_STRING_NOT_EQUALS, OP_STRING_EQUALS, "!="},
+    {OP_STRING_EQUALS_IC, OP_STRING_NOT_EQUALS_IC, "= (any case)"},
+    {OP_STRING_NOT_EQUALS_IC, OP_STRING_EQUALS_IC, "!= (any case)"},
+    {OP_STRING_LIKE, OP_STRING_NOT_LIKE, "like"},
+    {OP_STRING_NOT_LIKE, OP_STRING_LIKE, "not like"},
+    {OP_NUM_EQ, OP_NUM_NE, "=="},
+    {OP_NUM_NE, OP_NUM_EQ, "!="},
+    {OP_NUM_LT, OP_NUM_GE, "<"},
+    {OP_NUM_LE, OP_NUM_GT, "<="},
+    {OP_NUM_GT, OP_NUM_LE, ">"},
+    {OP_NUM_GE, OP_NUM_LT, ">="},
+    {OP_DATE_EQ, OP_DATE_NE, "at"},
+    {OP_DATE_NE, OP_DATE_EQ, "not at"},
+    {OP_DATE_LT, OP_DATE_GE, "before"},
+    {OP_DATE_LE, OP_DATE_GT, "at or before"},
+    {OP_DATE_GT, OP_DATE_LE, "after"},
+    {OP_DATE_GE, OP_DATE_LT, "at or after"},
+    {OP_BOOL, OP_BOOL, "="},
+    {OP_BINARY_EQUALS, OP_BINARY_EQUALS, "="},
+    {OP_IP, OP_NOT_IP, "in"},
+    {OP_NOT_IP, OP_IP, "not in"},
+    {OP_ARN_LIKE, OP_ARN_NOT_LIKE, "like"},
+    {OP_ARN_NOT_LIKE, OP_ARN_LIKE, "not like"},
+    {OP_NULL, OP_NULL, "is"},
+};
+
+static const char *symbol(enum cond_op op, enum cond_op *opposite)
+{
+    for (size_t i = 0; i < sizeof symbols / sizeof *symbols; i++)
+        if (symbols[i].op == op) {
+            if (opposite)
+                *opposite = symbols[i].opposite;
+            return symbols[i].symbol;
+        }
+    return "?";
+}
+
+static int flip_bool(const char *v, struct strbuf *sb)
+{
+    if (strcasecmp(v, "true") == 0 || strcasecmp(v, "false") == 0) {
+        sb_puts(sb, strcasecmp(v, "true") == 0 ? "false" : "true");
+        return 1;
+    }
+    return 0;
+}
+
+static char *describe(const struct cond *c, const char *key, const char *opname, int negate)
+{
+    struct strbuf sb;
+    sb_init(&sb);
+    enum cond_op op = c->op, opposite = c->op;
+    symbol(op, &opposite);
+    int plain = c->set == SET_NONE && !c->if_exists;
+    int flipvals = 0;
+    if (negate && plain) {
+        if (op == OP_BOOL || op == OP_NULL)
+            flipvals = 1;
+        else if (op != OP_BINARY_EQUALS)
+            op = opposite;
+        else
+            sb_puts(&sb, "not ("), plain = 0;
+    } else if (negate) {
+        sb_puts(&sb, "not (");
+    }
+    if (c->set != SET_NONE || c->if_exists) {
+        sb_puts(&sb, opname); /* set operators and IfExists keep AWS's own wording */
+        sb_putc(&sb, ' ');
+        sb_puts(&sb, key);
+    } else if (op == OP_NULL) {
+        sb_puts(&sb, key);
+    } else {
+        sb_puts(&sb, key);
+        sb_putc(&sb, ' ');
+        sb_puts(&sb, symbol(op, NULL));
+    }
+    sb_putc(&sb, ' ');
+    if (op == OP_NULL && c->set == SET_NONE && !c->if_exists) {
+        int absent = c->nvalues && strcasecmp(c->values[0], "true") == 0;
+        sb_puts(&sb, absent != flipvals ? "absent" : "present");
+    } else {
+        if (c->nvalues != 1)
+            sb_putc(&sb, '[');
+        for (size_t i = 0; i < c->nvalues; i++) {
+            if (i)
+                sb_puts(&sb, ", ");
+            if (!(flipvals && flip_bool(c->values[i], &sb)))
+                sb_puts(&sb, c->values[i]);
+        }
+        if (c->nvalues != 1)
+            sb_putc(&sb, ']');
+    }
+    if (negate && !plain)
+        sb_putc(&sb, ')');
+    return sb_detach(&sb);
+}
+
 static int parse_principals(const json_t *v, struct stmt *st, char *err, size_t errlen)
 {
     if (json_is_string(v) && strcmp(json_string_value(v), "*") != 0) { /* a bare ARN: read as {"AWS": ARN} */
@@ -200,6 +305,8 @@ static int parse_conditions(const json_t *v, struct stmt *st, char *err, size_t 
                 return -1;
             }
             c.key = lower(key);
+            c.text = describe(&c, key, opname, 0);
+            c.negtext = describe(&c, key, opname, 1);
             st->conds = xrealloc(st->conds, (st->nconds + 1) * sizeof *st->conds);
             st->conds[st->nconds++] = c;
         }
@@ -216,6 +323,8 @@ static void stmt_free(struct stmt *s)
     free(s->principals);
     for (size_t i = 0; i < s->nconds; i++) {
         free(s->conds[i].key);
+        free(s->conds[i].text);
+        free(s->conds[i].negtext);
         free_strings(s->conds[i].values, s->conds[i].nvalues);
     }
     free(s->conds);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../util/util.h"
+#include "../iam/iam.h"
 #include "inventory_internal.h"
 
 static const char schema[] =
@@ -33,7 +34,7 @@ int inv_open(struct inventory **out, char *err, size_t errlen)
     }
     char *msg = NULL;
     if (sqlite3_exec(inv->db, schema, NULL, NULL, &msg) != SQLITE_OK ||
-        inv_register_functions(inv->db, inv) != 0) {
+        inv_register_functions(inv->db, inv) != 0 || inv_register_iam_functions(inv->db, inv) != 0) {
         snprintf(err, errlen, "inventory: %s", msg ? msg : sqlite3_errmsg(inv->db));
         sqlite3_free(msg);
         inv_close(inv);
@@ -49,6 +50,7 @@ void inv_close(struct inventory *inv)
         return;
     sqlite3_close(inv->db);
     inv_release_functions(inv);
+    iam_account_free(inv->iam);
     free(inv->account_id);
     free(inv->partition);
     free(inv->collected_at);

@@ -47,4 +47,9 @@ void inv_redact(struct json_t *v);
 
 int inv_register_functions(sqlite3 *db, struct inventory *inv);
 
+/* The account's IAM model for the engine (src/iam/iam.h), built from the loaded snapshot on
+ * first use; owned by the inventory. NULL with err. */
+struct iam_account;
+struct iam_account *inv_iam_account(struct inventory *inv, char *err, size_t errlen);
+
 #endif

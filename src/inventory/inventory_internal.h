@@ -4,6 +4,8 @@
 
 #include "inventory.h"
 
+struct iam_account;
+
 struct inventory {
     sqlite3 *db;
     char *account_id, *partition, *collected_at;
@@ -19,7 +21,11 @@ struct inventory {
         size_t len;
         struct json_t *doc;
     } jcache;
+    struct iam_account *iam; /* iam.c: the IAM model, built on first use */
 };
+
+struct iam_account;
+int inv_register_iam_functions(sqlite3 *db, struct inventory *inv);
 
 void inv_release_functions(struct inventory *inv);
 

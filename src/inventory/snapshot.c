@@ -28,6 +28,8 @@ static const char *const known_types[] = {
     "aws_iam_group",
     "aws_iam_role",
     "aws_iam_policy",
+    "aws_iam_aws_managed_policy",
+    "aws_organizations_policy_path",
     "aws_s3_account_public_access_block",
     "aws_s3_bucket",
     "aws_ec2_region",

@@ -1,0 +1,55 @@
+/*
+ * account_internal.h — the account model inside the IAM engine (private to src/iam/):
+ * principals with their compiled policies, resources with their policies and tags, and the
+ * organization's policy levels, shared by account.c (building) and query.c (questions).
+ */
+#ifndef ANSIM_IAM_ACCOUNT_INTERNAL_H
+#define ANSIM_IAM_ACCOUNT_INTERNAL_H
+
+#include "internal.h"
+
+enum { ACCT_USER, ACCT_ROLE };
+
+struct acct_principal {
+    char *arn;    /* the user or role ARN */
+    char *name;   /* user or role name */
+    char *caller; /* the ARN requests are made as: the user, or a session of the role */
+    char *unique_id;
+    int kind;
+    struct iam_policy **policies; /* identity: inline, managed, and (users) the groups' */
+    size_t npolicies;
+    struct iam_policy *boundary; /* NULL: none */
+    int boundary_missing;        /* a boundary is set but its document is not in the snapshot */
+    struct iam_policy *trust;    /* roles */
+    json_t *tags;                /* object: key -> value */
+};
+
+struct acct_resource {
+    char *arn, *type;
+    struct iam_policy *policy; /* bucket or key policy, NULL: none */
+    int policy_known;          /* the snapshot says whether it has one */
+    json_t *tags;
+};
+
+struct iam_account {
+    char *id;
+    char partition[16];
+    json_t *pending; /* resources added, until iam_account_finish */
+    struct acct_principal *principals;
+    size_t nprincipals;
+    struct acct_resource *resources;
+    size_t nresources;
+    struct iam_policy **owned; /* every compiled policy */
+    size_t nowned;
+    json_t *policy_index, *principal_index, *resource_index; /* ARN -> index */
+    int in_org, management;
+    char *org_id;
+    struct iam_policy ***scps, ***rcps;
+    size_t *nscps, *nrcps, nscp_levels, nrcp_levels;
+    json_t *problems; /* strings */
+};
+
+const struct acct_principal *acct_principal_find(const struct iam_account *a, const char *arn);
+const struct acct_resource *acct_resource_find(const struct iam_account *a, const char *arn);
+
+#endif

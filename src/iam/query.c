@@ -1,0 +1,459 @@
+/*
+ * query.c — questions about one account's IAM: can a principal make a request, and who can
+ * (every user and role allowed or allowed under conditions, and through trust policies
+ * everyone who can become such a role: users, roles, other accounts, services, identity
+ * providers). Requests are evaluated with an open context: what the snapshot knows about the
+ * caller and the resource (tags, account, organization) is known, everything else (source
+ * IP, MFA, VPC endpoint, ...) may take any value and turns up as conditions.
+ */
+#include <ctype.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../util/util.h"
+#include "account_internal.h"
+
+/* The account field of an ARN, or "" */
+static void arn_account_of(const char *arn, char *out, size_t len)
+{
+    *out = '\0';
+    const char *q = arn;
+    for (int i = 0; i < 4 && q; i++)
+        q = strchr(q, ':') ? strchr(q, ':') + 1 : NULL;
+    if (q && strncmp(arn, "arn:", 4) == 0 && strchr(q, ':')) {
+        size_t n = (size_t)(strchr(q, ':') - q);
+        if (n < len) {
+            memcpy(out, q, n);
+            out[n] = '\0';
+        }
+    }
+}
+
+static struct iam_policy *allow_all_policy;
+
+static void allow_all_init(void)
+{
+    json_t *doc = json_pack("{s:s, s:[{s:s, s:s, s:s}]}", "Version", "2012-10-17", "Statement", "Effect",
+                                "Allow", "Action", "*", "Resource", "*");
+    char err[64];
+    allow_all_policy =
+        iam_policy_compile(doc, "(the other account's own policies, assumed to allow it)", err, sizeof err);
+    json_decref(doc);
+}
+
+/* An identity policy that allows everything: stands for an outside caller's own side.
+ * Compiled once; shared, never freed. */
+static struct iam_policy *allow_all(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, allow_all_init);
+    return allow_all_policy;
+}
+
+/* One request. p: an in-account principal (its policies, tags, SCPs), or NULL for an
+ * outside caller (caller names it; its own side is assumed to allow). */
+static int ask(const struct iam_account *a, const struct acct_principal *p, const char *caller, const char *action,
+               const char *resource, const json_t *given, struct iam_result *out, char *err, size_t errlen)
+{
+    json_t *ctx = json_object();
+    const char *known[16];
+    size_t nk = 0;
+    known[nk++] = "aws:principalisawsservice";
+    known[nk++] = "aws:resourceaccount";
+    known[nk++] = "aws:principalservicename";
+    known[nk++] = "aws:principalservicenamesforlist";
+    known[nk++] = "aws:sourceaccount";
+    known[nk++] = "aws:sourcearn";
+    known[nk++] = "aws:sourceorgid";
+    known[nk++] = "aws:sourceorgpaths";
+    char racct[32];
+    arn_account_of(resource, racct, sizeof racct);
+    const struct acct_resource *r = acct_resource_find(a, resource);
+    if (!*racct && r)
+        snprintf(racct, sizeof racct, "%s", a->id); /* S3 ARNs name no account */
+    if (*racct)
+        json_object_set_new(ctx, "aws:ResourceAccount", json_string(racct));
+    if (p) {
+        known[nk++] = "aws:principaltag/";
+        known[nk++] = "aws:principaltype";
+        known[nk++] = "aws:userid";
+        const char *k;
+        json_t *v;
+        json_object_foreach(p->tags, k, v)
+        {
+            char *key = xasprintf("aws:PrincipalTag/%s", k);
+            json_object_set(ctx, key, v);
+            free(key);
+        }
+        json_object_set_new(ctx, "aws:PrincipalType", json_string(p->kind == ACCT_USER ? "User" : "AssumedRole"));
+        json_object_set_new(ctx, "aws:PrincipalIsAWSService", json_string("false"));
+        if (p->unique_id)
+            json_object_set_new(ctx, "aws:userid", p->kind == ACCT_USER
+                                                        ? json_string(p->unique_id)
+                                                        : json_sprintf("%s:ansim", p->unique_id));
+        if (a->org_id) {
+            known[nk++] = "aws:principalorgid";
+            json_object_set_new(ctx, "aws:PrincipalOrgID", json_string(a->org_id));
+        }
+    } else if (strncmp(caller, "arn:", 4) == 0) {
+        json_object_set_new(ctx, "aws:PrincipalIsAWSService", json_string("false"));
+    } else {
+        json_object_set_new(ctx, "aws:PrincipalIsAWSService", json_string("true"));
+    }
+    if (r && strcmp(r->arn, resource) == 0) { /* the resource's own tags */
+        known[nk++] = "aws:resourcetag/";
+        const char *k;
+        json_t *v;
+        json_object_foreach(r->tags, k, v)
+        {
+            char *key = xasprintf("aws:ResourceTag/%s", k);
+            json_object_set(ctx, key, v);
+            free(key);
+        }
+    }
+    if (given)
+        json_object_update(ctx, (json_t *)given); /* what the user states wins */
+
+    struct iam_request req;
+    memset(&req, 0, sizeof req);
+    req.principal = caller;
+    req.action = action;
+    req.resource = resource;
+    req.context = ctx;
+    struct iam_policy *outside[1] = {allow_all()};
+    struct iam_policy *bound[1];
+    if (p) {
+        req.identity = p->policies;
+        req.nidentity = p->npolicies;
+        if (p->boundary) {
+            bound[0] = p->boundary;
+            req.boundary = bound;
+            req.nboundary = 1;
+        }
+        req.scps = a->scps;
+        req.nscps = a->nscps;
+        req.nscp_levels = a->nscp_levels;
+    } else {
+        req.identity = outside;
+        req.nidentity = outside[0] ? 1 : 0;
+    }
+    if (strcmp(racct, a->id) == 0 || (!*racct && p)) {
+        req.rcps = a->rcps;
+        req.nrcps = a->nrcps;
+        req.nrcp_levels = a->nrcp_levels;
+    }
+    if (r)
+        req.resource_policy = r->policy;
+    if (strncasecmp(action, "sts:AssumeRole", 14) == 0) {
+        const struct acct_principal *role = acct_principal_find(a, resource);
+        if (role && role->kind == ACCT_ROLE && strcmp(role->arn, resource) == 0)
+            req.resource_policy = role->trust;
+    }
+    /* the keys the user gave are known, present or absent */
+    const char **all = xcalloc(nk + json_object_size(given ? given : ctx) + 1, sizeof *all);
+    memcpy(all, known, nk * sizeof *known);
+    size_t n = nk;
+    char **lowered = xcalloc(json_object_size(given ? given : ctx) + 1, sizeof *lowered);
+    size_t nl = 0;
+    if (given) {
+        const char *k;
+        json_t *v;
+        json_object_foreach((json_t *)given, k, v)
+        {
+            char *l = xstrdup(k);
+            for (char *c = l; *c; c++)
+                *c = (char)tolower((unsigned char)*c);
+            lowered[nl++] = l;
+            all[n++] = l;
+        }
+    }
+    int rc = iam_evaluate_open(&req, all, n, out, err, errlen);
+    for (size_t i = 0; i < nl; i++)
+        free(lowered[i]);
+    free(lowered);
+    free(all);
+    json_decref(ctx);
+    return rc;
+}
+
+int iam_account_can(const struct iam_account *a, const char *principal, const char *action, const char *resource,
+                    const json_t *context, struct iam_result *out, char *err, size_t errlen)
+{
+    const struct acct_principal *p = acct_principal_find(a, principal);
+    if (!p) {
+        snprintf(err, errlen, "%s is not a user or role of account %s in this snapshot", principal, a->id);
+        return -1;
+    }
+    const char *caller = strstr(principal, ":assumed-role/") ? principal : p->caller;
+    return ask(a, p, caller, action, resource, context, out, err, errlen);
+}
+
+/* ---- who can ---- */
+
+static int rank(enum iam_decision d)
+{
+    return d == IAM_ALLOW ? 2 : d == IAM_CONDITIONAL ? 1 : 0;
+}
+
+struct reach {
+    int rank;            /* 2 allow, 1 conditional, 0 deny */
+    json_t *conditions;  /* array */
+    json_t *via;         /* array of role ARNs, nearest first */
+    char reason[640];
+    int set;
+};
+
+static void reach_set(struct reach *x, int rank, json_t *conditions, json_t *via, const char *reason)
+{
+    json_decref(x->conditions);
+    json_decref(x->via);
+    x->rank = rank;
+    x->conditions = conditions;
+    x->via = via;
+    snprintf(x->reason, sizeof x->reason, "%s", reason);
+    x->set = 1;
+}
+
+/* union of two condition lists (new array) */
+static json_t *merge(const json_t *a, const json_t *b)
+{
+    json_t *out = json_array();
+    const json_t *lists[2] = {a, b};
+    for (int l = 0; l < 2; l++) {
+        size_t i;
+        json_t *x;
+        json_array_foreach((json_t *)lists[l], i, x)
+        {
+            int dup = 0;
+            size_t j;
+            json_t *y;
+            json_array_foreach(out, j, y) dup |= json_equal(x, y);
+            if (!dup)
+                json_array_append(out, x);
+        }
+    }
+    return out;
+}
+
+/* Does p have an identity Allow for sts:AssumeRole at all (a cheap filter before asking)? */
+static int may_assume(const struct acct_principal *p)
+{
+    for (size_t i = 0; i < p->npolicies; i++)
+        for (size_t s = 0; s < p->policies[i]->nstmts; s++) {
+            const struct stmt *st = &p->policies[i]->stmts[s];
+            if (!st->allow)
+                continue;
+            int m = 0;
+            for (size_t k = 0; k < st->nactions && !m; k++)
+                m = iam_glob(st->actions[k], "sts:assumerole", 1);
+            if (st->not_action ? !m : m)
+                return 1;
+        }
+    return 0;
+}
+
+/* Does the trust policy name p itself (so no identity policy is needed)? */
+static int trust_names(const struct acct_principal *role, const struct acct_principal *p)
+{
+    if (!role->trust)
+        return 0;
+    for (size_t s = 0; s < role->trust->nstmts; s++) {
+        const struct stmt *st = &role->trust->stmts[s];
+        if (!st->allow)
+            continue;
+        if (st->not_principal)
+            return 1;
+        for (size_t k = 0; k < st->nprincipals; k++)
+            if (st->principals[k].type == PR_ANY ||
+                (st->principals[k].type == PR_AWS && strcmp(st->principals[k].value, p->arn) == 0))
+                return 1;
+    }
+    return 0;
+}
+
+struct outside {
+    char *who;    /* as reported: an ARN, a service, an identity provider, or "*" */
+    char *caller; /* as evaluated */
+    const char *action;
+};
+
+/* Principals a role's trust policy names outside the account's own users and roles. */
+static size_t outsiders(const struct iam_account *a, const struct acct_principal *role, struct outside **out)
+{
+    size_t n = 0;
+    *out = NULL;
+    if (!role->trust)
+        return 0;
+    char root[128];
+    snprintf(root, sizeof root, "arn:%s:iam::%s:root", a->partition, a->id);
+    for (size_t s = 0; s < role->trust->nstmts; s++) {
+        const struct stmt *st = &role->trust->stmts[s];
+        if (!st->allow || st->not_principal)
+            continue;
+        for (size_t k = 0; k < st->nprincipals; k++) {
+            const struct principal *pr = &st->principals[k];
+            struct outside o = {0};
+            if (pr->type == PR_ANY) {
+                o.who = xstrdup("*");
+                o.caller = xasprintf("arn:%s:iam::000000000000:root", a->partition);
+                o.action = "sts:AssumeRole";
+            } else if (pr->type == PR_AWS) {
+                char acct[32];
+                arn_account_of(pr->value, acct, sizeof acct);
+                if (strcmp(pr->value, a->id) == 0 || strcmp(pr->value, root) == 0 ||
+                    json_object_get(a->principal_index, pr->value))
+                    continue; /* this account's own principals are asked one by one */
+                if (strspn(pr->value, "0123456789") == 12 && strlen(pr->value) == 12)
+                    o.caller = xasprintf("arn:%s:iam::%s:root", a->partition, pr->value);
+                else
+                    o.caller = xstrdup(pr->value);
+                o.who = xstrdup(o.caller);
+                o.action = "sts:AssumeRole";
+            } else if (pr->type == PR_SERVICE) {
+                o.who = xstrdup(pr->value);
+                o.caller = xstrdup(pr->value);
+                o.action = "sts:AssumeRole";
+            } else if (pr->type == PR_FEDERATED) {
+                o.who = xstrdup(pr->value);
+                o.caller = xstrdup(pr->value);
+                o.action = strstr(pr->value, ":saml-provider/") ? "sts:AssumeRoleWithSAML"
+                                                                : "sts:AssumeRoleWithWebIdentity";
+            } else {
+                continue;
+            }
+            int dup = 0;
+            for (size_t i = 0; i < n; i++)
+                dup |= strcmp((*out)[i].who, o.who) == 0 && strcmp((*out)[i].action, o.action) == 0;
+            if (dup) {
+                free(o.who);
+                free(o.caller);
+                continue;
+            }
+            *out = xrealloc(*out, (n + 1) * sizeof **out);
+            (*out)[n++] = o;
+        }
+    }
+    return n;
+}
+
+static json_t *entry(const char *arn, const struct reach *x)
+{
+    const char *d = x->rank == 2 ? "allow" : x->rank == 1 ? "conditional" : "deny";
+    return json_pack("{s:s, s:s, s:O, s:O, s:s}", "arn", arn, "decision", d, "conditions",
+                     x->conditions ? x->conditions : json_array(), "via", x->via ? x->via : json_array(),
+                     "reason", x->reason);
+}
+
+json_t *iam_account_who_can(const struct iam_account *a, const char *action, const char *resource, int all,
+                            const json_t *context, char *err, size_t errlen)
+{
+    size_t np = a->nprincipals;
+    struct reach *best = xcalloc(np + 1, sizeof *best);
+    int failed = 0;
+    /* 1. every user and role, directly */
+    for (size_t i = 0; i < np && !failed; i++) {
+        struct iam_result res;
+        if (ask(a, &a->principals[i], a->principals[i].caller, action, resource, context, &res, err, errlen)) {
+            failed = 1;
+            break;
+        }
+        reach_set(&best[i], rank(res.decision), res.conditions ? json_incref(res.conditions) : json_array(),
+                  json_array(), res.reason);
+        json_decref(res.matched);
+        json_decref(res.conditions);
+    }
+    /* 2. through trust policies: who can become a role that can (breadth first, so the
+     * shortest path is kept; a principal is revisited only when its rank improves) */
+    json_t *outside = json_object(); /* who -> entry */
+    size_t *queue = xcalloc(2 * np + 1, sizeof *queue), head = 0, tail = 0;
+    for (size_t i = 0; i < np && !failed; i++)
+        if (a->principals[i].kind == ACCT_ROLE && best[i].rank > 0)
+            queue[tail++] = i;
+    int *may = xcalloc(np + 1, sizeof *may);
+    for (size_t i = 0; i < np; i++)
+        may[i] = may_assume(&a->principals[i]);
+    while (head < tail && !failed) {
+        size_t t = queue[head++];
+        const struct acct_principal *role = &a->principals[t];
+        json_t *via = json_array();
+        json_array_append_new(via, json_string(role->arn));
+        json_array_extend(via, best[t].via);
+        for (size_t i = 0; i < np && !failed; i++) {
+            if (i == t || (!may[i] && !trust_names(role, &a->principals[i])))
+                continue;
+            struct iam_result res;
+            if (ask(a, &a->principals[i], a->principals[i].caller, "sts:AssumeRole", role->arn, context, &res, err,
+                    errlen)) {
+                failed = 1;
+                break;
+            }
+            int r = rank(res.decision) < best[t].rank ? rank(res.decision) : best[t].rank;
+            if (r > best[i].rank) {
+                json_t *conds = merge(best[t].conditions, res.conditions ? res.conditions : json_array());
+                char reason[600];
+                snprintf(reason, sizeof reason, "can become %s, which %s", role->arn,
+                         best[t].rank == 2 ? "is allowed" : "is allowed under conditions");
+                reach_set(&best[i], r, conds, json_incref(via), reason);
+                if (a->principals[i].kind == ACCT_ROLE && tail < 2 * np)
+                    queue[tail++] = i;
+            }
+            json_decref(res.matched);
+            json_decref(res.conditions);
+        }
+        struct outside *o;
+        size_t no = outsiders(a, role, &o);
+        for (size_t k = 0; k < no; k++) {
+            struct iam_result res;
+            if (!failed && ask(a, NULL, o[k].caller, o[k].action, role->arn, context, &res, err, errlen) == 0) {
+                int r = rank(res.decision) < best[t].rank ? rank(res.decision) : best[t].rank;
+                json_t *prev = json_object_get(outside, o[k].who);
+                const char *pd = prev ? json_string_value(json_object_get(prev, "decision")) : NULL;
+                int prank = !pd ? -1 : strcmp(pd, "allow") == 0 ? 2 : strcmp(pd, "conditional") == 0 ? 1 : 0;
+                if (r > prank && (r > 0 || all)) {
+                    struct reach x = {0};
+                    char reason[600];
+                    snprintf(reason, sizeof reason, "%s by the trust policy of %s%s",
+                             r ? "can become the role" : "cannot become the role", role->arn,
+                             strncmp(o[k].caller, "arn:", 4) == 0 ? " (its own account must allow it too)" : "");
+                    reach_set(&x, r, merge(best[t].conditions, res.conditions ? res.conditions : json_array()),
+                              json_incref(via), reason);
+                    json_object_set_new(outside, o[k].who, entry(o[k].who, &x));
+                    json_decref(x.conditions);
+                    json_decref(x.via);
+                }
+                json_decref(res.matched);
+                json_decref(res.conditions);
+            } else {
+                failed = 1;
+            }
+            free(o[k].who);
+            free(o[k].caller);
+        }
+        free(o);
+        json_decref(via);
+    }
+    json_t *list = NULL;
+    if (!failed) {
+        list = json_array();
+        for (size_t i = 0; i < np; i++)
+            if (best[i].rank > 0 || all)
+                json_array_append_new(list, entry(a->principals[i].arn, &best[i]));
+        const char *k;
+        json_t *v;
+        json_object_foreach(outside, k, v) json_array_append(list, v);
+    }
+    for (size_t i = 0; i < np; i++) {
+        json_decref(best[i].conditions);
+        json_decref(best[i].via);
+    }
+    free(best);
+    free(queue);
+    free(may);
+    json_decref(outside);
+    if (!list)
+        return NULL;
+    return json_pack("{s:s, s:s, s:o}", "action", action, "resource", resource, "principals", list);
+}
