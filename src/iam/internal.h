@@ -106,4 +106,9 @@ char *iam_substitute(const char *s, const struct ctx *c, int wildcard_escape);
 int iam_conditions_hold(const struct stmt *st, const struct iam_policy *p, const struct ctx *c,
                         int *unresolved);
 
+/* data/iam-actions.tsv, NUL-terminated; generated into the build directory by tools/embed.c
+ * (iam_actions_data.c) and read by actions.c. */
+extern const char *const iam_actions_tsv;
+extern const size_t iam_actions_tsv_len;
+
 #endif
