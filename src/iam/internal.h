@@ -119,4 +119,9 @@ int iam_cond_state(const struct cond *c, const struct iam_policy *p, const struc
 int iam_conditions_hold(const struct stmt *st, const struct iam_policy *p, const struct ctx *c,
                         int *unresolved);
 
+/* data/iam-actions.tsv, NUL-terminated; generated into the build directory by tools/embed.c
+ * (iam_actions_data.c) and read by actions.c. */
+extern const char *const iam_actions_tsv;
+extern const size_t iam_actions_tsv_len;
+
 #endif
