@@ -189,5 +189,49 @@ expect_exit 1 "iam eval: truncated JSON" -- iam eval "$tmp/trunc.json"
 check "...one line naming the file" one_line_error "trunc.json"
 expect_exit 2 "iam without a subcommand" -- iam
 
+# --- iam can / who-can / scope over a snapshot (tests/fixtures/iam/gen_account.py describes the account)
+acct=tests/fixtures/iam/account.json A=arn:aws:iam::111122223333 PII=arn:aws:s3:::customer-pii
+expect_exit 0 "iam can: a group's IP-conditioned grant" -- iam can $A:user/alice s3:GetObject $PII/a.csv --snapshot $acct --format json
+check "...is conditional on the source IP and the bucket's VPC endpoint" jq -e '.decision == "conditional" and (.conditions | index("aws:SourceIp in 10.20.0.0/16")) and (.conditions | index("aws:SourceVpce = vpce-0a1b2c3d"))' "$tmp/out"
+expect_exit 0 "iam can: with the context given" -- iam can $A:user/alice s3:GetObject $PII/a.csv --snapshot $acct --format json --context aws:SourceIp=10.20.1.2 --context aws:SourceVpce=vpce-0a1b2c3d
+check "...allowed, by the group policy" jq -e '.decision == "allow" and any(.matched[]; test("group analysts"))' "$tmp/out"
+expect_exit 0 "iam can: from outside the network" -- iam can $A:user/alice s3:GetObject $PII/a.csv --snapshot $acct --format json --context aws:SourceIp=203.0.113.9 --context aws:SourceVpce=vpce-0a1b2c3d
+check "...implicitly denied" jq -e '.decision == "implicit_deny"' "$tmp/out"
+expect_exit 0 "iam can: the bucket's Deny outside the endpoint" -- iam can $A:user/dave s3:GetObject $PII/a.csv --snapshot $acct --format json --context aws:SourceVpce=vpce-ffff
+check "...explicitly denied by the bucket policy" jq -e '.decision == "explicit_deny" and any(.matched[]; test("resource policy"))' "$tmp/out"
+expect_exit 0 "iam can: a permissions boundary cuts AdministratorAccess" -- iam can $A:user/bob s3:GetObject $PII/a.csv --snapshot $acct --format json
+check "...denied by the boundary" jq -e '.decision == "implicit_deny" and (.reason | test("boundary"))' "$tmp/out"
+expect_exit 0 "iam can: an SCP Deny" -- iam can $A:role/DataRole s3:DeleteBucket $PII --snapshot $acct --format json
+check "...explicitly denied by the SCP level" jq -e '.decision == "explicit_deny" and any(.matched[]; test("NoBucketDelete"))' "$tmp/out"
+expect_exit 0 "iam can: a tag condition on a tag the user does not carry" -- iam can $A:user/frank s3:GetObject $PII/a.csv --snapshot $acct --format json
+check "...is known, so denied (not conditional)" jq -e '.decision == "implicit_deny"' "$tmp/out"
+expect_exit 1 "iam can: an unknown principal" -- iam can $A:user/nobody s3:GetObject $PII/a.csv --snapshot $acct
+check "...an error naming it" grep -q "error: .*user/nobody is not a user or role" "$tmp/err"
+expect_exit 2 "iam can: a malformed --context" -- iam can $A:user/alice s3:GetObject $PII --context novalue --snapshot $acct
+expect_exit 0 "iam who-can s3:GetObject" -- iam who-can s3:GetObject $PII/a.csv --snapshot $acct --format json
+check "...lists alice, carol (via DataRole), dave, the roles, the SAML provider and the service" jq -e '[.principals[].arn] | (index("'$A':user/alice") and index("'$A':user/carol") and index("'$A':user/dave") and index("'$A':role/DataRole") and index("'$A':saml-provider/CorpIdP") and index("lambda.amazonaws.com"))' "$tmp/out"
+check "...carol through DataRole" jq -e '.principals[] | select(.arn == "'$A':user/carol") | .via == ["'$A':role/DataRole"]' "$tmp/out"
+check "...no denied entries by default" jq -e 'all(.principals[]; .decision != "deny")' "$tmp/out"
+check "...bob, erin, frank absent" jq -e '[.principals[].arn] | (index("'$A':user/bob") or index("'$A':user/erin") or index("'$A':user/frank")) | not' "$tmp/out"
+expect_exit 0 "iam who-can --all adds denied principals" -- iam who-can s3:GetObject $PII/a.csv --snapshot $acct --format json --all
+check "...bob denied" jq -e '.principals[] | select(.arn == "'$A':user/bob") | .decision == "deny"' "$tmp/out"
+expect_exit 0 "iam who-can: another account's prefix grant" -- iam who-can s3:GetObject $PII/exports/x.csv --snapshot $acct --format json
+check "...the partner account through PartnerRole, on its external id" jq -e '.principals[] | select(.arn == "arn:aws:iam::999988887777:root") | (.decision == "conditional" and (.conditions | index("sts:ExternalId = partner-42")))' "$tmp/out"
+expect_exit 0 "iam scope" -- iam scope --snapshot $acct --format json
+check "...the tagged bucket is the personal data" jq -e '.resources == [{"arn": "'$PII'", "why": "tag ansim:pii=true"}]' "$tmp/out"
+check "...dave can download but only through the endpoint, so confined" jq -e '.principals[] | select(.arn == "'$A':user/dave") | (.confined and .download.decision == "conditional")' "$tmp/out"
+check "...erin can grant (her own policies) and is not confined" jq -e '.principals[] | select(.arn == "'$A':user/erin") | (.confined | not) and .grant.decision == "allow"' "$tmp/out"
+check "...the partner prefix is found" jq -e 'any(.principals[]; .arn == "arn:aws:iam::999988887777:root")' "$tmp/out"
+expect_exit 0 "iam scope --pii-tag with no such tag" -- iam scope --snapshot $acct --pii-tag data=secret --format json
+check "...nothing in scope, with a warning" jq -e '.summary.resources == 0 and (.principals | length) == 0' "$tmp/out"
+check "...warned" grep -q "no resource carries" "$tmp/err"
+expect_exit 0 "iam scope --format html" -- iam scope --snapshot $acct --format html
+check "...an HTML table" grep -q "<table>" "$tmp/out"
+expect_exit 3 "controls over the IAM fixture" -- scan --no-db --snapshot $acct --control iam.network_separation_scope,iam.privilege_escalation,iam.full_admin_policy --format json
+check "...erin is unconfined in the network-separation scope" jq -e 'any(.findings[]; .control_id == "iam.network_separation_scope" and .status == "fail" and .resource_id == "erin")' "$tmp/out"
+check "...erin can escalate by writing her own policy" jq -e 'any(.findings[]; .control_id == "iam.privilege_escalation" and .status == "fail" and .resource_id == "erin" and (.reason | test("iam:PutUserPolicy")))' "$tmp/out"
+check "...alice cannot escalate" jq -e 'any(.findings[]; .control_id == "iam.privilege_escalation" and .status == "pass" and .resource_id == "alice")' "$tmp/out"
+check "...dave's NotAction policy is not full admin (IAM excluded)" jq -e 'any(.findings[]; .control_id == "iam.full_admin_policy" and .resource_id == "dave" and .status == "pass")' "$tmp/out"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

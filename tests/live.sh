@@ -38,6 +38,9 @@ regions=us-east-1,ap-northeast-2
 run collect --endpoint-url "$ANSIM_MOTO_URL" --region $regions -o "$tmp/snap.json"
 check "collect exits 0 (got $rc)" test "$rc" -eq 0
 snap=$tmp/snap.json
+check "attached AWS-managed policies are read with their documents" jq -e '
+    [.resources[] | select(.type == "aws_iam_aws_managed_policy")] | length == 1 and .[0].id == "AmazonS3ReadOnlyAccess"
+    and .[0].arn == "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess" and (.[0].data.Document.Statement | length) > 0' "$snap"
 check "snapshot format, account and regions" jq -e '.format == "ansim-snapshot/1" and .account_id == env.ANSIM_MOTO_ACCOUNT and .regions == ["us-east-1", "ap-northeast-2"]' "$snap"
 check "EC2/VPC in both regions: security groups with rules, VPCs, EBS default encryption" jq -e '
     ([.resources[] | select(.type == "aws_ec2_security_group") | .region] | unique) == ["ap-northeast-2", "us-east-1"] and

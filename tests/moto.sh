@@ -78,7 +78,8 @@ if [ "$cmd" = start-examples ]; then
 fi
 
 # the seed script's first calls (admin user, policy, key) are free; every later call is authenticated
-serve pid INITIAL_NO_AUTH_ACTION_COUNT=3 || exit 1
+# AWS-managed policies loaded so that attaching one works (the collector reads their documents)
+serve pid INITIAL_NO_AUTH_ACTION_COUNT=3 MOTO_IAM_LOAD_MANAGED_POLICIES=true || exit 1
 if ! python3 tests/moto_seed.py "$url" "$dir/expect" >>"$dir/env" 2>"$dir/seed.log"; then
     echo "moto.sh: seeding failed: $(tail -1 "$dir/seed.log")" >&2
     exit 1

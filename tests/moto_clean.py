@@ -64,7 +64,12 @@ def bucket(name, lock=False, tags=()):
     s3.put_bucket_policy(Bucket=name, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
         {"Sid": "TLSOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
          "Resource": [f"arn:aws:s3:::{name}", f"arn:aws:s3:::{name}/*"],
-         "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}))
+         "Condition": {"Bool": {"aws:SecureTransport": "false"}}}] + ([
+        # personal data only from the separated network (안전성 확보조치 기준 제6조의2)
+        {"Sid": "OnlyFromSeparatedNetwork", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+         "Resource": [f"arn:aws:s3:::{name}", f"arn:aws:s3:::{name}/*"],
+         "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-0a1b2c3d4e5f60001"},
+                       "NotIpAddress": {"aws:SourceIp": "10.0.0.0/16"}}}] if ("ansim:pii", "true") in tags else [])}))
     if tags:
         s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in tags]})
     if lock:

@@ -31,6 +31,8 @@ iam.put_user_policy(UserName="seed-admin", PolicyName="everything", PolicyDocume
 admin_key = iam.create_access_key(UserName="seed-admin")["AccessKey"]
 seed.update(aws_access_key_id=admin_key["AccessKeyId"], aws_secret_access_key=admin_key["SecretAccessKey"])
 iam, ec2 = boto3.client("iam", **seed), boto3.client("ec2", **seed)
+# an AWS-managed policy in use: the collector must read its document (GetPolicyVersion)
+iam.attach_user_policy(UserName="seed-admin", PolicyArn="arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")
 iam.create_user(UserName="ansim-audit")
 iam.put_user_policy(UserName="ansim-audit", PolicyName="read-only", PolicyDocument=json.dumps({
     "Version": "2012-10-17",

@@ -196,7 +196,15 @@ struct acct_opts {
     json_t *context; /* --context KEY=VALUE, repeated keys make a list */
     const char *pos[3];
     size_t npos;
+    const char **named; /* --resource ARN, repeated */
+    size_t nnamed;
 };
+
+static void free_acct_opts(struct acct_opts *o)
+{
+    json_decref(o->context);
+    free(o->named);
+}
 
 static int parse_acct_opts(int argc, char **argv, const char *cmd, struct acct_opts *o)
 {
@@ -219,6 +227,9 @@ static int parse_acct_opts(int argc, char **argv, const char *cmd, struct acct_o
                 return -1;
             }
             o->pii = v;
+        } else if ((v = opt_value(argc, argv, &i, "--resource", &bad))) {
+            o->named = xrealloc(o->named, (o->nnamed + 1) * sizeof *o->named);
+            o->named[o->nnamed++] = v;
         } else if ((v = opt_value(argc, argv, &i, "--context", &bad))) {
             const char *eq = strchr(v, '=');
             if (!eq || eq == v) {
@@ -330,7 +341,7 @@ static int iam_can(int argc, char **argv, const struct global_opts *g)
         if (o.npos != 3)
             fprintf(stderr, "usage: ansim iam can PRINCIPAL_ARN ACTION RESOURCE_ARN [--context KEY=VALUE ...] "
                             "[--snapshot FILE] [--format tty|json]\n");
-        json_decref(o.context);
+        free_acct_opts(&o);
         return EXIT_USAGE;
     }
     int rc = EXIT_RUNTIME;
@@ -365,7 +376,7 @@ static int iam_can(int argc, char **argv, const struct global_opts *g)
         }
     }
     inv_close(inv);
-    json_decref(o.context);
+    free_acct_opts(&o);
     return rc;
 }
 
@@ -376,7 +387,7 @@ static int iam_who_can(int argc, char **argv, const struct global_opts *g)
         if (o.npos != 2)
             fprintf(stderr, "usage: ansim iam who-can ACTION RESOURCE_ARN [--all] [--context KEY=VALUE ...] "
                             "[--snapshot FILE] [--format tty|json]\n");
-        json_decref(o.context);
+        free_acct_opts(&o);
         return EXIT_USAGE;
     }
     int rc = EXIT_RUNTIME;
@@ -415,7 +426,156 @@ static int iam_who_can(int argc, char **argv, const struct global_opts *g)
         json_decref(w);
     }
     inv_close(inv);
-    json_decref(o.context);
+    free_acct_opts(&o);
+    return rc;
+}
+
+static const char *ability_cell(const json_t *ab)
+{
+    const char *d = json_string_value(json_object_get(ab, "decision"));
+    if (!d || strcmp(d, "none") == 0)
+        return "-";
+    int conf = json_is_true(json_object_get(ab, "confined"));
+    return strcmp(d, "allow") == 0 ? "yes" : conf ? "confined" : "conditional";
+}
+
+static void scope_tty(const json_t *s)
+{
+    json_t *sum = json_object_get(s, "summary");
+    printf("network-separation scope (personal data: tag %s; %lld resource%s)\n",
+           json_string_value(json_object_get(s, "pii_tag")), json_integer_value(json_object_get(sum, "resources")),
+           json_integer_value(json_object_get(sum, "resources")) == 1 ? "" : "s");
+    printf("%-11s %-11s %-11s %-9s %s\n", "DOWNLOAD", "DESTROY", "GRANT", "CONFINED", "PRINCIPAL");
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(s, "principals"), i, e)
+    {
+        printf("%-11s %-11s %-11s %-9s %s\n", ability_cell(json_object_get(e, "download")),
+               ability_cell(json_object_get(e, "destroy")), ability_cell(json_object_get(e, "grant")),
+               json_is_true(json_object_get(e, "confined")) ? "yes" : "NO", json_string_value(json_object_get(e, "arn")));
+    }
+    printf("%lld principal%s in scope, %lld not confined to the separated network\n",
+           json_integer_value(json_object_get(sum, "in_scope")),
+           json_integer_value(json_object_get(sum, "in_scope")) == 1 ? "" : "s",
+           json_integer_value(json_object_get(sum, "unconfined")));
+}
+
+static void html_list(struct strbuf *sb, const json_t *list)
+{
+    size_t i;
+    json_t *x;
+    json_array_foreach((json_t *)list, i, x)
+    {
+        sb_puts(sb, i ? "<br>" : "");
+        sb_html(sb, json_string_value(x));
+    }
+}
+
+static void scope_html(const json_t *s)
+{
+    struct strbuf sb;
+    sb_init(&sb);
+    sb_puts(&sb, "<!doctype html><html lang=\"ko\"><head><meta charset=\"utf-8\"><title>ansim: 망분리 대상 / "
+                 "network-separation scope</title><style>body{font-family:sans-serif;margin:2em}table{border-collapse:"
+                 "collapse}td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top;font-size:90%}"
+                 ".no{background:#fdd}.yes{background:#dfd}</style></head><body>");
+    sb_puts(&sb, "<h1>망분리 대상자 / Network-separation scope</h1><p>개인정보 태그 / personal-data tag: <code>");
+    sb_html(&sb, json_string_value(json_object_get(s, "pii_tag")));
+    sb_puts(&sb, "</code></p><h2>개인정보 리소스 / Resources</h2><ul>");
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(s, "resources"), i, e)
+    {
+        sb_puts(&sb, "<li><code>");
+        sb_html(&sb, json_string_value(json_object_get(e, "arn")));
+        sb_puts(&sb, "</code> (");
+        sb_html(&sb, json_string_value(json_object_get(e, "why")));
+        sb_puts(&sb, ")</li>");
+    }
+    sb_puts(&sb, "</ul><h2>주체 / Principals</h2><table><tr><th>주체 / principal</th><th>망 제한 / confined</th>"
+                 "<th>다운로드 / download</th><th>파기 / destroy</th><th>권한 설정 / grant</th></tr>");
+    json_array_foreach(json_object_get(s, "principals"), i, e)
+    {
+        int conf = json_is_true(json_object_get(e, "confined"));
+        sb_printf(&sb, "<tr class=\"%s\"><td><code>", conf ? "yes" : "no");
+        sb_html(&sb, json_string_value(json_object_get(e, "arn")));
+        sb_printf(&sb, "</code></td><td>%s</td>", conf ? "예 / yes" : "아니오 / NO");
+        static const char *const cls[] = {"download", "destroy", "grant"};
+        for (int k = 0; k < 3; k++) {
+            json_t *ab = json_object_get(e, cls[k]);
+            sb_puts(&sb, "<td>");
+            sb_html(&sb, ability_cell(ab));
+            if (json_array_size(json_object_get(ab, "actions"))) {
+                sb_puts(&sb, "<details><summary>actions</summary>");
+                html_list(&sb, json_object_get(ab, "actions"));
+                sb_puts(&sb, "</details>");
+            }
+            if (json_array_size(json_object_get(ab, "conditions"))) {
+                sb_puts(&sb, "<br><small>only when: ");
+                html_list(&sb, json_object_get(ab, "conditions"));
+                sb_puts(&sb, "</small>");
+            }
+            if (json_array_size(json_object_get(ab, "via"))) {
+                sb_puts(&sb, "<br><small>via: ");
+                html_list(&sb, json_object_get(ab, "via"));
+                sb_puts(&sb, "</small>");
+            }
+            sb_puts(&sb, "</td>");
+        }
+        sb_puts(&sb, "</tr>");
+    }
+    sb_puts(&sb, "</table></body></html>\n");
+    fputs(sb.buf ? sb.buf : "", stdout);
+    sb_free(&sb);
+}
+
+static int iam_scope(int argc, char **argv, const struct global_opts *g)
+{
+    struct acct_opts o;
+    if (parse_acct_opts(argc, argv, "scope", &o) || o.npos != 0) {
+        if (o.npos)
+            fprintf(stderr, "usage: ansim iam scope [--pii-tag KEY=VALUE] [--resource ARN ...] [--snapshot FILE] "
+                            "[--format tty|json|html]\n");
+        free_acct_opts(&o);
+        return EXIT_USAGE;
+    }
+    char *key = xstrdup(o.pii ? o.pii : "ansim:pii=true");
+    char *value = strchr(key, '=');
+    *value++ = '\0';
+    int rc = EXIT_RUNTIME;
+    char err[ERRLEN];
+    struct inventory *inv = load_inventory(g, o.snapshot);
+    struct iam_account *a = inv ? inv_iam_account(inv, err, sizeof err) : NULL;
+    if (inv && !a)
+        log_err("%s", err);
+    if (a) {
+        warn_problems(a);
+        double t0 = mono();
+        json_t *s = iam_account_scope(a, key, value, o.named, o.nnamed, err, sizeof err);
+        log_debug("scope: %.1f ms", (mono() - t0) * 1000);
+        if (!s) {
+            log_err("%s", err);
+        } else {
+            if (json_integer_value(json_object_get(json_object_get(s, "summary"), "resources")) == 0)
+                log_warn("no resource carries the tag %s=%s and none was named with --resource: nothing is in "
+                         "scope",
+                         key, value);
+            if (o.format && strcmp(o.format, "html") == 0) {
+                scope_html(s);
+            } else if (use_json(&o)) {
+                char *line = json_dumps(s, JSON_COMPACT);
+                puts(line);
+                free(line);
+            } else {
+                scope_tty(s);
+            }
+            rc = EXIT_OK;
+        }
+        json_decref(s);
+    }
+    inv_close(inv);
+    free(key);
+    free_acct_opts(&o);
     return rc;
 }
 
@@ -431,6 +591,8 @@ int cmd_iam(int argc, char **argv, const struct global_opts *g)
         return iam_can(argc, argv, g);
     if (argc >= 2 && strcmp(argv[1], "who-can") == 0)
         return iam_who_can(argc, argv, g);
+    if (argc >= 2 && strcmp(argv[1], "scope") == 0)
+        return iam_scope(argc, argv, g);
     fprintf(stderr, "usage: ansim iam eval|can|who-can|scope ...   (see `ansim help iam`)\n");
     return EXIT_USAGE;
 }

@@ -15,6 +15,7 @@ static const char overview[] =
     "  frameworks             list the frameworks and their requirement counts\n"
     "  history                list past scans kept in the history database\n"
     "  iam eval FILE|-        decide IAM requests given in a file, as AWS would (no account needed)\n"
+    "  iam can|who-can|scope  who can do what in an account; the network-separation scope\n"
     "  version                print the version\n"
     "  help [COMMAND]         this help, or a command's\n"
     "\n"
@@ -79,7 +80,19 @@ static const char iam_help[] =
     "  \"session_policy\", \"endpoint_policies\": [...], \"scps\" and \"rcps\": [[level 0 documents],\n"
     "  ...] (root first; FullAWSAccess is not implied for SCPs, RCPFullAWSAccess is for RCPs)}.\n"
     "  Prints one line per request: {\"decision\": \"allow\"|\"explicit_deny\"|\"implicit_deny\",\n"
-    "  \"reason\", \"matched\": [statements]}. See docs/iam.md.\n";
+    "  \"reason\", \"matched\": [statements]}.\n"
+    "\n"
+    "usage: ansim iam can PRINCIPAL_ARN ACTION RESOURCE_ARN [--context KEY=VALUE ...]\n"
+    "       ansim iam who-can ACTION RESOURCE_ARN [--all] [--context KEY=VALUE ...]\n"
+    "       ansim iam scope [--pii-tag KEY=VALUE] [--resource ARN ...]\n"
+    "  [--snapshot FILE] [--format tty|json (scope: also html)]\n"
+    "  Questions about an account, from a snapshot or a live collection. Context keys the\n"
+    "  snapshot does not know (source IP, MFA, VPC endpoint, ...) may take any value, so an\n"
+    "  answer can be \"conditional\" with the conditions it needs. who-can follows trust\n"
+    "  policies to everyone who can become a role that can (\"via\"); --all adds the denied.\n"
+    "  scope lists who can download, destroy or grant access to personal data (resources\n"
+    "  tagged ansim:pii=true by default) and whether each is confined to the separated\n"
+    "  network (aws:SourceIp / SourceVpc / SourceVpce / ViaAWSService). See docs/iam.md.\n";
 
 void cmd_usage(FILE *f, const char *name)
 {

@@ -23,6 +23,7 @@ struct iam_account *iam_account_new(const char *account_id)
     a->principal_index = json_object();
     a->resource_index = json_object();
     a->problems = json_array();
+    a->group_arns = json_array();
     return a;
 }
 
@@ -140,6 +141,7 @@ static struct acct_principal *new_principal(struct iam_account *a, const char *a
     p->arn = xstrdup(arn);
     p->kind = kind;
     p->tags = tags_of(data);
+    p->groups = json_array();
     const char *name = strrchr(arn, '/') ? strrchr(arn, '/') + 1 : arn;
     p->name = xstrdup(name);
     const char *uid = json_string_value(json_object_get(data, kind == ACCT_USER ? "UserId" : "RoleId"));
@@ -288,6 +290,9 @@ int iam_account_finish(struct iam_account *a)
                     json_array_append_new(list, json_integer((json_int_t)o));
         free(g.policies);
         json_object_set_new(groups, name, list);
+        const char *garn = json_string_value(json_object_get(d, "Arn"));
+        if (garn)
+            json_array_append_new(a->group_arns, json_string(garn));
     }
     /* 3. users and roles; the organization; resources with policies or tags */
     json_array_foreach(a->pending, i, e)
@@ -311,6 +316,9 @@ int iam_account_finish(struct iam_account *a)
                 size_t m;
                 json_t *x;
                 json_array_foreach(list, m, x) add_policy_ref(p, a->owned[json_integer_value(x)]);
+                char *garn = xasprintf("arn:%s:iam::%s:group/%s", a->partition, a->id, json_string_value(g));
+                json_array_append_new(p->groups, json_string(garn));
+                free(garn);
             }
             boundary(a, p, d);
         } else if (strcmp(type, "aws_iam_role") == 0 && arn) {
@@ -360,6 +368,7 @@ void iam_account_free(struct iam_account *a)
         free(p->unique_id);
         free(p->policies);
         json_decref(p->tags);
+        json_decref(p->groups);
     }
     free(a->principals);
     for (size_t i = 0; i < a->nresources; i++) {
@@ -384,6 +393,7 @@ void iam_account_free(struct iam_account *a)
     json_decref(a->principal_index);
     json_decref(a->resource_index);
     json_decref(a->problems);
+    json_decref(a->group_arns);
     free(a->org_id);
     free(a->id);
     free(a);

@@ -22,6 +22,7 @@ struct acct_principal {
     int boundary_missing;        /* a boundary is set but its document is not in the snapshot */
     struct iam_policy *trust;    /* roles */
     json_t *tags;                /* object: key -> value */
+    json_t *groups;              /* users: the ARNs of their groups */
 };
 
 struct acct_resource {
@@ -47,7 +48,14 @@ struct iam_account {
     struct iam_policy ***scps, ***rcps;
     size_t *nscps, *nrcps, nscp_levels, nrcp_levels;
     json_t *problems; /* strings */
+    json_t *group_arns; /* every group of the account */
 };
+
+/* One request in the account: p an in-account principal (its policies, boundary, tags and
+ * SCPs), or NULL for an outside caller named by caller (its own side assumed to allow);
+ * given: context the user states. Open evaluation (iam_evaluate_open). */
+int acct_ask(const struct iam_account *a, const struct acct_principal *p, const char *caller, const char *action,
+             const char *resource, const json_t *given, struct iam_result *out, char *err, size_t errlen);
 
 const struct acct_principal *acct_principal_find(const struct iam_account *a, const char *arn);
 const struct acct_resource *acct_resource_find(const struct iam_account *a, const char *arn);

@@ -668,8 +668,9 @@ int iam_evaluate_open(const struct iam_request *r, const char *const *known, siz
         out->decision = IAM_CONDITIONAL;
         out->conditions = assumed_conditions(assumed);
         snprintf(out->reason, sizeof out->reason, "allowed only under conditions");
-    } else if (rc == 0) {
-        json_decref(opt.matched);
+    } else if (rc == 0) { /* denied even when every unknown key is favourable: that is the reason */
+        json_decref(out->matched);
+        *out = opt;
     }
     json_decref(assumed);
     return rc;

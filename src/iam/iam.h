@@ -147,6 +147,29 @@ unsigned iam_class_parse(const char *s);
 /* "download", "destroy" or "grant" for exactly one IAM_CLASS_* bit; NULL otherwise. */
 const char *iam_class_name(unsigned single_class);
 
+/* The network-separation scope (scope.c): resources tagged tag_key=tag_value (value
+ * compared case-insensitively) plus the named ARNs hold personal data; for every principal
+ * that can download, destroy or grant access to them, directly or by becoming a role:
+ * {"pii_tag", "resources": [{"arn", "why"}], "principals": [{"arn", "confined", "download" |
+ * "destroy" | "grant": {"decision": "allow" | "conditional" | "none", "confined",
+ * "actions", "resources", "conditions", "via"}}], "summary": {"resources", "in_scope",
+ * "unconfined"}}. confined: every way needs aws:SourceIp in / aws:SourceVpc(e) = /
+ * aws:ViaAWSService = true. NULL with err. */
+json_t *iam_account_scope(const struct iam_account *a, const char *tag_key, const char *tag_value,
+                          const char *const *named, size_t nnamed, char *err, size_t errlen);
+
+/* Privilege escalation (escalation.c): the ways principal (a user or role ARN of the
+ * account) can give itself more permissions — a JSON array of {"path", "actions",
+ * "decision", "conditions"}; empty when there is none. NULL with err. */
+json_t *iam_account_escalation(const struct iam_account *a, const char *principal, char *err, size_t errlen);
+
+/* Is principal an effective administrator: allowed (or allowed under conditions) every
+ * probe action across services, IAM included, on any resource? 1/0, -1 with err. */
+int iam_account_is_admin(const struct iam_account *a, const char *principal, char *err, size_t errlen);
+
+/* The same for one policy document alone, attached to a user of its own account. */
+int iam_policy_is_admin(const struct iam_policy *p, char *err, size_t errlen);
+
 /* ---- building blocks, exposed for tests ---- */
 
 /* Wildcard match: '*' any run, '?' one character; fold: ASCII case-insensitive. Linear in

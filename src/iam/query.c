@@ -55,7 +55,7 @@ static struct iam_policy *allow_all(void)
 
 /* One request. p: an in-account principal (its policies, tags, SCPs), or NULL for an
  * outside caller (caller names it; its own side is assumed to allow). */
-static int ask(const struct iam_account *a, const struct acct_principal *p, const char *caller, const char *action,
+int acct_ask(const struct iam_account *a, const struct acct_principal *p, const char *caller, const char *action,
                const char *resource, const json_t *given, struct iam_result *out, char *err, size_t errlen)
 {
     json_t *ctx = json_object();
@@ -188,7 +188,7 @@ int iam_account_can(const struct iam_account *a, const char *principal, const ch
         return -1;
     }
     const char *caller = strstr(principal, ":assumed-role/") ? principal : p->caller;
-    return ask(a, p, caller, action, resource, context, out, err, errlen);
+    return acct_ask(a, p, caller, action, resource, context, out, err, errlen);
 }
 
 /* ---- who can ---- */
@@ -356,7 +356,7 @@ json_t *iam_account_who_can(const struct iam_account *a, const char *action, con
     /* 1. every user and role, directly */
     for (size_t i = 0; i < np && !failed; i++) {
         struct iam_result res;
-        if (ask(a, &a->principals[i], a->principals[i].caller, action, resource, context, &res, err, errlen)) {
+        if (acct_ask(a, &a->principals[i], a->principals[i].caller, action, resource, context, &res, err, errlen)) {
             failed = 1;
             break;
         }
@@ -385,7 +385,7 @@ json_t *iam_account_who_can(const struct iam_account *a, const char *action, con
             if (i == t || (!may[i] && !trust_names(role, &a->principals[i])))
                 continue;
             struct iam_result res;
-            if (ask(a, &a->principals[i], a->principals[i].caller, "sts:AssumeRole", role->arn, context, &res, err,
+            if (acct_ask(a, &a->principals[i], a->principals[i].caller, "sts:AssumeRole", role->arn, context, &res, err,
                     errlen)) {
                 failed = 1;
                 break;
@@ -407,7 +407,7 @@ json_t *iam_account_who_can(const struct iam_account *a, const char *action, con
         size_t no = outsiders(a, role, &o);
         for (size_t k = 0; k < no; k++) {
             struct iam_result res;
-            if (!failed && ask(a, NULL, o[k].caller, o[k].action, role->arn, context, &res, err, errlen) == 0) {
+            if (!failed && acct_ask(a, NULL, o[k].caller, o[k].action, role->arn, context, &res, err, errlen) == 0) {
                 int r = rank(res.decision) < best[t].rank ? rank(res.decision) : best[t].rank;
                 json_t *prev = json_object_get(outside, o[k].who);
                 const char *pd = prev ? json_string_value(json_object_get(prev, "decision")) : NULL;

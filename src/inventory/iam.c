@@ -2,7 +2,8 @@
  * iam.c — the inventory's IAM model for the engine (src/iam): built from the loaded
  * snapshot on first use and kept with the inventory, and the SQL functions that let
  * controls ask it: iam_decision(principal, action, resource), iam_allowed(...),
- * iam_conditions(...), iam_who_can(action, resource) and iam_problems().
+ * iam_conditions(...), iam_who_can(action, resource), iam_scope(), iam_escalation(principal),
+ * iam_is_admin(principal) and iam_problems().
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,6 +154,63 @@ static void fn_iam_problems(sqlite3_context *ctx, int argc, sqlite3_value **argv
     result_json(ctx, iam_account_problems(a));
 }
 
+/* iam_scope(): the network-separation scope over the personal-data tag, as JSON */
+static void fn_iam_scope(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    (void)argv;
+    struct inventory *inv = sqlite3_user_data(ctx);
+    char err[512];
+    struct iam_account *a = inv_iam_account(inv, err, sizeof err);
+    json_t *s = a ? iam_account_scope(a, inv->pii_key, inv->pii_value, NULL, 0, err, sizeof err) : NULL;
+    if (!s) {
+        sqlite3_result_error(ctx, err, -1);
+        return;
+    }
+    result_json(ctx, s);
+    json_decref(s);
+}
+
+/* iam_escalation(principal): the privilege-escalation paths, as a JSON array */
+static void fn_iam_escalation(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    struct inventory *inv = sqlite3_user_data(ctx);
+    const char *p = (const char *)sqlite3_value_text(argv[0]);
+    char err[512];
+    if (!p) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    struct iam_account *a = inv_iam_account(inv, err, sizeof err);
+    json_t *e = a ? iam_account_escalation(a, p, err, sizeof err) : NULL;
+    if (!e) {
+        sqlite3_result_error(ctx, err, -1);
+        return;
+    }
+    result_json(ctx, e);
+    json_decref(e);
+}
+
+/* iam_is_admin(principal): 1 when the principal is an effective administrator */
+static void fn_iam_is_admin(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    struct inventory *inv = sqlite3_user_data(ctx);
+    const char *p = (const char *)sqlite3_value_text(argv[0]);
+    char err[512];
+    if (!p) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    struct iam_account *a = inv_iam_account(inv, err, sizeof err);
+    int r = a ? iam_account_is_admin(a, p, err, sizeof err) : -1;
+    if (r < 0)
+        sqlite3_result_error(ctx, err, -1);
+    else
+        sqlite3_result_int(ctx, r);
+}
+
 int inv_register_iam_functions(sqlite3 *db, struct inventory *inv)
 {
     static const struct {
@@ -162,7 +220,8 @@ int inv_register_iam_functions(sqlite3 *db, struct inventory *inv)
     } fns[] = {
         {"iam_decision", 3, fn_iam_decision},   {"iam_allowed", 3, fn_iam_allowed},
         {"iam_conditions", 3, fn_iam_conditions}, {"iam_who_can", 2, fn_iam_who_can},
-        {"iam_problems", 0, fn_iam_problems},
+        {"iam_problems", 0, fn_iam_problems},   {"iam_scope", 0, fn_iam_scope},
+        {"iam_escalation", 1, fn_iam_escalation}, {"iam_is_admin", 1, fn_iam_is_admin},
     };
     for (size_t i = 0; i < sizeof fns / sizeof *fns; i++)
         if (sqlite3_create_function(db, fns[i].name, fns[i].nargs, SQLITE_UTF8, inv, fns[i].fn, NULL, NULL) !=

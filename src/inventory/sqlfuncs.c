@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "../util/util.h"
+#include "../iam/iam.h"
 #include "inventory_internal.h"
 
 static struct inventory *inv_of(sqlite3_context *ctx) { return sqlite3_user_data(ctx); }
@@ -306,12 +307,6 @@ static int is_star(const char *s, void *arg)
     return strcmp(s, "*") == 0;
 }
 
-static int is_admin_action(const char *s, void *arg)
-{
-    (void)arg;
-    return strcmp(s, "*") == 0 || strcmp(s, "*:*") == 0;
-}
-
 static int is_s3_all_action(const char *s, void *arg)
 {
     (void)arg;
@@ -335,12 +330,6 @@ static int any_statement(json_t *doc, int (*fn)(json_t *), json_t **parsed_out)
     json_t *s;
     json_array_foreach(st, i, s) if (json_is_object(s) && fn(s)) return 1;
     return 0;
-}
-
-static int stmt_full_admin(json_t *st)
-{
-    return effect_is(st, "Allow") && any_string(json_object_get(st, "Action"), is_admin_action, NULL) &&
-           any_string(json_object_get(st, "Resource"), is_star, NULL);
 }
 
 /* Principal is everyone: "*" or {"AWS": "*"} (also in a list). */
@@ -539,7 +528,18 @@ static void policy_fn(sqlite3_context *ctx, sqlite3_value *arg, int (*fn)(json_t
 static void fn_policy_full_admin(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
-    policy_fn(ctx, argv[0], stmt_full_admin);
+    /* through the engine: effective administration (NotAction, wildcards, Denies), not
+     * only a literal Action * on Resource * */
+    json_t *doc = doc_arg(ctx, argv[0]);
+    char err[256];
+    struct iam_policy *p = json_is_object(doc) ? iam_policy_compile(doc, "policy", err, sizeof err) : NULL;
+    int r = p ? iam_policy_is_admin(p, err, sizeof err) : -1;
+    iam_policy_free(p);
+    json_decref(doc);
+    if (r < 0)
+        sqlite3_result_null(ctx);
+    else
+        sqlite3_result_int(ctx, r);
 }
 
 static void fn_s3_policy_public(sqlite3_context *ctx, int argc, sqlite3_value **argv)

@@ -68,5 +68,6 @@ int main(void)
     failed += run_aws_tests();
     failed += run_iam_tests();
     failed += run_iam_actions_tests();
+    failed += run_iam_account_tests();
     return failed ? 1 : 0;
 }

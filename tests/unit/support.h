@@ -35,5 +35,6 @@ int run_creds_tests(void);
 int run_aws_tests(void);
 int run_iam_tests(void);
 int run_iam_actions_tests(void);
+int run_iam_account_tests(void);
 
 #endif
