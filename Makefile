@@ -74,6 +74,7 @@ demo: ansim
 
 bench: ansim
 	bench/run.sh
+	bench/whocan.sh
 	bench/live.sh
 
 # src/aws/shapes_gen.c is generated from botocore's service models (committed; needs botocore)

@@ -350,6 +350,28 @@ int iam_account_finish(struct iam_account *a)
             json_decref(tags);
         }
     }
+    /* each principal's own request context, the same for every question */
+    for (size_t k = 0; k < a->nprincipals; k++) {
+        struct acct_principal *p = &a->principals[k];
+        p->context = json_object();
+        const char *tk;
+        json_t *tv;
+        json_object_foreach(p->tags, tk, tv)
+        {
+            char *key = xasprintf("aws:PrincipalTag/%s", tk);
+            json_object_set(p->context, key, tv);
+            free(key);
+        }
+        json_object_set_new(p->context, "aws:PrincipalType",
+                            json_string(p->kind == ACCT_USER ? "User" : "AssumedRole"));
+        json_object_set_new(p->context, "aws:PrincipalIsAWSService", json_string("false"));
+        if (p->unique_id)
+            json_object_set_new(p->context, "aws:userid",
+                                p->kind == ACCT_USER ? json_string(p->unique_id)
+                                                     : json_sprintf("%s:ansim", p->unique_id));
+        if (a->org_id)
+            json_object_set_new(p->context, "aws:PrincipalOrgID", json_string(a->org_id));
+    }
     json_decref(groups);
     json_decref(a->pending);
     a->pending = NULL;
@@ -369,6 +391,7 @@ void iam_account_free(struct iam_account *a)
         free(p->policies);
         json_decref(p->tags);
         json_decref(p->groups);
+        json_decref(p->context);
     }
     free(a->principals);
     for (size_t i = 0; i < a->nresources; i++) {

@@ -23,6 +23,7 @@ struct acct_principal {
     struct iam_policy *trust;    /* roles */
     json_t *tags;                /* object: key -> value */
     json_t *groups;              /* users: the ARNs of their groups */
+    json_t *context;             /* its own request context keys (tags, type, user id, organization) */
 };
 
 struct acct_resource {

@@ -238,6 +238,7 @@ struct evalctx {
      * optimistic pass had to assume */
     int optimistic;
     json_t *assumed;
+    int saw_unknown; /* some statement that applies had unknown conditions */
 };
 
 static int action_matches(const struct stmt *st, const char *action)
@@ -369,6 +370,8 @@ static int scan(struct evalctx *e, const struct iam_policy *p, const char *kind,
         int a = applies(e, p, st, principals, &g);
         if (!a)
             continue;
+        if (a == 2)
+            e->saw_unknown = 1;
         if (a == 2 && e->optimistic == !st->allow) { /* an unknown statement this pass leaves out */
             if (e->assumed && !st->allow)
                 assume(e, kind, p, st, 0);
@@ -420,7 +423,8 @@ static void resource_account(const struct iam_request *r, const struct who *w, c
 }
 
 static int evaluate(const struct iam_request *r, const char *const *known, size_t nknown, int open,
-                    int optimistic, json_t *assumed, struct iam_result *out, char *err, size_t errlen)
+                    int optimistic, json_t *assumed, int *saw_unknown, struct iam_result *out, char *err,
+                    size_t errlen)
 {
     memset(out, 0, sizeof *out);
     if (!r->action || !strchr(r->action, ':') || !r->resource) {
@@ -582,6 +586,8 @@ static int evaluate(const struct iam_request *r, const char *const *known, size_
     else
         rc = finish(out, IAM_IMPLICIT_DENY, json_array(), "%s", why);
 done:
+    if (saw_unknown)
+        *saw_unknown = e.saw_unknown;
     json_decref(allows);
     free(scp_ok);
     free(e.action);
@@ -592,7 +598,7 @@ done:
 
 int iam_evaluate(const struct iam_request *r, struct iam_result *out, char *err, size_t errlen)
 {
-    return evaluate(r, NULL, 0, 0, 0, NULL, out, err, errlen);
+    return evaluate(r, NULL, 0, 0, 0, NULL, NULL, out, err, errlen);
 }
 
 /* The conditions an optimistic pass assumed: for each policy kind without a definite
@@ -653,14 +659,15 @@ int iam_evaluate_open(const struct iam_request *r, const char *const *known, siz
         all[i] = known[i];
     for (size_t i = 0; i < sizeof own / sizeof *own; i++)
         all[nknown + i] = own[i];
-    int rc = evaluate(r, all, n, 1, 0, NULL, out, err, errlen); /* pessimistic */
-    if (rc || out->decision == IAM_ALLOW) {
+    int unknown = 0;
+    int rc = evaluate(r, all, n, 1, 0, NULL, &unknown, out, err, errlen); /* pessimistic */
+    if (rc || out->decision == IAM_ALLOW || !unknown) { /* nothing unknown: the answer is final */
         free(all);
         return rc;
     }
     struct iam_result opt;
     json_t *assumed = json_object();
-    rc = evaluate(r, all, n, 1, 1, assumed, &opt, err, errlen);
+    rc = evaluate(r, all, n, 1, 1, assumed, NULL, &opt, err, errlen);
     free(all);
     if (rc == 0 && opt.decision == IAM_ALLOW) {
         json_decref(out->matched);

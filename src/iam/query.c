@@ -80,25 +80,9 @@ int acct_ask(const struct iam_account *a, const struct acct_principal *p, const 
         known[nk++] = "aws:principaltag/";
         known[nk++] = "aws:principaltype";
         known[nk++] = "aws:userid";
-        const char *k;
-        json_t *v;
-        json_object_foreach(p->tags, k, v)
-        {
-            char *key = xasprintf("aws:PrincipalTag/%s", k);
-            json_object_set(ctx, key, v);
-            free(key);
-        }
-        json_object_set_new(ctx, "aws:PrincipalType", json_string(p->kind == ACCT_USER ? "User" : "AssumedRole"));
-        json_object_set_new(ctx, "aws:PrincipalIsAWSService", json_string("false"));
-        if (p->unique_id)
-            json_object_set_new(ctx, "aws:userid", p->kind == ACCT_USER
-                                                        ? json_string(p->unique_id)
-                                                        : json_sprintf("%s:ansim", p->unique_id));
-        if (a->org_id) {
+        if (a->org_id)
             known[nk++] = "aws:principalorgid";
-            json_object_set_new(ctx, "aws:PrincipalOrgID", json_string(a->org_id));
-        }
-    } else if (strncmp(caller, "arn:", 4) == 0) {
+        json_object_update(ctx, p->context); /* built once with the model */    } else if (strncmp(caller, "arn:", 4) == 0) {
         json_object_set_new(ctx, "aws:PrincipalIsAWSService", json_string("false"));
     } else {
         json_object_set_new(ctx, "aws:PrincipalIsAWSService", json_string("true"));
@@ -238,40 +222,108 @@ static json_t *merge(const json_t *a, const json_t *b)
     return out;
 }
 
-/* Does p have an identity Allow for sts:AssumeRole at all (a cheap filter before asking)? */
-static int may_assume(const struct acct_principal *p)
+/* What p's identity policies could allow of sts:AssumeRole: the resource patterns of the
+ * Allow statements whose actions match it (conditions are left to the full evaluation).
+ * Worked out once per question; may_assume() is then a few pattern matches per role. */
+struct assume_hint {
+    int any;          /* some such statement covers every role (no or "*"-like patterns) */
+    const char **pat; /* resource patterns (borrowed from the compiled policies) */
+    size_t npat;
+};
+
+static void assume_hint(const struct acct_principal *p, struct assume_hint *h)
 {
-    for (size_t i = 0; i < p->npolicies; i++)
-        for (size_t s = 0; s < p->policies[i]->nstmts; s++) {
+    memset(h, 0, sizeof *h);
+    for (size_t i = 0; i < p->npolicies && !h->any; i++)
+        for (size_t s = 0; s < p->policies[i]->nstmts && !h->any; s++) {
             const struct stmt *st = &p->policies[i]->stmts[s];
             if (!st->allow)
                 continue;
             int m = 0;
             for (size_t k = 0; k < st->nactions && !m; k++)
                 m = iam_glob(st->actions[k], "sts:assumerole", 1);
-            if (st->not_action ? !m : m)
-                return 1;
+            if (st->not_action ? m : !m)
+                continue;
+            if (!st->has_resource || st->not_resource) {
+                h->any = 1; /* NotResource: nearly everything; let the evaluation decide */
+                break;
+            }
+            for (size_t k = 0; k < st->nresources; k++) {
+                const char *r = st->resources[k];
+                if (strcmp(r, "*") == 0 || strstr(r, "${")) {
+                    h->any = 1;
+                    break;
+                }
+                h->pat = xrealloc(h->pat, (h->npat + 1) * sizeof *h->pat);
+                h->pat[h->npat++] = r;
+            }
         }
+}
+
+static int may_assume(const struct assume_hint *h, const char *role_arn)
+{
+    if (h->any)
+        return 1;
+    for (size_t k = 0; k < h->npat; k++)
+        if (iam_resource_match(h->pat[k], role_arn))
+            return 1;
     return 0;
 }
 
-/* Does the trust policy name p itself (so no identity policy is needed)? */
-static int trust_names(const struct acct_principal *role, const struct acct_principal *p)
+/* Does the trust policy let the account's own identity policies decide (it names the
+ * account, its root, or everyone)? */
+static int trust_grants_account(const struct iam_account *a, const struct acct_principal *role)
 {
     if (!role->trust)
         return 0;
+    char root[128];
+    snprintf(root, sizeof root, "arn:%s:iam::%s:root", a->partition, a->id);
     for (size_t s = 0; s < role->trust->nstmts; s++) {
         const struct stmt *st = &role->trust->stmts[s];
         if (!st->allow)
             continue;
         if (st->not_principal)
             return 1;
-        for (size_t k = 0; k < st->nprincipals; k++)
-            if (st->principals[k].type == PR_ANY ||
-                (st->principals[k].type == PR_AWS && strcmp(st->principals[k].value, p->arn) == 0))
+        for (size_t k = 0; k < st->nprincipals; k++) {
+            const struct principal *pr = &st->principals[k];
+            if (pr->type == PR_ANY ||
+                (pr->type == PR_AWS && (strcmp(pr->value, a->id) == 0 || strcmp(pr->value, root) == 0)))
                 return 1;
+        }
     }
     return 0;
+}
+
+/* The account's own principals a trust policy names itself (no identity policy needed),
+ * every principal for "*" or NotPrincipal; a new array of indexes. */
+static size_t *trust_candidates(const struct iam_account *a, const struct acct_principal *role, size_t *n)
+{
+    *n = 0;
+    size_t *out = NULL;
+    if (!role->trust)
+        return NULL;
+    for (size_t s = 0; s < role->trust->nstmts; s++) {
+        const struct stmt *st = &role->trust->stmts[s];
+        if (!st->allow)
+            continue;
+        for (size_t k = 0; k < st->nprincipals || st->not_principal; k++) {
+            if (st->not_principal || st->principals[k].type == PR_ANY) {
+                free(out);
+                out = xcalloc(a->nprincipals + 1, sizeof *out);
+                for (size_t i = 0; i < a->nprincipals; i++)
+                    out[i] = i;
+                *n = a->nprincipals;
+                return out;
+            }
+            json_t *idx =
+                st->principals[k].type == PR_AWS ? json_object_get(a->principal_index, st->principals[k].value) : NULL;
+            if (idx) {
+                out = xrealloc(out, (*n + 1) * sizeof *out);
+                out[(*n)++] = (size_t)json_integer_value(idx);
+            }
+        }
+    }
+    return out;
 }
 
 struct outside {
@@ -372,17 +424,62 @@ json_t *iam_account_who_can(const struct iam_account *a, const char *action, con
     for (size_t i = 0; i < np && !failed; i++)
         if (a->principals[i].kind == ACCT_ROLE && best[i].rank > 0)
             queue[tail++] = i;
-    int *may = xcalloc(np + 1, sizeof *may);
-    for (size_t i = 0; i < np; i++)
-        may[i] = may_assume(&a->principals[i]);
+    /* who could assume what, indexed: everyone whose policies allow assuming any role; an
+     * exact role ARN -> who names it; the rest (wildcard patterns) matched role by role */
+    struct assume_hint *hints = xcalloc(np + 1, sizeof *hints);
+    size_t *anyone = xcalloc(np + 1, sizeof *anyone), nany = 0;
+    size_t *wild = xcalloc(np + 1, sizeof *wild), nwild = 0;
+    json_t *exact = json_object();
+    for (size_t i = 0; i < np; i++) {
+        assume_hint(&a->principals[i], &hints[i]);
+        if (hints[i].any) {
+            anyone[nany++] = i;
+            continue;
+        }
+        int w = 0;
+        for (size_t k = 0; k < hints[i].npat; k++) {
+            const char *pat = hints[i].pat[k];
+            if (strpbrk(pat, "*?")) {
+                w = 1;
+                continue;
+            }
+            json_t *list = json_object_get(exact, pat);
+            if (!list)
+                json_object_set_new(exact, pat, list = json_array());
+            if (!json_array_size(list) ||
+                (size_t)json_integer_value(json_array_get(list, json_array_size(list) - 1)) != i)
+                json_array_append_new(list, json_integer((json_int_t)i));
+        }
+        if (w)
+            wild[nwild++] = i;
+    }
     while (head < tail && !failed) {
         size_t t = queue[head++];
         const struct acct_principal *role = &a->principals[t];
         json_t *via = json_array();
         json_array_append_new(via, json_string(role->arn));
         json_array_extend(via, best[t].via);
-        for (size_t i = 0; i < np && !failed; i++) {
-            if (i == t || (!may[i] && !trust_names(role, &a->principals[i])))
+        /* who is asked: the principals the trust policy names (or everyone, for "*"), and
+         * when it names the account, those whose own policies could allow it; and only
+         * when this role could improve their answer */
+        size_t ncand = 0;
+        size_t *cand = trust_candidates(a, role, &ncand);
+        if (trust_grants_account(a, role)) {
+            json_t *list = json_object_get(exact, role->arn);
+            size_t extra = nany + nwild + json_array_size(list);
+            cand = xrealloc(cand, (ncand + extra + 1) * sizeof *cand);
+            for (size_t k = 0; k < nany; k++)
+                cand[ncand++] = anyone[k];
+            size_t k;
+            json_t *x;
+            json_array_foreach(list, k, x) cand[ncand++] = (size_t)json_integer_value(x);
+            for (k = 0; k < nwild; k++)
+                if (may_assume(&hints[wild[k]], role->arn))
+                    cand[ncand++] = wild[k];
+        }
+        for (size_t c = 0; c < ncand && !failed; c++) {
+            size_t i = cand[c];
+            if (i == t || best[i].rank >= best[t].rank)
                 continue;
             struct iam_result res;
             if (acct_ask(a, &a->principals[i], a->principals[i].caller, "sts:AssumeRole", role->arn, context, &res, err,
@@ -403,6 +500,7 @@ json_t *iam_account_who_can(const struct iam_account *a, const char *action, con
             json_decref(res.matched);
             json_decref(res.conditions);
         }
+        free(cand);
         struct outside *o;
         size_t no = outsiders(a, role, &o);
         for (size_t k = 0; k < no; k++) {
@@ -451,7 +549,12 @@ json_t *iam_account_who_can(const struct iam_account *a, const char *action, con
     }
     free(best);
     free(queue);
-    free(may);
+    for (size_t i = 0; i < np; i++)
+        free(hints[i].pat);
+    free(hints);
+    free(anyone);
+    free(wild);
+    json_decref(exact);
     json_decref(outside);
     if (!list)
         return NULL;
