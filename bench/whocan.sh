@@ -19,7 +19,7 @@ run() {  # ACTION RESOURCE
         ./ansim -v iam who-can "$1" "$2" --snapshot "$snap" --format json >"$out/whocan.json" 2>"$out/whocan.err"
         t1=$(date +%s.%N)
         q+=("$(sed -n 's/.*who-can: [0-9]* principals in \([0-9.]*\) ms.*/\1/p' "$out/whocan.err")")
-        w+=("$(echo "$t1 - $t0" | bc -l)")
+        w+=("$(awk -v a="$t1" -v b="$t0" 'BEGIN {print a - b}')")
     done
     local qm wm np
     qm=$(printf '%s\n' "${q[@]}" | median)
