@@ -357,10 +357,10 @@ static int iam_can(int argc, char **argv, const struct global_opts *g)
             log_err("%s", err);
         } else {
             if (use_json(&o)) {
-                json_t *out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:O, s:O}", "principal", o.pos[0], "action",
+                json_t *out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:O, s:o}", "principal", o.pos[0], "action",
                                         o.pos[1], "resource", o.pos[2], "decision", iam_decision_name(res.decision),
                                         "reason", res.reason, "matched", res.matched, "conditions",
-                                        res.conditions ? res.conditions : json_array());
+                                        res.conditions ? json_incref(res.conditions) : json_array());
                 char *line = json_dumps(out, JSON_COMPACT);
                 puts(line);
                 free(line);

@@ -394,9 +394,9 @@ static size_t outsiders(const struct iam_account *a, const struct acct_principal
 static json_t *entry(const char *arn, const struct reach *x)
 {
     const char *d = x->rank == 2 ? "allow" : x->rank == 1 ? "conditional" : "deny";
-    return json_pack("{s:s, s:s, s:O, s:O, s:s}", "arn", arn, "decision", d, "conditions",
-                     x->conditions ? x->conditions : json_array(), "via", x->via ? x->via : json_array(),
-                     "reason", x->reason);
+    return json_pack("{s:s, s:s, s:o, s:o, s:s}", "arn", arn, "decision", d, "conditions",
+                     x->conditions ? json_incref(x->conditions) : json_array(), "via",
+                     x->via ? json_incref(x->via) : json_array(), "reason", x->reason);
 }
 
 json_t *iam_account_who_can(const struct iam_account *a, const char *action, const char *resource, int all,
@@ -489,7 +489,7 @@ json_t *iam_account_who_can(const struct iam_account *a, const char *action, con
             }
             int r = rank(res.decision) < best[t].rank ? rank(res.decision) : best[t].rank;
             if (r > best[i].rank) {
-                json_t *conds = merge(best[t].conditions, res.conditions ? res.conditions : json_array());
+                json_t *conds = merge(best[t].conditions, res.conditions);
                 char reason[600];
                 snprintf(reason, sizeof reason, "can become %s, which %s", role->arn,
                          best[t].rank == 2 ? "is allowed" : "is allowed under conditions");
@@ -516,7 +516,7 @@ json_t *iam_account_who_can(const struct iam_account *a, const char *action, con
                     snprintf(reason, sizeof reason, "%s by the trust policy of %s%s",
                              r ? "can become the role" : "cannot become the role", role->arn,
                              strncmp(o[k].caller, "arn:", 4) == 0 ? " (its own account must allow it too)" : "");
-                    reach_set(&x, r, merge(best[t].conditions, res.conditions ? res.conditions : json_array()),
+                    reach_set(&x, r, merge(best[t].conditions, res.conditions),
                               json_incref(via), reason);
                     json_object_set_new(outside, o[k].who, entry(o[k].who, &x));
                     json_decref(x.conditions);

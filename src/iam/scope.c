@@ -308,8 +308,8 @@ json_t *iam_account_scope(const struct iam_account *a, const char *tag_key, cons
                 break;
             }
             if (res.decision == IAM_ALLOW || res.decision == IAM_CONDITIONAL) {
-                json_t *e = json_pack("{s:s, s:O, s:[]}", "decision", iam_decision_name(res.decision), "conditions",
-                                      res.conditions ? res.conditions : json_array(), "via");
+                json_t *e = json_pack("{s:s, s:o, s:[]}", "decision", iam_decision_name(res.decision), "conditions",
+                                      res.conditions ? json_incref(res.conditions) : json_array(), "via");
                 record(scope_of(&c, p->arn), 2, e, act->name, p->arn);
                 json_decref(e);
             }
