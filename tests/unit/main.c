@@ -67,5 +67,6 @@ int main(void)
     failed += run_creds_tests();
     failed += run_aws_tests();
     failed += run_iam_tests();
+    failed += run_iam_hostile_tests();
     return failed ? 1 : 0;
 }

@@ -34,5 +34,6 @@ int run_sigv4_tests(void);
 int run_creds_tests(void);
 int run_aws_tests(void);
 int run_iam_tests(void);
+int run_iam_hostile_tests(void);
 
 #endif
