@@ -232,6 +232,133 @@ check "...erin is unconfined in the network-separation scope" jq -e 'any(.findin
 check "...erin can escalate by writing her own policy" jq -e 'any(.findings[]; .control_id == "iam.privilege_escalation" and .status == "fail" and .resource_id == "erin" and (.reason | test("iam:PutUserPolicy")))' "$tmp/out"
 check "...alice cannot escalate" jq -e 'any(.findings[]; .control_id == "iam.privilege_escalation" and .status == "pass" and .resource_id == "alice")' "$tmp/out"
 check "...dave's NotAction policy is not full admin (IAM excluded)" jq -e 'any(.findings[]; .control_id == "iam.full_admin_policy" and .resource_id == "dave" and .status == "pass")' "$tmp/out"
+# --- ansim iam eval on hostile input, generated here (never committed): each run ends within
+# 20 s with results or clean errors, never a crash (the ASan build runs this too)
+mkdir -p "$tmp/hostile"
+python3 - "$tmp/hostile" <<'PY' || no "hostile inputs could not be generated"
+import json, os, sys
+d = sys.argv[1]
+U = "arn:aws:iam::111122223333:user/alice"
+N = 100000
+def st(**kw):
+    s = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+    s.update(kw)
+    return s
+def req(stmts, action="s3:GetObject", resource="arn:aws:s3:::b/k", **kw):
+    r = {"principal": U, "action": action, "resource": resource,
+         "identity_policies": [{"Version": "2012-10-17", "Statement": stmts}]}
+    r.update(kw)
+    return r
+def put(name, doc):
+    with open(os.path.join(d, name + ".json"), "wb") as f:
+        f.write(doc if isinstance(doc, bytes) else json.dumps(doc).encode())
+a = "a" * N
+put("deep", b"[" * N + b"]" * N)
+put("deep-context", json.dumps(req([st()]))[:-1].encode() + b', "context": {"k": ' + b"[" * N + b"]" * N + b"}}")
+put("deep-within-limit", json.dumps(req([st()]))[:-1].encode() + b', "context": {"k": ' + b"[" * 2000 + b"]" * 2000 + b"}}")
+put("ten-mb", req([st(Sid="x" * 1000, Action=["s3:" + "y" * 1000000] * 3 + ["s3:Get*"],
+                      Resource=["arn:aws:s3:::" + "z" * 1000000] * 3 + ["*" + "a" * 500000 + "b*"],
+                      Condition={"StringLike": {"ctx:k": ["q" * 100000] * 30 + ["*"]}})],
+                  resource="arn:aws:s3:::" + "a" * 1000000 + "b", context={"ctx:k": "v"}))
+put("statements", req([st(Action="s3:PutObject", Resource="arn:aws:s3:::o/%d" % i) for i in range(N - 1)] + [st(Sid="Last")]))
+put("condition-values", req([st(Condition={"StringEquals": {"ctx:k": ["v%d" % i for i in range(N)]}})], context={"ctx:k": "v%d" % (N - 1)}))
+put("condition-keys", req([st(Condition={"StringEquals": {"ctx:k%d" % i: "v" for i in range(N)}})], context={"ctx:k%d" % i: "v" for i in range(N)}))
+put("values-both-sides", req([st(Condition={"ForAnyValue:StringEquals": {"ctx:k": ["p%d" % i for i in range(N)]}})], context={"ctx:k": ["r%d" % i for i in range(N)]}))
+put("glob-stars", req([st(Action="s3:*a*a*a*a*a*a*a*a*b")], action="s3:" + a))
+put("glob-long-piece", req([st(Resource="arn:aws:s3:::*" + "a" * 5000 + "b*")], resource="arn:aws:s3:::" + a + a))
+put("glob-question-marks", req([st(Resource="*" + "a?" * 2000 + "b*"), st(Resource="?" * N)], resource=a + "b"))
+put("glob-star-run", req([st(Resource="*" * N + "b", Condition={"StringLike": {"ctx:k": "*" * N + "?"}})], resource=a, context={"ctx:k": a}))
+put("glob-arnlike", req([st(Condition={"ArnLike": {"ctx:arn": "arn:aws:s3:::*a*a*a*a*a*a*a*a*b"}})], context={"ctx:arn": "arn:aws:s3:::" + a}))
+put("variables", req([st(Resource="arn:aws:s3:::" + "${aws:username}" * N)], resource="arn:aws:s3:::" + "alice" * N))
+put("variables-malformed", req([st(Resource=["${" * N, "${${${a}}}", "${a, '", "${}", "$" * N + "{"],
+                                   Condition={"StringLike": {"ctx:k": ["${ctx:k" + "}" * N, "${" + "${" * N]}})], context={"ctx:k": "v"}))
+put("bad-utf8", b'{"principal": "\xff\xfe", "action": "s3:GetObject", "resource": "*"}')
+put("nul", b'{"principal": "a", "action": "s3:Get\\u0000Object", "resource": "*"}')
+put("action-numbers", req([st(Action=[1, 2.5, True])]))
+put("principal-number", {"principal": 111122223333, "action": "s3:GetObject", "resource": "*"})
+put("huge-integer", b'{"action": "s3:GetObject", "resource": "*", "context": {"k": 999999999999999999999999999}}')
+put("huge-numbers", req([st(Condition={"NumericLessThan": {"ctx:n": "1e999999"}, "NumericGreaterThan": {"ctx:m": "-" + "9" * N}})],
+                        context={"ctx:n": "123", "ctx:m": "1" + "0" * N}))
+put("bad-cidrs", req([st(Condition={"IpAddress": {"aws:SourceIp": ["10.0.0.0/33", "10.0.0.0/abc", "10.0.0.0/", "::/129", "0.0.0.0/-1", "garbage", "x" * N]}})],
+                     context={"aws:SourceIp": "192.0.2.1"}))
+put("bad-dates", req([st(Condition={"DateGreaterThan": {"aws:CurrentTime": ["2020-13-45", "9999-99-99T99:99:99Z", "x" * N, "2020-01-01T", "0x10"]}})],
+                     context={"aws:CurrentTime": "2026-01-01T00:00:00Z"}))
+put("context-object", req([st()], context={"ctx:k": {"a": 1}}))
+put("control-characters", req([st(Condition={"Bad\nOperator\x1b[31m": {"k": "v"}})]))
+put("long-sid", req([st(Sid="가" * N, Effect="Permit")]))
+put("scp-third-level", req([st()], scps=[[{"Statement": st()}], [{"Statement": st()}], [{"Statement": {"Effect": "Bad"}}]]))
+PY
+# hostile CODE LINES WHAT FILE: exit CODE within 20 s, LINES lines of JSON on stdout, and one
+# line on stderr per error (just one, for a file that is not JSON at all)
+hostile() {
+    local want=$1 lines=$2 what=$3 file=$tmp/hostile/$4.json got errs
+    timeout 20 "$ansim" iam eval "$file" >"$tmp/out" 2>"$tmp/err"
+    got=$?
+    errs=$(grep -c '"error"' "$tmp/out")
+    if [ "$got" -ne "$want" ]; then
+        no "iam eval, $what: exit $got, want $want; stderr: $(head -c 300 "$tmp/err")"
+    elif [ "$(wc -l <"$tmp/out")" -ne "$lines" ] || ! jq -e . "$tmp/out" >/dev/null; then
+        no "iam eval, $what: $(wc -l <"$tmp/out") lines of output, want $lines of JSON"
+    elif [ "$(wc -l <"$tmp/err")" -ne "$(( lines ? errs : 1 ))" ]; then
+        no "iam eval, $what: $(wc -l <"$tmp/err") lines on stderr for $errs errors"
+    else
+        ok "iam eval, $what (exit $got)"
+    fi
+}
+decision() { jq -e --arg d "$1" '.decision == $d' "$tmp/out" >/dev/null; }
+hostile 1 0 "JSON nested 100,000 deep" deep
+check "...says so on one line" one_line_error 'deep.json:1:2049: JSON nested deeper than 2048 levels'
+hostile 1 0 "a context value nested 100,000 deep" deep-context
+hostile 1 1 "a context value nested 2,000 deep" deep-within-limit
+check "...is an error for that request" one_line_error 'context key k: values must be strings'
+hostile 0 1 "a 10 MB policy with megabyte strings" ten-mb
+check "...allowed by the megabyte pattern" decision allow
+hostile 0 1 "100,000 statements" statements
+check "...the last one allows" jq -e '.decision == "allow" and (.matched[0] | test("statement 99999 \\(Sid Last\\)"))' "$tmp/out"
+hostile 0 1 "100,000 condition values" condition-values
+check "...the last one matches" decision allow
+hostile 0 1 "100,000 condition keys and context keys" condition-keys
+check "...all hold" decision allow
+hostile 0 1 "ForAnyValue over 100,000 policy and 100,000 request values" values-both-sides
+check "...none in common" decision implicit_deny
+hostile 0 1 "*a*a*a*a*a*a*a*a*b against 100,000 a's" glob-stars
+check "...no match" decision implicit_deny
+hostile 0 1 "a 5,000-character piece between stars against 200,000 characters" glob-long-piece
+check "...no match" decision implicit_deny
+hostile 0 1 "question-mark patterns" glob-question-marks
+check "...match" decision allow
+hostile 0 1 "100,000 stars" glob-star-run
+check "...no match" decision implicit_deny
+hostile 0 1 "ArnLike with many stars" glob-arnlike
+check "...no match" decision implicit_deny
+hostile 0 1 "100,000 policy variables" variables
+check "...substituted" decision allow
+hostile 0 1 "malformed policy variables" variables-malformed
+hostile 1 0 "invalid UTF-8" bad-utf8
+check "...one line naming the file" one_line_error 'bad-utf8.json:1:[0-9]*: unable to decode byte 0xff'
+hostile 1 0 "NUL in a string" nul
+check "...one line" one_line_error 'nul.json:1:[0-9]*: a string holds \\u0000 (NUL)'
+hostile 1 1 "numbers in Action" action-numbers
+check "...refused" one_line_error 'Action must be a string or a list of strings'
+hostile 1 1 "a number as principal" principal-number
+check "...refused, not taken as anonymous" one_line_error 'principal must be a string or null'
+hostile 1 0 "an integer beyond 64 bits" huge-integer
+check "...one line" one_line_error 'too big integer'
+hostile 0 1 "huge numeric values" huge-numbers
+check "...compare as numbers" decision allow
+hostile 0 1 "malformed CIDRs" bad-cidrs
+check "...match nothing" decision implicit_deny
+hostile 0 1 "malformed dates" bad-dates
+check "...match nothing" decision implicit_deny
+hostile 1 1 "a context value that is an object" context-object
+check "...refused" one_line_error 'context key ctx:k: values must be strings'
+hostile 1 1 "control characters in a quoted name" control-characters
+check "...still one line" one_line_error 'unknown condition operator Bad Operator'
+hostile 1 1 "a 300 kB Sid in an error" long-sid
+check "...the reason still shown" one_line_error 'Effect must be Allow or Deny'
+hostile 1 1 "a bad SCP at the third level" scp-third-level
+expect_exit 1 "iam eval of a directory" -- iam eval "$tmp/hostile"
+check "...says so" one_line_error 'is a directory'
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

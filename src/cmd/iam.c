@@ -3,11 +3,14 @@
  * request object or a list of them) with the IAM engine, no account needed. Prints one JSON
  * object per request, in order: {"decision", "reason", "matched"}. A request that cannot be
  * evaluated (a malformed policy, no action) prints {"error": "..."} in its place; the exit
- * code is then 1.
+ * code is then 1. A file that is not JSON (or nests deeper than jansson's 2,048 levels, or
+ * holds bad UTF-8 or \u0000) prints nothing and one error line. Errors are always one line
+ * of valid UTF-8, whatever names from the input they quote.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <unistd.h>
 
@@ -20,7 +23,7 @@
 /* The compiled policies of one request. */
 struct compiled {
     struct iam_policy **all;
-    size_t n;
+    size_t n, cap;
 };
 
 static struct iam_policy *compile(struct compiled *c, const json_t *doc, const char *name, char *err,
@@ -28,10 +31,58 @@ static struct iam_policy *compile(struct compiled *c, const json_t *doc, const c
 {
     struct iam_policy *p = iam_policy_compile(doc, name, err, errlen);
     if (p) {
-        c->all = xrealloc(c->all, (c->n + 1) * sizeof *c->all);
+        if (c->n == c->cap) { /* doubling: 100,000 policies must not cost 100,000 copies */
+            c->cap = c->cap ? 2 * c->cap : 8;
+            c->all = xrealloc(c->all, c->cap * sizeof *c->all);
+        }
         c->all[c->n++] = p;
     }
     return p;
+}
+
+/* Make an error message fit on one line of valid UTF-8, in place: it may quote names from
+ * the input (control characters) and be cut mid-character by a fixed-size buffer (which
+ * jansson would refuse to put in a JSON string). Control characters become spaces, bytes
+ * that do not form a character become '?'. */
+static void one_line(char *s)
+{
+    unsigned char *p = (unsigned char *)s;
+    while (*p) {
+        unsigned char c = *p;
+        size_t len = c < 0x80                 ? 1
+                     : c >= 0xc2 && c <= 0xdf ? 2
+                     : c >= 0xe0 && c <= 0xef ? 3
+                     : c >= 0xf0 && c <= 0xf4 ? 4
+                                              : 0;
+        /* the second byte's range rules out overlong forms, surrogates and > U+10FFFF */
+        unsigned char lo = c == 0xe0 ? 0xa0 : c == 0xf0 ? 0x90 : 0x80;
+        unsigned char hi = c == 0xed ? 0x9f : c == 0xf4 ? 0x8f : 0xbf;
+        int ok = len > 0 && (len == 1 || (p[1] >= lo && p[1] <= hi));
+        for (size_t i = 2; ok && i < len; i++)
+            ok = p[i] >= 0x80 && p[i] <= 0xbf;
+        if (!ok) {
+            *p++ = '?';
+            continue;
+        }
+        if (len == 1 && (c < 0x20 || c == 0x7f))
+            *p = ' ';
+        p += len;
+    }
+}
+
+/* principal, action, resource and resource_account are strings when given (principal may be
+ * null: an anonymous caller); -1 with err otherwise, rather than reading a number as absent. */
+static int check_text_fields(const json_t *q, char *err, size_t errlen)
+{
+    static const char *const fields[] = {"principal", "action", "resource", "resource_account"};
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
+        const json_t *v = json_object_get(q, fields[i]);
+        if (v && !json_is_string(v) && !(i == 0 && json_is_null(v))) {
+            snprintf(err, errlen, "%s must be a string%s", fields[i], i == 0 ? " or null" : "");
+            return -1;
+        }
+    }
+    return 0;
 }
 
 /* A list of documents into an array of compiled policies; -1 with err. */
@@ -87,16 +138,18 @@ static int compile_levels(struct compiled *c, const json_t *levels, const char *
 static json_t *evaluate(const json_t *q)
 {
     char err[512] = "";
-    struct compiled c = {NULL, 0};
+    struct compiled c = {NULL, 0, 0};
     struct iam_request r;
     memset(&r, 0, sizeof r);
     json_t *out = NULL;
     struct iam_policy ***scps = NULL, ***rcps = NULL;
     size_t *nscps = NULL, *nrcps = NULL;
     if (!json_is_object(q)) {
-        out = json_pack("{s:s}", "error", "a request must be a JSON object");
-        goto done;
+        snprintf(err, sizeof err, "a request must be a JSON object");
+        goto failed;
     }
+    if (check_text_fields(q, err, sizeof err))
+        goto failed;
     r.principal = json_string_value(json_object_get(q, "principal"));
     r.action = json_string_value(json_object_get(q, "action"));
     r.resource = json_string_value(json_object_get(q, "resource"));
@@ -118,10 +171,8 @@ static json_t *evaluate(const json_t *q)
         compile_levels(&c, json_object_get(q, "scps"), "scps", &scps, &nscps, &r.nscp_levels, err,
                        sizeof err) ||
         compile_levels(&c, json_object_get(q, "rcps"), "rcps", &rcps, &nrcps, &r.nrcp_levels, err,
-                       sizeof err)) {
-        out = json_pack("{s:s}", "error", err);
-        goto done;
-    }
+                       sizeof err))
+        goto failed;
     if (pb && !json_is_null(pb)) {
         r.boundary = boundary;
         r.nboundary = 1;
@@ -131,21 +182,20 @@ static json_t *evaluate(const json_t *q)
     r.rcps = rcps;
     r.nrcps = nrcps;
     struct iam_result res;
-    if (iam_evaluate(&r, &res, err, sizeof err)) {
-        out = json_pack("{s:s}", "error", err);
-        goto done;
-    }
+    if (iam_evaluate(&r, &res, err, sizeof err))
+        goto failed;
     out = json_pack("{s:s, s:s, s:o}", "decision", iam_decision_name(res.decision), "reason", res.reason,
                     "matched", res.matched);
+    goto done;
+failed:
+    one_line(err);
+    out = json_pack("{s:s}", "error", err);
 done:
-    for (size_t l = 0; l < r.nscp_levels; l++)
+    /* levels 0 .. n_levels-1 compiled; the one after them may have failed half-way */
+    for (size_t l = 0; scps && l <= r.nscp_levels; l++)
         free(scps[l]);
-    for (size_t l = 0; l < r.nrcp_levels; l++)
+    for (size_t l = 0; rcps && l <= r.nrcp_levels; l++)
         free(rcps[l]);
-    if (scps && !r.nscp_levels)
-        free(scps[0]);
-    if (rcps && !r.nrcp_levels)
-        free(rcps[0]);
     free(scps);
     free(rcps);
     free(nscps);
@@ -161,20 +211,46 @@ done:
 static int iam_eval(const char *path)
 {
     json_error_t je;
+    struct stat sb;
+    if (strcmp(path, "-") != 0 && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        log_err("%s: is a directory, not a JSON file", path);
+        return EXIT_RUNTIME;
+    }
     json_t *doc = strcmp(path, "-") == 0 ? json_loadf(stdin, 0, &je) : json_load_file(path, 0, &je);
-    if (!doc) {
-        log_err("%s:%d:%d: %s", strcmp(path, "-") == 0 ? "<stdin>" : path, je.line, je.column, je.text);
+    if (!doc) { /* malformed JSON, too deep, \u0000, bad UTF-8, a number out of range */
+        char why[JSON_ERROR_TEXT_LENGTH + 64], msg[1024];
+        enum json_error_code code = json_error_code(&je);
+        if (code == json_error_stack_overflow)
+            snprintf(why, sizeof why, "JSON nested deeper than %d levels", JSON_PARSER_MAX_DEPTH);
+        else if (code == json_error_null_character)
+            snprintf(why, sizeof why, "a string holds \\u0000 (NUL), which is not accepted");
+        else if (code == json_error_numeric_overflow)
+            snprintf(why, sizeof why, "%s (numbers must fit in a 64-bit integer or a double)", je.text);
+        else
+            snprintf(why, sizeof why, "%s", je.text);
+        if (code == json_error_cannot_open_file) /* "unable to open PATH: REASON" */
+            snprintf(msg, sizeof msg, "%s", je.text);
+        else
+            snprintf(msg, sizeof msg, "%s:%d:%d: %s", strcmp(path, "-") == 0 ? "<stdin>" : path, je.line,
+                     je.column, why);
+        one_line(msg);
+        log_err("%s", msg);
         return EXIT_RUNTIME;
     }
     size_t n = json_is_array(doc) ? json_array_size(doc) : 1;
     int rc = EXIT_OK;
     for (size_t i = 0; i < n; i++) {
         json_t *res = evaluate(json_is_array(doc) ? json_array_get(doc, i) : doc);
+        char *line = res ? json_dumps(res, JSON_COMPACT) : NULL;
+        if (!line) { /* never a missing line: the output stays one line per request */
+            json_decref(res);
+            res = json_pack("{s:s}", "error", "the result cannot be written as JSON");
+            line = json_dumps(res, JSON_COMPACT);
+        }
         if (json_object_get(res, "error")) {
             log_err("request %zu: %s", i, json_string_value(json_object_get(res, "error")));
             rc = EXIT_RUNTIME;
         }
-        char *line = json_dumps(res, JSON_COMPACT);
         if (line)
             puts(line);
         free(line);

@@ -107,12 +107,13 @@ static void ctx_add(struct ctx *c, const char *key, const char *const *vals, siz
     char *lk = xstrdup(key);
     for (char *k = lk; *k; k++)
         *k = (char)tolower((unsigned char)*k);
-    if (ctx_get(c, lk)) {
-        free(lk);
-        return;
+    if (c->n == c->cap) { /* duplicates are dropped by ctx_seal */
+        c->cap = c->cap ? 2 * c->cap : 16;
+        c->v = xrealloc(c->v, c->cap * sizeof *c->v);
     }
-    c->v = xrealloc(c->v, (c->n + 1) * sizeof *c->v);
-    struct ctx_entry *e = &c->v[c->n++];
+    c->sealed = 0;
+    struct ctx_entry *e = &c->v[c->n];
+    e->order = c->n++;
     e->key = lk;
     e->nvalues = n;
     e->values = xcalloc(n ? n : 1, sizeof *e->values);
@@ -139,7 +140,7 @@ static int ctx_build(const json_t *j, struct ctx *c, char *err, size_t errlen)
         for (size_t i = 0; i < n; i++) {
             vals[i] = iam_json_text(json_is_array(v) ? json_array_get(v, i) : v, num[i]);
             if (!vals[i]) {
-                snprintf(err, errlen, "context key %s: values must be strings", k);
+                snprintf(err, errlen, "context key %.100s: values must be strings", k);
                 free(vals);
                 free(num);
                 return -1;
@@ -459,6 +460,7 @@ static int evaluate(const struct iam_request *r, const char *const *known, size_
             ctx_add(&e.ctx, "aws:username", &u, 1);
         }
     }
+    ctx_seal(&e.ctx);
     char racct[64];
     resource_account(r, &e.who, racct, sizeof racct);
     int same_account = strcmp(racct, e.who.account) == 0;

@@ -172,9 +172,15 @@ int iam_policy_is_admin(const struct iam_policy *p, char *err, size_t errlen);
 
 /* ---- building blocks, exposed for tests ---- */
 
-/* Wildcard match: '*' any run, '?' one character; fold: ASCII case-insensitive. Linear in
- * practice (greedy with one backtrack point), never exponential. */
+/* Wildcard match: '*' any run, '?' one character; fold: ASCII case-insensitive. Never
+ * backtracks: O(n + m) for a text of n characters and a pattern of m, except that a piece
+ * of k > 64 characters between two stars that holds a '?' costs ⌈k/64⌉ word operations per
+ * text character (see glob.c). */
 int iam_glob(const char *pattern, const char *text, int fold);
+
+/* iam_glob that also adds to *steps (when not NULL) the number of elementary steps it took:
+ * characters compared, pattern characters read, word operations. For tests of the bound. */
+int iam_glob_steps(const char *pattern, const char *text, int fold, size_t *steps);
 
 /* A Resource element pattern against a resource ARN: the first five fields one by one, the
  * resource part as a whole; "*" matches everything. */

@@ -79,16 +79,20 @@ struct iam_policy {
     size_t nstmts;
 };
 
-/* The request context: lower-cased keys, each with its values. */
+/* The request context: lower-cased keys, each with its values. Entries are appended, then
+ * sorted once by ctx_seal so that a lookup is a binary search (a context of 100,000 keys
+ * must not cost 100,000² comparisons). */
 struct ctx_entry {
     char *key;
     char **values;
     size_t nvalues;
+    size_t order; /* when it was added: of two entries with one key, the first counts */
 };
 
 struct ctx {
     struct ctx_entry *v;
-    size_t n;
+    size_t n, cap;
+    int sealed; /* sorted by key, no duplicates */
     /* open: a key that is absent is unknown (any value or none) unless it is listed in
      * known (lower-cased; an entry ending in '/' covers every key under it) */
     int open;
@@ -99,10 +103,15 @@ struct ctx {
 /* 1 when key (lower-cased) is absent and may still take any value (an open context) */
 int ctx_unknown(const struct ctx *c, const char *lkey);
 
+/* Sort the entries by key and drop later duplicates (the request's own keys win over the
+ * ones the engine adds). Call after the last entry is added, before any lookup. */
+void ctx_seal(struct ctx *c);
+
 /* The text of a JSON string, number or boolean, as AWS reads policy and context values
  * (numbers are formatted into buf); NULL for anything else. */
 const char *iam_json_text(const json_t *v, char buf[64]);
 
+/* The entry for a lower-cased key, or NULL: a binary search once sealed. */
 const struct ctx_entry *ctx_get(const struct ctx *c, const char *lkey);
 
 /* Replace ${...} policy variables in s from the context; NULL when one cannot be resolved

@@ -37,9 +37,9 @@ const char *iam_json_text(const json_t *v, char buf[64])
     return buf;
 }
 
-/* A string or a list of strings (numbers and booleans taken as their text, as AWS does for
- * condition values) into a new array. -1 when v is anything else. */
-static int strings(const json_t *v, char ***out, size_t *n, int fold)
+/* A string or a list of strings into a new array; unless only_strings, numbers and booleans
+ * are taken as their text, as AWS does for condition values. -1 when v is anything else. */
+static int strings(const json_t *v, char ***out, size_t *n, int fold, int only_strings)
 {
     *out = NULL;
     *n = 0;
@@ -47,7 +47,8 @@ static int strings(const json_t *v, char ***out, size_t *n, int fold)
     char **arr = xcalloc(count ? count : 1, sizeof *arr);
     for (size_t i = 0; i < count; i++) {
         char buf[64];
-        const char *s = iam_json_text(json_is_array(v) ? json_array_get(v, i) : v, buf);
+        const json_t *x = json_is_array(v) ? json_array_get(v, i) : v;
+        const char *s = only_strings && !json_is_string(x) ? NULL : iam_json_text(x, buf);
         if (!s) {
             for (size_t k = 0; k < i; k++)
                 free(arr[k]);
@@ -263,8 +264,8 @@ static int parse_principals(const json_t *v, struct stmt *st, char *err, size_t 
                                                                   : (enum principal_type) - 1;
         char **vals;
         size_t n;
-        if ((int)t < 0 || strings(x, &vals, &n, 0)) {
-            snprintf(err, errlen, "Principal: unknown or malformed entry \"%s\"", k);
+        if ((int)t < 0 || strings(x, &vals, &n, 0, 0)) {
+            snprintf(err, errlen, "Principal: unknown or malformed entry \"%.100s\"", k);
             return -1;
         }
         st->principals = xrealloc(st->principals, (st->nprincipals + n) * sizeof *st->principals);
@@ -284,10 +285,11 @@ static int parse_conditions(const json_t *v, struct stmt *st, char *err, size_t 
     }
     const char *opname;
     json_t *keys;
+    size_t cap = 0;
     json_object_foreach((json_t *)v, opname, keys)
     {
         if (!json_is_object(keys)) {
-            snprintf(err, errlen, "Condition %s must map keys to values", opname);
+            snprintf(err, errlen, "Condition %.100s must map keys to values", opname);
             return -1;
         }
         const char *key;
@@ -297,17 +299,20 @@ static int parse_conditions(const json_t *v, struct stmt *st, char *err, size_t 
             struct cond c;
             memset(&c, 0, sizeof c);
             if (parse_op(opname, &c)) {
-                snprintf(err, errlen, "unknown condition operator %s", opname);
+                snprintf(err, errlen, "unknown condition operator %.100s", opname);
                 return -1;
             }
-            if (strings(vals, &c.values, &c.nvalues, 0)) {
-                snprintf(err, errlen, "Condition %s %s: values must be strings", opname, key);
+            if (strings(vals, &c.values, &c.nvalues, 0, 0)) {
+                snprintf(err, errlen, "Condition %.100s %.100s: values must be strings", opname, key);
                 return -1;
             }
             c.key = lower(key);
             c.text = describe(&c, key, opname, 0);
             c.negtext = describe(&c, key, opname, 1);
-            st->conds = xrealloc(st->conds, (st->nconds + 1) * sizeof *st->conds);
+            if (st->nconds == cap) { /* doubling: 100,000 keys must not cost 100,000 copies */
+                cap = cap ? 2 * cap : 4;
+                st->conds = xrealloc(st->conds, cap * sizeof *st->conds);
+            }
             st->conds[st->nconds++] = c;
         }
     }
@@ -340,8 +345,13 @@ static int compile_stmt(const json_t *j, size_t index, struct stmt *st, char *er
     }
     const char *effect = json_string_value(json_object_get(j, "Effect"));
     const char *sid = json_string_value(json_object_get(j, "Sid"));
-    st->label =
-        sid && *sid ? xasprintf("statement %zu (Sid %s)", index, sid) : xasprintf("statement %zu", index);
+    /* a Sid is quoted in every message about the statement: at most 64 bytes of it, cut
+     * between two UTF-8 characters */
+    size_t sl = sid ? strlen(sid) : 0, cut = sl > 64 ? 64 : sl;
+    while (cut < sl && cut > 0 && ((unsigned char)sid[cut] & 0xc0) == 0x80)
+        cut--;
+    st->label = sl ? xasprintf("statement %zu (Sid %.*s%s)", index, (int)cut, sid, cut < sl ? "..." : "")
+                   : xasprintf("statement %zu", index);
     if (!effect || (strcmp(effect, "Allow") != 0 && strcmp(effect, "Deny") != 0)) {
         snprintf(err, errlen, "%s: Effect must be Allow or Deny", st->label);
         return -1;
@@ -353,7 +363,7 @@ static int compile_stmt(const json_t *j, size_t index, struct stmt *st, char *er
         return -1;
     }
     st->not_action = na != NULL;
-    if (strings(a ? a : na, &st->actions, &st->nactions, 1)) {
+    if (strings(a ? a : na, &st->actions, &st->nactions, 1, 1)) {
         snprintf(err, errlen, "%s: Action must be a string or a list of strings", st->label);
         return -1;
     }
@@ -364,7 +374,7 @@ static int compile_stmt(const json_t *j, size_t index, struct stmt *st, char *er
     }
     st->has_resource = r || nr;
     st->not_resource = nr != NULL;
-    if (st->has_resource && strings(r ? r : nr, &st->resources, &st->nresources, 0)) {
+    if (st->has_resource && strings(r ? r : nr, &st->resources, &st->nresources, 0, 1)) {
         snprintf(err, errlen, "%s: Resource must be a string or a list of strings", st->label);
         return -1;
     }

@@ -36,5 +36,6 @@ int run_aws_tests(void);
 int run_iam_tests(void);
 int run_iam_actions_tests(void);
 int run_iam_account_tests(void);
+int run_iam_hostile_tests(void);
 
 #endif
