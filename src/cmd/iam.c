@@ -415,8 +415,9 @@ static int iam_can(int argc, char **argv, const struct global_opts *g)
     struct acct_opts o;
     if (parse_acct_opts(argc, argv, "can", &o) || o.npos != 3) {
         if (o.npos != 3)
-            fprintf(stderr, "usage: ansim iam can PRINCIPAL_ARN ACTION RESOURCE_ARN [--context KEY=VALUE ...] "
-                            "[--snapshot FILE] [--format tty|json]\n");
+            fprintf(stderr,
+                    "usage: ansim iam can PRINCIPAL_ARN ACTION RESOURCE_ARN [--context KEY=VALUE ...] "
+                    "[--snapshot FILE] [--format tty|json]\n");
         free_acct_opts(&o);
         return EXIT_USAGE;
     }
@@ -433,10 +434,11 @@ static int iam_can(int argc, char **argv, const struct global_opts *g)
             log_err("%s", err);
         } else {
             if (use_json(&o)) {
-                json_t *out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:O, s:o}", "principal", o.pos[0], "action",
-                                        o.pos[1], "resource", o.pos[2], "decision", iam_decision_name(res.decision),
-                                        "reason", res.reason, "matched", res.matched, "conditions",
-                                        res.conditions ? json_incref(res.conditions) : json_array());
+                json_t *out =
+                    json_pack("{s:s, s:s, s:s, s:s, s:s, s:O, s:o}", "principal", o.pos[0], "action",
+                              o.pos[1], "resource", o.pos[2], "decision", iam_decision_name(res.decision),
+                              "reason", res.reason, "matched", res.matched, "conditions",
+                              res.conditions ? json_incref(res.conditions) : json_array());
                 char *line = json_dumps(out, JSON_COMPACT);
                 puts(line);
                 free(line);
@@ -519,7 +521,8 @@ static void scope_tty(const json_t *s)
 {
     json_t *sum = json_object_get(s, "summary");
     printf("network-separation scope (personal data: tag %s; %lld resource%s)\n",
-           json_string_value(json_object_get(s, "pii_tag")), json_integer_value(json_object_get(sum, "resources")),
+           json_string_value(json_object_get(s, "pii_tag")),
+           json_integer_value(json_object_get(sum, "resources")),
            json_integer_value(json_object_get(sum, "resources")) == 1 ? "" : "s");
     printf("%-11s %-11s %-11s %-9s %s\n", "DOWNLOAD", "DESTROY", "GRANT", "CONFINED", "PRINCIPAL");
     size_t i;
@@ -528,7 +531,8 @@ static void scope_tty(const json_t *s)
     {
         printf("%-11s %-11s %-11s %-9s %s\n", ability_cell(json_object_get(e, "download")),
                ability_cell(json_object_get(e, "destroy")), ability_cell(json_object_get(e, "grant")),
-               json_is_true(json_object_get(e, "confined")) ? "yes" : "NO", json_string_value(json_object_get(e, "arn")));
+               json_is_true(json_object_get(e, "confined")) ? "yes" : "NO",
+               json_string_value(json_object_get(e, "arn")));
     }
     printf("%lld principal%s in scope, %lld not confined to the separated network\n",
            json_integer_value(json_object_get(sum, "in_scope")),
@@ -551,11 +555,14 @@ static void scope_html(const json_t *s)
 {
     struct strbuf sb;
     sb_init(&sb);
-    sb_puts(&sb, "<!doctype html><html lang=\"ko\"><head><meta charset=\"utf-8\"><title>ansim: 망분리 대상 / "
-                 "network-separation scope</title><style>body{font-family:sans-serif;margin:2em}table{border-collapse:"
-                 "collapse}td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top;font-size:90%}"
-                 ".no{background:#fdd}.yes{background:#dfd}</style></head><body>");
-    sb_puts(&sb, "<h1>망분리 대상자 / Network-separation scope</h1><p>개인정보 태그 / personal-data tag: <code>");
+    sb_puts(
+        &sb,
+        "<!doctype html><html lang=\"ko\"><head><meta charset=\"utf-8\"><title>ansim: 망분리 대상 / "
+        "network-separation scope</title><style>body{font-family:sans-serif;margin:2em}table{border-collapse:"
+        "collapse}td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top;font-size:90%}"
+        ".no{background:#fdd}.yes{background:#dfd}</style></head><body>");
+    sb_puts(&sb,
+            "<h1>망분리 대상자 / Network-separation scope</h1><p>개인정보 태그 / personal-data tag: <code>");
     sb_html(&sb, json_string_value(json_object_get(s, "pii_tag")));
     sb_puts(&sb, "</code></p><h2>개인정보 리소스 / Resources</h2><ul>");
     size_t i;
@@ -568,8 +575,9 @@ static void scope_html(const json_t *s)
         sb_html(&sb, json_string_value(json_object_get(e, "why")));
         sb_puts(&sb, ")</li>");
     }
-    sb_puts(&sb, "</ul><h2>주체 / Principals</h2><table><tr><th>주체 / principal</th><th>망 제한 / confined</th>"
-                 "<th>다운로드 / download</th><th>파기 / destroy</th><th>권한 설정 / grant</th></tr>");
+    sb_puts(&sb,
+            "</ul><h2>주체 / Principals</h2><table><tr><th>주체 / principal</th><th>망 제한 / confined</th>"
+            "<th>다운로드 / download</th><th>파기 / destroy</th><th>권한 설정 / grant</th></tr>");
     json_array_foreach(json_object_get(s, "principals"), i, e)
     {
         int conf = json_is_true(json_object_get(e, "confined"));
@@ -610,8 +618,9 @@ static int iam_scope(int argc, char **argv, const struct global_opts *g)
     struct acct_opts o;
     if (parse_acct_opts(argc, argv, "scope", &o) || o.npos != 0) {
         if (o.npos)
-            fprintf(stderr, "usage: ansim iam scope [--pii-tag KEY=VALUE] [--resource ARN ...] [--snapshot FILE] "
-                            "[--format tty|json|html]\n");
+            fprintf(stderr,
+                    "usage: ansim iam scope [--pii-tag KEY=VALUE] [--resource ARN ...] [--snapshot FILE] "
+                    "[--format tty|json|html]\n");
         free_acct_opts(&o);
         return EXIT_USAGE;
     }
@@ -633,9 +642,10 @@ static int iam_scope(int argc, char **argv, const struct global_opts *g)
             log_err("%s", err);
         } else {
             if (json_integer_value(json_object_get(json_object_get(s, "summary"), "resources")) == 0)
-                log_warn("no resource carries the tag %s=%s and none was named with --resource: nothing is in "
-                         "scope",
-                         key, value);
+                log_warn(
+                    "no resource carries the tag %s=%s and none was named with --resource: nothing is in "
+                    "scope",
+                    key, value);
             if (o.format && strcmp(o.format, "html") == 0) {
                 scope_html(s);
             } else if (use_json(&o)) {

@@ -107,16 +107,18 @@ static struct iam_policy *managed(struct iam_account *a, const char *arn, const 
 {
     json_t *i = arn ? json_object_get(a->policy_index, arn) : NULL;
     if (!i) {
-        problem(a, "the managed policy %s attached to %s is not in the snapshot (its permissions are not counted)",
-                arn, who);
+        problem(
+            a,
+            "the managed policy %s attached to %s is not in the snapshot (its permissions are not counted)",
+            arn, who);
         return NULL;
     }
     return a->owned[json_integer_value(i)];
 }
 
 /* Inline (list of {PolicyName, PolicyDocument}) and attached managed policies of data. */
-static void attach(struct iam_account *a, struct acct_principal *p, const json_t *data, const char *inline_key,
-                   const char *owner)
+static void attach(struct iam_account *a, struct acct_principal *p, const json_t *data,
+                   const char *inline_key, const char *owner)
 {
     size_t i;
     json_t *e;
@@ -133,7 +135,8 @@ static void attach(struct iam_account *a, struct acct_principal *p, const json_t
         add_policy_ref(p, managed(a, json_string_value(json_object_get(e, "PolicyArn")), owner));
 }
 
-static struct acct_principal *new_principal(struct iam_account *a, const char *arn, int kind, const json_t *data)
+static struct acct_principal *new_principal(struct iam_account *a, const char *arn, int kind,
+                                            const json_t *data)
 {
     a->principals = xrealloc(a->principals, (a->nprincipals + 1) * sizeof *a->principals);
     struct acct_principal *p = &a->principals[a->nprincipals];
@@ -157,8 +160,8 @@ static struct acct_principal *new_principal(struct iam_account *a, const char *a
 
 static void boundary(struct iam_account *a, struct acct_principal *p, const json_t *data)
 {
-    const char *arn = json_string_value(json_object_get(json_object_get(data, "PermissionsBoundary"),
-                                                        "PermissionsBoundaryArn"));
+    const char *arn = json_string_value(
+        json_object_get(json_object_get(data, "PermissionsBoundary"), "PermissionsBoundaryArn"));
     if (!arn)
         return;
     p->boundary = managed(a, arn, p->arn);
@@ -221,10 +224,7 @@ static void organization(struct iam_account *a, const json_t *data)
     org_levels(a, path, "ResourceControlPolicies", "RCP", &a->rcps, &a->nrcps, &a->nrcp_levels);
 }
 
-static const char *item_type(json_t *e)
-{
-    return json_string_value(json_object_get(e, "type"));
-}
+static const char *item_type(json_t *e) { return json_string_value(json_object_get(e, "type")); }
 
 int iam_account_finish(struct iam_account *a)
 {
@@ -254,9 +254,9 @@ int iam_account_finish(struct iam_account *a)
         } else if (strcmp(type, "aws_iam_policy") == 0) {
             size_t k;
             json_t *v;
-            json_array_foreach(json_object_get(d, "PolicyVersionList"), k, v)
-                if (json_is_true(json_object_get(v, "IsDefaultVersion")))
-                    doc = json_object_get(v, "Document");
+            json_array_foreach(json_object_get(d, "PolicyVersionList"), k,
+                               v) if (json_is_true(json_object_get(v, "IsDefaultVersion"))) doc =
+                json_object_get(v, "Document");
         } else {
             continue;
         }
@@ -422,20 +422,11 @@ void iam_account_free(struct iam_account *a)
     free(a);
 }
 
-const char *iam_account_id(const struct iam_account *a)
-{
-    return a->id;
-}
+const char *iam_account_id(const struct iam_account *a) { return a->id; }
 
-const json_t *iam_account_problems(const struct iam_account *a)
-{
-    return a->problems;
-}
+const json_t *iam_account_problems(const struct iam_account *a) { return a->problems; }
 
-size_t iam_account_principal_count(const struct iam_account *a)
-{
-    return a->nprincipals;
-}
+size_t iam_account_principal_count(const struct iam_account *a) { return a->nprincipals; }
 
 const char *iam_account_principal_arn(const struct iam_account *a, size_t i)
 {

@@ -48,15 +48,16 @@ struct iam_account {
     char *org_id;
     struct iam_policy ***scps, ***rcps;
     size_t *nscps, *nrcps, nscp_levels, nrcp_levels;
-    json_t *problems; /* strings */
+    json_t *problems;   /* strings */
     json_t *group_arns; /* every group of the account */
 };
 
 /* One request in the account: p an in-account principal (its policies, boundary, tags and
  * SCPs), or NULL for an outside caller named by caller (its own side assumed to allow);
  * given: context the user states. Open evaluation (iam_evaluate_open). */
-int acct_ask(const struct iam_account *a, const struct acct_principal *p, const char *caller, const char *action,
-             const char *resource, const json_t *given, struct iam_result *out, char *err, size_t errlen);
+int acct_ask(const struct iam_account *a, const struct acct_principal *p, const char *caller,
+             const char *action, const char *resource, const json_t *given, struct iam_result *out, char *err,
+             size_t errlen);
 
 const struct acct_principal *acct_principal_find(const struct iam_account *a, const char *arn);
 const struct acct_resource *acct_resource_find(const struct iam_account *a, const char *arn);

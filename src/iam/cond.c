@@ -43,7 +43,8 @@ int ctx_unknown(const struct ctx *c, const char *lkey)
         return 0;
     for (size_t i = 0; i < c->nknown; i++) {
         size_t n = strlen(c->known[i]);
-        if (n && c->known[i][n - 1] == '/' ? strncmp(lkey, c->known[i], n) == 0 : strcmp(lkey, c->known[i]) == 0)
+        if (n && c->known[i][n - 1] == '/' ? strncmp(lkey, c->known[i], n) == 0
+                                           : strcmp(lkey, c->known[i]) == 0)
             return 0;
     }
     return 1;

@@ -41,8 +41,8 @@ static char *probe_arn(const char *pattern, const char *partition, const char *a
 }
 
 /* 1 admin, 0 not, -1 error; the request maker decides how one probe is asked */
-typedef int (*asker)(const void *arg, const char *action, const char *resource, struct iam_result *out, char *err,
-                     size_t errlen);
+typedef int (*asker)(const void *arg, const char *action, const char *resource, struct iam_result *out,
+                     char *err, size_t errlen);
 
 static int probe_all(asker ask, const void *arg, const char *partition, const char *account, char *err,
                      size_t errlen)
@@ -86,8 +86,8 @@ int iam_account_is_admin(const struct iam_account *a, const char *principal, cha
     return probe_all(ask_principal, &c, a->partition, a->id, err, errlen);
 }
 
-static int ask_policy(const void *arg, const char *action, const char *resource, struct iam_result *out, char *err,
-                      size_t errlen)
+static int ask_policy(const void *arg, const char *action, const char *resource, struct iam_result *out,
+                      char *err, size_t errlen)
 {
     struct iam_policy *p = (struct iam_policy *)arg;
     struct iam_request req;
@@ -118,9 +118,14 @@ static const struct {
     int for_user, for_role; /* which principals the path applies to */
     struct step steps[3];
 } paths[] = {
-    {"create a new default version of a policy attached to itself", 1, 1,
+    {"create a new default version of a policy attached to itself",
+     1,
+     1,
      {{"iam:CreatePolicyVersion", "attached-policy"}}},
-    {"switch a policy attached to itself to another version", 1, 1, {{"iam:SetDefaultPolicyVersion", "attached-policy"}}},
+    {"switch a policy attached to itself to another version",
+     1,
+     1,
+     {{"iam:SetDefaultPolicyVersion", "attached-policy"}}},
     {"attach any managed policy to itself", 1, 0, {{"iam:AttachUserPolicy", "self"}}},
     {"write an inline policy on itself", 1, 0, {{"iam:PutUserPolicy", "self"}}},
     {"attach any managed policy to itself", 0, 1, {{"iam:AttachRolePolicy", "self"}}},
@@ -133,19 +138,37 @@ static const struct {
     {"change other users' console passwords", 1, 1, {{"iam:UpdateLoginProfile", "other-user"}}},
     {"rewrite any role's trust policy and assume it", 1, 1, {{"iam:UpdateAssumeRolePolicy", "any-role"}}},
     {"attach any policy to any role", 1, 1, {{"iam:AttachRolePolicy", "any-role"}}},
-    {"pass a role to an EC2 instance it launches", 1, 1, {{"iam:PassRole", "any-role"}, {"ec2:RunInstances", "*"}}},
-    {"pass a role to a Lambda function it creates and runs", 1, 1,
+    {"pass a role to an EC2 instance it launches",
+     1,
+     1,
+     {{"iam:PassRole", "any-role"}, {"ec2:RunInstances", "*"}}},
+    {"pass a role to a Lambda function it creates and runs",
+     1,
+     1,
      {{"iam:PassRole", "any-role"}, {"lambda:CreateFunction", "*"}, {"lambda:InvokeFunction", "*"}}},
-    {"pass a role to a CloudFormation stack it creates", 1, 1,
+    {"pass a role to a CloudFormation stack it creates",
+     1,
+     1,
      {{"iam:PassRole", "any-role"}, {"cloudformation:CreateStack", "*"}}},
-    {"pass a role to a Glue development endpoint", 1, 1, {{"iam:PassRole", "any-role"}, {"glue:CreateDevEndpoint", "*"}}},
-    {"pass a role to a Glue job it creates and starts", 1, 1,
+    {"pass a role to a Glue development endpoint",
+     1,
+     1,
+     {{"iam:PassRole", "any-role"}, {"glue:CreateDevEndpoint", "*"}}},
+    {"pass a role to a Glue job it creates and starts",
+     1,
+     1,
      {{"iam:PassRole", "any-role"}, {"glue:CreateJob", "*"}, {"glue:StartJobRun", "*"}}},
-    {"pass a role to a SageMaker notebook it creates", 1, 1,
+    {"pass a role to a SageMaker notebook it creates",
+     1,
+     1,
      {{"iam:PassRole", "any-role"}, {"sagemaker:CreateNotebookInstance", "*"}}},
-    {"pass a role to a CodeBuild project it creates and starts", 1, 1,
+    {"pass a role to a CodeBuild project it creates and starts",
+     1,
+     1,
      {{"iam:PassRole", "any-role"}, {"codebuild:CreateProject", "*"}, {"codebuild:StartBuild", "*"}}},
-    {"pass a role to an ECS task it registers and runs", 1, 1,
+    {"pass a role to an ECS task it registers and runs",
+     1,
+     1,
      {{"iam:PassRole", "any-role"}, {"ecs:RegisterTaskDefinition", "*"}, {"ecs:RunTask", "*"}}},
 };
 
@@ -216,8 +239,8 @@ json_t *iam_account_escalation(const struct iam_account *a, const char *principa
                     best = r;
                     json_decref(best_conds);
                     best_conds = res.conditions ? json_incref(res.conditions) : json_array();
-                    json_array_append_new(actions, json_sprintf("%s on %s", paths[k].steps[s].action,
-                                                                json_string_value(t)));
+                    json_array_append_new(
+                        actions, json_sprintf("%s on %s", paths[k].steps[s].action, json_string_value(t)));
                 }
                 json_decref(res.matched);
                 json_decref(res.conditions);

@@ -563,7 +563,7 @@ static int evaluate(const struct iam_request *r, const char *const *known, size_
         pb_ok = sp_ok = 1; /* a grant to the caller itself is not cut by them */
     } else if (same_account) {
         grant = special ? (g == G_ROLE || (g == G_ACCOUNT && id)) : (g == G_ROLE || id);
-        granted = id ? "an identity policy allows it"
+        granted = id            ? "an identity policy allows it"
                   : g == G_ROLE ? "the resource policy names the caller's role"
                                 : "the resource policy allows it";
         not_granted = !special ? "no identity or resource policy allows it"

@@ -89,8 +89,9 @@ const char *iam_account_principal_arn(const struct iam_account *a, size_t i);
 /* Can principal (a user or role ARN of the account, or a session of one of its roles) make
  * the request? context: what the caller states (key -> string or list); other keys the
  * snapshot does not know may take any value, so the answer can be IAM_CONDITIONAL. */
-int iam_account_can(const struct iam_account *a, const char *principal, const char *action, const char *resource,
-                    const json_t *context, struct iam_result *out, char *err, size_t errlen);
+int iam_account_can(const struct iam_account *a, const char *principal, const char *action,
+                    const char *resource, const json_t *context, struct iam_result *out, char *err,
+                    size_t errlen);
 
 /* Who can: {"action", "resource", "principals": [{"arn", "decision": "allow" | "conditional"
  * | "deny", "conditions", "via", "reason"}]} — every user and role directly, then through

@@ -37,7 +37,7 @@ static struct iam_policy *allow_all_policy;
 static void allow_all_init(void)
 {
     json_t *doc = json_pack("{s:s, s:[{s:s, s:s, s:s}]}", "Version", "2012-10-17", "Statement", "Effect",
-                                "Allow", "Action", "*", "Resource", "*");
+                            "Allow", "Action", "*", "Resource", "*");
     char err[64];
     allow_all_policy =
         iam_policy_compile(doc, "(the other account's own policies, assumed to allow it)", err, sizeof err);
@@ -55,8 +55,9 @@ static struct iam_policy *allow_all(void)
 
 /* One request. p: an in-account principal (its policies, tags, SCPs), or NULL for an
  * outside caller (caller names it; its own side is assumed to allow). */
-int acct_ask(const struct iam_account *a, const struct acct_principal *p, const char *caller, const char *action,
-               const char *resource, const json_t *given, struct iam_result *out, char *err, size_t errlen)
+int acct_ask(const struct iam_account *a, const struct acct_principal *p, const char *caller,
+             const char *action, const char *resource, const json_t *given, struct iam_result *out, char *err,
+             size_t errlen)
 {
     json_t *ctx = json_object();
     const char *known[16];
@@ -82,7 +83,8 @@ int acct_ask(const struct iam_account *a, const struct acct_principal *p, const 
         known[nk++] = "aws:userid";
         if (a->org_id)
             known[nk++] = "aws:principalorgid";
-        json_object_update(ctx, p->context); /* built once with the model */    } else if (strncmp(caller, "arn:", 4) == 0) {
+        json_object_update(ctx, p->context); /* built once with the model */
+    } else if (strncmp(caller, "arn:", 4) == 0) {
         json_object_set_new(ctx, "aws:PrincipalIsAWSService", json_string("false"));
     } else {
         json_object_set_new(ctx, "aws:PrincipalIsAWSService", json_string("true"));
@@ -117,9 +119,11 @@ int acct_ask(const struct iam_account *a, const struct acct_principal *p, const 
             req.boundary = bound;
             req.nboundary = 1;
         }
-        req.scps = a->scps;
-        req.nscps = a->nscps;
-        req.nscp_levels = a->nscp_levels;
+        if (!strstr(p->arn, ":role/aws-service-role/")) { /* SCPs do not restrict service-linked roles */
+            req.scps = a->scps;
+            req.nscps = a->nscps;
+            req.nscp_levels = a->nscp_levels;
+        }
     } else {
         req.identity = outside;
         req.nidentity = outside[0] ? 1 : 0;
@@ -163,8 +167,9 @@ int acct_ask(const struct iam_account *a, const struct acct_principal *p, const 
     return rc;
 }
 
-int iam_account_can(const struct iam_account *a, const char *principal, const char *action, const char *resource,
-                    const json_t *context, struct iam_result *out, char *err, size_t errlen)
+int iam_account_can(const struct iam_account *a, const char *principal, const char *action,
+                    const char *resource, const json_t *context, struct iam_result *out, char *err,
+                    size_t errlen)
 {
     const struct acct_principal *p = acct_principal_find(a, principal);
     if (!p) {
@@ -177,15 +182,12 @@ int iam_account_can(const struct iam_account *a, const char *principal, const ch
 
 /* ---- who can ---- */
 
-static int rank(enum iam_decision d)
-{
-    return d == IAM_ALLOW ? 2 : d == IAM_CONDITIONAL ? 1 : 0;
-}
+static int rank(enum iam_decision d) { return d == IAM_ALLOW ? 2 : d == IAM_CONDITIONAL ? 1 : 0; }
 
 struct reach {
-    int rank;            /* 2 allow, 1 conditional, 0 deny */
-    json_t *conditions;  /* array */
-    json_t *via;         /* array of role ARNs, nearest first */
+    int rank;           /* 2 allow, 1 conditional, 0 deny */
+    json_t *conditions; /* array */
+    json_t *via;        /* array of role ARNs, nearest first */
     char reason[640];
     int set;
 };
@@ -315,8 +317,9 @@ static size_t *trust_candidates(const struct iam_account *a, const struct acct_p
                 *n = a->nprincipals;
                 return out;
             }
-            json_t *idx =
-                st->principals[k].type == PR_AWS ? json_object_get(a->principal_index, st->principals[k].value) : NULL;
+            json_t *idx = st->principals[k].type == PR_AWS
+                              ? json_object_get(a->principal_index, st->principals[k].value)
+                              : NULL;
             if (idx) {
                 out = xrealloc(out, (*n + 1) * sizeof *out);
                 out[(*n)++] = (size_t)json_integer_value(idx);
@@ -408,7 +411,8 @@ json_t *iam_account_who_can(const struct iam_account *a, const char *action, con
     /* 1. every user and role, directly */
     for (size_t i = 0; i < np && !failed; i++) {
         struct iam_result res;
-        if (acct_ask(a, &a->principals[i], a->principals[i].caller, action, resource, context, &res, err, errlen)) {
+        if (acct_ask(a, &a->principals[i], a->principals[i].caller, action, resource, context, &res, err,
+                     errlen)) {
             failed = 1;
             break;
         }
@@ -482,8 +486,8 @@ json_t *iam_account_who_can(const struct iam_account *a, const char *action, con
             if (i == t || best[i].rank >= best[t].rank)
                 continue;
             struct iam_result res;
-            if (acct_ask(a, &a->principals[i], a->principals[i].caller, "sts:AssumeRole", role->arn, context, &res, err,
-                    errlen)) {
+            if (acct_ask(a, &a->principals[i], a->principals[i].caller, "sts:AssumeRole", role->arn, context,
+                         &res, err, errlen)) {
                 failed = 1;
                 break;
             }
@@ -505,7 +509,8 @@ json_t *iam_account_who_can(const struct iam_account *a, const char *action, con
         size_t no = outsiders(a, role, &o);
         for (size_t k = 0; k < no; k++) {
             struct iam_result res;
-            if (!failed && acct_ask(a, NULL, o[k].caller, o[k].action, role->arn, context, &res, err, errlen) == 0) {
+            if (!failed &&
+                acct_ask(a, NULL, o[k].caller, o[k].action, role->arn, context, &res, err, errlen) == 0) {
                 int r = rank(res.decision) < best[t].rank ? rank(res.decision) : best[t].rank;
                 json_t *prev = json_object_get(outside, o[k].who);
                 const char *pd = prev ? json_string_value(json_object_get(prev, "decision")) : NULL;
@@ -515,9 +520,9 @@ json_t *iam_account_who_can(const struct iam_account *a, const char *action, con
                     char reason[600];
                     snprintf(reason, sizeof reason, "%s by the trust policy of %s%s",
                              r ? "can become the role" : "cannot become the role", role->arn,
-                             strncmp(o[k].caller, "arn:", 4) == 0 ? " (its own account must allow it too)" : "");
-                    reach_set(&x, r, merge(best[t].conditions, res.conditions),
-                              json_incref(via), reason);
+                             strncmp(o[k].caller, "arn:", 4) == 0 ? " (its own account must allow it too)"
+                                                                  : "");
+                    reach_set(&x, r, merge(best[t].conditions, res.conditions), json_incref(via), reason);
                     json_object_set_new(outside, o[k].who, entry(o[k].who, &x));
                     json_decref(x.conditions);
                     json_decref(x.via);

@@ -37,11 +37,11 @@ static int network_form(const char *c);
 
 static int network_condition(const char *c)
 {
-    const char *or = strstr(c, " or ");
-    if (!or)
+    const char * or = strstr(c, " or ");
+    if (! or)
         return network_form(c);
-    char *first = xstrndup(c, (size_t)(or - c));
-    int r = network_form(first) && network_condition(or + 4);
+    char *first = xstrndup(c, (size_t)(or -c));
+    int r = network_form(first) && network_condition(or +4);
     free(first);
     return r;
 }
@@ -50,8 +50,9 @@ static int network_form(const char *c)
 {
     if (*c == '(')
         c++;
-    static const char *const forms[] = {"aws:sourceip in ",       "aws:sourcevpc = ",  "aws:sourcevpce = ",
-                                        "aws:sourcevpc like ",    "aws:sourcevpce like ", "aws:sourcevpc = (any case)",
+    static const char *const forms[] = {"aws:sourceip in ",        "aws:sourcevpc = ",
+                                        "aws:sourcevpce = ",       "aws:sourcevpc like ",
+                                        "aws:sourcevpce like ",    "aws:sourcevpc = (any case)",
                                         "aws:viaawsservice = true"};
     for (size_t i = 0; i < sizeof forms / sizeof *forms; i++)
         if (strncasecmp(c, forms[i], strlen(forms[i])) == 0)
@@ -223,9 +224,9 @@ static void ask_action(struct sctx *c, const struct iam_action_info *act, const 
 static json_t *ability_json(const struct ability *ab)
 {
     const char *d = ab->rank == 2 ? "allow" : ab->rank == 1 ? "conditional" : "none";
-    return json_pack("{s:s, s:b, s:O*, s:O*, s:O*, s:O*}", "decision", d, "confined", ab->rank && ab->confined,
-                     "actions", ab->actions, "resources", ab->resources, "conditions", ab->conditions, "via",
-                     ab->via);
+    return json_pack("{s:s, s:b, s:O*, s:O*, s:O*, s:O*}", "decision", d, "confined",
+                     ab->rank && ab->confined, "actions", ab->actions, "resources", ab->resources,
+                     "conditions", ab->conditions, "via", ab->via);
 }
 
 json_t *iam_account_scope(const struct iam_account *a, const char *tag_key, const char *tag_value,
@@ -245,9 +246,11 @@ json_t *iam_account_scope(const struct iam_account *a, const char *tag_key, cons
         int dup = 0;
         size_t k;
         json_t *t;
-        json_array_foreach(targets, k, t) dup |= strcmp(json_string_value(json_object_get(t, "arn")), named[i]) == 0;
+        json_array_foreach(targets, k, t) dup |=
+            strcmp(json_string_value(json_object_get(t, "arn")), named[i]) == 0;
         if (!dup)
-            json_array_append_new(targets, json_pack("{s:s, s:s}", "arn", named[i], "why", "named by the user"));
+            json_array_append_new(targets,
+                                  json_pack("{s:s, s:s}", "arn", named[i], "why", "named by the user"));
     }
     size_t ncat = iam_action_count();
     size_t ti;
@@ -283,7 +286,8 @@ json_t *iam_account_scope(const struct iam_account *a, const char *tag_key, cons
                 continue;
             for (size_t j = 0; j < sizeof kinds / sizeof *kinds; j++)
                 if (has_type(act->resource_types, kinds[j])) {
-                    char *probe = xasprintf("arn:%s:iam::%s:%s/ansim-any-%s", a->partition, a->id, kinds[j], kinds[j]);
+                    char *probe =
+                        xasprintf("arn:%s:iam::%s:%s/ansim-any-%s", a->partition, a->id, kinds[j], kinds[j]);
                     struct iam_action_info grant_only = *act;
                     grant_only.classes = IAM_CLASS_GRANT;
                     ask_action(&c, &grant_only, probe);
@@ -308,8 +312,9 @@ json_t *iam_account_scope(const struct iam_account *a, const char *tag_key, cons
                 break;
             }
             if (res.decision == IAM_ALLOW || res.decision == IAM_CONDITIONAL) {
-                json_t *e = json_pack("{s:s, s:o, s:[]}", "decision", iam_decision_name(res.decision), "conditions",
-                                      res.conditions ? json_incref(res.conditions) : json_array(), "via");
+                json_t *e =
+                    json_pack("{s:s, s:o, s:[]}", "decision", iam_decision_name(res.decision), "conditions",
+                              res.conditions ? json_incref(res.conditions) : json_array(), "via");
                 record(scope_of(&c, p->arn), 2, e, act->name, p->arn);
                 json_decref(e);
             }
@@ -333,14 +338,14 @@ json_t *iam_account_scope(const struct iam_account *a, const char *tag_key, cons
                 continue;
             in_scope++;
             unconfined += !conf;
-            json_array_append_new(list, json_pack("{s:s, s:b, s:o, s:o, s:o}", "arn", c.arns[i], "confined", conf,
-                                                  "download", ability_json(&ps->c[0]), "destroy",
+            json_array_append_new(list, json_pack("{s:s, s:b, s:o, s:o, s:o}", "arn", c.arns[i], "confined",
+                                                  conf, "download", ability_json(&ps->c[0]), "destroy",
                                                   ability_json(&ps->c[1]), "grant", ability_json(&ps->c[2])));
         }
         char *tag = xasprintf("%s=%s", tag_key, tag_value);
-        out = json_pack("{s:s, s:O, s:o, s:{s:I, s:I, s:I}}", "pii_tag", tag, "resources", targets, "principals", list,
-                        "summary", "resources", (json_int_t)json_array_size(targets), "in_scope",
-                        (json_int_t)in_scope, "unconfined", (json_int_t)unconfined);
+        out = json_pack("{s:s, s:O, s:o, s:{s:I, s:I, s:I}}", "pii_tag", tag, "resources", targets,
+                        "principals", list, "summary", "resources", (json_int_t)json_array_size(targets),
+                        "in_scope", (json_int_t)in_scope, "unconfined", (json_int_t)unconfined);
         free(tag);
     }
     for (size_t i = 0; i < c.nscopes; i++) {

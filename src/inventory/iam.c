@@ -218,9 +218,9 @@ int inv_register_iam_functions(sqlite3 *db, struct inventory *inv)
         int nargs;
         void (*fn)(sqlite3_context *, int, sqlite3_value **);
     } fns[] = {
-        {"iam_decision", 3, fn_iam_decision},   {"iam_allowed", 3, fn_iam_allowed},
+        {"iam_decision", 3, fn_iam_decision},     {"iam_allowed", 3, fn_iam_allowed},
         {"iam_conditions", 3, fn_iam_conditions}, {"iam_who_can", 2, fn_iam_who_can},
-        {"iam_problems", 0, fn_iam_problems},   {"iam_scope", 0, fn_iam_scope},
+        {"iam_problems", 0, fn_iam_problems},     {"iam_scope", 0, fn_iam_scope},
         {"iam_escalation", 1, fn_iam_escalation}, {"iam_is_admin", 1, fn_iam_is_admin},
     };
     for (size_t i = 0; i < sizeof fns / sizeof *fns; i++)

@@ -89,25 +89,28 @@ static void open_context(void **state)
     assert_int_equal(r.decision, IAM_IMPLICIT_DENY);
     done(&r);
     /* a conditional Deny contributes its way out, with the operator negated */
-    r = open_eval(S3ALL,
-                  "{\"Statement\":{\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":\"*\","
-                  "\"Condition\":{\"StringNotEquals\":{\"aws:SourceVpce\":\"vpce-1\"}}}}",
-                  "s3:GetObject", "arn:aws:s3:::b/k", NULL, NULL, 0);
+    r = open_eval(
+        S3ALL,
+        "{\"Statement\":{\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":\"*\","
+        "\"Condition\":{\"StringNotEquals\":{\"aws:SourceVpce\":\"vpce-1\"}}}}",
+        "s3:GetObject", "arn:aws:s3:::b/k", NULL, NULL, 0);
     assert_int_equal(r.decision, IAM_CONDITIONAL);
     assert_true(has_condition(&r, "aws:SourceVpce = vpce-1"));
     done(&r);
     /* Bool flips its value; two conditions of one Deny give an "or" */
-    r = open_eval(S3ALL,
-                  "{\"Statement\":{\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":\"*\","
-                  "\"Condition\":{\"Bool\":{\"aws:SecureTransport\":\"false\"}}}}",
-                  "s3:GetObject", "arn:aws:s3:::b/k", NULL, NULL, 0);
+    r = open_eval(
+        S3ALL,
+        "{\"Statement\":{\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":\"*\","
+        "\"Condition\":{\"Bool\":{\"aws:SecureTransport\":\"false\"}}}}",
+        "s3:GetObject", "arn:aws:s3:::b/k", NULL, NULL, 0);
     assert_true(has_condition(&r, "aws:SecureTransport = true"));
     done(&r);
-    r = open_eval(S3ALL,
-                  "{\"Statement\":{\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":\"*\","
-                  "\"Condition\":{\"StringNotEquals\":{\"aws:SourceVpce\":\"vpce-1\"},"
-                  "\"NotIpAddress\":{\"aws:SourceIp\":\"10.0.0.0/16\"}}}}",
-                  "s3:GetObject", "arn:aws:s3:::b/k", NULL, NULL, 0);
+    r = open_eval(
+        S3ALL,
+        "{\"Statement\":{\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":\"*\","
+        "\"Condition\":{\"StringNotEquals\":{\"aws:SourceVpce\":\"vpce-1\"},"
+        "\"NotIpAddress\":{\"aws:SourceIp\":\"10.0.0.0/16\"}}}}",
+        "s3:GetObject", "arn:aws:s3:::b/k", NULL, NULL, 0);
     assert_int_equal(r.decision, IAM_CONDITIONAL);
     assert_int_equal(json_array_size(r.conditions), 1);
     const char *c = json_string_value(json_array_get(r.conditions, 0));
@@ -123,15 +126,18 @@ static void open_context(void **state)
     assert_int_equal(r.decision, IAM_IMPLICIT_DENY);
     done(&r);
     /* denied even in the best case: the definite reason, not the pessimistic one */
-    r = open_eval("{\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:ListBucket\",\"Resource\":\"*\"}}",
-                  "{\"Statement\":{\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":\"*\","
-                  "\"Condition\":{\"Bool\":{\"aws:SecureTransport\":\"false\"}}}}",
-                  "s3:GetObject", "arn:aws:s3:::b/k", NULL, NULL, 0);
+    r = open_eval(
+        "{\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:ListBucket\",\"Resource\":\"*\"}}",
+        "{\"Statement\":{\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":\"*\","
+        "\"Condition\":{\"Bool\":{\"aws:SecureTransport\":\"false\"}}}}",
+        "s3:GetObject", "arn:aws:s3:::b/k", NULL, NULL, 0);
     assert_int_equal(r.decision, IAM_IMPLICIT_DENY);
     done(&r);
     /* an unconditional Deny stays explicit */
-    r = open_eval(S3ALL, "{\"Statement\":{\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":\"*\"}}",
-                  "s3:GetObject", "arn:aws:s3:::b/k", NULL, NULL, 0);
+    r = open_eval(
+        S3ALL,
+        "{\"Statement\":{\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":\"*\"}}",
+        "s3:GetObject", "arn:aws:s3:::b/k", NULL, NULL, 0);
     assert_int_equal(r.decision, IAM_EXPLICIT_DENY);
     done(&r);
 }
@@ -155,25 +161,32 @@ static struct iam_account *small_account(void)
     struct iam_account *a = iam_account_new("111122223333");
     add(a, "aws_iam_policy", ACCT ":policy/Read",
         "{\"Arn\":\"" ACCT ":policy/Read\",\"PolicyVersionList\":[{\"IsDefaultVersion\":false,\"Document\":"
-        "{\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}}},{\"IsDefaultVersion\":true,"
-        "\"Document\":{\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\"}}}]}");
+        "{\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}}},{\"IsDefaultVersion\":"
+        "true,"
+        "\"Document\":{\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\"}}}]"
+        "}");
     add(a, "aws_iam_group", ACCT ":group/readers",
         "{\"GroupName\":\"readers\",\"Arn\":\"" ACCT ":group/readers\",\"GroupPolicyList\":[],"
         "\"AttachedManagedPolicies\":[{\"PolicyArn\":\"" ACCT ":policy/Read\"}]}");
     add(a, "aws_iam_user", ACCT ":user/ann",
-        "{\"UserName\":\"ann\",\"Arn\":\"" ACCT ":user/ann\",\"GroupList\":[\"readers\"],\"UserPolicyList\":[],"
+        "{\"UserName\":\"ann\",\"Arn\":\"" ACCT
+        ":user/ann\",\"GroupList\":[\"readers\"],\"UserPolicyList\":[],"
         "\"AttachedManagedPolicies\":[]}");
     add(a, "aws_iam_user", ACCT ":user/ben",
         "{\"UserName\":\"ben\",\"Arn\":\"" ACCT ":user/ben\",\"GroupList\":[],\"AttachedManagedPolicies\":[],"
-        "\"UserPolicyList\":[{\"PolicyName\":\"assume\",\"PolicyDocument\":{\"Statement\":{\"Effect\":\"Allow\","
+        "\"UserPolicyList\":[{\"PolicyName\":\"assume\",\"PolicyDocument\":{\"Statement\":{\"Effect\":"
+        "\"Allow\","
         "\"Action\":\"sts:AssumeRole\",\"Resource\":\"*\"}}}]}");
     add(a, "aws_iam_user", ACCT ":user/cat",
         "{\"UserName\":\"cat\",\"Arn\":\"" ACCT ":user/cat\",\"GroupList\":[],\"UserPolicyList\":[],"
         "\"AttachedManagedPolicies\":[{\"PolicyArn\":\"arn:aws:iam::aws:policy/Missing\"}]}");
     add(a, "aws_iam_role", ACCT ":role/reader",
-        "{\"RoleName\":\"reader\",\"Arn\":\"" ACCT ":role/reader\",\"AttachedManagedPolicies\":[{\"PolicyArn\":\"" ACCT
-        ":policy/Read\"}],\"RolePolicyList\":[],\"AssumeRolePolicyDocument\":{\"Statement\":[{\"Effect\":\"Allow\","
-        "\"Principal\":{\"AWS\":\"111122223333\"},\"Action\":\"sts:AssumeRole\"},{\"Effect\":\"Allow\",\"Principal\":"
+        "{\"RoleName\":\"reader\",\"Arn\":\"" ACCT
+        ":role/reader\",\"AttachedManagedPolicies\":[{\"PolicyArn\":\"" ACCT
+        ":policy/"
+        "Read\"}],\"RolePolicyList\":[],\"AssumeRolePolicyDocument\":{\"Statement\":[{\"Effect\":\"Allow\","
+        "\"Principal\":{\"AWS\":\"111122223333\"},\"Action\":\"sts:AssumeRole\"},{\"Effect\":\"Allow\","
+        "\"Principal\":"
         "{\"Service\":\"ec2.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}}");
     add(a, "aws_s3_bucket", "arn:aws:s3:::pii",
         "{\"Name\":\"pii\",\"Tags\":[{\"Key\":\"ansim:pii\",\"Value\":\"TRUE\"}],\"Policy\":null}");
@@ -185,8 +198,8 @@ static const json_t *entry_of(const json_t *w, const char *arn)
 {
     size_t i;
     json_t *e;
-    json_array_foreach(json_object_get(w, "principals"), i, e) if (strcmp(json_string_value(json_object_get(e, "arn")),
-                                                                          arn) == 0) return e;
+    json_array_foreach(json_object_get(w, "principals"), i,
+                       e) if (strcmp(json_string_value(json_object_get(e, "arn")), arn) == 0) return e;
     return NULL;
 }
 
@@ -201,18 +214,19 @@ static void account_model(void **state)
     assert_non_null(strstr(json_string_value(json_array_get(iam_account_problems(a), 0)), "policy/Missing"));
     /* ann reads through her group's managed policy (its default version, not v1's *) */
     struct iam_result r;
-    assert_int_equal(iam_account_can(a, ACCT ":user/ann", "s3:GetObject", "arn:aws:s3:::pii/x", NULL, &r, err,
-                                     sizeof err),
-                     0);
+    assert_int_equal(
+        iam_account_can(a, ACCT ":user/ann", "s3:GetObject", "arn:aws:s3:::pii/x", NULL, &r, err, sizeof err),
+        0);
     assert_int_equal(r.decision, IAM_ALLOW);
     done(&r);
-    assert_int_equal(iam_account_can(a, ACCT ":user/ann", "s3:DeleteObject", "arn:aws:s3:::pii/x", NULL, &r, err,
-                                     sizeof err),
+    assert_int_equal(iam_account_can(a, ACCT ":user/ann", "s3:DeleteObject", "arn:aws:s3:::pii/x", NULL, &r,
+                                     err, sizeof err),
                      0);
     assert_int_equal(r.decision, IAM_IMPLICIT_DENY);
     done(&r);
     /* an unknown principal is an error, not a deny */
-    assert_int_equal(iam_account_can(a, ACCT ":user/nobody", "s3:GetObject", "*", NULL, &r, err, sizeof err), -1);
+    assert_int_equal(iam_account_can(a, ACCT ":user/nobody", "s3:GetObject", "*", NULL, &r, err, sizeof err),
+                     -1);
     assert_non_null(strstr(err, "user/nobody"));
     /* who-can: ann and the role directly; ben through the role; EC2 through its trust */
     json_t *w = iam_account_who_can(a, "s3:GetObject", "arn:aws:s3:::pii/x", 0, NULL, err, sizeof err);
@@ -221,12 +235,14 @@ static void account_model(void **state)
     assert_non_null(entry_of(w, ACCT ":role/reader"));
     const json_t *ben = entry_of(w, ACCT ":user/ben");
     assert_non_null(ben);
-    assert_string_equal(json_string_value(json_array_get(json_object_get(ben, "via"), 0)), ACCT ":role/reader");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(ben, "via"), 0)),
+                        ACCT ":role/reader");
     assert_non_null(entry_of(w, "ec2.amazonaws.com"));
     assert_null(entry_of(w, ACCT ":user/cat"));
     json_decref(w);
     w = iam_account_who_can(a, "s3:GetObject", "arn:aws:s3:::pii/x", 1, NULL, err, sizeof err);
-    assert_string_equal(json_string_value(json_object_get(entry_of(w, ACCT ":user/cat"), "decision")), "deny");
+    assert_string_equal(json_string_value(json_object_get(entry_of(w, ACCT ":user/cat"), "decision")),
+                        "deny");
     json_decref(w);
     /* scope: the tag value is compared without case; ann, ben, the role are in, all unconfined */
     json_t *s = iam_account_scope(a, "ansim:pii", "true", NULL, 0, err, sizeof err);
@@ -249,11 +265,13 @@ static void admin_and_escalation(void **state)
     (void)state;
     char err[256];
     /* a literal *:*, a NotAction that leaves IAM out, and * with a Deny on IAM */
-    struct iam_policy *star = policy("{\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"*:*\",\"Resource\":\"*\"}}");
+    struct iam_policy *star =
+        policy("{\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"*:*\",\"Resource\":\"*\"}}");
     struct iam_policy *power =
         policy("{\"Statement\":{\"Effect\":\"Allow\",\"NotAction\":\"iam:*\",\"Resource\":\"*\"}}");
-    struct iam_policy *denied = policy("{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"},"
-                                       "{\"Effect\":\"Deny\",\"Action\":\"iam:*\",\"Resource\":\"*\"}]}");
+    struct iam_policy *denied =
+        policy("{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"},"
+               "{\"Effect\":\"Deny\",\"Action\":\"iam:*\",\"Resource\":\"*\"}]}");
     struct iam_policy *not_res =
         policy("{\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"*\",\"NotResource\":\"arn:aws:s3:::x\"}}");
     assert_int_equal(iam_policy_is_admin(star, err, sizeof err), 1);
@@ -269,7 +287,8 @@ static void admin_and_escalation(void **state)
     add(a, "aws_iam_user", ACCT ":user/eve",
         "{\"UserName\":\"eve\",\"Arn\":\"" ACCT ":user/eve\",\"GroupList\":[],\"AttachedManagedPolicies\":[],"
         "\"UserPolicyList\":[{\"PolicyName\":\"p\",\"PolicyDocument\":{\"Statement\":[{\"Effect\":\"Allow\","
-        "\"Action\":[\"iam:PassRole\",\"lambda:CreateFunction\",\"lambda:InvokeFunction\"],\"Resource\":\"*\"}]}}]}");
+        "\"Action\":[\"iam:PassRole\",\"lambda:CreateFunction\",\"lambda:InvokeFunction\"],\"Resource\":\"*"
+        "\"}]}}]}");
     add(a, "aws_iam_user", ACCT ":user/fay",
         "{\"UserName\":\"fay\",\"Arn\":\"" ACCT ":user/fay\",\"GroupList\":[],\"AttachedManagedPolicies\":[],"
         "\"UserPolicyList\":[{\"PolicyName\":\"p\",\"PolicyDocument\":{\"Statement\":[{\"Effect\":\"Allow\","
