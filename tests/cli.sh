@@ -222,6 +222,10 @@ check "...the tagged bucket is the personal data" jq -e '.resources == [{"arn": 
 check "...dave can download but only through the endpoint, so confined" jq -e '.principals[] | select(.arn == "'$A':user/dave") | (.confined and .download.decision == "conditional")' "$tmp/out"
 check "...erin can grant (her own policies) and is not confined" jq -e '.principals[] | select(.arn == "'$A':user/erin") | (.confined | not) and .grant.decision == "allow"' "$tmp/out"
 check "...the partner prefix is found" jq -e 'any(.principals[]; .arn == "arn:aws:iam::999988887777:root")' "$tmp/out"
+jq '.resources += [{"type": "aws_rds_db_cluster", "region": "ap-northeast-2", "id": "pii-db", "arn": "arn:aws:rds:ap-northeast-2:111122223333:cluster:pii-db", "data": {"TagList": [{"Key": "ansim:pii", "Value": "true"}]}}]
+    | (.resources[] | select(.id == "frank") | .data.UserPolicyList) += [{"PolicyName": "data-api", "PolicyDocument": {"Statement": {"Effect": "Allow", "Action": "rds-data:ExecuteStatement", "Resource": "arn:aws:rds:ap-northeast-2:111122223333:cluster:pii-db"}}}]' "$acct" >"$tmp/acct-rds.json"
+expect_exit 0 "iam scope: a tagged Aurora cluster" -- iam scope --snapshot "$tmp/acct-rds.json" --format json
+check "...frank reads it through the RDS Data API, unconfined" jq -e '.principals[] | select(.arn == "'$A':user/frank") | .download.decision == "allow" and .download.actions == ["rds-data:ExecuteStatement"] and (.confined | not)' "$tmp/out"
 expect_exit 0 "iam scope --pii-tag with no such tag" -- iam scope --snapshot $acct --pii-tag data=secret --format json
 check "...nothing in scope, with a warning" jq -e '.summary.resources == 0 and (.principals | length) == 0' "$tmp/out"
 check "...warned" grep -q "no resource carries" "$tmp/err"

@@ -265,10 +265,15 @@ json_t *iam_account_scope(const struct iam_account *a, const char *tag_key, cons
             const char *arn = json_string_value(p);
             char *type = arn_type(arn), *svc = arn_service(arn);
             size_t slen = strlen(svc);
+            /* the service's own actions, and those of services that act on its resources
+             * by the same ARN (the RDS Data API on an Aurora cluster) */
+            const char *also = strcmp(svc, "rds") == 0 ? "rds-data" : NULL;
+            size_t alen = also ? strlen(also) : 0;
             for (size_t k = 0; k < ncat && !c.failed; k++) {
                 const struct iam_action_info *act = iam_action_at(k);
-                if (!act->classes || strncasecmp(act->name, svc, slen) != 0 || act->name[slen] != ':' ||
-                    !has_type(act->resource_types, type))
+                int own = strncasecmp(act->name, svc, slen) == 0 && act->name[slen] == ':';
+                int related = also && strncasecmp(act->name, also, alen) == 0 && act->name[alen] == ':';
+                if (!act->classes || !(own || related) || !has_type(act->resource_types, type))
                     continue;
                 ask_action(&c, act, arn);
             }
