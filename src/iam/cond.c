@@ -2,8 +2,9 @@
  * cond.c — the Condition block: every operator family (String, Numeric, Date, Bool, Binary,
  * IP, ARN, Null), ...IfExists, ForAnyValue:/ForAllValues: with AWS's missing- and empty-key
  * rules, negated operators (true on an absent key; NOR over the policy values), and policy
- * variables (${key}, ${key, 'default'}, ${*} ${?} ${$}) in String and ARN values. Operators
- * AND, keys AND, values OR.
+ * variables (${key}, ${key, 'default'}, ${*} ${?} ${$}) in String and ARN values, one with no
+ * value being a null value that only negated operators match. Operators AND, keys AND,
+ * values OR.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -205,8 +206,7 @@ static int any_value(enum cond_op op, const char *rv, char **pvs, size_t n)
     return 0;
 }
 
-static int cond_holds(const struct cond *c, const struct iam_policy *p, const struct ctx *ctx,
-                      int *unresolved)
+static int cond_holds(const struct cond *c, const struct iam_policy *p, const struct ctx *ctx)
 {
     const struct ctx_entry *e = ctx_get(ctx, c->key);
     int present = e && e->nvalues > 0;
@@ -223,20 +223,12 @@ static int cond_holds(const struct cond *c, const struct iam_policy *p, const st
     for (size_t i = 0; i < c->nvalues; i++) {
         if (p->variables && variables_allowed(c->op) && strstr(c->values[i], "${")) {
             char *s = iam_substitute(c->values[i], ctx, wildcard_op(c->op));
-            if (!s) {
-                *unresolved = 1;
-                continue;
-            }
+            if (!s)
+                continue; /* a variable with no value: a null value, equal to or like nothing */
             pvs[n++] = s;
         } else {
             pvs[n++] = xstrdup(c->values[i]);
         }
-    }
-    if (*unresolved) { /* a variable that does not resolve voids the statement, present key or not */
-        for (size_t i = 0; i < n; i++)
-            free(pvs[i]);
-        free(pvs);
-        return 0;
     }
     if (!present) {
         for (size_t i = 0; i < n; i++)
@@ -275,14 +267,10 @@ static int cond_holds(const struct cond *c, const struct iam_policy *p, const st
     return result;
 }
 
-int iam_conditions_hold(const struct stmt *st, const struct iam_policy *p, const struct ctx *c,
-                        int *unresolved)
+int iam_conditions_hold(const struct stmt *st, const struct iam_policy *p, const struct ctx *c)
 {
-    for (size_t i = 0; i < st->nconds; i++) {
-        if (!cond_holds(&st->conds[i], p, c, unresolved))
+    for (size_t i = 0; i < st->nconds; i++)
+        if (!cond_holds(&st->conds[i], p, c))
             return 0;
-        if (*unresolved)
-            return 0;
-    }
     return 1;
 }

@@ -97,13 +97,12 @@ const char *iam_json_text(const json_t *v, char buf[64]);
 const struct ctx_entry *ctx_get(const struct ctx *c, const char *lkey);
 
 /* Replace ${...} policy variables in s from the context; NULL when one cannot be resolved
- * (the statement then does not apply). Caller frees. Substituted values are escaped so they
+ * (a variable with no value: the text matches nothing). Caller frees. Substituted values are escaped so they
  * never act as wildcards: the result is meant for iam_glob with literal text... see cond.c. */
 char *iam_substitute(const char *s, const struct ctx *c, int wildcard_escape);
 
-/* 1 when every condition of st holds for the context; *unresolved set when a variable could
- * not be resolved (the statement does not apply). */
-int iam_conditions_hold(const struct stmt *st, const struct iam_policy *p, const struct ctx *c,
-                        int *unresolved);
+/* 1 when every condition of st holds for the context. A policy variable with no value is a
+ * null value, equal to or like nothing: positive operators do not match it, negated ones do. */
+int iam_conditions_hold(const struct stmt *st, const struct iam_policy *p, const struct ctx *c);
 
 #endif
