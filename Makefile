@@ -3,7 +3,8 @@
 #   make check      tests: plain build, then ASan+UBSan build
 #   make demo       scan the bundled example account -> report.html + tty summary
 #   make bench      performance figures (synthetic 10k / 100k snapshots vs jq; live
-#                   collection of a 2,000-resource moto account, default vs sequential)
+#                   collection of a 2,000-resource moto account, default vs sequential;
+#                   IAM decisions per second vs @cloud-copilot/iam-simulate, npm)
 #   make docs       regenerate docs/controls-reference.md from the catalogue
 #   make iam-actions  regenerate data/iam-actions.tsv (IAM actions and ansim's classes; npm)
 #   make fuzz       short libFuzzer runs of the snapshot and YAML loaders (clang)
@@ -45,6 +46,8 @@ $(1)/ansim: $(patsubst %.c,$(1)/%.o,$(CMD_SRC)) $(1)/libansim.a
 	$(CC) $(CFLAGS) $(2) -o $$@ $$^ $(LDLIBS)
 $(1)/unit_tests: $(patsubst %.c,$(1)/%.o,$(TEST_SRC)) $(1)/libansim.a
 	$(CC) $(CFLAGS) $(2) -o $$@ $$^ $(LDLIBS) $(TEST_LDLIBS)
+$(1)/iam_bench: $(1)/bench/iam_bench.o $(1)/libansim.a
+	$(CC) $(CFLAGS) $(2) -o $$@ $$^ $(LDLIBS)
 endef
 
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -72,10 +75,11 @@ demo: ansim
 	./ansim scan --no-db --snapshot examples/startup-v0.1.json --format html -o report.html --format tty; \
 	  rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 3 ] || exit $$rc; echo; echo "report written to report.html"
 
-bench: ansim
+bench: ansim build/iam_bench
 	bench/run.sh
 	bench/whocan.sh
 	bench/live.sh
+	bench/iam.sh
 
 # src/aws/shapes_gen.c is generated from botocore's service models (committed; needs botocore)
 shapes:

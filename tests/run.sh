@@ -71,6 +71,10 @@ echo "== IAM engine against iam-simulate's cases ($build)"
 python3 tests/iam_diff.py "$build/ansim" 2>&1 | tee "$out/iamdiff.log"
 count_tap "$out/iamdiff.log" iam_diff.py
 
+echo "== IAM engine against iam-simulate, differential fuzzing ($build)"
+python3 tests/iam_fuzz.py "$build/ansim" 2>&1 | tee "$out/iamfuzz.log"
+count_tap "$out/iamfuzz.log" iam_fuzz.py
+
 echo "== live collection against moto ($build)"
 tests/live.sh "$build/ansim" 2>&1 | tee "$out/live.log"
 count_tap "$out/live.log" live.sh

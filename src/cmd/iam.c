@@ -20,26 +20,6 @@
 #include "../util/util.h"
 #include "cmd.h"
 
-/* The compiled policies of one request. */
-struct compiled {
-    struct iam_policy **all;
-    size_t n, cap;
-};
-
-static struct iam_policy *compile(struct compiled *c, const json_t *doc, const char *name, char *err,
-                                  size_t errlen)
-{
-    struct iam_policy *p = iam_policy_compile(doc, name, err, errlen);
-    if (p) {
-        if (c->n == c->cap) { /* doubling: 100,000 policies must not cost 100,000 copies */
-            c->cap = c->cap ? 2 * c->cap : 8;
-            c->all = xrealloc(c->all, c->cap * sizeof *c->all);
-        }
-        c->all[c->n++] = p;
-    }
-    return p;
-}
-
 /* Make an error message fit on one line of valid UTF-8, in place: it may quote names from
  * the input (control characters) and be cut mid-character by a fixed-size buffer (which
  * jansson would refuse to put in a JSON string). Control characters become spaces, bytes
@@ -70,141 +50,19 @@ static void one_line(char *s)
     }
 }
 
-/* principal, action, resource and resource_account are strings when given (principal may be
- * null: an anonymous caller); -1 with err otherwise, rather than reading a number as absent. */
-static int check_text_fields(const json_t *q, char *err, size_t errlen)
-{
-    static const char *const fields[] = {"principal", "action", "resource", "resource_account"};
-    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
-        const json_t *v = json_object_get(q, fields[i]);
-        if (v && !json_is_string(v) && !(i == 0 && json_is_null(v))) {
-            snprintf(err, errlen, "%s must be a string%s", fields[i], i == 0 ? " or null" : "");
-            return -1;
-        }
-    }
-    return 0;
-}
-
-/* A list of documents into an array of compiled policies; -1 with err. */
-static int compile_list(struct compiled *c, const json_t *list, const char *what, struct iam_policy ***out,
-                        size_t *n, char *err, size_t errlen)
-{
-    *out = NULL;
-    *n = 0;
-    if (!list || json_is_null(list))
-        return 0;
-    if (!json_is_array(list)) {
-        snprintf(err, errlen, "%s must be a list of policy documents", what);
-        return -1;
-    }
-    *out = xcalloc(json_array_size(list) + 1, sizeof **out);
-    for (size_t i = 0; i < json_array_size(list); i++) {
-        char name[64];
-        snprintf(name, sizeof name, "%s[%zu]", what, i);
-        if (!((*out)[i] = compile(c, json_array_get(list, i), name, err, errlen)))
-            return -1;
-        (*n)++;
-    }
-    return 0;
-}
-
-/* scps / rcps: a list of levels, each a list of documents. */
-static int compile_levels(struct compiled *c, const json_t *levels, const char *what,
-                          struct iam_policy ****out, size_t **counts, size_t *nlevels, char *err,
-                          size_t errlen)
-{
-    *out = NULL;
-    *counts = NULL;
-    *nlevels = 0;
-    if (!levels || json_is_null(levels))
-        return 0;
-    if (!json_is_array(levels)) {
-        snprintf(err, errlen, "%s must be a list of levels (root first), each a list of documents", what);
-        return -1;
-    }
-    size_t n = json_array_size(levels);
-    *out = xcalloc(n + 1, sizeof **out);
-    *counts = xcalloc(n + 1, sizeof **counts);
-    for (size_t l = 0; l < n; l++) {
-        char name[64];
-        snprintf(name, sizeof name, "%s[%zu]", what, l);
-        if (compile_list(c, json_array_get(levels, l), name, &(*out)[l], &(*counts)[l], err, errlen))
-            return -1;
-        (*nlevels)++;
-    }
-    return 0;
-}
-
 static json_t *evaluate(const json_t *q)
 {
     char err[512] = "";
-    struct compiled c = {NULL, 0, 0};
-    struct iam_request r;
-    memset(&r, 0, sizeof r);
-    json_t *out = NULL;
-    struct iam_policy ***scps = NULL, ***rcps = NULL;
-    size_t *nscps = NULL, *nrcps = NULL;
-    if (!json_is_object(q)) {
-        snprintf(err, sizeof err, "a request must be a JSON object");
-        goto failed;
-    }
-    if (check_text_fields(q, err, sizeof err))
-        goto failed;
-    r.principal = json_string_value(json_object_get(q, "principal"));
-    r.action = json_string_value(json_object_get(q, "action"));
-    r.resource = json_string_value(json_object_get(q, "resource"));
-    r.resource_account = json_string_value(json_object_get(q, "resource_account"));
-    r.context = json_object_get(q, "context");
-    const json_t *rp = json_object_get(q, "resource_policy"), *pb = json_object_get(q, "permission_boundary"),
-                 *sp = json_object_get(q, "session_policy");
-    struct iam_policy *boundary[1];
-    if (compile_list(&c, json_object_get(q, "identity_policies"), "identity_policies", &r.identity,
-                     &r.nidentity, err, sizeof err) ||
-        compile_list(&c, json_object_get(q, "endpoint_policies"), "endpoint_policies", &r.endpoint,
-                     &r.nendpoint, err, sizeof err) ||
-        (rp && !json_is_null(rp) &&
-         !(r.resource_policy = compile(&c, rp, "resource_policy", err, sizeof err))) ||
-        (pb && !json_is_null(pb) &&
-         !(boundary[0] = compile(&c, pb, "permission_boundary", err, sizeof err))) ||
-        (sp && !json_is_null(sp) &&
-         !(r.session_policy = compile(&c, sp, "session_policy", err, sizeof err))) ||
-        compile_levels(&c, json_object_get(q, "scps"), "scps", &scps, &nscps, &r.nscp_levels, err,
-                       sizeof err) ||
-        compile_levels(&c, json_object_get(q, "rcps"), "rcps", &rcps, &nrcps, &r.nrcp_levels, err,
-                       sizeof err))
-        goto failed;
-    if (pb && !json_is_null(pb)) {
-        r.boundary = boundary;
-        r.nboundary = 1;
-    }
-    r.scps = scps;
-    r.nscps = nscps;
-    r.rcps = rcps;
-    r.nrcps = nrcps;
+    struct iam_loaded *l = iam_request_load(q, err, sizeof err);
     struct iam_result res;
-    if (iam_evaluate(&r, &res, err, sizeof err))
-        goto failed;
-    out = json_pack("{s:s, s:s, s:o}", "decision", iam_decision_name(res.decision), "reason", res.reason,
-                    "matched", res.matched);
-    goto done;
-failed:
-    one_line(err);
-    out = json_pack("{s:s}", "error", err);
-done:
-    /* levels 0 .. n_levels-1 compiled; the one after them may have failed half-way */
-    for (size_t l = 0; scps && l <= r.nscp_levels; l++)
-        free(scps[l]);
-    for (size_t l = 0; rcps && l <= r.nrcp_levels; l++)
-        free(rcps[l]);
-    free(scps);
-    free(rcps);
-    free(nscps);
-    free(nrcps);
-    free(r.identity);
-    free(r.endpoint);
-    for (size_t i = 0; i < c.n; i++)
-        iam_policy_free(c.all[i]);
-    free(c.all);
+    json_t *out;
+    if (!l || iam_evaluate(iam_loaded_request(l), &res, err, sizeof err)) {
+        one_line(err);
+        out = json_pack("{s:s}", "error", err);
+    } else
+        out = json_pack("{s:s, s:s, s:o}", "decision", iam_decision_name(res.decision), "reason", res.reason,
+                        "matched", res.matched);
+    iam_loaded_free(l);
     return out;
 }
 

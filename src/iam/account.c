@@ -24,6 +24,7 @@ struct iam_account *iam_account_new(const char *account_id)
     a->resource_index = json_object();
     a->problems = json_array();
     a->group_arns = json_array();
+    a->assume_cache = json_object();
     return a;
 }
 
@@ -417,6 +418,7 @@ void iam_account_free(struct iam_account *a)
     json_decref(a->resource_index);
     json_decref(a->problems);
     json_decref(a->group_arns);
+    json_decref(a->assume_cache);
     free(a->org_id);
     free(a->id);
     free(a);

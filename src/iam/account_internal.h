@@ -49,7 +49,9 @@ struct iam_account {
     struct iam_policy ***scps, ***rcps;
     size_t *nscps, *nrcps, nscp_levels, nrcp_levels;
     json_t *problems;   /* strings */
-    json_t *group_arns; /* every group of the account */
+    json_t *group_arns;   /* every group of the account */
+    json_t *assume_cache; /* query.c: "i:t" -> [decision, conditions] of principal i assuming role t
+                           * (filled by who-can; an account is used by one thread at a time) */
 };
 
 /* One request in the account: p an in-account principal (its policies, boundary, tags and

@@ -2,8 +2,9 @@
  * cond.c — the Condition block: every operator family (String, Numeric, Date, Bool, Binary,
  * IP, ARN, Null), ...IfExists, ForAnyValue:/ForAllValues: with AWS's missing- and empty-key
  * rules, negated operators (true on an absent key; NOR over the policy values), and policy
- * variables (${key}, ${key, 'default'}, ${*} ${?} ${$}) in String and ARN values. Operators
- * AND, keys AND, values OR.
+ * variables (${key}, ${key, 'default'}, ${*} ${?} ${$}) in String and ARN values, one with no
+ * value being a null value that only negated operators match. Operators AND, keys AND,
+ * values OR.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -325,7 +326,7 @@ static int any_value(enum cond_op op, const char *rv, char **pvs, size_t n, int 
     return 0;
 }
 
-int iam_cond_state(const struct cond *c, const struct iam_policy *p, const struct ctx *ctx, int *unresolved)
+int iam_cond_state(const struct cond *c, const struct iam_policy *p, const struct ctx *ctx)
 {
     if (ctx_unknown(ctx, c->key))
         return 2;
@@ -348,20 +349,12 @@ int iam_cond_state(const struct cond *c, const struct iam_policy *p, const struc
     for (size_t i = 0; i < c->nvalues; i++) {
         if (p->variables && variables_allowed(c->op) && strstr(c->values[i], "${")) {
             char *s = iam_substitute(c->values[i], ctx, wildcard_op(c->op));
-            if (!s) {
-                *unresolved = 1;
-                continue;
-            }
+            if (!s)
+                continue; /* a variable with no value: a null value, equal to or like nothing */
             pvs[n++] = s;
         } else {
             pvs[n++] = xstrdup(c->values[i]);
         }
-    }
-    if (*unresolved) { /* a variable that does not resolve voids the statement, present key or not */
-        for (size_t i = 0; i < n; i++)
-            free(pvs[i]);
-        free(pvs);
-        return 0;
     }
     if (!present) {
         for (size_t i = 0; i < n; i++)
@@ -402,13 +395,12 @@ int iam_cond_state(const struct cond *c, const struct iam_policy *p, const struc
     return result;
 }
 
-int iam_conditions_hold(const struct stmt *st, const struct iam_policy *p, const struct ctx *c,
-                        int *unresolved)
+int iam_conditions_hold(const struct stmt *st, const struct iam_policy *p, const struct ctx *c)
 {
     int unknown = 0;
     for (size_t i = 0; i < st->nconds; i++) {
-        int r = iam_cond_state(&st->conds[i], p, c, unresolved);
-        if (!r || *unresolved)
+        int r = iam_cond_state(&st->conds[i], p, c);
+        if (!r)
             return 0;
         unknown |= r == 2;
     }

@@ -23,7 +23,7 @@ struct who {
     char account[32];
     char *role_arn;  /* sessions: arn:PARTITION:iam::ACCOUNT:role/NAME (the path is not in a session ARN) */
     char *role_name; /* sessions and roles */
-    char *user_name; /* users */
+    char *user_name; /* users; federated sessions: the name of the session */
 };
 
 /* The account field (the fifth) of an ARN into out; 0 when there is none. */
@@ -88,6 +88,7 @@ static void parse_who(const char *p, struct who *w)
         w->role_arn = xasprintf("arn:%s:iam::%s:role/%s", partition, w->account, w->role_name);
     } else if (sts && strncmp(res, "federated-user/", 15) == 0) {
         w->kind = W_FEDERATED;
+        w->user_name = xstrdup(res + 15);
     } else {
         w->kind = W_OTHER;
     }
@@ -207,6 +208,14 @@ static enum grant principal_grant(const struct principal *pr, const struct who *
             strcmp(name, w->role_name) == 0)
             return G_ROLE;
     }
+    if (w->kind == W_FEDERATED && strstr(v, ":user/")) {
+        /* the IAM user whose GetFederationToken made the session, which bears its name: like a
+         * session's role, the grant is still limited by the session policy */
+        char acct[32];
+        if (arn_account(v, acct, sizeof acct) && strcmp(acct, w->account) == 0 &&
+            strcmp(strrchr(v, '/') + 1, w->user_name) == 0)
+            return G_ROLE;
+    }
     return G_NONE;
 }
 
@@ -250,7 +259,19 @@ static int action_matches(const struct stmt *st, const char *action)
     return st->not_action ? !m : m;
 }
 
-/* -1: a variable could not be resolved (the statement does not apply) */
+/* Where policy variables may stand in a Resource pattern: only in the resource part of an
+ * ARN, after the fifth colon ("${...}" before it is literal text, which no ARN holds); the
+ * whole pattern when it is not an ARN. */
+static const char *variable_part(const char *pat)
+{
+    const char *q = pat;
+    for (int i = 0; i < 5 && q; i++)
+        q = strchr(q, ':') ? strchr(q, ':') + 1 : NULL;
+    return q ? q : pat;
+}
+
+/* A Resource / NotResource entry whose variable has no value matches no resource (IAM User
+ * Guide, "Policy variables with no value"), so it excludes nothing from a NotResource. */
 static int resource_matches(const struct stmt *st, const struct iam_policy *p, const char *resource,
                             const struct ctx *c)
 {
@@ -258,13 +279,15 @@ static int resource_matches(const struct stmt *st, const struct iam_policy *p, c
         return 1;
     int m = 0;
     for (size_t i = 0; i < st->nresources && !m; i++) {
-        const char *pat = st->resources[i];
-        if (p->variables && strstr(pat, "${")) {
-            char *s = iam_substitute(pat, c, 1);
-            if (!s)
-                continue; /* this entry cannot match */
+        const char *pat = st->resources[i], *var = variable_part(pat);
+        if (p->variables && strstr(var, "${")) {
+            char *sub = iam_substitute(var, c, 1);
+            if (!sub)
+                continue;
+            char *s = xasprintf("%.*s%s", (int)(var - pat), pat, sub);
             m = iam_resource_match(s, resource);
             free(s);
+            free(sub);
         } else {
             m = iam_resource_match(pat, resource);
         }
@@ -304,9 +327,7 @@ static int applies(struct evalctx *e, const struct iam_policy *p, const struct s
                 return 0;
         }
     }
-    int unresolved = 0;
-    int r = iam_conditions_hold(st, p, &e->ctx, &unresolved);
-    return unresolved ? 0 : r;
+    return iam_conditions_hold(st, p, &e->ctx);
 }
 
 /* The unknown conditions of st, as text: all of them for an Allow ("A and B"), what leaves
@@ -317,8 +338,7 @@ static char *unknown_text(struct evalctx *e, const struct iam_policy *p, const s
     sb_init(&sb);
     int n = 0;
     for (size_t i = 0; i < st->nconds; i++) {
-        int unresolved = 0;
-        if (iam_cond_state(&st->conds[i], p, &e->ctx, &unresolved) != 2)
+        if (iam_cond_state(&st->conds[i], p, &e->ctx) != 2)
             continue;
         if (n++)
             sb_puts(&sb, st->allow ? " and " : " or ");

@@ -191,4 +191,20 @@ int iam_resource_match(const char *pattern, const char *arn);
  * the resource part); 0 when either side is not an ARN. */
 int iam_arn_like(const char *pattern, const char *arn);
 
+/* ---- requests in the JSON form of `ansim iam eval` (request.c, docs/iam.md) ---- */
+
+struct iam_loaded; /* a request with its policies compiled */
+
+/* Read one request object ({"principal", "action", "resource", "resource_account",
+ * "context", "identity_policies", "resource_policy", "permission_boundary",
+ * "session_policy", "endpoint_policies", "scps", "rcps"}) and compile its policies once.
+ * Strings are borrowed from q, which must outlive the result. NULL with err when q is not
+ * an object or a policy does not compile. Free with iam_loaded_free. */
+struct iam_loaded *iam_request_load(const json_t *q, char *err, size_t errlen);
+
+/* The request, ready for iam_evaluate; owned by l. */
+const struct iam_request *iam_loaded_request(const struct iam_loaded *l);
+
+void iam_loaded_free(struct iam_loaded *l);
+
 #endif

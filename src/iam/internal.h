@@ -115,18 +115,18 @@ const char *iam_json_text(const json_t *v, char buf[64]);
 const struct ctx_entry *ctx_get(const struct ctx *c, const char *lkey);
 
 /* Replace ${...} policy variables in s from the context; NULL when one cannot be resolved
- * (the statement then does not apply). Caller frees. Substituted values are escaped so they
+ * (a variable with no value: the text matches nothing). Caller frees. Substituted values are escaped so they
  * never act as wildcards: the result is meant for iam_glob with literal text... see cond.c. */
 char *iam_substitute(const char *s, const struct ctx *c, int wildcard_escape);
 
-/* One condition: 1 holds, 0 does not, 2 unknown (an open context lacks a key it reads). */
-int iam_cond_state(const struct cond *c, const struct iam_policy *p, const struct ctx *ctx, int *unresolved);
+/* One condition: 1 holds, 0 does not, 2 unknown (an open context lacks a key it reads). A
+ * policy variable with no value is a null value, equal to or like nothing: positive
+ * operators do not match it, negated ones do. */
+int iam_cond_state(const struct cond *c, const struct iam_policy *p, const struct ctx *ctx);
 
 /* 1 when every condition of st holds for the context, 0 when one does not, 2 when none is
- * false but one is unknown; *unresolved set when a variable could not be resolved (the
- * statement does not apply). */
-int iam_conditions_hold(const struct stmt *st, const struct iam_policy *p, const struct ctx *c,
-                        int *unresolved);
+ * false but one is unknown. */
+int iam_conditions_hold(const struct stmt *st, const struct iam_policy *p, const struct ctx *c);
 
 /* data/iam-actions.tsv, NUL-terminated; generated into the build directory by tools/embed.c
  * (iam_actions_data.c) and read by actions.c. */

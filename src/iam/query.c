@@ -394,6 +394,64 @@ static size_t outsiders(const struct iam_account *a, const struct acct_principal
     return n;
 }
 
+static int stmt_has_action(const struct stmt *st, const char *lower)
+{
+    int m = 0;
+    for (size_t k = 0; k < st->nactions && !m; k++)
+        m = iam_glob(st->actions[k], lower, 1);
+    return st->not_action ? !m : m;
+}
+
+/* Could p's identity policies allow the action (lower-cased) at all? */
+static int identity_may(const struct acct_principal *p, const char *lower)
+{
+    for (size_t i = 0; i < p->npolicies; i++)
+        for (size_t s = 0; s < p->policies[i]->nstmts; s++)
+            if (p->policies[i]->stmts[s].allow && stmt_has_action(&p->policies[i]->stmts[s], lower))
+                return 1;
+    return 0;
+}
+
+/* Could the resource's own policy (bucket or key policy, a role's trust policy) allow it? */
+static int resource_policy_may(const struct iam_account *a, const char *lower, const char *resource)
+{
+    const struct acct_resource *r = acct_resource_find(a, resource);
+    const struct iam_policy *pol = r ? r->policy : NULL;
+    if (strncmp(lower, "sts:assumerole", 14) == 0) {
+        const struct acct_principal *role = acct_principal_find(a, resource);
+        if (role && role->kind == ACCT_ROLE)
+            pol = role->trust;
+    }
+    for (size_t s = 0; pol && s < pol->nstmts; s++)
+        if (pol->stmts[s].allow && stmt_has_action(&pol->stmts[s], lower))
+            return 1;
+    return 0;
+}
+
+/* Can principal i become role t (sts:AssumeRole)? The answer does not depend on the
+ * question, so without a user-given context it is kept for the next one. */
+static int assume(const struct iam_account *a, size_t i, size_t t, const json_t *context, struct iam_result *res,
+                  char *err, size_t errlen)
+{
+    char key[48];
+    snprintf(key, sizeof key, "%zu:%zu", i, t);
+    json_t *hit = context ? NULL : json_object_get(a->assume_cache, key);
+    if (hit) {
+        memset(res, 0, sizeof *res);
+        res->decision = (enum iam_decision)json_integer_value(json_array_get(hit, 0));
+        res->conditions = json_incref(json_array_get(hit, 1));
+        return 0;
+    }
+    if (acct_ask(a, &a->principals[i], a->principals[i].caller, "sts:AssumeRole", a->principals[t].arn, context, res,
+                 err, errlen))
+        return -1;
+    if (!context)
+        json_object_set_new(a->assume_cache, key,
+                            json_pack("[i, o]", (int)res->decision,
+                                      res->conditions ? json_incref(res->conditions) : json_array()));
+    return 0;
+}
+
 static json_t *entry(const char *arn, const struct reach *x)
 {
     const char *d = x->rank == 2 ? "allow" : x->rank == 1 ? "conditional" : "deny";
@@ -408,8 +466,17 @@ json_t *iam_account_who_can(const struct iam_account *a, const char *action, con
     size_t np = a->nprincipals;
     struct reach *best = xcalloc(np + 1, sizeof *best);
     int failed = 0;
-    /* 1. every user and role, directly */
+    /* 1. every user and role, directly. A principal with no identity statement for the
+     * action, when the resource's policy has none either, is denied without asking. */
+    char *lower = xstrdup(action);
+    for (char *x = lower; *x; x++)
+        *x = (char)tolower((unsigned char)*x);
+    int everyone = strcmp(lower, "sts:getcalleridentity") == 0 || resource_policy_may(a, lower, resource);
     for (size_t i = 0; i < np && !failed; i++) {
+        if (!everyone && !identity_may(&a->principals[i], lower)) {
+            reach_set(&best[i], 0, json_array(), json_array(), "no identity or resource policy allows it");
+            continue;
+        }
         struct iam_result res;
         if (acct_ask(a, &a->principals[i], a->principals[i].caller, action, resource, context, &res, err,
                      errlen)) {
@@ -486,8 +553,7 @@ json_t *iam_account_who_can(const struct iam_account *a, const char *action, con
             if (i == t || best[i].rank >= best[t].rank)
                 continue;
             struct iam_result res;
-            if (acct_ask(a, &a->principals[i], a->principals[i].caller, "sts:AssumeRole", role->arn, context,
-                         &res, err, errlen)) {
+            if (assume(a, i, t, context, &res, err, errlen)) {
                 failed = 1;
                 break;
             }
@@ -538,6 +604,7 @@ json_t *iam_account_who_can(const struct iam_account *a, const char *action, con
         free(o);
         json_decref(via);
     }
+    free(lower);
     json_t *list = NULL;
     if (!failed) {
         list = json_array();

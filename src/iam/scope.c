@@ -185,7 +185,52 @@ struct sctx {
     int failed;
     char *err;
     size_t errlen;
+    /* actions that every Action/NotAction pattern of the account treats alike get the same
+     * answer: one who-can per (resource, signature) */
+    const char **patterns;
+    size_t npatterns;
+    json_t *answers; /* "resource|signature" -> who-can result */
 };
+
+/* Every distinct action pattern of the account's policies (borrowed). */
+static void collect_patterns(struct sctx *c)
+{
+    json_t *seen = json_object();
+    for (size_t i = 0; i < c->a->nowned; i++)
+        for (size_t s = 0; s < c->a->owned[i]->nstmts; s++) {
+            const struct stmt *st = &c->a->owned[i]->stmts[s];
+            for (size_t k = 0; k < st->nactions; k++)
+                if (!json_object_get(seen, st->actions[k])) {
+                    json_object_set_new(seen, st->actions[k], json_true());
+                    c->patterns = xrealloc(c->patterns, (c->npatterns + 1) * sizeof *c->patterns);
+                    c->patterns[c->npatterns++] = st->actions[k];
+                }
+        }
+    json_decref(seen);
+}
+
+/* resource|service|which patterns match: equal keys, equal answers. The engine treats some
+ * IAM, KMS and STS actions specially by name, so those are never shared. */
+static char *answer_key(const struct sctx *c, const char *action, const char *resource)
+{
+    struct strbuf sb;
+    sb_init(&sb);
+    sb_puts(&sb, resource);
+    sb_putc(&sb, '|');
+    char *lower = xstrdup(action);
+    for (char *x = lower; *x; x++)
+        *x = (char)tolower((unsigned char)*x);
+    if (strncmp(lower, "iam:", 4) == 0 || strncmp(lower, "kms:", 4) == 0 || strncmp(lower, "sts:", 4) == 0) {
+        sb_puts(&sb, lower);
+    } else {
+        sb_add(&sb, lower, strcspn(lower, ":"));
+        sb_putc(&sb, ':');
+        for (size_t i = 0; i < c->npatterns; i++)
+            sb_putc(&sb, iam_glob(c->patterns[i], lower, 1) ? '1' : '0');
+    }
+    free(lower);
+    return sb_detach(&sb);
+}
 
 static struct pscope *scope_of(struct sctx *c, const char *arn)
 {
@@ -204,11 +249,18 @@ static void ask_action(struct sctx *c, const struct iam_action_info *act, const 
 {
     if (c->failed)
         return;
-    json_t *w = iam_account_who_can(c->a, act->name, resource, 0, NULL, c->err, c->errlen);
+    char *key = answer_key(c, act->name, resource);
+    json_t *w = json_incref(json_object_get(c->answers, key));
     if (!w) {
-        c->failed = 1;
-        return;
+        w = iam_account_who_can(c->a, act->name, resource, 0, NULL, c->err, c->errlen);
+        if (!w) {
+            free(key);
+            c->failed = 1;
+            return;
+        }
+        json_object_set(c->answers, key, w);
     }
+    free(key);
     size_t i;
     json_t *e;
     json_array_foreach(json_object_get(w, "principals"), i, e)
@@ -232,7 +284,8 @@ static json_t *ability_json(const struct ability *ab)
 json_t *iam_account_scope(const struct iam_account *a, const char *tag_key, const char *tag_value,
                           const char *const *named, size_t nnamed, char *err, size_t errlen)
 {
-    struct sctx c = {a, json_object(), NULL, 0, NULL, NULL, NULL, 0, err, errlen};
+    struct sctx c = {a, json_object(), NULL, 0, NULL, NULL, NULL, 0, err, errlen, NULL, 0, json_object()};
+    collect_patterns(&c);
     json_t *targets = json_array();
     for (size_t i = 0; i < a->nresources; i++) {
         const char *v = json_string_value(json_object_get(a->resources[i].tags, tag_key));
@@ -365,6 +418,8 @@ json_t *iam_account_scope(const struct iam_account *a, const char *tag_key, cons
     free(c.scopes);
     free(c.arns);
     json_decref(c.who);
+    json_decref(c.answers);
+    free(c.patterns);
     json_decref(targets);
     return out;
 }

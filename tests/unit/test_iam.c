@@ -215,14 +215,88 @@ static void policy_variables(void **state)
            "{\"s3:prefix\": \"anything\", \"aws:PrincipalTag/team\": \"*\"}");
     ALLOWS("{\"StringLike\": {\"s3:prefix\": \"a${*}b\"}}", "{\"s3:prefix\": \"a*b\"}");
     DENIES("{\"StringLike\": {\"s3:prefix\": \"a${*}b\"}}", "{\"s3:prefix\": \"axb\"}");
-    /* a Deny whose variable does not resolve does not deny (research §6.13) */
-    const char *deny =
+    /* a variable with no value is a null value, equal to or like nothing (IAM User Guide,
+     * "Policy variables with no value"): a positive operator does not match it and a negated
+     * one does, so AWS's own example Deny applies to a principal without the tag */
+    const char *deny_fmt =
         "{\"principal\": \"" USER "\", \"action\": \"s3:GetObject\", \"resource\": \"" OBJ "\", "
+        "\"context\": {\"s3:ExistingObjectTag/Team\": \"red\"}, "
         "\"identity\": [{\"Version\": \"2012-10-17\", \"Statement\": ["
         "{\"Effect\": \"Allow\", \"Action\": \"s3:*\", \"Resource\": \"*\"},"
-        "{\"Effect\": \"Deny\", \"Action\": \"s3:*\", \"Resource\": \"*\", \"Condition\": "
-        "{\"StringNotEquals\": {\"s3:prefix\": \"${aws:PrincipalTag/dept}\"}}}]}]}";
+        "{\"Effect\": \"Deny\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\", \"Condition\": "
+        "{\"%s\": {\"s3:ExistingObjectTag/Team\": \"${aws:PrincipalTag/Team}\"}}}]}]}";
+    char *deny = xasprintf(deny_fmt, "StringNotEquals");
+    assert_int_equal(decide(deny), IAM_EXPLICIT_DENY);
+    free(deny);
+    deny = xasprintf(deny_fmt, "StringEquals");
     assert_int_equal(decide(deny), IAM_ALLOW);
+    free(deny);
+    ALLOWS("{\"StringEquals\": {\"aws:username\": [\"${aws:PrincipalTag/x}\", \"alice\"]}}", "{}");
+    /* ... and a Resource / NotResource entry holding one matches no resource */
+    const char *res_fmt =
+        "{\"principal\": \"" USER "\", \"action\": \"s3:GetObject\", \"resource\": \"" OBJ "\", "
+        "\"identity\": [{\"Version\": \"2012-10-17\", \"Statement\": ["
+        "{\"Effect\": \"Allow\", \"Action\": \"s3:*\", \"Resource\": "
+        "[\"arn:aws:s3:::h/${aws:PrincipalTag/d}\", "
+        "\"%s\"]},"
+        "{\"Effect\": \"Deny\", \"Action\": \"s3:*\", \"NotResource\": \"%s\"}]}]}";
+    char *res = xasprintf(res_fmt, OBJ, "arn:aws:s3:::nothing");
+    assert_int_equal(decide(res), IAM_EXPLICIT_DENY); /* the NotResource excludes nothing */
+    free(res);
+    res = xasprintf(res_fmt, OBJ, "arn:aws:s3:::pii-bucket/${aws:PrincipalTag/d}*");
+    assert_int_equal(decide(res), IAM_EXPLICIT_DENY);
+    free(res);
+    res = xasprintf(res_fmt, OBJ, OBJ);
+    assert_int_equal(decide(res), IAM_ALLOW); /* the other Resource entry still matches */
+    free(res);
+}
+
+/* Variables stand only in the resource part of a Resource ARN (after the fifth colon);
+ * "${...}" before it is literal text (IAM User Guide, Resource element). */
+static void variables_only_in_the_resource_part(void **state)
+{
+    (void)state;
+    const char *fmt = "{\"principal\": \"" USER "\", \"action\": \"dynamodb:GetItem\", \"resource\": "
+                      "\"arn:aws:dynamodb:us-east-1:111122223333:table/alice\", \"identity\": [{\"Version\": "
+                      "\"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", \"Action\": \"dynamodb:*\", "
+                      "\"Resource\": \"%s\"}}]}";
+    char *q = xasprintf(fmt, "arn:aws:dynamodb:us-east-1:111122223333:table/${aws:username}");
+    assert_int_equal(decide(q), IAM_ALLOW);
+    free(q);
+    q = xasprintf(fmt, "arn:aws:dynamodb:us-east-1:${aws:PrincipalAccount}:table/alice");
+    assert_int_equal(decide(q), IAM_IMPLICIT_DENY);
+    free(q);
+    q = xasprintf(fmt, "arn:aws:dynamodb:us-east-1:${aws:PrincipalAccount}:table/${aws:username}");
+    assert_int_equal(decide(q), IAM_IMPLICIT_DENY);
+    free(q);
+}
+
+/* A resource policy naming the IAM user whose GetFederationToken made a federated session
+ * grants like one naming a session's role: the session policy still limits it (IAM User
+ * Guide, policy evaluation within an account); its Deny applies to the session. */
+static void federated_session_and_its_iam_user(void **state)
+{
+    (void)state;
+    const char *fmt =
+        "{\"principal\": \"arn:aws:sts::111122223333:federated-user/alice\", \"action\": \"s3:GetObject\", "
+        "\"resource\": \"" OBJ "\", \"resource_account\": \"111122223333\", "
+        "\"session\": {\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", "
+        "\"Action\": \"%s\", \"Resource\": \"*\"}}, \"resource_policy\": {\"Version\": \"2012-10-17\", "
+        "\"Statement\": {\"Effect\": \"%s\", \"Principal\": {\"AWS\": "
+        "\"arn:aws:iam::111122223333:user/%s\"}, "
+        "\"Action\": \"s3:GetObject\", \"Resource\": \"" OBJ "\"}}}";
+    char *q = xasprintf(fmt, "s3:*", "Allow", "alice");
+    assert_int_equal(decide(q), IAM_ALLOW); /* no identity policy needed in the same account */
+    free(q);
+    q = xasprintf(fmt, "ec2:*", "Allow", "alice");
+    assert_int_equal(decide(q), IAM_IMPLICIT_DENY); /* the session policy limits the grant */
+    free(q);
+    q = xasprintf(fmt, "s3:*", "Allow", "bob");
+    assert_int_equal(decide(q), IAM_IMPLICIT_DENY); /* another user */
+    free(q);
+    q = xasprintf(fmt, "s3:*", "Deny", "alice");
+    assert_int_equal(decide(q), IAM_EXPLICIT_DENY);
+    free(q);
 }
 
 static void tricky_cases(void **state)
@@ -372,6 +446,8 @@ int run_iam_tests(void)
         cmocka_unit_test(numeric_date_bool_ip_arn_null),
         cmocka_unit_test(set_operators),
         cmocka_unit_test(policy_variables),
+        cmocka_unit_test(variables_only_in_the_resource_part),
+        cmocka_unit_test(federated_session_and_its_iam_user),
         cmocka_unit_test(tricky_cases),
         cmocka_unit_test(malformed_policies_are_refused),
     };
