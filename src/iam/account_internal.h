@@ -48,7 +48,7 @@ struct iam_account {
     char *org_id;
     struct iam_policy ***scps, ***rcps;
     size_t *nscps, *nrcps, nscp_levels, nrcp_levels;
-    json_t *problems;   /* strings */
+    json_t *problems;     /* strings */
     json_t *group_arns;   /* every group of the account */
     json_t *assume_cache; /* query.c: "i:t" -> [decision, conditions] of principal i assuming role t
                            * (filled by who-can; an account is used by one thread at a time) */

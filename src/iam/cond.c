@@ -85,13 +85,8 @@ void ctx_seal(struct ctx *c)
         qsort(c->v, c->n, sizeof *c->v, entry_cmp);
     size_t kept = 0;
     for (size_t i = 0; i < c->n; i++) {
-        if (kept && strcmp(c->v[kept - 1].key, c->v[i].key) == 0) { /* a later duplicate */
-            free(c->v[i].key);
-            for (size_t k = 0; k < c->v[i].nvalues; k++)
-                free(c->v[i].values[k]);
-            free(c->v[i].values);
+        if (kept && strcmp(c->v[kept - 1].key, c->v[i].key) == 0) /* a later duplicate */
             continue;
-        }
         c->v[kept++] = c->v[i];
     }
     c->n = kept;
@@ -326,51 +321,11 @@ static int any_value(enum cond_op op, const char *rv, char **pvs, size_t n, int 
     return 0;
 }
 
-int iam_cond_state(const struct cond *c, const struct iam_policy *p, const struct ctx *ctx)
+/* The request values of e against the policy values: every one (ForAllValues), some
+ * (ForAnyValue), or the single-valued rule; negated operators invert per value. */
+static int compare_values(const struct cond *c, const struct ctx_entry *e, char **pvs, size_t n, int sorted)
 {
-    if (ctx_unknown(ctx, c->key))
-        return 2;
-    if (p->variables && variables_allowed(c->op))
-        for (size_t i = 0; i < c->nvalues; i++)
-            if (strstr(c->values[i], "${") && reads_unknown(c->values[i], ctx))
-                return 2;
-    const struct ctx_entry *e = ctx_get(ctx, c->key);
-    int present = e && e->nvalues > 0;
-    if (c->op == OP_NULL) {
-        for (size_t i = 0; i < c->nvalues; i++)
-            if ((strcasecmp(c->values[i], "true") == 0 && !present) ||
-                (strcasecmp(c->values[i], "false") == 0 && present))
-                return 1;
-        return 0;
-    }
-    /* the policy values, with variables substituted where the operator takes them */
-    char **pvs = xcalloc(c->nvalues ? c->nvalues : 1, sizeof *pvs);
-    size_t n = 0;
-    for (size_t i = 0; i < c->nvalues; i++) {
-        if (p->variables && variables_allowed(c->op) && strstr(c->values[i], "${")) {
-            char *s = iam_substitute(c->values[i], ctx, wildcard_op(c->op));
-            if (!s)
-                continue; /* a variable with no value: a null value, equal to or like nothing */
-            pvs[n++] = s;
-        } else {
-            pvs[n++] = xstrdup(c->values[i]);
-        }
-    }
-    if (!present) {
-        for (size_t i = 0; i < n; i++)
-            free(pvs[i]);
-        free(pvs);
-        if (c->if_exists)
-            return 1;
-        if (c->set == SET_ANY)
-            return 0;
-        if (c->set == SET_ALL)
-            return 1;
-        return negated(c->op);
-    }
-    int neg = negated(c->op), result, sorted = n > 8 && e->nvalues > 1 && equality_order(c->op);
-    if (sorted)
-        qsort(pvs, n, sizeof *pvs, equality_order(c->op));
+    int neg = negated(c->op), result;
     if (c->set == SET_ALL) { /* every request value matches (positive) / matches none (negated) */
         result = 1;
         for (size_t i = 0; i < e->nvalues && result; i++) {
@@ -389,9 +344,72 @@ int iam_cond_state(const struct cond *c, const struct iam_policy *p, const struc
             m = any_value(c->op, e->values[i], pvs, n, sorted);
         result = neg ? !m : m;
     }
+    return result;
+}
+
+int iam_cond_state(const struct cond *c, const struct iam_policy *p, const struct ctx *ctx)
+{
+    if (ctx_unknown(ctx, c->key))
+        return 2;
+    if (p->variables && variables_allowed(c->op))
+        for (size_t i = 0; i < c->nvalues; i++)
+            if (strstr(c->values[i], "${") && reads_unknown(c->values[i], ctx))
+                return 2;
+    const struct ctx_entry *e = ctx_get(ctx, c->key);
+    int present = e && e->nvalues > 0;
+    if (c->op == OP_NULL) {
+        for (size_t i = 0; i < c->nvalues; i++)
+            if ((strcasecmp(c->values[i], "true") == 0 && !present) ||
+                (strcasecmp(c->values[i], "false") == 0 && present))
+                return 1;
+        return 0;
+    }
+    if (!present) { /* decided without the policy values */
+        if (c->if_exists)
+            return 1;
+        if (c->set == SET_ANY)
+            return 0;
+        if (c->set == SET_ALL)
+            return 1;
+        return negated(c->op);
+    }
+    /* the policy values, borrowed, or with variables substituted where the operator takes
+     * them (those are freed after) */
+    char *small[16];
+    char **pvs = c->nvalues <= 16 ? small : xcalloc(c->nvalues, sizeof *pvs);
+    unsigned char owned_small[16] = {0};
+    unsigned char *owned = c->nvalues <= 16 ? owned_small : xcalloc(c->nvalues, 1);
+    size_t n = 0;
+    int vars = p->variables && variables_allowed(c->op);
+    for (size_t i = 0; i < c->nvalues; i++) {
+        if (vars && strstr(c->values[i], "${")) {
+            char *s = iam_substitute(c->values[i], ctx, wildcard_op(c->op));
+            if (!s)
+                continue; /* a variable with no value: a null value, equal to or like nothing */
+            owned[n] = 1;
+            pvs[n++] = s;
+        } else {
+            owned[n] = 0;
+            pvs[n++] = c->values[i];
+        }
+    }
+    int sorted = n > 8 && e->nvalues > 1 && equality_order(c->op) != NULL;
+    char **order = pvs;
+    if (sorted) { /* many values on both sides: sort a copy once, then binary search */
+        order = xcalloc(n, sizeof *order);
+        memcpy(order, pvs, n * sizeof *order);
+        qsort(order, n, sizeof *order, equality_order(c->op));
+    }
+    int result = compare_values(c, e, order, n, sorted);
+    if (order != pvs)
+        free(order);
     for (size_t i = 0; i < n; i++)
-        free(pvs[i]);
-    free(pvs);
+        if (owned[i])
+            free(pvs[i]);
+    if (pvs != small)
+        free(pvs);
+    if (owned != owned_small)
+        free(owned);
     return result;
 }
 

@@ -103,11 +103,10 @@ static void who_free(struct who *w)
 
 /* ---- the request context ---- */
 
-static void ctx_add(struct ctx *c, const char *key, const char *const *vals, size_t n)
+/* Add an entry: lkey lower-cased and lasting (the arena or a literal), vals lasting for the
+ * evaluation; n pointers go to the pool, which ctx_build sized for everything. */
+static void ctx_add(struct ctx *c, const char *lkey, const char *const *vals, size_t n)
 {
-    char *lk = xstrdup(key);
-    for (char *k = lk; *k; k++)
-        *k = (char)tolower((unsigned char)*k);
     if (c->n == c->cap) { /* duplicates are dropped by ctx_seal */
         c->cap = c->cap ? 2 * c->cap : 16;
         c->v = xrealloc(c->v, c->cap * sizeof *c->v);
@@ -115,54 +114,78 @@ static void ctx_add(struct ctx *c, const char *key, const char *const *vals, siz
     c->sealed = 0;
     struct ctx_entry *e = &c->v[c->n];
     e->order = c->n++;
-    e->key = lk;
+    e->key = lkey;
     e->nvalues = n;
-    e->values = xcalloc(n ? n : 1, sizeof *e->values);
+    e->values = c->pool + c->npool;
     for (size_t i = 0; i < n; i++)
-        e->values[i] = xstrdup(vals[i]);
+        c->pool[c->npool++] = vals[i];
 }
 
-static int ctx_build(const json_t *j, struct ctx *c, char *err, size_t errlen)
+/* The request's context; room for `extra` more single-valued entries (the engine's own). */
+static int ctx_build(const json_t *j, struct ctx *c, size_t extra, char *err, size_t errlen)
 {
     memset(c, 0, sizeof *c);
-    if (!j)
-        return 0;
-    if (!json_is_object(j)) {
+    if (j && !json_is_object(j)) {
         snprintf(err, errlen, "context must be an object of key -> string or list of strings");
         return -1;
     }
+    /* sizes first: one arena for the keys and number texts, one pool for value pointers */
+    size_t bytes = 1, nvals = extra + 1;
     const char *k;
     json_t *v;
+    if (j)
+        json_object_foreach((json_t *)j, k, v)
+        {
+            size_t n = json_is_array(v) ? json_array_size(v) : 1;
+            bytes += strlen(k) + 1 + 64 * n;
+            nvals += n;
+        }
+    c->arena = xmalloc(bytes);
+    c->pool = xcalloc(nvals, sizeof *c->pool);
+    c->pool_cap = nvals;
+    if (!j)
+        return 0;
+    c->cap = json_object_size(j) + extra + 1;
+    c->v = xcalloc(c->cap, sizeof *c->v);
+    char *a = c->arena;
     json_object_foreach((json_t *)j, k, v)
     {
+        char *lk = a;
+        for (const char *x = k; *x; x++)
+            *a++ = (char)tolower((unsigned char)*x);
+        *a++ = '\0';
         size_t n = json_is_array(v) ? json_array_size(v) : 1;
-        const char **vals = xcalloc(n ? n : 1, sizeof *vals);
-        char(*num)[64] = xcalloc(n ? n : 1, sizeof *num);
+        const char **vals = c->pool + c->npool;
         for (size_t i = 0; i < n; i++) {
-            vals[i] = iam_json_text(json_is_array(v) ? json_array_get(v, i) : v, num[i]);
-            if (!vals[i]) {
+            const json_t *x = json_is_array(v) ? json_array_get(v, i) : v;
+            const char *t = json_is_string(x) ? json_string_value(x) : iam_json_text(x, a);
+            if (!t) {
                 snprintf(err, errlen, "context key %.100s: values must be strings", k);
-                free(vals);
-                free(num);
                 return -1;
             }
+            if (t == a)
+                a += strlen(a) + 1; /* a number's text, kept in the arena */
+            vals[i] = t;
         }
-        ctx_add(c, k, vals, n);
-        free(vals);
-        free(num);
+        if (c->n == c->cap) {
+            c->cap *= 2;
+            c->v = xrealloc(c->v, c->cap * sizeof *c->v);
+        }
+        struct ctx_entry *e = &c->v[c->n];
+        e->order = c->n++;
+        e->key = lk;
+        e->nvalues = n;
+        e->values = vals;
+        c->npool += n;
     }
     return 0;
 }
 
 static void ctx_free(struct ctx *c)
 {
-    for (size_t i = 0; i < c->n; i++) {
-        free(c->v[i].key);
-        for (size_t k = 0; k < c->v[i].nvalues; k++)
-            free(c->v[i].values[k]);
-        free(c->v[i].values);
-    }
     free(c->v);
+    free(c->pool);
+    free(c->arena);
 }
 
 /* ---- statements ---- */
@@ -242,6 +265,7 @@ struct evalctx {
     struct who who;
     struct ctx ctx;
     char *action; /* lower-cased */
+    size_t action_len;
     int has_boundary;
     /* open context: statements whose conditions are unknown apply (optimistic: Allows yes,
      * Denies no; pessimistic: the reverse); assumed collects, per policy kind, what the
@@ -251,11 +275,19 @@ struct evalctx {
     int saw_unknown; /* some statement that applies had unknown conditions */
 };
 
-static int action_matches(const struct stmt *st, const char *action)
+/* action: lower-cased, alen its length (patterns are lower-cased when compiled) */
+static int action_matches(const struct stmt *st, const char *action, size_t alen)
 {
     int m = 0;
     for (size_t i = 0; i < st->nactions && !m; i++)
-        m = iam_glob(st->actions[i], action, 1);
+        switch (st->action_kind[i]) {
+        case PAT_ANY: m = 1; break;
+        case PAT_EXACT: m = st->action_len[i] == alen && memcmp(st->actions[i], action, alen) == 0; break;
+        case PAT_PREFIX:
+            m = alen >= st->action_len[i] && memcmp(st->actions[i], action, st->action_len[i]) == 0;
+            break;
+        default: m = iam_glob(st->actions[i], action, 1);
+        }
     return st->not_action ? !m : m;
 }
 
@@ -279,7 +311,18 @@ static int resource_matches(const struct stmt *st, const struct iam_policy *p, c
         return 1;
     int m = 0;
     for (size_t i = 0; i < st->nresources && !m; i++) {
-        const char *pat = st->resources[i], *var = variable_part(pat);
+        const char *pat = st->resources[i];
+        if (st->resource_kind[i] == PAT_ANY) {
+            m = 1;
+            break;
+        }
+        if (st->resource_kind[i] == PAT_EXACT) {
+            m = strcmp(pat, resource) == 0;
+            continue;
+        }
+        if (strncmp(pat, resource, st->resource_prefix[i]) != 0)
+            continue; /* the literal start differs: no wildcard can make up for it */
+        const char *var = variable_part(pat);
         if (p->variables && strstr(var, "${")) {
             char *sub = iam_substitute(var, c, 1);
             if (!sub)
@@ -301,7 +344,7 @@ static int applies(struct evalctx *e, const struct iam_policy *p, const struct s
                    enum grant *grant)
 {
     *grant = G_NONE;
-    if (!action_matches(st, e->action))
+    if (!action_matches(st, e->action, e->action_len))
         return 0;
     if (resource_matches(st, p, e->req->resource, &e->ctx) != 1)
         return 0;
@@ -372,19 +415,64 @@ static void assume(struct evalctx *e, const char *kind, const struct iam_policy 
     free(t);
 }
 
-static void note(json_t *matched, const char *kind, const struct iam_policy *p, const struct stmt *st)
+/* The statements that applied, kept as pointers; their text is written only for the list
+ * the decision reports. kind: "identity", "resource", ...; level >= 0 for "scp"/"rcp". */
+struct noted {
+    const char *kind;
+    int level;
+    const struct iam_policy *p;
+    const struct stmt *st;
+};
+
+struct notes {
+    struct noted *v;
+    size_t n, cap;
+};
+
+static void note(struct notes *ns, const char *kind, int level, const struct iam_policy *p,
+                 const struct stmt *st)
 {
-    char *s = xasprintf("%s %s %s (%s)", kind, p->name, st->label, st->allow ? "Allow" : "Deny");
-    json_array_append_new(matched, json_string(s));
-    free(s);
+    if (ns->n == ns->cap) {
+        ns->cap = ns->cap ? 2 * ns->cap : 8;
+        ns->v = xrealloc(ns->v, ns->cap * sizeof *ns->v);
+    }
+    ns->v[ns->n++] = (struct noted){kind, level, p, st};
+}
+
+static json_t *notes_json(const struct notes *ns)
+{
+    json_t *out = json_array();
+    struct strbuf sb;
+    sb_init(&sb);
+    for (size_t i = 0; i < ns->n; i++) {
+        const struct noted *x = &ns->v[i];
+        sb.len = 0;
+        sb_puts(&sb, x->kind);
+        if (x->level >= 0) {
+            char lv[32];
+            snprintf(lv, sizeof lv, " level %d", x->level);
+            sb_puts(&sb, lv);
+        }
+        sb_putc(&sb, ' ');
+        sb_puts(&sb, x->p->name);
+        sb_putc(&sb, ' ');
+        sb_puts(&sb, x->st->label);
+        sb_puts(&sb, x->st->allow ? " (Allow)" : " (Deny)");
+        json_array_append_new(out, json_stringn(sb.buf, sb.len));
+    }
+    sb_free(&sb);
+    return out;
 }
 
 /* Scan a policy: 1 if some Deny applies (noted), sets *allowed when some Allow applies, and
  * (resource policies) the best grant of an applying Allow. */
-static int scan(struct evalctx *e, const struct iam_policy *p, const char *kind, int principals, int *allowed,
-                enum grant *best, json_t *denies, json_t *allows)
+static int scan(struct evalctx *e, const struct iam_policy *p, const char *kind, int level, int principals,
+                int *allowed, enum grant *best, struct notes *denies, struct notes *allows)
 {
     int denied = 0;
+    char key[64];
+    if (e->assumed) /* the open evaluation's bookkeeping is per policy kind and level */
+        snprintf(key, sizeof key, level >= 0 ? "%s level %d" : "%s", kind, level);
     for (size_t i = 0; p && i < p->nstmts; i++) {
         const struct stmt *st = &p->stmts[i];
         enum grant g;
@@ -395,17 +483,17 @@ static int scan(struct evalctx *e, const struct iam_policy *p, const char *kind,
             e->saw_unknown = 1;
         if (a == 2 && e->optimistic == !st->allow) { /* an unknown statement this pass leaves out */
             if (e->assumed && !st->allow)
-                assume(e, kind, p, st, 0);
+                assume(e, key, p, st, 0);
             continue;
         }
         if (e->assumed && st->allow)
-            assume(e, kind, p, st, a == 1);
+            assume(e, key, p, st, a == 1);
         if (!st->allow) {
             denied = 1;
-            note(denies, kind, p, st);
+            note(denies, kind, level, p, st);
         } else {
             if (allowed && !*allowed)
-                note(allows, kind, p, st);
+                note(allows, kind, level, p, st);
             if (allowed)
                 *allowed = 1;
             if (best && g > *best)
@@ -443,90 +531,107 @@ static void resource_account(const struct iam_request *r, const struct who *w, c
         snprintf(out, len, "%s", w->account);
 }
 
-static int evaluate(const struct iam_request *r, const char *const *known, size_t nknown, int open,
-                    int optimistic, json_t *assumed, int *saw_unknown, struct iam_result *out, char *err,
-                    size_t errlen)
+/* A request made ready once: its context (with the keys AWS adds), its caller, its action
+ * lower-cased and the resource's account. Evaluating it is then only the policies' work. */
+struct iam_prepared {
+    struct evalctx e;
+    char racct[64];
+    int same_account;
+};
+
+static int prepare(const struct iam_request *r, struct iam_prepared *pr, char *err, size_t errlen)
 {
-    memset(out, 0, sizeof *out);
+    memset(pr, 0, sizeof *pr);
     if (!r->action || !strchr(r->action, ':') || !r->resource) {
         snprintf(err, errlen, "a request needs an action (service:Name) and a resource");
         return -1;
     }
-    struct evalctx e;
-    memset(&e, 0, sizeof e);
-    e.req = r;
-    if (ctx_build(r->context, &e.ctx, err, errlen)) {
-        ctx_free(&e.ctx);
+    struct evalctx *e = &pr->e;
+    e->req = r;
+    if (ctx_build(r->context, &e->ctx, 3, err, errlen)) {
+        ctx_free(&e->ctx);
         return -1;
     }
+    parse_who(r->principal, &e->who);
+    e->has_boundary = r->nboundary > 0;
+    e->action = xstrdup(r->action);
+    for (char *a = e->action; *a; a++)
+        *a = (char)tolower((unsigned char)*a);
+    e->action_len = strlen(e->action);
+    /* keys AWS puts in every authenticated request context */
+    if (e->who.kind != W_ANON && e->who.kind != W_SERVICE && e->who.kind != W_OTHER) {
+        const char *parn = e->who.kind == W_SESSION ? e->who.role_arn : e->who.arn;
+        const char *acct = e->who.account;
+        ctx_add(&e->ctx, "aws:principalarn", &parn, 1);
+        ctx_add(&e->ctx, "aws:principalaccount", &acct, 1);
+        if (e->who.kind == W_USER) {
+            const char *u = e->who.user_name;
+            ctx_add(&e->ctx, "aws:username", &u, 1);
+        }
+    }
+    ctx_seal(&e->ctx);
+    resource_account(r, &e->who, pr->racct, sizeof pr->racct);
+    pr->same_account = strcmp(pr->racct, e->who.account) == 0;
+    return 0;
+}
+
+static void prepared_release(struct iam_prepared *pr)
+{
+    free(pr->e.action);
+    who_free(&pr->e.who);
+    ctx_free(&pr->e.ctx);
+}
+
+static int run(const struct iam_prepared *pr, const char *const *known, size_t nknown, int open,
+               int optimistic, json_t *assumed, int *saw_unknown, struct iam_result *out)
+{
+    memset(out, 0, sizeof *out);
+    struct evalctx e = pr->e; /* this evaluation's own settings; the context is shared, read-only */
+    const struct iam_request *r = e.req;
     e.ctx.open = open;
     e.ctx.known = known;
     e.ctx.nknown = nknown;
     e.optimistic = optimistic;
     e.assumed = assumed;
-    parse_who(r->principal, &e.who);
-    e.has_boundary = r->nboundary > 0;
-    e.action = xstrdup(r->action);
-    for (char *a = e.action; *a; a++)
-        *a = (char)tolower((unsigned char)*a);
-    /* keys AWS puts in every authenticated request context */
-    if (e.who.kind != W_ANON && e.who.kind != W_SERVICE && e.who.kind != W_OTHER) {
-        const char *parn = e.who.kind == W_SESSION ? e.who.role_arn : e.who.arn;
-        const char *acct = e.who.account;
-        ctx_add(&e.ctx, "aws:PrincipalArn", &parn, 1);
-        ctx_add(&e.ctx, "aws:PrincipalAccount", &acct, 1);
-        if (e.who.kind == W_USER) {
-            const char *u = e.who.user_name;
-            ctx_add(&e.ctx, "aws:username", &u, 1);
-        }
-    }
-    ctx_seal(&e.ctx);
-    char racct[64];
-    resource_account(r, &e.who, racct, sizeof racct);
-    int same_account = strcmp(racct, e.who.account) == 0;
-
-    json_t *denies = json_array(), *allows = json_array();
+    e.saw_unknown = 0;
+    int same_account = pr->same_account;
+    struct notes denies = {0}, allows = {0};
     int denied = 0;
     char label[64];
     /* 1. explicit denies everywhere (and the allows each policy type gives) */
-    int *scp_ok = xcalloc(r->nscp_levels + 1, sizeof *scp_ok);
+    int small_ok[8] = {0};
+    int *scp_ok = r->nscp_levels < 8 ? small_ok : xcalloc(r->nscp_levels + 1, sizeof *scp_ok);
     int scps_apply = e.who.kind != W_SERVICE && e.who.kind != W_ANON; /* SCPs limit the org's principals */
     for (size_t l = 0; l < r->nscp_levels && scps_apply; l++)
-        for (size_t i = 0; i < r->nscps[l]; i++) {
-            snprintf(label, sizeof label, "scp level %zu", l);
-            denied |= scan(&e, r->scps[l][i], label, 0, &scp_ok[l], NULL, denies, allows);
-        }
+        for (size_t i = 0; i < r->nscps[l]; i++)
+            denied |= scan(&e, r->scps[l][i], "scp", (int)l, 0, &scp_ok[l], NULL, &denies, &allows);
     for (size_t l = 0; l < r->nrcp_levels; l++)
-        for (size_t i = 0; i < r->nrcps[l]; i++) {
-            snprintf(label, sizeof label, "rcp level %zu", l);
-            denied |= scan(&e, r->rcps[l][i], label, 1, NULL, NULL, denies, allows);
-        }
+        for (size_t i = 0; i < r->nrcps[l]; i++)
+            denied |= scan(&e, r->rcps[l][i], "rcp", (int)l, 1, NULL, NULL, &denies, &allows);
     int id = 0, pb = 0, sp = 0, vpce = r->nendpoint == 0;
     enum grant g = G_NONE;
     for (size_t i = 0; i < r->nidentity; i++)
-        denied |= scan(&e, r->identity[i], "identity", 0, &id, NULL, denies, allows);
+        denied |= scan(&e, r->identity[i], "identity", -1, 0, &id, NULL, &denies, &allows);
     if (r->resource_policy)
-        denied |= scan(&e, r->resource_policy, "resource", 1, NULL, &g, denies, allows);
+        denied |= scan(&e, r->resource_policy, "resource", -1, 1, NULL, &g, &denies, &allows);
     for (size_t i = 0; i < r->nboundary; i++)
-        denied |= scan(&e, r->boundary[i], "boundary", 0, &pb, NULL, denies, allows);
+        denied |= scan(&e, r->boundary[i], "boundary", -1, 0, &pb, NULL, &denies, &allows);
     if (r->session_policy)
-        denied |= scan(&e, r->session_policy, "session", 0, &sp, NULL, denies, allows);
+        denied |= scan(&e, r->session_policy, "session", -1, 0, &sp, NULL, &denies, &allows);
     int vpce_allow = 0;
     for (size_t i = 0; i < r->nendpoint; i++)
-        denied |= scan(&e, r->endpoint[i], "endpoint", 2, &vpce_allow, NULL, denies, allows);
+        denied |= scan(&e, r->endpoint[i], "endpoint", -1, 2, &vpce_allow, NULL, &denies, &allows);
     vpce = vpce || vpce_allow;
     int rc = 0;
     int session = e.who.kind == W_SESSION || e.who.kind == W_FEDERATED;
     if (strcmp(e.action, "sts:getcalleridentity") == 0 && e.who.kind != W_ANON) {
         rc = finish(out, IAM_ALLOW, json_array(), "%ssts:GetCallerIdentity is always allowed", NULL);
-        json_decref(denies);
         goto done;
     }
     if (denied) {
-        rc = finish(out, IAM_EXPLICIT_DENY, denies, "%sexplicitly denied", NULL);
+        rc = finish(out, IAM_EXPLICIT_DENY, notes_json(&denies), "%sexplicitly denied", NULL);
         goto done;
     }
-    json_decref(denies);
     /* 2. SCPs: an Allow at every level of the principal's path (not for service or anonymous callers) */
     if (e.who.kind != W_SERVICE && e.who.kind != W_ANON)
         for (size_t l = 0; l < r->nscp_levels; l++)
@@ -604,18 +709,53 @@ static int evaluate(const struct iam_request *r, const char *const *known, size_
                       : !pb_ok ? "the permissions boundary does not allow it"
                                : "the session policy does not allow it";
     if (allow)
-        rc = finish(out, IAM_ALLOW, json_incref(allows), "%s", why);
+        rc = finish(out, IAM_ALLOW, notes_json(&allows), "%s", why);
     else
         rc = finish(out, IAM_IMPLICIT_DENY, json_array(), "%s", why);
 done:
     if (saw_unknown)
         *saw_unknown = e.saw_unknown;
-    json_decref(allows);
-    free(scp_ok);
-    free(e.action);
-    who_free(&e.who);
-    ctx_free(&e.ctx);
+    free(denies.v);
+    free(allows.v);
+    if (scp_ok != small_ok)
+        free(scp_ok);
     return rc;
+}
+
+static int evaluate(const struct iam_request *r, const char *const *known, size_t nknown, int open,
+                    int optimistic, json_t *assumed, int *saw_unknown, struct iam_result *out, char *err,
+                    size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    struct iam_prepared pr;
+    if (prepare(r, &pr, err, errlen))
+        return -1;
+    int rc = run(&pr, known, nknown, open, optimistic, assumed, saw_unknown, out);
+    prepared_release(&pr);
+    return rc;
+}
+
+struct iam_prepared *iam_prepare(const struct iam_request *req, char *err, size_t errlen)
+{
+    struct iam_prepared *pr = xcalloc(1, sizeof *pr);
+    if (prepare(req, pr, err, errlen)) {
+        free(pr);
+        return NULL;
+    }
+    return pr;
+}
+
+int iam_evaluate_prepared(const struct iam_prepared *pr, struct iam_result *out)
+{
+    return run(pr, NULL, 0, 0, 0, NULL, NULL, out);
+}
+
+void iam_prepared_free(struct iam_prepared *pr)
+{
+    if (!pr)
+        return;
+    prepared_release(pr);
+    free(pr);
 }
 
 int iam_evaluate(const struct iam_request *r, struct iam_result *out, char *err, size_t errlen)

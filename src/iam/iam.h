@@ -57,6 +57,14 @@ struct iam_result {
  * err for a request that cannot be evaluated (no action, malformed context). */
 int iam_evaluate(const struct iam_request *req, struct iam_result *out, char *err, size_t errlen);
 
+/* A request made ready once (its context, caller, action, resource account), for callers
+ * that decide the same request many times or time the policies' work alone. The request and
+ * its policies and context must outlive it, unchanged. NULL with err. */
+struct iam_prepared;
+struct iam_prepared *iam_prepare(const struct iam_request *req, char *err, size_t errlen);
+int iam_evaluate_prepared(const struct iam_prepared *p, struct iam_result *out);
+void iam_prepared_free(struct iam_prepared *p);
+
 /* The same with an incomplete context: the keys in req->context and those listed in known
  * (lower-cased; "aws:principaltag/" covers every key under it) are known — absent means
  * absent — and every other key may take any value. A request that is allowed for some

@@ -50,6 +50,8 @@ struct cond {
     char *text, *negtext; /* "aws:SourceIp in 10.0.0.0/8", and what holds when it does not */
 };
 
+enum pattern_kind { PAT_GLOB, PAT_ANY, PAT_EXACT, PAT_PREFIX };
+
 enum principal_type { PR_AWS, PR_SERVICE, PR_FEDERATED, PR_CANONICAL, PR_ANY };
 
 struct principal {
@@ -63,6 +65,9 @@ struct stmt {
     int has_resource, has_principal;
     char **actions; /* lower-cased patterns */
     size_t nactions;
+    unsigned char *action_kind, *resource_kind; /* enum pattern_kind per pattern */
+    size_t *action_len;                         /* PAT_EXACT: the length; PAT_PREFIX: the prefix's */
+    size_t *resource_prefix;                    /* the literal text a resource pattern starts with */
     char **resources;
     size_t nresources;
     struct principal *principals;
@@ -83,16 +88,21 @@ struct iam_policy {
  * sorted once by ctx_seal so that a lookup is a binary search (a context of 100,000 keys
  * must not cost 100,000² comparisons). */
 struct ctx_entry {
-    char *key;
-    char **values;
+    const char *key;     /* lower-cased, in the context's arena (or a literal) */
+    const char **values; /* borrowed from the request JSON, the arena, or the caller */
     size_t nvalues;
     size_t order; /* when it was added: of two entries with one key, the first counts */
 };
 
+/* One evaluation's context costs a few allocations, not one per key and value: keys and
+ * number texts are written into one arena, value pointers into one pool. */
 struct ctx {
     struct ctx_entry *v;
     size_t n, cap;
     int sealed; /* sorted by key, no duplicates */
+    const char **pool;
+    size_t npool, pool_cap;
+    char *arena;
     /* open: a key that is absent is unknown (any value or none) unless it is listed in
      * known (lower-cased; an entry ending in '/' covers every key under it) */
     int open;

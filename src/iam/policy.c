@@ -323,6 +323,10 @@ static void stmt_free(struct stmt *s)
 {
     free_strings(s->actions, s->nactions);
     free_strings(s->resources, s->nresources);
+    free(s->action_kind);
+    free(s->action_len);
+    free(s->resource_kind);
+    free(s->resource_prefix);
     for (size_t i = 0; i < s->nprincipals; i++)
         free(s->principals[i].value);
     free(s->principals);
@@ -334,6 +338,35 @@ static void stmt_free(struct stmt *s)
     }
     free(s->conds);
     free(s->label);
+}
+
+/* Pattern shapes worked out once, so that most matches are a compare, not a wildcard match:
+ * "*" matches everything; a pattern without wildcards (or variables) is compared whole; an
+ * action pattern "prefix*" with no other wildcard compares its prefix. */
+static void classify(struct stmt *st)
+{
+    st->action_kind = xcalloc(st->nactions + 1, 1);
+    st->action_len = xcalloc(st->nactions + 1, sizeof *st->action_len);
+    for (size_t i = 0; i < st->nactions; i++) {
+        const char *a = st->actions[i];
+        size_t n = strlen(a), w = strcspn(a, "*?");
+        st->action_len[i] = n;
+        st->action_kind[i] = strcmp(a, "*") == 0         ? PAT_ANY
+                             : w == n                    ? PAT_EXACT
+                             : w == n - 1 && a[w] == '*' ? PAT_PREFIX
+                                                         : PAT_GLOB;
+        if (st->action_kind[i] == PAT_PREFIX)
+            st->action_len[i] = w;
+    }
+    st->resource_kind = xcalloc(st->nresources + 1, 1);
+    st->resource_prefix = xcalloc(st->nresources + 1, sizeof *st->resource_prefix);
+    for (size_t i = 0; i < st->nresources; i++) {
+        const char *r = st->resources[i];
+        st->resource_kind[i] = strcmp(r, "*") == 0         ? PAT_ANY
+                               : strpbrk(r, "*?$") == NULL ? PAT_EXACT
+                                                           : PAT_GLOB;
+        st->resource_prefix[i] = strcspn(r, "*?$"); /* literal: any match starts with it */
+    }
 }
 
 static int compile_stmt(const json_t *j, size_t index, struct stmt *st, char *err, size_t errlen)
@@ -378,6 +411,7 @@ static int compile_stmt(const json_t *j, size_t index, struct stmt *st, char *er
         snprintf(err, errlen, "%s: Resource must be a string or a list of strings", st->label);
         return -1;
     }
+    classify(st);
     const json_t *p = json_object_get(j, "Principal"), *np = json_object_get(j, "NotPrincipal");
     if (p && np) {
         snprintf(err, errlen, "%s: Principal and NotPrincipal together", st->label);

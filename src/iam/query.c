@@ -430,8 +430,8 @@ static int resource_policy_may(const struct iam_account *a, const char *lower, c
 
 /* Can principal i become role t (sts:AssumeRole)? The answer does not depend on the
  * question, so without a user-given context it is kept for the next one. */
-static int assume(const struct iam_account *a, size_t i, size_t t, const json_t *context, struct iam_result *res,
-                  char *err, size_t errlen)
+static int assume(const struct iam_account *a, size_t i, size_t t, const json_t *context,
+                  struct iam_result *res, char *err, size_t errlen)
 {
     char key[48];
     snprintf(key, sizeof key, "%zu:%zu", i, t);
@@ -442,8 +442,8 @@ static int assume(const struct iam_account *a, size_t i, size_t t, const json_t 
         res->conditions = json_incref(json_array_get(hit, 1));
         return 0;
     }
-    if (acct_ask(a, &a->principals[i], a->principals[i].caller, "sts:AssumeRole", a->principals[t].arn, context, res,
-                 err, errlen))
+    if (acct_ask(a, &a->principals[i], a->principals[i].caller, "sts:AssumeRole", a->principals[t].arn,
+                 context, res, err, errlen))
         return -1;
     if (!context)
         json_object_set_new(a->assume_cache, key,
