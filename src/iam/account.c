@@ -24,7 +24,6 @@ struct iam_account *iam_account_new(const char *account_id)
     a->resource_index = json_object();
     a->problems = json_array();
     a->group_arns = json_array();
-    a->assume_cache = json_object();
     return a;
 }
 
@@ -418,7 +417,7 @@ void iam_account_free(struct iam_account *a)
     json_decref(a->resource_index);
     json_decref(a->problems);
     json_decref(a->group_arns);
-    json_decref(a->assume_cache);
+    acct_query_free(a);
     free(a->org_id);
     free(a->id);
     free(a);

@@ -48,10 +48,12 @@ struct iam_account {
     char *org_id;
     struct iam_policy ***scps, ***rcps;
     size_t *nscps, *nrcps, nscp_levels, nrcp_levels;
-    json_t *problems;     /* strings */
-    json_t *group_arns;   /* every group of the account */
-    json_t *assume_cache; /* query.c: "i:t" -> [decision, conditions] of principal i assuming role t
-                           * (filled by who-can; an account is used by one thread at a time) */
+    json_t *problems;   /* strings */
+    json_t *group_arns; /* every group of the account */
+    /* query.c's caches, filled by who-can (an account is used by one thread at a time) */
+    struct assume_index *aidx; /* who could assume which role */
+    signed char **assume_rank; /* [role][principal]: -1 not asked, else 0 deny, 1 conditional, 2 allow */
+    json_t **assume_conds;     /* [role]: principal index -> conditions of a conditional answer */
 };
 
 /* One request in the account: p an in-account principal (its policies, boundary, tags and
@@ -60,6 +62,9 @@ struct iam_account {
 int acct_ask(const struct iam_account *a, const struct acct_principal *p, const char *caller,
              const char *action, const char *resource, const json_t *given, struct iam_result *out, char *err,
              size_t errlen);
+
+/* Free query.c's caches. */
+void acct_query_free(struct iam_account *a);
 
 const struct acct_principal *acct_principal_find(const struct iam_account *a, const char *arn);
 const struct acct_resource *acct_resource_find(const struct iam_account *a, const char *arn);

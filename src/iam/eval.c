@@ -121,62 +121,68 @@ static void ctx_add(struct ctx *c, const char *lkey, const char *const *vals, si
         c->pool[c->npool++] = vals[i];
 }
 
-/* The request's context; room for `extra` more single-valued entries (the engine's own). */
-static int ctx_build(const json_t *j, struct ctx *c, size_t extra, char *err, size_t errlen)
+/* The request's context, from `j` and then `base` (a key in both: j's values count); room
+ * for `extra` more single-valued entries (the engine's own). */
+static int ctx_build(const json_t *j, const json_t *base, struct ctx *c, size_t extra, char *err,
+                     size_t errlen)
 {
     memset(c, 0, sizeof *c);
-    if (j && !json_is_object(j)) {
-        snprintf(err, errlen, "context must be an object of key -> string or list of strings");
-        return -1;
-    }
+    const json_t *objs[2] = {j, base};
+    for (int o = 0; o < 2; o++)
+        if (objs[o] && !json_is_object(objs[o])) {
+            snprintf(err, errlen, "context must be an object of key -> string or list of strings");
+            return -1;
+        }
     /* sizes first: one arena for the keys and number texts, one pool for value pointers */
-    size_t bytes = 1, nvals = extra + 1;
+    size_t bytes = 1, nvals = extra + 1, nkeys = extra + 1;
     const char *k;
     json_t *v;
-    if (j)
-        json_object_foreach((json_t *)j, k, v)
+    for (int o = 0; o < 2; o++) {
+        if (!objs[o])
+            continue;
+        json_object_foreach((json_t *)objs[o], k, v)
         {
             size_t n = json_is_array(v) ? json_array_size(v) : 1;
             bytes += strlen(k) + 1 + 64 * n;
             nvals += n;
+            nkeys++;
         }
+    }
     c->arena = xmalloc(bytes);
     c->pool = xcalloc(nvals, sizeof *c->pool);
     c->pool_cap = nvals;
-    if (!j)
-        return 0;
-    c->cap = json_object_size(j) + extra + 1;
+    c->cap = nkeys;
     c->v = xcalloc(c->cap, sizeof *c->v);
     char *a = c->arena;
-    json_object_foreach((json_t *)j, k, v)
-    {
-        char *lk = a;
-        for (const char *x = k; *x; x++)
-            *a++ = (char)tolower((unsigned char)*x);
-        *a++ = '\0';
-        size_t n = json_is_array(v) ? json_array_size(v) : 1;
-        const char **vals = c->pool + c->npool;
-        for (size_t i = 0; i < n; i++) {
-            const json_t *x = json_is_array(v) ? json_array_get(v, i) : v;
-            const char *t = json_is_string(x) ? json_string_value(x) : iam_json_text(x, a);
-            if (!t) {
-                snprintf(err, errlen, "context key %.100s: values must be strings", k);
-                return -1;
+    for (int o = 0; o < 2; o++) {
+        if (!objs[o])
+            continue;
+        json_object_foreach((json_t *)objs[o], k, v)
+        {
+            char *lk = a;
+            for (const char *x = k; *x; x++)
+                *a++ = (char)tolower((unsigned char)*x);
+            *a++ = '\0';
+            size_t n = json_is_array(v) ? json_array_size(v) : 1;
+            const char **vals = c->pool + c->npool;
+            for (size_t i = 0; i < n; i++) {
+                const json_t *x = json_is_array(v) ? json_array_get(v, i) : v;
+                const char *t = json_is_string(x) ? json_string_value(x) : iam_json_text(x, a);
+                if (!t) {
+                    snprintf(err, errlen, "context key %.100s: values must be strings", k);
+                    return -1;
+                }
+                if (t == a)
+                    a += strlen(a) + 1; /* a number's text, kept in the arena */
+                vals[i] = t;
             }
-            if (t == a)
-                a += strlen(a) + 1; /* a number's text, kept in the arena */
-            vals[i] = t;
+            struct ctx_entry *e = &c->v[c->n];
+            e->order = c->n++;
+            e->key = lk;
+            e->nvalues = n;
+            e->values = vals;
+            c->npool += n;
         }
-        if (c->n == c->cap) {
-            c->cap *= 2;
-            c->v = xrealloc(c->v, c->cap * sizeof *c->v);
-        }
-        struct ctx_entry *e = &c->v[c->n];
-        e->order = c->n++;
-        e->key = lk;
-        e->nvalues = n;
-        e->values = vals;
-        c->npool += n;
     }
     return 0;
 }
@@ -548,7 +554,7 @@ static int prepare(const struct iam_request *r, struct iam_prepared *pr, char *e
     }
     struct evalctx *e = &pr->e;
     e->req = r;
-    if (ctx_build(r->context, &e->ctx, 3, err, errlen)) {
+    if (ctx_build(r->context, r->context_base, &e->ctx, 3, err, errlen)) {
         ctx_free(&e->ctx);
         return -1;
     }

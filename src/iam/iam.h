@@ -27,6 +27,8 @@ struct iam_request {
     const char *resource;         /* ARN, or "*" for wildcard-only actions */
     const char *resource_account; /* NULL: from the resource ARN, else the principal's account */
     const json_t *context;        /* object: key -> string or list of strings (NULL: none) */
+    const json_t *context_base;   /* more keys, for callers that keep a shared part apart;
+                                   * a key in both: context's values count (NULL: none) */
     struct iam_policy **identity;
     size_t nidentity;
     struct iam_policy *resource_policy; /* NULL: none */

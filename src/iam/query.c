@@ -53,65 +53,103 @@ static struct iam_policy *allow_all(void)
     return allow_all_policy;
 }
 
-/* One request. p: an in-account principal (its policies, tags, SCPs), or NULL for an
- * outside caller (caller names it; its own side is assumed to allow). */
-int acct_ask(const struct iam_account *a, const struct acct_principal *p, const char *caller,
-             const char *action, const char *resource, const json_t *given, struct iam_result *out, char *err,
-             size_t errlen)
-{
-    json_t *ctx = json_object();
-    const char *known[16];
-    size_t nk = 0;
-    known[nk++] = "aws:principalisawsservice";
-    known[nk++] = "aws:resourceaccount";
-    known[nk++] = "aws:principalservicename";
-    known[nk++] = "aws:principalservicenamesforlist";
-    known[nk++] = "aws:sourceaccount";
-    known[nk++] = "aws:sourcearn";
-    known[nk++] = "aws:sourceorgid";
-    known[nk++] = "aws:sourceorgpaths";
+/* What stays the same for every principal asked one request: the resource, its policy and
+ * tags, the context keys that do not depend on the caller (plus the user's), and which keys
+ * are known. Built once per question; each principal then only adds its own keys. */
+struct question {
+    const char *action, *resource;
+    const struct acct_resource *r;
+    const struct iam_policy *rpolicy;
     char racct[32];
-    arn_account_of(resource, racct, sizeof racct);
-    const struct acct_resource *r = acct_resource_find(a, resource);
-    if (!*racct && r)
-        snprintf(racct, sizeof racct, "%s", a->id); /* S3 ARNs name no account */
-    if (*racct)
-        json_object_set_new(ctx, "aws:ResourceAccount", json_string(racct));
-    if (p) {
-        known[nk++] = "aws:principaltag/";
-        known[nk++] = "aws:principaltype";
-        known[nk++] = "aws:userid";
-        if (a->org_id)
-            known[nk++] = "aws:principalorgid";
-        json_object_update(ctx, p->context); /* built once with the model */
-    } else if (strncmp(caller, "arn:", 4) == 0) {
-        json_object_set_new(ctx, "aws:PrincipalIsAWSService", json_string("false"));
-    } else {
-        json_object_set_new(ctx, "aws:PrincipalIsAWSService", json_string("true"));
-    }
-    if (r && strcmp(r->arn, resource) == 0) { /* the resource's own tags */
-        known[nk++] = "aws:resourcetag/";
+    int rcps;
+    json_t *overlay; /* resource keys and the user's: they win over the principal's own */
+    const char *known_in[32], *known_out[32];
+    size_t nin, nout;
+    char **lowered; /* the user's keys, lower-cased */
+    size_t nlowered;
+};
+
+static void question_init(struct question *q, const struct iam_account *a, const char *action,
+                          const char *resource, const json_t *given)
+{
+    memset(q, 0, sizeof *q);
+    q->action = action;
+    q->resource = resource;
+    static const char *const common[] = {"aws:principalisawsservice", "aws:resourceaccount",
+                                         "aws:principalservicename",  "aws:principalservicenamesforlist",
+                                         "aws:sourceaccount",         "aws:sourcearn",
+                                         "aws:sourceorgid",           "aws:sourceorgpaths"};
+    for (size_t i = 0; i < sizeof common / sizeof *common; i++)
+        q->known_in[q->nin++] = q->known_out[q->nout++] = common[i];
+    q->known_in[q->nin++] = "aws:principaltag/";
+    q->known_in[q->nin++] = "aws:principaltype";
+    q->known_in[q->nin++] = "aws:userid";
+    if (a->org_id)
+        q->known_in[q->nin++] = "aws:principalorgid";
+    q->overlay = json_object();
+    arn_account_of(resource, q->racct, sizeof q->racct);
+    q->r = acct_resource_find(a, resource);
+    if (!*q->racct && q->r)
+        snprintf(q->racct, sizeof q->racct, "%s", a->id); /* S3 ARNs name no account */
+    if (*q->racct)
+        json_object_set_new(q->overlay, "aws:ResourceAccount", json_string(q->racct));
+    if (q->r && strcmp(q->r->arn, resource) == 0) { /* the resource's own tags */
+        q->known_in[q->nin++] = q->known_out[q->nout++] = "aws:resourcetag/";
         const char *k;
         json_t *v;
-        json_object_foreach(r->tags, k, v)
+        json_object_foreach(q->r->tags, k, v)
         {
             char *key = xasprintf("aws:ResourceTag/%s", k);
-            json_object_set(ctx, key, v);
+            json_object_set(q->overlay, key, v);
             free(key);
         }
     }
-    if (given)
-        json_object_update(ctx, (json_t *)given); /* what the user states wins */
+    q->rpolicy = q->r ? q->r->policy : NULL;
+    if (strncasecmp(action, "sts:AssumeRole", 14) == 0) {
+        const struct acct_principal *role = acct_principal_find(a, resource);
+        if (role && role->kind == ACCT_ROLE && strcmp(role->arn, resource) == 0)
+            q->rpolicy = role->trust;
+    }
+    q->rcps = strcmp(q->racct, a->id) == 0;
+    if (given) { /* what the user states wins, and its keys are known, present or absent */
+        json_object_update(q->overlay, (json_t *)given);
+        q->lowered = xcalloc(json_object_size(given) + 1, sizeof *q->lowered);
+        const char *k;
+        json_t *v;
+        json_object_foreach((json_t *)given, k, v)
+        {
+            char *l = xstrdup(k);
+            for (char *c = l; *c; c++)
+                *c = (char)tolower((unsigned char)*c);
+            q->lowered[q->nlowered++] = l;
+        }
+    }
+}
 
+static void question_free(struct question *q)
+{
+    json_decref(q->overlay);
+    for (size_t i = 0; i < q->nlowered; i++)
+        free(q->lowered[i]);
+    free(q->lowered);
+}
+
+/* One principal asked the question. p: an in-account principal (its policies, tags, SCPs),
+ * or NULL for an outside caller (caller names it; its own side is assumed to allow). */
+static int ask_q(const struct iam_account *a, const struct question *q, const struct acct_principal *p,
+                 const char *caller, struct iam_result *out, char *err, size_t errlen)
+{
     struct iam_request req;
     memset(&req, 0, sizeof req);
     req.principal = caller;
-    req.action = action;
-    req.resource = resource;
-    req.context = ctx;
+    req.action = q->action;
+    req.resource = q->resource;
+    req.context = q->overlay;
+    json_t *own = NULL;
     struct iam_policy *outside[1] = {allow_all()};
     struct iam_policy *bound[1];
     if (p) {
+        req.context_base = p->context; /* built once with the model */
         req.identity = p->policies;
         req.nidentity = p->npolicies;
         if (p->boundary) {
@@ -125,45 +163,40 @@ int acct_ask(const struct iam_account *a, const struct acct_principal *p, const 
             req.nscp_levels = a->nscp_levels;
         }
     } else {
+        own = json_pack("{s:s}", "aws:PrincipalIsAWSService",
+                        strncmp(caller, "arn:", 4) == 0 ? "false" : "true");
+        req.context_base = own;
         req.identity = outside;
         req.nidentity = outside[0] ? 1 : 0;
     }
-    if (strcmp(racct, a->id) == 0 || (!*racct && p)) {
+    if (q->rcps || (!*q->racct && p)) {
         req.rcps = a->rcps;
         req.nrcps = a->nrcps;
         req.nrcp_levels = a->nrcp_levels;
     }
-    if (r)
-        req.resource_policy = r->policy;
-    if (strncasecmp(action, "sts:AssumeRole", 14) == 0) {
-        const struct acct_principal *role = acct_principal_find(a, resource);
-        if (role && role->kind == ACCT_ROLE && strcmp(role->arn, resource) == 0)
-            req.resource_policy = role->trust;
-    }
-    /* the keys the user gave are known, present or absent */
-    const char **all = xcalloc(nk + json_object_size(given ? given : ctx) + 1, sizeof *all);
-    memcpy(all, known, nk * sizeof *known);
-    size_t n = nk;
-    char **lowered = xcalloc(json_object_size(given ? given : ctx) + 1, sizeof *lowered);
-    size_t nl = 0;
-    if (given) {
-        const char *k;
-        json_t *v;
-        json_object_foreach((json_t *)given, k, v)
-        {
-            char *l = xstrdup(k);
-            for (char *c = l; *c; c++)
-                *c = (char)tolower((unsigned char)*c);
-            lowered[nl++] = l;
-            all[n++] = l;
-        }
-    }
-    int rc = iam_evaluate_open(&req, all, n, out, err, errlen);
-    for (size_t i = 0; i < nl; i++)
-        free(lowered[i]);
-    free(lowered);
-    free(all);
-    json_decref(ctx);
+    req.resource_policy = (struct iam_policy *)q->rpolicy;
+    const char *const *base = p ? q->known_in : q->known_out;
+    size_t nbase = p ? q->nin : q->nout;
+    const char *small[48];
+    const char **known = nbase + q->nlowered <= 48 ? small : xcalloc(nbase + q->nlowered, sizeof *known);
+    memcpy(known, base, nbase * sizeof *known);
+    for (size_t i = 0; i < q->nlowered; i++)
+        known[nbase + i] = q->lowered[i];
+    int rc = iam_evaluate_open(&req, known, nbase + q->nlowered, out, err, errlen);
+    if (known != small)
+        free(known);
+    json_decref(own);
+    return rc;
+}
+
+int acct_ask(const struct iam_account *a, const struct acct_principal *p, const char *caller,
+             const char *action, const char *resource, const json_t *given, struct iam_result *out, char *err,
+             size_t errlen)
+{
+    struct question q;
+    question_init(&q, a, action, resource, given);
+    int rc = ask_q(a, &q, p, caller, out, err, errlen);
+    question_free(&q);
     return rc;
 }
 
@@ -429,27 +462,114 @@ static int resource_policy_may(const struct iam_account *a, const char *lower, c
 }
 
 /* Can principal i become role t (sts:AssumeRole)? The answer does not depend on the
- * question, so without a user-given context it is kept for the next one. */
-static int assume(const struct iam_account *a, size_t i, size_t t, const json_t *context,
+ * question, so without a user-given context it is kept (a byte per principal for each role
+ * asked about, and the conditions of conditional answers) for the next question. */
+static int assume(const struct iam_account *ca, size_t i, size_t t, const json_t *context,
                   struct iam_result *res, char *err, size_t errlen)
 {
-    char key[48];
-    snprintf(key, sizeof key, "%zu:%zu", i, t);
-    json_t *hit = context ? NULL : json_object_get(a->assume_cache, key);
-    if (hit) {
-        memset(res, 0, sizeof *res);
-        res->decision = (enum iam_decision)json_integer_value(json_array_get(hit, 0));
-        res->conditions = json_incref(json_array_get(hit, 1));
-        return 0;
+    struct iam_account *a = (struct iam_account *)ca; /* the cache only */
+    if (!context) {
+        if (!a->assume_rank) {
+            a->assume_rank = xcalloc(a->nprincipals + 1, sizeof *a->assume_rank);
+            a->assume_conds = xcalloc(a->nprincipals + 1, sizeof *a->assume_conds);
+        }
+        if (!a->assume_rank[t]) {
+            a->assume_rank[t] = xmalloc(a->nprincipals + 1);
+            memset(a->assume_rank[t], -1, a->nprincipals + 1);
+        }
+        signed char r = a->assume_rank[t][i];
+        if (r >= 0) {
+            memset(res, 0, sizeof *res);
+            res->decision = r == 2 ? IAM_ALLOW : r == 1 ? IAM_CONDITIONAL : IAM_IMPLICIT_DENY;
+            if (r == 1) {
+                char key[32];
+                snprintf(key, sizeof key, "%zu", i);
+                res->conditions = json_incref(json_object_get(a->assume_conds[t], key));
+            }
+            return 0;
+        }
     }
     if (acct_ask(a, &a->principals[i], a->principals[i].caller, "sts:AssumeRole", a->principals[t].arn,
                  context, res, err, errlen))
         return -1;
-    if (!context)
-        json_object_set_new(a->assume_cache, key,
-                            json_pack("[i, o]", (int)res->decision,
-                                      res->conditions ? json_incref(res->conditions) : json_array()));
+    if (!context) {
+        int r = rank(res->decision);
+        a->assume_rank[t][i] = (signed char)r;
+        if (r == 1 && res->conditions) {
+            if (!a->assume_conds[t])
+                a->assume_conds[t] = json_object();
+            char key[32];
+            snprintf(key, sizeof key, "%zu", i);
+            json_object_set(a->assume_conds[t], key, res->conditions);
+        }
+    }
     return 0;
+}
+
+/* Who could assume what, indexed once per account: everyone whose policies allow assuming
+ * any role; an exact role ARN -> who names it; the rest (wildcard patterns) matched role by
+ * role. */
+struct assume_index {
+    struct assume_hint *hints;
+    size_t *anyone, nany, *wild, nwild;
+    json_t *exact;
+};
+
+static const struct assume_index *assume_index(const struct iam_account *ca)
+{
+    struct iam_account *a = (struct iam_account *)ca; /* the cache only */
+    if (a->aidx)
+        return a->aidx;
+    size_t np = a->nprincipals;
+    struct assume_index *x = xcalloc(1, sizeof *x);
+    x->hints = xcalloc(np + 1, sizeof *x->hints);
+    x->anyone = xcalloc(np + 1, sizeof *x->anyone);
+    x->wild = xcalloc(np + 1, sizeof *x->wild);
+    x->exact = json_object();
+    for (size_t i = 0; i < np; i++) {
+        assume_hint(&a->principals[i], &x->hints[i]);
+        if (x->hints[i].any) {
+            x->anyone[x->nany++] = i;
+            continue;
+        }
+        int w = 0;
+        for (size_t k = 0; k < x->hints[i].npat; k++) {
+            const char *pat = x->hints[i].pat[k];
+            if (strpbrk(pat, "*?")) {
+                w = 1;
+                continue;
+            }
+            json_t *list = json_object_get(x->exact, pat);
+            if (!list)
+                json_object_set_new(x->exact, pat, list = json_array());
+            if (!json_array_size(list) ||
+                (size_t)json_integer_value(json_array_get(list, json_array_size(list) - 1)) != i)
+                json_array_append_new(list, json_integer((json_int_t)i));
+        }
+        if (w)
+            x->wild[x->nwild++] = i;
+    }
+    a->aidx = x;
+    return x;
+}
+
+void acct_query_free(struct iam_account *a)
+{
+    if (a->aidx) {
+        for (size_t i = 0; i < a->nprincipals; i++)
+            free(a->aidx->hints[i].pat);
+        free(a->aidx->hints);
+        free(a->aidx->anyone);
+        free(a->aidx->wild);
+        json_decref(a->aidx->exact);
+        free(a->aidx);
+    }
+    for (size_t t = 0; a->assume_rank && t < a->nprincipals; t++) {
+        free(a->assume_rank[t]);
+        json_decref(a->assume_conds[t]);
+    }
+    free(a->assume_rank);
+    free(a->assume_conds);
 }
 
 static json_t *entry(const char *arn, const struct reach *x)
@@ -472,14 +592,15 @@ json_t *iam_account_who_can(const struct iam_account *a, const char *action, con
     for (char *x = lower; *x; x++)
         *x = (char)tolower((unsigned char)*x);
     int everyone = strcmp(lower, "sts:getcalleridentity") == 0 || resource_policy_may(a, lower, resource);
+    struct question direct;
+    question_init(&direct, a, action, resource, context);
     for (size_t i = 0; i < np && !failed; i++) {
         if (!everyone && !identity_may(&a->principals[i], lower)) {
             reach_set(&best[i], 0, json_array(), json_array(), "no identity or resource policy allows it");
             continue;
         }
         struct iam_result res;
-        if (acct_ask(a, &a->principals[i], a->principals[i].caller, action, resource, context, &res, err,
-                     errlen)) {
+        if (ask_q(a, &direct, &a->principals[i], a->principals[i].caller, &res, err, errlen)) {
             failed = 1;
             break;
         }
@@ -495,35 +616,7 @@ json_t *iam_account_who_can(const struct iam_account *a, const char *action, con
     for (size_t i = 0; i < np && !failed; i++)
         if (a->principals[i].kind == ACCT_ROLE && best[i].rank > 0)
             queue[tail++] = i;
-    /* who could assume what, indexed: everyone whose policies allow assuming any role; an
-     * exact role ARN -> who names it; the rest (wildcard patterns) matched role by role */
-    struct assume_hint *hints = xcalloc(np + 1, sizeof *hints);
-    size_t *anyone = xcalloc(np + 1, sizeof *anyone), nany = 0;
-    size_t *wild = xcalloc(np + 1, sizeof *wild), nwild = 0;
-    json_t *exact = json_object();
-    for (size_t i = 0; i < np; i++) {
-        assume_hint(&a->principals[i], &hints[i]);
-        if (hints[i].any) {
-            anyone[nany++] = i;
-            continue;
-        }
-        int w = 0;
-        for (size_t k = 0; k < hints[i].npat; k++) {
-            const char *pat = hints[i].pat[k];
-            if (strpbrk(pat, "*?")) {
-                w = 1;
-                continue;
-            }
-            json_t *list = json_object_get(exact, pat);
-            if (!list)
-                json_object_set_new(exact, pat, list = json_array());
-            if (!json_array_size(list) ||
-                (size_t)json_integer_value(json_array_get(list, json_array_size(list) - 1)) != i)
-                json_array_append_new(list, json_integer((json_int_t)i));
-        }
-        if (w)
-            wild[nwild++] = i;
-    }
+    const struct assume_index *ix = assume_index(a);
     while (head < tail && !failed) {
         size_t t = queue[head++];
         const struct acct_principal *role = &a->principals[t];
@@ -536,17 +629,17 @@ json_t *iam_account_who_can(const struct iam_account *a, const char *action, con
         size_t ncand = 0;
         size_t *cand = trust_candidates(a, role, &ncand);
         if (trust_grants_account(a, role)) {
-            json_t *list = json_object_get(exact, role->arn);
-            size_t extra = nany + nwild + json_array_size(list);
+            json_t *list = json_object_get(ix->exact, role->arn);
+            size_t extra = ix->nany + ix->nwild + json_array_size(list);
             cand = xrealloc(cand, (ncand + extra + 1) * sizeof *cand);
-            for (size_t k = 0; k < nany; k++)
-                cand[ncand++] = anyone[k];
+            for (size_t k = 0; k < ix->nany; k++)
+                cand[ncand++] = ix->anyone[k];
             size_t k;
             json_t *x;
             json_array_foreach(list, k, x) cand[ncand++] = (size_t)json_integer_value(x);
-            for (k = 0; k < nwild; k++)
-                if (may_assume(&hints[wild[k]], role->arn))
-                    cand[ncand++] = wild[k];
+            for (k = 0; k < ix->nwild; k++)
+                if (may_assume(&ix->hints[ix->wild[k]], role->arn))
+                    cand[ncand++] = ix->wild[k];
         }
         for (size_t c = 0; c < ncand && !failed; c++) {
             size_t i = cand[c];
@@ -605,6 +698,7 @@ json_t *iam_account_who_can(const struct iam_account *a, const char *action, con
         json_decref(via);
     }
     free(lower);
+    question_free(&direct);
     json_t *list = NULL;
     if (!failed) {
         list = json_array();
@@ -621,12 +715,6 @@ json_t *iam_account_who_can(const struct iam_account *a, const char *action, con
     }
     free(best);
     free(queue);
-    for (size_t i = 0; i < np; i++)
-        free(hints[i].pat);
-    free(hints);
-    free(anyone);
-    free(wild);
-    json_decref(exact);
     json_decref(outside);
     if (!list)
         return NULL;

@@ -24,6 +24,7 @@ struct ability {
     int rank;     /* 2 allow, 1 conditional, 0 none */
     int confined; /* every way found needs a separated-network condition */
     json_t *actions, *resources, *conditions, *via;
+    json_t *seen; /* "<list>:<text>" -> true: what the lists hold, found by hash */
 };
 
 struct pscope {
@@ -70,11 +71,31 @@ static int confines(const json_t *conditions)
 
 static void add_unique(json_t *list, const char *s, size_t cap)
 {
+    if (json_array_size(list) >= cap)
+        return;
     size_t i;
     json_t *x;
     json_array_foreach(list, i, x) if (strcmp(json_string_value(x), s) == 0) return;
-    if (json_array_size(list) < cap)
+    json_array_append_new(list, json_string(s));
+}
+
+/* add_unique for an ability's lists, which see the same texts thousands of times */
+static void add_seen(struct ability *ab, json_t *list, char tag, const char *s)
+{
+    if (json_array_size(list) >= MAX_LISTED)
+        return;
+    char small[256];
+    size_t n = strlen(s);
+    char *key = n + 3 <= sizeof small ? small : xmalloc(n + 3);
+    key[0] = tag;
+    key[1] = ':';
+    memcpy(key + 2, s, n + 1);
+    if (!json_object_get(ab->seen, key)) {
+        json_object_set_new(ab->seen, key, json_true());
         json_array_append_new(list, json_string(s));
+    }
+    if (key != small)
+        free(key);
 }
 
 /* The resource type token of an ARN ("db", "table", "key", "bucket"/"object" for S3). */
@@ -162,17 +183,18 @@ static void record(struct pscope *ps, int cls, const json_t *e, const char *acti
         ab->resources = json_array();
         ab->conditions = json_array();
         ab->via = json_array();
+        ab->seen = json_object();
         ab->confined = 1;
     }
     if (r > ab->rank)
         ab->rank = r;
     ab->confined &= conf;
-    add_unique(ab->actions, action, MAX_LISTED);
-    add_unique(ab->resources, resource, MAX_LISTED);
+    add_seen(ab, ab->actions, 'a', action);
+    add_seen(ab, ab->resources, 'r', resource);
     size_t i;
     json_t *x;
-    json_array_foreach(conds, i, x) add_unique(ab->conditions, json_string_value(x), MAX_LISTED);
-    json_array_foreach(json_object_get(e, "via"), i, x) add_unique(ab->via, json_string_value(x), MAX_LISTED);
+    json_array_foreach(conds, i, x) add_seen(ab, ab->conditions, 'c', json_string_value(x));
+    json_array_foreach(json_object_get(e, "via"), i, x) add_seen(ab, ab->via, 'v', json_string_value(x));
 }
 
 struct sctx {
@@ -412,12 +434,15 @@ json_t *iam_account_scope(const struct iam_account *a, const char *tag_key, cons
             json_decref(c.scopes[i].c[k].resources);
             json_decref(c.scopes[i].c[k].conditions);
             json_decref(c.scopes[i].c[k].via);
+            json_decref(c.scopes[i].c[k].seen);
         }
         free(c.arns[i]);
     }
     free(c.scopes);
     free(c.arns);
     json_decref(c.who);
+    log_debug("scope: %zu distinct questions over %zu principals", json_object_size(c.answers),
+              a->nprincipals);
     json_decref(c.answers);
     free(c.patterns);
     json_decref(targets);
