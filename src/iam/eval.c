@@ -134,7 +134,8 @@ static int ctx_build(const json_t *j, const json_t *base, struct ctx *c, size_t 
             return -1;
         }
     /* sizes first: one arena for the keys and number texts, one pool for value pointers */
-    size_t bytes = 1, nvals = extra + 1, nkeys = extra + 1;
+    size_t bytes = 1, nvals = extra + 1; /* room for the engine's own entries, one value each */
+    size_t nkeys = nvals;
     const char *k;
     json_t *v;
     for (int o = 0; o < 2; o++) {
