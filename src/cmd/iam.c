@@ -236,6 +236,26 @@ static struct inventory *load_inventory(const struct global_opts *g, const char 
     return inv;
 }
 
+static void warn_problems(const struct iam_account *a);
+
+/* The inventory and its IAM model, problems warned about; NULL after printing the error
+ * (*inv is then freed and NULL). */
+static struct iam_account *open_account(const struct global_opts *g, const char *snapshot,
+                                        struct inventory **inv)
+{
+    char err[ERRLEN];
+    *inv = load_inventory(g, snapshot);
+    struct iam_account *a = *inv ? inv_iam_account(*inv, err, sizeof err) : NULL;
+    if (*inv && !a) {
+        log_err("%s", err);
+        inv_close(*inv);
+        *inv = NULL;
+    }
+    if (a)
+        warn_problems(a);
+    return a;
+}
+
 /* Warn about what the model could not use: answers may miss permissions. */
 static void warn_problems(const struct iam_account *a)
 {
@@ -281,13 +301,10 @@ static int iam_can(int argc, char **argv, const struct global_opts *g)
     }
     int rc = EXIT_RUNTIME;
     char err[ERRLEN];
-    struct inventory *inv = load_inventory(g, o.snapshot);
-    struct iam_account *a = inv ? inv_iam_account(inv, err, sizeof err) : NULL;
+    struct inventory *inv;
+    struct iam_account *a = open_account(g, o.snapshot, &inv);
     struct iam_result res;
-    if (inv && !a)
-        log_err("%s", err);
     if (a) {
-        warn_problems(a);
         if (iam_account_can(a, o.pos[0], o.pos[1], o.pos[2], o.context, &res, err, sizeof err)) {
             log_err("%s", err);
         } else {
@@ -328,12 +345,9 @@ static int iam_who_can(int argc, char **argv, const struct global_opts *g)
     }
     int rc = EXIT_RUNTIME;
     char err[ERRLEN];
-    struct inventory *inv = load_inventory(g, o.snapshot);
-    struct iam_account *a = inv ? inv_iam_account(inv, err, sizeof err) : NULL;
-    if (inv && !a)
-        log_err("%s", err);
+    struct inventory *inv;
+    struct iam_account *a = open_account(g, o.snapshot, &inv);
     if (a) {
-        warn_problems(a);
         double t0 = mono();
         json_t *w = iam_account_who_can(a, o.pos[0], o.pos[1], o.all, o.context, err, sizeof err);
         log_debug("who-can: %zu principals in %.1f ms", iam_account_principal_count(a), (mono() - t0) * 1000);
@@ -487,12 +501,9 @@ static int iam_scope(int argc, char **argv, const struct global_opts *g)
     *value++ = '\0';
     int rc = EXIT_RUNTIME;
     char err[ERRLEN];
-    struct inventory *inv = load_inventory(g, o.snapshot);
-    struct iam_account *a = inv ? inv_iam_account(inv, err, sizeof err) : NULL;
-    if (inv && !a)
-        log_err("%s", err);
+    struct inventory *inv;
+    struct iam_account *a = open_account(g, o.snapshot, &inv);
     if (a) {
-        warn_problems(a);
         double t0 = mono();
         json_t *s = iam_account_scope(a, key, value, o.named, o.nnamed, err, sizeof err);
         log_debug("scope: %.1f ms", (mono() - t0) * 1000);

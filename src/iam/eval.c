@@ -800,21 +800,23 @@ static json_t *assumed_conditions(json_t *assumed)
             free(t);
         }
     }
-    json_object_foreach(assumed, kind, k)
-    {
-        size_t i;
-        json_t *x;
-        json_array_foreach(json_object_get(k, "denies"), i, x)
-        {
-            int dup = 0;
-            size_t j;
-            json_t *y;
-            json_array_foreach(out, j, y) dup |= json_equal(x, y);
-            if (!dup)
-                json_array_append(out, x);
-        }
-    }
+    json_object_foreach(assumed, kind, k) iam_json_extend_unique(out, json_object_get(k, "denies"));
     return out;
+}
+
+void iam_json_extend_unique(json_t *list, const json_t *more)
+{
+    size_t i;
+    json_t *x;
+    json_array_foreach((json_t *)more, i, x)
+    {
+        int dup = 0;
+        size_t j;
+        json_t *y;
+        json_array_foreach(list, j, y) dup |= json_equal(x, y);
+        if (!dup)
+            json_array_append(list, x);
+    }
 }
 
 int iam_evaluate_open(const struct iam_request *r, const char *const *known, size_t nknown,

@@ -121,6 +121,9 @@ void ctx_seal(struct ctx *c);
  * (numbers are formatted into buf); NULL for anything else. */
 const char *iam_json_text(const json_t *v, char buf[64]);
 
+/* Append to list the items of more (an array, or NULL) it does not hold yet. */
+void iam_json_extend_unique(json_t *list, const json_t *more);
+
 /* The entry for a lower-cased key, or NULL: a binary search once sealed. */
 const struct ctx_entry *ctx_get(const struct ctx *c, const char *lkey);
 

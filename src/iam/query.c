@@ -240,20 +240,8 @@ static void reach_set(struct reach *x, int rank, json_t *conditions, json_t *via
 static json_t *merge(const json_t *a, const json_t *b)
 {
     json_t *out = json_array();
-    const json_t *lists[2] = {a, b};
-    for (int l = 0; l < 2; l++) {
-        size_t i;
-        json_t *x;
-        json_array_foreach((json_t *)lists[l], i, x)
-        {
-            int dup = 0;
-            size_t j;
-            json_t *y;
-            json_array_foreach(out, j, y) dup |= json_equal(x, y);
-            if (!dup)
-                json_array_append(out, x);
-        }
-    }
+    iam_json_extend_unique(out, a);
+    iam_json_extend_unique(out, b);
     return out;
 }
 

@@ -119,6 +119,17 @@ static void fn_iam_conditions(sqlite3_context *ctx, int argc, sqlite3_value **ar
     json_decref(res.conditions);
 }
 
+/* The result of a function that builds JSON: the text, or the error (v NULL). Frees v. */
+static void result_or_error(sqlite3_context *ctx, json_t *v, const char *err)
+{
+    if (!v) {
+        sqlite3_result_error(ctx, err, -1);
+        return;
+    }
+    result_json(ctx, v);
+    json_decref(v);
+}
+
 static void fn_iam_who_can(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
@@ -131,13 +142,7 @@ static void fn_iam_who_can(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         return;
     }
     struct iam_account *a = inv_iam_account(inv, err, sizeof err);
-    json_t *w = a ? iam_account_who_can(a, action, resource, 0, NULL, err, sizeof err) : NULL;
-    if (!w) {
-        sqlite3_result_error(ctx, err, -1);
-        return;
-    }
-    result_json(ctx, w);
-    json_decref(w);
+    result_or_error(ctx, a ? iam_account_who_can(a, action, resource, 0, NULL, err, sizeof err) : NULL, err);
 }
 
 static void fn_iam_problems(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -162,13 +167,8 @@ static void fn_iam_scope(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     struct inventory *inv = sqlite3_user_data(ctx);
     char err[512];
     struct iam_account *a = inv_iam_account(inv, err, sizeof err);
-    json_t *s = a ? iam_account_scope(a, inv->pii_key, inv->pii_value, NULL, 0, err, sizeof err) : NULL;
-    if (!s) {
-        sqlite3_result_error(ctx, err, -1);
-        return;
-    }
-    result_json(ctx, s);
-    json_decref(s);
+    result_or_error(
+        ctx, a ? iam_account_scope(a, inv->pii_key, inv->pii_value, NULL, 0, err, sizeof err) : NULL, err);
 }
 
 /* iam_escalation(principal): the privilege-escalation paths, as a JSON array */
@@ -183,13 +183,7 @@ static void fn_iam_escalation(sqlite3_context *ctx, int argc, sqlite3_value **ar
         return;
     }
     struct iam_account *a = inv_iam_account(inv, err, sizeof err);
-    json_t *e = a ? iam_account_escalation(a, p, err, sizeof err) : NULL;
-    if (!e) {
-        sqlite3_result_error(ctx, err, -1);
-        return;
-    }
-    result_json(ctx, e);
-    json_decref(e);
+    result_or_error(ctx, a ? iam_account_escalation(a, p, err, sizeof err) : NULL, err);
 }
 
 /* iam_is_admin(principal): 1 when the principal is an effective administrator */
