@@ -165,6 +165,15 @@ check "...in an organization: the SCPs from the root down to the account, docume
     any(.Path[1].ResourceControlPolicies[]; .AwsManaged == true)' "$tmp/clean-snap.json"
 check "...errors only where moto cannot show the data (no root row in its credential report)" jq -e '
     [.findings[] | select(.status == "error") | .control_id] | unique == ["iam.root_access_keys", "iam.root_mfa", "iam.root_recent_use"]' "$tmp/clean.json"
+# the IAM questions, live: the account's personal-data bucket is reachable only from the
+# separated network (its bucket policy); the start-up account's admin reads it from anywhere
+AWS_ACCESS_KEY_ID=clean AWS_SECRET_ACCESS_KEY=clean "$ansim" iam scope --endpoint-url "$ANSIM_CLEAN_URL" --region ap-northeast-2 --format json >"$tmp/scope.json" 2>"$tmp/err"
+check "iam scope, live: dev1 can download the tagged bucket, confined to the separated network" jq -e '
+    .resources == [{"arn": "arn:aws:s3:::startup-user-data", "why": "tag ansim:pii=true"}] and
+    (.principals[] | select(.arn | endswith(":user/dev1")) | .confined and .download.decision == "conditional")' "$tmp/scope.json"
+AWS_ACCESS_KEY_ID=startup AWS_SECRET_ACCESS_KEY=startup "$ansim" iam who-can s3:GetObject arn:aws:s3:::startup-user-images/a.jpg --endpoint-url "$ANSIM_STARTUP_URL" --region ap-northeast-2 --format json >"$tmp/whocan.json" 2>"$tmp/err"
+check "iam who-can, live: the start-up admin (StartupAdmin, Action *) and the deploy user" jq -e '
+    [.principals[] | select(.decision == "allow") | .arn | split("/")[-1]] | (index("dev1") != null and index("deploy") != null)' "$tmp/whocan.json"
 
 # credentials that need a call: an assumed role, instance metadata, the container endpoint
 mkdir -p "$HOME/.aws"
