@@ -229,6 +229,9 @@ check "...frank reads it through the RDS Data API, unconfined" jq -e '.principal
 expect_exit 0 "iam scope --pii-tag with no such tag" -- iam scope --snapshot $acct --pii-tag data=secret --format json
 check "...nothing in scope, with a warning" jq -e '.summary.resources == 0 and (.principals | length) == 0' "$tmp/out"
 check "...warned" grep -q "no resource carries" "$tmp/err"
+expect_exit 0 "iam scope --lang ko" -- --lang ko iam scope --snapshot $acct --format tty
+check "...Korean table" grep -q "^다운로드 .*망제한" "$tmp/out"
+check "...no progress line when stderr is not a terminal" bash -c '! grep -q "scope: [0-9]" "$1"' _ "$tmp/err"
 expect_exit 0 "iam scope --format html" -- iam scope --snapshot $acct --format html
 check "...an HTML table" grep -q "<table>" "$tmp/out"
 expect_exit 3 "controls over the IAM fixture" -- scan --no-db --snapshot $acct --control iam.network_separation_scope,iam.privilege_escalation,iam.full_admin_policy --format json

@@ -389,14 +389,20 @@ static const char *ability_cell(const json_t *ab)
     return strcmp(d, "allow") == 0 ? "yes" : conf ? "confined" : "conditional";
 }
 
-static void scope_tty(const json_t *s)
+static void scope_tty(const json_t *s, enum lang lang)
 {
     json_t *sum = json_object_get(s, "summary");
-    printf("network-separation scope (personal data: tag %s; %lld resource%s)\n",
-           json_string_value(json_object_get(s, "pii_tag")),
-           json_integer_value(json_object_get(sum, "resources")),
-           json_integer_value(json_object_get(sum, "resources")) == 1 ? "" : "s");
-    printf("%-11s %-11s %-11s %-9s %s\n", "DOWNLOAD", "DESTROY", "GRANT", "CONFINED", "PRINCIPAL");
+    long long nres = json_integer_value(json_object_get(sum, "resources"));
+    if (lang == LANG_KO)
+        printf("망분리 대상 (개인정보: 태그 %s, 리소스 %lld개)\n",
+               json_string_value(json_object_get(s, "pii_tag")), nres);
+    else
+        printf("network-separation scope (personal data: tag %s; %lld resource%s)\n",
+               json_string_value(json_object_get(s, "pii_tag")), nres, nres == 1 ? "" : "s");
+    if (lang == LANG_KO) /* Hangul is two columns wide: padded by hand */
+        printf("다운로드    파기        권한설정    망제한    주체\n");
+    else
+        printf("%-11s %-11s %-11s %-9s %s\n", "DOWNLOAD", "DESTROY", "GRANT", "CONFINED", "PRINCIPAL");
     size_t i;
     json_t *e;
     json_array_foreach(json_object_get(s, "principals"), i, e)
@@ -406,10 +412,13 @@ static void scope_tty(const json_t *s)
                json_is_true(json_object_get(e, "confined")) ? "yes" : "NO",
                json_string_value(json_object_get(e, "arn")));
     }
-    printf("%lld principal%s in scope, %lld not confined to the separated network\n",
-           json_integer_value(json_object_get(sum, "in_scope")),
-           json_integer_value(json_object_get(sum, "in_scope")) == 1 ? "" : "s",
-           json_integer_value(json_object_get(sum, "unconfined")));
+    long long in = json_integer_value(json_object_get(sum, "in_scope"));
+    long long un = json_integer_value(json_object_get(sum, "unconfined"));
+    if (lang == LANG_KO)
+        printf("대상 주체 %lld개, 분리된 망으로 제한되지 않은 주체 %lld개\n", in, un);
+    else
+        printf("%lld principal%s in scope, %lld not confined to the separated network\n", in,
+               in == 1 ? "" : "s", un);
 }
 
 static void html_list(struct strbuf *sb, const json_t *list)
@@ -485,6 +494,18 @@ static void scope_html(const json_t *s)
     sb_free(&sb);
 }
 
+/* A one-line progress display on a terminal (scope can take a while on large accounts). */
+static void scope_progress(size_t done, size_t total, const char *what, void *arg)
+{
+    (void)arg;
+    if (!what) {
+        fprintf(stderr, "\r\033[K");
+        return;
+    }
+    fprintf(stderr, "\r\033[Kscope: %zu/%zu %.*s", done + 1, total, 100, what);
+    fflush(stderr);
+}
+
 static int iam_scope(int argc, char **argv, const struct global_opts *g)
 {
     struct acct_opts o;
@@ -505,7 +526,9 @@ static int iam_scope(int argc, char **argv, const struct global_opts *g)
     struct iam_account *a = open_account(g, o.snapshot, &inv);
     if (a) {
         double t0 = mono();
-        json_t *s = iam_account_scope(a, key, value, o.named, o.nnamed, err, sizeof err);
+        json_t *s = iam_account_scope_progress(
+            a, key, value, o.named, o.nnamed, isatty(STDERR_FILENO) && log_level >= 1 ? scope_progress : NULL,
+            NULL, err, sizeof err);
         log_debug("scope: %.1f ms", (mono() - t0) * 1000);
         if (!s) {
             log_err("%s", err);
@@ -522,7 +545,7 @@ static int iam_scope(int argc, char **argv, const struct global_opts *g)
                 puts(line);
                 free(line);
             } else {
-                scope_tty(s);
+                scope_tty(s, g->lang);
             }
             rc = EXIT_OK;
         }

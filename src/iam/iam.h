@@ -169,6 +169,13 @@ const char *iam_class_name(unsigned single_class);
 json_t *iam_account_scope(const struct iam_account *a, const char *tag_key, const char *tag_value,
                           const char *const *named, size_t nnamed, char *err, size_t errlen);
 
+/* The same, telling progress: fn(done, total, what is being looked at now, arg) before each
+ * step and once at the end (what NULL). */
+typedef void (*iam_progress_fn)(size_t done, size_t total, const char *what, void *arg);
+json_t *iam_account_scope_progress(const struct iam_account *a, const char *tag_key, const char *tag_value,
+                                   const char *const *named, size_t nnamed, iam_progress_fn progress,
+                                   void *progress_arg, char *err, size_t errlen);
+
 /* Privilege escalation (escalation.c): the ways principal (a user or role ARN of the
  * account) can give itself more permissions — a JSON array of {"path", "actions",
  * "decision", "conditions"}; empty when there is none. NULL with err. */

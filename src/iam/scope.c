@@ -306,6 +306,13 @@ static json_t *ability_json(const struct ability *ab)
 json_t *iam_account_scope(const struct iam_account *a, const char *tag_key, const char *tag_value,
                           const char *const *named, size_t nnamed, char *err, size_t errlen)
 {
+    return iam_account_scope_progress(a, tag_key, tag_value, named, nnamed, NULL, NULL, err, errlen);
+}
+
+json_t *iam_account_scope_progress(const struct iam_account *a, const char *tag_key, const char *tag_value,
+                                   const char *const *named, size_t nnamed, iam_progress_fn progress,
+                                   void *progress_arg, char *err, size_t errlen)
+{
     struct sctx c = {a, json_object(), NULL, 0, NULL, NULL, NULL, 0, err, errlen, NULL, 0, json_object()};
     collect_patterns(&c);
     json_t *targets = json_array();
@@ -330,8 +337,11 @@ json_t *iam_account_scope(const struct iam_account *a, const char *tag_key, cons
     size_t ncat = iam_action_count();
     size_t ti;
     json_t *t;
+    size_t steps = json_array_size(targets) + (json_array_size(targets) ? 2 : 0);
     json_array_foreach(targets, ti, t)
     {
+        if (progress)
+            progress(ti, steps, json_string_value(json_object_get(t, "arn")), progress_arg);
         json_t *pr = probes(a, json_string_value(json_object_get(t, "arn")));
         size_t pi;
         json_t *p;
@@ -358,6 +368,8 @@ json_t *iam_account_scope(const struct iam_account *a, const char *tag_key, cons
         json_decref(pr);
     }
     /* IAM's grant actions reach every personal-data resource of the account */
+    if (progress && json_array_size(targets))
+        progress(steps - 2, steps, "IAM grant actions", progress_arg);
     if (json_array_size(targets)) {
         static const char *const kinds[] = {"user", "role", "group", "policy"};
         for (size_t k = 0; k < ncat && !c.failed; k++) {
@@ -376,6 +388,8 @@ json_t *iam_account_scope(const struct iam_account *a, const char *tag_key, cons
                 }
         }
     }
+    if (progress && json_array_size(targets))
+        progress(steps - 1, steps, "IAM grant actions on each principal itself", progress_arg);
     /* ... and on the principal itself: a user that may write its own policies can give
      * itself anything (the shared probes above name nobody in particular) */
     for (size_t i = 0; i < a->nprincipals && json_array_size(targets) && !c.failed; i++) {
@@ -402,6 +416,8 @@ json_t *iam_account_scope(const struct iam_account *a, const char *tag_key, cons
             json_decref(res.conditions);
         }
     }
+    if (progress)
+        progress(steps, steps, NULL, progress_arg);
     json_t *out = NULL;
     if (!c.failed) {
         json_t *list = json_array();
