@@ -165,7 +165,6 @@ static void boundary(struct iam_account *a, struct acct_principal *p, const json
     if (!arn)
         return;
     p->boundary = managed(a, arn, p->arn);
-    p->boundary_missing = p->boundary == NULL;
 }
 
 static struct acct_resource *new_resource(struct iam_account *a, const char *arn, const char *type)
@@ -428,11 +427,6 @@ const char *iam_account_id(const struct iam_account *a) { return a->id; }
 const json_t *iam_account_problems(const struct iam_account *a) { return a->problems; }
 
 size_t iam_account_principal_count(const struct iam_account *a) { return a->nprincipals; }
-
-const char *iam_account_principal_arn(const struct iam_account *a, size_t i)
-{
-    return i < a->nprincipals ? a->principals[i].arn : NULL;
-}
 
 const struct acct_principal *acct_principal_find(const struct iam_account *a, const char *arn)
 {

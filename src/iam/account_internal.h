@@ -19,7 +19,6 @@ struct acct_principal {
     struct iam_policy **policies; /* identity: inline, managed, and (users) the groups' */
     size_t npolicies;
     struct iam_policy *boundary; /* NULL: none */
-    int boundary_missing;        /* a boundary is set but its document is not in the snapshot */
     struct iam_policy *trust;    /* roles */
     json_t *tags;                /* object: key -> value */
     json_t *groups;              /* users: the ARNs of their groups */

@@ -94,7 +94,6 @@ void iam_account_free(struct iam_account *a);
 const json_t *iam_account_problems(const struct iam_account *a);
 const char *iam_account_id(const struct iam_account *a);
 size_t iam_account_principal_count(const struct iam_account *a);
-const char *iam_account_principal_arn(const struct iam_account *a, size_t i);
 
 /* Can principal (a user or role ARN of the account, or a session of one of its roles) make
  * the request? context: what the caller states (key -> string or list); other keys the

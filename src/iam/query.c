@@ -293,14 +293,22 @@ static int may_assume(const struct assume_hint *h, const char *role_arn)
     return 0;
 }
 
+/* Does an AWS principal entry name the account itself: its id or its root ARN? */
+static int names_account(const struct iam_account *a, const char *v)
+{
+    if (strcmp(v, a->id) == 0)
+        return 1;
+    char root[128];
+    snprintf(root, sizeof root, "arn:%s:iam::%s:root", a->partition, a->id);
+    return strcmp(v, root) == 0;
+}
+
 /* Does the trust policy let the account's own identity policies decide (it names the
  * account, its root, or everyone)? */
 static int trust_grants_account(const struct iam_account *a, const struct acct_principal *role)
 {
     if (!role->trust)
         return 0;
-    char root[128];
-    snprintf(root, sizeof root, "arn:%s:iam::%s:root", a->partition, a->id);
     for (size_t s = 0; s < role->trust->nstmts; s++) {
         const struct stmt *st = &role->trust->stmts[s];
         if (!st->allow)
@@ -309,8 +317,7 @@ static int trust_grants_account(const struct iam_account *a, const struct acct_p
             return 1;
         for (size_t k = 0; k < st->nprincipals; k++) {
             const struct principal *pr = &st->principals[k];
-            if (pr->type == PR_ANY ||
-                (pr->type == PR_AWS && (strcmp(pr->value, a->id) == 0 || strcmp(pr->value, root) == 0)))
+            if (pr->type == PR_ANY || (pr->type == PR_AWS && names_account(a, pr->value)))
                 return 1;
         }
     }
@@ -363,8 +370,6 @@ static size_t outsiders(const struct iam_account *a, const struct acct_principal
     *out = NULL;
     if (!role->trust)
         return 0;
-    char root[128];
-    snprintf(root, sizeof root, "arn:%s:iam::%s:root", a->partition, a->id);
     for (size_t s = 0; s < role->trust->nstmts; s++) {
         const struct stmt *st = &role->trust->stmts[s];
         if (!st->allow || st->not_principal)
@@ -377,10 +382,7 @@ static size_t outsiders(const struct iam_account *a, const struct acct_principal
                 o.caller = xasprintf("arn:%s:iam::000000000000:root", a->partition);
                 o.action = "sts:AssumeRole";
             } else if (pr->type == PR_AWS) {
-                char acct[32];
-                arn_account_of(pr->value, acct, sizeof acct);
-                if (strcmp(pr->value, a->id) == 0 || strcmp(pr->value, root) == 0 ||
-                    json_object_get(a->principal_index, pr->value))
+                if (names_account(a, pr->value) || json_object_get(a->principal_index, pr->value))
                     continue; /* this account's own principals are asked one by one */
                 if (strspn(pr->value, "0123456789") == 12 && strlen(pr->value) == 12)
                     o.caller = xasprintf("arn:%s:iam::%s:root", a->partition, pr->value);

@@ -203,7 +203,6 @@ struct sctx {
     struct pscope *scopes;
     size_t nscopes;
     char **arns;
-    const char *target, *type;
     int failed;
     char *err;
     size_t errlen;
@@ -313,7 +312,7 @@ json_t *iam_account_scope_progress(const struct iam_account *a, const char *tag_
                                    const char *const *named, size_t nnamed, iam_progress_fn progress,
                                    void *progress_arg, char *err, size_t errlen)
 {
-    struct sctx c = {a, json_object(), NULL, 0, NULL, NULL, NULL, 0, err, errlen, NULL, 0, json_object()};
+    struct sctx c = {a, json_object(), NULL, 0, NULL, 0, err, errlen, NULL, 0, json_object()};
     collect_patterns(&c);
     json_t *targets = json_array();
     for (size_t i = 0; i < a->nresources; i++) {
