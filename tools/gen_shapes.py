@@ -21,11 +21,13 @@ import botocore
 OPS = {
     "iam": ["GetAccountAuthorizationDetails", "GetAccountSummary", "GetAccountPasswordPolicy",
             "GenerateCredentialReport", "GetCredentialReport", "ListUsers", "ListMFADevices",
-            "ListAccessKeys", "GetAccessKeyLastUsed", "GetLoginProfile", "ListPolicies", "GetPolicyVersion"],
+            "ListAccessKeys", "GetAccessKeyLastUsed", "GetLoginProfile", "ListPolicies", "GetPolicyVersion",
+            "ListSAMLProviders", "ListOpenIDConnectProviders"],
     "sts": ["GetCallerIdentity", "AssumeRole"],
     "ec2": ["DescribeRegions", "DescribeSecurityGroups", "DescribeInstances", "DescribeVpcs",
-            "DescribeFlowLogs", "GetEbsEncryptionByDefault"],
-    "rds": ["DescribeDBInstances"],
+            "DescribeFlowLogs", "GetEbsEncryptionByDefault", "DescribeRouteTables", "DescribeSubnets",
+            "DescribeNatGateways", "DescribeInternetGateways", "DescribeVpcEndpoints"],
+    "rds": ["DescribeDBInstances", "DescribeDBClusters"],
     "s3": ["ListBuckets", "GetBucketLocation", "GetPublicAccessBlock", "GetBucketPolicy",
            "GetBucketPolicyStatus", "GetBucketAcl", "GetBucketEncryption", "GetBucketVersioning",
            "GetObjectLockConfiguration", "GetBucketLifecycleConfiguration", "GetBucketTagging"],
@@ -33,8 +35,32 @@ OPS = {
     "cloudtrail": ["DescribeTrails", "GetTrailStatus", "GetEventSelectors"],
     "kms": ["ListKeys", "DescribeKey", "GetKeyRotationStatus", "GetKeyPolicy", "ListResourceTags"],
     "organizations": ["DescribeOrganization", "ListParents", "ListPoliciesForTarget", "DescribePolicy"],
-    # rest-json, for the wave-2 collectors (issue 5); the call layer is tested with these now
     "guardduty": ["ListDetectors", "GetDetector"],
+    # the wave-2/3 collectors (issue 5)
+    "accessanalyzer": ["ListAnalyzers"],
+    "account": ["GetAlternateContact"],
+    "budgets": ["DescribeBudgets"],
+    "ce": ["GetAnomalyMonitors"],
+    "config": ["DescribeConfigurationRecorders", "DescribeConfigurationRecorderStatus",
+               "DescribeDeliveryChannels"],
+    "securityhub": ["DescribeHub", "GetEnabledStandards"],
+    "cloudwatch": ["DescribeAlarms", "GetMetricStatistics", "GetMetricData"],
+    "logs": ["DescribeLogGroups", "DescribeMetricFilters"],
+    "sns": ["ListTopics", "ListSubscriptionsByTopic"],
+    "macie2": ["GetMacieSession"],
+    "inspector2": ["BatchGetAccountStatus"],
+    "ssm": ["DescribeInstanceInformation", "GetDocument"],
+    "wafv2": ["ListWebACLs", "ListResourcesForWebACL"],
+    "cloudfront": ["ListDistributions"],
+    "elbv2": ["DescribeLoadBalancers", "DescribeListeners", "DescribeSSLPolicies"],
+    "acm": ["ListCertificates", "DescribeCertificate"],
+    "secretsmanager": ["ListSecrets"],
+    "workspaces": ["DescribeWorkspaces", "DescribeWorkspaceDirectories", "DescribeWorkspaceBundles",
+                   "DescribeWorkspacesConnectionStatus"],
+    "ds": ["DescribeDirectories"],
+    "appstream": ["DescribeStacks", "DescribeFleets"],
+    "network-firewall": ["ListFirewalls", "DescribeFirewall", "DescribeFirewallPolicy"],
+    "sso-admin": ["ListInstances"],
 }
 
 DATA = os.path.join(os.path.dirname(botocore.__file__), "data")
@@ -99,7 +125,12 @@ def add_shape(service, model, name, top=False):
 READ = ("Describe", "Get", "List")
 # not named like reads, yet change nothing in the account: the credential report is a
 # cached document IAM builds on request; AssumeRole only returns temporary credentials
-WRITES_ALLOWED = {("iam", "GenerateCredentialReport"), ("sts", "AssumeRole")}
+# BatchGetAccountStatus only reads (it is named for taking several accounts)
+WRITES_ALLOWED = {("iam", "GenerateCredentialReport"), ("sts", "AssumeRole"),
+                  ("inspector2", "BatchGetAccountStatus")}
+# protocols the call layer speaks, in order of preference (a model may offer several:
+# CloudWatch lists smithy-rpc-v2-cbor first, then json and query)
+PROTOCOLS = ("query", "ec2", "json", "rest-json", "rest-xml")
 for service, names in OPS.items():
     for op in names:  # the table is also the read-only allow-list (src/aws/query.c)
         if not op.startswith(READ) and (service, op) not in WRITES_ALLOWED:
@@ -114,7 +145,11 @@ for service, names in OPS.items():
             shape = add_shape(service, model, model["shapes"][out["shape"]]["members"][payload]["shape"])
         else:
             shape = add_shape(service, model, out["shape"], top=True) if out else -1
-        ops.append((service, op, meta["protocol"], meta["apiVersion"], (out or {}).get("resultWrapper"), shape,
+        offered = meta.get("protocols", [meta["protocol"]])
+        proto = next((p for p in PROTOCOLS if p in offered), None)
+        if proto is None:
+            sys.exit(f"gen_shapes: {service} speaks none of {PROTOCOLS}")
+        ops.append((service, op, proto, meta["apiVersion"], (out or {}).get("resultWrapper"), shape,
                     o["http"]["method"], o["http"]["requestUri"], meta.get("targetPrefix"),
                     meta.get("jsonVersion"), payload, meta.get("signingName", meta["endpointPrefix"])))
 
@@ -134,3 +169,16 @@ for service, op, proto, version, wrapper, shape, method, uri, target, jsonv, pay
     w(f"    {{{c_str(service)}, {c_str(op)}, {c_str(proto)}, {c_str(version)}, {c_str(wrapper)}, {shape},\n"
       f"     {c_str(method)}, {c_str(uri)}, {c_str(target)}, {c_str(jsonv)}, {c_str(payload)}, {c_str(signing)}}},\n")
 w(f"}};\n\nconst size_t aws_nops = {len(ops)};\n")
+
+# service -> where it is reached: the endpoint prefix, the service id (for
+# AWS_ENDPOINT_URL_<SERVICE_ID>), and for a global service its host in the aws partition
+with open(os.path.join(DATA, "endpoints.json")) as f:
+    aws_partition = next(p for p in json.load(f)["partitions"] if p["partition"] == "aws")
+w("\nconst struct aws_service aws_services[] = {\n")
+for service in OPS:
+    meta = load(service)["metadata"]
+    prefix = meta["endpointPrefix"]
+    ep = aws_partition["services"].get(prefix, {})
+    glob = ep.get("endpoints", {}).get(ep.get("partitionEndpoint", ""), {}) if ep.get("isRegionalized") is False else {}
+    w(f"    {{{c_str(service)}, {c_str(prefix)}, {c_str(meta['serviceId'])}, {c_str(glob.get('hostname'))}}},\n")
+w(f"}};\n\nconst size_t aws_nservices = {len(OPS)};\n")

@@ -11,6 +11,7 @@
 
 #include "../util/util.h"
 #include "aws.h"
+#include "shapes.h"
 
 struct partition {
     const char *prefix, *name, *suffix, *iam_host, *iam_region, *org_region;
@@ -48,17 +49,19 @@ int aws_valid_label(const char *s)
     return 1;
 }
 
-/* AWS_ENDPOINT_URL_<SERVICE ID>: the service id upper-cased, spaces as '_' ("S3_CONTROL"). */
+/* AWS_ENDPOINT_URL_<SERVICE ID>: the service id upper-cased, spaces as '_' ("S3_CONTROL",
+ * "CLOUDWATCH_LOGS", "ELASTIC_LOAD_BALANCING_V2"). */
 static const char *env_override(const char *service)
 {
     const char *ignore = getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
     if (ignore && strcasecmp(ignore, "true") == 0)
         return NULL;
     char name[96] = "AWS_ENDPOINT_URL_";
-    const char *id = strcmp(service, "s3control") == 0 ? "s3_control" : service;
+    const struct aws_service *svc = aws_find_service(service);
+    const char *id = svc ? svc->service_id : service;
     size_t n = strlen(name);
     for (; *id && n + 1 < sizeof name; id++)
-        name[n++] = *id == '-' ? '_' : (char)toupper((unsigned char)*id);
+        name[n++] = *id == '-' || *id == ' ' ? '_' : (char)toupper((unsigned char)*id);
     name[n] = '\0';
     const char *v = getenv(name);
     if (v && *v)
@@ -67,25 +70,41 @@ static const char *env_override(const char *service)
     return v && *v ? v : NULL;
 }
 
+const struct aws_service *aws_find_service(const char *service)
+{
+    for (size_t i = 0; i < aws_nservices; i++)
+        if (strcmp(aws_services[i].service, service) == 0)
+            return &aws_services[i];
+    return NULL;
+}
+
 char *aws_endpoint(const struct aws_client *c, const char *service, const char *region,
                    const char **sign_region, int *custom)
 {
     const struct partition *p = partition_of(region);
-    int global = strcmp(service, "iam") == 0, org = strcmp(service, "organizations") == 0;
-    *sign_region = global ? p->iam_region : org ? p->org_region : region;
+    const struct aws_service *svc = aws_find_service(service);
+    int iam = strcmp(service, "iam") == 0, org = strcmp(service, "organizations") == 0;
+    /* other global services (Budgets, Cost Explorer, CloudFront, Account) are signed for
+     * and reached in the partition's home region */
+    int global = !iam && !org && svc && svc->global_host;
+    *sign_region = iam || global ? p->iam_region : org ? p->org_region : region;
     const char *url = c->endpoint_url && *c->endpoint_url ? c->endpoint_url : env_override(service);
     *custom = url != NULL;
     if (url) {
         size_t n = strlen(url);
         return xstrndup(url, n && url[n - 1] == '/' ? n - 1 : n);
     }
-    if (global)
+    if (iam)
         return xasprintf("https://%s", p->iam_host);
     if (org) /* global too: one regional endpoint per partition */
         return xasprintf("https://organizations.%s.%s", p->org_region, p->suffix);
     if (strcmp(service, "s3control") == 0) /* the account id is prefixed by the caller */
         return xasprintf("https://s3-control.%s.%s", region, p->suffix);
-    return xasprintf("https://%s.%s.%s", service, region, p->suffix);
+    const char *prefix = svc ? svc->endpoint_prefix : service;
+    if (global)
+        return p == &standard ? xasprintf("https://%s", svc->global_host)
+                              : xasprintf("https://%s.%s.%s", prefix, p->iam_region, p->suffix);
+    return xasprintf("https://%s.%s.%s", prefix, region, p->suffix);
 }
 
 char *aws_url_host(const char *url)

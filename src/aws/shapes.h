@@ -49,6 +49,18 @@ struct aws_op {
     const char *signing_name;         /* the SigV4 service name ("s3" for s3control) */
 };
 
+/* Where a service is reached (botocore's metadata and endpoints data). */
+struct aws_service {
+    const char *service;         /* the name in the table: "elbv2" */
+    const char *endpoint_prefix; /* the host's first label: "elasticloadbalancing" */
+    const char *service_id;      /* "Elastic Load Balancing v2" (AWS_ENDPOINT_URL_<ID>) */
+    const char *global_host;     /* a global service's host in the aws partition, else NULL */
+};
+extern const struct aws_service aws_services[];
+extern const size_t aws_nservices;
+/* The entry of service, or NULL. */
+const struct aws_service *aws_find_service(const char *service);
+
 /* The table entry of service:op, or NULL. */
 const struct aws_op *aws_find_op(const char *service, const char *op);
 

@@ -86,327 +86,427 @@ const struct aws_shape aws_shapes[] = {
     {SH_LIST, 0, "member", 81, -1, NULL, NULL, 0, 0}, /* iam.policyListType */
     {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 129, 12}, /* iam.Policy */
     {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 144, 1}, /* iam.GetPolicyVersionResponse */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 145, 3}, /* sts.GetCallerIdentityResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 148, 1}, /* iam.ListSAMLProvidersResponse */
+    {SH_LIST, 0, "member", 85, -1, NULL, NULL, 0, 0}, /* iam.SAMLProviderListType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 145, 3}, /* iam.SAMLProviderListEntry */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 150, 1}, /* iam.ListOpenIDConnectProvidersResponse */
+    {SH_LIST, 0, "member", 88, -1, NULL, NULL, 0, 0}, /* iam.OpenIDConnectProviderListType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 149, 1}, /* iam.OpenIDConnectProviderListEntry */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 151, 3}, /* sts.GetCallerIdentityResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sts.userIdType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sts.accountType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sts.arnType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 154, 4}, /* sts.AssumeRoleResponse */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 148, 4}, /* sts.Credentials */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 160, 4}, /* sts.AssumeRoleResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 154, 4}, /* sts.Credentials */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sts.accessKeyIdType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sts.accessKeySecretType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sts.tokenType */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sts.dateType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 152, 2}, /* sts.AssumedRoleUser */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 158, 2}, /* sts.AssumedRoleUser */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sts.assumedRoleIdType */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sts.nonNegativeIntegerType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sts.sourceIdentityType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 163, 1}, /* ec2.DescribeRegionsResult */
-    {SH_LIST, 0, "item", 99, -1, NULL, NULL, 0, 0}, /* ec2.RegionList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 159, 4}, /* ec2.Region */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 169, 1}, /* ec2.DescribeRegionsResult */
+    {SH_LIST, 0, "item", 105, -1, NULL, NULL, 0, 0}, /* ec2.RegionList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 165, 4}, /* ec2.Region */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.String */
-    {SH_LIST, 0, "item", 102, -1, NULL, NULL, 0, 0}, /* ec2.RegionGeographyList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 158, 1}, /* ec2.RegionGeography */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 195, 2}, /* ec2.DescribeSecurityGroupsResult */
-    {SH_LIST, 0, "item", 105, -1, NULL, NULL, 0, 0}, /* ec2.SecurityGroupList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 186, 9}, /* ec2.SecurityGroup */
-    {SH_LIST, 0, "item", 107, -1, NULL, NULL, 0, 0}, /* ec2.IpPermissionList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 177, 7}, /* ec2.IpPermission */
+    {SH_LIST, 0, "item", 108, -1, NULL, NULL, 0, 0}, /* ec2.RegionGeographyList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 164, 1}, /* ec2.RegionGeography */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 201, 2}, /* ec2.DescribeSecurityGroupsResult */
+    {SH_LIST, 0, "item", 111, -1, NULL, NULL, 0, 0}, /* ec2.SecurityGroupList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 192, 9}, /* ec2.SecurityGroup */
+    {SH_LIST, 0, "item", 113, -1, NULL, NULL, 0, 0}, /* ec2.IpPermissionList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 183, 7}, /* ec2.IpPermission */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.Integer */
-    {SH_LIST, 0, "item", 110, -1, NULL, NULL, 0, 0}, /* ec2.UserIdGroupPairList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 164, 7}, /* ec2.UserIdGroupPair */
-    {SH_LIST, 0, "item", 112, -1, NULL, NULL, 0, 0}, /* ec2.IpRangeList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 171, 2}, /* ec2.IpRange */
-    {SH_LIST, 0, "item", 114, -1, NULL, NULL, 0, 0}, /* ec2.Ipv6RangeList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 173, 2}, /* ec2.Ipv6Range */
-    {SH_LIST, 0, "item", 116, -1, NULL, NULL, 0, 0}, /* ec2.PrefixListIdList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 175, 2}, /* ec2.PrefixListId */
-    {SH_LIST, 0, "item", 118, -1, NULL, NULL, 0, 0}, /* ec2.TagList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 184, 2}, /* ec2.Tag */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 392, 2}, /* ec2.DescribeInstancesResult */
-    {SH_LIST, 0, "item", 121, -1, NULL, NULL, 0, 0}, /* ec2.ReservationList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 387, 5}, /* ec2.Reservation */
-    {SH_LIST, 0, "item", 123, -1, NULL, NULL, 0, 0}, /* ec2.GroupIdentifierList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 197, 2}, /* ec2.GroupIdentifier */
-    {SH_LIST, 0, "item", 125, -1, NULL, NULL, 0, 0}, /* ec2.InstanceList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 326, 61}, /* ec2.Instance */
+    {SH_LIST, 0, "item", 116, -1, NULL, NULL, 0, 0}, /* ec2.UserIdGroupPairList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 170, 7}, /* ec2.UserIdGroupPair */
+    {SH_LIST, 0, "item", 118, -1, NULL, NULL, 0, 0}, /* ec2.IpRangeList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 177, 2}, /* ec2.IpRange */
+    {SH_LIST, 0, "item", 120, -1, NULL, NULL, 0, 0}, /* ec2.Ipv6RangeList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 179, 2}, /* ec2.Ipv6Range */
+    {SH_LIST, 0, "item", 122, -1, NULL, NULL, 0, 0}, /* ec2.PrefixListIdList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 181, 2}, /* ec2.PrefixListId */
+    {SH_LIST, 0, "item", 124, -1, NULL, NULL, 0, 0}, /* ec2.TagList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 190, 2}, /* ec2.Tag */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 398, 2}, /* ec2.DescribeInstancesResult */
+    {SH_LIST, 0, "item", 127, -1, NULL, NULL, 0, 0}, /* ec2.ReservationList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 393, 5}, /* ec2.Reservation */
+    {SH_LIST, 0, "item", 129, -1, NULL, NULL, 0, 0}, /* ec2.GroupIdentifierList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 203, 2}, /* ec2.GroupIdentifier */
+    {SH_LIST, 0, "item", 131, -1, NULL, NULL, 0, 0}, /* ec2.InstanceList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 332, 61}, /* ec2.Instance */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.ArchitectureValues */
-    {SH_LIST, 0, "item", 128, -1, NULL, NULL, 0, 0}, /* ec2.InstanceBlockDeviceMappingList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 210, 2}, /* ec2.InstanceBlockDeviceMapping */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 202, 8}, /* ec2.EbsInstanceBlockDevice */
+    {SH_LIST, 0, "item", 134, -1, NULL, NULL, 0, 0}, /* ec2.InstanceBlockDeviceMappingList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 216, 2}, /* ec2.InstanceBlockDeviceMapping */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 208, 8}, /* ec2.EbsInstanceBlockDevice */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.DateTime */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.Boolean */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.AttachmentStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 199, 3}, /* ec2.OperatorResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 205, 3}, /* ec2.OperatorResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.HypervisorType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 212, 2}, /* ec2.IamInstanceProfile */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 218, 2}, /* ec2.IamInstanceProfile */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.InstanceLifecycleType */
-    {SH_LIST, 0, "item", 138, -1, NULL, NULL, 0, 0}, /* ec2.ElasticGpuAssociationList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 214, 4}, /* ec2.ElasticGpuAssociation */
+    {SH_LIST, 0, "item", 144, -1, NULL, NULL, 0, 0}, /* ec2.ElasticGpuAssociationList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 220, 4}, /* ec2.ElasticGpuAssociation */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.ElasticGpuId */
-    {SH_LIST, 0, "item", 141, -1, NULL, NULL, 0, 0}, /* ec2.ElasticInferenceAcceleratorAssociationList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 218, 4}, /* ec2.ElasticInferenceAcceleratorAssociation */
-    {SH_LIST, 0, "item", 143, -1, NULL, NULL, 0, 0}, /* ec2.InstanceNetworkInterfaceList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 249, 20}, /* ec2.InstanceNetworkInterface */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 222, 5}, /* ec2.InstanceNetworkInterfaceAssociation */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 230, 8}, /* ec2.InstanceNetworkInterfaceAttachment */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 228, 2}, /* ec2.InstanceAttachmentEnaSrdSpecification */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 227, 1}, /* ec2.InstanceAttachmentEnaSrdUdpSpecification */
-    {SH_LIST, 0, "item", 149, -1, NULL, NULL, 0, 0}, /* ec2.InstanceIpv6AddressList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 238, 2}, /* ec2.InstanceIpv6Address */
-    {SH_LIST, 0, "item", 151, -1, NULL, NULL, 0, 0}, /* ec2.InstancePrivateIpAddressList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 240, 4}, /* ec2.InstancePrivateIpAddress */
+    {SH_LIST, 0, "item", 147, -1, NULL, NULL, 0, 0}, /* ec2.ElasticInferenceAcceleratorAssociationList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 224, 4}, /* ec2.ElasticInferenceAcceleratorAssociation */
+    {SH_LIST, 0, "item", 149, -1, NULL, NULL, 0, 0}, /* ec2.InstanceNetworkInterfaceList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 255, 20}, /* ec2.InstanceNetworkInterface */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 228, 5}, /* ec2.InstanceNetworkInterfaceAssociation */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 236, 8}, /* ec2.InstanceNetworkInterfaceAttachment */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 234, 2}, /* ec2.InstanceAttachmentEnaSrdSpecification */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 233, 1}, /* ec2.InstanceAttachmentEnaSrdUdpSpecification */
+    {SH_LIST, 0, "item", 155, -1, NULL, NULL, 0, 0}, /* ec2.InstanceIpv6AddressList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 244, 2}, /* ec2.InstanceIpv6Address */
+    {SH_LIST, 0, "item", 157, -1, NULL, NULL, 0, 0}, /* ec2.InstancePrivateIpAddressList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 246, 4}, /* ec2.InstancePrivateIpAddress */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.NetworkInterfaceStatus */
-    {SH_LIST, 0, "item", 154, -1, NULL, NULL, 0, 0}, /* ec2.InstanceIpv4PrefixList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 244, 1}, /* ec2.InstanceIpv4Prefix */
-    {SH_LIST, 0, "item", 156, -1, NULL, NULL, 0, 0}, /* ec2.InstanceIpv6PrefixList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 245, 1}, /* ec2.InstanceIpv6Prefix */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 246, 3}, /* ec2.ConnectionTrackingSpecificationResponse */
+    {SH_LIST, 0, "item", 160, -1, NULL, NULL, 0, 0}, /* ec2.InstanceIpv4PrefixList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 250, 1}, /* ec2.InstanceIpv4Prefix */
+    {SH_LIST, 0, "item", 162, -1, NULL, NULL, 0, 0}, /* ec2.InstanceIpv6PrefixList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 251, 1}, /* ec2.InstanceIpv6Prefix */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 252, 3}, /* ec2.ConnectionTrackingSpecificationResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.DeviceType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 269, 2}, /* ec2.StateReason */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 275, 2}, /* ec2.StateReason */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.VirtualizationType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 271, 4}, /* ec2.CpuOptions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 277, 4}, /* ec2.CpuOptions */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.AmdSevSnpSpecification */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.NestedVirtualizationSpecification */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 277, 2}, /* ec2.CapacityReservationSpecificationResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 283, 2}, /* ec2.CapacityReservationSpecificationResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.CapacityReservationPreference */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 275, 2}, /* ec2.CapacityReservationTargetResponse */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 279, 1}, /* ec2.HibernationOptions */
-    {SH_LIST, 0, "item", 169, -1, NULL, NULL, 0, 0}, /* ec2.LicenseList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 280, 1}, /* ec2.LicenseConfiguration */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 281, 6}, /* ec2.InstanceMetadataOptionsResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 281, 2}, /* ec2.CapacityReservationTargetResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 285, 1}, /* ec2.HibernationOptions */
+    {SH_LIST, 0, "item", 175, -1, NULL, NULL, 0, 0}, /* ec2.LicenseList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 286, 1}, /* ec2.LicenseConfiguration */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 287, 6}, /* ec2.InstanceMetadataOptionsResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.InstanceMetadataOptionsState */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.HttpTokensState */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.InstanceMetadataEndpointState */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.InstanceMetadataProtocolState */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.InstanceMetadataTagsState */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 287, 1}, /* ec2.EnclaveOptions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 293, 1}, /* ec2.EnclaveOptions */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.BootModeValues */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.MillisecondDateTime */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 288, 3}, /* ec2.PrivateDnsNameOptionsResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 294, 3}, /* ec2.PrivateDnsNameOptionsResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.HostnameType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 291, 2}, /* ec2.InstanceMaintenanceOptions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 297, 2}, /* ec2.InstanceMaintenanceOptions */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.InstanceAutoRecoveryState */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.InstanceRebootMigrationState */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.InstanceBootModeValues */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 293, 1}, /* ec2.InstanceNetworkPerformanceOptions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 299, 1}, /* ec2.InstanceNetworkPerformanceOptions */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.InstanceBandwidthWeighting */
-    {SH_LIST, 0, "item", 188, -1, NULL, NULL, 0, 0}, /* ec2.InstanceSecondaryInterfaceList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 301, 10}, /* ec2.InstanceSecondaryInterface */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 294, 6}, /* ec2.InstanceSecondaryInterfaceAttachment */
+    {SH_LIST, 0, "item", 194, -1, NULL, NULL, 0, 0}, /* ec2.InstanceSecondaryInterfaceList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 307, 10}, /* ec2.InstanceSecondaryInterface */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 300, 6}, /* ec2.InstanceSecondaryInterfaceAttachment */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.SecondaryInterfaceId */
-    {SH_LIST, 0, "item", 192, -1, NULL, NULL, 0, 0}, /* ec2.InstanceSecondaryInterfacePrivateIpAddressList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 300, 1}, /* ec2.InstanceSecondaryInterfacePrivateIpAddress */
+    {SH_LIST, 0, "item", 198, -1, NULL, NULL, 0, 0}, /* ec2.InstanceSecondaryInterfacePrivateIpAddressList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 306, 1}, /* ec2.InstanceSecondaryInterfacePrivateIpAddress */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.SecondaryInterfaceStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.SecondarySubnetId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.SecondaryNetworkId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.SecondaryInterfaceType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 311, 2}, /* ec2.InstanceState */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 317, 2}, /* ec2.InstanceState */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.InstanceStateName */
-    {SH_LIST, 0, "item", 200, -1, NULL, NULL, 0, 0}, /* ec2.ProductCodeList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 313, 2}, /* ec2.ProductCode */
+    {SH_LIST, 0, "item", 206, -1, NULL, NULL, 0, 0}, /* ec2.ProductCodeList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 319, 2}, /* ec2.ProductCode */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.ProductCodeValues */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.InstanceType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 315, 10}, /* ec2.Placement */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 321, 10}, /* ec2.Placement */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.AvailabilityZoneId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.PlacementGroupName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.Tenancy */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.PlacementGroupId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.PlatformValues */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 325, 1}, /* ec2.Monitoring */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 331, 1}, /* ec2.Monitoring */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.MonitoringState */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 436, 2}, /* ec2.DescribeVpcsResult */
-    {SH_LIST, 0, "item", 213, -1, NULL, NULL, 0, 0}, /* ec2.VpcList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 424, 12}, /* ec2.Vpc */
-    {SH_LIST, 0, "item", 215, -1, NULL, NULL, 0, 0}, /* ec2.VpcIpv6CidrBlockAssociationSet */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 396, 7}, /* ec2.VpcIpv6CidrBlockAssociation */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 394, 2}, /* ec2.VpcCidrBlockState */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 442, 2}, /* ec2.DescribeVpcsResult */
+    {SH_LIST, 0, "item", 219, -1, NULL, NULL, 0, 0}, /* ec2.VpcList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 430, 12}, /* ec2.Vpc */
+    {SH_LIST, 0, "item", 221, -1, NULL, NULL, 0, 0}, /* ec2.VpcIpv6CidrBlockAssociationSet */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 402, 7}, /* ec2.VpcIpv6CidrBlockAssociation */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 400, 2}, /* ec2.VpcCidrBlockState */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.VpcCidrBlockStateCode */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.Ipv6AddressAttribute */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.IpSource */
-    {SH_LIST, 0, "item", 221, -1, NULL, NULL, 0, 0}, /* ec2.VpcCidrBlockAssociationSet */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 403, 3}, /* ec2.VpcCidrBlockAssociation */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 416, 7}, /* ec2.VpcEncryptionControl */
+    {SH_LIST, 0, "item", 227, -1, NULL, NULL, 0, 0}, /* ec2.VpcCidrBlockAssociationSet */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 409, 3}, /* ec2.VpcCidrBlockAssociation */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 422, 7}, /* ec2.VpcEncryptionControl */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.VpcId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.VpcEncryptionControlId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.VpcEncryptionControlMode */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.VpcEncryptionControlState */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 408, 8}, /* ec2.VpcEncryptionControlExclusions */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 406, 2}, /* ec2.VpcEncryptionControlExclusion */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 414, 8}, /* ec2.VpcEncryptionControlExclusions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 412, 2}, /* ec2.VpcEncryptionControlExclusion */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.VpcEncryptionControlExclusionState */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 423, 1}, /* ec2.BlockPublicAccessStates */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 429, 1}, /* ec2.BlockPublicAccessStates */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.BlockPublicAccessMode */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.VpcState */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 457, 2}, /* ec2.DescribeFlowLogsResult */
-    {SH_LIST, 0, "item", 235, -1, NULL, NULL, 0, 0}, /* ec2.FlowLogSet */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 441, 16}, /* ec2.FlowLog */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 463, 2}, /* ec2.DescribeFlowLogsResult */
+    {SH_LIST, 0, "item", 241, -1, NULL, NULL, 0, 0}, /* ec2.FlowLogSet */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 447, 16}, /* ec2.FlowLog */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.TrafficType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.LogDestinationType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 438, 3}, /* ec2.DestinationOptionsResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 444, 3}, /* ec2.DestinationOptionsResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.DestinationFileFormat */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 459, 2}, /* ec2.GetEbsEncryptionByDefaultResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 465, 2}, /* ec2.GetEbsEncryptionByDefaultResult */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.SSEType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 638, 2}, /* rds.DBInstanceMessage */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 502, 2}, /* ec2.DescribeRouteTablesResult */
+    {SH_LIST, 0, "item", 250, -1, NULL, NULL, 0, 0}, /* ec2.RouteTableList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 495, 7}, /* ec2.RouteTable */
+    {SH_LIST, 0, "item", 252, -1, NULL, NULL, 0, 0}, /* ec2.RouteTableAssociationList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 469, 7}, /* ec2.RouteTableAssociation */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 467, 2}, /* ec2.RouteTableAssociationState */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.RouteTableAssociationStateCode */
+    {SH_LIST, 0, "item", 256, -1, NULL, NULL, 0, 0}, /* ec2.PropagatingVgwList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 476, 1}, /* ec2.PropagatingVgw */
+    {SH_LIST, 0, "item", 258, -1, NULL, NULL, 0, 0}, /* ec2.RouteList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 477, 18}, /* ec2.Route */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.CarrierGatewayId */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.RouteOrigin */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.RouteState */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.CoreNetworkArn */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.OdbNetworkArn */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 537, 2}, /* ec2.DescribeSubnetsResult */
+    {SH_LIST, 0, "item", 266, -1, NULL, NULL, 0, 0}, /* ec2.SubnetList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 514, 23}, /* ec2.Subnet */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.CoipPoolId */
+    {SH_LIST, 0, "item", 269, -1, NULL, NULL, 0, 0}, /* ec2.SubnetIpv6CidrBlockAssociationSet */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 506, 5}, /* ec2.SubnetIpv6CidrBlockAssociation */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.SubnetCidrAssociationId */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 504, 2}, /* ec2.SubnetCidrBlockState */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.SubnetCidrBlockStateCode */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 511, 3}, /* ec2.PrivateDnsNameOptionsOnLaunch */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.SubnetState */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 578, 2}, /* ec2.DescribeNatGatewaysResult */
+    {SH_LIST, 0, "item", 277, -1, NULL, NULL, 0, 0}, /* ec2.NatGatewayList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 561, 17}, /* ec2.NatGateway */
+    {SH_LIST, 0, "item", 279, -1, NULL, NULL, 0, 0}, /* ec2.NatGatewayAddressList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 539, 10}, /* ec2.NatGatewayAddress */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.NatGatewayAddressStatus */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.AvailabilityZoneName */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 549, 5}, /* ec2.ProvisionedBandwidth */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.NatGatewayState */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.ConnectivityType */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.AvailabilityMode */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.AutoScalingIpsState */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.AutoProvisionZonesState */
+    {SH_LIST, 0, "item", 289, -1, NULL, NULL, 0, 0}, /* ec2.NatGatewayAttachedApplianceList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 554, 7}, /* ec2.NatGatewayAttachedAppliance */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.NatGatewayApplianceType */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.NatGatewayApplianceState */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.NatGatewayApplianceModifyState */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 586, 2}, /* ec2.DescribeInternetGatewaysResult */
+    {SH_LIST, 0, "item", 295, -1, NULL, NULL, 0, 0}, /* ec2.InternetGatewayList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 582, 4}, /* ec2.InternetGateway */
+    {SH_LIST, 0, "item", 297, -1, NULL, NULL, 0, 0}, /* ec2.InternetGatewayAttachmentList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 580, 2}, /* ec2.InternetGatewayAttachment */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 625, 2}, /* ec2.DescribeVpcEndpointsResult */
+    {SH_LIST, 0, "item", 300, -1, NULL, NULL, 0, 0}, /* ec2.VpcEndpointSet */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 600, 25}, /* ec2.VpcEndpoint */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.VpcEndpointType */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.State */
+    {SH_LIST, 0, "item", 106, -1, NULL, NULL, 0, 0}, /* ec2.ValueStringList */
+    {SH_LIST, 0, "item", 305, -1, NULL, NULL, 0, 0}, /* ec2.GroupIdentifierSet */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 588, 2}, /* ec2.SecurityGroupIdentifier */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.IpAddressType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 590, 4}, /* ec2.DnsOptions */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.DnsRecordIpType */
+    {SH_LIST, 0, "item", 106, -1, NULL, NULL, 0, 0}, /* ec2.PrivateDnsSpecifiedDomainSet */
+    {SH_LIST, 0, "item", 311, -1, NULL, NULL, 0, 0}, /* ec2.DnsEntrySet */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 594, 2}, /* ec2.DnsEntry */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 596, 2}, /* ec2.LastError */
+    {SH_LIST, 0, "item", 314, -1, NULL, NULL, 0, 0}, /* ec2.SubnetIpPrefixesList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 598, 2}, /* ec2.SubnetIpPrefixes */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.ServiceNetworkArn */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ec2.ResourceConfigurationArn */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 804, 2}, /* rds.DBInstanceMessage */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.String */
-    {SH_LIST, 0, "DBInstance", 245, -1, NULL, NULL, 0, 0}, /* rds.DBInstanceList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 547, 91}, /* rds.DBInstance */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 461, 3}, /* rds.Endpoint */
+    {SH_LIST, 0, "DBInstance", 320, -1, NULL, NULL, 0, 0}, /* rds.DBInstanceList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 713, 91}, /* rds.DBInstance */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 627, 3}, /* rds.Endpoint */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.Integer */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.TStamp */
-    {SH_LIST, 0, "DBSecurityGroup", 250, -1, NULL, NULL, 0, 0}, /* rds.DBSecurityGroupMembershipList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 464, 2}, /* rds.DBSecurityGroupMembership */
-    {SH_LIST, 0, "VpcSecurityGroupMembership", 252, -1, NULL, NULL, 0, 0}, /* rds.VpcSecurityGroupMembershipList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 466, 2}, /* rds.VpcSecurityGroupMembership */
-    {SH_LIST, 0, "DBParameterGroup", 254, -1, NULL, NULL, 0, 0}, /* rds.DBParameterGroupStatusList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 468, 2}, /* rds.DBParameterGroupStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 476, 7}, /* rds.DBSubnetGroup */
-    {SH_LIST, 0, "Subnet", 257, -1, NULL, NULL, 0, 0}, /* rds.SubnetList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 472, 4}, /* rds.Subnet */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 470, 1}, /* rds.AvailabilityZone */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 471, 1}, /* rds.Outpost */
-    {SH_LIST, 0, "member", 243, -1, NULL, NULL, 0, 0}, /* rds.StringList */
+    {SH_LIST, 0, "DBSecurityGroup", 325, -1, NULL, NULL, 0, 0}, /* rds.DBSecurityGroupMembershipList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 630, 2}, /* rds.DBSecurityGroupMembership */
+    {SH_LIST, 0, "VpcSecurityGroupMembership", 327, -1, NULL, NULL, 0, 0}, /* rds.VpcSecurityGroupMembershipList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 632, 2}, /* rds.VpcSecurityGroupMembership */
+    {SH_LIST, 0, "DBParameterGroup", 329, -1, NULL, NULL, 0, 0}, /* rds.DBParameterGroupStatusList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 634, 2}, /* rds.DBParameterGroupStatus */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 642, 7}, /* rds.DBSubnetGroup */
+    {SH_LIST, 0, "Subnet", 332, -1, NULL, NULL, 0, 0}, /* rds.SubnetList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 638, 4}, /* rds.Subnet */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 636, 1}, /* rds.AvailabilityZone */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 637, 1}, /* rds.Outpost */
+    {SH_LIST, 0, "member", 318, -1, NULL, NULL, 0, 0}, /* rds.StringList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.UpgradeRolloutOrder */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 493, 23}, /* rds.PendingModifiedValues */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 659, 23}, /* rds.PendingModifiedValues */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.IntegerOptional */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.SensitiveString */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.BooleanOptional */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 483, 2}, /* rds.PendingCloudwatchLogsExports */
-    {SH_LIST, 0, "member", 243, -1, NULL, NULL, 0, 0}, /* rds.LogTypeList */
-    {SH_LIST, 0, "ProcessorFeature", 269, -1, NULL, NULL, 0, 0}, /* rds.ProcessorFeatureList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 485, 2}, /* rds.ProcessorFeature */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 649, 2}, /* rds.PendingCloudwatchLogsExports */
+    {SH_LIST, 0, "member", 318, -1, NULL, NULL, 0, 0}, /* rds.LogTypeList */
+    {SH_LIST, 0, "ProcessorFeature", 344, -1, NULL, NULL, 0, 0}, /* rds.ProcessorFeatureList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 651, 2}, /* rds.ProcessorFeature */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.AutomationMode */
-    {SH_LIST, 0, "member", 272, -1, NULL, NULL, 0, 0}, /* rds.AdditionalStorageVolumesList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 487, 6}, /* rds.AdditionalStorageVolume */
+    {SH_LIST, 0, "member", 347, -1, NULL, NULL, 0, 0}, /* rds.AdditionalStorageVolumesList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 653, 6}, /* rds.AdditionalStorageVolume */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.Boolean */
-    {SH_LIST, 0, "ReadReplicaDBInstanceIdentifier", 243, -1, NULL, NULL, 0, 0}, /* rds.ReadReplicaDBInstanceIdentifierList */
-    {SH_LIST, 0, "ReadReplicaDBClusterIdentifier", 243, -1, NULL, NULL, 0, 0}, /* rds.ReadReplicaDBClusterIdentifierList */
+    {SH_LIST, 0, "ReadReplicaDBInstanceIdentifier", 318, -1, NULL, NULL, 0, 0}, /* rds.ReadReplicaDBInstanceIdentifierList */
+    {SH_LIST, 0, "ReadReplicaDBClusterIdentifier", 318, -1, NULL, NULL, 0, 0}, /* rds.ReadReplicaDBClusterIdentifierList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.ReplicaMode */
-    {SH_LIST, 0, "OptionGroupMembership", 278, -1, NULL, NULL, 0, 0}, /* rds.OptionGroupMembershipList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 516, 2}, /* rds.OptionGroupMembership */
-    {SH_LIST, 0, "DBInstanceStatusInfo", 280, -1, NULL, NULL, 0, 0}, /* rds.DBInstanceStatusInfoList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 518, 4}, /* rds.DBInstanceStatusInfo */
+    {SH_LIST, 0, "OptionGroupMembership", 353, -1, NULL, NULL, 0, 0}, /* rds.OptionGroupMembershipList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 682, 2}, /* rds.OptionGroupMembership */
+    {SH_LIST, 0, "DBInstanceStatusInfo", 355, -1, NULL, NULL, 0, 0}, /* rds.DBInstanceStatusInfoList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 684, 4}, /* rds.DBInstanceStatusInfo */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.StorageEncryptionType */
-    {SH_LIST, 0, "DomainMembership", 283, -1, NULL, NULL, 0, 0}, /* rds.DomainMembershipList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 522, 7}, /* rds.DomainMembership */
+    {SH_LIST, 0, "DomainMembership", 358, -1, NULL, NULL, 0, 0}, /* rds.DomainMembershipList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 688, 7}, /* rds.DomainMembership */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.DatabaseInsightsMode */
-    {SH_LIST, 0, "DBInstanceRole", 286, -1, NULL, NULL, 0, 0}, /* rds.DBInstanceRoles */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 529, 3}, /* rds.DBInstanceRole */
-    {SH_LIST, 0, "Tag", 288, -1, NULL, NULL, 0, 0}, /* rds.TagList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 532, 2}, /* rds.Tag */
+    {SH_LIST, 0, "DBInstanceRole", 361, -1, NULL, NULL, 0, 0}, /* rds.DBInstanceRoles */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 695, 3}, /* rds.DBInstanceRole */
+    {SH_LIST, 0, "Tag", 363, -1, NULL, NULL, 0, 0}, /* rds.TagList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 698, 2}, /* rds.Tag */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.ActivityStreamStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.ActivityStreamMode */
-    {SH_LIST, 0, "DBInstanceAutomatedBackupsReplication", 292, -1, NULL, NULL, 0, 0}, /* rds.DBInstanceAutomatedBackupsReplicationList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 534, 1}, /* rds.DBInstanceAutomatedBackupsReplication */
+    {SH_LIST, 0, "DBInstanceAutomatedBackupsReplication", 367, -1, NULL, NULL, 0, 0}, /* rds.DBInstanceAutomatedBackupsReplicationList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 700, 1}, /* rds.DBInstanceAutomatedBackupsReplication */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.ActivityStreamPolicyStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 535, 2}, /* rds.CertificateDetails */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 537, 3}, /* rds.MasterUserSecret */
-    {SH_LIST, 0, "member", 297, -1, NULL, NULL, 0, 0}, /* rds.AdditionalStorageVolumesOutputList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 540, 7}, /* rds.AdditionalStorageVolumeOutput */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 646, 4}, /* s3.ListBucketsOutput */
-    {SH_LIST, 0, "Bucket", 300, -1, NULL, NULL, 0, 0}, /* s3.Buckets */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 640, 4}, /* s3.Bucket */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 701, 2}, /* rds.CertificateDetails */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 703, 3}, /* rds.MasterUserSecret */
+    {SH_LIST, 0, "member", 372, -1, NULL, NULL, 0, 0}, /* rds.AdditionalStorageVolumesOutputList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 706, 7}, /* rds.AdditionalStorageVolumeOutput */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 932, 2}, /* rds.DBClusterMessage */
+    {SH_LIST, 0, "DBCluster", 375, -1, NULL, NULL, 0, 0}, /* rds.DBClusterList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 844, 88}, /* rds.DBCluster */
+    {SH_LIST, 0, "AvailabilityZone", 318, -1, NULL, NULL, 0, 0}, /* rds.AvailabilityZones */
+    {SH_LIST, 0, "DBClusterOptionGroup", 378, -1, NULL, NULL, 0, 0}, /* rds.DBClusterOptionGroupMemberships */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 806, 2}, /* rds.DBClusterOptionGroupStatus */
+    {SH_LIST, 0, "ReadReplicaIdentifier", 318, -1, NULL, NULL, 0, 0}, /* rds.ReadReplicaIdentifierList */
+    {SH_LIST, 0, "DBClusterStatusInfo", 381, -1, NULL, NULL, 0, 0}, /* rds.DBClusterStatusInfoList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 808, 4}, /* rds.DBClusterStatusInfo */
+    {SH_LIST, 0, "DBClusterMember", 383, -1, NULL, NULL, 0, 0}, /* rds.DBClusterMemberList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 812, 4}, /* rds.DBClusterMember */
+    {SH_LIST, 0, "DBClusterRole", 385, -1, NULL, NULL, 0, 0}, /* rds.DBClusterRoles */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 816, 3}, /* rds.DBClusterRole */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.LongOptional */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 822, 11}, /* rds.ClusterPendingModifiedValues */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 819, 3}, /* rds.RdsCustomClusterConfiguration */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 833, 6}, /* rds.ScalingConfigurationInfo */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.GlobalClusterIdentifier */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.WriteForwardingStatus */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 839, 3}, /* rds.ServerlessV2ScalingConfigurationInfo */
+    {SH_DOUBLE, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.DoubleOptional */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.LocalWriteForwardingStatus */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 842, 2}, /* rds.LimitlessDatabase */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.LimitlessDatabaseStatus */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.ClusterScalabilityType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 940, 4}, /* s3.ListBucketsOutput */
+    {SH_LIST, 0, "Bucket", 400, -1, NULL, NULL, 0, 0}, /* s3.Buckets */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 934, 4}, /* s3.Bucket */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.BucketName */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.CreationDate */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.BucketRegion */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.S3RegionalOrS3ExpressBucketArnString */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 644, 2}, /* s3.Owner */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 938, 2}, /* s3.Owner */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.DisplayName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.ID */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.NextToken */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.Prefix */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 650, 1}, /* s3.GetBucketLocationOutput */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 944, 1}, /* s3.GetBucketLocationOutput */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.BucketLocationConstraint */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 651, 4}, /* s3.PublicAccessBlockConfiguration */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 945, 4}, /* s3.PublicAccessBlockConfiguration */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.Setting */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.Policy */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 655, 1}, /* s3.PolicyStatus */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 949, 1}, /* s3.PolicyStatus */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.IsPublic */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 663, 2}, /* s3.GetBucketAclOutput */
-    {SH_LIST, 0, "Grant", 319, -1, NULL, NULL, 0, 0}, /* s3.Grants */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 661, 2}, /* s3.Grant */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 656, 5}, /* s3.Grantee */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 957, 2}, /* s3.GetBucketAclOutput */
+    {SH_LIST, 0, "Grant", 419, -1, NULL, NULL, 0, 0}, /* s3.Grants */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 955, 2}, /* s3.Grant */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 950, 5}, /* s3.Grantee */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.EmailAddress */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.Type */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.URI */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.Permission */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 671, 1}, /* s3.ServerSideEncryptionConfiguration */
-    {SH_LIST, 1, "member", 327, -1, NULL, NULL, 0, 0}, /* s3.ServerSideEncryptionRules */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 668, 3}, /* s3.ServerSideEncryptionRule */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 665, 2}, /* s3.ServerSideEncryptionByDefault */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 965, 1}, /* s3.ServerSideEncryptionConfiguration */
+    {SH_LIST, 1, "member", 427, -1, NULL, NULL, 0, 0}, /* s3.ServerSideEncryptionRules */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 962, 3}, /* s3.ServerSideEncryptionRule */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 959, 2}, /* s3.ServerSideEncryptionByDefault */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.ServerSideEncryption */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.SSEKMSKeyId */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.BucketKeyEnabled */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 667, 1}, /* s3.BlockedEncryptionTypes */
-    {SH_LIST, 1, "EncryptionType", 334, -1, NULL, NULL, 0, 0}, /* s3.EncryptionTypeList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 961, 1}, /* s3.BlockedEncryptionTypes */
+    {SH_LIST, 1, "EncryptionType", 434, -1, NULL, NULL, 0, 0}, /* s3.EncryptionTypeList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.EncryptionType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 672, 2}, /* s3.GetBucketVersioningOutput */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 966, 2}, /* s3.GetBucketVersioningOutput */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.BucketVersioningStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.MFADeleteStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 678, 2}, /* s3.ObjectLockConfiguration */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 972, 2}, /* s3.ObjectLockConfiguration */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.ObjectLockEnabled */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 677, 1}, /* s3.ObjectLockRule */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 674, 3}, /* s3.DefaultRetention */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 971, 1}, /* s3.ObjectLockRule */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 968, 3}, /* s3.DefaultRetention */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.ObjectLockRetentionMode */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.Days */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.Years */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 712, 1}, /* s3.GetBucketLifecycleConfigurationOutput */
-    {SH_LIST, 1, "member", 347, -1, NULL, NULL, 0, 0}, /* s3.LifecycleRules */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 703, 9}, /* s3.LifecycleRule */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 680, 3}, /* s3.LifecycleExpiration */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1006, 1}, /* s3.GetBucketLifecycleConfigurationOutput */
+    {SH_LIST, 1, "member", 447, -1, NULL, NULL, 0, 0}, /* s3.LifecycleRules */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 997, 9}, /* s3.LifecycleRule */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 974, 3}, /* s3.LifecycleExpiration */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.Date */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.ExpiredObjectDeleteMarker */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 689, 5}, /* s3.LifecycleRuleFilter */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 683, 2}, /* s3.Tag */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 983, 5}, /* s3.LifecycleRuleFilter */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 977, 2}, /* s3.Tag */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.ObjectKey */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.Value */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.ObjectSizeGreaterThanBytes */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.ObjectSizeLessThanBytes */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 685, 4}, /* s3.LifecycleRuleAndOperator */
-    {SH_LIST, 0, "Tag", 352, -1, NULL, NULL, 0, 0}, /* s3.TagSet */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 979, 4}, /* s3.LifecycleRuleAndOperator */
+    {SH_LIST, 0, "Tag", 452, -1, NULL, NULL, 0, 0}, /* s3.TagSet */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.ExpirationStatus */
-    {SH_LIST, 1, "member", 361, -1, NULL, NULL, 0, 0}, /* s3.TransitionList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 694, 3}, /* s3.Transition */
+    {SH_LIST, 1, "member", 461, -1, NULL, NULL, 0, 0}, /* s3.TransitionList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 988, 3}, /* s3.Transition */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.TransitionStorageClass */
-    {SH_LIST, 1, "member", 364, -1, NULL, NULL, 0, 0}, /* s3.NoncurrentVersionTransitionList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 697, 3}, /* s3.NoncurrentVersionTransition */
+    {SH_LIST, 1, "member", 464, -1, NULL, NULL, 0, 0}, /* s3.NoncurrentVersionTransitionList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 991, 3}, /* s3.NoncurrentVersionTransition */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.VersionCount */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 700, 2}, /* s3.NoncurrentVersionExpiration */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 702, 1}, /* s3.AbortIncompleteMultipartUpload */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 994, 2}, /* s3.NoncurrentVersionExpiration */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 996, 1}, /* s3.AbortIncompleteMultipartUpload */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.DaysAfterInitiation */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 713, 1}, /* s3.GetBucketTaggingOutput */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 714, 4}, /* s3control.PublicAccessBlockConfiguration */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1007, 1}, /* s3.GetBucketTaggingOutput */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1008, 4}, /* s3control.PublicAccessBlockConfiguration */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3control.Setting */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 734, 1}, /* cloudtrail.DescribeTrailsResponse */
-    {SH_LIST, 0, "member", 374, -1, NULL, NULL, 0, 0}, /* cloudtrail.TrailList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 718, 16}, /* cloudtrail.Trail */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1028, 1}, /* cloudtrail.DescribeTrailsResponse */
+    {SH_LIST, 0, "member", 474, -1, NULL, NULL, 0, 0}, /* cloudtrail.TrailList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1012, 16}, /* cloudtrail.Trail */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudtrail.String */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudtrail.Boolean */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 735, 17}, /* cloudtrail.GetTrailStatusResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1029, 17}, /* cloudtrail.GetTrailStatusResponse */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudtrail.Date */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 767, 3}, /* cloudtrail.GetEventSelectorsResponse */
-    {SH_LIST, 0, "member", 381, -1, NULL, NULL, 0, 0}, /* cloudtrail.EventSelectors */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 754, 4}, /* cloudtrail.EventSelector */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1061, 3}, /* cloudtrail.GetEventSelectorsResponse */
+    {SH_LIST, 0, "member", 481, -1, NULL, NULL, 0, 0}, /* cloudtrail.EventSelectors */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1048, 4}, /* cloudtrail.EventSelector */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudtrail.ReadWriteType */
-    {SH_LIST, 0, "member", 384, -1, NULL, NULL, 0, 0}, /* cloudtrail.DataResources */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 752, 2}, /* cloudtrail.DataResource */
-    {SH_LIST, 0, "member", 375, -1, NULL, NULL, 0, 0}, /* cloudtrail.DataResourceValues */
-    {SH_LIST, 0, "member", 375, -1, NULL, NULL, 0, 0}, /* cloudtrail.ExcludeManagementEventSources */
-    {SH_LIST, 0, "member", 388, -1, NULL, NULL, 0, 0}, /* cloudtrail.AdvancedEventSelectors */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 765, 2}, /* cloudtrail.AdvancedEventSelector */
+    {SH_LIST, 0, "member", 484, -1, NULL, NULL, 0, 0}, /* cloudtrail.DataResources */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1046, 2}, /* cloudtrail.DataResource */
+    {SH_LIST, 0, "member", 475, -1, NULL, NULL, 0, 0}, /* cloudtrail.DataResourceValues */
+    {SH_LIST, 0, "member", 475, -1, NULL, NULL, 0, 0}, /* cloudtrail.ExcludeManagementEventSources */
+    {SH_LIST, 0, "member", 488, -1, NULL, NULL, 0, 0}, /* cloudtrail.AdvancedEventSelectors */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1059, 2}, /* cloudtrail.AdvancedEventSelector */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudtrail.SelectorName */
-    {SH_LIST, 0, "member", 391, -1, NULL, NULL, 0, 0}, /* cloudtrail.AdvancedFieldSelectors */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 758, 7}, /* cloudtrail.AdvancedFieldSelector */
+    {SH_LIST, 0, "member", 491, -1, NULL, NULL, 0, 0}, /* cloudtrail.AdvancedFieldSelectors */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1052, 7}, /* cloudtrail.AdvancedFieldSelector */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudtrail.SelectorField */
-    {SH_LIST, 0, "member", 394, -1, NULL, NULL, 0, 0}, /* cloudtrail.Operator */
+    {SH_LIST, 0, "member", 494, -1, NULL, NULL, 0, 0}, /* cloudtrail.Operator */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudtrail.OperatorValue */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 772, 3}, /* kms.ListKeysResponse */
-    {SH_LIST, 0, "member", 397, -1, NULL, NULL, 0, 0}, /* kms.KeyList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 770, 2}, /* kms.KeyListEntry */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1066, 3}, /* kms.ListKeysResponse */
+    {SH_LIST, 0, "member", 497, -1, NULL, NULL, 0, 0}, /* kms.KeyList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1064, 2}, /* kms.KeyListEntry */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.KeyIdType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.ArnType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.MarkerType */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.BooleanType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 807, 1}, /* kms.DescribeKeyResponse */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 781, 26}, /* kms.KeyMetadata */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1101, 1}, /* kms.DescribeKeyResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1075, 26}, /* kms.KeyMetadata */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.AWSAccountIdType */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.DateType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.DescriptionType */
@@ -419,92 +519,1064 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.KeyManagerType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.CustomerMasterKeySpec */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.KeySpec */
-    {SH_LIST, 0, "member", 417, -1, NULL, NULL, 0, 0}, /* kms.EncryptionAlgorithmSpecList */
+    {SH_LIST, 0, "member", 517, -1, NULL, NULL, 0, 0}, /* kms.EncryptionAlgorithmSpecList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.EncryptionAlgorithmSpec */
-    {SH_LIST, 0, "member", 419, -1, NULL, NULL, 0, 0}, /* kms.SigningAlgorithmSpecList */
+    {SH_LIST, 0, "member", 519, -1, NULL, NULL, 0, 0}, /* kms.SigningAlgorithmSpecList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.SigningAlgorithmSpec */
-    {SH_LIST, 0, "member", 421, -1, NULL, NULL, 0, 0}, /* kms.KeyAgreementAlgorithmSpecList */
+    {SH_LIST, 0, "member", 521, -1, NULL, NULL, 0, 0}, /* kms.KeyAgreementAlgorithmSpecList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.KeyAgreementAlgorithmSpec */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.NullableBooleanType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 777, 3}, /* kms.MultiRegionConfiguration */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1071, 3}, /* kms.MultiRegionConfiguration */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.MultiRegionKeyType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 775, 2}, /* kms.MultiRegionKey */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1069, 2}, /* kms.MultiRegionKey */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.RegionType */
-    {SH_LIST, 0, "member", 425, -1, NULL, NULL, 0, 0}, /* kms.MultiRegionKeyList */
+    {SH_LIST, 0, "member", 525, -1, NULL, NULL, 0, 0}, /* kms.MultiRegionKeyList */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.PendingWindowInDaysType */
-    {SH_LIST, 0, "member", 430, -1, NULL, NULL, 0, 0}, /* kms.MacAlgorithmSpecList */
+    {SH_LIST, 0, "member", 530, -1, NULL, NULL, 0, 0}, /* kms.MacAlgorithmSpecList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.MacAlgorithmSpec */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 780, 1}, /* kms.XksKeyConfigurationType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1074, 1}, /* kms.XksKeyConfigurationType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.XksKeyIdType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.BackingKeyIdType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 808, 5}, /* kms.GetKeyRotationStatusResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1102, 5}, /* kms.GetKeyRotationStatusResponse */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.RotationPeriodInDaysType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 813, 2}, /* kms.GetKeyPolicyResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1107, 2}, /* kms.GetKeyPolicyResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.PolicyType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.PolicyNameType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 817, 3}, /* kms.ListResourceTagsResponse */
-    {SH_LIST, 0, "member", 441, -1, NULL, NULL, 0, 0}, /* kms.TagList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 815, 2}, /* kms.Tag */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1111, 3}, /* kms.ListResourceTagsResponse */
+    {SH_LIST, 0, "member", 541, -1, NULL, NULL, 0, 0}, /* kms.TagList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1109, 2}, /* kms.Tag */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.TagKeyType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.TagValueType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 829, 1}, /* organizations.DescribeOrganizationResponse */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 822, 7}, /* organizations.Organization */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1123, 1}, /* organizations.DescribeOrganizationResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1116, 7}, /* organizations.Organization */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.OrganizationId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.OrganizationArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.OrganizationFeatureSet */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.AccountArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.AccountId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.Email */
-    {SH_LIST, 0, "member", 453, -1, NULL, NULL, 0, 0}, /* organizations.PolicyTypes */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 820, 2}, /* organizations.PolicyTypeSummary */
+    {SH_LIST, 0, "member", 553, -1, NULL, NULL, 0, 0}, /* organizations.PolicyTypes */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1114, 2}, /* organizations.PolicyTypeSummary */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.PolicyType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.PolicyTypeStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 832, 2}, /* organizations.ListParentsResponse */
-    {SH_LIST, 0, "member", 458, -1, NULL, NULL, 0, 0}, /* organizations.Parents */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 830, 2}, /* organizations.Parent */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1126, 2}, /* organizations.ListParentsResponse */
+    {SH_LIST, 0, "member", 558, -1, NULL, NULL, 0, 0}, /* organizations.Parents */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1124, 2}, /* organizations.Parent */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.ParentId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.ParentType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.NextToken */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 840, 2}, /* organizations.ListPoliciesForTargetResponse */
-    {SH_LIST, 0, "member", 464, -1, NULL, NULL, 0, 0}, /* organizations.Policies */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 834, 6}, /* organizations.PolicySummary */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1134, 2}, /* organizations.ListPoliciesForTargetResponse */
+    {SH_LIST, 0, "member", 564, -1, NULL, NULL, 0, 0}, /* organizations.Policies */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1128, 6}, /* organizations.PolicySummary */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.PolicyId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.PolicyArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.PolicyName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.PolicyDescription */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.AwsManagedPolicy */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 844, 1}, /* organizations.DescribePolicyResponse */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 842, 2}, /* organizations.Policy */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1138, 1}, /* organizations.DescribePolicyResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1136, 2}, /* organizations.Policy */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.PolicyContent */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 845, 2}, /* guardduty.ListDetectorsResponse */
-    {SH_LIST, 0, "member", 475, -1, NULL, NULL, 0, 0}, /* guardduty.DetectorIds */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1139, 2}, /* guardduty.ListDetectorsResponse */
+    {SH_LIST, 0, "member", 575, -1, NULL, NULL, 0, 0}, /* guardduty.DetectorIds */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.DetectorId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.String */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 871, 8}, /* guardduty.GetDetectorResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1165, 8}, /* guardduty.GetDetectorResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.FindingPublishingFrequency */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.DetectorStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 858, 6}, /* guardduty.DataSourceConfigurationsResult */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 847, 1}, /* guardduty.CloudTrailConfigurationResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1152, 6}, /* guardduty.DataSourceConfigurationsResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1141, 1}, /* guardduty.CloudTrailConfigurationResult */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.DataSourceStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 848, 1}, /* guardduty.DNSLogsConfigurationResult */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 849, 1}, /* guardduty.FlowLogsConfigurationResult */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 850, 1}, /* guardduty.S3LogsConfigurationResult */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 852, 1}, /* guardduty.KubernetesConfigurationResult */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 851, 1}, /* guardduty.KubernetesAuditLogsConfigurationResult */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 856, 2}, /* guardduty.MalwareProtectionConfigurationResult */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 855, 1}, /* guardduty.ScanEc2InstanceWithFindingsResult */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 853, 2}, /* guardduty.EbsVolumesResult */
-    {SH_MAP, 0, NULL, 493, 492, "key", "value", 0, 0}, /* guardduty.TagMap */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1142, 1}, /* guardduty.DNSLogsConfigurationResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1143, 1}, /* guardduty.FlowLogsConfigurationResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1144, 1}, /* guardduty.S3LogsConfigurationResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1146, 1}, /* guardduty.KubernetesConfigurationResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1145, 1}, /* guardduty.KubernetesAuditLogsConfigurationResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1150, 2}, /* guardduty.MalwareProtectionConfigurationResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1149, 1}, /* guardduty.ScanEc2InstanceWithFindingsResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1147, 2}, /* guardduty.EbsVolumesResult */
+    {SH_MAP, 0, NULL, 593, 592, "key", "value", 0, 0}, /* guardduty.TagMap */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.TagKey */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.TagValue */
-    {SH_LIST, 0, "member", 495, -1, NULL, NULL, 0, 0}, /* guardduty.DetectorFeatureConfigurationsResults */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 867, 4}, /* guardduty.DetectorFeatureConfigurationResult */
+    {SH_LIST, 0, "member", 595, -1, NULL, NULL, 0, 0}, /* guardduty.DetectorFeatureConfigurationsResults */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1161, 4}, /* guardduty.DetectorFeatureConfigurationResult */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.DetectorFeatureResult */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.FeatureStatus */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.Timestamp */
-    {SH_LIST, 0, "member", 500, -1, NULL, NULL, 0, 0}, /* guardduty.DetectorAdditionalConfigurationResults */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 864, 3}, /* guardduty.DetectorAdditionalConfigurationResult */
+    {SH_LIST, 0, "member", 600, -1, NULL, NULL, 0, 0}, /* guardduty.DetectorAdditionalConfigurationResults */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1158, 3}, /* guardduty.DetectorAdditionalConfigurationResult */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.FeatureAdditionalConfiguration */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1197, 2}, /* accessanalyzer.ListAnalyzersResponse */
+    {SH_LIST, 0, "member", 604, -1, NULL, NULL, 0, 0}, /* accessanalyzer.AnalyzersList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1186, 11}, /* accessanalyzer.AnalyzerSummary */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* accessanalyzer.AnalyzerArn */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* accessanalyzer.AnalyzerName */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* accessanalyzer.Type */
+    {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* accessanalyzer.Timestamp */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* accessanalyzer.String */
+    {SH_MAP, 0, NULL, 609, 609, "key", "value", 0, 0}, /* accessanalyzer.TagsMap */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* accessanalyzer.AnalyzerStatus */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1173, 1}, /* accessanalyzer.StatusReason */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* accessanalyzer.ReasonCode */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1184, 2}, /* accessanalyzer.AnalyzerConfiguration */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1177, 2}, /* accessanalyzer.UnusedAccessConfiguration */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* accessanalyzer.Integer */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1176, 1}, /* accessanalyzer.AnalysisRule */
+    {SH_LIST, 0, "member", 619, -1, NULL, NULL, 0, 0}, /* accessanalyzer.AnalysisRuleCriteriaList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1174, 2}, /* accessanalyzer.AnalysisRuleCriteria */
+    {SH_LIST, 0, "member", 609, -1, NULL, NULL, 0, 0}, /* accessanalyzer.AccountIdsList */
+    {SH_LIST, 0, "member", 610, -1, NULL, NULL, 0, 0}, /* accessanalyzer.TagsList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1183, 1}, /* accessanalyzer.InternalAccessConfiguration */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1182, 1}, /* accessanalyzer.InternalAccessAnalysisRule */
+    {SH_LIST, 0, "member", 625, -1, NULL, NULL, 0, 0}, /* accessanalyzer.InternalAccessAnalysisRuleCriteriaList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1179, 3}, /* accessanalyzer.InternalAccessAnalysisRuleCriteria */
+    {SH_LIST, 0, "member", 627, -1, NULL, NULL, 0, 0}, /* accessanalyzer.ResourceTypeList */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* accessanalyzer.ResourceType */
+    {SH_LIST, 0, "member", 609, -1, NULL, NULL, 0, 0}, /* accessanalyzer.ResourceArnsList */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* accessanalyzer.Token */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1204, 1}, /* account.GetAlternateContactResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1199, 5}, /* account.AlternateContact */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* account.Name */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* account.Title */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* account.EmailAddress */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* account.PhoneNumber */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* account.AlternateContactType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1260, 2}, /* budgets.DescribeBudgetsResponse */
+    {SH_LIST, 0, "member", 639, -1, NULL, NULL, 0, 0}, /* budgets.Budgets */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1245, 15}, /* budgets.Budget */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.BudgetName */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1205, 2}, /* budgets.Spend */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.NumericValue */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.UnitValue */
+    {SH_MAP, 0, NULL, 641, 645, "key", "value", 0, 0}, /* budgets.PlannedBudgetLimits */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.GenericString */
+    {SH_MAP, 0, NULL, 647, 645, "key", "value", 0, 0}, /* budgets.CostFilters */
+    {SH_LIST, 0, "member", 648, -1, NULL, NULL, 0, 0}, /* budgets.DimensionValues */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.DimensionValue */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1207, 11}, /* budgets.CostTypes */
+    {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.NullableBoolean */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.TimeUnit */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1218, 2}, /* budgets.TimePeriod */
+    {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.GenericTimestamp */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1220, 2}, /* budgets.CalculatedSpend */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.BudgetType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1224, 3}, /* budgets.AutoAdjustData */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.AutoAdjustType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1222, 2}, /* budgets.HistoricalOptions */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.AdjustmentPeriod */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1236, 6}, /* budgets.Expression */
+    {SH_LIST, 0, "member", 660, -1, NULL, NULL, 0, 0}, /* budgets.Expressions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1227, 3}, /* budgets.ExpressionDimensionValues */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.Dimension */
+    {SH_LIST, 0, "member", 665, -1, NULL, NULL, 0, 0}, /* budgets.Values */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.Value */
+    {SH_LIST, 0, "member", 667, -1, NULL, NULL, 0, 0}, /* budgets.MatchOptions */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.MatchOption */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1230, 3}, /* budgets.TagValues */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.TagKey */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1233, 3}, /* budgets.CostCategoryValues */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.CostCategoryName */
+    {SH_LIST, 0, "member", 673, -1, NULL, NULL, 0, 0}, /* budgets.Metrics */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.Metric */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.BillingViewArn */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1242, 3}, /* budgets.HealthStatus */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.HealthStatusValue */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.HealthStatusReason */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1286, 2}, /* ce.GetAnomalyMonitorsResponse */
+    {SH_LIST, 0, "member", 680, -1, NULL, NULL, 0, 0}, /* ce.AnomalyMonitors */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1277, 9}, /* ce.AnomalyMonitor */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ce.GenericString */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ce.YearMonthDay */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ce.MonitorType */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ce.MonitorDimension */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1271, 6}, /* ce.Expression */
+    {SH_LIST, 0, "member", 685, -1, NULL, NULL, 0, 0}, /* ce.Expressions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1262, 3}, /* ce.DimensionValues */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ce.Dimension */
+    {SH_LIST, 0, "member", 690, -1, NULL, NULL, 0, 0}, /* ce.Values */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ce.Value */
+    {SH_LIST, 0, "member", 692, -1, NULL, NULL, 0, 0}, /* ce.MatchOptions */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ce.MatchOption */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1265, 3}, /* ce.TagValues */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ce.TagKey */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1268, 3}, /* ce.CostCategoryValues */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ce.CostCategoryName */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ce.NonNegativeInteger */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ce.NextPageToken */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1307, 1}, /* config.DescribeConfigurationRecordersResponse */
+    {SH_LIST, 0, "member", 701, -1, NULL, NULL, 0, 0}, /* config.ConfigurationRecorderList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1300, 7}, /* config.ConfigurationRecorder */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.AmazonResourceName */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.RecorderName */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.String */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1290, 5}, /* config.RecordingGroup */
+    {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.AllSupported */
+    {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.IncludeGlobalResourceTypes */
+    {SH_LIST, 0, "member", 709, -1, NULL, NULL, 0, 0}, /* config.ResourceTypeList */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.ResourceType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1288, 1}, /* config.ExclusionByResourceTypes */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1289, 1}, /* config.RecordingStrategy */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.RecordingStrategyType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1298, 2}, /* config.RecordingMode */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.RecordingFrequency */
+    {SH_LIST, 0, "member", 716, -1, NULL, NULL, 0, 0}, /* config.RecordingModeOverrides */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1295, 3}, /* config.RecordingModeOverride */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.Description */
+    {SH_LIST, 0, "member", 709, -1, NULL, NULL, 0, 0}, /* config.RecordingModeResourceTypesList */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.RecordingScope */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.ServicePrincipal */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1318, 1}, /* config.DescribeConfigurationRecorderStatusResponse */
+    {SH_LIST, 0, "member", 723, -1, NULL, NULL, 0, 0}, /* config.ConfigurationRecorderStatusList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1308, 10}, /* config.ConfigurationRecorderStatus */
+    {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.Date */
+    {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.Boolean */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.RecorderStatus */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1326, 1}, /* config.DescribeDeliveryChannelsResponse */
+    {SH_LIST, 0, "member", 729, -1, NULL, NULL, 0, 0}, /* config.DeliveryChannelList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1320, 6}, /* config.DeliveryChannel */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.ChannelName */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1319, 1}, /* config.ConfigSnapshotDeliveryProperties */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.MaximumExecutionFrequency */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1327, 4}, /* securityhub.DescribeHubResponse */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* securityhub.NonEmptyString */
+    {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* securityhub.Boolean */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* securityhub.ControlFindingGenerator */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1338, 2}, /* securityhub.GetEnabledStandardsResponse */
+    {SH_LIST, 0, "member", 739, -1, NULL, NULL, 0, 0}, /* securityhub.StandardsSubscriptions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1332, 6}, /* securityhub.StandardsSubscription */
+    {SH_MAP, 0, NULL, 734, 734, "key", "value", 0, 0}, /* securityhub.StandardsInputParameterMap */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* securityhub.StandardsStatus */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* securityhub.StandardsControlsUpdatable */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1331, 1}, /* securityhub.StandardsStatusReason */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* securityhub.StatusReasonCode */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* securityhub.NextToken */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1410, 3}, /* cloudwatch.DescribeAlarmsOutput */
+    {SH_LIST, 0, "member", 748, -1, NULL, NULL, 0, 0}, /* cloudwatch.CompositeAlarms */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1340, 19}, /* cloudwatch.CompositeAlarm */
+    {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.ActionsEnabled */
+    {SH_LIST, 0, "member", 751, -1, NULL, NULL, 0, 0}, /* cloudwatch.ResourceList */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.ResourceName */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.AlarmArn */
+    {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.Timestamp */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.AlarmDescription */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.AlarmName */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.AlarmRule */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.StateReason */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.StateReasonData */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.StateValue */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.ActionsSuppressedBy */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.ActionsSuppressedReason */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.SuppressorPeriod */
+    {SH_LIST, 0, "member", 764, -1, NULL, NULL, 0, 0}, /* cloudwatch.MetricAlarms */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1379, 31}, /* cloudwatch.MetricAlarm */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.MetricName */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.Namespace */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.Statistic */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.ExtendedStatistic */
+    {SH_LIST, 0, "member", 770, -1, NULL, NULL, 0, 0}, /* cloudwatch.Dimensions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1359, 2}, /* cloudwatch.Dimension */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.DimensionName */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.DimensionValue */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.Period */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.StandardUnit */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.EvaluationPeriods */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.DatapointsToAlarm */
+    {SH_DOUBLE, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.Threshold */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.ComparisonOperator */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.TreatMissingData */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.EvaluateLowSampleCountPercentile */
+    {SH_LIST, 0, "member", 782, -1, NULL, NULL, 0, 0}, /* cloudwatch.MetricDataQueries */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1368, 7}, /* cloudwatch.MetricDataQuery */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.MetricId */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1364, 4}, /* cloudwatch.MetricStat */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1361, 3}, /* cloudwatch.Metric */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.Stat */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.MetricExpression */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.MetricLabel */
+    {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.ReturnData */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.AccountId */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.EvaluationState */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1378, 1}, /* cloudwatch.EvaluationCriteria */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1375, 3}, /* cloudwatch.AlarmPromQLCriteria */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.Query */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.PendingPeriod */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.RecoveryPeriod */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.EvaluationInterval */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.NextToken */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1421, 2}, /* cloudwatch.GetMetricStatisticsOutput */
+    {SH_LIST, 0, "member", 801, -1, NULL, NULL, 0, 0}, /* cloudwatch.Datapoints */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1413, 8}, /* cloudwatch.Datapoint */
+    {SH_DOUBLE, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.DatapointValue */
+    {SH_MAP, 0, NULL, 802, 768, "key", "value", 0, 0}, /* cloudwatch.DatapointValueMap */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1431, 3}, /* cloudwatch.GetMetricDataOutput */
+    {SH_LIST, 0, "member", 806, -1, NULL, NULL, 0, 0}, /* cloudwatch.MetricDataResults */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1425, 6}, /* cloudwatch.MetricDataResult */
+    {SH_LIST, 0, "member", 753, -1, NULL, NULL, 0, 0}, /* cloudwatch.Timestamps */
+    {SH_LIST, 0, "member", 802, -1, NULL, NULL, 0, 0}, /* cloudwatch.DatapointValues */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.StatusCode */
+    {SH_LIST, 0, "member", 811, -1, NULL, NULL, 0, 0}, /* cloudwatch.MetricDataResultMessages */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1423, 2}, /* cloudwatch.MessageData */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.MessageDataCode */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.MessageDataValue */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1447, 2}, /* logs.DescribeLogGroupsResponse */
+    {SH_LIST, 0, "member", 816, -1, NULL, NULL, 0, 0}, /* logs.LogGroups */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1434, 13}, /* logs.LogGroup */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.LogGroupName */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.Timestamp */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.Days */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.FilterCount */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.Arn */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.StoredBytes */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.KmsKeyId */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.DataProtectionStatus */
+    {SH_LIST, 0, "member", 826, -1, NULL, NULL, 0, 0}, /* logs.InheritedProperties */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.InheritedProperty */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.LogGroupClass */
+    {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.DeletionProtectionEnabled */
+    {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.BearerTokenAuthenticationEnabled */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.NextToken */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1463, 2}, /* logs.DescribeMetricFiltersResponse */
+    {SH_LIST, 0, "member", 833, -1, NULL, NULL, 0, 0}, /* logs.MetricFilters */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1455, 8}, /* logs.MetricFilter */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.FilterName */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.FilterPattern */
+    {SH_LIST, 0, "member", 837, -1, NULL, NULL, 0, 0}, /* logs.MetricTransformations */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1449, 6}, /* logs.MetricTransformation */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.MetricName */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.MetricNamespace */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.MetricValue */
+    {SH_DOUBLE, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.DefaultValue */
+    {SH_MAP, 0, NULL, 844, 843, "key", "value", 0, 0}, /* logs.Dimensions */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.DimensionsKey */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.DimensionsValue */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.StandardUnit */
+    {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.ApplyOnTransformedLogs */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.FieldSelectionCriteria */
+    {SH_LIST, 0, "member", 849, -1, NULL, NULL, 0, 0}, /* logs.EmitSystemFields */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.SystemField */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1466, 2}, /* sns.ListTopicsResponse */
+    {SH_LIST, 0, "member", 852, -1, NULL, NULL, 0, 0}, /* sns.TopicsList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1465, 1}, /* sns.Topic */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sns.topicARN */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sns.nextToken */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1473, 2}, /* sns.ListSubscriptionsByTopicResponse */
+    {SH_LIST, 0, "member", 857, -1, NULL, NULL, 0, 0}, /* sns.SubscriptionsList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1468, 5}, /* sns.Subscription */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sns.subscriptionARN */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sns.account */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sns.protocol */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sns.endpoint */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1475, 5}, /* macie2.GetMacieSessionResponse */
+    {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* macie2.__timestampIso8601 */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* macie2.FindingPublishingFrequency */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* macie2.__string */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* macie2.MacieStatus */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1501, 2}, /* inspector2.BatchGetAccountStatusResponse */
+    {SH_LIST, 0, "member", 869, -1, NULL, NULL, 0, 0}, /* inspector2.AccountStateList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1488, 3}, /* inspector2.AccountState */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* inspector2.AccountId */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1480, 3}, /* inspector2.State */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* inspector2.Status */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* inspector2.ErrorCode */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* inspector2.NonEmptyString */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1483, 5}, /* inspector2.ResourceState */
+    {SH_LIST, 0, "member", 877, -1, NULL, NULL, 0, 0}, /* inspector2.FailedAccountList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1496, 5}, /* inspector2.FailedAccount */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1491, 5}, /* inspector2.ResourceStatus */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1526, 2}, /* ssm.DescribeInstanceInformationResult */
+    {SH_LIST, 0, "member", 881, -1, NULL, NULL, 0, 0}, /* ssm.InstanceInformationList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1505, 21}, /* ssm.InstanceInformation */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.InstanceId */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.PingStatus */
+    {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.DateTime */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.Version */
+    {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.Boolean */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.PlatformType */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.String */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.ActivationId */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.IamRole */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.ResourceType */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.IPAddress */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.ComputerName */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.StatusName */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1503, 2}, /* ssm.InstanceAggregatedAssociationOverview */
+    {SH_MAP, 0, NULL, 897, 894, "key", "value", 0, 0}, /* ssm.InstanceAssociationStatusAggregatedCount */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.InstanceCount */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.SourceId */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.SourceType */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.NextToken */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1537, 13}, /* ssm.GetDocumentResult */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.DocumentARN */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.DocumentDisplayName */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.DocumentVersionName */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.DocumentVersion */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.DocumentStatus */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.DocumentStatusInformation */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.DocumentContent */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.DocumentType */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.DocumentFormat */
+    {SH_LIST, 0, "member", 912, -1, NULL, NULL, 0, 0}, /* ssm.DocumentRequiresList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1528, 4}, /* ssm.DocumentRequires */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.RequireType */
+    {SH_LIST, 0, "member", 915, -1, NULL, NULL, 0, 0}, /* ssm.AttachmentContentList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1532, 5}, /* ssm.AttachmentContent */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.AttachmentName */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.ContentLength */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.AttachmentHash */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.AttachmentHashType */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.AttachmentUrl */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.ReviewStatus */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1555, 2}, /* wafv2.ListWebACLsResponse */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* wafv2.NextMarker */
+    {SH_LIST, 0, "member", 925, -1, NULL, NULL, 0, 0}, /* wafv2.WebACLSummaries */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1550, 5}, /* wafv2.WebACLSummary */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* wafv2.EntityName */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* wafv2.EntityId */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* wafv2.EntityDescription */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* wafv2.LockToken */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* wafv2.ResourceArn */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1557, 1}, /* wafv2.ListResourcesForWebACLResponse */
+    {SH_LIST, 0, "member", 930, -1, NULL, NULL, 0, 0}, /* wafv2.ResourceArns */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1734, 6}, /* cloudfront.DistributionList */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.string */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.integer */
+    {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.boolean */
+    {SH_LIST, 0, "DistributionSummary", 938, -1, NULL, NULL, 0, 0}, /* cloudfront.DistributionSummaryList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1708, 26}, /* cloudfront.DistributionSummary */
+    {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.timestamp */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1558, 2}, /* cloudfront.Aliases */
+    {SH_LIST, 0, "CNAME", 934, -1, NULL, NULL, 0, 0}, /* cloudfront.AliasList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1595, 2}, /* cloudfront.Origins */
+    {SH_LIST, 0, "Origin", 944, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1583, 12}, /* cloudfront.Origin */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1562, 2}, /* cloudfront.CustomHeaders */
+    {SH_LIST, 0, "OriginCustomHeader", 947, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginCustomHeadersList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1560, 2}, /* cloudfront.OriginCustomHeader */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.sensitiveStringType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1564, 2}, /* cloudfront.S3OriginConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1569, 8}, /* cloudfront.CustomOriginConfig */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginProtocolPolicy */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1566, 2}, /* cloudfront.OriginSslProtocols */
+    {SH_LIST, 0, "SslProtocol", 954, -1, NULL, NULL, 0, 0}, /* cloudfront.SslProtocolsList */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.SslProtocol */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.IpAddressType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1568, 1}, /* cloudfront.OriginMtlsConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1577, 4}, /* cloudfront.VpcOriginConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1581, 2}, /* cloudfront.OriginShield */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginShieldRegion */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1607, 2}, /* cloudfront.OriginGroups */
+    {SH_LIST, 0, "OriginGroup", 962, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginGroupList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1603, 4}, /* cloudfront.OriginGroup */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1599, 1}, /* cloudfront.OriginGroupFailoverCriteria */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1597, 2}, /* cloudfront.StatusCodes */
+    {SH_LIST, 0, "StatusCode", 935, -1, NULL, NULL, 0, 0}, /* cloudfront.StatusCodeList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1601, 2}, /* cloudfront.OriginGroupMembers */
+    {SH_LIST, 0, "OriginGroupMember", 968, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginGroupMemberList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1600, 1}, /* cloudfront.OriginGroupMember */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginGroupSelectionCriteria */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1642, 19}, /* cloudfront.DefaultCacheBehavior */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1609, 3}, /* cloudfront.TrustedSigners */
+    {SH_LIST, 0, "AwsAccountNumber", 934, -1, NULL, NULL, 0, 0}, /* cloudfront.AwsAccountNumberList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1612, 3}, /* cloudfront.TrustedKeyGroups */
+    {SH_LIST, 0, "KeyGroup", 934, -1, NULL, NULL, 0, 0}, /* cloudfront.TrustedKeyGroupIdList */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.ViewerProtocolPolicy */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1617, 3}, /* cloudfront.AllowedMethods */
+    {SH_LIST, 0, "Method", 978, -1, NULL, NULL, 0, 0}, /* cloudfront.MethodsList */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.Method */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1615, 2}, /* cloudfront.CachedMethods */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1623, 2}, /* cloudfront.LambdaFunctionAssociations */
+    {SH_LIST, 0, "LambdaFunctionAssociation", 982, -1, NULL, NULL, 0, 0}, /* cloudfront.LambdaFunctionAssociationList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1620, 3}, /* cloudfront.LambdaFunctionAssociation */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.LambdaFunctionARN */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.EventType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1627, 2}, /* cloudfront.FunctionAssociations */
+    {SH_LIST, 0, "FunctionAssociation", 987, -1, NULL, NULL, 0, 0}, /* cloudfront.FunctionAssociationList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1625, 2}, /* cloudfront.FunctionAssociation */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.FunctionARN */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1629, 1}, /* cloudfront.GrpcConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1638, 4}, /* cloudfront.ForwardedValues */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1632, 2}, /* cloudfront.CookiePreference */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.ItemSelection */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1630, 2}, /* cloudfront.CookieNames */
+    {SH_LIST, 0, "Name", 934, -1, NULL, NULL, 0, 0}, /* cloudfront.CookieNameList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1634, 2}, /* cloudfront.Headers */
+    {SH_LIST, 0, "Name", 934, -1, NULL, NULL, 0, 0}, /* cloudfront.HeaderList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1636, 2}, /* cloudfront.QueryStringCacheKeys */
+    {SH_LIST, 0, "Name", 934, -1, NULL, NULL, 0, 0}, /* cloudfront.QueryStringCacheKeysList */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.long */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1681, 2}, /* cloudfront.CacheBehaviors */
+    {SH_LIST, 0, "CacheBehavior", 1002, -1, NULL, NULL, 0, 0}, /* cloudfront.CacheBehaviorList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1661, 20}, /* cloudfront.CacheBehavior */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1687, 2}, /* cloudfront.CustomErrorResponses */
+    {SH_LIST, 0, "CustomErrorResponse", 1005, -1, NULL, NULL, 0, 0}, /* cloudfront.CustomErrorResponseList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1683, 4}, /* cloudfront.CustomErrorResponse */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.PriceClass */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1689, 7}, /* cloudfront.ViewerCertificate */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.ServerCertificateId */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.SSLSupportMethod */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.MinimumProtocolVersion */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.CertificateSource */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1699, 1}, /* cloudfront.Restrictions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1696, 3}, /* cloudfront.GeoRestriction */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.GeoRestrictionType */
+    {SH_LIST, 0, "Location", 934, -1, NULL, NULL, 0, 0}, /* cloudfront.LocationList */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.HttpVersion */
+    {SH_LIST, 0, "AliasICPRecordal", 1018, -1, NULL, NULL, 0, 0}, /* cloudfront.AliasICPRecordals */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1700, 2}, /* cloudfront.AliasICPRecordal */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.ICPRecordalStatus */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.ConnectionMode */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1705, 2}, /* cloudfront.ViewerMtlsConfig */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.ViewerMtlsMode */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1702, 3}, /* cloudfront.TrustStoreConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1707, 1}, /* cloudfront.ConnectionFunctionAssociation */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.ResourceId */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1768, 2}, /* elbv2.DescribeLoadBalancersOutput */
+    {SH_LIST, 0, "member", 1028, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancers */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1752, 16}, /* elbv2.LoadBalancer */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancerArn */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.DNSName */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.CanonicalHostedZoneId */
+    {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.CreatedTime */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancerName */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancerSchemeEnum */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.VpcId */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1740, 2}, /* elbv2.LoadBalancerState */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancerStateEnum */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.StateReason */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancerTypeEnum */
+    {SH_LIST, 0, "member", 1041, -1, NULL, NULL, 0, 0}, /* elbv2.AvailabilityZones */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1746, 5}, /* elbv2.AvailabilityZone */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.ZoneName */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.SubnetId */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.OutpostId */
+    {SH_LIST, 0, "member", 1046, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancerAddresses */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1742, 4}, /* elbv2.LoadBalancerAddress */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.IpAddress */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AllocationId */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.PrivateIPv4Address */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.IPv6Address */
+    {SH_LIST, 0, "member", 1052, -1, NULL, NULL, 0, 0}, /* elbv2.SourceNatIpv6Prefixes */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.SourceNatIpv6Prefix */
+    {SH_LIST, 0, "member", 1054, -1, NULL, NULL, 0, 0}, /* elbv2.SecurityGroups */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.SecurityGroupId */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.IpAddressType */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.CustomerOwnedIpv4Pool */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.EnablePrefixForIpv6SourceNatEnum */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1751, 1}, /* elbv2.IpamPools */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.IpamPoolId */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.Marker */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1836, 2}, /* elbv2.DescribeListenersOutput */
+    {SH_LIST, 0, "member", 1064, -1, NULL, NULL, 0, 0}, /* elbv2.Listeners */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1827, 9}, /* elbv2.Listener */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.ListenerArn */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.Port */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.ProtocolEnum */
+    {SH_LIST, 0, "member", 1069, -1, NULL, NULL, 0, 0}, /* elbv2.CertificateList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1770, 2}, /* elbv2.Certificate */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.CertificateArn */
+    {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.Default */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.SslPolicyName */
+    {SH_LIST, 0, "member", 1074, -1, NULL, NULL, 0, 0}, /* elbv2.Actions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1813, 9}, /* elbv2.Action */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.ActionTypeEnum */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.TargetGroupArn */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1772, 12}, /* elbv2.AuthenticateOidcActionConfig */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionIssuer */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionAuthorizationEndpoint */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionTokenEndpoint */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionUserInfoEndpoint */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionClientId */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionClientSecret */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionSessionCookieName */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionScope */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionSessionTimeout */
+    {SH_MAP, 0, NULL, 1089, 1088, "key", "value", 0, 0}, /* elbv2.AuthenticateOidcActionAuthenticationRequestExtraParams */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionAuthenticationRequestParamName */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionAuthenticationRequestParamValue */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionConditionalBehaviorEnum */
+    {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionUseExistingClientSecret */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1784, 8}, /* elbv2.AuthenticateCognitoActionConfig */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionUserPoolArn */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionUserPoolClientId */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionUserPoolDomain */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionSessionCookieName */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionScope */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionSessionTimeout */
+    {SH_MAP, 0, NULL, 1101, 1100, "key", "value", 0, 0}, /* elbv2.AuthenticateCognitoActionAuthenticationRequestExtraParams */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionAuthenticationRequestParamName */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionAuthenticationRequestParamValue */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionConditionalBehaviorEnum */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.ActionOrder */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1792, 6}, /* elbv2.RedirectActionConfig */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.RedirectActionProtocol */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.RedirectActionPort */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.RedirectActionHost */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.RedirectActionPath */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.RedirectActionQuery */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.RedirectActionStatusCodeEnum */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1798, 3}, /* elbv2.FixedResponseActionConfig */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.FixedResponseActionMessage */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.FixedResponseActionStatusCode */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.FixedResponseActionContentType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1805, 2}, /* elbv2.ForwardActionConfig */
+    {SH_LIST, 0, "member", 1117, -1, NULL, NULL, 0, 0}, /* elbv2.TargetGroupList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1801, 2}, /* elbv2.TargetGroupTuple */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.TargetGroupWeight */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1803, 2}, /* elbv2.TargetGroupStickinessConfig */
+    {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.TargetGroupStickinessEnabled */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.TargetGroupStickinessDurationSeconds */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1810, 3}, /* elbv2.JwtValidationActionConfig */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionJwksEndpoint */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionIssuer */
+    {SH_LIST, 0, "member", 1126, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionAdditionalClaims */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1807, 3}, /* elbv2.JwtValidationActionAdditionalClaim */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionAdditionalClaimFormatEnum */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionAdditionalClaimName */
+    {SH_LIST, 0, "member", 1130, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionAdditionalClaimValues */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionAdditionalClaimValue */
+    {SH_LIST, 0, "member", 1132, -1, NULL, NULL, 0, 0}, /* elbv2.AlpnPolicyName */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AlpnPolicyValue */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1822, 5}, /* elbv2.MutualAuthenticationAttributes */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.Mode */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.TrustStoreArn */
+    {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.IgnoreClientCertificateExpiry */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.TrustStoreAssociationStatusEnum */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AdvertiseTrustStoreCaNamesEnum */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1844, 2}, /* elbv2.DescribeSSLPoliciesOutput */
+    {SH_LIST, 0, "member", 1141, -1, NULL, NULL, 0, 0}, /* elbv2.SslPolicies */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1840, 4}, /* elbv2.SslPolicy */
+    {SH_LIST, 0, "member", 1143, -1, NULL, NULL, 0, 0}, /* elbv2.SslProtocols */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.SslProtocol */
+    {SH_LIST, 0, "member", 1145, -1, NULL, NULL, 0, 0}, /* elbv2.Ciphers */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1838, 2}, /* elbv2.Cipher */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.CipherName */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.CipherPriority */
+    {SH_LIST, 0, "member", 1149, -1, NULL, NULL, 0, 0}, /* elbv2.ListOfString */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.StringValue */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1866, 2}, /* acm.ListCertificatesResponse */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.NextToken */
+    {SH_LIST, 0, "member", 1153, -1, NULL, NULL, 0, 0}, /* acm.CertificateSummaryList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1846, 20}, /* acm.CertificateSummary */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.Arn */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.DomainNameString */
+    {SH_LIST, 0, "member", 1155, -1, NULL, NULL, 0, 0}, /* acm.DomainList */
+    {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.NullableBoolean */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.CertificateStatus */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.CertificateType */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.KeyAlgorithm */
+    {SH_LIST, 0, "member", 1162, -1, NULL, NULL, 0, 0}, /* acm.KeyUsageNames */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.KeyUsageName */
+    {SH_LIST, 0, "member", 1164, -1, NULL, NULL, 0, 0}, /* acm.ExtendedKeyUsageNames */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.ExtendedKeyUsageName */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.CertificateExport */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.RenewalEligibility */
+    {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.TStamp */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.CertificateManagedBy */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1916, 1}, /* acm.DescribeCertificateResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1889, 27}, /* acm.CertificateDetail */
+    {SH_LIST, 0, "member", 1172, -1, NULL, NULL, 0, 0}, /* acm.DomainValidationList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1873, 7}, /* acm.DomainValidation */
+    {SH_LIST, 0, "member", 1174, -1, NULL, NULL, 0, 0}, /* acm.ValidationEmailList */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.String */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.DomainStatus */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1868, 3}, /* acm.ResourceRecord */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.RecordType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1871, 2}, /* acm.HttpRedirect */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.ValidationMethod */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.RevocationReason */
+    {SH_LIST, 0, "member", 1174, -1, NULL, NULL, 0, 0}, /* acm.InUseList */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.FailureReason */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1880, 4}, /* acm.RenewalSummary */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.RenewalStatus */
+    {SH_LIST, 0, "member", 1186, -1, NULL, NULL, 0, 0}, /* acm.KeyUsageList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1884, 1}, /* acm.KeyUsage */
+    {SH_LIST, 0, "member", 1188, -1, NULL, NULL, 0, 0}, /* acm.ExtendedKeyUsageList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1885, 2}, /* acm.ExtendedKeyUsage */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1887, 2}, /* acm.CertificateOptions */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.CertificateTransparencyLoggingPreference */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1944, 2}, /* secretsmanager.ListSecretsResponse */
+    {SH_LIST, 0, "member", 1193, -1, NULL, NULL, 0, 0}, /* secretsmanager.SecretListType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1924, 20}, /* secretsmanager.SecretListEntry */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.SecretARNType */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.SecretNameType */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.MedeaTypeType */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.DescriptionType */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.KmsKeyIdType */
+    {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.RotationEnabledType */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.RotationLambdaARNType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1917, 3}, /* secretsmanager.RotationRulesType */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.AutomaticallyRotateAfterDaysType */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.DurationType */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.ScheduleExpressionType */
+    {SH_LIST, 0, "member", 1206, -1, NULL, NULL, 0, 0}, /* secretsmanager.ExternalSecretRotationMetadataType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1920, 2}, /* secretsmanager.ExternalSecretRotationMetadataItem */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.ExternalSecretRotationMetadataItemKeyType */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.ExternalSecretRotationMetadataItemValueType */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.RoleARNType */
+    {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.LastRotatedDateType */
+    {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.LastChangedDateType */
+    {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.LastAccessedDateType */
+    {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.DeletedDateType */
+    {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.NextRotationDateType */
+    {SH_LIST, 0, "member", 1216, -1, NULL, NULL, 0, 0}, /* secretsmanager.TagListType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1922, 2}, /* secretsmanager.Tag */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.TagKeyType */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.TagValueType */
+    {SH_MAP, 0, NULL, 1221, 1220, "key", "value", 0, 0}, /* secretsmanager.SecretVersionsToStagesMapType */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.SecretVersionIdType */
+    {SH_LIST, 0, "member", 1222, -1, NULL, NULL, 0, 0}, /* secretsmanager.SecretVersionStagesType */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.SecretVersionStageType */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.OwningServiceType */
+    {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.TimestampType */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.RegionType */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.NextTokenType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1987, 2}, /* workspaces.DescribeWorkspacesResult */
+    {SH_LIST, 0, "member", 1229, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1967, 20}, /* workspaces.Workspace */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceId */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.DirectoryId */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.UserName */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.IpAddress */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.Ipv6Address */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceState */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.BundleId */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.SubnetId */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.Description */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceErrorCode */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.ComputerName */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.VolumeEncryptionKey */
+    {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.BooleanObject */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceName */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1948, 8}, /* workspaces.WorkspaceProperties */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.RunningMode */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.RunningModeAutoStopTimeoutInMinutes */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.RootVolumeSizeGib */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.UserVolumeSizeGib */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.Compute */
+    {SH_LIST, 0, "member", 1251, -1, NULL, NULL, 0, 0}, /* workspaces.ProtocolList */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.Protocol */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.OperatingSystemName */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1946, 2}, /* workspaces.GlobalAcceleratorForWorkSpace */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.AGAModeForWorkSpaceEnum */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.AGAPreferredProtocolForWorkSpace */
+    {SH_LIST, 0, "member", 1257, -1, NULL, NULL, 0, 0}, /* workspaces.ModificationStateList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1956, 2}, /* workspaces.ModificationState */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.ModificationResourceEnum */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.ModificationStateEnum */
+    {SH_LIST, 0, "member", 1261, -1, NULL, NULL, 0, 0}, /* workspaces.RelatedWorkspaces */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1958, 4}, /* workspaces.RelatedWorkspaceProperties */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.Region */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.StandbyWorkspaceRelationshipType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1962, 2}, /* workspaces.DataReplicationSettings */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.DataReplication */
+    {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.Timestamp */
+    {SH_LIST, 0, "member", 1268, -1, NULL, NULL, 0, 0}, /* workspaces.StandbyWorkspacesPropertiesList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1964, 3}, /* workspaces.StandbyWorkspacesProperties */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.PaginationToken */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2065, 2}, /* workspaces.DescribeWorkspaceDirectoriesResult */
+    {SH_LIST, 0, "member", 1272, -1, NULL, NULL, 0, 0}, /* workspaces.DirectoryList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2036, 29}, /* workspaces.WorkspaceDirectory */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.Alias */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.DirectoryName */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.RegistrationCode */
+    {SH_LIST, 0, "member", 1237, -1, NULL, NULL, 0, 0}, /* workspaces.SubnetIds */
+    {SH_LIST, 0, "member", 1233, -1, NULL, NULL, 0, 0}, /* workspaces.DnsIpAddresses */
+    {SH_LIST, 0, "member", 1234, -1, NULL, NULL, 0, 0}, /* workspaces.DnsIpv6Addresses */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.ARN */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceDirectoryType */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.SecurityGroupId */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceDirectoryState */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1989, 6}, /* workspaces.DefaultWorkspaceCreationProperties */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.DefaultOu */
+    {SH_LIST, 0, "member", 1286, -1, NULL, NULL, 0, 0}, /* workspaces.IpGroupIdList */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.IpGroupId */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1999, 10}, /* workspaces.WorkspaceAccessProperties */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.AccessPropertyValue */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1997, 2}, /* workspaces.AccessEndpointConfig */
+    {SH_LIST, 0, "member", 1291, -1, NULL, NULL, 0, 0}, /* workspaces.AccessEndpointList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1995, 2}, /* workspaces.AccessEndpoint */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.AccessEndpointType */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.AlphanumericDashUnderscoreNonEmptyString */
+    {SH_LIST, 0, "member", 1295, -1, NULL, NULL, 0, 0}, /* workspaces.InternetFallbackProtocolList */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.InternetFallbackProtocol */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.Tenancy */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2009, 5}, /* workspaces.SelfservicePermissions */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.ReconnectEnum */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2014, 3}, /* workspaces.SamlProperties */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.SamlStatusEnum */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.SamlUserAccessUrl */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.NonEmptyString */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2017, 2}, /* workspaces.CertificateBasedAuthProperties */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.CertificateBasedAuthStatusEnum */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.CertificateAuthorityArn */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.EndpointEncryptionMode */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2019, 2}, /* workspaces.MicrosoftEntraConfig */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.MicrosoftEntraConfigTenantId */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.SecretsManagerArn */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceDirectoryName */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceDirectoryDescription */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.UserIdentityType */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2021, 2}, /* workspaces.IDCConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2023, 2}, /* workspaces.ActiveDirectoryConfig */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.DomainName */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2032, 4}, /* workspaces.StreamingProperties */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.StreamingExperiencePreferredProtocolEnum */
+    {SH_LIST, 0, "member", 1320, -1, NULL, NULL, 0, 0}, /* workspaces.UserSettings */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2025, 3}, /* workspaces.UserSetting */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.UserSettingActionEnum */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.UserSettingPermissionEnum */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.MaximumLength */
+    {SH_LIST, 0, "member", 1325, -1, NULL, NULL, 0, 0}, /* workspaces.StorageConnectors */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2028, 2}, /* workspaces.StorageConnector */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.StorageConnectorTypeEnum */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.StorageConnectorStatusEnum */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2030, 2}, /* workspaces.GlobalAcceleratorForDirectory */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.AGAModeForDirectoryEnum */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.AGAPreferredProtocolForDirectory */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2082, 2}, /* workspaces.DescribeWorkspaceBundlesResult */
+    {SH_LIST, 0, "member", 1333, -1, NULL, NULL, 0, 0}, /* workspaces.BundleList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2070, 12}, /* workspaces.WorkspaceBundle */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.BundleOwner */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceImageId */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2067, 1}, /* workspaces.RootStorage */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2068, 1}, /* workspaces.UserStorage */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2069, 1}, /* workspaces.ComputeType */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceBundleState */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.BundleType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2088, 2}, /* workspaces.DescribeWorkspacesConnectionStatusResult */
+    {SH_LIST, 0, "member", 1343, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceConnectionStatusList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2084, 4}, /* workspaces.WorkspaceConnectionStatus */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.ConnectionState */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2151, 2}, /* ds.DescribeDirectoriesResult */
+    {SH_LIST, 0, "member", 1347, -1, NULL, NULL, 0, 0}, /* ds.DirectoryDescriptions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2122, 29}, /* ds.DirectoryDescription */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.DirectoryId */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.DirectoryName */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.DirectoryShortName */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.DirectorySize */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.DirectoryEdition */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.AliasName */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.AccessUrl */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.Description */
+    {SH_LIST, 0, "member", 1357, -1, NULL, NULL, 0, 0}, /* ds.DnsIpAddrs */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.IpAddr */
+    {SH_LIST, 0, "member", 1359, -1, NULL, NULL, 0, 0}, /* ds.DnsIpv6Addrs */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.Ipv6Addr */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.DirectoryStage */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.ShareStatus */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.ShareMethod */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.Notes */
+    {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.LaunchTime */
+    {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.LastUpdatedDateTime */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.DirectoryType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2090, 4}, /* ds.DirectoryVpcSettingsDescription */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.VpcId */
+    {SH_LIST, 0, "member", 1370, -1, NULL, NULL, 0, 0}, /* ds.SubnetIds */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.SubnetId */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.SecurityGroupId */
+    {SH_LIST, 0, "member", 1373, -1, NULL, NULL, 0, 0}, /* ds.AvailabilityZones */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.AvailabilityZone */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2094, 7}, /* ds.DirectoryConnectSettingsDescription */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.UserName */
+    {SH_LIST, 0, "member", 1357, -1, NULL, NULL, 0, 0}, /* ds.IpAddrs */
+    {SH_LIST, 0, "member", 1359, -1, NULL, NULL, 0, 0}, /* ds.IpV6Addrs */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2101, 9}, /* ds.RadiusSettings */
+    {SH_LIST, 0, "member", 1380, -1, NULL, NULL, 0, 0}, /* ds.Servers */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.Server */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.PortNumber */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.RadiusTimeout */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.RadiusRetries */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.RadiusSharedSecret */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.RadiusAuthenticationProtocol */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.RadiusDisplayLabel */
+    {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.UseSameUsername */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.RadiusStatus */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.StageReason */
+    {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.SsoEnabled */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.DesiredNumberOfDomainControllers */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2110, 8}, /* ds.OwnerDirectoryDescription */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.CustomerId */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.NetworkType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2118, 2}, /* ds.RegionsInfo */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.RegionName */
+    {SH_LIST, 0, "member", 1396, -1, NULL, NULL, 0, 0}, /* ds.AdditionalRegions */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.OSVersion */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2120, 2}, /* ds.HybridSettingsDescription */
+    {SH_LIST, 0, "member", 1401, -1, NULL, NULL, 0, 0}, /* ds.AssessmentInstanceIds */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.AssessmentInstanceId */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.NextToken */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2195, 2}, /* appstream.DescribeStacksResult */
+    {SH_LIST, 0, "member", 1405, -1, NULL, NULL, 0, 0}, /* appstream.StackList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2179, 16}, /* appstream.Stack */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.Arn */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.String */
+    {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.Timestamp */
+    {SH_LIST, 0, "member", 1410, -1, NULL, NULL, 0, 0}, /* appstream.StorageConnectorList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2153, 4}, /* appstream.StorageConnector */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.StorageConnectorType */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.ResourceIdentifier */
+    {SH_LIST, 0, "member", 1414, -1, NULL, NULL, 0, 0}, /* appstream.DomainList */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.Domain */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.RedirectURL */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.FeedbackURL */
+    {SH_LIST, 0, "member", 1418, -1, NULL, NULL, 0, 0}, /* appstream.StackErrors */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2157, 2}, /* appstream.StackError */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.StackErrorCode */
+    {SH_LIST, 0, "member", 1421, -1, NULL, NULL, 0, 0}, /* appstream.UserSettingList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2159, 3}, /* appstream.UserSetting */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.Action */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.Permission */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.Integer */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2162, 3}, /* appstream.ApplicationSettingsResponse */
+    {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.Boolean */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.SettingsGroup */
+    {SH_LIST, 0, "member", 1429, -1, NULL, NULL, 0, 0}, /* appstream.AccessEndpointList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2165, 2}, /* appstream.AccessEndpoint */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.AccessEndpointType */
+    {SH_LIST, 0, "member", 1432, -1, NULL, NULL, 0, 0}, /* appstream.EmbedHostDomains */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.EmbedHostDomain */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2167, 1}, /* appstream.StreamingExperienceSettings */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.PreferredProtocol */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2171, 1}, /* appstream.ContentRedirection */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2168, 3}, /* appstream.UrlRedirectionConfig */
+    {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.BooleanObject */
+    {SH_LIST, 0, "member", 1439, -1, NULL, NULL, 0, 0}, /* appstream.UrlPatternList */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.UrlPattern */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2174, 5}, /* appstream.AgentAccessConfig */
+    {SH_LIST, 0, "member", 1442, -1, NULL, NULL, 0, 0}, /* appstream.AgentAccessSettingList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2172, 2}, /* appstream.AgentAccessSetting */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.AgentAction */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.S3BucketArn */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.ScreenResolution */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.ScreenImageFormat */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2244, 2}, /* appstream.DescribeFleetsResult */
+    {SH_LIST, 0, "member", 1449, -1, NULL, NULL, 0, 0}, /* appstream.FleetList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2217, 27}, /* appstream.Fleet */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.FleetType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2197, 11}, /* appstream.ComputeCapacityStatus */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.FleetState */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2208, 2}, /* appstream.VpcConfig */
+    {SH_LIST, 0, "member", 1407, -1, NULL, NULL, 0, 0}, /* appstream.SubnetIdList */
+    {SH_LIST, 0, "member", 1407, -1, NULL, NULL, 0, 0}, /* appstream.SecurityGroupIdList */
+    {SH_LIST, 0, "member", 1457, -1, NULL, NULL, 0, 0}, /* appstream.FleetErrors */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2210, 2}, /* appstream.FleetError */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.FleetErrorCode */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2212, 2}, /* appstream.DomainJoinInfo */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.DirectoryName */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.OrganizationalUnitDistinguishedName */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.StreamView */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.PlatformType */
+    {SH_LIST, 0, "member", 1465, -1, NULL, NULL, 0, 0}, /* appstream.UsbDeviceFilterStrings */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.UsbDeviceFilterString */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2214, 2}, /* appstream.S3Location */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.S3Bucket */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.S3Key */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2216, 1}, /* appstream.VolumeConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2249, 2}, /* network-firewall.ListFirewallsResponse */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.PaginationToken */
+    {SH_LIST, 0, "member", 1473, -1, NULL, NULL, 0, 0}, /* network-firewall.Firewalls */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2246, 3}, /* network-firewall.FirewallMetadata */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.ResourceName */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.ResourceArn */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TransitGatewayAttachmentId */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2297, 3}, /* network-firewall.DescribeFirewallResponse */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.UpdateToken */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2258, 18}, /* network-firewall.Firewall */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.VpcId */
+    {SH_LIST, 0, "member", 1482, -1, NULL, NULL, 0, 0}, /* network-firewall.SubnetMappings */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2251, 2}, /* network-firewall.SubnetMapping */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.CollectionMember_String */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.IPAddressType */
+    {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.Boolean */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.Description */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.ResourceId */
+    {SH_LIST, 0, "member", 1489, -1, NULL, NULL, 0, 0}, /* network-firewall.TagList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2253, 2}, /* network-firewall.Tag */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TagKey */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TagValue */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2255, 2}, /* network-firewall.EncryptionConfiguration */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.KeyId */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.EncryptionType */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.NumberOfAssociations */
+    {SH_LIST, 0, "member", 1497, -1, NULL, NULL, 0, 0}, /* network-firewall.EnabledAnalysisTypes */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.EnabledAnalysisType */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TransitGatewayId */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.AWSAccountId */
+    {SH_LIST, 0, "member", 1501, -1, NULL, NULL, 0, 0}, /* network-firewall.AvailabilityZoneMappings */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2257, 1}, /* network-firewall.AvailabilityZoneMapping */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.AvailabilityZoneMappingString */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2292, 5}, /* network-firewall.FirewallStatus */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.FirewallStatusValue */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.ConfigurationSyncState */
+    {SH_MAP, 0, NULL, 1508, 1507, "key", "value", 0, 0}, /* network-firewall.SyncStates */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.AvailabilityZone */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2282, 2}, /* network-firewall.SyncState */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2276, 4}, /* network-firewall.Attachment */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.AzSubnet */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.EndpointId */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.AttachmentStatus */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.StatusMessage */
+    {SH_MAP, 0, NULL, 1515, 1474, "key", "value", 0, 0}, /* network-firewall.SyncStateConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2280, 2}, /* network-firewall.PerObjectStatus */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.PerObjectSyncStatus */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2288, 1}, /* network-firewall.CapacityUsageSummary */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2285, 3}, /* network-firewall.CIDRSummary */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.CIDRCount */
+    {SH_MAP, 0, NULL, 1522, 1521, "key", "value", 0, 0}, /* network-firewall.IPSetMetadataMap */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.IPSetArn */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2284, 1}, /* network-firewall.IPSetMetadata */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2289, 3}, /* network-firewall.TransitGatewayAttachmentSyncState */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.AttachmentId */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TransitGatewayAttachmentStatus */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TransitGatewayAttachmentSyncStateMessage */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2340, 3}, /* network-firewall.DescribeFirewallPolicyResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2300, 12}, /* network-firewall.FirewallPolicyResponse */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.ResourceStatus */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.RuleCapacity */
+    {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.LastUpdateTime */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2330, 10}, /* network-firewall.FirewallPolicy */
+    {SH_LIST, 0, "member", 1534, -1, NULL, NULL, 0, 0}, /* network-firewall.StatelessRuleGroupReferences */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2312, 2}, /* network-firewall.StatelessRuleGroupReference */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.Priority */
+    {SH_LIST, 0, "member", 1483, -1, NULL, NULL, 0, 0}, /* network-firewall.StatelessActions */
+    {SH_LIST, 0, "member", 1538, -1, NULL, NULL, 0, 0}, /* network-firewall.CustomActions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2317, 2}, /* network-firewall.CustomAction */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.ActionName */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2316, 1}, /* network-firewall.ActionDefinition */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2315, 1}, /* network-firewall.PublishMetricAction */
+    {SH_LIST, 0, "member", 1543, -1, NULL, NULL, 0, 0}, /* network-firewall.Dimensions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2314, 1}, /* network-firewall.Dimension */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.DimensionValue */
+    {SH_LIST, 0, "member", 1546, -1, NULL, NULL, 0, 0}, /* network-firewall.StatefulRuleGroupReferences */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2320, 4}, /* network-firewall.StatefulRuleGroupReference */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2319, 1}, /* network-firewall.StatefulRuleGroupOverride */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.OverrideAction */
+    {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.DeepThreatInspection */
+    {SH_LIST, 0, "member", 1483, -1, NULL, NULL, 0, 0}, /* network-firewall.StatefulActions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2325, 3}, /* network-firewall.StatefulEngineOptions */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.RuleOrder */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.StreamExceptionPolicy */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2324, 1}, /* network-firewall.FlowTimeouts */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TcpIdleTimeoutRangeBound */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2329, 1}, /* network-firewall.PolicyVariables */
+    {SH_MAP, 0, NULL, 1559, 1558, "key", "value", 0, 0}, /* network-firewall.IPSets */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.RuleVariableName */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2328, 1}, /* network-firewall.IPSet */
+    {SH_LIST, 0, "member", 1561, -1, NULL, NULL, 0, 0}, /* network-firewall.VariableDefinitionList */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.VariableDefinition */
+    {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.EnableTLSSessionHolding */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2350, 2}, /* sso-admin.ListInstancesResponse */
+    {SH_LIST, 0, "member", 1565, -1, NULL, NULL, 0, 0}, /* sso-admin.InstanceList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2343, 7}, /* sso-admin.InstanceMetadata */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sso-admin.InstanceArn */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sso-admin.Id */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sso-admin.AccountId */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sso-admin.NameType */
+    {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sso-admin.Date */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sso-admin.InstanceStatus */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sso-admin.Reason */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sso-admin.Token */
 };
 
 const struct aws_member aws_members[] = {
@@ -653,740 +1725,2213 @@ const struct aws_member aws_members[] = {
     {"IsTruncated", "IsTruncated", 41, 0, 0},
     {"Marker", "Marker", 45, 0, 0},
     {"PolicyVersion", "PolicyVersion", 44, 0, 0},
-    {"UserId", "UserId", 84, 0, 0},
-    {"Account", "Account", 85, 0, 0},
-    {"Arn", "Arn", 86, 0, 0},
-    {"AccessKeyId", "AccessKeyId", 89, 0, 0},
-    {"SecretAccessKey", "SecretAccessKey", 90, 0, 0},
-    {"SessionToken", "SessionToken", 91, 0, 0},
-    {"Expiration", "Expiration", 92, 0, 0},
-    {"AssumedRoleId", "AssumedRoleId", 94, 0, 0},
-    {"Arn", "Arn", 86, 0, 0},
-    {"Credentials", "Credentials", 88, 0, 0},
-    {"AssumedRoleUser", "AssumedRoleUser", 93, 0, 0},
-    {"PackedPolicySize", "PackedPolicySize", 95, 0, 0},
-    {"SourceIdentity", "SourceIdentity", 96, 0, 0},
-    {"Name", "name", 100, 0, 0},
-    {"OptInStatus", "optInStatus", 100, 0, 0},
-    {"Geography", "geographySet", 101, 0, 0},
-    {"RegionName", "regionName", 100, 0, 0},
-    {"Endpoint", "regionEndpoint", 100, 0, 0},
-    {"Regions", "regionInfo", 98, 0, 0},
-    {"Description", "description", 100, 0, 0},
-    {"UserId", "userId", 100, 0, 0},
-    {"GroupName", "groupName", 100, 0, 0},
-    {"GroupId", "groupId", 100, 0, 0},
-    {"VpcId", "vpcId", 100, 0, 0},
-    {"VpcPeeringConnectionId", "vpcPeeringConnectionId", 100, 0, 0},
-    {"PeeringStatus", "peeringStatus", 100, 0, 0},
-    {"Description", "description", 100, 0, 0},
-    {"CidrIp", "cidrIp", 100, 0, 0},
-    {"Description", "description", 100, 0, 0},
-    {"CidrIpv6", "cidrIpv6", 100, 0, 0},
-    {"Description", "description", 100, 0, 0},
-    {"PrefixListId", "prefixListId", 100, 0, 0},
-    {"IpProtocol", "ipProtocol", 100, 0, 0},
-    {"FromPort", "fromPort", 108, 0, 0},
-    {"ToPort", "toPort", 108, 0, 0},
-    {"UserIdGroupPairs", "groups", 109, 0, 0},
-    {"IpRanges", "ipRanges", 111, 0, 0},
-    {"Ipv6Ranges", "ipv6Ranges", 113, 0, 0},
-    {"PrefixListIds", "prefixListIds", 115, 0, 0},
-    {"Key", "key", 100, 0, 0},
-    {"Value", "value", 100, 0, 0},
-    {"GroupId", "groupId", 100, 0, 0},
-    {"IpPermissionsEgress", "ipPermissionsEgress", 106, 0, 0},
-    {"Tags", "tagSet", 117, 0, 0},
-    {"VpcId", "vpcId", 100, 0, 0},
-    {"SecurityGroupArn", "securityGroupArn", 100, 0, 0},
-    {"OwnerId", "ownerId", 100, 0, 0},
-    {"GroupName", "groupName", 100, 0, 0},
-    {"Description", "groupDescription", 100, 0, 0},
-    {"IpPermissions", "ipPermissions", 106, 0, 0},
-    {"NextToken", "nextToken", 100, 0, 0},
-    {"SecurityGroups", "securityGroupInfo", 104, 0, 0},
-    {"GroupId", "groupId", 100, 0, 0},
-    {"GroupName", "groupName", 100, 0, 0},
-    {"Managed", "managed", 131, 0, 0},
-    {"Principal", "principal", 100, 0, 0},
-    {"HiddenByDefault", "hiddenByDefault", 131, 0, 0},
-    {"AttachTime", "attachTime", 130, 0, 0},
-    {"DeleteOnTermination", "deleteOnTermination", 131, 0, 0},
-    {"Status", "status", 132, 0, 0},
-    {"VolumeId", "volumeId", 100, 0, 0},
-    {"AssociatedResource", "associatedResource", 100, 0, 0},
-    {"VolumeOwnerId", "volumeOwnerId", 100, 0, 0},
-    {"Operator", "operator", 133, 0, 0},
-    {"EbsCardIndex", "ebsCardIndex", 108, 0, 0},
-    {"DeviceName", "deviceName", 100, 0, 0},
-    {"Ebs", "ebs", 129, 0, 0},
-    {"Arn", "arn", 100, 0, 0},
-    {"Id", "id", 100, 0, 0},
-    {"ElasticGpuId", "elasticGpuId", 139, 0, 0},
-    {"ElasticGpuAssociationId", "elasticGpuAssociationId", 100, 0, 0},
-    {"ElasticGpuAssociationState", "elasticGpuAssociationState", 100, 0, 0},
-    {"ElasticGpuAssociationTime", "elasticGpuAssociationTime", 100, 0, 0},
-    {"ElasticInferenceAcceleratorArn", "elasticInferenceAcceleratorArn", 100, 0, 0},
-    {"ElasticInferenceAcceleratorAssociationId", "elasticInferenceAcceleratorAssociationId", 100, 0, 0},
-    {"ElasticInferenceAcceleratorAssociationState", "elasticInferenceAcceleratorAssociationState", 100, 0, 0},
-    {"ElasticInferenceAcceleratorAssociationTime", "elasticInferenceAcceleratorAssociationTime", 130, 0, 0},
-    {"CarrierIp", "carrierIp", 100, 0, 0},
-    {"CustomerOwnedIp", "customerOwnedIp", 100, 0, 0},
-    {"IpOwnerId", "ipOwnerId", 100, 0, 0},
-    {"PublicDnsName", "publicDnsName", 100, 0, 0},
-    {"PublicIp", "publicIp", 100, 0, 0},
-    {"EnaSrdUdpEnabled", "enaSrdUdpEnabled", 131, 0, 0},
-    {"EnaSrdEnabled", "enaSrdEnabled", 131, 0, 0},
-    {"EnaSrdUdpSpecification", "enaSrdUdpSpecification", 147, 0, 0},
-    {"AttachTime", "attachTime", 130, 0, 0},
-    {"AttachmentId", "attachmentId", 100, 0, 0},
-    {"DeleteOnTermination", "deleteOnTermination", 131, 0, 0},
-    {"DeviceIndex", "deviceIndex", 108, 0, 0},
-    {"Status", "status", 132, 0, 0},
-    {"NetworkCardIndex", "networkCardIndex", 108, 0, 0},
-    {"EnaSrdSpecification", "enaSrdSpecification", 146, 0, 0},
-    {"EnaQueueCount", "enaQueueCount", 108, 0, 0},
-    {"Ipv6Address", "ipv6Address", 100, 0, 0},
-    {"IsPrimaryIpv6", "isPrimaryIpv6", 131, 0, 0},
-    {"Association", "association", 144, 0, 0},
-    {"Primary", "primary", 131, 0, 0},
-    {"PrivateDnsName", "privateDnsName", 100, 0, 0},
-    {"PrivateIpAddress", "privateIpAddress", 100, 0, 0},
-    {"Ipv4Prefix", "ipv4Prefix", 100, 0, 0},
-    {"Ipv6Prefix", "ipv6Prefix", 100, 0, 0},
-    {"TcpEstablishedTimeout", "tcpEstablishedTimeout", 108, 0, 0},
-    {"UdpStreamTimeout", "udpStreamTimeout", 108, 0, 0},
-    {"UdpTimeout", "udpTimeout", 108, 0, 0},
-    {"Association", "association", 144, 0, 0},
-    {"Attachment", "attachment", 145, 0, 0},
-    {"Description", "description", 100, 0, 0},
-    {"Groups", "groupSet", 122, 0, 0},
-    {"Ipv6Addresses", "ipv6AddressesSet", 148, 0, 0},
-    {"MacAddress", "macAddress", 100, 0, 0},
-    {"NetworkInterfaceId", "networkInterfaceId", 100, 0, 0},
-    {"OwnerId", "ownerId", 100, 0, 0},
-    {"PrivateDnsName", "privateDnsName", 100, 0, 0},
-    {"PrivateIpAddress", "privateIpAddress", 100, 0, 0},
-    {"PrivateIpAddresses", "privateIpAddressesSet", 150, 0, 0},
-    {"SourceDestCheck", "sourceDestCheck", 131, 0, 0},
-    {"Status", "status", 152, 0, 0},
-    {"SubnetId", "subnetId", 100, 0, 0},
-    {"VpcId", "vpcId", 100, 0, 0},
-    {"InterfaceType", "interfaceType", 100, 0, 0},
-    {"Ipv4Prefixes", "ipv4PrefixSet", 153, 0, 0},
-    {"Ipv6Prefixes", "ipv6PrefixSet", 155, 0, 0},
-    {"ConnectionTrackingConfiguration", "connectionTrackingConfiguration", 157, 0, 0},
-    {"Operator", "operator", 133, 0, 0},
-    {"Code", "code", 100, 0, 0},
-    {"Message", "message", 100, 0, 0},
-    {"CoreCount", "coreCount", 108, 0, 0},
-    {"ThreadsPerCore", "threadsPerCore", 108, 0, 0},
-    {"AmdSevSnp", "amdSevSnp", 162, 0, 0},
-    {"NestedVirtualization", "nestedVirtualization", 163, 0, 0},
-    {"CapacityReservationId", "capacityReservationId", 100, 0, 0},
-    {"CapacityReservationResourceGroupArn", "capacityReservationResourceGroupArn", 100, 0, 0},
-    {"CapacityReservationPreference", "capacityReservationPreference", 165, 0, 0},
-    {"CapacityReservationTarget", "capacityReservationTarget", 166, 0, 0},
-    {"Configured", "configured", 131, 0, 0},
-    {"LicenseConfigurationArn", "licenseConfigurationArn", 100, 0, 0},
-    {"State", "state", 171, 0, 0},
-    {"HttpTokens", "httpTokens", 172, 0, 0},
-    {"HttpPutResponseHopLimit", "httpPutResponseHopLimit", 108, 0, 0},
-    {"HttpEndpoint", "httpEndpoint", 173, 0, 0},
-    {"HttpProtocolIpv6", "httpProtocolIpv6", 174, 0, 0},
-    {"InstanceMetadataTags", "instanceMetadataTags", 175, 0, 0},
-    {"Enabled", "enabled", 131, 0, 0},
-    {"HostnameType", "hostnameType", 180, 0, 0},
-    {"EnableResourceNameDnsARecord", "enableResourceNameDnsARecord", 131, 0, 0},
-    {"EnableResourceNameDnsAAAARecord", "enableResourceNameDnsAAAARecord", 131, 0, 0},
-    {"AutoRecovery", "autoRecovery", 182, 0, 0},
-    {"RebootMigration", "rebootMigration", 183, 0, 0},
-    {"BandwidthWeighting", "bandwidthWeighting", 186, 0, 0},
-    {"AttachTime", "attachTime", 178, 0, 0},
-    {"AttachmentId", "attachmentId", 100, 0, 0},
-    {"DeleteOnTermination", "deleteOnTermination", 131, 0, 0},
-    {"DeviceIndex", "deviceIndex", 108, 0, 0},
-    {"Status", "status", 132, 0, 0},
-    {"NetworkCardIndex", "networkCardIndex", 108, 0, 0},
-    {"PrivateIpAddress", "privateIpAddress", 100, 0, 0},
-    {"Attachment", "attachment", 189, 0, 0},
-    {"MacAddress", "macAddress", 100, 0, 0},
-    {"SecondaryInterfaceId", "secondaryInterfaceId", 190, 0, 0},
-    {"OwnerId", "ownerId", 100, 0, 0},
-    {"PrivateIpAddresses", "privateIpAddressSet", 191, 0, 0},
-    {"SourceDestCheck", "sourceDestCheck", 131, 0, 0},
-    {"Status", "status", 193, 0, 0},
-    {"SecondarySubnetId", "secondarySubnetId", 194, 0, 0},
-    {"SecondaryNetworkId", "secondaryNetworkId", 195, 0, 0},
-    {"InterfaceType", "interfaceType", 196, 0, 0},
-    {"Code", "code", 108, 0, 0},
-    {"Name", "name", 198, 0, 0},
-    {"ProductCodeId", "productCode", 100, 0, 0},
-    {"ProductCodeType", "type", 201, 0, 0},
-    {"AvailabilityZoneId", "availabilityZoneId", 204, 0, 0},
-    {"Affinity", "affinity", 100, 0, 0},
-    {"GroupName", "groupName", 205, 0, 0},
-    {"PartitionNumber", "partitionNumber", 108, 0, 0},
-    {"HostId", "hostId", 100, 0, 0},
-    {"Tenancy", "tenancy", 206, 0, 0},
-    {"SpreadDomain", "spreadDomain", 100, 0, 0},
-    {"HostResourceGroupArn", "hostResourceGroupArn", 100, 0, 0},
-    {"GroupId", "groupId", 207, 0, 0},
-    {"AvailabilityZone", "availabilityZone", 100, 0, 0},
-    {"State", "state", 210, 0, 0},
-    {"Architecture", "architecture", 126, 0, 0},
-    {"BlockDeviceMappings", "blockDeviceMapping", 127, 0, 0},
-    {"ClientToken", "clientToken", 100, 0, 0},
-    {"EbsOptimized", "ebsOptimized", 131, 0, 0},
-    {"EnaSupport", "enaSupport", 131, 0, 0},
-    {"Hypervisor", "hypervisor", 134, 0, 0},
-    {"IamInstanceProfile", "iamInstanceProfile", 135, 0, 0},
-    {"InstanceLifecycle", "instanceLifecycle", 136, 0, 0},
-    {"ElasticGpuAssociations", "elasticGpuAssociationSet", 137, 0, 0},
-    {"ElasticInferenceAcceleratorAssociations", "elasticInferenceAcceleratorAssociationSet", 140, 0, 0},
-    {"NetworkInterfaces", "networkInterfaceSet", 142, 0, 0},
-    {"OutpostArn", "outpostArn", 100, 0, 0},
-    {"RootDeviceName", "rootDeviceName", 100, 0, 0},
-    {"RootDeviceType", "rootDeviceType", 158, 0, 0},
-    {"SecurityGroups", "groupSet", 122, 0, 0},
-    {"SourceDestCheck", "sourceDestCheck", 131, 0, 0},
-    {"SpotInstanceRequestId", "spotInstanceRequestId", 100, 0, 0},
-    {"SriovNetSupport", "sriovNetSupport", 100, 0, 0},
-    {"StateReason", "stateReason", 159, 0, 0},
-    {"Tags", "tagSet", 117, 0, 0},
-    {"VirtualizationType", "virtualizationType", 160, 0, 0},
-    {"CpuOptions", "cpuOptions", 161, 0, 0},
-    {"CapacityBlockId", "capacityBlockId", 100, 0, 0},
-    {"CapacityReservationId", "capacityReservationId", 100, 0, 0},
-    {"CapacityReservationSpecification", "capacityReservationSpecification", 164, 0, 0},
-    {"HibernationOptions", "hibernationOptions", 167, 0, 0},
-    {"Licenses", "licenseSet", 168, 0, 0},
-    {"MetadataOptions", "metadataOptions", 170, 0, 0},
-    {"EnclaveOptions", "enclaveOptions", 176, 0, 0},
-    {"BootMode", "bootMode", 177, 0, 0},
-    {"PlatformDetails", "platformDetails", 100, 0, 0},
-    {"UsageOperation", "usageOperation", 100, 0, 0},
-    {"UsageOperationUpdateTime", "usageOperationUpdateTime", 178, 0, 0},
-    {"PrivateDnsNameOptions", "privateDnsNameOptions", 179, 0, 0},
-    {"Ipv6Address", "ipv6Address", 100, 0, 0},
-    {"TpmSupport", "tpmSupport", 100, 0, 0},
-    {"MaintenanceOptions", "maintenanceOptions", 181, 0, 0},
-    {"CurrentInstanceBootMode", "currentInstanceBootMode", 184, 0, 0},
-    {"NetworkPerformanceOptions", "networkPerformanceOptions", 185, 0, 0},
-    {"Operator", "operator", 133, 0, 0},
-    {"SecondaryInterfaces", "secondaryInterfaceSet", 187, 0, 0},
-    {"InstanceId", "instanceId", 100, 0, 0},
-    {"ImageId", "imageId", 100, 0, 0},
-    {"State", "instanceState", 197, 0, 0},
-    {"PrivateDnsName", "privateDnsName", 100, 0, 0},
-    {"PublicDnsName", "dnsName", 100, 0, 0},
-    {"StateTransitionReason", "reason", 100, 0, 0},
-    {"KeyName", "keyName", 100, 0, 0},
-    {"AmiLaunchIndex", "amiLaunchIndex", 108, 0, 0},
-    {"ProductCodes", "productCodes", 199, 0, 0},
-    {"InstanceType", "instanceType", 202, 0, 0},
-    {"LaunchTime", "launchTime", 130, 0, 0},
-    {"Placement", "placement", 203, 0, 0},
-    {"KernelId", "kernelId", 100, 0, 0},
-    {"RamdiskId", "ramdiskId", 100, 0, 0},
-    {"Platform", "platform", 208, 0, 0},
-    {"Monitoring", "monitoring", 209, 0, 0},
-    {"SubnetId", "subnetId", 100, 0, 0},
-    {"VpcId", "vpcId", 100, 0, 0},
-    {"PrivateIpAddress", "privateIpAddress", 100, 0, 0},
-    {"PublicIpAddress", "ipAddress", 100, 0, 0},
-    {"ReservationId", "reservationId", 100, 0, 0},
-    {"OwnerId", "ownerId", 100, 0, 0},
-    {"RequesterId", "requesterId", 100, 0, 0},
-    {"Groups", "groupSet", 122, 0, 0},
-    {"Instances", "instancesSet", 124, 0, 0},
-    {"NextToken", "nextToken", 100, 0, 0},
-    {"Reservations", "reservationSet", 120, 0, 0},
-    {"State", "state", 217, 0, 0},
-    {"StatusMessage", "statusMessage", 100, 0, 0},
-    {"AssociationId", "associationId", 100, 0, 0},
-    {"Ipv6CidrBlock", "ipv6CidrBlock", 100, 0, 0},
-    {"Ipv6CidrBlockState", "ipv6CidrBlockState", 216, 0, 0},
-    {"NetworkBorderGroup", "networkBorderGroup", 100, 0, 0},
-    {"Ipv6Pool", "ipv6Pool", 100, 0, 0},
-    {"Ipv6AddressAttribute", "ipv6AddressAttribute", 218, 0, 0},
-    {"IpSource", "ipSource", 219, 0, 0},
-    {"AssociationId", "associationId", 100, 0, 0},
-    {"CidrBlock", "cidrBlock", 100, 0, 0},
-    {"CidrBlockState", "cidrBlockState", 216, 0, 0},
-    {"State", "state", 229, 0, 0},
-    {"StateMessage", "stateMessage", 100, 0, 0},
-    {"InternetGateway", "internetGateway", 228, 0, 0},
-    {"EgressOnlyInternetGateway", "egressOnlyInternetGateway", 228, 0, 0},
-    {"NatGateway", "natGateway", 228, 0, 0},
-    {"VirtualPrivateGateway", "virtualPrivateGateway", 228, 0, 0},
-    {"VpcPeering", "vpcPeering", 228, 0, 0},
-    {"Lambda", "lambda", 228, 0, 0},
-    {"VpcLattice", "vpcLattice", 228, 0, 0},
-    {"ElasticFileSystem", "elasticFileSystem", 228, 0, 0},
-    {"VpcId", "vpcId", 223, 0, 0},
-    {"VpcEncryptionControlId", "vpcEncryptionControlId", 224, 0, 0},
-    {"Mode", "mode", 225, 0, 0},
-    {"State", "state", 226, 0, 0},
-    {"StateMessage", "stateMessage", 100, 0, 0},
-    {"ResourceExclusions", "resourceExclusions", 227, 0, 0},
-    {"Tags", "tagSet", 117, 0, 0},
-    {"InternetGatewayBlockMode", "internetGatewayBlockMode", 231, 0, 0},
-    {"OwnerId", "ownerId", 100, 0, 0},
-    {"InstanceTenancy", "instanceTenancy", 206, 0, 0},
-    {"Ipv6CidrBlockAssociationSet", "ipv6CidrBlockAssociationSet", 214, 0, 0},
-    {"CidrBlockAssociationSet", "cidrBlockAssociationSet", 220, 0, 0},
-    {"IsDefault", "isDefault", 131, 0, 0},
-    {"EncryptionControl", "encryptionControl", 222, 0, 0},
-    {"Tags", "tagSet", 117, 0, 0},
-    {"BlockPublicAccessStates", "blockPublicAccessStates", 230, 0, 0},
-    {"VpcId", "vpcId", 100, 0, 0},
+    {"Arn", "Arn", 6, 0, 0},
+    {"ValidUntil", "ValidUntil", 7, 0, 0},
+    {"CreateDate", "CreateDate", 7, 0, 0},
+    {"SAMLProviderList", "SAMLProviderList", 84, 0, 0},
+    {"Arn", "Arn", 6, 0, 0},
+    {"OpenIDConnectProviderList", "OpenIDConnectProviderList", 87, 0, 0},
+    {"UserId", "UserId", 90, 0, 0},
+    {"Account", "Account", 91, 0, 0},
+    {"Arn", "Arn", 92, 0, 0},
+    {"AccessKeyId", "AccessKeyId", 95, 0, 0},
+    {"SecretAccessKey", "SecretAccessKey", 96, 0, 0},
+    {"SessionToken", "SessionToken", 97, 0, 0},
+    {"Expiration", "Expiration", 98, 0, 0},
+    {"AssumedRoleId", "AssumedRoleId", 100, 0, 0},
+    {"Arn", "Arn", 92, 0, 0},
+    {"Credentials", "Credentials", 94, 0, 0},
+    {"AssumedRoleUser", "AssumedRoleUser", 99, 0, 0},
+    {"PackedPolicySize", "PackedPolicySize", 101, 0, 0},
+    {"SourceIdentity", "SourceIdentity", 102, 0, 0},
+    {"Name", "name", 106, 0, 0},
+    {"OptInStatus", "optInStatus", 106, 0, 0},
+    {"Geography", "geographySet", 107, 0, 0},
+    {"RegionName", "regionName", 106, 0, 0},
+    {"Endpoint", "regionEndpoint", 106, 0, 0},
+    {"Regions", "regionInfo", 104, 0, 0},
+    {"Description", "description", 106, 0, 0},
+    {"UserId", "userId", 106, 0, 0},
+    {"GroupName", "groupName", 106, 0, 0},
+    {"GroupId", "groupId", 106, 0, 0},
+    {"VpcId", "vpcId", 106, 0, 0},
+    {"VpcPeeringConnectionId", "vpcPeeringConnectionId", 106, 0, 0},
+    {"PeeringStatus", "peeringStatus", 106, 0, 0},
+    {"Description", "description", 106, 0, 0},
+    {"CidrIp", "cidrIp", 106, 0, 0},
+    {"Description", "description", 106, 0, 0},
+    {"CidrIpv6", "cidrIpv6", 106, 0, 0},
+    {"Description", "description", 106, 0, 0},
+    {"PrefixListId", "prefixListId", 106, 0, 0},
+    {"IpProtocol", "ipProtocol", 106, 0, 0},
+    {"FromPort", "fromPort", 114, 0, 0},
+    {"ToPort", "toPort", 114, 0, 0},
+    {"UserIdGroupPairs", "groups", 115, 0, 0},
+    {"IpRanges", "ipRanges", 117, 0, 0},
+    {"Ipv6Ranges", "ipv6Ranges", 119, 0, 0},
+    {"PrefixListIds", "prefixListIds", 121, 0, 0},
+    {"Key", "key", 106, 0, 0},
+    {"Value", "value", 106, 0, 0},
+    {"GroupId", "groupId", 106, 0, 0},
+    {"IpPermissionsEgress", "ipPermissionsEgress", 112, 0, 0},
+    {"Tags", "tagSet", 123, 0, 0},
+    {"VpcId", "vpcId", 106, 0, 0},
+    {"SecurityGroupArn", "securityGroupArn", 106, 0, 0},
+    {"OwnerId", "ownerId", 106, 0, 0},
+    {"GroupName", "groupName", 106, 0, 0},
+    {"Description", "groupDescription", 106, 0, 0},
+    {"IpPermissions", "ipPermissions", 112, 0, 0},
+    {"NextToken", "nextToken", 106, 0, 0},
+    {"SecurityGroups", "securityGroupInfo", 110, 0, 0},
+    {"GroupId", "groupId", 106, 0, 0},
+    {"GroupName", "groupName", 106, 0, 0},
+    {"Managed", "managed", 137, 0, 0},
+    {"Principal", "principal", 106, 0, 0},
+    {"HiddenByDefault", "hiddenByDefault", 137, 0, 0},
+    {"AttachTime", "attachTime", 136, 0, 0},
+    {"DeleteOnTermination", "deleteOnTermination", 137, 0, 0},
+    {"Status", "status", 138, 0, 0},
+    {"VolumeId", "volumeId", 106, 0, 0},
+    {"AssociatedResource", "associatedResource", 106, 0, 0},
+    {"VolumeOwnerId", "volumeOwnerId", 106, 0, 0},
+    {"Operator", "operator", 139, 0, 0},
+    {"EbsCardIndex", "ebsCardIndex", 114, 0, 0},
+    {"DeviceName", "deviceName", 106, 0, 0},
+    {"Ebs", "ebs", 135, 0, 0},
+    {"Arn", "arn", 106, 0, 0},
+    {"Id", "id", 106, 0, 0},
+    {"ElasticGpuId", "elasticGpuId", 145, 0, 0},
+    {"ElasticGpuAssociationId", "elasticGpuAssociationId", 106, 0, 0},
+    {"ElasticGpuAssociationState", "elasticGpuAssociationState", 106, 0, 0},
+    {"ElasticGpuAssociationTime", "elasticGpuAssociationTime", 106, 0, 0},
+    {"ElasticInferenceAcceleratorArn", "elasticInferenceAcceleratorArn", 106, 0, 0},
+    {"ElasticInferenceAcceleratorAssociationId", "elasticInferenceAcceleratorAssociationId", 106, 0, 0},
+    {"ElasticInferenceAcceleratorAssociationState", "elasticInferenceAcceleratorAssociationState", 106, 0, 0},
+    {"ElasticInferenceAcceleratorAssociationTime", "elasticInferenceAcceleratorAssociationTime", 136, 0, 0},
+    {"CarrierIp", "carrierIp", 106, 0, 0},
+    {"CustomerOwnedIp", "customerOwnedIp", 106, 0, 0},
+    {"IpOwnerId", "ipOwnerId", 106, 0, 0},
+    {"PublicDnsName", "publicDnsName", 106, 0, 0},
+    {"PublicIp", "publicIp", 106, 0, 0},
+    {"EnaSrdUdpEnabled", "enaSrdUdpEnabled", 137, 0, 0},
+    {"EnaSrdEnabled", "enaSrdEnabled", 137, 0, 0},
+    {"EnaSrdUdpSpecification", "enaSrdUdpSpecification", 153, 0, 0},
+    {"AttachTime", "attachTime", 136, 0, 0},
+    {"AttachmentId", "attachmentId", 106, 0, 0},
+    {"DeleteOnTermination", "deleteOnTermination", 137, 0, 0},
+    {"DeviceIndex", "deviceIndex", 114, 0, 0},
+    {"Status", "status", 138, 0, 0},
+    {"NetworkCardIndex", "networkCardIndex", 114, 0, 0},
+    {"EnaSrdSpecification", "enaSrdSpecification", 152, 0, 0},
+    {"EnaQueueCount", "enaQueueCount", 114, 0, 0},
+    {"Ipv6Address", "ipv6Address", 106, 0, 0},
+    {"IsPrimaryIpv6", "isPrimaryIpv6", 137, 0, 0},
+    {"Association", "association", 150, 0, 0},
+    {"Primary", "primary", 137, 0, 0},
+    {"PrivateDnsName", "privateDnsName", 106, 0, 0},
+    {"PrivateIpAddress", "privateIpAddress", 106, 0, 0},
+    {"Ipv4Prefix", "ipv4Prefix", 106, 0, 0},
+    {"Ipv6Prefix", "ipv6Prefix", 106, 0, 0},
+    {"TcpEstablishedTimeout", "tcpEstablishedTimeout", 114, 0, 0},
+    {"UdpStreamTimeout", "udpStreamTimeout", 114, 0, 0},
+    {"UdpTimeout", "udpTimeout", 114, 0, 0},
+    {"Association", "association", 150, 0, 0},
+    {"Attachment", "attachment", 151, 0, 0},
+    {"Description", "description", 106, 0, 0},
+    {"Groups", "groupSet", 128, 0, 0},
+    {"Ipv6Addresses", "ipv6AddressesSet", 154, 0, 0},
+    {"MacAddress", "macAddress", 106, 0, 0},
+    {"NetworkInterfaceId", "networkInterfaceId", 106, 0, 0},
+    {"OwnerId", "ownerId", 106, 0, 0},
+    {"PrivateDnsName", "privateDnsName", 106, 0, 0},
+    {"PrivateIpAddress", "privateIpAddress", 106, 0, 0},
+    {"PrivateIpAddresses", "privateIpAddressesSet", 156, 0, 0},
+    {"SourceDestCheck", "sourceDestCheck", 137, 0, 0},
+    {"Status", "status", 158, 0, 0},
+    {"SubnetId", "subnetId", 106, 0, 0},
+    {"VpcId", "vpcId", 106, 0, 0},
+    {"InterfaceType", "interfaceType", 106, 0, 0},
+    {"Ipv4Prefixes", "ipv4PrefixSet", 159, 0, 0},
+    {"Ipv6Prefixes", "ipv6PrefixSet", 161, 0, 0},
+    {"ConnectionTrackingConfiguration", "connectionTrackingConfiguration", 163, 0, 0},
+    {"Operator", "operator", 139, 0, 0},
+    {"Code", "code", 106, 0, 0},
+    {"Message", "message", 106, 0, 0},
+    {"CoreCount", "coreCount", 114, 0, 0},
+    {"ThreadsPerCore", "threadsPerCore", 114, 0, 0},
+    {"AmdSevSnp", "amdSevSnp", 168, 0, 0},
+    {"NestedVirtualization", "nestedVirtualization", 169, 0, 0},
+    {"CapacityReservationId", "capacityReservationId", 106, 0, 0},
+    {"CapacityReservationResourceGroupArn", "capacityReservationResourceGroupArn", 106, 0, 0},
+    {"CapacityReservationPreference", "capacityReservationPreference", 171, 0, 0},
+    {"CapacityReservationTarget", "capacityReservationTarget", 172, 0, 0},
+    {"Configured", "configured", 137, 0, 0},
+    {"LicenseConfigurationArn", "licenseConfigurationArn", 106, 0, 0},
+    {"State", "state", 177, 0, 0},
+    {"HttpTokens", "httpTokens", 178, 0, 0},
+    {"HttpPutResponseHopLimit", "httpPutResponseHopLimit", 114, 0, 0},
+    {"HttpEndpoint", "httpEndpoint", 179, 0, 0},
+    {"HttpProtocolIpv6", "httpProtocolIpv6", 180, 0, 0},
+    {"InstanceMetadataTags", "instanceMetadataTags", 181, 0, 0},
+    {"Enabled", "enabled", 137, 0, 0},
+    {"HostnameType", "hostnameType", 186, 0, 0},
+    {"EnableResourceNameDnsARecord", "enableResourceNameDnsARecord", 137, 0, 0},
+    {"EnableResourceNameDnsAAAARecord", "enableResourceNameDnsAAAARecord", 137, 0, 0},
+    {"AutoRecovery", "autoRecovery", 188, 0, 0},
+    {"RebootMigration", "rebootMigration", 189, 0, 0},
+    {"BandwidthWeighting", "bandwidthWeighting", 192, 0, 0},
+    {"AttachTime", "attachTime", 184, 0, 0},
+    {"AttachmentId", "attachmentId", 106, 0, 0},
+    {"DeleteOnTermination", "deleteOnTermination", 137, 0, 0},
+    {"DeviceIndex", "deviceIndex", 114, 0, 0},
+    {"Status", "status", 138, 0, 0},
+    {"NetworkCardIndex", "networkCardIndex", 114, 0, 0},
+    {"PrivateIpAddress", "privateIpAddress", 106, 0, 0},
+    {"Attachment", "attachment", 195, 0, 0},
+    {"MacAddress", "macAddress", 106, 0, 0},
+    {"SecondaryInterfaceId", "secondaryInterfaceId", 196, 0, 0},
+    {"OwnerId", "ownerId", 106, 0, 0},
+    {"PrivateIpAddresses", "privateIpAddressSet", 197, 0, 0},
+    {"SourceDestCheck", "sourceDestCheck", 137, 0, 0},
+    {"Status", "status", 199, 0, 0},
+    {"SecondarySubnetId", "secondarySubnetId", 200, 0, 0},
+    {"SecondaryNetworkId", "secondaryNetworkId", 201, 0, 0},
+    {"InterfaceType", "interfaceType", 202, 0, 0},
+    {"Code", "code", 114, 0, 0},
+    {"Name", "name", 204, 0, 0},
+    {"ProductCodeId", "productCode", 106, 0, 0},
+    {"ProductCodeType", "type", 207, 0, 0},
+    {"AvailabilityZoneId", "availabilityZoneId", 210, 0, 0},
+    {"Affinity", "affinity", 106, 0, 0},
+    {"GroupName", "groupName", 211, 0, 0},
+    {"PartitionNumber", "partitionNumber", 114, 0, 0},
+    {"HostId", "hostId", 106, 0, 0},
+    {"Tenancy", "tenancy", 212, 0, 0},
+    {"SpreadDomain", "spreadDomain", 106, 0, 0},
+    {"HostResourceGroupArn", "hostResourceGroupArn", 106, 0, 0},
+    {"GroupId", "groupId", 213, 0, 0},
+    {"AvailabilityZone", "availabilityZone", 106, 0, 0},
+    {"State", "state", 216, 0, 0},
+    {"Architecture", "architecture", 132, 0, 0},
+    {"BlockDeviceMappings", "blockDeviceMapping", 133, 0, 0},
+    {"ClientToken", "clientToken", 106, 0, 0},
+    {"EbsOptimized", "ebsOptimized", 137, 0, 0},
+    {"EnaSupport", "enaSupport", 137, 0, 0},
+    {"Hypervisor", "hypervisor", 140, 0, 0},
+    {"IamInstanceProfile", "iamInstanceProfile", 141, 0, 0},
+    {"InstanceLifecycle", "instanceLifecycle", 142, 0, 0},
+    {"ElasticGpuAssociations", "elasticGpuAssociationSet", 143, 0, 0},
+    {"ElasticInferenceAcceleratorAssociations", "elasticInferenceAcceleratorAssociationSet", 146, 0, 0},
+    {"NetworkInterfaces", "networkInterfaceSet", 148, 0, 0},
+    {"OutpostArn", "outpostArn", 106, 0, 0},
+    {"RootDeviceName", "rootDeviceName", 106, 0, 0},
+    {"RootDeviceType", "rootDeviceType", 164, 0, 0},
+    {"SecurityGroups", "groupSet", 128, 0, 0},
+    {"SourceDestCheck", "sourceDestCheck", 137, 0, 0},
+    {"SpotInstanceRequestId", "spotInstanceRequestId", 106, 0, 0},
+    {"SriovNetSupport", "sriovNetSupport", 106, 0, 0},
+    {"StateReason", "stateReason", 165, 0, 0},
+    {"Tags", "tagSet", 123, 0, 0},
+    {"VirtualizationType", "virtualizationType", 166, 0, 0},
+    {"CpuOptions", "cpuOptions", 167, 0, 0},
+    {"CapacityBlockId", "capacityBlockId", 106, 0, 0},
+    {"CapacityReservationId", "capacityReservationId", 106, 0, 0},
+    {"CapacityReservationSpecification", "capacityReservationSpecification", 170, 0, 0},
+    {"HibernationOptions", "hibernationOptions", 173, 0, 0},
+    {"Licenses", "licenseSet", 174, 0, 0},
+    {"MetadataOptions", "metadataOptions", 176, 0, 0},
+    {"EnclaveOptions", "enclaveOptions", 182, 0, 0},
+    {"BootMode", "bootMode", 183, 0, 0},
+    {"PlatformDetails", "platformDetails", 106, 0, 0},
+    {"UsageOperation", "usageOperation", 106, 0, 0},
+    {"UsageOperationUpdateTime", "usageOperationUpdateTime", 184, 0, 0},
+    {"PrivateDnsNameOptions", "privateDnsNameOptions", 185, 0, 0},
+    {"Ipv6Address", "ipv6Address", 106, 0, 0},
+    {"TpmSupport", "tpmSupport", 106, 0, 0},
+    {"MaintenanceOptions", "maintenanceOptions", 187, 0, 0},
+    {"CurrentInstanceBootMode", "currentInstanceBootMode", 190, 0, 0},
+    {"NetworkPerformanceOptions", "networkPerformanceOptions", 191, 0, 0},
+    {"Operator", "operator", 139, 0, 0},
+    {"SecondaryInterfaces", "secondaryInterfaceSet", 193, 0, 0},
+    {"InstanceId", "instanceId", 106, 0, 0},
+    {"ImageId", "imageId", 106, 0, 0},
+    {"State", "instanceState", 203, 0, 0},
+    {"PrivateDnsName", "privateDnsName", 106, 0, 0},
+    {"PublicDnsName", "dnsName", 106, 0, 0},
+    {"StateTransitionReason", "reason", 106, 0, 0},
+    {"KeyName", "keyName", 106, 0, 0},
+    {"AmiLaunchIndex", "amiLaunchIndex", 114, 0, 0},
+    {"ProductCodes", "productCodes", 205, 0, 0},
+    {"InstanceType", "instanceType", 208, 0, 0},
+    {"LaunchTime", "launchTime", 136, 0, 0},
+    {"Placement", "placement", 209, 0, 0},
+    {"KernelId", "kernelId", 106, 0, 0},
+    {"RamdiskId", "ramdiskId", 106, 0, 0},
+    {"Platform", "platform", 214, 0, 0},
+    {"Monitoring", "monitoring", 215, 0, 0},
+    {"SubnetId", "subnetId", 106, 0, 0},
+    {"VpcId", "vpcId", 106, 0, 0},
+    {"PrivateIpAddress", "privateIpAddress", 106, 0, 0},
+    {"PublicIpAddress", "ipAddress", 106, 0, 0},
+    {"ReservationId", "reservationId", 106, 0, 0},
+    {"OwnerId", "ownerId", 106, 0, 0},
+    {"RequesterId", "requesterId", 106, 0, 0},
+    {"Groups", "groupSet", 128, 0, 0},
+    {"Instances", "instancesSet", 130, 0, 0},
+    {"NextToken", "nextToken", 106, 0, 0},
+    {"Reservations", "reservationSet", 126, 0, 0},
+    {"State", "state", 223, 0, 0},
+    {"StatusMessage", "statusMessage", 106, 0, 0},
+    {"AssociationId", "associationId", 106, 0, 0},
+    {"Ipv6CidrBlock", "ipv6CidrBlock", 106, 0, 0},
+    {"Ipv6CidrBlockState", "ipv6CidrBlockState", 222, 0, 0},
+    {"NetworkBorderGroup", "networkBorderGroup", 106, 0, 0},
+    {"Ipv6Pool", "ipv6Pool", 106, 0, 0},
+    {"Ipv6AddressAttribute", "ipv6AddressAttribute", 224, 0, 0},
+    {"IpSource", "ipSource", 225, 0, 0},
+    {"AssociationId", "associationId", 106, 0, 0},
+    {"CidrBlock", "cidrBlock", 106, 0, 0},
+    {"CidrBlockState", "cidrBlockState", 222, 0, 0},
+    {"State", "state", 235, 0, 0},
+    {"StateMessage", "stateMessage", 106, 0, 0},
+    {"InternetGateway", "internetGateway", 234, 0, 0},
+    {"EgressOnlyInternetGateway", "egressOnlyInternetGateway", 234, 0, 0},
+    {"NatGateway", "natGateway", 234, 0, 0},
+    {"VirtualPrivateGateway", "virtualPrivateGateway", 234, 0, 0},
+    {"VpcPeering", "vpcPeering", 234, 0, 0},
+    {"Lambda", "lambda", 234, 0, 0},
+    {"VpcLattice", "vpcLattice", 234, 0, 0},
+    {"ElasticFileSystem", "elasticFileSystem", 234, 0, 0},
+    {"VpcId", "vpcId", 229, 0, 0},
+    {"VpcEncryptionControlId", "vpcEncryptionControlId", 230, 0, 0},
+    {"Mode", "mode", 231, 0, 0},
     {"State", "state", 232, 0, 0},
-    {"CidrBlock", "cidrBlock", 100, 0, 0},
-    {"DhcpOptionsId", "dhcpOptionsId", 100, 0, 0},
-    {"NextToken", "nextToken", 100, 0, 0},
-    {"Vpcs", "vpcSet", 212, 0, 0},
-    {"FileFormat", "fileFormat", 239, 0, 0},
-    {"HiveCompatiblePartitions", "hiveCompatiblePartitions", 131, 0, 0},
-    {"PerHourPartition", "perHourPartition", 131, 0, 0},
-    {"CreationTime", "creationTime", 178, 0, 0},
-    {"DeliverLogsErrorMessage", "deliverLogsErrorMessage", 100, 0, 0},
-    {"DeliverLogsPermissionArn", "deliverLogsPermissionArn", 100, 0, 0},
-    {"DeliverCrossAccountRole", "deliverCrossAccountRole", 100, 0, 0},
-    {"DeliverLogsStatus", "deliverLogsStatus", 100, 0, 0},
-    {"FlowLogId", "flowLogId", 100, 0, 0},
-    {"FlowLogStatus", "flowLogStatus", 100, 0, 0},
-    {"LogGroupName", "logGroupName", 100, 0, 0},
-    {"ResourceId", "resourceId", 100, 0, 0},
-    {"TrafficType", "trafficType", 236, 0, 0},
-    {"LogDestinationType", "logDestinationType", 237, 0, 0},
-    {"LogDestination", "logDestination", 100, 0, 0},
-    {"LogFormat", "logFormat", 100, 0, 0},
-    {"Tags", "tagSet", 117, 0, 0},
-    {"MaxAggregationInterval", "maxAggregationInterval", 108, 0, 0},
-    {"DestinationOptions", "destinationOptions", 238, 0, 0},
-    {"FlowLogs", "flowLogSet", 234, 0, 0},
-    {"NextToken", "nextToken", 100, 0, 0},
-    {"EbsEncryptionByDefault", "ebsEncryptionByDefault", 131, 0, 0},
-    {"SseType", "sseType", 241, 0, 0},
-    {"Address", "Address", 243, 0, 0},
-    {"Port", "Port", 247, 0, 0},
-    {"HostedZoneId", "HostedZoneId", 243, 0, 0},
-    {"DBSecurityGroupName", "DBSecurityGroupName", 243, 0, 0},
-    {"Status", "Status", 243, 0, 0},
-    {"VpcSecurityGroupId", "VpcSecurityGroupId", 243, 0, 0},
-    {"Status", "Status", 243, 0, 0},
-    {"DBParameterGroupName", "DBParameterGroupName", 243, 0, 0},
-    {"ParameterApplyStatus", "ParameterApplyStatus", 243, 0, 0},
-    {"Name", "Name", 243, 0, 0},
-    {"Arn", "Arn", 243, 0, 0},
-    {"SubnetIdentifier", "SubnetIdentifier", 243, 0, 0},
-    {"SubnetAvailabilityZone", "SubnetAvailabilityZone", 258, 0, 0},
-    {"SubnetOutpost", "SubnetOutpost", 259, 0, 0},
-    {"SubnetStatus", "SubnetStatus", 243, 0, 0},
-    {"DBSubnetGroupName", "DBSubnetGroupName", 243, 0, 0},
-    {"DBSubnetGroupDescription", "DBSubnetGroupDescription", 243, 0, 0},
-    {"VpcId", "VpcId", 243, 0, 0},
-    {"SubnetGroupStatus", "SubnetGroupStatus", 243, 0, 0},
-    {"Subnets", "Subnets", 256, 0, 0},
-    {"DBSubnetGroupArn", "DBSubnetGroupArn", 243, 0, 0},
-    {"SupportedNetworkTypes", "SupportedNetworkTypes", 260, 0, 0},
-    {"LogTypesToEnable", "LogTypesToEnable", 267, 0, 0},
-    {"LogTypesToDisable", "LogTypesToDisable", 267, 0, 0},
-    {"Name", "Name", 243, 0, 0},
-    {"Value", "Value", 243, 0, 0},
-    {"VolumeName", "VolumeName", 243, 0, 0},
-    {"AllocatedStorage", "AllocatedStorage", 263, 0, 0},
-    {"IOPS", "IOPS", 263, 0, 0},
-    {"MaxAllocatedStorage", "MaxAllocatedStorage", 263, 0, 0},
-    {"StorageThroughput", "StorageThroughput", 263, 0, 0},
-    {"StorageType", "StorageType", 243, 0, 0},
-    {"DBInstanceClass", "DBInstanceClass", 243, 0, 0},
-    {"AllocatedStorage", "AllocatedStorage", 263, 0, 0},
-    {"MasterUserPassword", "MasterUserPassword", 264, 0, 0},
-    {"Port", "Port", 263, 0, 0},
-    {"BackupRetentionPeriod", "BackupRetentionPeriod", 263, 0, 0},
-    {"MultiAZ", "MultiAZ", 265, 0, 0},
-    {"EngineVersion", "EngineVersion", 243, 0, 0},
-    {"LicenseModel", "LicenseModel", 243, 0, 0},
-    {"Iops", "Iops", 263, 0, 0},
-    {"StorageThroughput", "StorageThroughput", 263, 0, 0},
-    {"DBInstanceIdentifier", "DBInstanceIdentifier", 243, 0, 0},
-    {"StorageType", "StorageType", 243, 0, 0},
-    {"CACertificateIdentifier", "CACertificateIdentifier", 243, 0, 0},
-    {"DBSubnetGroupName", "DBSubnetGroupName", 243, 0, 0},
-    {"PendingCloudwatchLogsExports", "PendingCloudwatchLogsExports", 266, 0, 0},
-    {"ProcessorFeatures", "ProcessorFeatures", 268, 0, 0},
-    {"AutomationMode", "AutomationMode", 270, 0, 0},
-    {"ResumeFullAutomationModeTime", "ResumeFullAutomationModeTime", 248, 0, 0},
-    {"MultiTenant", "MultiTenant", 265, 0, 0},
-    {"IAMDatabaseAuthenticationEnabled", "IAMDatabaseAuthenticationEnabled", 265, 0, 0},
-    {"DedicatedLogVolume", "DedicatedLogVolume", 265, 0, 0},
-    {"Engine", "Engine", 243, 0, 0},
-    {"AdditionalStorageVolumes", "AdditionalStorageVolumes", 271, 0, 0},
-    {"OptionGroupName", "OptionGroupName", 243, 0, 0},
-    {"Status", "Status", 243, 0, 0},
-    {"StatusType", "StatusType", 243, 0, 0},
-    {"Normal", "Normal", 273, 0, 0},
-    {"Status", "Status", 243, 0, 0},
-    {"Message", "Message", 243, 0, 0},
-    {"Domain", "Domain", 243, 0, 0},
-    {"Status", "Status", 243, 0, 0},
-    {"FQDN", "FQDN", 243, 0, 0},
-    {"IAMRoleName", "IAMRoleName", 243, 0, 0},
-    {"OU", "OU", 243, 0, 0},
-    {"AuthSecretArn", "AuthSecretArn", 243, 0, 0},
-    {"DnsIps", "DnsIps", 260, 0, 0},
-    {"RoleArn", "RoleArn", 243, 0, 0},
-    {"FeatureName", "FeatureName", 243, 0, 0},
-    {"Status", "Status", 243, 0, 0},
-    {"Key", "Key", 243, 0, 0},
-    {"Value", "Value", 243, 0, 0},
-    {"DBInstanceAutomatedBackupsArn", "DBInstanceAutomatedBackupsArn", 243, 0, 0},
-    {"CAIdentifier", "CAIdentifier", 243, 0, 0},
-    {"ValidTill", "ValidTill", 248, 0, 0},
-    {"SecretArn", "SecretArn", 243, 0, 0},
-    {"SecretStatus", "SecretStatus", 243, 0, 0},
-    {"KmsKeyId", "KmsKeyId", 243, 0, 0},
-    {"VolumeName", "VolumeName", 243, 0, 0},
-    {"StorageVolumeStatus", "StorageVolumeStatus", 243, 0, 0},
-    {"AllocatedStorage", "AllocatedStorage", 247, 0, 0},
-    {"IOPS", "IOPS", 263, 0, 0},
-    {"MaxAllocatedStorage", "MaxAllocatedStorage", 263, 0, 0},
-    {"StorageThroughput", "StorageThroughput", 263, 0, 0},
-    {"StorageType", "StorageType", 243, 0, 0},
-    {"DBInstanceIdentifier", "DBInstanceIdentifier", 243, 0, 0},
-    {"DBInstanceClass", "DBInstanceClass", 243, 0, 0},
-    {"Engine", "Engine", 243, 0, 0},
-    {"DBInstanceStatus", "DBInstanceStatus", 243, 0, 0},
-    {"MasterUsername", "MasterUsername", 243, 0, 0},
-    {"DBName", "DBName", 243, 0, 0},
-    {"Endpoint", "Endpoint", 246, 0, 0},
-    {"AllocatedStorage", "AllocatedStorage", 247, 0, 0},
-    {"InstanceCreateTime", "InstanceCreateTime", 248, 0, 0},
-    {"PreferredBackupWindow", "PreferredBackupWindow", 243, 0, 0},
-    {"BackupRetentionPeriod", "BackupRetentionPeriod", 247, 0, 0},
-    {"DBSecurityGroups", "DBSecurityGroups", 249, 0, 0},
-    {"VpcSecurityGroups", "VpcSecurityGroups", 251, 0, 0},
-    {"DBParameterGroups", "DBParameterGroups", 253, 0, 0},
-    {"AvailabilityZone", "AvailabilityZone", 243, 0, 0},
-    {"DBSubnetGroup", "DBSubnetGroup", 255, 0, 0},
-    {"PreferredMaintenanceWindow", "PreferredMaintenanceWindow", 243, 0, 0},
-    {"UpgradeRolloutOrder", "UpgradeRolloutOrder", 261, 0, 0},
-    {"PendingModifiedValues", "PendingModifiedValues", 262, 0, 0},
-    {"LatestRestorableTime", "LatestRestorableTime", 248, 0, 0},
-    {"MultiAZ", "MultiAZ", 273, 0, 0},
-    {"EngineVersion", "EngineVersion", 243, 0, 0},
-    {"AutoMinorVersionUpgrade", "AutoMinorVersionUpgrade", 273, 0, 0},
-    {"ReadReplicaSourceDBInstanceIdentifier", "ReadReplicaSourceDBInstanceIdentifier", 243, 0, 0},
-    {"ReadReplicaDBInstanceIdentifiers", "ReadReplicaDBInstanceIdentifiers", 274, 0, 0},
-    {"ReadReplicaDBClusterIdentifiers", "ReadReplicaDBClusterIdentifiers", 275, 0, 0},
-    {"ReplicaMode", "ReplicaMode", 276, 0, 0},
-    {"LicenseModel", "LicenseModel", 243, 0, 0},
-    {"Iops", "Iops", 263, 0, 0},
-    {"StorageThroughput", "StorageThroughput", 263, 0, 0},
-    {"OptionGroupMemberships", "OptionGroupMemberships", 277, 0, 0},
-    {"CharacterSetName", "CharacterSetName", 243, 0, 0},
-    {"NcharCharacterSetName", "NcharCharacterSetName", 243, 0, 0},
-    {"SecondaryAvailabilityZone", "SecondaryAvailabilityZone", 243, 0, 0},
-    {"PubliclyAccessible", "PubliclyAccessible", 273, 0, 0},
-    {"StatusInfos", "StatusInfos", 279, 0, 0},
-    {"StorageType", "StorageType", 243, 0, 0},
-    {"StorageEncryptionType", "StorageEncryptionType", 281, 0, 0},
-    {"TdeCredentialArn", "TdeCredentialArn", 243, 0, 0},
-    {"DbInstancePort", "DbInstancePort", 247, 0, 0},
-    {"DBClusterIdentifier", "DBClusterIdentifier", 243, 0, 0},
-    {"StorageEncrypted", "StorageEncrypted", 273, 0, 0},
-    {"KmsKeyId", "KmsKeyId", 243, 0, 0},
-    {"DbiResourceId", "DbiResourceId", 243, 0, 0},
-    {"CACertificateIdentifier", "CACertificateIdentifier", 243, 0, 0},
-    {"DomainMemberships", "DomainMemberships", 282, 0, 0},
-    {"CopyTagsToSnapshot", "CopyTagsToSnapshot", 273, 0, 0},
-    {"MonitoringInterval", "MonitoringInterval", 263, 0, 0},
-    {"EnhancedMonitoringResourceArn", "EnhancedMonitoringResourceArn", 243, 0, 0},
-    {"MonitoringRoleArn", "MonitoringRoleArn", 243, 0, 0},
-    {"PromotionTier", "PromotionTier", 263, 0, 0},
-    {"DBInstanceArn", "DBInstanceArn", 243, 0, 0},
-    {"Timezone", "Timezone", 243, 0, 0},
-    {"IAMDatabaseAuthenticationEnabled", "IAMDatabaseAuthenticationEnabled", 273, 0, 0},
-    {"DatabaseInsightsMode", "DatabaseInsightsMode", 284, 0, 0},
-    {"PerformanceInsightsEnabled", "PerformanceInsightsEnabled", 265, 0, 0},
-    {"PerformanceInsightsKMSKeyId", "PerformanceInsightsKMSKeyId", 243, 0, 0},
-    {"PerformanceInsightsRetentionPeriod", "PerformanceInsightsRetentionPeriod", 263, 0, 0},
-    {"EnabledCloudwatchLogsExports", "EnabledCloudwatchLogsExports", 267, 0, 0},
-    {"ProcessorFeatures", "ProcessorFeatures", 268, 0, 0},
-    {"DeletionProtection", "DeletionProtection", 273, 0, 0},
-    {"AssociatedRoles", "AssociatedRoles", 285, 0, 0},
-    {"ListenerEndpoint", "ListenerEndpoint", 246, 0, 0},
-    {"MaxAllocatedStorage", "MaxAllocatedStorage", 263, 0, 0},
-    {"TagList", "TagList", 287, 0, 0},
-    {"AutomationMode", "AutomationMode", 270, 0, 0},
-    {"ResumeFullAutomationModeTime", "ResumeFullAutomationModeTime", 248, 0, 0},
-    {"CustomerOwnedIpEnabled", "CustomerOwnedIpEnabled", 265, 0, 0},
-    {"NetworkType", "NetworkType", 243, 0, 0},
-    {"ActivityStreamStatus", "ActivityStreamStatus", 289, 0, 0},
-    {"ActivityStreamKmsKeyId", "ActivityStreamKmsKeyId", 243, 0, 0},
-    {"ActivityStreamKinesisStreamName", "ActivityStreamKinesisStreamName", 243, 0, 0},
-    {"ActivityStreamMode", "ActivityStreamMode", 290, 0, 0},
-    {"ActivityStreamEngineNativeAuditFieldsIncluded", "ActivityStreamEngineNativeAuditFieldsIncluded", 265, 0, 0},
-    {"AwsBackupRecoveryPointArn", "AwsBackupRecoveryPointArn", 243, 0, 0},
-    {"DBInstanceAutomatedBackupsReplications", "DBInstanceAutomatedBackupsReplications", 291, 0, 0},
-    {"BackupTarget", "BackupTarget", 243, 0, 0},
-    {"AutomaticRestartTime", "AutomaticRestartTime", 248, 0, 0},
-    {"CustomIamInstanceProfile", "CustomIamInstanceProfile", 243, 0, 0},
-    {"ActivityStreamPolicyStatus", "ActivityStreamPolicyStatus", 293, 0, 0},
-    {"CertificateDetails", "CertificateDetails", 294, 0, 0},
-    {"DBSystemId", "DBSystemId", 243, 0, 0},
-    {"MasterUserSecret", "MasterUserSecret", 295, 0, 0},
-    {"ReadReplicaSourceDBClusterIdentifier", "ReadReplicaSourceDBClusterIdentifier", 243, 0, 0},
-    {"PercentProgress", "PercentProgress", 243, 0, 0},
-    {"MultiTenant", "MultiTenant", 265, 0, 0},
-    {"DedicatedLogVolume", "DedicatedLogVolume", 273, 0, 0},
-    {"IsStorageConfigUpgradeAvailable", "IsStorageConfigUpgradeAvailable", 265, 0, 0},
-    {"EngineLifecycleSupport", "EngineLifecycleSupport", 243, 0, 0},
-    {"AdditionalStorageVolumes", "AdditionalStorageVolumes", 296, 0, 0},
-    {"StorageVolumeStatus", "StorageVolumeStatus", 243, 0, 0},
-    {"Marker", "Marker", 243, 0, 0},
-    {"DBInstances", "DBInstances", 244, 0, 0},
-    {"Name", "Name", 301, 0, 0},
-    {"CreationDate", "CreationDate", 302, 0, 0},
-    {"BucketRegion", "BucketRegion", 303, 0, 0},
-    {"BucketArn", "BucketArn", 304, 0, 0},
-    {"DisplayName", "DisplayName", 306, 0, 0},
-    {"ID", "ID", 307, 0, 0},
-    {"Buckets", "Buckets", 299, 0, 0},
-    {"Owner", "Owner", 305, 0, 0},
-    {"ContinuationToken", "ContinuationToken", 308, 0, 0},
-    {"Prefix", "Prefix", 309, 0, 0},
-    {"LocationConstraint", "LocationConstraint", 311, 0, 0},
-    {"BlockPublicAcls", "BlockPublicAcls", 313, 0, 0},
-    {"IgnorePublicAcls", "IgnorePublicAcls", 313, 0, 0},
-    {"BlockPublicPolicy", "BlockPublicPolicy", 313, 0, 0},
-    {"RestrictPublicBuckets", "RestrictPublicBuckets", 313, 0, 0},
-    {"IsPublic", "IsPublic", 316, 0, 0},
-    {"DisplayName", "DisplayName", 306, 0, 0},
-    {"EmailAddress", "EmailAddress", 321, 0, 0},
-    {"ID", "ID", 307, 0, 0},
-    {"Type", "xsi:type", 322, 0, 1},
-    {"URI", "URI", 323, 0, 0},
-    {"Grantee", "Grantee", 320, 0, 0},
-    {"Permission", "Permission", 324, 0, 0},
-    {"Owner", "Owner", 305, 0, 0},
-    {"Grants", "AccessControlList", 318, 0, 0},
-    {"SSEAlgorithm", "SSEAlgorithm", 329, 0, 0},
-    {"KMSMasterKeyID", "KMSMasterKeyID", 330, 0, 0},
-    {"EncryptionType", "EncryptionType", 333, 0, 0},
-    {"ApplyServerSideEncryptionByDefault", "ApplyServerSideEncryptionByDefault", 328, 0, 0},
-    {"BucketKeyEnabled", "BucketKeyEnabled", 331, 0, 0},
-    {"BlockedEncryptionTypes", "BlockedEncryptionTypes", 332, 0, 0},
-    {"Rules", "Rule", 326, 0, 0},
-    {"Status", "Status", 336, 0, 0},
-    {"MFADelete", "MfaDelete", 337, 0, 0},
-    {"Mode", "Mode", 342, 0, 0},
-    {"Days", "Days", 343, 0, 0},
-    {"Years", "Years", 344, 0, 0},
-    {"DefaultRetention", "DefaultRetention", 341, 0, 0},
-    {"ObjectLockEnabled", "ObjectLockEnabled", 339, 0, 0},
-    {"Rule", "Rule", 340, 0, 0},
-    {"Date", "Date", 349, 0, 0},
-    {"Days", "Days", 343, 0, 0},
-    {"ExpiredObjectDeleteMarker", "ExpiredObjectDeleteMarker", 350, 0, 0},
-    {"Key", "Key", 353, 0, 0},
-    {"Value", "Value", 354, 0, 0},
-    {"Prefix", "Prefix", 309, 0, 0},
-    {"Tags", "Tag", 358, 1, 0},
-    {"ObjectSizeGreaterThan", "ObjectSizeGreaterThan", 355, 0, 0},
-    {"ObjectSizeLessThan", "ObjectSizeLessThan", 356, 0, 0},
-    {"Prefix", "Prefix", 309, 0, 0},
-    {"Tag", "Tag", 352, 0, 0},
-    {"ObjectSizeGreaterThan", "ObjectSizeGreaterThan", 355, 0, 0},
-    {"ObjectSizeLessThan", "ObjectSizeLessThan", 356, 0, 0},
-    {"And", "And", 357, 0, 0},
-    {"Date", "Date", 349, 0, 0},
-    {"Days", "Days", 343, 0, 0},
-    {"StorageClass", "StorageClass", 362, 0, 0},
-    {"NoncurrentDays", "NoncurrentDays", 343, 0, 0},
-    {"StorageClass", "StorageClass", 362, 0, 0},
-    {"NewerNoncurrentVersions", "NewerNoncurrentVersions", 365, 0, 0},
-    {"NoncurrentDays", "NoncurrentDays", 343, 0, 0},
-    {"NewerNoncurrentVersions", "NewerNoncurrentVersions", 365, 0, 0},
-    {"DaysAfterInitiation", "DaysAfterInitiation", 368, 0, 0},
-    {"Expiration", "Expiration", 348, 0, 0},
-    {"ID", "ID", 307, 0, 0},
-    {"Prefix", "Prefix", 309, 0, 0},
-    {"Filter", "Filter", 351, 0, 0},
-    {"Status", "Status", 359, 0, 0},
-    {"Transitions", "Transition", 360, 0, 0},
-    {"NoncurrentVersionTransitions", "NoncurrentVersionTransition", 363, 0, 0},
-    {"NoncurrentVersionExpiration", "NoncurrentVersionExpiration", 366, 0, 0},
-    {"AbortIncompleteMultipartUpload", "AbortIncompleteMultipartUpload", 367, 0, 0},
-    {"Rules", "Rule", 346, 0, 0},
-    {"TagSet", "TagSet", 358, 0, 0},
-    {"BlockPublicAcls", "BlockPublicAcls", 371, 0, 0},
-    {"IgnorePublicAcls", "IgnorePublicAcls", 371, 0, 0},
-    {"BlockPublicPolicy", "BlockPublicPolicy", 371, 0, 0},
-    {"RestrictPublicBuckets", "RestrictPublicBuckets", 371, 0, 0},
-    {"Name", "Name", 375, 0, 0},
-    {"S3BucketName", "S3BucketName", 375, 0, 0},
-    {"S3KeyPrefix", "S3KeyPrefix", 375, 0, 0},
-    {"SnsTopicName", "SnsTopicName", 375, 0, 0},
-    {"SnsTopicARN", "SnsTopicARN", 375, 0, 0},
-    {"IncludeGlobalServiceEvents", "IncludeGlobalServiceEvents", 376, 0, 0},
-    {"IsMultiRegionTrail", "IsMultiRegionTrail", 376, 0, 0},
-    {"HomeRegion", "HomeRegion", 375, 0, 0},
-    {"TrailARN", "TrailARN", 375, 0, 0},
-    {"LogFileValidationEnabled", "LogFileValidationEnabled", 376, 0, 0},
-    {"CloudWatchLogsLogGroupArn", "CloudWatchLogsLogGroupArn", 375, 0, 0},
-    {"CloudWatchLogsRoleArn", "CloudWatchLogsRoleArn", 375, 0, 0},
-    {"KmsKeyId", "KmsKeyId", 375, 0, 0},
-    {"HasCustomEventSelectors", "HasCustomEventSelectors", 376, 0, 0},
-    {"HasInsightSelectors", "HasInsightSelectors", 376, 0, 0},
-    {"IsOrganizationTrail", "IsOrganizationTrail", 376, 0, 0},
-    {"trailList", "trailList", 373, 0, 0},
-    {"IsLogging", "IsLogging", 376, 0, 0},
-    {"LatestDeliveryError", "LatestDeliveryError", 375, 0, 0},
-    {"LatestNotificationError", "LatestNotificationError", 375, 0, 0},
-    {"LatestDeliveryTime", "LatestDeliveryTime", 378, 0, 0},
-    {"LatestNotificationTime", "LatestNotificationTime", 378, 0, 0},
-    {"StartLoggingTime", "StartLoggingTime", 378, 0, 0},
-    {"StopLoggingTime", "StopLoggingTime", 378, 0, 0},
-    {"LatestCloudWatchLogsDeliveryError", "LatestCloudWatchLogsDeliveryError", 375, 0, 0},
-    {"LatestCloudWatchLogsDeliveryTime", "LatestCloudWatchLogsDeliveryTime", 378, 0, 0},
-    {"LatestDigestDeliveryTime", "LatestDigestDeliveryTime", 378, 0, 0},
-    {"LatestDigestDeliveryError", "LatestDigestDeliveryError", 375, 0, 0},
-    {"LatestDeliveryAttemptTime", "LatestDeliveryAttemptTime", 375, 0, 0},
-    {"LatestNotificationAttemptTime", "LatestNotificationAttemptTime", 375, 0, 0},
-    {"LatestNotificationAttemptSucceeded", "LatestNotificationAttemptSucceeded", 375, 0, 0},
-    {"LatestDeliveryAttemptSucceeded", "LatestDeliveryAttemptSucceeded", 375, 0, 0},
-    {"TimeLoggingStarted", "TimeLoggingStarted", 375, 0, 0},
-    {"TimeLoggingStopped", "TimeLoggingStopped", 375, 0, 0},
-    {"Type", "Type", 375, 0, 0},
-    {"Values", "Values", 385, 0, 0},
-    {"ReadWriteType", "ReadWriteType", 382, 0, 0},
-    {"IncludeManagementEvents", "IncludeManagementEvents", 376, 0, 0},
-    {"DataResources", "DataResources", 383, 0, 0},
-    {"ExcludeManagementEventSources", "ExcludeManagementEventSources", 386, 0, 0},
-    {"Field", "Field", 392, 0, 0},
-    {"Equals", "Equals", 393, 0, 0},
-    {"StartsWith", "StartsWith", 393, 0, 0},
-    {"EndsWith", "EndsWith", 393, 0, 0},
-    {"NotEquals", "NotEquals", 393, 0, 0},
-    {"NotStartsWith", "NotStartsWith", 393, 0, 0},
-    {"NotEndsWith", "NotEndsWith", 393, 0, 0},
-    {"Name", "Name", 389, 0, 0},
-    {"FieldSelectors", "FieldSelectors", 390, 0, 0},
-    {"TrailARN", "TrailARN", 375, 0, 0},
-    {"EventSelectors", "EventSelectors", 380, 0, 0},
-    {"AdvancedEventSelectors", "AdvancedEventSelectors", 387, 0, 0},
-    {"KeyId", "KeyId", 398, 0, 0},
-    {"KeyArn", "KeyArn", 399, 0, 0},
-    {"Keys", "Keys", 396, 0, 0},
-    {"NextMarker", "NextMarker", 400, 0, 0},
-    {"Truncated", "Truncated", 401, 0, 0},
-    {"Arn", "Arn", 399, 0, 0},
-    {"Region", "Region", 426, 0, 0},
-    {"MultiRegionKeyType", "MultiRegionKeyType", 424, 0, 0},
-    {"PrimaryKey", "PrimaryKey", 425, 0, 0},
-    {"ReplicaKeys", "ReplicaKeys", 427, 0, 0},
-    {"Id", "Id", 432, 0, 0},
-    {"AWSAccountId", "AWSAccountId", 404, 0, 0},
-    {"KeyId", "KeyId", 398, 0, 0},
-    {"Arn", "Arn", 399, 0, 0},
-    {"CreationDate", "CreationDate", 405, 0, 0},
-    {"Enabled", "Enabled", 401, 0, 0},
-    {"Description", "Description", 406, 0, 0},
-    {"KeyUsage", "KeyUsage", 407, 0, 0},
-    {"KeyState", "KeyState", 408, 0, 0},
-    {"DeletionDate", "DeletionDate", 405, 0, 0},
-    {"ValidTo", "ValidTo", 405, 0, 0},
-    {"Origin", "Origin", 409, 0, 0},
-    {"CustomKeyStoreId", "CustomKeyStoreId", 410, 0, 0},
-    {"CloudHsmClusterId", "CloudHsmClusterId", 411, 0, 0},
-    {"ExpirationModel", "ExpirationModel", 412, 0, 0},
-    {"KeyManager", "KeyManager", 413, 0, 0},
-    {"CustomerMasterKeySpec", "CustomerMasterKeySpec", 414, 0, 0},
-    {"KeySpec", "KeySpec", 415, 0, 0},
-    {"EncryptionAlgorithms", "EncryptionAlgorithms", 416, 0, 0},
-    {"SigningAlgorithms", "SigningAlgorithms", 418, 0, 0},
-    {"KeyAgreementAlgorithms", "KeyAgreementAlgorithms", 420, 0, 0},
-    {"MultiRegion", "MultiRegion", 422, 0, 0},
-    {"MultiRegionConfiguration", "MultiRegionConfiguration", 423, 0, 0},
-    {"PendingDeletionWindowInDays", "PendingDeletionWindowInDays", 428, 0, 0},
-    {"MacAlgorithms", "MacAlgorithms", 429, 0, 0},
-    {"XksKeyConfiguration", "XksKeyConfiguration", 431, 0, 0},
-    {"CurrentKeyMaterialId", "CurrentKeyMaterialId", 433, 0, 0},
-    {"KeyMetadata", "KeyMetadata", 403, 0, 0},
-    {"KeyRotationEnabled", "KeyRotationEnabled", 401, 0, 0},
-    {"KeyId", "KeyId", 398, 0, 0},
-    {"RotationPeriodInDays", "RotationPeriodInDays", 435, 0, 0},
-    {"NextRotationDate", "NextRotationDate", 405, 0, 0},
-    {"OnDemandRotationStartDate", "OnDemandRotationStartDate", 405, 0, 0},
-    {"Policy", "Policy", 437, 0, 0},
-    {"PolicyName", "PolicyName", 438, 0, 0},
-    {"TagKey", "TagKey", 442, 0, 0},
-    {"TagValue", "TagValue", 443, 0, 0},
-    {"Tags", "Tags", 440, 0, 0},
-    {"NextMarker", "NextMarker", 400, 0, 0},
-    {"Truncated", "Truncated", 401, 0, 0},
-    {"Type", "Type", 454, 0, 0},
-    {"Status", "Status", 455, 0, 0},
-    {"Id", "Id", 446, 0, 0},
-    {"Arn", "Arn", 447, 0, 0},
-    {"FeatureSet", "FeatureSet", 448, 0, 0},
-    {"MasterAccountArn", "MasterAccountArn", 449, 0, 0},
-    {"MasterAccountId", "MasterAccountId", 450, 0, 0},
-    {"MasterAccountEmail", "MasterAccountEmail", 451, 0, 0},
-    {"AvailablePolicyTypes", "AvailablePolicyTypes", 452, 0, 0},
-    {"Organization", "Organization", 445, 0, 0},
-    {"Id", "Id", 459, 0, 0},
-    {"Type", "Type", 460, 0, 0},
-    {"Parents", "Parents", 457, 0, 0},
-    {"NextToken", "NextToken", 461, 0, 0},
-    {"Id", "Id", 465, 0, 0},
-    {"Arn", "Arn", 466, 0, 0},
-    {"Name", "Name", 467, 0, 0},
-    {"Description", "Description", 468, 0, 0},
-    {"Type", "Type", 454, 0, 0},
-    {"AwsManaged", "AwsManaged", 469, 0, 0},
-    {"Policies", "Policies", 463, 0, 0},
-    {"NextToken", "NextToken", 461, 0, 0},
-    {"PolicySummary", "PolicySummary", 464, 0, 0},
-    {"Content", "Content", 472, 0, 0},
-    {"Policy", "Policy", 471, 0, 0},
-    {"DetectorIds", "detectorIds", 474, 0, 0},
-    {"NextToken", "nextToken", 476, 0, 0},
-    {"Status", "status", 482, 0, 0},
-    {"Status", "status", 482, 0, 0},
-    {"Status", "status", 482, 0, 0},
-    {"Status", "status", 482, 0, 0},
-    {"Status", "status", 482, 0, 0},
-    {"AuditLogs", "auditLogs", 487, 0, 0},
-    {"Status", "status", 482, 0, 0},
-    {"Reason", "reason", 476, 0, 0},
-    {"EbsVolumes", "ebsVolumes", 490, 0, 0},
-    {"ScanEc2InstanceWithFindings", "scanEc2InstanceWithFindings", 489, 0, 0},
-    {"ServiceRole", "serviceRole", 476, 0, 0},
-    {"CloudTrail", "cloudTrail", 481, 0, 0},
-    {"DNSLogs", "dnsLogs", 483, 0, 0},
-    {"FlowLogs", "flowLogs", 484, 0, 0},
-    {"S3Logs", "s3Logs", 485, 0, 0},
-    {"Kubernetes", "kubernetes", 486, 0, 0},
-    {"MalwareProtection", "malwareProtection", 488, 0, 0},
-    {"Name", "name", 501, 0, 0},
-    {"Status", "status", 497, 0, 0},
-    {"UpdatedAt", "updatedAt", 498, 0, 0},
-    {"Name", "name", 496, 0, 0},
-    {"Status", "status", 497, 0, 0},
-    {"UpdatedAt", "updatedAt", 498, 0, 0},
-    {"AdditionalConfiguration", "additionalConfiguration", 499, 0, 0},
-    {"CreatedAt", "createdAt", 476, 0, 0},
-    {"FindingPublishingFrequency", "findingPublishingFrequency", 478, 0, 0},
-    {"ServiceRole", "serviceRole", 476, 0, 0},
-    {"Status", "status", 479, 0, 0},
-    {"UpdatedAt", "updatedAt", 476, 0, 0},
-    {"DataSources", "dataSources", 480, 0, 0},
-    {"Tags", "tags", 491, 0, 0},
-    {"Features", "features", 494, 0, 0},
+    {"StateMessage", "stateMessage", 106, 0, 0},
+    {"ResourceExclusions", "resourceExclusions", 233, 0, 0},
+    {"Tags", "tagSet", 123, 0, 0},
+    {"InternetGatewayBlockMode", "internetGatewayBlockMode", 237, 0, 0},
+    {"OwnerId", "ownerId", 106, 0, 0},
+    {"InstanceTenancy", "instanceTenancy", 212, 0, 0},
+    {"Ipv6CidrBlockAssociationSet", "ipv6CidrBlockAssociationSet", 220, 0, 0},
+    {"CidrBlockAssociationSet", "cidrBlockAssociationSet", 226, 0, 0},
+    {"IsDefault", "isDefault", 137, 0, 0},
+    {"EncryptionControl", "encryptionControl", 228, 0, 0},
+    {"Tags", "tagSet", 123, 0, 0},
+    {"BlockPublicAccessStates", "blockPublicAccessStates", 236, 0, 0},
+    {"VpcId", "vpcId", 106, 0, 0},
+    {"State", "state", 238, 0, 0},
+    {"CidrBlock", "cidrBlock", 106, 0, 0},
+    {"DhcpOptionsId", "dhcpOptionsId", 106, 0, 0},
+    {"NextToken", "nextToken", 106, 0, 0},
+    {"Vpcs", "vpcSet", 218, 0, 0},
+    {"FileFormat", "fileFormat", 245, 0, 0},
+    {"HiveCompatiblePartitions", "hiveCompatiblePartitions", 137, 0, 0},
+    {"PerHourPartition", "perHourPartition", 137, 0, 0},
+    {"CreationTime", "creationTime", 184, 0, 0},
+    {"DeliverLogsErrorMessage", "deliverLogsErrorMessage", 106, 0, 0},
+    {"DeliverLogsPermissionArn", "deliverLogsPermissionArn", 106, 0, 0},
+    {"DeliverCrossAccountRole", "deliverCrossAccountRole", 106, 0, 0},
+    {"DeliverLogsStatus", "deliverLogsStatus", 106, 0, 0},
+    {"FlowLogId", "flowLogId", 106, 0, 0},
+    {"FlowLogStatus", "flowLogStatus", 106, 0, 0},
+    {"LogGroupName", "logGroupName", 106, 0, 0},
+    {"ResourceId", "resourceId", 106, 0, 0},
+    {"TrafficType", "trafficType", 242, 0, 0},
+    {"LogDestinationType", "logDestinationType", 243, 0, 0},
+    {"LogDestination", "logDestination", 106, 0, 0},
+    {"LogFormat", "logFormat", 106, 0, 0},
+    {"Tags", "tagSet", 123, 0, 0},
+    {"MaxAggregationInterval", "maxAggregationInterval", 114, 0, 0},
+    {"DestinationOptions", "destinationOptions", 244, 0, 0},
+    {"FlowLogs", "flowLogSet", 240, 0, 0},
+    {"NextToken", "nextToken", 106, 0, 0},
+    {"EbsEncryptionByDefault", "ebsEncryptionByDefault", 137, 0, 0},
+    {"SseType", "sseType", 247, 0, 0},
+    {"State", "state", 254, 0, 0},
+    {"StatusMessage", "statusMessage", 106, 0, 0},
+    {"Main", "main", 137, 0, 0},
+    {"RouteTableAssociationId", "routeTableAssociationId", 106, 0, 0},
+    {"RouteTableId", "routeTableId", 106, 0, 0},
+    {"SubnetId", "subnetId", 106, 0, 0},
+    {"GatewayId", "gatewayId", 106, 0, 0},
+    {"PublicIpv4Pool", "publicIpv4Pool", 106, 0, 0},
+    {"AssociationState", "associationState", 253, 0, 0},
+    {"GatewayId", "gatewayId", 106, 0, 0},
+    {"DestinationCidrBlock", "destinationCidrBlock", 106, 0, 0},
+    {"DestinationIpv6CidrBlock", "destinationIpv6CidrBlock", 106, 0, 0},
+    {"DestinationPrefixListId", "destinationPrefixListId", 106, 0, 0},
+    {"EgressOnlyInternetGatewayId", "egressOnlyInternetGatewayId", 106, 0, 0},
+    {"GatewayId", "gatewayId", 106, 0, 0},
+    {"InstanceId", "instanceId", 106, 0, 0},
+    {"InstanceOwnerId", "instanceOwnerId", 106, 0, 0},
+    {"NatGatewayId", "natGatewayId", 106, 0, 0},
+    {"TransitGatewayId", "transitGatewayId", 106, 0, 0},
+    {"LocalGatewayId", "localGatewayId", 106, 0, 0},
+    {"CarrierGatewayId", "carrierGatewayId", 259, 0, 0},
+    {"NetworkInterfaceId", "networkInterfaceId", 106, 0, 0},
+    {"Origin", "origin", 260, 0, 0},
+    {"State", "state", 261, 0, 0},
+    {"VpcPeeringConnectionId", "vpcPeeringConnectionId", 106, 0, 0},
+    {"CoreNetworkArn", "coreNetworkArn", 262, 0, 0},
+    {"OdbNetworkArn", "odbNetworkArn", 263, 0, 0},
+    {"IpAddress", "ipAddress", 106, 0, 0},
+    {"Associations", "associationSet", 251, 0, 0},
+    {"PropagatingVgws", "propagatingVgwSet", 255, 0, 0},
+    {"RouteTableId", "routeTableId", 106, 0, 0},
+    {"Routes", "routeSet", 257, 0, 0},
+    {"Tags", "tagSet", 123, 0, 0},
+    {"VpcId", "vpcId", 106, 0, 0},
+    {"OwnerId", "ownerId", 106, 0, 0},
+    {"RouteTables", "routeTableSet", 249, 0, 0},
+    {"NextToken", "nextToken", 106, 0, 0},
+    {"State", "state", 272, 0, 0},
+    {"StatusMessage", "statusMessage", 106, 0, 0},
+    {"AssociationId", "associationId", 270, 0, 0},
+    {"Ipv6CidrBlock", "ipv6CidrBlock", 106, 0, 0},
+    {"Ipv6CidrBlockState", "ipv6CidrBlockState", 271, 0, 0},
+    {"Ipv6AddressAttribute", "ipv6AddressAttribute", 224, 0, 0},
+    {"IpSource", "ipSource", 225, 0, 0},
+    {"HostnameType", "hostnameType", 186, 0, 0},
+    {"EnableResourceNameDnsARecord", "enableResourceNameDnsARecord", 137, 0, 0},
+    {"EnableResourceNameDnsAAAARecord", "enableResourceNameDnsAAAARecord", 137, 0, 0},
+    {"AvailabilityZoneId", "availabilityZoneId", 106, 0, 0},
+    {"EnableLniAtDeviceIndex", "enableLniAtDeviceIndex", 114, 0, 0},
+    {"MapCustomerOwnedIpOnLaunch", "mapCustomerOwnedIpOnLaunch", 137, 0, 0},
+    {"CustomerOwnedIpv4Pool", "customerOwnedIpv4Pool", 267, 0, 0},
+    {"OwnerId", "ownerId", 106, 0, 0},
+    {"AssignIpv6AddressOnCreation", "assignIpv6AddressOnCreation", 137, 0, 0},
+    {"Ipv6CidrBlockAssociationSet", "ipv6CidrBlockAssociationSet", 268, 0, 0},
+    {"Tags", "tagSet", 123, 0, 0},
+    {"SubnetArn", "subnetArn", 106, 0, 0},
+    {"OutpostArn", "outpostArn", 106, 0, 0},
+    {"EnableDns64", "enableDns64", 137, 0, 0},
+    {"Ipv6Native", "ipv6Native", 137, 0, 0},
+    {"PrivateDnsNameOptionsOnLaunch", "privateDnsNameOptionsOnLaunch", 273, 0, 0},
+    {"BlockPublicAccessStates", "blockPublicAccessStates", 236, 0, 0},
+    {"Type", "type", 106, 0, 0},
+    {"SubnetId", "subnetId", 106, 0, 0},
+    {"State", "state", 274, 0, 0},
+    {"VpcId", "vpcId", 106, 0, 0},
+    {"CidrBlock", "cidrBlock", 106, 0, 0},
+    {"AvailableIpAddressCount", "availableIpAddressCount", 114, 0, 0},
+    {"AvailabilityZone", "availabilityZone", 106, 0, 0},
+    {"DefaultForAz", "defaultForAz", 137, 0, 0},
+    {"MapPublicIpOnLaunch", "mapPublicIpOnLaunch", 137, 0, 0},
+    {"NextToken", "nextToken", 106, 0, 0},
+    {"Subnets", "subnetSet", 265, 0, 0},
+    {"AllocationId", "allocationId", 106, 0, 0},
+    {"NetworkInterfaceId", "networkInterfaceId", 106, 0, 0},
+    {"PrivateIp", "privateIp", 106, 0, 0},
+    {"PublicIp", "publicIp", 106, 0, 0},
+    {"AssociationId", "associationId", 106, 0, 0},
+    {"IsPrimary", "isPrimary", 137, 0, 0},
+    {"FailureMessage", "failureMessage", 106, 0, 0},
+    {"Status", "status", 280, 0, 0},
+    {"AvailabilityZone", "availabilityZone", 281, 0, 0},
+    {"AvailabilityZoneId", "availabilityZoneId", 210, 0, 0},
+    {"ProvisionTime", "provisionTime", 136, 0, 0},
+    {"Provisioned", "provisioned", 106, 0, 0},
+    {"RequestTime", "requestTime", 136, 0, 0},
+    {"Requested", "requested", 106, 0, 0},
+    {"Status", "status", 106, 0, 0},
+    {"Type", "type", 290, 0, 0},
+    {"ApplianceArn", "applianceArn", 106, 0, 0},
+    {"VpcEndpointId", "vpcEndpointId", 106, 0, 0},
+    {"AttachmentState", "attachmentState", 291, 0, 0},
+    {"ModificationState", "modificationState", 292, 0, 0},
+    {"FailureCode", "failureCode", 106, 0, 0},
+    {"FailureMessage", "failureMessage", 106, 0, 0},
+    {"CreateTime", "createTime", 136, 0, 0},
+    {"DeleteTime", "deleteTime", 136, 0, 0},
+    {"FailureCode", "failureCode", 106, 0, 0},
+    {"FailureMessage", "failureMessage", 106, 0, 0},
+    {"NatGatewayAddresses", "natGatewayAddressSet", 278, 0, 0},
+    {"NatGatewayId", "natGatewayId", 106, 0, 0},
+    {"ProvisionedBandwidth", "provisionedBandwidth", 282, 0, 0},
+    {"State", "state", 283, 0, 0},
+    {"SubnetId", "subnetId", 106, 0, 0},
+    {"VpcId", "vpcId", 106, 0, 0},
+    {"Tags", "tagSet", 123, 0, 0},
+    {"ConnectivityType", "connectivityType", 284, 0, 0},
+    {"AvailabilityMode", "availabilityMode", 285, 0, 0},
+    {"AutoScalingIps", "autoScalingIps", 286, 0, 0},
+    {"AutoProvisionZones", "autoProvisionZones", 287, 0, 0},
+    {"AttachedAppliances", "attachedApplianceSet", 288, 0, 0},
+    {"RouteTableId", "routeTableId", 106, 0, 0},
+    {"NatGateways", "natGatewaySet", 276, 0, 0},
+    {"NextToken", "nextToken", 106, 0, 0},
+    {"State", "state", 138, 0, 0},
+    {"VpcId", "vpcId", 106, 0, 0},
+    {"Attachments", "attachmentSet", 296, 0, 0},
+    {"InternetGatewayId", "internetGatewayId", 106, 0, 0},
+    {"OwnerId", "ownerId", 106, 0, 0},
+    {"Tags", "tagSet", 123, 0, 0},
+    {"InternetGateways", "internetGatewaySet", 294, 0, 0},
+    {"NextToken", "nextToken", 106, 0, 0},
+    {"GroupId", "groupId", 106, 0, 0},
+    {"GroupName", "groupName", 106, 0, 0},
+    {"DnsRecordIpType", "dnsRecordIpType", 308, 0, 0},
+    {"PrivateDnsOnlyForInboundResolverEndpoint", "privateDnsOnlyForInboundResolverEndpoint", 137, 0, 0},
+    {"PrivateDnsPreference", "privateDnsPreference", 106, 0, 0},
+    {"PrivateDnsSpecifiedDomains", "privateDnsSpecifiedDomainSet", 309, 0, 0},
+    {"DnsName", "dnsName", 106, 0, 0},
+    {"HostedZoneId", "hostedZoneId", 106, 0, 0},
+    {"Message", "message", 106, 0, 0},
+    {"Code", "code", 106, 0, 0},
+    {"SubnetId", "subnetId", 106, 0, 0},
+    {"IpPrefixes", "ipPrefixSet", 303, 0, 0},
+    {"VpcEndpointId", "vpcEndpointId", 106, 0, 0},
+    {"VpcEndpointType", "vpcEndpointType", 301, 0, 0},
+    {"VpcId", "vpcId", 106, 0, 0},
+    {"ServiceName", "serviceName", 106, 0, 0},
+    {"State", "state", 302, 0, 0},
+    {"PolicyDocument", "policyDocument", 106, 0, 0},
+    {"RouteTableIds", "routeTableIdSet", 303, 0, 0},
+    {"SubnetIds", "subnetIdSet", 303, 0, 0},
+    {"Groups", "groupSet", 304, 0, 0},
+    {"IpAddressType", "ipAddressType", 306, 0, 0},
+    {"DnsOptions", "dnsOptions", 307, 0, 0},
+    {"PrivateDnsEnabled", "privateDnsEnabled", 137, 0, 0},
+    {"RequesterManaged", "requesterManaged", 137, 0, 0},
+    {"NetworkInterfaceIds", "networkInterfaceIdSet", 303, 0, 0},
+    {"DnsEntries", "dnsEntrySet", 310, 0, 0},
+    {"CreationTimestamp", "creationTimestamp", 184, 0, 0},
+    {"Tags", "tagSet", 123, 0, 0},
+    {"OwnerId", "ownerId", 106, 0, 0},
+    {"LastError", "lastError", 312, 0, 0},
+    {"Ipv4Prefixes", "ipv4PrefixSet", 313, 0, 0},
+    {"Ipv6Prefixes", "ipv6PrefixSet", 313, 0, 0},
+    {"FailureReason", "failureReason", 106, 0, 0},
+    {"ServiceNetworkArn", "serviceNetworkArn", 315, 0, 0},
+    {"ResourceConfigurationArn", "resourceConfigurationArn", 316, 0, 0},
+    {"ServiceRegion", "serviceRegion", 106, 0, 0},
+    {"VpcEndpoints", "vpcEndpointSet", 299, 0, 0},
+    {"NextToken", "nextToken", 106, 0, 0},
+    {"Address", "Address", 318, 0, 0},
+    {"Port", "Port", 322, 0, 0},
+    {"HostedZoneId", "HostedZoneId", 318, 0, 0},
+    {"DBSecurityGroupName", "DBSecurityGroupName", 318, 0, 0},
+    {"Status", "Status", 318, 0, 0},
+    {"VpcSecurityGroupId", "VpcSecurityGroupId", 318, 0, 0},
+    {"Status", "Status", 318, 0, 0},
+    {"DBParameterGroupName", "DBParameterGroupName", 318, 0, 0},
+    {"ParameterApplyStatus", "ParameterApplyStatus", 318, 0, 0},
+    {"Name", "Name", 318, 0, 0},
+    {"Arn", "Arn", 318, 0, 0},
+    {"SubnetIdentifier", "SubnetIdentifier", 318, 0, 0},
+    {"SubnetAvailabilityZone", "SubnetAvailabilityZone", 333, 0, 0},
+    {"SubnetOutpost", "SubnetOutpost", 334, 0, 0},
+    {"SubnetStatus", "SubnetStatus", 318, 0, 0},
+    {"DBSubnetGroupName", "DBSubnetGroupName", 318, 0, 0},
+    {"DBSubnetGroupDescription", "DBSubnetGroupDescription", 318, 0, 0},
+    {"VpcId", "VpcId", 318, 0, 0},
+    {"SubnetGroupStatus", "SubnetGroupStatus", 318, 0, 0},
+    {"Subnets", "Subnets", 331, 0, 0},
+    {"DBSubnetGroupArn", "DBSubnetGroupArn", 318, 0, 0},
+    {"SupportedNetworkTypes", "SupportedNetworkTypes", 335, 0, 0},
+    {"LogTypesToEnable", "LogTypesToEnable", 342, 0, 0},
+    {"LogTypesToDisable", "LogTypesToDisable", 342, 0, 0},
+    {"Name", "Name", 318, 0, 0},
+    {"Value", "Value", 318, 0, 0},
+    {"VolumeName", "VolumeName", 318, 0, 0},
+    {"AllocatedStorage", "AllocatedStorage", 338, 0, 0},
+    {"IOPS", "IOPS", 338, 0, 0},
+    {"MaxAllocatedStorage", "MaxAllocatedStorage", 338, 0, 0},
+    {"StorageThroughput", "StorageThroughput", 338, 0, 0},
+    {"StorageType", "StorageType", 318, 0, 0},
+    {"DBInstanceClass", "DBInstanceClass", 318, 0, 0},
+    {"AllocatedStorage", "AllocatedStorage", 338, 0, 0},
+    {"MasterUserPassword", "MasterUserPassword", 339, 0, 0},
+    {"Port", "Port", 338, 0, 0},
+    {"BackupRetentionPeriod", "BackupRetentionPeriod", 338, 0, 0},
+    {"MultiAZ", "MultiAZ", 340, 0, 0},
+    {"EngineVersion", "EngineVersion", 318, 0, 0},
+    {"LicenseModel", "LicenseModel", 318, 0, 0},
+    {"Iops", "Iops", 338, 0, 0},
+    {"StorageThroughput", "StorageThroughput", 338, 0, 0},
+    {"DBInstanceIdentifier", "DBInstanceIdentifier", 318, 0, 0},
+    {"StorageType", "StorageType", 318, 0, 0},
+    {"CACertificateIdentifier", "CACertificateIdentifier", 318, 0, 0},
+    {"DBSubnetGroupName", "DBSubnetGroupName", 318, 0, 0},
+    {"PendingCloudwatchLogsExports", "PendingCloudwatchLogsExports", 341, 0, 0},
+    {"ProcessorFeatures", "ProcessorFeatures", 343, 0, 0},
+    {"AutomationMode", "AutomationMode", 345, 0, 0},
+    {"ResumeFullAutomationModeTime", "ResumeFullAutomationModeTime", 323, 0, 0},
+    {"MultiTenant", "MultiTenant", 340, 0, 0},
+    {"IAMDatabaseAuthenticationEnabled", "IAMDatabaseAuthenticationEnabled", 340, 0, 0},
+    {"DedicatedLogVolume", "DedicatedLogVolume", 340, 0, 0},
+    {"Engine", "Engine", 318, 0, 0},
+    {"AdditionalStorageVolumes", "AdditionalStorageVolumes", 346, 0, 0},
+    {"OptionGroupName", "OptionGroupName", 318, 0, 0},
+    {"Status", "Status", 318, 0, 0},
+    {"StatusType", "StatusType", 318, 0, 0},
+    {"Normal", "Normal", 348, 0, 0},
+    {"Status", "Status", 318, 0, 0},
+    {"Message", "Message", 318, 0, 0},
+    {"Domain", "Domain", 318, 0, 0},
+    {"Status", "Status", 318, 0, 0},
+    {"FQDN", "FQDN", 318, 0, 0},
+    {"IAMRoleName", "IAMRoleName", 318, 0, 0},
+    {"OU", "OU", 318, 0, 0},
+    {"AuthSecretArn", "AuthSecretArn", 318, 0, 0},
+    {"DnsIps", "DnsIps", 335, 0, 0},
+    {"RoleArn", "RoleArn", 318, 0, 0},
+    {"FeatureName", "FeatureName", 318, 0, 0},
+    {"Status", "Status", 318, 0, 0},
+    {"Key", "Key", 318, 0, 0},
+    {"Value", "Value", 318, 0, 0},
+    {"DBInstanceAutomatedBackupsArn", "DBInstanceAutomatedBackupsArn", 318, 0, 0},
+    {"CAIdentifier", "CAIdentifier", 318, 0, 0},
+    {"ValidTill", "ValidTill", 323, 0, 0},
+    {"SecretArn", "SecretArn", 318, 0, 0},
+    {"SecretStatus", "SecretStatus", 318, 0, 0},
+    {"KmsKeyId", "KmsKeyId", 318, 0, 0},
+    {"VolumeName", "VolumeName", 318, 0, 0},
+    {"StorageVolumeStatus", "StorageVolumeStatus", 318, 0, 0},
+    {"AllocatedStorage", "AllocatedStorage", 322, 0, 0},
+    {"IOPS", "IOPS", 338, 0, 0},
+    {"MaxAllocatedStorage", "MaxAllocatedStorage", 338, 0, 0},
+    {"StorageThroughput", "StorageThroughput", 338, 0, 0},
+    {"StorageType", "StorageType", 318, 0, 0},
+    {"DBInstanceIdentifier", "DBInstanceIdentifier", 318, 0, 0},
+    {"DBInstanceClass", "DBInstanceClass", 318, 0, 0},
+    {"Engine", "Engine", 318, 0, 0},
+    {"DBInstanceStatus", "DBInstanceStatus", 318, 0, 0},
+    {"MasterUsername", "MasterUsername", 318, 0, 0},
+    {"DBName", "DBName", 318, 0, 0},
+    {"Endpoint", "Endpoint", 321, 0, 0},
+    {"AllocatedStorage", "AllocatedStorage", 322, 0, 0},
+    {"InstanceCreateTime", "InstanceCreateTime", 323, 0, 0},
+    {"PreferredBackupWindow", "PreferredBackupWindow", 318, 0, 0},
+    {"BackupRetentionPeriod", "BackupRetentionPeriod", 322, 0, 0},
+    {"DBSecurityGroups", "DBSecurityGroups", 324, 0, 0},
+    {"VpcSecurityGroups", "VpcSecurityGroups", 326, 0, 0},
+    {"DBParameterGroups", "DBParameterGroups", 328, 0, 0},
+    {"AvailabilityZone", "AvailabilityZone", 318, 0, 0},
+    {"DBSubnetGroup", "DBSubnetGroup", 330, 0, 0},
+    {"PreferredMaintenanceWindow", "PreferredMaintenanceWindow", 318, 0, 0},
+    {"UpgradeRolloutOrder", "UpgradeRolloutOrder", 336, 0, 0},
+    {"PendingModifiedValues", "PendingModifiedValues", 337, 0, 0},
+    {"LatestRestorableTime", "LatestRestorableTime", 323, 0, 0},
+    {"MultiAZ", "MultiAZ", 348, 0, 0},
+    {"EngineVersion", "EngineVersion", 318, 0, 0},
+    {"AutoMinorVersionUpgrade", "AutoMinorVersionUpgrade", 348, 0, 0},
+    {"ReadReplicaSourceDBInstanceIdentifier", "ReadReplicaSourceDBInstanceIdentifier", 318, 0, 0},
+    {"ReadReplicaDBInstanceIdentifiers", "ReadReplicaDBInstanceIdentifiers", 349, 0, 0},
+    {"ReadReplicaDBClusterIdentifiers", "ReadReplicaDBClusterIdentifiers", 350, 0, 0},
+    {"ReplicaMode", "ReplicaMode", 351, 0, 0},
+    {"LicenseModel", "LicenseModel", 318, 0, 0},
+    {"Iops", "Iops", 338, 0, 0},
+    {"StorageThroughput", "StorageThroughput", 338, 0, 0},
+    {"OptionGroupMemberships", "OptionGroupMemberships", 352, 0, 0},
+    {"CharacterSetName", "CharacterSetName", 318, 0, 0},
+    {"NcharCharacterSetName", "NcharCharacterSetName", 318, 0, 0},
+    {"SecondaryAvailabilityZone", "SecondaryAvailabilityZone", 318, 0, 0},
+    {"PubliclyAccessible", "PubliclyAccessible", 348, 0, 0},
+    {"StatusInfos", "StatusInfos", 354, 0, 0},
+    {"StorageType", "StorageType", 318, 0, 0},
+    {"StorageEncryptionType", "StorageEncryptionType", 356, 0, 0},
+    {"TdeCredentialArn", "TdeCredentialArn", 318, 0, 0},
+    {"DbInstancePort", "DbInstancePort", 322, 0, 0},
+    {"DBClusterIdentifier", "DBClusterIdentifier", 318, 0, 0},
+    {"StorageEncrypted", "StorageEncrypted", 348, 0, 0},
+    {"KmsKeyId", "KmsKeyId", 318, 0, 0},
+    {"DbiResourceId", "DbiResourceId", 318, 0, 0},
+    {"CACertificateIdentifier", "CACertificateIdentifier", 318, 0, 0},
+    {"DomainMemberships", "DomainMemberships", 357, 0, 0},
+    {"CopyTagsToSnapshot", "CopyTagsToSnapshot", 348, 0, 0},
+    {"MonitoringInterval", "MonitoringInterval", 338, 0, 0},
+    {"EnhancedMonitoringResourceArn", "EnhancedMonitoringResourceArn", 318, 0, 0},
+    {"MonitoringRoleArn", "MonitoringRoleArn", 318, 0, 0},
+    {"PromotionTier", "PromotionTier", 338, 0, 0},
+    {"DBInstanceArn", "DBInstanceArn", 318, 0, 0},
+    {"Timezone", "Timezone", 318, 0, 0},
+    {"IAMDatabaseAuthenticationEnabled", "IAMDatabaseAuthenticationEnabled", 348, 0, 0},
+    {"DatabaseInsightsMode", "DatabaseInsightsMode", 359, 0, 0},
+    {"PerformanceInsightsEnabled", "PerformanceInsightsEnabled", 340, 0, 0},
+    {"PerformanceInsightsKMSKeyId", "PerformanceInsightsKMSKeyId", 318, 0, 0},
+    {"PerformanceInsightsRetentionPeriod", "PerformanceInsightsRetentionPeriod", 338, 0, 0},
+    {"EnabledCloudwatchLogsExports", "EnabledCloudwatchLogsExports", 342, 0, 0},
+    {"ProcessorFeatures", "ProcessorFeatures", 343, 0, 0},
+    {"DeletionProtection", "DeletionProtection", 348, 0, 0},
+    {"AssociatedRoles", "AssociatedRoles", 360, 0, 0},
+    {"ListenerEndpoint", "ListenerEndpoint", 321, 0, 0},
+    {"MaxAllocatedStorage", "MaxAllocatedStorage", 338, 0, 0},
+    {"TagList", "TagList", 362, 0, 0},
+    {"AutomationMode", "AutomationMode", 345, 0, 0},
+    {"ResumeFullAutomationModeTime", "ResumeFullAutomationModeTime", 323, 0, 0},
+    {"CustomerOwnedIpEnabled", "CustomerOwnedIpEnabled", 340, 0, 0},
+    {"NetworkType", "NetworkType", 318, 0, 0},
+    {"ActivityStreamStatus", "ActivityStreamStatus", 364, 0, 0},
+    {"ActivityStreamKmsKeyId", "ActivityStreamKmsKeyId", 318, 0, 0},
+    {"ActivityStreamKinesisStreamName", "ActivityStreamKinesisStreamName", 318, 0, 0},
+    {"ActivityStreamMode", "ActivityStreamMode", 365, 0, 0},
+    {"ActivityStreamEngineNativeAuditFieldsIncluded", "ActivityStreamEngineNativeAuditFieldsIncluded", 340, 0, 0},
+    {"AwsBackupRecoveryPointArn", "AwsBackupRecoveryPointArn", 318, 0, 0},
+    {"DBInstanceAutomatedBackupsReplications", "DBInstanceAutomatedBackupsReplications", 366, 0, 0},
+    {"BackupTarget", "BackupTarget", 318, 0, 0},
+    {"AutomaticRestartTime", "AutomaticRestartTime", 323, 0, 0},
+    {"CustomIamInstanceProfile", "CustomIamInstanceProfile", 318, 0, 0},
+    {"ActivityStreamPolicyStatus", "ActivityStreamPolicyStatus", 368, 0, 0},
+    {"CertificateDetails", "CertificateDetails", 369, 0, 0},
+    {"DBSystemId", "DBSystemId", 318, 0, 0},
+    {"MasterUserSecret", "MasterUserSecret", 370, 0, 0},
+    {"ReadReplicaSourceDBClusterIdentifier", "ReadReplicaSourceDBClusterIdentifier", 318, 0, 0},
+    {"PercentProgress", "PercentProgress", 318, 0, 0},
+    {"MultiTenant", "MultiTenant", 340, 0, 0},
+    {"DedicatedLogVolume", "DedicatedLogVolume", 348, 0, 0},
+    {"IsStorageConfigUpgradeAvailable", "IsStorageConfigUpgradeAvailable", 340, 0, 0},
+    {"EngineLifecycleSupport", "EngineLifecycleSupport", 318, 0, 0},
+    {"AdditionalStorageVolumes", "AdditionalStorageVolumes", 371, 0, 0},
+    {"StorageVolumeStatus", "StorageVolumeStatus", 318, 0, 0},
+    {"Marker", "Marker", 318, 0, 0},
+    {"DBInstances", "DBInstances", 319, 0, 0},
+    {"DBClusterOptionGroupName", "DBClusterOptionGroupName", 318, 0, 0},
+    {"Status", "Status", 318, 0, 0},
+    {"StatusType", "StatusType", 318, 0, 0},
+    {"Normal", "Normal", 348, 0, 0},
+    {"Status", "Status", 318, 0, 0},
+    {"Message", "Message", 318, 0, 0},
+    {"DBInstanceIdentifier", "DBInstanceIdentifier", 318, 0, 0},
+    {"IsClusterWriter", "IsClusterWriter", 348, 0, 0},
+    {"DBClusterParameterGroupStatus", "DBClusterParameterGroupStatus", 318, 0, 0},
+    {"PromotionTier", "PromotionTier", 338, 0, 0},
+    {"RoleArn", "RoleArn", 318, 0, 0},
+    {"Status", "Status", 318, 0, 0},
+    {"FeatureName", "FeatureName", 318, 0, 0},
+    {"InterconnectSubnetId", "InterconnectSubnetId", 318, 0, 0},
+    {"TransitGatewayMulticastDomainId", "TransitGatewayMulticastDomainId", 318, 0, 0},
+    {"ReplicaMode", "ReplicaMode", 351, 0, 0},
+    {"PendingCloudwatchLogsExports", "PendingCloudwatchLogsExports", 341, 0, 0},
+    {"DBClusterIdentifier", "DBClusterIdentifier", 318, 0, 0},
+    {"MasterUserPassword", "MasterUserPassword", 339, 0, 0},
+    {"IAMDatabaseAuthenticationEnabled", "IAMDatabaseAuthenticationEnabled", 340, 0, 0},
+    {"EngineVersion", "EngineVersion", 318, 0, 0},
+    {"BackupRetentionPeriod", "BackupRetentionPeriod", 338, 0, 0},
+    {"StorageType", "StorageType", 318, 0, 0},
+    {"AllocatedStorage", "AllocatedStorage", 338, 0, 0},
+    {"RdsCustomClusterConfiguration", "RdsCustomClusterConfiguration", 388, 0, 0},
+    {"Iops", "Iops", 338, 0, 0},
+    {"CertificateDetails", "CertificateDetails", 369, 0, 0},
+    {"MinCapacity", "MinCapacity", 338, 0, 0},
+    {"MaxCapacity", "MaxCapacity", 338, 0, 0},
+    {"AutoPause", "AutoPause", 340, 0, 0},
+    {"SecondsUntilAutoPause", "SecondsUntilAutoPause", 338, 0, 0},
+    {"TimeoutAction", "TimeoutAction", 318, 0, 0},
+    {"SecondsBeforeTimeout", "SecondsBeforeTimeout", 338, 0, 0},
+    {"MinCapacity", "MinCapacity", 393, 0, 0},
+    {"MaxCapacity", "MaxCapacity", 393, 0, 0},
+    {"SecondsUntilAutoPause", "SecondsUntilAutoPause", 338, 0, 0},
+    {"Status", "Status", 396, 0, 0},
+    {"MinRequiredACU", "MinRequiredACU", 393, 0, 0},
+    {"AllocatedStorage", "AllocatedStorage", 338, 0, 0},
+    {"AvailabilityZones", "AvailabilityZones", 376, 0, 0},
+    {"BackupRetentionPeriod", "BackupRetentionPeriod", 338, 0, 0},
+    {"CharacterSetName", "CharacterSetName", 318, 0, 0},
+    {"DatabaseName", "DatabaseName", 318, 0, 0},
+    {"DBClusterIdentifier", "DBClusterIdentifier", 318, 0, 0},
+    {"DBClusterParameterGroup", "DBClusterParameterGroup", 318, 0, 0},
+    {"DBSubnetGroup", "DBSubnetGroup", 318, 0, 0},
+    {"Status", "Status", 318, 0, 0},
+    {"PercentProgress", "PercentProgress", 318, 0, 0},
+    {"EarliestRestorableTime", "EarliestRestorableTime", 323, 0, 0},
+    {"Endpoint", "Endpoint", 318, 0, 0},
+    {"ReaderEndpoint", "ReaderEndpoint", 318, 0, 0},
+    {"CustomEndpoints", "CustomEndpoints", 335, 0, 0},
+    {"MultiAZ", "MultiAZ", 340, 0, 0},
+    {"Engine", "Engine", 318, 0, 0},
+    {"EngineVersion", "EngineVersion", 318, 0, 0},
+    {"LatestRestorableTime", "LatestRestorableTime", 323, 0, 0},
+    {"Port", "Port", 338, 0, 0},
+    {"MasterUsername", "MasterUsername", 318, 0, 0},
+    {"DBClusterOptionGroupMemberships", "DBClusterOptionGroupMemberships", 377, 0, 0},
+    {"PreferredBackupWindow", "PreferredBackupWindow", 318, 0, 0},
+    {"PreferredMaintenanceWindow", "PreferredMaintenanceWindow", 318, 0, 0},
+    {"UpgradeRolloutOrder", "UpgradeRolloutOrder", 336, 0, 0},
+    {"ReplicationSourceIdentifier", "ReplicationSourceIdentifier", 318, 0, 0},
+    {"ReadReplicaIdentifiers", "ReadReplicaIdentifiers", 379, 0, 0},
+    {"StatusInfos", "StatusInfos", 380, 0, 0},
+    {"DBClusterMembers", "DBClusterMembers", 382, 0, 0},
+    {"VpcSecurityGroups", "VpcSecurityGroups", 326, 0, 0},
+    {"HostedZoneId", "HostedZoneId", 318, 0, 0},
+    {"StorageEncrypted", "StorageEncrypted", 348, 0, 0},
+    {"StorageEncryptionType", "StorageEncryptionType", 356, 0, 0},
+    {"KmsKeyId", "KmsKeyId", 318, 0, 0},
+    {"DbClusterResourceId", "DbClusterResourceId", 318, 0, 0},
+    {"DBClusterArn", "DBClusterArn", 318, 0, 0},
+    {"AssociatedRoles", "AssociatedRoles", 384, 0, 0},
+    {"IAMDatabaseAuthenticationEnabled", "IAMDatabaseAuthenticationEnabled", 340, 0, 0},
+    {"CloneGroupId", "CloneGroupId", 318, 0, 0},
+    {"ClusterCreateTime", "ClusterCreateTime", 323, 0, 0},
+    {"EarliestBacktrackTime", "EarliestBacktrackTime", 323, 0, 0},
+    {"BacktrackWindow", "BacktrackWindow", 386, 0, 0},
+    {"BacktrackConsumedChangeRecords", "BacktrackConsumedChangeRecords", 386, 0, 0},
+    {"EnabledCloudwatchLogsExports", "EnabledCloudwatchLogsExports", 342, 0, 0},
+    {"Capacity", "Capacity", 338, 0, 0},
+    {"PendingModifiedValues", "PendingModifiedValues", 387, 0, 0},
+    {"EngineMode", "EngineMode", 318, 0, 0},
+    {"ScalingConfigurationInfo", "ScalingConfigurationInfo", 389, 0, 0},
+    {"RdsCustomClusterConfiguration", "RdsCustomClusterConfiguration", 388, 0, 0},
+    {"DBClusterInstanceClass", "DBClusterInstanceClass", 318, 0, 0},
+    {"StorageType", "StorageType", 318, 0, 0},
+    {"Iops", "Iops", 338, 0, 0},
+    {"StorageThroughput", "StorageThroughput", 338, 0, 0},
+    {"IOOptimizedNextAllowedModificationTime", "IOOptimizedNextAllowedModificationTime", 323, 0, 0},
+    {"PubliclyAccessible", "PubliclyAccessible", 340, 0, 0},
+    {"AutoMinorVersionUpgrade", "AutoMinorVersionUpgrade", 348, 0, 0},
+    {"DeletionProtection", "DeletionProtection", 340, 0, 0},
+    {"HttpEndpointEnabled", "HttpEndpointEnabled", 340, 0, 0},
+    {"ActivityStreamMode", "ActivityStreamMode", 365, 0, 0},
+    {"ActivityStreamStatus", "ActivityStreamStatus", 364, 0, 0},
+    {"ActivityStreamKmsKeyId", "ActivityStreamKmsKeyId", 318, 0, 0},
+    {"ActivityStreamKinesisStreamName", "ActivityStreamKinesisStreamName", 318, 0, 0},
+    {"CopyTagsToSnapshot", "CopyTagsToSnapshot", 340, 0, 0},
+    {"CrossAccountClone", "CrossAccountClone", 340, 0, 0},
+    {"DomainMemberships", "DomainMemberships", 357, 0, 0},
+    {"TagList", "TagList", 362, 0, 0},
+    {"GlobalClusterIdentifier", "GlobalClusterIdentifier", 390, 0, 0},
+    {"GlobalWriteForwardingStatus", "GlobalWriteForwardingStatus", 391, 0, 0},
+    {"GlobalWriteForwardingRequested", "GlobalWriteForwardingRequested", 340, 0, 0},
+    {"NetworkType", "NetworkType", 318, 0, 0},
+    {"AutomaticRestartTime", "AutomaticRestartTime", 323, 0, 0},
+    {"ServerlessV2ScalingConfiguration", "ServerlessV2ScalingConfiguration", 392, 0, 0},
+    {"ServerlessV2PlatformVersion", "ServerlessV2PlatformVersion", 318, 0, 0},
+    {"MonitoringInterval", "MonitoringInterval", 338, 0, 0},
+    {"MonitoringRoleArn", "MonitoringRoleArn", 318, 0, 0},
+    {"DatabaseInsightsMode", "DatabaseInsightsMode", 359, 0, 0},
+    {"PerformanceInsightsEnabled", "PerformanceInsightsEnabled", 340, 0, 0},
+    {"PerformanceInsightsKMSKeyId", "PerformanceInsightsKMSKeyId", 318, 0, 0},
+    {"PerformanceInsightsRetentionPeriod", "PerformanceInsightsRetentionPeriod", 338, 0, 0},
+    {"DBSystemId", "DBSystemId", 318, 0, 0},
+    {"MasterUserSecret", "MasterUserSecret", 370, 0, 0},
+    {"LocalWriteForwardingStatus", "LocalWriteForwardingStatus", 394, 0, 0},
+    {"AwsBackupRecoveryPointArn", "AwsBackupRecoveryPointArn", 318, 0, 0},
+    {"LimitlessDatabase", "LimitlessDatabase", 395, 0, 0},
+    {"ClusterScalabilityType", "ClusterScalabilityType", 397, 0, 0},
+    {"CertificateDetails", "CertificateDetails", 369, 0, 0},
+    {"EngineLifecycleSupport", "EngineLifecycleSupport", 318, 0, 0},
+    {"VPCNetworkingEnabled", "VPCNetworkingEnabled", 340, 0, 0},
+    {"InternetAccessGatewayEnabled", "InternetAccessGatewayEnabled", 340, 0, 0},
+    {"Marker", "Marker", 318, 0, 0},
+    {"DBClusters", "DBClusters", 374, 0, 0},
+    {"Name", "Name", 401, 0, 0},
+    {"CreationDate", "CreationDate", 402, 0, 0},
+    {"BucketRegion", "BucketRegion", 403, 0, 0},
+    {"BucketArn", "BucketArn", 404, 0, 0},
+    {"DisplayName", "DisplayName", 406, 0, 0},
+    {"ID", "ID", 407, 0, 0},
+    {"Buckets", "Buckets", 399, 0, 0},
+    {"Owner", "Owner", 405, 0, 0},
+    {"ContinuationToken", "ContinuationToken", 408, 0, 0},
+    {"Prefix", "Prefix", 409, 0, 0},
+    {"LocationConstraint", "LocationConstraint", 411, 0, 0},
+    {"BlockPublicAcls", "BlockPublicAcls", 413, 0, 0},
+    {"IgnorePublicAcls", "IgnorePublicAcls", 413, 0, 0},
+    {"BlockPublicPolicy", "BlockPublicPolicy", 413, 0, 0},
+    {"RestrictPublicBuckets", "RestrictPublicBuckets", 413, 0, 0},
+    {"IsPublic", "IsPublic", 416, 0, 0},
+    {"DisplayName", "DisplayName", 406, 0, 0},
+    {"EmailAddress", "EmailAddress", 421, 0, 0},
+    {"ID", "ID", 407, 0, 0},
+    {"Type", "xsi:type", 422, 0, 1},
+    {"URI", "URI", 423, 0, 0},
+    {"Grantee", "Grantee", 420, 0, 0},
+    {"Permission", "Permission", 424, 0, 0},
+    {"Owner", "Owner", 405, 0, 0},
+    {"Grants", "AccessControlList", 418, 0, 0},
+    {"SSEAlgorithm", "SSEAlgorithm", 429, 0, 0},
+    {"KMSMasterKeyID", "KMSMasterKeyID", 430, 0, 0},
+    {"EncryptionType", "EncryptionType", 433, 0, 0},
+    {"ApplyServerSideEncryptionByDefault", "ApplyServerSideEncryptionByDefault", 428, 0, 0},
+    {"BucketKeyEnabled", "BucketKeyEnabled", 431, 0, 0},
+    {"BlockedEncryptionTypes", "BlockedEncryptionTypes", 432, 0, 0},
+    {"Rules", "Rule", 426, 0, 0},
+    {"Status", "Status", 436, 0, 0},
+    {"MFADelete", "MfaDelete", 437, 0, 0},
+    {"Mode", "Mode", 442, 0, 0},
+    {"Days", "Days", 443, 0, 0},
+    {"Years", "Years", 444, 0, 0},
+    {"DefaultRetention", "DefaultRetention", 441, 0, 0},
+    {"ObjectLockEnabled", "ObjectLockEnabled", 439, 0, 0},
+    {"Rule", "Rule", 440, 0, 0},
+    {"Date", "Date", 449, 0, 0},
+    {"Days", "Days", 443, 0, 0},
+    {"ExpiredObjectDeleteMarker", "ExpiredObjectDeleteMarker", 450, 0, 0},
+    {"Key", "Key", 453, 0, 0},
+    {"Value", "Value", 454, 0, 0},
+    {"Prefix", "Prefix", 409, 0, 0},
+    {"Tags", "Tag", 458, 1, 0},
+    {"ObjectSizeGreaterThan", "ObjectSizeGreaterThan", 455, 0, 0},
+    {"ObjectSizeLessThan", "ObjectSizeLessThan", 456, 0, 0},
+    {"Prefix", "Prefix", 409, 0, 0},
+    {"Tag", "Tag", 452, 0, 0},
+    {"ObjectSizeGreaterThan", "ObjectSizeGreaterThan", 455, 0, 0},
+    {"ObjectSizeLessThan", "ObjectSizeLessThan", 456, 0, 0},
+    {"And", "And", 457, 0, 0},
+    {"Date", "Date", 449, 0, 0},
+    {"Days", "Days", 443, 0, 0},
+    {"StorageClass", "StorageClass", 462, 0, 0},
+    {"NoncurrentDays", "NoncurrentDays", 443, 0, 0},
+    {"StorageClass", "StorageClass", 462, 0, 0},
+    {"NewerNoncurrentVersions", "NewerNoncurrentVersions", 465, 0, 0},
+    {"NoncurrentDays", "NoncurrentDays", 443, 0, 0},
+    {"NewerNoncurrentVersions", "NewerNoncurrentVersions", 465, 0, 0},
+    {"DaysAfterInitiation", "DaysAfterInitiation", 468, 0, 0},
+    {"Expiration", "Expiration", 448, 0, 0},
+    {"ID", "ID", 407, 0, 0},
+    {"Prefix", "Prefix", 409, 0, 0},
+    {"Filter", "Filter", 451, 0, 0},
+    {"Status", "Status", 459, 0, 0},
+    {"Transitions", "Transition", 460, 0, 0},
+    {"NoncurrentVersionTransitions", "NoncurrentVersionTransition", 463, 0, 0},
+    {"NoncurrentVersionExpiration", "NoncurrentVersionExpiration", 466, 0, 0},
+    {"AbortIncompleteMultipartUpload", "AbortIncompleteMultipartUpload", 467, 0, 0},
+    {"Rules", "Rule", 446, 0, 0},
+    {"TagSet", "TagSet", 458, 0, 0},
+    {"BlockPublicAcls", "BlockPublicAcls", 471, 0, 0},
+    {"IgnorePublicAcls", "IgnorePublicAcls", 471, 0, 0},
+    {"BlockPublicPolicy", "BlockPublicPolicy", 471, 0, 0},
+    {"RestrictPublicBuckets", "RestrictPublicBuckets", 471, 0, 0},
+    {"Name", "Name", 475, 0, 0},
+    {"S3BucketName", "S3BucketName", 475, 0, 0},
+    {"S3KeyPrefix", "S3KeyPrefix", 475, 0, 0},
+    {"SnsTopicName", "SnsTopicName", 475, 0, 0},
+    {"SnsTopicARN", "SnsTopicARN", 475, 0, 0},
+    {"IncludeGlobalServiceEvents", "IncludeGlobalServiceEvents", 476, 0, 0},
+    {"IsMultiRegionTrail", "IsMultiRegionTrail", 476, 0, 0},
+    {"HomeRegion", "HomeRegion", 475, 0, 0},
+    {"TrailARN", "TrailARN", 475, 0, 0},
+    {"LogFileValidationEnabled", "LogFileValidationEnabled", 476, 0, 0},
+    {"CloudWatchLogsLogGroupArn", "CloudWatchLogsLogGroupArn", 475, 0, 0},
+    {"CloudWatchLogsRoleArn", "CloudWatchLogsRoleArn", 475, 0, 0},
+    {"KmsKeyId", "KmsKeyId", 475, 0, 0},
+    {"HasCustomEventSelectors", "HasCustomEventSelectors", 476, 0, 0},
+    {"HasInsightSelectors", "HasInsightSelectors", 476, 0, 0},
+    {"IsOrganizationTrail", "IsOrganizationTrail", 476, 0, 0},
+    {"trailList", "trailList", 473, 0, 0},
+    {"IsLogging", "IsLogging", 476, 0, 0},
+    {"LatestDeliveryError", "LatestDeliveryError", 475, 0, 0},
+    {"LatestNotificationError", "LatestNotificationError", 475, 0, 0},
+    {"LatestDeliveryTime", "LatestDeliveryTime", 478, 0, 0},
+    {"LatestNotificationTime", "LatestNotificationTime", 478, 0, 0},
+    {"StartLoggingTime", "StartLoggingTime", 478, 0, 0},
+    {"StopLoggingTime", "StopLoggingTime", 478, 0, 0},
+    {"LatestCloudWatchLogsDeliveryError", "LatestCloudWatchLogsDeliveryError", 475, 0, 0},
+    {"LatestCloudWatchLogsDeliveryTime", "LatestCloudWatchLogsDeliveryTime", 478, 0, 0},
+    {"LatestDigestDeliveryTime", "LatestDigestDeliveryTime", 478, 0, 0},
+    {"LatestDigestDeliveryError", "LatestDigestDeliveryError", 475, 0, 0},
+    {"LatestDeliveryAttemptTime", "LatestDeliveryAttemptTime", 475, 0, 0},
+    {"LatestNotificationAttemptTime", "LatestNotificationAttemptTime", 475, 0, 0},
+    {"LatestNotificationAttemptSucceeded", "LatestNotificationAttemptSucceeded", 475, 0, 0},
+    {"LatestDeliveryAttemptSucceeded", "LatestDeliveryAttemptSucceeded", 475, 0, 0},
+    {"TimeLoggingStarted", "TimeLoggingStarted", 475, 0, 0},
+    {"TimeLoggingStopped", "TimeLoggingStopped", 475, 0, 0},
+    {"Type", "Type", 475, 0, 0},
+    {"Values", "Values", 485, 0, 0},
+    {"ReadWriteType", "ReadWriteType", 482, 0, 0},
+    {"IncludeManagementEvents", "IncludeManagementEvents", 476, 0, 0},
+    {"DataResources", "DataResources", 483, 0, 0},
+    {"ExcludeManagementEventSources", "ExcludeManagementEventSources", 486, 0, 0},
+    {"Field", "Field", 492, 0, 0},
+    {"Equals", "Equals", 493, 0, 0},
+    {"StartsWith", "StartsWith", 493, 0, 0},
+    {"EndsWith", "EndsWith", 493, 0, 0},
+    {"NotEquals", "NotEquals", 493, 0, 0},
+    {"NotStartsWith", "NotStartsWith", 493, 0, 0},
+    {"NotEndsWith", "NotEndsWith", 493, 0, 0},
+    {"Name", "Name", 489, 0, 0},
+    {"FieldSelectors", "FieldSelectors", 490, 0, 0},
+    {"TrailARN", "TrailARN", 475, 0, 0},
+    {"EventSelectors", "EventSelectors", 480, 0, 0},
+    {"AdvancedEventSelectors", "AdvancedEventSelectors", 487, 0, 0},
+    {"KeyId", "KeyId", 498, 0, 0},
+    {"KeyArn", "KeyArn", 499, 0, 0},
+    {"Keys", "Keys", 496, 0, 0},
+    {"NextMarker", "NextMarker", 500, 0, 0},
+    {"Truncated", "Truncated", 501, 0, 0},
+    {"Arn", "Arn", 499, 0, 0},
+    {"Region", "Region", 526, 0, 0},
+    {"MultiRegionKeyType", "MultiRegionKeyType", 524, 0, 0},
+    {"PrimaryKey", "PrimaryKey", 525, 0, 0},
+    {"ReplicaKeys", "ReplicaKeys", 527, 0, 0},
+    {"Id", "Id", 532, 0, 0},
+    {"AWSAccountId", "AWSAccountId", 504, 0, 0},
+    {"KeyId", "KeyId", 498, 0, 0},
+    {"Arn", "Arn", 499, 0, 0},
+    {"CreationDate", "CreationDate", 505, 0, 0},
+    {"Enabled", "Enabled", 501, 0, 0},
+    {"Description", "Description", 506, 0, 0},
+    {"KeyUsage", "KeyUsage", 507, 0, 0},
+    {"KeyState", "KeyState", 508, 0, 0},
+    {"DeletionDate", "DeletionDate", 505, 0, 0},
+    {"ValidTo", "ValidTo", 505, 0, 0},
+    {"Origin", "Origin", 509, 0, 0},
+    {"CustomKeyStoreId", "CustomKeyStoreId", 510, 0, 0},
+    {"CloudHsmClusterId", "CloudHsmClusterId", 511, 0, 0},
+    {"ExpirationModel", "ExpirationModel", 512, 0, 0},
+    {"KeyManager", "KeyManager", 513, 0, 0},
+    {"CustomerMasterKeySpec", "CustomerMasterKeySpec", 514, 0, 0},
+    {"KeySpec", "KeySpec", 515, 0, 0},
+    {"EncryptionAlgorithms", "EncryptionAlgorithms", 516, 0, 0},
+    {"SigningAlgorithms", "SigningAlgorithms", 518, 0, 0},
+    {"KeyAgreementAlgorithms", "KeyAgreementAlgorithms", 520, 0, 0},
+    {"MultiRegion", "MultiRegion", 522, 0, 0},
+    {"MultiRegionConfiguration", "MultiRegionConfiguration", 523, 0, 0},
+    {"PendingDeletionWindowInDays", "PendingDeletionWindowInDays", 528, 0, 0},
+    {"MacAlgorithms", "MacAlgorithms", 529, 0, 0},
+    {"XksKeyConfiguration", "XksKeyConfiguration", 531, 0, 0},
+    {"CurrentKeyMaterialId", "CurrentKeyMaterialId", 533, 0, 0},
+    {"KeyMetadata", "KeyMetadata", 503, 0, 0},
+    {"KeyRotationEnabled", "KeyRotationEnabled", 501, 0, 0},
+    {"KeyId", "KeyId", 498, 0, 0},
+    {"RotationPeriodInDays", "RotationPeriodInDays", 535, 0, 0},
+    {"NextRotationDate", "NextRotationDate", 505, 0, 0},
+    {"OnDemandRotationStartDate", "OnDemandRotationStartDate", 505, 0, 0},
+    {"Policy", "Policy", 537, 0, 0},
+    {"PolicyName", "PolicyName", 538, 0, 0},
+    {"TagKey", "TagKey", 542, 0, 0},
+    {"TagValue", "TagValue", 543, 0, 0},
+    {"Tags", "Tags", 540, 0, 0},
+    {"NextMarker", "NextMarker", 500, 0, 0},
+    {"Truncated", "Truncated", 501, 0, 0},
+    {"Type", "Type", 554, 0, 0},
+    {"Status", "Status", 555, 0, 0},
+    {"Id", "Id", 546, 0, 0},
+    {"Arn", "Arn", 547, 0, 0},
+    {"FeatureSet", "FeatureSet", 548, 0, 0},
+    {"MasterAccountArn", "MasterAccountArn", 549, 0, 0},
+    {"MasterAccountId", "MasterAccountId", 550, 0, 0},
+    {"MasterAccountEmail", "MasterAccountEmail", 551, 0, 0},
+    {"AvailablePolicyTypes", "AvailablePolicyTypes", 552, 0, 0},
+    {"Organization", "Organization", 545, 0, 0},
+    {"Id", "Id", 559, 0, 0},
+    {"Type", "Type", 560, 0, 0},
+    {"Parents", "Parents", 557, 0, 0},
+    {"NextToken", "NextToken", 561, 0, 0},
+    {"Id", "Id", 565, 0, 0},
+    {"Arn", "Arn", 566, 0, 0},
+    {"Name", "Name", 567, 0, 0},
+    {"Description", "Description", 568, 0, 0},
+    {"Type", "Type", 554, 0, 0},
+    {"AwsManaged", "AwsManaged", 569, 0, 0},
+    {"Policies", "Policies", 563, 0, 0},
+    {"NextToken", "NextToken", 561, 0, 0},
+    {"PolicySummary", "PolicySummary", 564, 0, 0},
+    {"Content", "Content", 572, 0, 0},
+    {"Policy", "Policy", 571, 0, 0},
+    {"DetectorIds", "detectorIds", 574, 0, 0},
+    {"NextToken", "nextToken", 576, 0, 0},
+    {"Status", "status", 582, 0, 0},
+    {"Status", "status", 582, 0, 0},
+    {"Status", "status", 582, 0, 0},
+    {"Status", "status", 582, 0, 0},
+    {"Status", "status", 582, 0, 0},
+    {"AuditLogs", "auditLogs", 587, 0, 0},
+    {"Status", "status", 582, 0, 0},
+    {"Reason", "reason", 576, 0, 0},
+    {"EbsVolumes", "ebsVolumes", 590, 0, 0},
+    {"ScanEc2InstanceWithFindings", "scanEc2InstanceWithFindings", 589, 0, 0},
+    {"ServiceRole", "serviceRole", 576, 0, 0},
+    {"CloudTrail", "cloudTrail", 581, 0, 0},
+    {"DNSLogs", "dnsLogs", 583, 0, 0},
+    {"FlowLogs", "flowLogs", 584, 0, 0},
+    {"S3Logs", "s3Logs", 585, 0, 0},
+    {"Kubernetes", "kubernetes", 586, 0, 0},
+    {"MalwareProtection", "malwareProtection", 588, 0, 0},
+    {"Name", "name", 601, 0, 0},
+    {"Status", "status", 597, 0, 0},
+    {"UpdatedAt", "updatedAt", 598, 0, 0},
+    {"Name", "name", 596, 0, 0},
+    {"Status", "status", 597, 0, 0},
+    {"UpdatedAt", "updatedAt", 598, 0, 0},
+    {"AdditionalConfiguration", "additionalConfiguration", 599, 0, 0},
+    {"CreatedAt", "createdAt", 576, 0, 0},
+    {"FindingPublishingFrequency", "findingPublishingFrequency", 578, 0, 0},
+    {"ServiceRole", "serviceRole", 576, 0, 0},
+    {"Status", "status", 579, 0, 0},
+    {"UpdatedAt", "updatedAt", 576, 0, 0},
+    {"DataSources", "dataSources", 580, 0, 0},
+    {"Tags", "tags", 591, 0, 0},
+    {"Features", "features", 594, 0, 0},
+    {"code", "code", 613, 0, 0},
+    {"accountIds", "accountIds", 620, 0, 0},
+    {"resourceTags", "resourceTags", 621, 0, 0},
+    {"exclusions", "exclusions", 618, 0, 0},
+    {"unusedAccessAge", "unusedAccessAge", 616, 0, 0},
+    {"analysisRule", "analysisRule", 617, 0, 0},
+    {"accountIds", "accountIds", 620, 0, 0},
+    {"resourceTypes", "resourceTypes", 626, 0, 0},
+    {"resourceArns", "resourceArns", 628, 0, 0},
+    {"inclusions", "inclusions", 624, 0, 0},
+    {"analysisRule", "analysisRule", 623, 0, 0},
+    {"unusedAccess", "unusedAccess", 615, 0, 0},
+    {"internalAccess", "internalAccess", 622, 0, 0},
+    {"arn", "arn", 605, 0, 0},
+    {"name", "name", 606, 0, 0},
+    {"type", "type", 607, 0, 0},
+    {"createdAt", "createdAt", 608, 0, 0},
+    {"lastResourceAnalyzed", "lastResourceAnalyzed", 609, 0, 0},
+    {"lastResourceAnalyzedAt", "lastResourceAnalyzedAt", 608, 0, 0},
+    {"tags", "tags", 610, 0, 0},
+    {"status", "status", 611, 0, 0},
+    {"statusReason", "statusReason", 612, 0, 0},
+    {"configuration", "configuration", 614, 0, 0},
+    {"managedBy", "managedBy", 609, 0, 0},
+    {"analyzers", "analyzers", 603, 0, 0},
+    {"nextToken", "nextToken", 629, 0, 0},
+    {"Name", "Name", 632, 0, 0},
+    {"Title", "Title", 633, 0, 0},
+    {"EmailAddress", "EmailAddress", 634, 0, 0},
+    {"PhoneNumber", "PhoneNumber", 635, 0, 0},
+    {"AlternateContactType", "AlternateContactType", 636, 0, 0},
+    {"AlternateContact", "AlternateContact", 631, 0, 0},
+    {"Amount", "Amount", 642, 0, 0},
+    {"Unit", "Unit", 643, 0, 0},
+    {"IncludeTax", "IncludeTax", 650, 0, 0},
+    {"IncludeSubscription", "IncludeSubscription", 650, 0, 0},
+    {"UseBlended", "UseBlended", 650, 0, 0},
+    {"IncludeRefund", "IncludeRefund", 650, 0, 0},
+    {"IncludeCredit", "IncludeCredit", 650, 0, 0},
+    {"IncludeUpfront", "IncludeUpfront", 650, 0, 0},
+    {"IncludeRecurring", "IncludeRecurring", 650, 0, 0},
+    {"IncludeOtherSubscription", "IncludeOtherSubscription", 650, 0, 0},
+    {"IncludeSupport", "IncludeSupport", 650, 0, 0},
+    {"IncludeDiscount", "IncludeDiscount", 650, 0, 0},
+    {"UseAmortized", "UseAmortized", 650, 0, 0},
+    {"Start", "Start", 653, 0, 0},
+    {"End", "End", 653, 0, 0},
+    {"ActualSpend", "ActualSpend", 641, 0, 0},
+    {"ForecastedSpend", "ForecastedSpend", 641, 0, 0},
+    {"BudgetAdjustmentPeriod", "BudgetAdjustmentPeriod", 659, 0, 0},
+    {"LookBackAvailablePeriods", "LookBackAvailablePeriods", 659, 0, 0},
+    {"AutoAdjustType", "AutoAdjustType", 657, 0, 0},
+    {"HistoricalOptions", "HistoricalOptions", 658, 0, 0},
+    {"LastAutoAdjustTime", "LastAutoAdjustTime", 653, 0, 0},
+    {"Key", "Key", 663, 0, 0},
+    {"Values", "Values", 664, 0, 0},
+    {"MatchOptions", "MatchOptions", 666, 0, 0},
+    {"Key", "Key", 669, 0, 0},
+    {"Values", "Values", 664, 0, 0},
+    {"MatchOptions", "MatchOptions", 666, 0, 0},
+    {"Key", "Key", 671, 0, 0},
+    {"Values", "Values", 664, 0, 0},
+    {"MatchOptions", "MatchOptions", 666, 0, 0},
+    {"Or", "Or", 661, 0, 0},
+    {"And", "And", 661, 0, 0},
+    {"Not", "Not", 660, 0, 0},
+    {"Dimensions", "Dimensions", 662, 0, 0},
+    {"Tags", "Tags", 668, 0, 0},
+    {"CostCategories", "CostCategories", 670, 0, 0},
+    {"Status", "Status", 676, 0, 0},
+    {"StatusReason", "StatusReason", 677, 0, 0},
+    {"LastUpdatedTime", "LastUpdatedTime", 653, 0, 0},
+    {"BudgetName", "BudgetName", 640, 0, 0},
+    {"BudgetLimit", "BudgetLimit", 641, 0, 0},
+    {"PlannedBudgetLimits", "PlannedBudgetLimits", 644, 0, 0},
+    {"CostFilters", "CostFilters", 646, 0, 0},
+    {"CostTypes", "CostTypes", 649, 0, 0},
+    {"TimeUnit", "TimeUnit", 651, 0, 0},
+    {"TimePeriod", "TimePeriod", 652, 0, 0},
+    {"CalculatedSpend", "CalculatedSpend", 654, 0, 0},
+    {"BudgetType", "BudgetType", 655, 0, 0},
+    {"LastUpdatedTime", "LastUpdatedTime", 653, 0, 0},
+    {"AutoAdjustData", "AutoAdjustData", 656, 0, 0},
+    {"FilterExpression", "FilterExpression", 660, 0, 0},
+    {"Metrics", "Metrics", 672, 0, 0},
+    {"BillingViewArn", "BillingViewArn", 674, 0, 0},
+    {"HealthStatus", "HealthStatus", 675, 0, 0},
+    {"Budgets", "Budgets", 638, 0, 0},
+    {"NextToken", "NextToken", 645, 0, 0},
+    {"Key", "Key", 688, 0, 0},
+    {"Values", "Values", 689, 0, 0},
+    {"MatchOptions", "MatchOptions", 691, 0, 0},
+    {"Key", "Key", 694, 0, 0},
+    {"Values", "Values", 689, 0, 0},
+    {"MatchOptions", "MatchOptions", 691, 0, 0},
+    {"Key", "Key", 696, 0, 0},
+    {"Values", "Values", 689, 0, 0},
+    {"MatchOptions", "MatchOptions", 691, 0, 0},
+    {"Or", "Or", 686, 0, 0},
+    {"And", "And", 686, 0, 0},
+    {"Not", "Not", 685, 0, 0},
+    {"Dimensions", "Dimensions", 687, 0, 0},
+    {"Tags", "Tags", 693, 0, 0},
+    {"CostCategories", "CostCategories", 695, 0, 0},
+    {"MonitorArn", "MonitorArn", 681, 0, 0},
+    {"MonitorName", "MonitorName", 681, 0, 0},
+    {"CreationDate", "CreationDate", 682, 0, 0},
+    {"LastUpdatedDate", "LastUpdatedDate", 682, 0, 0},
+    {"LastEvaluatedDate", "LastEvaluatedDate", 682, 0, 0},
+    {"MonitorType", "MonitorType", 683, 0, 0},
+    {"MonitorDimension", "MonitorDimension", 684, 0, 0},
+    {"MonitorSpecification", "MonitorSpecification", 685, 0, 0},
+    {"DimensionalValueCount", "DimensionalValueCount", 697, 0, 0},
+    {"AnomalyMonitors", "AnomalyMonitors", 679, 0, 0},
+    {"NextPageToken", "NextPageToken", 698, 0, 0},
+    {"resourceTypes", "resourceTypes", 708, 0, 0},
+    {"useOnly", "useOnly", 712, 0, 0},
+    {"allSupported", "allSupported", 706, 0, 0},
+    {"includeGlobalResourceTypes", "includeGlobalResourceTypes", 707, 0, 0},
+    {"resourceTypes", "resourceTypes", 708, 0, 0},
+    {"exclusionByResourceTypes", "exclusionByResourceTypes", 710, 0, 0},
+    {"recordingStrategy", "recordingStrategy", 711, 0, 0},
+    {"description", "description", 717, 0, 0},
+    {"resourceTypes", "resourceTypes", 718, 0, 0},
+    {"recordingFrequency", "recordingFrequency", 714, 0, 0},
+    {"recordingFrequency", "recordingFrequency", 714, 0, 0},
+    {"recordingModeOverrides", "recordingModeOverrides", 715, 0, 0},
+    {"arn", "arn", 702, 0, 0},
+    {"name", "name", 703, 0, 0},
+    {"roleARN", "roleARN", 704, 0, 0},
+    {"recordingGroup", "recordingGroup", 705, 0, 0},
+    {"recordingMode", "recordingMode", 713, 0, 0},
+    {"recordingScope", "recordingScope", 719, 0, 0},
+    {"servicePrincipal", "servicePrincipal", 720, 0, 0},
+    {"ConfigurationRecorders", "ConfigurationRecorders", 700, 0, 0},
+    {"arn", "arn", 702, 0, 0},
+    {"name", "name", 704, 0, 0},
+    {"lastStartTime", "lastStartTime", 724, 0, 0},
+    {"lastStopTime", "lastStopTime", 724, 0, 0},
+    {"recording", "recording", 725, 0, 0},
+    {"lastStatus", "lastStatus", 726, 0, 0},
+    {"lastErrorCode", "lastErrorCode", 704, 0, 0},
+    {"lastErrorMessage", "lastErrorMessage", 704, 0, 0},
+    {"lastStatusChangeTime", "lastStatusChangeTime", 724, 0, 0},
+    {"servicePrincipal", "servicePrincipal", 720, 0, 0},
+    {"ConfigurationRecordersStatus", "ConfigurationRecordersStatus", 722, 0, 0},
+    {"deliveryFrequency", "deliveryFrequency", 732, 0, 0},
+    {"name", "name", 730, 0, 0},
+    {"s3BucketName", "s3BucketName", 704, 0, 0},
+    {"s3KeyPrefix", "s3KeyPrefix", 704, 0, 0},
+    {"s3KmsKeyArn", "s3KmsKeyArn", 704, 0, 0},
+    {"snsTopicARN", "snsTopicARN", 704, 0, 0},
+    {"configSnapshotDeliveryProperties", "configSnapshotDeliveryProperties", 731, 0, 0},
+    {"DeliveryChannels", "DeliveryChannels", 728, 0, 0},
+    {"HubArn", "HubArn", 734, 0, 0},
+    {"SubscribedAt", "SubscribedAt", 734, 0, 0},
+    {"AutoEnableControls", "AutoEnableControls", 735, 0, 0},
+    {"ControlFindingGenerator", "ControlFindingGenerator", 736, 0, 0},
+    {"StatusReasonCode", "StatusReasonCode", 744, 0, 0},
+    {"StandardsSubscriptionArn", "StandardsSubscriptionArn", 734, 0, 0},
+    {"StandardsArn", "StandardsArn", 734, 0, 0},
+    {"StandardsInput", "StandardsInput", 740, 0, 0},
+    {"StandardsStatus", "StandardsStatus", 741, 0, 0},
+    {"StandardsControlsUpdatable", "StandardsControlsUpdatable", 742, 0, 0},
+    {"StandardsStatusReason", "StandardsStatusReason", 743, 0, 0},
+    {"StandardsSubscriptions", "StandardsSubscriptions", 738, 0, 0},
+    {"NextToken", "NextToken", 745, 0, 0},
+    {"ActionsEnabled", "ActionsEnabled", 749, 0, 0},
+    {"AlarmActions", "AlarmActions", 750, 0, 0},
+    {"AlarmArn", "AlarmArn", 752, 0, 0},
+    {"AlarmConfigurationUpdatedTimestamp", "AlarmConfigurationUpdatedTimestamp", 753, 0, 0},
+    {"AlarmDescription", "AlarmDescription", 754, 0, 0},
+    {"AlarmName", "AlarmName", 755, 0, 0},
+    {"AlarmRule", "AlarmRule", 756, 0, 0},
+    {"InsufficientDataActions", "InsufficientDataActions", 750, 0, 0},
+    {"OKActions", "OKActions", 750, 0, 0},
+    {"StateReason", "StateReason", 757, 0, 0},
+    {"StateReasonData", "StateReasonData", 758, 0, 0},
+    {"StateUpdatedTimestamp", "StateUpdatedTimestamp", 753, 0, 0},
+    {"StateValue", "StateValue", 759, 0, 0},
+    {"StateTransitionedTimestamp", "StateTransitionedTimestamp", 753, 0, 0},
+    {"ActionsSuppressedBy", "ActionsSuppressedBy", 760, 0, 0},
+    {"ActionsSuppressedReason", "ActionsSuppressedReason", 761, 0, 0},
+    {"ActionsSuppressor", "ActionsSuppressor", 752, 0, 0},
+    {"ActionsSuppressorWaitPeriod", "ActionsSuppressorWaitPeriod", 762, 0, 0},
+    {"ActionsSuppressorExtensionPeriod", "ActionsSuppressorExtensionPeriod", 762, 0, 0},
+    {"Name", "Name", 771, 0, 0},
+    {"Value", "Value", 772, 0, 0},
+    {"Namespace", "Namespace", 766, 0, 0},
+    {"MetricName", "MetricName", 765, 0, 0},
+    {"Dimensions", "Dimensions", 769, 0, 0},
+    {"Metric", "Metric", 785, 0, 0},
+    {"Period", "Period", 773, 0, 0},
+    {"Stat", "Stat", 786, 0, 0},
+    {"Unit", "Unit", 774, 0, 0},
+    {"Id", "Id", 783, 0, 0},
+    {"MetricStat", "MetricStat", 784, 0, 0},
+    {"Expression", "Expression", 787, 0, 0},
+    {"Label", "Label", 788, 0, 0},
+    {"ReturnData", "ReturnData", 789, 0, 0},
+    {"Period", "Period", 773, 0, 0},
+    {"AccountId", "AccountId", 790, 0, 0},
+    {"Query", "Query", 794, 0, 0},
+    {"PendingPeriod", "PendingPeriod", 795, 0, 0},
+    {"RecoveryPeriod", "RecoveryPeriod", 796, 0, 0},
+    {"PromQLCriteria", "PromQLCriteria", 793, 0, 0},
+    {"AlarmName", "AlarmName", 755, 0, 0},
+    {"AlarmArn", "AlarmArn", 752, 0, 0},
+    {"AlarmDescription", "AlarmDescription", 754, 0, 0},
+    {"AlarmConfigurationUpdatedTimestamp", "AlarmConfigurationUpdatedTimestamp", 753, 0, 0},
+    {"ActionsEnabled", "ActionsEnabled", 749, 0, 0},
+    {"OKActions", "OKActions", 750, 0, 0},
+    {"AlarmActions", "AlarmActions", 750, 0, 0},
+    {"InsufficientDataActions", "InsufficientDataActions", 750, 0, 0},
+    {"StateValue", "StateValue", 759, 0, 0},
+    {"StateReason", "StateReason", 757, 0, 0},
+    {"StateReasonData", "StateReasonData", 758, 0, 0},
+    {"StateUpdatedTimestamp", "StateUpdatedTimestamp", 753, 0, 0},
+    {"MetricName", "MetricName", 765, 0, 0},
+    {"Namespace", "Namespace", 766, 0, 0},
+    {"Statistic", "Statistic", 767, 0, 0},
+    {"ExtendedStatistic", "ExtendedStatistic", 768, 0, 0},
+    {"Dimensions", "Dimensions", 769, 0, 0},
+    {"Period", "Period", 773, 0, 0},
+    {"Unit", "Unit", 774, 0, 0},
+    {"EvaluationPeriods", "EvaluationPeriods", 775, 0, 0},
+    {"DatapointsToAlarm", "DatapointsToAlarm", 776, 0, 0},
+    {"Threshold", "Threshold", 777, 0, 0},
+    {"ComparisonOperator", "ComparisonOperator", 778, 0, 0},
+    {"TreatMissingData", "TreatMissingData", 779, 0, 0},
+    {"EvaluateLowSampleCountPercentile", "EvaluateLowSampleCountPercentile", 780, 0, 0},
+    {"Metrics", "Metrics", 781, 0, 0},
+    {"ThresholdMetricId", "ThresholdMetricId", 783, 0, 0},
+    {"EvaluationState", "EvaluationState", 791, 0, 0},
+    {"StateTransitionedTimestamp", "StateTransitionedTimestamp", 753, 0, 0},
+    {"EvaluationCriteria", "EvaluationCriteria", 792, 0, 0},
+    {"EvaluationInterval", "EvaluationInterval", 797, 0, 0},
+    {"CompositeAlarms", "CompositeAlarms", 747, 0, 0},
+    {"MetricAlarms", "MetricAlarms", 763, 0, 0},
+    {"NextToken", "NextToken", 798, 0, 0},
+    {"Timestamp", "Timestamp", 753, 0, 0},
+    {"SampleCount", "SampleCount", 802, 0, 0},
+    {"Average", "Average", 802, 0, 0},
+    {"Sum", "Sum", 802, 0, 0},
+    {"Minimum", "Minimum", 802, 0, 0},
+    {"Maximum", "Maximum", 802, 0, 0},
+    {"Unit", "Unit", 774, 0, 0},
+    {"ExtendedStatistics", "ExtendedStatistics", 803, 0, 0},
+    {"Label", "Label", 788, 0, 0},
+    {"Datapoints", "Datapoints", 800, 0, 0},
+    {"Code", "Code", 812, 0, 0},
+    {"Value", "Value", 813, 0, 0},
+    {"Id", "Id", 783, 0, 0},
+    {"Label", "Label", 788, 0, 0},
+    {"Timestamps", "Timestamps", 807, 0, 0},
+    {"Values", "Values", 808, 0, 0},
+    {"StatusCode", "StatusCode", 809, 0, 0},
+    {"Messages", "Messages", 810, 0, 0},
+    {"MetricDataResults", "MetricDataResults", 805, 0, 0},
+    {"NextToken", "NextToken", 798, 0, 0},
+    {"Messages", "Messages", 810, 0, 0},
+    {"logGroupName", "logGroupName", 817, 0, 0},
+    {"creationTime", "creationTime", 818, 0, 0},
+    {"retentionInDays", "retentionInDays", 819, 0, 0},
+    {"metricFilterCount", "metricFilterCount", 820, 0, 0},
+    {"arn", "arn", 821, 0, 0},
+    {"storedBytes", "storedBytes", 822, 0, 0},
+    {"kmsKeyId", "kmsKeyId", 823, 0, 0},
+    {"dataProtectionStatus", "dataProtectionStatus", 824, 0, 0},
+    {"inheritedProperties", "inheritedProperties", 825, 0, 0},
+    {"logGroupClass", "logGroupClass", 827, 0, 0},
+    {"logGroupArn", "logGroupArn", 821, 0, 0},
+    {"deletionProtectionEnabled", "deletionProtectionEnabled", 828, 0, 0},
+    {"bearerTokenAuthenticationEnabled", "bearerTokenAuthenticationEnabled", 829, 0, 0},
+    {"logGroups", "logGroups", 815, 0, 0},
+    {"nextToken", "nextToken", 830, 0, 0},
+    {"metricName", "metricName", 838, 0, 0},
+    {"metricNamespace", "metricNamespace", 839, 0, 0},
+    {"metricValue", "metricValue", 840, 0, 0},
+    {"defaultValue", "defaultValue", 841, 0, 0},
+    {"dimensions", "dimensions", 842, 0, 0},
+    {"unit", "unit", 845, 0, 0},
+    {"filterName", "filterName", 834, 0, 0},
+    {"filterPattern", "filterPattern", 835, 0, 0},
+    {"metricTransformations", "metricTransformations", 836, 0, 0},
+    {"creationTime", "creationTime", 818, 0, 0},
+    {"logGroupName", "logGroupName", 817, 0, 0},
+    {"applyOnTransformedLogs", "applyOnTransformedLogs", 846, 0, 0},
+    {"fieldSelectionCriteria", "fieldSelectionCriteria", 847, 0, 0},
+    {"emitSystemFieldDimensions", "emitSystemFieldDimensions", 848, 0, 0},
+    {"metricFilters", "metricFilters", 832, 0, 0},
+    {"nextToken", "nextToken", 830, 0, 0},
+    {"TopicArn", "TopicArn", 853, 0, 0},
+    {"Topics", "Topics", 851, 0, 0},
+    {"NextToken", "NextToken", 854, 0, 0},
+    {"SubscriptionArn", "SubscriptionArn", 858, 0, 0},
+    {"Owner", "Owner", 859, 0, 0},
+    {"Protocol", "Protocol", 860, 0, 0},
+    {"Endpoint", "Endpoint", 861, 0, 0},
+    {"TopicArn", "TopicArn", 853, 0, 0},
+    {"Subscriptions", "Subscriptions", 856, 0, 0},
+    {"NextToken", "NextToken", 854, 0, 0},
+    {"createdAt", "createdAt", 863, 0, 0},
+    {"findingPublishingFrequency", "findingPublishingFrequency", 864, 0, 0},
+    {"serviceRole", "serviceRole", 865, 0, 0},
+    {"status", "status", 866, 0, 0},
+    {"updatedAt", "updatedAt", 863, 0, 0},
+    {"status", "status", 872, 0, 0},
+    {"errorCode", "errorCode", 873, 0, 0},
+    {"errorMessage", "errorMessage", 874, 0, 0},
+    {"ec2", "ec2", 871, 0, 0},
+    {"ecr", "ecr", 871, 0, 0},
+    {"lambda", "lambda", 871, 0, 0},
+    {"lambdaCode", "lambdaCode", 871, 0, 0},
+    {"codeRepository", "codeRepository", 871, 0, 0},
+    {"accountId", "accountId", 870, 0, 0},
+    {"state", "state", 871, 0, 0},
+    {"resourceState", "resourceState", 875, 0, 0},
+    {"ec2", "ec2", 872, 0, 0},
+    {"ecr", "ecr", 872, 0, 0},
+    {"lambda", "lambda", 872, 0, 0},
+    {"lambdaCode", "lambdaCode", 872, 0, 0},
+    {"codeRepository", "codeRepository", 872, 0, 0},
+    {"accountId", "accountId", 870, 0, 0},
+    {"status", "status", 872, 0, 0},
+    {"resourceStatus", "resourceStatus", 878, 0, 0},
+    {"errorCode", "errorCode", 873, 0, 0},
+    {"errorMessage", "errorMessage", 874, 0, 0},
+    {"accounts", "accounts", 868, 0, 0},
+    {"failedAccounts", "failedAccounts", 876, 0, 0},
+    {"DetailedStatus", "DetailedStatus", 894, 0, 0},
+    {"InstanceAssociationStatusAggregatedCount", "InstanceAssociationStatusAggregatedCount", 896, 0, 0},
+    {"InstanceId", "InstanceId", 882, 0, 0},
+    {"PingStatus", "PingStatus", 883, 0, 0},
+    {"LastPingDateTime", "LastPingDateTime", 884, 0, 0},
+    {"AgentVersion", "AgentVersion", 885, 0, 0},
+    {"IsLatestVersion", "IsLatestVersion", 886, 0, 0},
+    {"PlatformType", "PlatformType", 887, 0, 0},
+    {"PlatformName", "PlatformName", 888, 0, 0},
+    {"PlatformVersion", "PlatformVersion", 888, 0, 0},
+    {"ActivationId", "ActivationId", 889, 0, 0},
+    {"IamRole", "IamRole", 890, 0, 0},
+    {"RegistrationDate", "RegistrationDate", 884, 0, 0},
+    {"ResourceType", "ResourceType", 891, 0, 0},
+    {"Name", "Name", 888, 0, 0},
+    {"IPAddress", "IPAddress", 892, 0, 0},
+    {"ComputerName", "ComputerName", 893, 0, 0},
+    {"AssociationStatus", "AssociationStatus", 894, 0, 0},
+    {"LastAssociationExecutionDate", "LastAssociationExecutionDate", 884, 0, 0},
+    {"LastSuccessfulAssociationExecutionDate", "LastSuccessfulAssociationExecutionDate", 884, 0, 0},
+    {"AssociationOverview", "AssociationOverview", 895, 0, 0},
+    {"SourceId", "SourceId", 898, 0, 0},
+    {"SourceType", "SourceType", 899, 0, 0},
+    {"InstanceInformationList", "InstanceInformationList", 880, 0, 0},
+    {"NextToken", "NextToken", 900, 0, 0},
+    {"Name", "Name", 902, 0, 0},
+    {"Version", "Version", 905, 0, 0},
+    {"RequireType", "RequireType", 913, 0, 0},
+    {"VersionName", "VersionName", 904, 0, 0},
+    {"Name", "Name", 916, 0, 0},
+    {"Size", "Size", 917, 0, 0},
+    {"Hash", "Hash", 918, 0, 0},
+    {"HashType", "HashType", 919, 0, 0},
+    {"Url", "Url", 920, 0, 0},
+    {"Name", "Name", 902, 0, 0},
+    {"CreatedDate", "CreatedDate", 884, 0, 0},
+    {"DisplayName", "DisplayName", 903, 0, 0},
+    {"VersionName", "VersionName", 904, 0, 0},
+    {"DocumentVersion", "DocumentVersion", 905, 0, 0},
+    {"Status", "Status", 906, 0, 0},
+    {"StatusInformation", "StatusInformation", 907, 0, 0},
+    {"Content", "Content", 908, 0, 0},
+    {"DocumentType", "DocumentType", 909, 0, 0},
+    {"DocumentFormat", "DocumentFormat", 910, 0, 0},
+    {"Requires", "Requires", 911, 0, 0},
+    {"AttachmentsContent", "AttachmentsContent", 914, 0, 0},
+    {"ReviewStatus", "ReviewStatus", 921, 0, 0},
+    {"Name", "Name", 926, 0, 0},
+    {"Id", "Id", 927, 0, 0},
+    {"Description", "Description", 928, 0, 0},
+    {"LockToken", "LockToken", 929, 0, 0},
+    {"ARN", "ARN", 930, 0, 0},
+    {"NextMarker", "NextMarker", 923, 0, 0},
+    {"WebACLs", "WebACLs", 924, 0, 0},
+    {"ResourceArns", "ResourceArns", 932, 0, 0},
+    {"Quantity", "Quantity", 935, 0, 0},
+    {"Items", "Items", 941, 0, 0},
+    {"HeaderName", "HeaderName", 934, 0, 0},
+    {"HeaderValue", "HeaderValue", 948, 0, 0},
+    {"Quantity", "Quantity", 935, 0, 0},
+    {"Items", "Items", 946, 0, 0},
+    {"OriginAccessIdentity", "OriginAccessIdentity", 934, 0, 0},
+    {"OriginReadTimeout", "OriginReadTimeout", 935, 0, 0},
+    {"Quantity", "Quantity", 935, 0, 0},
+    {"Items", "Items", 953, 0, 0},
+    {"ClientCertificateArn", "ClientCertificateArn", 934, 0, 0},
+    {"HTTPPort", "HTTPPort", 935, 0, 0},
+    {"HTTPSPort", "HTTPSPort", 935, 0, 0},
+    {"OriginProtocolPolicy", "OriginProtocolPolicy", 951, 0, 0},
+    {"OriginSslProtocols", "OriginSslProtocols", 952, 0, 0},
+    {"OriginReadTimeout", "OriginReadTimeout", 935, 0, 0},
+    {"OriginKeepaliveTimeout", "OriginKeepaliveTimeout", 935, 0, 0},
+    {"IpAddressType", "IpAddressType", 955, 0, 0},
+    {"OriginMtlsConfig", "OriginMtlsConfig", 956, 0, 0},
+    {"VpcOriginId", "VpcOriginId", 934, 0, 0},
+    {"OwnerAccountId", "OwnerAccountId", 934, 0, 0},
+    {"OriginReadTimeout", "OriginReadTimeout", 935, 0, 0},
+    {"OriginKeepaliveTimeout", "OriginKeepaliveTimeout", 935, 0, 0},
+    {"Enabled", "Enabled", 936, 0, 0},
+    {"OriginShieldRegion", "OriginShieldRegion", 959, 0, 0},
+    {"Id", "Id", 934, 0, 0},
+    {"DomainName", "DomainName", 934, 0, 0},
+    {"OriginPath", "OriginPath", 934, 0, 0},
+    {"CustomHeaders", "CustomHeaders", 945, 0, 0},
+    {"S3OriginConfig", "S3OriginConfig", 949, 0, 0},
+    {"CustomOriginConfig", "CustomOriginConfig", 950, 0, 0},
+    {"VpcOriginConfig", "VpcOriginConfig", 957, 0, 0},
+    {"ConnectionAttempts", "ConnectionAttempts", 935, 0, 0},
+    {"ConnectionTimeout", "ConnectionTimeout", 935, 0, 0},
+    {"ResponseCompletionTimeout", "ResponseCompletionTimeout", 935, 0, 0},
+    {"OriginShield", "OriginShield", 958, 0, 0},
+    {"OriginAccessControlId", "OriginAccessControlId", 934, 0, 0},
+    {"Quantity", "Quantity", 935, 0, 0},
+    {"Items", "Items", 943, 0, 0},
+    {"Quantity", "Quantity", 935, 0, 0},
+    {"Items", "Items", 965, 0, 0},
+    {"StatusCodes", "StatusCodes", 964, 0, 0},
+    {"OriginId", "OriginId", 934, 0, 0},
+    {"Quantity", "Quantity", 935, 0, 0},
+    {"Items", "Items", 967, 0, 0},
+    {"Id", "Id", 934, 0, 0},
+    {"FailoverCriteria", "FailoverCriteria", 963, 0, 0},
+    {"Members", "Members", 966, 0, 0},
+    {"SelectionCriteria", "SelectionCriteria", 969, 0, 0},
+    {"Quantity", "Quantity", 935, 0, 0},
+    {"Items", "Items", 961, 0, 0},
+    {"Enabled", "Enabled", 936, 0, 0},
+    {"Quantity", "Quantity", 935, 0, 0},
+    {"Items", "Items", 972, 0, 0},
+    {"Enabled", "Enabled", 936, 0, 0},
+    {"Quantity", "Quantity", 935, 0, 0},
+    {"Items", "Items", 974, 0, 0},
+    {"Quantity", "Quantity", 935, 0, 0},
+    {"Items", "Items", 977, 0, 0},
+    {"Quantity", "Quantity", 935, 0, 0},
+    {"Items", "Items", 977, 0, 0},
+    {"CachedMethods", "CachedMethods", 979, 0, 0},
+    {"LambdaFunctionARN", "LambdaFunctionARN", 983, 0, 0},
+    {"EventType", "EventType", 984, 0, 0},
+    {"IncludeBody", "IncludeBody", 936, 0, 0},
+    {"Quantity", "Quantity", 935, 0, 0},
+    {"Items", "Items", 981, 0, 0},
+    {"FunctionARN", "FunctionARN", 988, 0, 0},
+    {"EventType", "EventType", 984, 0, 0},
+    {"Quantity", "Quantity", 935, 0, 0},
+    {"Items", "Items", 986, 0, 0},
+    {"Enabled", "Enabled", 936, 0, 0},
+    {"Quantity", "Quantity", 935, 0, 0},
+    {"Items", "Items", 994, 0, 0},
+    {"Forward", "Forward", 992, 0, 0},
+    {"WhitelistedNames", "WhitelistedNames", 993, 0, 0},
+    {"Quantity", "Quantity", 935, 0, 0},
+    {"Items", "Items", 996, 0, 0},
+    {"Quantity", "Quantity", 935, 0, 0},
+    {"Items", "Items", 998, 0, 0},
+    {"QueryString", "QueryString", 936, 0, 0},
+    {"Cookies", "Cookies", 991, 0, 0},
+    {"Headers", "Headers", 995, 0, 0},
+    {"QueryStringCacheKeys", "QueryStringCacheKeys", 997, 0, 0},
+    {"TargetOriginId", "TargetOriginId", 934, 0, 0},
+    {"TrustedSigners", "TrustedSigners", 971, 0, 0},
+    {"TrustedKeyGroups", "TrustedKeyGroups", 973, 0, 0},
+    {"ViewerProtocolPolicy", "ViewerProtocolPolicy", 975, 0, 0},
+    {"AllowedMethods", "AllowedMethods", 976, 0, 0},
+    {"SmoothStreaming", "SmoothStreaming", 936, 0, 0},
+    {"Compress", "Compress", 936, 0, 0},
+    {"LambdaFunctionAssociations", "LambdaFunctionAssociations", 980, 0, 0},
+    {"FunctionAssociations", "FunctionAssociations", 985, 0, 0},
+    {"FieldLevelEncryptionId", "FieldLevelEncryptionId", 934, 0, 0},
+    {"RealtimeLogConfigArn", "RealtimeLogConfigArn", 934, 0, 0},
+    {"CachePolicyId", "CachePolicyId", 934, 0, 0},
+    {"OriginRequestPolicyId", "OriginRequestPolicyId", 934, 0, 0},
+    {"ResponseHeadersPolicyId", "ResponseHeadersPolicyId", 934, 0, 0},
+    {"GrpcConfig", "GrpcConfig", 989, 0, 0},
+    {"ForwardedValues", "ForwardedValues", 990, 0, 0},
+    {"MinTTL", "MinTTL", 999, 0, 0},
+    {"DefaultTTL", "DefaultTTL", 999, 0, 0},
+    {"MaxTTL", "MaxTTL", 999, 0, 0},
+    {"PathPattern", "PathPattern", 934, 0, 0},
+    {"TargetOriginId", "TargetOriginId", 934, 0, 0},
+    {"TrustedSigners", "TrustedSigners", 971, 0, 0},
+    {"TrustedKeyGroups", "TrustedKeyGroups", 973, 0, 0},
+    {"ViewerProtocolPolicy", "ViewerProtocolPolicy", 975, 0, 0},
+    {"AllowedMethods", "AllowedMethods", 976, 0, 0},
+    {"SmoothStreaming", "SmoothStreaming", 936, 0, 0},
+    {"Compress", "Compress", 936, 0, 0},
+    {"LambdaFunctionAssociations", "LambdaFunctionAssociations", 980, 0, 0},
+    {"FunctionAssociations", "FunctionAssociations", 985, 0, 0},
+    {"FieldLevelEncryptionId", "FieldLevelEncryptionId", 934, 0, 0},
+    {"RealtimeLogConfigArn", "RealtimeLogConfigArn", 934, 0, 0},
+    {"CachePolicyId", "CachePolicyId", 934, 0, 0},
+    {"OriginRequestPolicyId", "OriginRequestPolicyId", 934, 0, 0},
+    {"ResponseHeadersPolicyId", "ResponseHeadersPolicyId", 934, 0, 0},
+    {"GrpcConfig", "GrpcConfig", 989, 0, 0},
+    {"ForwardedValues", "ForwardedValues", 990, 0, 0},
+    {"MinTTL", "MinTTL", 999, 0, 0},
+    {"DefaultTTL", "DefaultTTL", 999, 0, 0},
+    {"MaxTTL", "MaxTTL", 999, 0, 0},
+    {"Quantity", "Quantity", 935, 0, 0},
+    {"Items", "Items", 1001, 0, 0},
+    {"ErrorCode", "ErrorCode", 935, 0, 0},
+    {"ResponsePagePath", "ResponsePagePath", 934, 0, 0},
+    {"ResponseCode", "ResponseCode", 934, 0, 0},
+    {"ErrorCachingMinTTL", "ErrorCachingMinTTL", 999, 0, 0},
+    {"Quantity", "Quantity", 935, 0, 0},
+    {"Items", "Items", 1004, 0, 0},
+    {"CloudFrontDefaultCertificate", "CloudFrontDefaultCertificate", 936, 0, 0},
+    {"IAMCertificateId", "IAMCertificateId", 1008, 0, 0},
+    {"ACMCertificateArn", "ACMCertificateArn", 934, 0, 0},
+    {"SSLSupportMethod", "SSLSupportMethod", 1009, 0, 0},
+    {"MinimumProtocolVersion", "MinimumProtocolVersion", 1010, 0, 0},
+    {"Certificate", "Certificate", 934, 0, 0},
+    {"CertificateSource", "CertificateSource", 1011, 0, 0},
+    {"RestrictionType", "RestrictionType", 1014, 0, 0},
+    {"Quantity", "Quantity", 935, 0, 0},
+    {"Items", "Items", 1015, 0, 0},
+    {"GeoRestriction", "GeoRestriction", 1013, 0, 0},
+    {"CNAME", "CNAME", 934, 0, 0},
+    {"ICPRecordalStatus", "ICPRecordalStatus", 1019, 0, 0},
+    {"TrustStoreId", "TrustStoreId", 934, 0, 0},
+    {"AdvertiseTrustStoreCaNames", "AdvertiseTrustStoreCaNames", 936, 0, 0},
+    {"IgnoreCertificateExpiry", "IgnoreCertificateExpiry", 936, 0, 0},
+    {"Mode", "Mode", 1022, 0, 0},
+    {"TrustStoreConfig", "TrustStoreConfig", 1023, 0, 0},
+    {"Id", "Id", 1025, 0, 0},
+    {"Id", "Id", 934, 0, 0},
+    {"ARN", "ARN", 934, 0, 0},
+    {"ETag", "ETag", 934, 0, 0},
+    {"Status", "Status", 934, 0, 0},
+    {"LastModifiedTime", "LastModifiedTime", 939, 0, 0},
+    {"DomainName", "DomainName", 934, 0, 0},
+    {"Aliases", "Aliases", 940, 0, 0},
+    {"Origins", "Origins", 942, 0, 0},
+    {"OriginGroups", "OriginGroups", 960, 0, 0},
+    {"DefaultCacheBehavior", "DefaultCacheBehavior", 970, 0, 0},
+    {"CacheBehaviors", "CacheBehaviors", 1000, 0, 0},
+    {"CustomErrorResponses", "CustomErrorResponses", 1003, 0, 0},
+    {"Comment", "Comment", 948, 0, 0},
+    {"PriceClass", "PriceClass", 1006, 0, 0},
+    {"Enabled", "Enabled", 936, 0, 0},
+    {"ViewerCertificate", "ViewerCertificate", 1007, 0, 0},
+    {"Restrictions", "Restrictions", 1012, 0, 0},
+    {"WebACLId", "WebACLId", 934, 0, 0},
+    {"HttpVersion", "HttpVersion", 1016, 0, 0},
+    {"IsIPV6Enabled", "IsIPV6Enabled", 936, 0, 0},
+    {"AliasICPRecordals", "AliasICPRecordals", 1017, 0, 0},
+    {"Staging", "Staging", 936, 0, 0},
+    {"ConnectionMode", "ConnectionMode", 1020, 0, 0},
+    {"AnycastIpListId", "AnycastIpListId", 934, 0, 0},
+    {"ViewerMtlsConfig", "ViewerMtlsConfig", 1021, 0, 0},
+    {"ConnectionFunctionAssociation", "ConnectionFunctionAssociation", 1024, 0, 0},
+    {"Marker", "Marker", 934, 0, 0},
+    {"NextMarker", "NextMarker", 934, 0, 0},
+    {"MaxItems", "MaxItems", 935, 0, 0},
+    {"IsTruncated", "IsTruncated", 936, 0, 0},
+    {"Quantity", "Quantity", 935, 0, 0},
+    {"Items", "Items", 937, 0, 0},
+    {"Code", "Code", 1037, 0, 0},
+    {"Reason", "Reason", 1038, 0, 0},
+    {"IpAddress", "IpAddress", 1047, 0, 0},
+    {"AllocationId", "AllocationId", 1048, 0, 0},
+    {"PrivateIPv4Address", "PrivateIPv4Address", 1049, 0, 0},
+    {"IPv6Address", "IPv6Address", 1050, 0, 0},
+    {"ZoneName", "ZoneName", 1042, 0, 0},
+    {"SubnetId", "SubnetId", 1043, 0, 0},
+    {"OutpostId", "OutpostId", 1044, 0, 0},
+    {"LoadBalancerAddresses", "LoadBalancerAddresses", 1045, 0, 0},
+    {"SourceNatIpv6Prefixes", "SourceNatIpv6Prefixes", 1051, 0, 0},
+    {"Ipv4IpamPoolId", "Ipv4IpamPoolId", 1060, 0, 0},
+    {"LoadBalancerArn", "LoadBalancerArn", 1029, 0, 0},
+    {"DNSName", "DNSName", 1030, 0, 0},
+    {"CanonicalHostedZoneId", "CanonicalHostedZoneId", 1031, 0, 0},
+    {"CreatedTime", "CreatedTime", 1032, 0, 0},
+    {"LoadBalancerName", "LoadBalancerName", 1033, 0, 0},
+    {"Scheme", "Scheme", 1034, 0, 0},
+    {"VpcId", "VpcId", 1035, 0, 0},
+    {"State", "State", 1036, 0, 0},
+    {"Type", "Type", 1039, 0, 0},
+    {"AvailabilityZones", "AvailabilityZones", 1040, 0, 0},
+    {"SecurityGroups", "SecurityGroups", 1053, 0, 0},
+    {"IpAddressType", "IpAddressType", 1055, 0, 0},
+    {"CustomerOwnedIpv4Pool", "CustomerOwnedIpv4Pool", 1056, 0, 0},
+    {"EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic", "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic", 1057, 0, 0},
+    {"EnablePrefixForIpv6SourceNat", "EnablePrefixForIpv6SourceNat", 1058, 0, 0},
+    {"IpamPools", "IpamPools", 1059, 0, 0},
+    {"LoadBalancers", "LoadBalancers", 1027, 0, 0},
+    {"NextMarker", "NextMarker", 1061, 0, 0},
+    {"CertificateArn", "CertificateArn", 1070, 0, 0},
+    {"IsDefault", "IsDefault", 1071, 0, 0},
+    {"Issuer", "Issuer", 1078, 0, 0},
+    {"AuthorizationEndpoint", "AuthorizationEndpoint", 1079, 0, 0},
+    {"TokenEndpoint", "TokenEndpoint", 1080, 0, 0},
+    {"UserInfoEndpoint", "UserInfoEndpoint", 1081, 0, 0},
+    {"ClientId", "ClientId", 1082, 0, 0},
+    {"ClientSecret", "ClientSecret", 1083, 0, 0},
+    {"SessionCookieName", "SessionCookieName", 1084, 0, 0},
+    {"Scope", "Scope", 1085, 0, 0},
+    {"SessionTimeout", "SessionTimeout", 1086, 0, 0},
+    {"AuthenticationRequestExtraParams", "AuthenticationRequestExtraParams", 1087, 0, 0},
+    {"OnUnauthenticatedRequest", "OnUnauthenticatedRequest", 1090, 0, 0},
+    {"UseExistingClientSecret", "UseExistingClientSecret", 1091, 0, 0},
+    {"UserPoolArn", "UserPoolArn", 1093, 0, 0},
+    {"UserPoolClientId", "UserPoolClientId", 1094, 0, 0},
+    {"UserPoolDomain", "UserPoolDomain", 1095, 0, 0},
+    {"SessionCookieName", "SessionCookieName", 1096, 0, 0},
+    {"Scope", "Scope", 1097, 0, 0},
+    {"SessionTimeout", "SessionTimeout", 1098, 0, 0},
+    {"AuthenticationRequestExtraParams", "AuthenticationRequestExtraParams", 1099, 0, 0},
+    {"OnUnauthenticatedRequest", "OnUnauthenticatedRequest", 1102, 0, 0},
+    {"Protocol", "Protocol", 1105, 0, 0},
+    {"Port", "Port", 1106, 0, 0},
+    {"Host", "Host", 1107, 0, 0},
+    {"Path", "Path", 1108, 0, 0},
+    {"Query", "Query", 1109, 0, 0},
+    {"StatusCode", "StatusCode", 1110, 0, 0},
+    {"MessageBody", "MessageBody", 1112, 0, 0},
+    {"StatusCode", "StatusCode", 1113, 0, 0},
+    {"ContentType", "ContentType", 1114, 0, 0},
+    {"TargetGroupArn", "TargetGroupArn", 1076, 0, 0},
+    {"Weight", "Weight", 1118, 0, 0},
+    {"Enabled", "Enabled", 1120, 0, 0},
+    {"DurationSeconds", "DurationSeconds", 1121, 0, 0},
+    {"TargetGroups", "TargetGroups", 1116, 0, 0},
+    {"TargetGroupStickinessConfig", "TargetGroupStickinessConfig", 1119, 0, 0},
+    {"Format", "Format", 1127, 0, 0},
+    {"Name", "Name", 1128, 0, 0},
+    {"Values", "Values", 1129, 0, 0},
+    {"JwksEndpoint", "JwksEndpoint", 1123, 0, 0},
+    {"Issuer", "Issuer", 1124, 0, 0},
+    {"AdditionalClaims", "AdditionalClaims", 1125, 0, 0},
+    {"Type", "Type", 1075, 0, 0},
+    {"TargetGroupArn", "TargetGroupArn", 1076, 0, 0},
+    {"AuthenticateOidcConfig", "AuthenticateOidcConfig", 1077, 0, 0},
+    {"AuthenticateCognitoConfig", "AuthenticateCognitoConfig", 1092, 0, 0},
+    {"Order", "Order", 1103, 0, 0},
+    {"RedirectConfig", "RedirectConfig", 1104, 0, 0},
+    {"FixedResponseConfig", "FixedResponseConfig", 1111, 0, 0},
+    {"ForwardConfig", "ForwardConfig", 1115, 0, 0},
+    {"JwtValidationConfig", "JwtValidationConfig", 1122, 0, 0},
+    {"Mode", "Mode", 1134, 0, 0},
+    {"TrustStoreArn", "TrustStoreArn", 1135, 0, 0},
+    {"IgnoreClientCertificateExpiry", "IgnoreClientCertificateExpiry", 1136, 0, 0},
+    {"TrustStoreAssociationStatus", "TrustStoreAssociationStatus", 1137, 0, 0},
+    {"AdvertiseTrustStoreCaNames", "AdvertiseTrustStoreCaNames", 1138, 0, 0},
+    {"ListenerArn", "ListenerArn", 1065, 0, 0},
+    {"LoadBalancerArn", "LoadBalancerArn", 1029, 0, 0},
+    {"Port", "Port", 1066, 0, 0},
+    {"Protocol", "Protocol", 1067, 0, 0},
+    {"Certificates", "Certificates", 1068, 0, 0},
+    {"SslPolicy", "SslPolicy", 1072, 0, 0},
+    {"DefaultActions", "DefaultActions", 1073, 0, 0},
+    {"AlpnPolicy", "AlpnPolicy", 1131, 0, 0},
+    {"MutualAuthentication", "MutualAuthentication", 1133, 0, 0},
+    {"Listeners", "Listeners", 1063, 0, 0},
+    {"NextMarker", "NextMarker", 1061, 0, 0},
+    {"Name", "Name", 1146, 0, 0},
+    {"Priority", "Priority", 1147, 0, 0},
+    {"SslProtocols", "SslProtocols", 1142, 0, 0},
+    {"Ciphers", "Ciphers", 1144, 0, 0},
+    {"Name", "Name", 1072, 0, 0},
+    {"SupportedLoadBalancerTypes", "SupportedLoadBalancerTypes", 1148, 0, 0},
+    {"SslPolicies", "SslPolicies", 1140, 0, 0},
+    {"NextMarker", "NextMarker", 1061, 0, 0},
+    {"CertificateArn", "CertificateArn", 1154, 0, 0},
+    {"DomainName", "DomainName", 1155, 0, 0},
+    {"SubjectAlternativeNameSummaries", "SubjectAlternativeNameSummaries", 1156, 0, 0},
+    {"HasAdditionalSubjectAlternativeNames", "HasAdditionalSubjectAlternativeNames", 1157, 0, 0},
+    {"Status", "Status", 1158, 0, 0},
+    {"Type", "Type", 1159, 0, 0},
+    {"KeyAlgorithm", "KeyAlgorithm", 1160, 0, 0},
+    {"KeyUsages", "KeyUsages", 1161, 0, 0},
+    {"ExtendedKeyUsages", "ExtendedKeyUsages", 1163, 0, 0},
+    {"ExportOption", "ExportOption", 1165, 0, 0},
+    {"InUse", "InUse", 1157, 0, 0},
+    {"Exported", "Exported", 1157, 0, 0},
+    {"RenewalEligibility", "RenewalEligibility", 1166, 0, 0},
+    {"NotBefore", "NotBefore", 1167, 0, 0},
+    {"NotAfter", "NotAfter", 1167, 0, 0},
+    {"CreatedAt", "CreatedAt", 1167, 0, 0},
+    {"IssuedAt", "IssuedAt", 1167, 0, 0},
+    {"ImportedAt", "ImportedAt", 1167, 0, 0},
+    {"RevokedAt", "RevokedAt", 1167, 0, 0},
+    {"ManagedBy", "ManagedBy", 1168, 0, 0},
+    {"NextToken", "NextToken", 1151, 0, 0},
+    {"CertificateSummaryList", "CertificateSummaryList", 1152, 0, 0},
+    {"Name", "Name", 1174, 0, 0},
+    {"Type", "Type", 1177, 0, 0},
+    {"Value", "Value", 1174, 0, 0},
+    {"RedirectFrom", "RedirectFrom", 1174, 0, 0},
+    {"RedirectTo", "RedirectTo", 1174, 0, 0},
+    {"DomainName", "DomainName", 1155, 0, 0},
+    {"ValidationEmails", "ValidationEmails", 1173, 0, 0},
+    {"ValidationDomain", "ValidationDomain", 1155, 0, 0},
+    {"ValidationStatus", "ValidationStatus", 1175, 0, 0},
+    {"ResourceRecord", "ResourceRecord", 1176, 0, 0},
+    {"HttpRedirect", "HttpRedirect", 1178, 0, 0},
+    {"ValidationMethod", "ValidationMethod", 1179, 0, 0},
+    {"RenewalStatus", "RenewalStatus", 1184, 0, 0},
+    {"DomainValidationOptions", "DomainValidationOptions", 1171, 0, 0},
+    {"RenewalStatusReason", "RenewalStatusReason", 1182, 0, 0},
+    {"UpdatedAt", "UpdatedAt", 1167, 0, 0},
+    {"Name", "Name", 1162, 0, 0},
+    {"Name", "Name", 1164, 0, 0},
+    {"OID", "OID", 1174, 0, 0},
+    {"CertificateTransparencyLoggingPreference", "CertificateTransparencyLoggingPreference", 1190, 0, 0},
+    {"Export", "Export", 1165, 0, 0},
+    {"CertificateArn", "CertificateArn", 1154, 0, 0},
+    {"DomainName", "DomainName", 1155, 0, 0},
+    {"SubjectAlternativeNames", "SubjectAlternativeNames", 1156, 0, 0},
+    {"ManagedBy", "ManagedBy", 1168, 0, 0},
+    {"DomainValidationOptions", "DomainValidationOptions", 1171, 0, 0},
+    {"Serial", "Serial", 1174, 0, 0},
+    {"Subject", "Subject", 1174, 0, 0},
+    {"Issuer", "Issuer", 1174, 0, 0},
+    {"CreatedAt", "CreatedAt", 1167, 0, 0},
+    {"IssuedAt", "IssuedAt", 1167, 0, 0},
+    {"ImportedAt", "ImportedAt", 1167, 0, 0},
+    {"Status", "Status", 1158, 0, 0},
+    {"RevokedAt", "RevokedAt", 1167, 0, 0},
+    {"RevocationReason", "RevocationReason", 1180, 0, 0},
+    {"NotBefore", "NotBefore", 1167, 0, 0},
+    {"NotAfter", "NotAfter", 1167, 0, 0},
+    {"KeyAlgorithm", "KeyAlgorithm", 1160, 0, 0},
+    {"SignatureAlgorithm", "SignatureAlgorithm", 1174, 0, 0},
+    {"InUseBy", "InUseBy", 1181, 0, 0},
+    {"FailureReason", "FailureReason", 1182, 0, 0},
+    {"Type", "Type", 1159, 0, 0},
+    {"RenewalSummary", "RenewalSummary", 1183, 0, 0},
+    {"KeyUsages", "KeyUsages", 1185, 0, 0},
+    {"ExtendedKeyUsages", "ExtendedKeyUsages", 1187, 0, 0},
+    {"CertificateAuthorityArn", "CertificateAuthorityArn", 1154, 0, 0},
+    {"RenewalEligibility", "RenewalEligibility", 1166, 0, 0},
+    {"Options", "Options", 1189, 0, 0},
+    {"Certificate", "Certificate", 1170, 0, 0},
+    {"AutomaticallyAfterDays", "AutomaticallyAfterDays", 1202, 0, 0},
+    {"Duration", "Duration", 1203, 0, 0},
+    {"ScheduleExpression", "ScheduleExpression", 1204, 0, 0},
+    {"Key", "Key", 1207, 0, 0},
+    {"Value", "Value", 1208, 0, 0},
+    {"Key", "Key", 1217, 0, 0},
+    {"Value", "Value", 1218, 0, 0},
+    {"ARN", "ARN", 1194, 0, 0},
+    {"Name", "Name", 1195, 0, 0},
+    {"Type", "Type", 1196, 0, 0},
+    {"Description", "Description", 1197, 0, 0},
+    {"KmsKeyId", "KmsKeyId", 1198, 0, 0},
+    {"RotationEnabled", "RotationEnabled", 1199, 0, 0},
+    {"RotationLambdaARN", "RotationLambdaARN", 1200, 0, 0},
+    {"RotationRules", "RotationRules", 1201, 0, 0},
+    {"ExternalSecretRotationMetadata", "ExternalSecretRotationMetadata", 1205, 0, 0},
+    {"ExternalSecretRotationRoleArn", "ExternalSecretRotationRoleArn", 1209, 0, 0},
+    {"LastRotatedDate", "LastRotatedDate", 1210, 0, 0},
+    {"LastChangedDate", "LastChangedDate", 1211, 0, 0},
+    {"LastAccessedDate", "LastAccessedDate", 1212, 0, 0},
+    {"DeletedDate", "DeletedDate", 1213, 0, 0},
+    {"NextRotationDate", "NextRotationDate", 1214, 0, 0},
+    {"Tags", "Tags", 1215, 0, 0},
+    {"SecretVersionsToStages", "SecretVersionsToStages", 1219, 0, 0},
+    {"OwningService", "OwningService", 1223, 0, 0},
+    {"CreatedDate", "CreatedDate", 1224, 0, 0},
+    {"PrimaryRegion", "PrimaryRegion", 1225, 0, 0},
+    {"SecretList", "SecretList", 1192, 0, 0},
+    {"NextToken", "NextToken", 1226, 0, 0},
+    {"Mode", "Mode", 1254, 0, 0},
+    {"PreferredProtocol", "PreferredProtocol", 1255, 0, 0},
+    {"RunningMode", "RunningMode", 1245, 0, 0},
+    {"RunningModeAutoStopTimeoutInMinutes", "RunningModeAutoStopTimeoutInMinutes", 1246, 0, 0},
+    {"RootVolumeSizeGib", "RootVolumeSizeGib", 1247, 0, 0},
+    {"UserVolumeSizeGib", "UserVolumeSizeGib", 1248, 0, 0},
+    {"ComputeTypeName", "ComputeTypeName", 1249, 0, 0},
+    {"Protocols", "Protocols", 1250, 0, 0},
+    {"OperatingSystemName", "OperatingSystemName", 1252, 0, 0},
+    {"GlobalAccelerator", "GlobalAccelerator", 1253, 0, 0},
+    {"Resource", "Resource", 1258, 0, 0},
+    {"State", "State", 1259, 0, 0},
+    {"WorkspaceId", "WorkspaceId", 1230, 0, 0},
+    {"Region", "Region", 1262, 0, 0},
+    {"State", "State", 1235, 0, 0},
+    {"Type", "Type", 1263, 0, 0},
+    {"DataReplication", "DataReplication", 1265, 0, 0},
+    {"RecoverySnapshotTime", "RecoverySnapshotTime", 1266, 0, 0},
+    {"StandbyWorkspaceId", "StandbyWorkspaceId", 1230, 0, 0},
+    {"DataReplication", "DataReplication", 1265, 0, 0},
+    {"RecoverySnapshotTime", "RecoverySnapshotTime", 1266, 0, 0},
+    {"WorkspaceId", "WorkspaceId", 1230, 0, 0},
+    {"DirectoryId", "DirectoryId", 1231, 0, 0},
+    {"UserName", "UserName", 1232, 0, 0},
+    {"IpAddress", "IpAddress", 1233, 0, 0},
+    {"Ipv6Address", "Ipv6Address", 1234, 0, 0},
+    {"State", "State", 1235, 0, 0},
+    {"BundleId", "BundleId", 1236, 0, 0},
+    {"SubnetId", "SubnetId", 1237, 0, 0},
+    {"ErrorMessage", "ErrorMessage", 1238, 0, 0},
+    {"ErrorCode", "ErrorCode", 1239, 0, 0},
+    {"ComputerName", "ComputerName", 1240, 0, 0},
+    {"VolumeEncryptionKey", "VolumeEncryptionKey", 1241, 0, 0},
+    {"UserVolumeEncryptionEnabled", "UserVolumeEncryptionEnabled", 1242, 0, 0},
+    {"RootVolumeEncryptionEnabled", "RootVolumeEncryptionEnabled", 1242, 0, 0},
+    {"WorkspaceName", "WorkspaceName", 1243, 0, 0},
+    {"WorkspaceProperties", "WorkspaceProperties", 1244, 0, 0},
+    {"ModificationStates", "ModificationStates", 1256, 0, 0},
+    {"RelatedWorkspaces", "RelatedWorkspaces", 1260, 0, 0},
+    {"DataReplicationSettings", "DataReplicationSettings", 1264, 0, 0},
+    {"StandbyWorkspacesProperties", "StandbyWorkspacesProperties", 1267, 0, 0},
+    {"Workspaces", "Workspaces", 1228, 0, 0},
+    {"NextToken", "NextToken", 1269, 0, 0},
+    {"EnableInternetAccess", "EnableInternetAccess", 1242, 0, 0},
+    {"DefaultOu", "DefaultOu", 1284, 0, 0},
+    {"CustomSecurityGroupId", "CustomSecurityGroupId", 1281, 0, 0},
+    {"UserEnabledAsLocalAdministrator", "UserEnabledAsLocalAdministrator", 1242, 0, 0},
+    {"EnableMaintenanceMode", "EnableMaintenanceMode", 1242, 0, 0},
+    {"InstanceIamRoleArn", "InstanceIamRoleArn", 1279, 0, 0},
+    {"AccessEndpointType", "AccessEndpointType", 1292, 0, 0},
+    {"VpcEndpointId", "VpcEndpointId", 1293, 0, 0},
+    {"AccessEndpoints", "AccessEndpoints", 1290, 0, 0},
+    {"InternetFallbackProtocols", "InternetFallbackProtocols", 1294, 0, 0},
+    {"DeviceTypeWindows", "DeviceTypeWindows", 1288, 0, 0},
+    {"DeviceTypeOsx", "DeviceTypeOsx", 1288, 0, 0},
+    {"DeviceTypeWeb", "DeviceTypeWeb", 1288, 0, 0},
+    {"DeviceTypeIos", "DeviceTypeIos", 1288, 0, 0},
+    {"DeviceTypeAndroid", "DeviceTypeAndroid", 1288, 0, 0},
+    {"DeviceTypeChromeOs", "DeviceTypeChromeOs", 1288, 0, 0},
+    {"DeviceTypeZeroClient", "DeviceTypeZeroClient", 1288, 0, 0},
+    {"DeviceTypeLinux", "DeviceTypeLinux", 1288, 0, 0},
+    {"DeviceTypeWorkSpacesThinClient", "DeviceTypeWorkSpacesThinClient", 1288, 0, 0},
+    {"AccessEndpointConfig", "AccessEndpointConfig", 1289, 0, 0},
+    {"RestartWorkspace", "RestartWorkspace", 1298, 0, 0},
+    {"IncreaseVolumeSize", "IncreaseVolumeSize", 1298, 0, 0},
+    {"ChangeComputeType", "ChangeComputeType", 1298, 0, 0},
+    {"SwitchRunningMode", "SwitchRunningMode", 1298, 0, 0},
+    {"RebuildWorkspace", "RebuildWorkspace", 1298, 0, 0},
+    {"Status", "Status", 1300, 0, 0},
+    {"UserAccessUrl", "UserAccessUrl", 1301, 0, 0},
+    {"RelayStateParameterName", "RelayStateParameterName", 1302, 0, 0},
+    {"Status", "Status", 1304, 0, 0},
+    {"CertificateAuthorityArn", "CertificateAuthorityArn", 1305, 0, 0},
+    {"TenantId", "TenantId", 1308, 0, 0},
+    {"ApplicationConfigSecretArn", "ApplicationConfigSecretArn", 1309, 0, 0},
+    {"InstanceArn", "InstanceArn", 1279, 0, 0},
+    {"ApplicationArn", "ApplicationArn", 1279, 0, 0},
+    {"DomainName", "DomainName", 1316, 0, 0},
+    {"ServiceAccountSecretArn", "ServiceAccountSecretArn", 1309, 0, 0},
+    {"Action", "Action", 1321, 0, 0},
+    {"Permission", "Permission", 1322, 0, 0},
+    {"MaximumLength", "MaximumLength", 1323, 0, 0},
+    {"ConnectorType", "ConnectorType", 1326, 0, 0},
+    {"Status", "Status", 1327, 0, 0},
+    {"Mode", "Mode", 1329, 0, 0},
+    {"PreferredProtocol", "PreferredProtocol", 1330, 0, 0},
+    {"StreamingExperiencePreferredProtocol", "StreamingExperiencePreferredProtocol", 1318, 0, 0},
+    {"UserSettings", "UserSettings", 1319, 0, 0},
+    {"StorageConnectors", "StorageConnectors", 1324, 0, 0},
+    {"GlobalAccelerator", "GlobalAccelerator", 1328, 0, 0},
+    {"DirectoryId", "DirectoryId", 1231, 0, 0},
+    {"Alias", "Alias", 1273, 0, 0},
+    {"DirectoryName", "DirectoryName", 1274, 0, 0},
+    {"RegistrationCode", "RegistrationCode", 1275, 0, 0},
+    {"SubnetIds", "SubnetIds", 1276, 0, 0},
+    {"DnsIpAddresses", "DnsIpAddresses", 1277, 0, 0},
+    {"DnsIpv6Addresses", "DnsIpv6Addresses", 1278, 0, 0},
+    {"CustomerUserName", "CustomerUserName", 1232, 0, 0},
+    {"IamRoleId", "IamRoleId", 1279, 0, 0},
+    {"DirectoryType", "DirectoryType", 1280, 0, 0},
+    {"WorkspaceSecurityGroupId", "WorkspaceSecurityGroupId", 1281, 0, 0},
+    {"State", "State", 1282, 0, 0},
+    {"WorkspaceCreationProperties", "WorkspaceCreationProperties", 1283, 0, 0},
+    {"ipGroupIds", "ipGroupIds", 1285, 0, 0},
+    {"WorkspaceAccessProperties", "WorkspaceAccessProperties", 1287, 0, 0},
+    {"Tenancy", "Tenancy", 1296, 0, 0},
+    {"SelfservicePermissions", "SelfservicePermissions", 1297, 0, 0},
+    {"SamlProperties", "SamlProperties", 1299, 0, 0},
+    {"CertificateBasedAuthProperties", "CertificateBasedAuthProperties", 1303, 0, 0},
+    {"EndpointEncryptionMode", "EndpointEncryptionMode", 1306, 0, 0},
+    {"MicrosoftEntraConfig", "MicrosoftEntraConfig", 1307, 0, 0},
+    {"WorkspaceDirectoryName", "WorkspaceDirectoryName", 1310, 0, 0},
+    {"WorkspaceDirectoryDescription", "WorkspaceDirectoryDescription", 1311, 0, 0},
+    {"UserIdentityType", "UserIdentityType", 1312, 0, 0},
+    {"WorkspaceType", "WorkspaceType", 1313, 0, 0},
+    {"IDCConfig", "IDCConfig", 1314, 0, 0},
+    {"ActiveDirectoryConfig", "ActiveDirectoryConfig", 1315, 0, 0},
+    {"StreamingProperties", "StreamingProperties", 1317, 0, 0},
+    {"ErrorMessage", "ErrorMessage", 1238, 0, 0},
+    {"Directories", "Directories", 1271, 0, 0},
+    {"NextToken", "NextToken", 1269, 0, 0},
+    {"Capacity", "Capacity", 1302, 0, 0},
+    {"Capacity", "Capacity", 1302, 0, 0},
+    {"Name", "Name", 1249, 0, 0},
+    {"BundleId", "BundleId", 1236, 0, 0},
+    {"Name", "Name", 1302, 0, 0},
+    {"Owner", "Owner", 1334, 0, 0},
+    {"Description", "Description", 1238, 0, 0},
+    {"ImageId", "ImageId", 1335, 0, 0},
+    {"RootStorage", "RootStorage", 1336, 0, 0},
+    {"UserStorage", "UserStorage", 1337, 0, 0},
+    {"ComputeType", "ComputeType", 1338, 0, 0},
+    {"LastUpdatedTime", "LastUpdatedTime", 1266, 0, 0},
+    {"CreationTime", "CreationTime", 1266, 0, 0},
+    {"State", "State", 1339, 0, 0},
+    {"BundleType", "BundleType", 1340, 0, 0},
+    {"Bundles", "Bundles", 1332, 0, 0},
+    {"NextToken", "NextToken", 1269, 0, 0},
+    {"WorkspaceId", "WorkspaceId", 1230, 0, 0},
+    {"ConnectionState", "ConnectionState", 1344, 0, 0},
+    {"ConnectionStateCheckTimestamp", "ConnectionStateCheckTimestamp", 1266, 0, 0},
+    {"LastKnownUserConnectionTimestamp", "LastKnownUserConnectionTimestamp", 1266, 0, 0},
+    {"WorkspacesConnectionStatus", "WorkspacesConnectionStatus", 1342, 0, 0},
+    {"NextToken", "NextToken", 1269, 0, 0},
+    {"VpcId", "VpcId", 1368, 0, 0},
+    {"SubnetIds", "SubnetIds", 1369, 0, 0},
+    {"SecurityGroupId", "SecurityGroupId", 1371, 0, 0},
+    {"AvailabilityZones", "AvailabilityZones", 1372, 0, 0},
+    {"VpcId", "VpcId", 1368, 0, 0},
+    {"SubnetIds", "SubnetIds", 1369, 0, 0},
+    {"CustomerUserName", "CustomerUserName", 1375, 0, 0},
+    {"SecurityGroupId", "SecurityGroupId", 1371, 0, 0},
+    {"AvailabilityZones", "AvailabilityZones", 1372, 0, 0},
+    {"ConnectIps", "ConnectIps", 1376, 0, 0},
+    {"ConnectIpsV6", "ConnectIpsV6", 1377, 0, 0},
+    {"RadiusServers", "RadiusServers", 1379, 0, 0},
+    {"RadiusServersIpv6", "RadiusServersIpv6", 1379, 0, 0},
+    {"RadiusPort", "RadiusPort", 1381, 0, 0},
+    {"RadiusTimeout", "RadiusTimeout", 1382, 0, 0},
+    {"RadiusRetries", "RadiusRetries", 1383, 0, 0},
+    {"SharedSecret", "SharedSecret", 1384, 0, 0},
+    {"AuthenticationProtocol", "AuthenticationProtocol", 1385, 0, 0},
+    {"DisplayLabel", "DisplayLabel", 1386, 0, 0},
+    {"UseSameUsername", "UseSameUsername", 1387, 0, 0},
+    {"DirectoryId", "DirectoryId", 1348, 0, 0},
+    {"AccountId", "AccountId", 1393, 0, 0},
+    {"DnsIpAddrs", "DnsIpAddrs", 1356, 0, 0},
+    {"DnsIpv6Addrs", "DnsIpv6Addrs", 1358, 0, 0},
+    {"VpcSettings", "VpcSettings", 1367, 0, 0},
+    {"RadiusSettings", "RadiusSettings", 1378, 0, 0},
+    {"RadiusStatus", "RadiusStatus", 1388, 0, 0},
+    {"NetworkType", "NetworkType", 1394, 0, 0},
+    {"PrimaryRegion", "PrimaryRegion", 1396, 0, 0},
+    {"AdditionalRegions", "AdditionalRegions", 1397, 0, 0},
+    {"SelfManagedDnsIpAddrs", "SelfManagedDnsIpAddrs", 1376, 0, 0},
+    {"SelfManagedInstanceIds", "SelfManagedInstanceIds", 1400, 0, 0},
+    {"DirectoryId", "DirectoryId", 1348, 0, 0},
+    {"Name", "Name", 1349, 0, 0},
+    {"ShortName", "ShortName", 1350, 0, 0},
+    {"Size", "Size", 1351, 0, 0},
+    {"Edition", "Edition", 1352, 0, 0},
+    {"Alias", "Alias", 1353, 0, 0},
+    {"AccessUrl", "AccessUrl", 1354, 0, 0},
+    {"Description", "Description", 1355, 0, 0},
+    {"DnsIpAddrs", "DnsIpAddrs", 1356, 0, 0},
+    {"DnsIpv6Addrs", "DnsIpv6Addrs", 1358, 0, 0},
+    {"Stage", "Stage", 1360, 0, 0},
+    {"ShareStatus", "ShareStatus", 1361, 0, 0},
+    {"ShareMethod", "ShareMethod", 1362, 0, 0},
+    {"ShareNotes", "ShareNotes", 1363, 0, 0},
+    {"LaunchTime", "LaunchTime", 1364, 0, 0},
+    {"StageLastUpdatedDateTime", "StageLastUpdatedDateTime", 1365, 0, 0},
+    {"Type", "Type", 1366, 0, 0},
+    {"VpcSettings", "VpcSettings", 1367, 0, 0},
+    {"ConnectSettings", "ConnectSettings", 1374, 0, 0},
+    {"RadiusSettings", "RadiusSettings", 1378, 0, 0},
+    {"RadiusStatus", "RadiusStatus", 1388, 0, 0},
+    {"StageReason", "StageReason", 1389, 0, 0},
+    {"SsoEnabled", "SsoEnabled", 1390, 0, 0},
+    {"DesiredNumberOfDomainControllers", "DesiredNumberOfDomainControllers", 1391, 0, 0},
+    {"OwnerDirectoryDescription", "OwnerDirectoryDescription", 1392, 0, 0},
+    {"RegionsInfo", "RegionsInfo", 1395, 0, 0},
+    {"OsVersion", "OsVersion", 1398, 0, 0},
+    {"HybridSettings", "HybridSettings", 1399, 0, 0},
+    {"NetworkType", "NetworkType", 1394, 0, 0},
+    {"DirectoryDescriptions", "DirectoryDescriptions", 1346, 0, 0},
+    {"NextToken", "NextToken", 1402, 0, 0},
+    {"ConnectorType", "ConnectorType", 1411, 0, 0},
+    {"ResourceIdentifier", "ResourceIdentifier", 1412, 0, 0},
+    {"Domains", "Domains", 1413, 0, 0},
+    {"DomainsRequireAdminConsent", "DomainsRequireAdminConsent", 1413, 0, 0},
+    {"ErrorCode", "ErrorCode", 1419, 0, 0},
+    {"ErrorMessage", "ErrorMessage", 1407, 0, 0},
+    {"Action", "Action", 1422, 0, 0},
+    {"Permission", "Permission", 1423, 0, 0},
+    {"MaximumLength", "MaximumLength", 1424, 0, 0},
+    {"Enabled", "Enabled", 1426, 0, 0},
+    {"SettingsGroup", "SettingsGroup", 1427, 0, 0},
+    {"S3BucketName", "S3BucketName", 1407, 0, 0},
+    {"EndpointType", "EndpointType", 1430, 0, 0},
+    {"VpceId", "VpceId", 1407, 0, 0},
+    {"PreferredProtocol", "PreferredProtocol", 1434, 0, 0},
+    {"Enabled", "Enabled", 1437, 0, 0},
+    {"AllowedUrls", "AllowedUrls", 1438, 0, 0},
+    {"DeniedUrls", "DeniedUrls", 1438, 0, 0},
+    {"HostToClient", "HostToClient", 1436, 0, 0},
+    {"AgentAction", "AgentAction", 1443, 0, 0},
+    {"Permission", "Permission", 1423, 0, 0},
+    {"Settings", "Settings", 1441, 0, 0},
+    {"S3BucketArn", "S3BucketArn", 1444, 0, 0},
+    {"ScreenshotsUploadEnabled", "ScreenshotsUploadEnabled", 1437, 0, 0},
+    {"ScreenResolution", "ScreenResolution", 1445, 0, 0},
+    {"ScreenImageFormat", "ScreenImageFormat", 1446, 0, 0},
+    {"Arn", "Arn", 1406, 0, 0},
+    {"Name", "Name", 1407, 0, 0},
+    {"Description", "Description", 1407, 0, 0},
+    {"DisplayName", "DisplayName", 1407, 0, 0},
+    {"CreatedTime", "CreatedTime", 1408, 0, 0},
+    {"StorageConnectors", "StorageConnectors", 1409, 0, 0},
+    {"RedirectURL", "RedirectURL", 1415, 0, 0},
+    {"FeedbackURL", "FeedbackURL", 1416, 0, 0},
+    {"StackErrors", "StackErrors", 1417, 0, 0},
+    {"UserSettings", "UserSettings", 1420, 0, 0},
+    {"ApplicationSettings", "ApplicationSettings", 1425, 0, 0},
+    {"AccessEndpoints", "AccessEndpoints", 1428, 0, 0},
+    {"EmbedHostDomains", "EmbedHostDomains", 1431, 0, 0},
+    {"StreamingExperienceSettings", "StreamingExperienceSettings", 1433, 0, 0},
+    {"ContentRedirection", "ContentRedirection", 1435, 0, 0},
+    {"AgentAccessConfig", "AgentAccessConfig", 1440, 0, 0},
+    {"Stacks", "Stacks", 1404, 0, 0},
+    {"NextToken", "NextToken", 1407, 0, 0},
+    {"Desired", "Desired", 1424, 0, 0},
+    {"Running", "Running", 1424, 0, 0},
+    {"InUse", "InUse", 1424, 0, 0},
+    {"Available", "Available", 1424, 0, 0},
+    {"DesiredUserSessions", "DesiredUserSessions", 1424, 0, 0},
+    {"AvailableUserSessions", "AvailableUserSessions", 1424, 0, 0},
+    {"ActiveUserSessions", "ActiveUserSessions", 1424, 0, 0},
+    {"ActualUserSessions", "ActualUserSessions", 1424, 0, 0},
+    {"Draining", "Draining", 1424, 0, 0},
+    {"DrainModeActiveUserSessions", "DrainModeActiveUserSessions", 1424, 0, 0},
+    {"DrainModeUnusedUserSessions", "DrainModeUnusedUserSessions", 1424, 0, 0},
+    {"SubnetIds", "SubnetIds", 1454, 0, 0},
+    {"SecurityGroupIds", "SecurityGroupIds", 1455, 0, 0},
+    {"ErrorCode", "ErrorCode", 1458, 0, 0},
+    {"ErrorMessage", "ErrorMessage", 1407, 0, 0},
+    {"DirectoryName", "DirectoryName", 1460, 0, 0},
+    {"OrganizationalUnitDistinguishedName", "OrganizationalUnitDistinguishedName", 1461, 0, 0},
+    {"S3Bucket", "S3Bucket", 1467, 0, 0},
+    {"S3Key", "S3Key", 1468, 0, 0},
+    {"VolumeSizeInGb", "VolumeSizeInGb", 1424, 0, 0},
+    {"Arn", "Arn", 1406, 0, 0},
+    {"Name", "Name", 1407, 0, 0},
+    {"DisplayName", "DisplayName", 1407, 0, 0},
+    {"Description", "Description", 1407, 0, 0},
+    {"ImageName", "ImageName", 1407, 0, 0},
+    {"ImageArn", "ImageArn", 1406, 0, 0},
+    {"InstanceType", "InstanceType", 1407, 0, 0},
+    {"FleetType", "FleetType", 1450, 0, 0},
+    {"ComputeCapacityStatus", "ComputeCapacityStatus", 1451, 0, 0},
+    {"MaxUserDurationInSeconds", "MaxUserDurationInSeconds", 1424, 0, 0},
+    {"DisconnectTimeoutInSeconds", "DisconnectTimeoutInSeconds", 1424, 0, 0},
+    {"State", "State", 1452, 0, 0},
+    {"VpcConfig", "VpcConfig", 1453, 0, 0},
+    {"CreatedTime", "CreatedTime", 1408, 0, 0},
+    {"FleetErrors", "FleetErrors", 1456, 0, 0},
+    {"EnableDefaultInternetAccess", "EnableDefaultInternetAccess", 1437, 0, 0},
+    {"DomainJoinInfo", "DomainJoinInfo", 1459, 0, 0},
+    {"IdleDisconnectTimeoutInSeconds", "IdleDisconnectTimeoutInSeconds", 1424, 0, 0},
+    {"IamRoleArn", "IamRoleArn", 1406, 0, 0},
+    {"StreamView", "StreamView", 1462, 0, 0},
+    {"Platform", "Platform", 1463, 0, 0},
+    {"MaxConcurrentSessions", "MaxConcurrentSessions", 1424, 0, 0},
+    {"UsbDeviceFilterStrings", "UsbDeviceFilterStrings", 1464, 0, 0},
+    {"SessionScriptS3Location", "SessionScriptS3Location", 1466, 0, 0},
+    {"MaxSessionsPerInstance", "MaxSessionsPerInstance", 1424, 0, 0},
+    {"RootVolumeConfig", "RootVolumeConfig", 1469, 0, 0},
+    {"DisableIMDSV1", "DisableIMDSV1", 1437, 0, 0},
+    {"Fleets", "Fleets", 1448, 0, 0},
+    {"NextToken", "NextToken", 1407, 0, 0},
+    {"FirewallName", "FirewallName", 1474, 0, 0},
+    {"FirewallArn", "FirewallArn", 1475, 0, 0},
+    {"TransitGatewayAttachmentId", "TransitGatewayAttachmentId", 1476, 0, 0},
+    {"NextToken", "NextToken", 1471, 0, 0},
+    {"Firewalls", "Firewalls", 1472, 0, 0},
+    {"SubnetId", "SubnetId", 1483, 0, 0},
+    {"IPAddressType", "IPAddressType", 1484, 0, 0},
+    {"Key", "Key", 1490, 0, 0},
+    {"Value", "Value", 1491, 0, 0},
+    {"KeyId", "KeyId", 1493, 0, 0},
+    {"Type", "Type", 1494, 0, 0},
+    {"AvailabilityZone", "AvailabilityZone", 1502, 0, 0},
+    {"FirewallName", "FirewallName", 1474, 0, 0},
+    {"FirewallArn", "FirewallArn", 1475, 0, 0},
+    {"FirewallPolicyArn", "FirewallPolicyArn", 1475, 0, 0},
+    {"VpcId", "VpcId", 1480, 0, 0},
+    {"SubnetMappings", "SubnetMappings", 1481, 0, 0},
+    {"DeleteProtection", "DeleteProtection", 1485, 0, 0},
+    {"SubnetChangeProtection", "SubnetChangeProtection", 1485, 0, 0},
+    {"FirewallPolicyChangeProtection", "FirewallPolicyChangeProtection", 1485, 0, 0},
+    {"Description", "Description", 1486, 0, 0},
+    {"FirewallId", "FirewallId", 1487, 0, 0},
+    {"Tags", "Tags", 1488, 0, 0},
+    {"EncryptionConfiguration", "EncryptionConfiguration", 1492, 0, 0},
+    {"NumberOfAssociations", "NumberOfAssociations", 1495, 0, 0},
+    {"EnabledAnalysisTypes", "EnabledAnalysisTypes", 1496, 0, 0},
+    {"TransitGatewayId", "TransitGatewayId", 1498, 0, 0},
+    {"TransitGatewayOwnerAccountId", "TransitGatewayOwnerAccountId", 1499, 0, 0},
+    {"AvailabilityZoneMappings", "AvailabilityZoneMappings", 1500, 0, 0},
+    {"AvailabilityZoneChangeProtection", "AvailabilityZoneChangeProtection", 1485, 0, 0},
+    {"SubnetId", "SubnetId", 1510, 0, 0},
+    {"EndpointId", "EndpointId", 1511, 0, 0},
+    {"Status", "Status", 1512, 0, 0},
+    {"StatusMessage", "StatusMessage", 1513, 0, 0},
+    {"SyncStatus", "SyncStatus", 1516, 0, 0},
+    {"UpdateToken", "UpdateToken", 1478, 0, 0},
+    {"Attachment", "Attachment", 1509, 0, 0},
+    {"Config", "Config", 1514, 0, 0},
+    {"ResolvedCIDRCount", "ResolvedCIDRCount", 1519, 0, 0},
+    {"AvailableCIDRCount", "AvailableCIDRCount", 1519, 0, 0},
+    {"UtilizedCIDRCount", "UtilizedCIDRCount", 1519, 0, 0},
+    {"IPSetReferences", "IPSetReferences", 1520, 0, 0},
+    {"CIDRs", "CIDRs", 1518, 0, 0},
+    {"AttachmentId", "AttachmentId", 1524, 0, 0},
+    {"TransitGatewayAttachmentStatus", "TransitGatewayAttachmentStatus", 1525, 0, 0},
+    {"StatusMessage", "StatusMessage", 1526, 0, 0},
+    {"Status", "Status", 1504, 0, 0},
+    {"ConfigurationSyncStateSummary", "ConfigurationSyncStateSummary", 1505, 0, 0},
+    {"SyncStates", "SyncStates", 1506, 0, 0},
+    {"CapacityUsageSummary", "CapacityUsageSummary", 1517, 0, 0},
+    {"TransitGatewayAttachmentSyncState", "TransitGatewayAttachmentSyncState", 1523, 0, 0},
+    {"UpdateToken", "UpdateToken", 1478, 0, 0},
+    {"Firewall", "Firewall", 1479, 0, 0},
+    {"FirewallStatus", "FirewallStatus", 1503, 0, 0},
+    {"FirewallPolicyName", "FirewallPolicyName", 1474, 0, 0},
+    {"FirewallPolicyArn", "FirewallPolicyArn", 1475, 0, 0},
+    {"FirewallPolicyId", "FirewallPolicyId", 1487, 0, 0},
+    {"Description", "Description", 1486, 0, 0},
+    {"FirewallPolicyStatus", "FirewallPolicyStatus", 1529, 0, 0},
+    {"Tags", "Tags", 1488, 0, 0},
+    {"ConsumedStatelessRuleCapacity", "ConsumedStatelessRuleCapacity", 1530, 0, 0},
+    {"ConsumedStatefulRuleCapacity", "ConsumedStatefulRuleCapacity", 1530, 0, 0},
+    {"ConsumedStatefulDomainCapacity", "ConsumedStatefulDomainCapacity", 1530, 0, 0},
+    {"NumberOfAssociations", "NumberOfAssociations", 1495, 0, 0},
+    {"EncryptionConfiguration", "EncryptionConfiguration", 1492, 0, 0},
+    {"LastModifiedTime", "LastModifiedTime", 1531, 0, 0},
+    {"ResourceArn", "ResourceArn", 1475, 0, 0},
+    {"Priority", "Priority", 1535, 0, 0},
+    {"Value", "Value", 1544, 0, 0},
+    {"Dimensions", "Dimensions", 1542, 0, 0},
+    {"PublishMetricAction", "PublishMetricAction", 1541, 0, 0},
+    {"ActionName", "ActionName", 1539, 0, 0},
+    {"ActionDefinition", "ActionDefinition", 1540, 0, 0},
+    {"Action", "Action", 1548, 0, 0},
+    {"ResourceArn", "ResourceArn", 1475, 0, 0},
+    {"Priority", "Priority", 1535, 0, 0},
+    {"Override", "Override", 1547, 0, 0},
+    {"DeepThreatInspection", "DeepThreatInspection", 1549, 0, 0},
+    {"TcpIdleTimeoutSeconds", "TcpIdleTimeoutSeconds", 1555, 0, 0},
+    {"RuleOrder", "RuleOrder", 1552, 0, 0},
+    {"StreamExceptionPolicy", "StreamExceptionPolicy", 1553, 0, 0},
+    {"FlowTimeouts", "FlowTimeouts", 1554, 0, 0},
+    {"Definition", "Definition", 1560, 0, 0},
+    {"RuleVariables", "RuleVariables", 1557, 0, 0},
+    {"StatelessRuleGroupReferences", "StatelessRuleGroupReferences", 1533, 0, 0},
+    {"StatelessDefaultActions", "StatelessDefaultActions", 1536, 0, 0},
+    {"StatelessFragmentDefaultActions", "StatelessFragmentDefaultActions", 1536, 0, 0},
+    {"StatelessCustomActions", "StatelessCustomActions", 1537, 0, 0},
+    {"StatefulRuleGroupReferences", "StatefulRuleGroupReferences", 1545, 0, 0},
+    {"StatefulDefaultActions", "StatefulDefaultActions", 1550, 0, 0},
+    {"StatefulEngineOptions", "StatefulEngineOptions", 1551, 0, 0},
+    {"TLSInspectionConfigurationArn", "TLSInspectionConfigurationArn", 1475, 0, 0},
+    {"PolicyVariables", "PolicyVariables", 1556, 0, 0},
+    {"EnableTLSSessionHolding", "EnableTLSSessionHolding", 1562, 0, 0},
+    {"UpdateToken", "UpdateToken", 1478, 0, 0},
+    {"FirewallPolicyResponse", "FirewallPolicyResponse", 1528, 0, 0},
+    {"FirewallPolicy", "FirewallPolicy", 1532, 0, 0},
+    {"InstanceArn", "InstanceArn", 1566, 0, 0},
+    {"IdentityStoreId", "IdentityStoreId", 1567, 0, 0},
+    {"OwnerAccountId", "OwnerAccountId", 1568, 0, 0},
+    {"Name", "Name", 1569, 0, 0},
+    {"CreatedDate", "CreatedDate", 1570, 0, 0},
+    {"Status", "Status", 1571, 0, 0},
+    {"StatusReason", "StatusReason", 1572, 0, 0},
+    {"Instances", "Instances", 1564, 0, 0},
+    {"NextToken", "NextToken", 1573, 0, 0},
 };
 
 const struct aws_op aws_ops[] = {
@@ -1414,76 +3959,209 @@ const struct aws_op aws_ops[] = {
      "POST", "/", NULL, NULL, NULL, "iam"},
     {"iam", "GetPolicyVersion", "query", "2010-05-08", "GetPolicyVersionResult", 82,
      "POST", "/", NULL, NULL, NULL, "iam"},
-    {"sts", "GetCallerIdentity", "query", "2011-06-15", "GetCallerIdentityResult", 83,
+    {"iam", "ListSAMLProviders", "query", "2010-05-08", "ListSAMLProvidersResult", 83,
+     "POST", "/", NULL, NULL, NULL, "iam"},
+    {"iam", "ListOpenIDConnectProviders", "query", "2010-05-08", "ListOpenIDConnectProvidersResult", 86,
+     "POST", "/", NULL, NULL, NULL, "iam"},
+    {"sts", "GetCallerIdentity", "query", "2011-06-15", "GetCallerIdentityResult", 89,
      "POST", "/", NULL, NULL, NULL, "sts"},
-    {"sts", "AssumeRole", "query", "2011-06-15", "AssumeRoleResult", 87,
+    {"sts", "AssumeRole", "query", "2011-06-15", "AssumeRoleResult", 93,
      "POST", "/", NULL, NULL, NULL, "sts"},
-    {"ec2", "DescribeRegions", "ec2", "2016-11-15", NULL, 97,
+    {"ec2", "DescribeRegions", "ec2", "2016-11-15", NULL, 103,
      "POST", "/", NULL, NULL, NULL, "ec2"},
-    {"ec2", "DescribeSecurityGroups", "ec2", "2016-11-15", NULL, 103,
+    {"ec2", "DescribeSecurityGroups", "ec2", "2016-11-15", NULL, 109,
      "POST", "/", NULL, NULL, NULL, "ec2"},
-    {"ec2", "DescribeInstances", "ec2", "2016-11-15", NULL, 119,
+    {"ec2", "DescribeInstances", "ec2", "2016-11-15", NULL, 125,
      "POST", "/", NULL, NULL, NULL, "ec2"},
-    {"ec2", "DescribeVpcs", "ec2", "2016-11-15", NULL, 211,
+    {"ec2", "DescribeVpcs", "ec2", "2016-11-15", NULL, 217,
      "POST", "/", NULL, NULL, NULL, "ec2"},
-    {"ec2", "DescribeFlowLogs", "ec2", "2016-11-15", NULL, 233,
+    {"ec2", "DescribeFlowLogs", "ec2", "2016-11-15", NULL, 239,
      "POST", "/", NULL, NULL, NULL, "ec2"},
-    {"ec2", "GetEbsEncryptionByDefault", "ec2", "2016-11-15", NULL, 240,
+    {"ec2", "GetEbsEncryptionByDefault", "ec2", "2016-11-15", NULL, 246,
      "POST", "/", NULL, NULL, NULL, "ec2"},
-    {"rds", "DescribeDBInstances", "query", "2014-10-31", "DescribeDBInstancesResult", 242,
+    {"ec2", "DescribeRouteTables", "ec2", "2016-11-15", NULL, 248,
+     "POST", "/", NULL, NULL, NULL, "ec2"},
+    {"ec2", "DescribeSubnets", "ec2", "2016-11-15", NULL, 264,
+     "POST", "/", NULL, NULL, NULL, "ec2"},
+    {"ec2", "DescribeNatGateways", "ec2", "2016-11-15", NULL, 275,
+     "POST", "/", NULL, NULL, NULL, "ec2"},
+    {"ec2", "DescribeInternetGateways", "ec2", "2016-11-15", NULL, 293,
+     "POST", "/", NULL, NULL, NULL, "ec2"},
+    {"ec2", "DescribeVpcEndpoints", "ec2", "2016-11-15", NULL, 298,
+     "POST", "/", NULL, NULL, NULL, "ec2"},
+    {"rds", "DescribeDBInstances", "query", "2014-10-31", "DescribeDBInstancesResult", 317,
      "POST", "/", NULL, NULL, NULL, "rds"},
-    {"s3", "ListBuckets", "rest-xml", "2006-03-01", NULL, 298,
+    {"rds", "DescribeDBClusters", "query", "2014-10-31", "DescribeDBClustersResult", 373,
+     "POST", "/", NULL, NULL, NULL, "rds"},
+    {"s3", "ListBuckets", "rest-xml", "2006-03-01", NULL, 398,
      "GET", "/", NULL, NULL, NULL, "s3"},
-    {"s3", "GetBucketLocation", "rest-xml", "2006-03-01", NULL, 310,
+    {"s3", "GetBucketLocation", "rest-xml", "2006-03-01", NULL, 410,
      "GET", "/{Bucket}?location", NULL, NULL, NULL, "s3"},
-    {"s3", "GetPublicAccessBlock", "rest-xml", "2006-03-01", NULL, 312,
+    {"s3", "GetPublicAccessBlock", "rest-xml", "2006-03-01", NULL, 412,
      "GET", "/{Bucket}?publicAccessBlock", NULL, NULL, "PublicAccessBlockConfiguration", "s3"},
-    {"s3", "GetBucketPolicy", "rest-xml", "2006-03-01", NULL, 314,
+    {"s3", "GetBucketPolicy", "rest-xml", "2006-03-01", NULL, 414,
      "GET", "/{Bucket}?policy", NULL, NULL, "Policy", "s3"},
-    {"s3", "GetBucketPolicyStatus", "rest-xml", "2006-03-01", NULL, 315,
+    {"s3", "GetBucketPolicyStatus", "rest-xml", "2006-03-01", NULL, 415,
      "GET", "/{Bucket}?policyStatus", NULL, NULL, "PolicyStatus", "s3"},
-    {"s3", "GetBucketAcl", "rest-xml", "2006-03-01", NULL, 317,
+    {"s3", "GetBucketAcl", "rest-xml", "2006-03-01", NULL, 417,
      "GET", "/{Bucket}?acl", NULL, NULL, NULL, "s3"},
-    {"s3", "GetBucketEncryption", "rest-xml", "2006-03-01", NULL, 325,
+    {"s3", "GetBucketEncryption", "rest-xml", "2006-03-01", NULL, 425,
      "GET", "/{Bucket}?encryption", NULL, NULL, "ServerSideEncryptionConfiguration", "s3"},
-    {"s3", "GetBucketVersioning", "rest-xml", "2006-03-01", NULL, 335,
+    {"s3", "GetBucketVersioning", "rest-xml", "2006-03-01", NULL, 435,
      "GET", "/{Bucket}?versioning", NULL, NULL, NULL, "s3"},
-    {"s3", "GetObjectLockConfiguration", "rest-xml", "2006-03-01", NULL, 338,
+    {"s3", "GetObjectLockConfiguration", "rest-xml", "2006-03-01", NULL, 438,
      "GET", "/{Bucket}?object-lock", NULL, NULL, "ObjectLockConfiguration", "s3"},
-    {"s3", "GetBucketLifecycleConfiguration", "rest-xml", "2006-03-01", NULL, 345,
+    {"s3", "GetBucketLifecycleConfiguration", "rest-xml", "2006-03-01", NULL, 445,
      "GET", "/{Bucket}?lifecycle", NULL, NULL, NULL, "s3"},
-    {"s3", "GetBucketTagging", "rest-xml", "2006-03-01", NULL, 369,
+    {"s3", "GetBucketTagging", "rest-xml", "2006-03-01", NULL, 469,
      "GET", "/{Bucket}?tagging", NULL, NULL, NULL, "s3"},
-    {"s3control", "GetPublicAccessBlock", "rest-xml", "2018-08-20", NULL, 370,
+    {"s3control", "GetPublicAccessBlock", "rest-xml", "2018-08-20", NULL, 470,
      "GET", "/v20180820/configuration/publicAccessBlock", NULL, NULL, "PublicAccessBlockConfiguration", "s3"},
-    {"cloudtrail", "DescribeTrails", "json", "2013-11-01", NULL, 372,
+    {"cloudtrail", "DescribeTrails", "json", "2013-11-01", NULL, 472,
      "POST", "/", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101", "1.1", NULL, "cloudtrail"},
-    {"cloudtrail", "GetTrailStatus", "json", "2013-11-01", NULL, 377,
+    {"cloudtrail", "GetTrailStatus", "json", "2013-11-01", NULL, 477,
      "POST", "/", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101", "1.1", NULL, "cloudtrail"},
-    {"cloudtrail", "GetEventSelectors", "json", "2013-11-01", NULL, 379,
+    {"cloudtrail", "GetEventSelectors", "json", "2013-11-01", NULL, 479,
      "POST", "/", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101", "1.1", NULL, "cloudtrail"},
-    {"kms", "ListKeys", "json", "2014-11-01", NULL, 395,
+    {"kms", "ListKeys", "json", "2014-11-01", NULL, 495,
      "POST", "/", "TrentService", "1.1", NULL, "kms"},
-    {"kms", "DescribeKey", "json", "2014-11-01", NULL, 402,
+    {"kms", "DescribeKey", "json", "2014-11-01", NULL, 502,
      "POST", "/", "TrentService", "1.1", NULL, "kms"},
-    {"kms", "GetKeyRotationStatus", "json", "2014-11-01", NULL, 434,
+    {"kms", "GetKeyRotationStatus", "json", "2014-11-01", NULL, 534,
      "POST", "/", "TrentService", "1.1", NULL, "kms"},
-    {"kms", "GetKeyPolicy", "json", "2014-11-01", NULL, 436,
+    {"kms", "GetKeyPolicy", "json", "2014-11-01", NULL, 536,
      "POST", "/", "TrentService", "1.1", NULL, "kms"},
-    {"kms", "ListResourceTags", "json", "2014-11-01", NULL, 439,
+    {"kms", "ListResourceTags", "json", "2014-11-01", NULL, 539,
      "POST", "/", "TrentService", "1.1", NULL, "kms"},
-    {"organizations", "DescribeOrganization", "json", "2016-11-28", NULL, 444,
+    {"organizations", "DescribeOrganization", "json", "2016-11-28", NULL, 544,
      "POST", "/", "AWSOrganizationsV20161128", "1.1", NULL, "organizations"},
-    {"organizations", "ListParents", "json", "2016-11-28", NULL, 456,
+    {"organizations", "ListParents", "json", "2016-11-28", NULL, 556,
      "POST", "/", "AWSOrganizationsV20161128", "1.1", NULL, "organizations"},
-    {"organizations", "ListPoliciesForTarget", "json", "2016-11-28", NULL, 462,
+    {"organizations", "ListPoliciesForTarget", "json", "2016-11-28", NULL, 562,
      "POST", "/", "AWSOrganizationsV20161128", "1.1", NULL, "organizations"},
-    {"organizations", "DescribePolicy", "json", "2016-11-28", NULL, 470,
+    {"organizations", "DescribePolicy", "json", "2016-11-28", NULL, 570,
      "POST", "/", "AWSOrganizationsV20161128", "1.1", NULL, "organizations"},
-    {"guardduty", "ListDetectors", "rest-json", "2017-11-28", NULL, 473,
+    {"guardduty", "ListDetectors", "rest-json", "2017-11-28", NULL, 573,
      "GET", "/detector", NULL, NULL, NULL, "guardduty"},
-    {"guardduty", "GetDetector", "rest-json", "2017-11-28", NULL, 477,
+    {"guardduty", "GetDetector", "rest-json", "2017-11-28", NULL, 577,
      "GET", "/detector/{DetectorId}", NULL, NULL, NULL, "guardduty"},
+    {"accessanalyzer", "ListAnalyzers", "rest-json", "2019-11-01", NULL, 602,
+     "GET", "/analyzer", NULL, NULL, NULL, "access-analyzer"},
+    {"account", "GetAlternateContact", "rest-json", "2021-02-01", NULL, 630,
+     "POST", "/getAlternateContact", NULL, NULL, NULL, "account"},
+    {"budgets", "DescribeBudgets", "json", "2016-10-20", NULL, 637,
+     "POST", "/", "AWSBudgetServiceGateway", "1.1", NULL, "budgets"},
+    {"ce", "GetAnomalyMonitors", "json", "2017-10-25", NULL, 678,
+     "POST", "/", "AWSInsightsIndexService", "1.1", NULL, "ce"},
+    {"config", "DescribeConfigurationRecorders", "json", "2014-11-12", NULL, 699,
+     "POST", "/", "StarlingDoveService", "1.1", NULL, "config"},
+    {"config", "DescribeConfigurationRecorderStatus", "json", "2014-11-12", NULL, 721,
+     "POST", "/", "StarlingDoveService", "1.1", NULL, "config"},
+    {"config", "DescribeDeliveryChannels", "json", "2014-11-12", NULL, 727,
+     "POST", "/", "StarlingDoveService", "1.1", NULL, "config"},
+    {"securityhub", "DescribeHub", "rest-json", "2018-10-26", NULL, 733,
+     "GET", "/accounts", NULL, "1.1", NULL, "securityhub"},
+    {"securityhub", "GetEnabledStandards", "rest-json", "2018-10-26", NULL, 737,
+     "POST", "/standards/get", NULL, "1.1", NULL, "securityhub"},
+    {"cloudwatch", "DescribeAlarms", "query", "2010-08-01", "DescribeAlarmsResult", 746,
+     "POST", "/", "GraniteServiceVersion20100801", "1.0", NULL, "monitoring"},
+    {"cloudwatch", "GetMetricStatistics", "query", "2010-08-01", "GetMetricStatisticsResult", 799,
+     "POST", "/", "GraniteServiceVersion20100801", "1.0", NULL, "monitoring"},
+    {"cloudwatch", "GetMetricData", "query", "2010-08-01", "GetMetricDataResult", 804,
+     "POST", "/", "GraniteServiceVersion20100801", "1.0", NULL, "monitoring"},
+    {"logs", "DescribeLogGroups", "json", "2014-03-28", NULL, 814,
+     "POST", "/", "Logs_20140328", "1.1", NULL, "logs"},
+    {"logs", "DescribeMetricFilters", "json", "2014-03-28", NULL, 831,
+     "POST", "/", "Logs_20140328", "1.1", NULL, "logs"},
+    {"sns", "ListTopics", "query", "2010-03-31", "ListTopicsResult", 850,
+     "POST", "/", NULL, NULL, NULL, "sns"},
+    {"sns", "ListSubscriptionsByTopic", "query", "2010-03-31", "ListSubscriptionsByTopicResult", 855,
+     "POST", "/", NULL, NULL, NULL, "sns"},
+    {"macie2", "GetMacieSession", "rest-json", "2020-01-01", NULL, 862,
+     "GET", "/macie", NULL, "1.1", NULL, "macie2"},
+    {"inspector2", "BatchGetAccountStatus", "rest-json", "2020-06-08", NULL, 867,
+     "POST", "/status/batch/get", NULL, NULL, NULL, "inspector2"},
+    {"ssm", "DescribeInstanceInformation", "json", "2014-11-06", NULL, 879,
+     "POST", "/", "AmazonSSM", "1.1", NULL, "ssm"},
+    {"ssm", "GetDocument", "json", "2014-11-06", NULL, 901,
+     "POST", "/", "AmazonSSM", "1.1", NULL, "ssm"},
+    {"wafv2", "ListWebACLs", "json", "2019-07-29", NULL, 922,
+     "POST", "/", "AWSWAF_20190729", "1.1", NULL, "wafv2"},
+    {"wafv2", "ListResourcesForWebACL", "json", "2019-07-29", NULL, 931,
+     "POST", "/", "AWSWAF_20190729", "1.1", NULL, "wafv2"},
+    {"cloudfront", "ListDistributions", "rest-xml", "2020-05-31", NULL, 933,
+     "GET", "/2020-05-31/distribution", NULL, NULL, "DistributionList", "cloudfront"},
+    {"elbv2", "DescribeLoadBalancers", "query", "2015-12-01", "DescribeLoadBalancersResult", 1026,
+     "POST", "/", NULL, NULL, NULL, "elasticloadbalancing"},
+    {"elbv2", "DescribeListeners", "query", "2015-12-01", "DescribeListenersResult", 1062,
+     "POST", "/", NULL, NULL, NULL, "elasticloadbalancing"},
+    {"elbv2", "DescribeSSLPolicies", "query", "2015-12-01", "DescribeSSLPoliciesResult", 1139,
+     "POST", "/", NULL, NULL, NULL, "elasticloadbalancing"},
+    {"acm", "ListCertificates", "json", "2015-12-08", NULL, 1150,
+     "POST", "/", "CertificateManager", "1.1", NULL, "acm"},
+    {"acm", "DescribeCertificate", "json", "2015-12-08", NULL, 1169,
+     "POST", "/", "CertificateManager", "1.1", NULL, "acm"},
+    {"secretsmanager", "ListSecrets", "json", "2017-10-17", NULL, 1191,
+     "POST", "/", "secretsmanager", "1.1", NULL, "secretsmanager"},
+    {"workspaces", "DescribeWorkspaces", "json", "2015-04-08", NULL, 1227,
+     "POST", "/", "WorkspacesService", "1.1", NULL, "workspaces"},
+    {"workspaces", "DescribeWorkspaceDirectories", "json", "2015-04-08", NULL, 1270,
+     "POST", "/", "WorkspacesService", "1.1", NULL, "workspaces"},
+    {"workspaces", "DescribeWorkspaceBundles", "json", "2015-04-08", NULL, 1331,
+     "POST", "/", "WorkspacesService", "1.1", NULL, "workspaces"},
+    {"workspaces", "DescribeWorkspacesConnectionStatus", "json", "2015-04-08", NULL, 1341,
+     "POST", "/", "WorkspacesService", "1.1", NULL, "workspaces"},
+    {"ds", "DescribeDirectories", "json", "2015-04-16", NULL, 1345,
+     "POST", "/", "DirectoryService_20150416", "1.1", NULL, "ds"},
+    {"appstream", "DescribeStacks", "json", "2016-12-01", NULL, 1403,
+     "POST", "/", "PhotonAdminProxyService", "1.1", NULL, "appstream"},
+    {"appstream", "DescribeFleets", "json", "2016-12-01", NULL, 1447,
+     "POST", "/", "PhotonAdminProxyService", "1.1", NULL, "appstream"},
+    {"network-firewall", "ListFirewalls", "json", "2020-11-12", NULL, 1470,
+     "POST", "/", "NetworkFirewall_20201112", "1.0", NULL, "network-firewall"},
+    {"network-firewall", "DescribeFirewall", "json", "2020-11-12", NULL, 1477,
+     "POST", "/", "NetworkFirewall_20201112", "1.0", NULL, "network-firewall"},
+    {"network-firewall", "DescribeFirewallPolicy", "json", "2020-11-12", NULL, 1527,
+     "POST", "/", "NetworkFirewall_20201112", "1.0", NULL, "network-firewall"},
+    {"sso-admin", "ListInstances", "json", "2020-07-20", NULL, 1563,
+     "POST", "/", "SWBExternalService", "1.1", NULL, "sso"},
 };
 
-const size_t aws_nops = 47;
+const size_t aws_nops = 95;
+
+const struct aws_service aws_services[] = {
+    {"iam", "iam", "IAM", "iam.amazonaws.com"},
+    {"sts", "sts", "STS", NULL},
+    {"ec2", "ec2", "EC2", NULL},
+    {"rds", "rds", "RDS", NULL},
+    {"s3", "s3", "S3", NULL},
+    {"s3control", "s3-control", "S3 Control", NULL},
+    {"cloudtrail", "cloudtrail", "CloudTrail", NULL},
+    {"kms", "kms", "KMS", NULL},
+    {"organizations", "organizations", "Organizations", "organizations.us-east-1.amazonaws.com"},
+    {"guardduty", "guardduty", "GuardDuty", NULL},
+    {"accessanalyzer", "access-analyzer", "AccessAnalyzer", NULL},
+    {"account", "account", "Account", "account.us-east-1.amazonaws.com"},
+    {"budgets", "budgets", "Budgets", "budgets.amazonaws.com"},
+    {"ce", "ce", "Cost Explorer", "ce.us-east-1.amazonaws.com"},
+    {"config", "config", "Config Service", NULL},
+    {"securityhub", "securityhub", "SecurityHub", NULL},
+    {"cloudwatch", "monitoring", "CloudWatch", NULL},
+    {"logs", "logs", "CloudWatch Logs", NULL},
+    {"sns", "sns", "SNS", NULL},
+    {"macie2", "macie2", "Macie2", NULL},
+    {"inspector2", "inspector2", "Inspector2", NULL},
+    {"ssm", "ssm", "SSM", NULL},
+    {"wafv2", "wafv2", "WAFV2", NULL},
+    {"cloudfront", "cloudfront", "CloudFront", "cloudfront.amazonaws.com"},
+    {"elbv2", "elasticloadbalancing", "Elastic Load Balancing v2", NULL},
+    {"acm", "acm", "ACM", NULL},
+    {"secretsmanager", "secretsmanager", "Secrets Manager", NULL},
+    {"workspaces", "workspaces", "WorkSpaces", NULL},
+    {"ds", "ds", "Directory Service", NULL},
+    {"appstream", "appstream2", "AppStream", NULL},
+    {"network-firewall", "network-firewall", "Network Firewall", NULL},
+    {"sso-admin", "sso", "SSO Admin", NULL},
+};
+
+const size_t aws_nservices = 32;
