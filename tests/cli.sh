@@ -367,5 +367,29 @@ hostile 1 1 "a bad SCP at the third level" scp-third-level
 expect_exit 1 "iam eval of a directory" -- iam eval "$tmp/hostile"
 check "...says so" one_line_error 'is a directory'
 
+# --- the organisation profile (ansim.yaml / --profile-file) and `ansim init`
+mkdir -p "$tmp/org"
+(cd "$tmp/org" && "$ansim" init --non-interactive >"$tmp/out" 2>"$tmp/err")
+check "init --non-interactive writes ansim.yaml with every fact unknown" grep -q '^daily_users: unknown' "$tmp/org/ansim.yaml"
+check "...and says the stricter rules apply" grep -q 'access records 730 days.*network separation mandatory' "$tmp/out"
+(cd "$tmp/org" && "$ansim" init --non-interactive >"$tmp/out" 2>"$tmp/err"); rc=$?
+check "init keeps an existing profile (exit 1)" test "$rc" -eq 1
+check "...saying how to replace it" one_line_error 'exists; edit it, or run again with --force'
+printf 'pipa-tech-2021\n20000\nlots\n2000\nunknown\nfalse\nfalse\nfalse\nclass=pii\n203.0.113.0/24\n\nvpce-0abc\n' |
+    (cd "$tmp/org" && "$ansim" init --force --interactive >"$tmp/out" 2>"$tmp/err")
+check "init asks again after a bad answer" grep -q 'daily_users: must be a whole number' "$tmp/err"
+check "...and writes the answers" grep -q '^regulation: pipa-tech-2021' "$tmp/org/ansim.yaml"
+check "...giving 5-year permission records and 1-year access records" grep -q 'access records 365 days, permission records 1825 days' "$tmp/out"
+check "...and the separated network" grep -q 'vpc_endpoints: \["vpce-0abc"\]' "$tmp/org/ansim.yaml"
+printf 'regulation: pipa-2023\ndaily_users: 1e6\n' >"$tmp/org/bad.yaml"
+expect_exit 1 "a malformed profile stops the scan" -- scan --no-db --profile-file "$tmp/org/bad.yaml" --snapshot $v01
+check "...naming file, line and key" one_line_error 'bad.yaml:2: daily_users: must be a whole number'
+printf 'regulaton: pipa-2023\n' >"$tmp/org/ansim.yaml"
+(cd "$tmp/org" && "$ansim" scan --no-db --snapshot "$OLDPWD/$v01" >"$tmp/out" 2>"$tmp/err"); rc=$?
+check "./ansim.yaml is read by scan (a misspelt key is an error, exit 1)" test "$rc" -eq 1
+check "...naming it" one_line_error 'ansim.yaml:1: regulaton: unknown key'
+expect_exit 1 "a missing --profile-file is an error" -- scan --no-db --profile-file "$tmp/nope.yaml" --snapshot $v01
+check "...naming it" one_line_error 'nope.yaml'
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

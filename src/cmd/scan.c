@@ -211,6 +211,7 @@ int cmd_scan(int argc, char **argv, const struct global_opts *g)
         log_err("%s", err);
         goto out;
     }
+    inv_set_profile(inv, g->org);
     if (o.snapshot) {
         if (inv_load_snapshot_file(inv, o.snapshot, err, sizeof err)) {
             log_err("%s", err);

@@ -47,6 +47,12 @@ void inv_redact(struct json_t *v);
 
 int inv_register_functions(sqlite3 *db, struct inventory *inv);
 
+/* Use the organisation profile p (not copied: it must outlive the inventory; NULL: the
+ * defaults) for profile()/profile_note() and the personal-data tag. Call before loading a
+ * snapshot. */
+struct profile;
+void inv_set_profile(struct inventory *inv, const struct profile *p);
+
 /* The account's IAM model for the engine (src/iam/iam.h), built from the loaded snapshot on
  * first use; owned by the inventory. NULL with err. */
 struct iam_account;

@@ -6,6 +6,8 @@
 
 struct iam_account;
 
+#include "../profile/profile.h"
+
 struct inventory {
     sqlite3 *db;
     char *account_id, *partition, *collected_at;
@@ -22,10 +24,13 @@ struct inventory {
         struct json_t *doc;
     } jcache;
     struct iam_account *iam; /* iam.c: the IAM model, built on first use */
+    const struct profile *profile;  /* profile_sql.c: the organisation profile (NULL: defaults) */
+    struct profile default_profile; /* every fact unknown */
 };
 
 struct iam_account;
 int inv_register_iam_functions(sqlite3 *db, struct inventory *inv);
+int inv_register_profile_functions(sqlite3 *db, struct inventory *inv);
 
 void inv_release_functions(struct inventory *inv);
 
