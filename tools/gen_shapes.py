@@ -59,7 +59,7 @@ OPS = {
                    "DescribeWorkspacesConnectionStatus"],
     "ds": ["DescribeDirectories"],
     "appstream": ["DescribeStacks", "DescribeFleets"],
-    "network-firewall": ["ListFirewalls", "DescribeFirewall", "DescribeFirewallPolicy"],
+    "network-firewall": ["ListFirewalls", "DescribeFirewall", "DescribeFirewallPolicy", "DescribeRuleGroup"],
     "sso-admin": ["ListInstances"],
 }
 

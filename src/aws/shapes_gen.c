@@ -1566,9 +1566,67 @@ const struct aws_shape aws_shapes[] = {
     {SH_LIST, 0, "member", 1561, -1, NULL, NULL, 0, 0}, /* network-firewall.VariableDefinitionList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.VariableDefinition */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.EnableTLSSessionHolding */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2350, 2}, /* sso-admin.ListInstancesResponse */
-    {SH_LIST, 0, "member", 1565, -1, NULL, NULL, 0, 0}, /* sso-admin.InstanceList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2343, 7}, /* sso-admin.InstanceMetadata */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2410, 3}, /* network-firewall.DescribeRuleGroupResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2384, 4}, /* network-firewall.RuleGroup */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2344, 2}, /* network-firewall.RuleVariables */
+    {SH_MAP, 0, NULL, 1567, 1558, "key", "value", 0, 0}, /* network-firewall.PortSets */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2343, 1}, /* network-firewall.PortSet */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2347, 1}, /* network-firewall.ReferenceSets */
+    {SH_MAP, 0, NULL, 1571, 1570, "key", "value", 0, 0}, /* network-firewall.IPSetReferenceMap */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.IPSetReferenceName */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2346, 1}, /* network-firewall.IPSetReference */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2379, 4}, /* network-firewall.RulesSource */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.RulesString */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2348, 3}, /* network-firewall.RulesSourceList */
+    {SH_LIST, 0, "member", 1483, -1, NULL, NULL, 0, 0}, /* network-firewall.RuleTargets */
+    {SH_LIST, 0, "member", 1577, -1, NULL, NULL, 0, 0}, /* network-firewall.TargetTypes */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TargetType */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.GeneratedRulesType */
+    {SH_LIST, 0, "member", 1580, -1, NULL, NULL, 0, 0}, /* network-firewall.StatefulRules */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2359, 3}, /* network-firewall.StatefulRule */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.StatefulAction */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2351, 6}, /* network-firewall.Header */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.StatefulRuleProtocol */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.Source */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.Port */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.StatefulRuleDirection */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.Destination */
+    {SH_LIST, 0, "member", 1589, -1, NULL, NULL, 0, 0}, /* network-firewall.RuleOptions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2357, 2}, /* network-firewall.RuleOption */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.Keyword */
+    {SH_LIST, 0, "member", 1592, -1, NULL, NULL, 0, 0}, /* network-firewall.Settings */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.Setting */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2377, 2}, /* network-firewall.StatelessRulesAndCustomActions */
+    {SH_LIST, 0, "member", 1595, -1, NULL, NULL, 0, 0}, /* network-firewall.StatelessRules */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2375, 2}, /* network-firewall.StatelessRule */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2373, 2}, /* network-firewall.RuleDefinition */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2367, 6}, /* network-firewall.MatchAttributes */
+    {SH_LIST, 0, "member", 1599, -1, NULL, NULL, 0, 0}, /* network-firewall.Addresses */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2362, 1}, /* network-firewall.Address */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.AddressDefinition */
+    {SH_LIST, 0, "member", 1602, -1, NULL, NULL, 0, 0}, /* network-firewall.PortRanges */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2363, 2}, /* network-firewall.PortRange */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.PortRangeBound */
+    {SH_LIST, 0, "member", 1605, -1, NULL, NULL, 0, 0}, /* network-firewall.ProtocolNumbers */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.ProtocolNumber */
+    {SH_LIST, 0, "member", 1607, -1, NULL, NULL, 0, 0}, /* network-firewall.TCPFlags */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2365, 2}, /* network-firewall.TCPFlagField */
+    {SH_LIST, 0, "member", 1609, -1, NULL, NULL, 0, 0}, /* network-firewall.Flags */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TCPFlag */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2383, 1}, /* network-firewall.StatefulRuleOptions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2394, 16}, /* network-firewall.RuleGroupResponse */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.RuleGroupType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2388, 2}, /* network-firewall.SourceMetadata */
+    {SH_LIST, 0, "member", 1615, -1, NULL, NULL, 0, 0}, /* network-firewall.AnalysisResultList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2390, 3}, /* network-firewall.AnalysisResult */
+    {SH_LIST, 0, "member", 1483, -1, NULL, NULL, 0, 0}, /* network-firewall.RuleIdList */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.IdentifiedType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2393, 1}, /* network-firewall.SummaryConfiguration */
+    {SH_LIST, 0, "member", 1620, -1, NULL, NULL, 0, 0}, /* network-firewall.SummaryRuleOptions */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.SummaryRuleOption */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2420, 2}, /* sso-admin.ListInstancesResponse */
+    {SH_LIST, 0, "member", 1623, -1, NULL, NULL, 0, 0}, /* sso-admin.InstanceList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2413, 7}, /* sso-admin.InstanceMetadata */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sso-admin.InstanceArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sso-admin.Id */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sso-admin.AccountId */
@@ -3923,15 +3981,85 @@ const struct aws_member aws_members[] = {
     {"UpdateToken", "UpdateToken", 1478, 0, 0},
     {"FirewallPolicyResponse", "FirewallPolicyResponse", 1528, 0, 0},
     {"FirewallPolicy", "FirewallPolicy", 1532, 0, 0},
-    {"InstanceArn", "InstanceArn", 1566, 0, 0},
-    {"IdentityStoreId", "IdentityStoreId", 1567, 0, 0},
-    {"OwnerAccountId", "OwnerAccountId", 1568, 0, 0},
-    {"Name", "Name", 1569, 0, 0},
-    {"CreatedDate", "CreatedDate", 1570, 0, 0},
-    {"Status", "Status", 1571, 0, 0},
-    {"StatusReason", "StatusReason", 1572, 0, 0},
-    {"Instances", "Instances", 1564, 0, 0},
-    {"NextToken", "NextToken", 1573, 0, 0},
+    {"Definition", "Definition", 1560, 0, 0},
+    {"IPSets", "IPSets", 1557, 0, 0},
+    {"PortSets", "PortSets", 1566, 0, 0},
+    {"ReferenceArn", "ReferenceArn", 1475, 0, 0},
+    {"IPSetReferences", "IPSetReferences", 1569, 0, 0},
+    {"Targets", "Targets", 1575, 0, 0},
+    {"TargetTypes", "TargetTypes", 1576, 0, 0},
+    {"GeneratedRulesType", "GeneratedRulesType", 1578, 0, 0},
+    {"Protocol", "Protocol", 1583, 0, 0},
+    {"Source", "Source", 1584, 0, 0},
+    {"SourcePort", "SourcePort", 1585, 0, 0},
+    {"Direction", "Direction", 1586, 0, 0},
+    {"Destination", "Destination", 1587, 0, 0},
+    {"DestinationPort", "DestinationPort", 1585, 0, 0},
+    {"Keyword", "Keyword", 1590, 0, 0},
+    {"Settings", "Settings", 1591, 0, 0},
+    {"Action", "Action", 1581, 0, 0},
+    {"Header", "Header", 1582, 0, 0},
+    {"RuleOptions", "RuleOptions", 1588, 0, 0},
+    {"AddressDefinition", "AddressDefinition", 1600, 0, 0},
+    {"FromPort", "FromPort", 1603, 0, 0},
+    {"ToPort", "ToPort", 1603, 0, 0},
+    {"Flags", "Flags", 1608, 0, 0},
+    {"Masks", "Masks", 1608, 0, 0},
+    {"Sources", "Sources", 1598, 0, 0},
+    {"Destinations", "Destinations", 1598, 0, 0},
+    {"SourcePorts", "SourcePorts", 1601, 0, 0},
+    {"DestinationPorts", "DestinationPorts", 1601, 0, 0},
+    {"Protocols", "Protocols", 1604, 0, 0},
+    {"TCPFlags", "TCPFlags", 1606, 0, 0},
+    {"MatchAttributes", "MatchAttributes", 1597, 0, 0},
+    {"Actions", "Actions", 1536, 0, 0},
+    {"RuleDefinition", "RuleDefinition", 1596, 0, 0},
+    {"Priority", "Priority", 1535, 0, 0},
+    {"StatelessRules", "StatelessRules", 1594, 0, 0},
+    {"CustomActions", "CustomActions", 1537, 0, 0},
+    {"RulesString", "RulesString", 1573, 0, 0},
+    {"RulesSourceList", "RulesSourceList", 1574, 0, 0},
+    {"StatefulRules", "StatefulRules", 1579, 0, 0},
+    {"StatelessRulesAndCustomActions", "StatelessRulesAndCustomActions", 1593, 0, 0},
+    {"RuleOrder", "RuleOrder", 1552, 0, 0},
+    {"RuleVariables", "RuleVariables", 1565, 0, 0},
+    {"ReferenceSets", "ReferenceSets", 1568, 0, 0},
+    {"RulesSource", "RulesSource", 1572, 0, 0},
+    {"StatefulRuleOptions", "StatefulRuleOptions", 1610, 0, 0},
+    {"SourceArn", "SourceArn", 1475, 0, 0},
+    {"SourceUpdateToken", "SourceUpdateToken", 1478, 0, 0},
+    {"IdentifiedRuleIds", "IdentifiedRuleIds", 1616, 0, 0},
+    {"IdentifiedType", "IdentifiedType", 1617, 0, 0},
+    {"AnalysisDetail", "AnalysisDetail", 1483, 0, 0},
+    {"RuleOptions", "RuleOptions", 1619, 0, 0},
+    {"RuleGroupArn", "RuleGroupArn", 1475, 0, 0},
+    {"RuleGroupName", "RuleGroupName", 1474, 0, 0},
+    {"RuleGroupId", "RuleGroupId", 1487, 0, 0},
+    {"Description", "Description", 1486, 0, 0},
+    {"Type", "Type", 1612, 0, 0},
+    {"Capacity", "Capacity", 1530, 0, 0},
+    {"RuleGroupStatus", "RuleGroupStatus", 1529, 0, 0},
+    {"Tags", "Tags", 1488, 0, 0},
+    {"ConsumedCapacity", "ConsumedCapacity", 1530, 0, 0},
+    {"NumberOfAssociations", "NumberOfAssociations", 1495, 0, 0},
+    {"EncryptionConfiguration", "EncryptionConfiguration", 1492, 0, 0},
+    {"SourceMetadata", "SourceMetadata", 1613, 0, 0},
+    {"SnsTopic", "SnsTopic", 1475, 0, 0},
+    {"LastModifiedTime", "LastModifiedTime", 1531, 0, 0},
+    {"AnalysisResults", "AnalysisResults", 1614, 0, 0},
+    {"SummaryConfiguration", "SummaryConfiguration", 1618, 0, 0},
+    {"UpdateToken", "UpdateToken", 1478, 0, 0},
+    {"RuleGroup", "RuleGroup", 1564, 0, 0},
+    {"RuleGroupResponse", "RuleGroupResponse", 1611, 0, 0},
+    {"InstanceArn", "InstanceArn", 1624, 0, 0},
+    {"IdentityStoreId", "IdentityStoreId", 1625, 0, 0},
+    {"OwnerAccountId", "OwnerAccountId", 1626, 0, 0},
+    {"Name", "Name", 1627, 0, 0},
+    {"CreatedDate", "CreatedDate", 1628, 0, 0},
+    {"Status", "Status", 1629, 0, 0},
+    {"StatusReason", "StatusReason", 1630, 0, 0},
+    {"Instances", "Instances", 1622, 0, 0},
+    {"NextToken", "NextToken", 1631, 0, 0},
 };
 
 const struct aws_op aws_ops[] = {
@@ -4123,11 +4251,13 @@ const struct aws_op aws_ops[] = {
      "POST", "/", "NetworkFirewall_20201112", "1.0", NULL, "network-firewall"},
     {"network-firewall", "DescribeFirewallPolicy", "json", "2020-11-12", NULL, 1527,
      "POST", "/", "NetworkFirewall_20201112", "1.0", NULL, "network-firewall"},
-    {"sso-admin", "ListInstances", "json", "2020-07-20", NULL, 1563,
+    {"network-firewall", "DescribeRuleGroup", "json", "2020-11-12", NULL, 1563,
+     "POST", "/", "NetworkFirewall_20201112", "1.0", NULL, "network-firewall"},
+    {"sso-admin", "ListInstances", "json", "2020-07-20", NULL, 1621,
      "POST", "/", "SWBExternalService", "1.1", NULL, "sso"},
 };
 
-const size_t aws_nops = 95;
+const size_t aws_nops = 96;
 
 const struct aws_service aws_services[] = {
     {"iam", "iam", "IAM", "iam.amazonaws.com"},

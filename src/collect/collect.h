@@ -88,7 +88,8 @@ int collect_pages(struct collect_ctx *ctx, const char *service, const char *regi
 void collect_iam(struct collect_ctx *ctx);
 
 /* EC2 in one region: security groups, VPCs, flow logs, instances, EBS encryption by
- * default, and the region itself (its DescribeRegions entry, when given). */
+ * default, subnets, route tables, NAT and internet gateways, VPC endpoints, and the region
+ * itself (its DescribeRegions entry, when given). */
 void collect_ec2(struct collect_ctx *ctx, const char *region, json_t *region_entry);
 
 /* RDS DB instances in one region. */
@@ -107,6 +108,16 @@ void collect_cloudtrail(struct collect_ctx *ctx, const char *region);
 
 /* KMS keys of one region with rotation status, key policy and tags. */
 void collect_kms(struct collect_ctx *ctx, const char *region);
+
+/* WorkSpaces in one region: directories, WorkSpaces (with connection status and the hours
+ * used in the last 30 days, from CloudWatch), and the Directory Service directories. */
+void collect_workspaces(struct collect_ctx *ctx, const char *region);
+
+/* AppStream 2.0 stacks and fleets in one region. */
+void collect_appstream(struct collect_ctx *ctx, const char *region);
+
+/* Network Firewall in one region: firewalls, their policies and stateful rule groups. */
+void collect_networkfirewall(struct collect_ctx *ctx, const char *region);
 
 /* A JSON-protocol request document from name/value pairs (string values): a new string the
  * caller frees. */

@@ -41,6 +41,19 @@ static const char *const known_types[] = {
     "aws_rds_db_instance",
     "aws_cloudtrail_trail",
     "aws_kms_key",
+    "aws_ec2_subnet",
+    "aws_ec2_route_table",
+    "aws_ec2_nat_gateway",
+    "aws_ec2_internet_gateway",
+    "aws_ec2_vpc_endpoint",
+    "aws_workspaces_directory",
+    "aws_workspaces_workspace",
+    "aws_directory_service_directory",
+    "aws_appstream_stack",
+    "aws_appstream_fleet",
+    "aws_networkfirewall_firewall",
+    "aws_networkfirewall_firewall_policy",
+    "aws_networkfirewall_rule_group",
 };
 
 /* Keys whose values are secrets wherever they appear: never stored, never reported. */
@@ -48,6 +61,7 @@ static const char *const secret_keys[] = {
     "SecretAccessKey", "SessionToken", "Password",   "MasterUserPassword",    "SecretString",
     "SecretBinary",    "AuthToken",    "PrivateKey", "aws_secret_access_key", "aws_session_token",
     "NewPassword",     "OldPassword",  "UserData", /* EC2 launch scripts often carry passwords and keys */
+    "SharedSecret",                                /* a directory's RADIUS secret */
 };
 
 static int is_secret_key(const char *k)
