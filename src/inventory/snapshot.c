@@ -41,6 +41,13 @@ static const char *const known_types[] = {
     "aws_rds_db_instance",
     "aws_cloudtrail_trail",
     "aws_kms_key",
+    "aws_account_alternate_contact",
+    "aws_budgets_budget",
+    "aws_ce_anomaly_monitor",
+    "aws_accessanalyzer_region",
+    "aws_iam_saml_provider",
+    "aws_iam_openid_connect_provider",
+    "aws_ssoadmin_instance",
 };
 
 /* Keys whose values are secrets wherever they appear: never stored, never reported. */
