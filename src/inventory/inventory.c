@@ -65,6 +65,7 @@ void inv_close(struct inventory *inv)
 sqlite3 *inv_db(struct inventory *inv) { return inv->db; }
 const char *inv_account_id(const struct inventory *inv) { return inv->account_id; }
 const char *inv_collected_at(const struct inventory *inv) { return inv->collected_at; }
+const char *inv_partition(const struct inventory *inv) { return inv->partition ? inv->partition : "aws"; }
 time_t inv_now(const struct inventory *inv) { return inv->now; }
 size_t inv_region_count(const struct inventory *inv) { return inv->nregions; }
 const char *inv_region(const struct inventory *inv, size_t i)

@@ -32,6 +32,7 @@ sqlite3 *inv_db(struct inventory *inv);
 /* Snapshot metadata (owned by the inventory; valid until inv_close). */
 const char *inv_account_id(const struct inventory *inv);
 const char *inv_collected_at(const struct inventory *inv);
+const char *inv_partition(const struct inventory *inv); /* "aws" unless the snapshot says otherwise */
 time_t inv_now(const struct inventory *inv);
 size_t inv_region_count(const struct inventory *inv);
 const char *inv_region(const struct inventory *inv, size_t i);

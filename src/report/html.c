@@ -590,7 +590,16 @@ static void write_detail_row(const struct report_ctx *ctx, struct strbuf *sb, co
     esc(sb, c->id);
     sb_puts(sb, "\">");
     esc(sb, fix ? L(l, "Rationale and remediation", "근거 및 조치 방법") : L(l, "Rationale", "근거"));
-    sb_puts(sb, " \xe2\x86\x92</a></div></td></tr>\n");
+    sb_puts(sb, " \xe2\x86\x92</a></div>");
+    if (f->fix_cli || f->fix_terraform) { /* the fix with this resource's identifiers filled in */
+        sb_puts(sb, "<details class=\"rfix\"><summary>");
+        esc(sb, L(l, "Fix this resource", "이 리소스 조치"));
+        sb_puts(sb, "</summary>");
+        detail_code(sb, "AWS CLI", "sh", f->fix_cli);
+        detail_code(sb, "Terraform", "hcl", f->fix_terraform);
+        sb_puts(sb, "</details>");
+    }
+    sb_puts(sb, "</td></tr>\n");
 }
 
 static void write_finding(const struct report_ctx *ctx, struct strbuf *sb, const struct finding *f)

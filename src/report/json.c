@@ -113,6 +113,15 @@ static void findings(struct strbuf *sb, const struct scan_result *res, enum lang
         sb_json(sb, f->region);
         sb_puts(sb, ", \"reason\": ");
         sb_json(sb, L(l, f->reason, f->reason_ko));
+        if (f->fix_cli || f->fix_terraform) { /* failing findings: the fix for this resource */
+            sb_puts(sb, ", \"remediation\": {\"text\": ");
+            sb_json(sb, L(l, f->control->remediation.en, f->control->remediation.ko));
+            sb_puts(sb, ", \"cli\": ");
+            sb_json(sb, f->fix_cli);
+            sb_puts(sb, ", \"terraform\": ");
+            sb_json(sb, f->fix_terraform);
+            sb_putc(sb, '}');
+        }
         if (fr) {
             sb_add(sb, fr->fws.buf, fr->fws.len);
         } else {

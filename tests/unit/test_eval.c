@@ -169,6 +169,32 @@ static void selection_checks_ids(void **state)
     cat_free(&cat);
 }
 
+static void remediation_is_filled_safely(void **state)
+{
+    (void)state;
+    const char *names[] = {"resource_id", "bucket", "evil", "missing", "tf_name"};
+    const char *values[] = {"my-bucket", "logs.example-1", "x; rm -rf $HOME", NULL, "r_1"};
+    struct remediation_vars v = {names, values, 5};
+    char *out =
+        remediation_render("aws s3api x --bucket {{bucket}} --id {{resource_id}} {{evil}} {{missing}} "
+                           "{{nosuch}}\n",
+                           &v, "#");
+    assert_string_equal(out,
+                        "# fill in <evil> by hand: the value has characters that are not safe to paste here\n"
+                        "aws s3api x --bucket logs.example-1 --id my-bucket <evil> <missing> <nosuch>\n");
+    free(out);
+    out = remediation_render("no placeholders {{unterminated", &v, "#");
+    assert_string_equal(out, "no placeholders {{unterminated");
+    free(out);
+    assert_null(remediation_render(NULL, &v, "#"));
+    char *tf = remediation_tf_name("My-Bucket.2024");
+    assert_string_equal(tf, "my_bucket_2024");
+    free(tf);
+    tf = remediation_tf_name("123abc");
+    assert_string_equal(tf, "r_123abc");
+    free(tf);
+}
+
 int run_eval_tests(void)
 {
     const struct CMUnitTest tests[] = {
@@ -177,6 +203,7 @@ int run_eval_tests(void)
         cmocka_unit_test(broken_queries_become_error_findings),
         cmocka_unit_test(scores_frameworks_and_order),
         cmocka_unit_test(selection_checks_ids),
+        cmocka_unit_test(remediation_is_filled_safely),
     };
     return cmocka_run_group_tests_name("eval", tests, NULL, NULL);
 }
