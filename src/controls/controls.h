@@ -139,6 +139,12 @@ struct req_result {
     struct counts counts;
 };
 
+/* The failing findings of a requirement's controls: the first max into out, in report
+ * order; returns how many there are in all. */
+struct scan_result;
+size_t eval_req_failing(const struct scan_result *res, const struct req_result *rr,
+                        const struct finding **out, size_t max);
+
 struct fw_result {
     const struct framework *fw;
     struct req_result *reqs;

@@ -389,8 +389,9 @@ static void framework_results(const struct catalogue *cat, const struct selectio
                 rr->status = ST_ERROR;
             else if (rr->counts.n[ST_PASS])
                 rr->status = ST_PASS;
-            else
-                rr->status = ST_NA; /* evaluated with nothing to check, or filtered out */
+            else /* its controls found nothing to check (or were filtered out): an auditor
+                  * still needs the evidence, so the requirement is manual */
+                rr->status = ST_MANUAL;
             fr->counts.n[rr->status]++;
         }
         size_t n = 0;
@@ -404,6 +405,25 @@ static void framework_results(const struct catalogue *cat, const struct selectio
     }
     free(set);
     free(per);
+}
+
+size_t eval_req_failing(const struct scan_result *res, const struct req_result *rr,
+                        const struct finding **out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < res->nfindings; i++) {
+        const struct finding *f = &res->findings[i];
+        if (f->status != ST_FAIL)
+            continue;
+        for (size_t k = 0; k < rr->req->ncontrols; k++)
+            if (strcmp(rr->req->controls[k], f->control->id) == 0) {
+                if (n < max)
+                    out[n] = f;
+                n++;
+                break;
+            }
+    }
+    return n;
 }
 
 int eval_run(const struct catalogue *cat, struct inventory *inv, const struct selection *sel,

@@ -389,6 +389,23 @@ static void write_requirement(const struct report_ctx *ctx, struct strbuf *sb, c
         }
         sb_puts(sb, "</div>");
     }
+    if (rr->status == ST_FAIL) { /* the failing resources, the first few by name */
+        enum { SHOWN = 8 };
+        const struct finding *fl[SHOWN];
+        size_t n = eval_req_failing(ctx->res, rr, fl, SHOWN);
+        sb_puts(sb, "<div class=\"failing\">");
+        esc(sb, L(l, "Failing: ", "미충족 리소스: "));
+        for (size_t k = 0; k < n && k < SHOWN; k++) {
+            sb_puts(sb, k ? ", <code>" : "<code>");
+            esc(sb, fl[k]->resource_id);
+            sb_puts(sb, "</code> (");
+            esc(sb, fl[k]->control->id);
+            sb_putc(sb, ')');
+        }
+        if (n > SHOWN)
+            sb_printf(sb, L(l, " and %zu more", " 외 %zu건"), n - SHOWN);
+        sb_puts(sb, "</div>");
+    }
     sb_puts(sb, "</td><td>");
     status_badge(sb, rr->status, l);
     sb_puts(sb, "</td><td>");

@@ -164,6 +164,23 @@ static void frameworks(struct strbuf *sb, const struct scan_result *res, enum la
                 sb_puts(sb, ", \"evidence\": ");
                 i18n(sb, l, &rr->req->evidence);
             }
+            if (rr->status == ST_FAIL) { /* every failing resource, by control */
+                size_t n = eval_req_failing(res, rr, NULL, 0);
+                const struct finding **fl = xcalloc(n ? n : 1, sizeof *fl);
+                eval_req_failing(res, rr, fl, n);
+                sb_puts(sb, ", \"failing\": [");
+                for (size_t k = 0; k < n; k++) {
+                    sb_puts(sb, k ? ", {\"control_id\": " : "{\"control_id\": ");
+                    sb_json(sb, fl[k]->control->id);
+                    sb_puts(sb, ", \"resource_id\": ");
+                    sb_json(sb, fl[k]->resource_id);
+                    sb_puts(sb, ", \"region\": ");
+                    sb_json(sb, fl[k]->region);
+                    sb_putc(sb, '}');
+                }
+                sb_putc(sb, ']');
+                free(fl);
+            }
             sb_putc(sb, '}');
         }
         sb_puts(sb, fr->nreqs ? "\n    ]}" : "]}");
