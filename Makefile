@@ -5,7 +5,7 @@
 #   make bench      performance figures (synthetic 10k / 100k snapshots vs jq; live
 #                   collection of a 2,000-resource moto account, default vs sequential;
 #                   IAM decisions per second vs @cloud-copilot/iam-simulate, npm)
-#   make docs       regenerate docs/controls-reference.md from the catalogue
+#   make docs       regenerate docs/controls.md from the catalogue
 #   make iam-actions  regenerate data/iam-actions.tsv (IAM actions and ansim's classes; npm)
 #   make fuzz       short libFuzzer runs of the snapshot and YAML loaders (clang)
 #   make install PREFIX=/usr/local
@@ -90,10 +90,10 @@ shapes:
 iam-actions:
 	node tools/gen_iam_actions.mjs
 
-# docs/controls-reference.md is generated from the catalogue (tests check it is current)
+# docs/controls.md is generated from the catalogue (tests check it is current)
 docs: ansim
-	./ansim controls --format markdown > docs/controls-reference.md.tmp && \
-	  mv docs/controls-reference.md.tmp docs/controls-reference.md
+	./ansim controls --format markdown > docs/controls.md.tmp && \
+	  mv docs/controls.md.tmp docs/controls.md
 
 fuzz:
 	fuzz/run.sh

@@ -141,8 +141,8 @@ expect_exit 0 "frameworks" -- frameworks --format json
 check "...four frameworks" jq -e '[.[].id] | sort == ["aws-wa-sec","isms-p","pipa-2023","pipa-tech-2021"]' "$tmp/out"
 check "...isms-p has 101 items" jq -e '.[] | select(.id == "isms-p") | .requirements == 101' "$tmp/out"
 expect_exit 0 "controls --format markdown" -- controls --format markdown
-check "...docs/controls-reference.md is current (make docs)" cmp -s "$tmp/out" docs/controls-reference.md
-check "...every wave-1 control documented" bash -c 'for id in $(awk -F"\t" "\$6 == 1 {print \$1}" ../shared/spec/controls.tsv); do grep -q "^### \`$id\`" "$1" || exit 1; done' _ docs/controls-reference.md
+check "...docs/controls.md is current (make docs)" cmp -s "$tmp/out" docs/controls.md
+check "...every wave-1 control documented" bash -c 'for id in $(awk -F"\t" "\$6 == 1 {print \$1}" ../shared/spec/controls.tsv); do grep -q "^### \`$id\`" "$1" || exit 1; done' _ docs/controls.md
 expect_exit 0 "version" -- version
 check "...prints it" grep -q '^ansim [0-9]' "$tmp/out"
 expect_exit 0 "help" -- help scan

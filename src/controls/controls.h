@@ -120,7 +120,7 @@ char *remediation_tf_name(const char *id);
 
 struct counts {
     size_t n[ST__COUNT];
-    double score; /* 0..100, see docs/controls.md */
+    double score; /* 0..100, see docs/catalogue.md */
 };
 
 struct scan_meta {

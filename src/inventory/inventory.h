@@ -3,7 +3,7 @@
  *
  * Tables: resources(type, region, id, arn, data JSON), regions(name),
  * collection_errors(service, region, operation, code, message), meta(key, value),
- * and one view per resource type. SQL helper functions (see docs/controls.md) are
+ * and one view per resource type. SQL helper functions (see docs/catalogue.md) are
  * registered on the connection; time-based ones use the snapshot's collected_at as "now".
  */
 #ifndef ANSIM_INVENTORY_H
