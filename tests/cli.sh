@@ -388,6 +388,13 @@ printf 'regulaton: pipa-2023\n' >"$tmp/org/ansim.yaml"
 (cd "$tmp/org" && "$ansim" scan --no-db --snapshot "$OLDPWD/$v01" >"$tmp/out" 2>"$tmp/err"); rc=$?
 check "./ansim.yaml is read by scan (a misspelt key is an error, exit 1)" test "$rc" -eq 1
 check "...naming it" one_line_error 'ansim.yaml:1: regulaton: unknown key'
+printf 'daily_users: 1_500_000\n' >"$tmp/org/big.yaml"; printf 'daily_users: 200\n' >"$tmp/org/small.yaml"
+expect_exit 3 "network separation: unknown daily users make it mandatory" -- scan --no-db --snapshot tests/fixtures/iam/account.json --control iam.network_separation_scope --format json
+check "...and the reason says the stricter reading was applied" jq -e 'any(.findings[]; .status == "fail" and (.reason | test("does not give the daily users")))' "$tmp/out"
+expect_exit 3 "...a profile with 1.5 million daily users: still failing, without the note" -- scan --no-db --profile-file "$tmp/org/big.yaml" --snapshot tests/fixtures/iam/account.json --control iam.network_separation_scope --format json
+check "...no note" jq -e 'all(.findings[]; (.reason | test("stricter")) | not)' "$tmp/out"
+expect_exit 0 "...200 daily users: the duty does not apply (not_applicable, not pass)" -- scan --no-db --profile-file "$tmp/org/small.yaml" --snapshot tests/fixtures/iam/account.json --control iam.network_separation_scope --format json
+check "...saying why" jq -e '([.findings[] | select(.status == "fail")] | length) == 0 and any(.findings[]; .status == "not_applicable" and (.reason | test("not mandatory")))' "$tmp/out"
 expect_exit 1 "a missing --profile-file is an error" -- scan --no-db --profile-file "$tmp/nope.yaml" --snapshot $v01
 check "...naming it" one_line_error 'nope.yaml'
 
