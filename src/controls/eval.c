@@ -156,7 +156,7 @@ static void run_query(const struct control *c, struct inventory *inv, struct fli
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *s = (const char *)sqlite3_column_text(st, ci_status);
         enum status status;
-        if (parse_status(s, &status) != 0 || status == ST_MANUAL) {
+        if (parse_status(s, &status) != 0) {
             control_error(
                 out, c, account, "global",
                 xasprintf("control query (%s) returned an invalid status \"%s\"", c->source, s ? s : "NULL"),
