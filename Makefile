@@ -40,7 +40,12 @@ $(1)/iam_actions_data.c: data/iam-actions.tsv $(1)/embed
 	$(1)/embed -s iam_actions_tsv $$@ data/iam-actions.tsv
 $(1)/iam_actions_data.o: $(1)/iam_actions_data.c
 	$(CC) $(CFLAGS) $(2) -c -o $$@ $$<
-$(1)/libansim.a: $(patsubst %.c,$(1)/%.o,$(LIB_SRC)) $(1)/embedded.o $(1)/iam_actions_data.o
+$(1)/workspaces_prices_data.c: data/workspaces-prices.tsv $(1)/embed
+	$(1)/embed -s workspaces_prices_tsv $$@ data/workspaces-prices.tsv
+$(1)/workspaces_prices_data.o: $(1)/workspaces_prices_data.c
+	$(CC) $(CFLAGS) $(2) -c -o $$@ $$<
+$(1)/libansim.a: $(patsubst %.c,$(1)/%.o,$(LIB_SRC)) $(1)/embedded.o $(1)/iam_actions_data.o \
+		$(1)/workspaces_prices_data.o
 	rm -f $$@ && ar rcs $$@ $$^
 $(1)/ansim: $(patsubst %.c,$(1)/%.o,$(CMD_SRC)) $(1)/libansim.a
 	$(CC) $(CFLAGS) $(2) -o $$@ $$^ $(LDLIBS)
@@ -101,7 +106,7 @@ fuzz:
 install: ansim
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/ansim
 	install -m 0755 ansim $(DESTDIR)$(PREFIX)/bin/ansim
-	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/ansim/
+	install -m 0644 README.md docs/*.md data/workspaces-prices.tsv $(DESTDIR)$(PREFIX)/share/doc/ansim/
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 \

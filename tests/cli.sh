@@ -109,6 +109,19 @@ check "...names file and field" one_line_error 'x.yaml: field `rationale`'
 expect_exit 1 "report into a missing directory" -- scan --no-db --snapshot $v01 --format json -o "$tmp/no/dir/r.json"
 check "...no temp files left" test -z "$(ls "$tmp" | grep tmp)"
 
+# --- WorkSpaces prices: the user's file (option or environment), malformed files
+wsfix=tests/fixtures/controls/workspaces.running_mode
+printf '# mine\nap-northeast-1\twindows\tSTANDARD\t80\t50\t44.00\t14.50\t0.37\tUSD\t2026-11-01\tpage\n' >"$tmp/ws.tsv"
+expect_exit 0 "no price for the region: manual" -- scan --no-db --snapshot $wsfix/manual.json --control workspaces.running_mode --format json
+check "...saying which key to add" jq -e '.findings[0].status == "manual" and (.findings[0].reason | test("region ap-northeast-1, os windows, compute STANDARD, root_gib 80, user_gib 50"))' "$tmp/out"
+expect_exit 0 "--workspaces-prices FILE supplies it" -- scan --no-db --snapshot $wsfix/manual.json --control workspaces.running_mode --workspaces-prices "$tmp/ws.tsv" --format json
+check "...the advice uses its prices" jq -e '.findings[0].status == "fail" and (.findings[0].reason | test("14.50\\+0.37×42 = 30.04 USD/month: switch to AUTO_STOP to save 13.96"))' "$tmp/out"
+ANSIM_WORKSPACES_PRICES="$tmp/ws.tsv" "$ansim" scan --no-db --snapshot $wsfix/manual.json --control workspaces.running_mode --format json >"$tmp/out" 2>/dev/null
+check "ANSIM_WORKSPACES_PRICES does the same" jq -e '.findings[0].status == "fail"' "$tmp/out"
+printf 'ap-northeast-1\twindows\tSTANDARD\t80\t50\t1,044.00\t14.50\t0.37\tUSD\t2026-11-01\tpage\n' >"$tmp/ws-bad.tsv"
+expect_exit 1 "malformed price file" -- scan --no-db --snapshot $wsfix/manual.json --workspaces-prices "$tmp/ws-bad.tsv"
+check "...one line naming file, line and field" one_line_error 'ws-bad.tsv:1: field 6 (monthly) "1,044.00" is not a price'
+
 # --- a user's own control directory
 mkdir -p "$tmp/mine"
 cat >"$tmp/mine/custom.yaml" <<'YAML'

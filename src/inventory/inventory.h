@@ -59,4 +59,11 @@ void inv_set_profile(struct inventory *inv, const struct profile *p);
 struct iam_account;
 struct iam_account *inv_iam_account(struct inventory *inv, char *err, size_t errlen);
 
+/* WorkSpaces prices (docs/workspaces-prices.md), behind the SQL function workspaces_price().
+ * The built-in table is data/workspaces-prices.tsv; this loads the user's table from the TSV
+ * file at path, whose rows are then looked up before the built-in ones (call it before
+ * running controls; a second call replaces the first file). Returns 0, or -1 with err
+ * "PATH:LINE: what is wrong" (one line) and the previous table unchanged. */
+int inv_load_workspaces_prices(struct inventory *inv, const char *path, char *err, size_t errlen);
+
 #endif
