@@ -35,6 +35,7 @@ static const char overview[] =
 static const char scan_help[] =
     "usage: ansim scan [--snapshot FILE] [--format F [-o FILE]]... [--framework ID]\n"
     "                  [--control ID[,ID...]] [--fail-on SEVERITY] [--controls DIR]\n"
+    "                  [--workspaces-prices FILE]\n"
     "\n"
     "  --snapshot FILE    snapshot to evaluate (ansim-snapshot/1; '-' = stdin); without it\n"
     "                     the account is collected live first (see `ansim help collect`)\n"
@@ -47,6 +48,8 @@ static const char scan_help[] =
     "  --fail-on SEV      exit 3 when a failed finding is at least SEV\n"
     "                     (critical, high, medium, low (default), info)\n"
     "  --controls DIR     add the control/framework YAML files under DIR\n"
+    "  --workspaces-prices FILE  WorkSpaces prices (TSV) looked up before the built-in\n"
+    "                     table (default: $ANSIM_WORKSPACES_PRICES; docs/workspaces-prices.md)\n"
     "  --color, --no-color  force colours on or off in the tty report\n";
 
 static const char collect_help[] =
