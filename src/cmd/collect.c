@@ -2,10 +2,10 @@
  * collect.c — `ansim collect [-o FILE]`: read the account through the AWS API (read-only)
  * into a snapshot, and the live half of `ansim scan` without --snapshot.
  *
- * This build collects IAM, S3 (+ S3 Control), EC2/VPC, RDS, CloudTrail and KMS. A service that
- * a control requires (a user's control from --controls, say) but no collector reads is
- * recorded in the snapshot's errors as NotCollected, so that control reports `error`, never
- * a pass it could not verify.
+ * This build collects IAM, S3 (+ S3 Control), EC2/VPC, RDS, CloudTrail, KMS, ELBv2, WAFv2,
+ * CloudFront and ACM. A service that a control requires (a user's control from --controls,
+ * say) but no collector reads is recorded in the snapshot's errors as NotCollected, so that
+ * control reports `error`, never a pass it could not verify.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,8 +18,9 @@
 #include "../inventory/inventory.h"
 #include "cmd.h"
 
-static const char *const collected_services[] = {"iam",       "sts",        "ec2", "rds",          "s3",
-                                                 "s3control", "cloudtrail", "kms", "organizations"};
+static const char *const collected_services[] = {"iam",       "sts",        "ec2", "rds",           "s3",
+                                                 "s3control", "cloudtrail", "kms", "organizations", "elbv2",
+                                                 "wafv2",     "cloudfront", "acm"};
 
 static int is_collected(const char *service, size_t len)
 {
@@ -181,12 +182,16 @@ char *collect_live(const struct global_opts *g, const struct catalogue *cat, siz
     json_t *entries;
     char **names;
     size_t nnames = region_names(g, &ctx, &entries, &names);
-    log_info("collecting account %s: IAM, S3, then EC2/VPC, RDS, CloudTrail and KMS in %zu region%s ...",
+    log_info("collecting account %s: IAM, S3, CloudFront, then EC2/VPC, RDS, CloudTrail, KMS, ELBv2, WAFv2 "
+             "and ACM in %zu region%s ...",
              account, nnames, nnames == 1 ? "" : "s");
     ctx.pool = collect_pool_new();
     collect_iam(&ctx);
     collect_s3(&ctx);
     collect_organizations(&ctx);
+    collect_cloudfront(&ctx);
+    collect_wafv2_cloudfront(&ctx);
+    int us_east_1 = 0;
     for (size_t i = 0; i < nnames; i++) {
         json_t *entry = NULL, *e;
         size_t k;
@@ -200,7 +205,13 @@ char *collect_live(const struct global_opts *g, const struct catalogue *cat, siz
         collect_rds(&ctx, names[i]);
         collect_cloudtrail(&ctx, names[i]);
         collect_kms(&ctx, names[i]);
+        collect_elbv2(&ctx, names[i]);
+        collect_wafv2(&ctx, names[i]);
+        collect_acm(&ctx, names[i], 0);
+        us_east_1 |= strcmp(names[i], "us-east-1") == 0;
     }
+    if (!us_east_1 && strcmp(aws_partition(region), "aws") == 0)
+        collect_acm(&ctx, "us-east-1", 1); /* where CloudFront's certificates are */
     collect_run(&ctx, g->max_concurrency > 0 ? (size_t)g->max_concurrency : 8,
                 isatty(STDERR_FILENO) && log_level >= 1);
     collect_pool_free(ctx.pool);

@@ -72,9 +72,10 @@ json_t *collect_request(struct collect_ctx *ctx, const struct aws_call *call, co
     if (quiet_hit)
         *quiet_hit = NULL;
     int rc = aws_call(ctx->client, call, &r, err, sizeof err);
-    /* where a failure applies: IAM, S3 Control and Organizations are account-wide */
+    /* where a failure applies: IAM, S3 Control, Organizations and CloudFront are account-wide */
     const char *region = strcmp(call->service, "iam") == 0 || strcmp(call->service, "s3control") == 0 ||
-                                 strcmp(call->service, "organizations") == 0
+                                 strcmp(call->service, "organizations") == 0 ||
+                                 strcmp(call->service, "cloudfront") == 0
                              ? "global"
                              : call->region;
     pthread_mutex_lock(&ctx->sink->lock);

@@ -41,6 +41,10 @@ static const char *const known_types[] = {
     "aws_rds_db_instance",
     "aws_cloudtrail_trail",
     "aws_kms_key",
+    "aws_lb",
+    "aws_wafv2_web_acl",
+    "aws_cloudfront_distribution",
+    "aws_acm_certificate",
 };
 
 /* Keys whose values are secrets wherever they appear: never stored, never reported. */
