@@ -2,10 +2,12 @@
  * collect.c — `ansim collect [-o FILE]`: read the account through the AWS API (read-only)
  * into a snapshot, and the live half of `ansim scan` without --snapshot.
  *
- * This build collects IAM, S3 (+ S3 Control), EC2/VPC, RDS, CloudTrail, KMS, ELBv2, WAFv2,
- * CloudFront and ACM. A service that a control requires (a user's control from --controls,
- * say) but no collector reads is recorded in the snapshot's errors as NotCollected, so that
- * control reports `error`, never a pass it could not verify.
+ * This build collects IAM (+ identity providers, Identity Center, Access Analyzer), S3 (+ S3
+ * Control), EC2/VPC, RDS, CloudTrail, KMS, Organizations, the account settings (alternate
+ * contacts, Budgets, Cost Anomaly Detection), ELBv2, WAFv2, CloudFront and ACM. A service
+ * that a control requires (a user's control from --controls, say) but no collector reads is
+ * recorded in the snapshot's errors as NotCollected, so that control reports `error`, never
+ * a pass it could not verify.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,9 +20,11 @@
 #include "../inventory/inventory.h"
 #include "cmd.h"
 
-static const char *const collected_services[] = {"iam",       "sts",        "ec2", "rds",           "s3",
-                                                 "s3control", "cloudtrail", "kms", "organizations", "elbv2",
-                                                 "wafv2",     "cloudfront", "acm"};
+static const char *const collected_services[] = {
+    "iam",       "sts",        "ec2", "rds",           "s3",
+    "s3control", "cloudtrail", "kms", "organizations", "accessanalyzer",
+    "account",   "budgets",    "ce",  "sso-admin",     "elbv2",
+    "wafv2",     "cloudfront", "acm"};
 
 static int is_collected(const char *service, size_t len)
 {
@@ -182,13 +186,16 @@ char *collect_live(const struct global_opts *g, const struct catalogue *cat, siz
     json_t *entries;
     char **names;
     size_t nnames = region_names(g, &ctx, &entries, &names);
-    log_info("collecting account %s: IAM, S3, CloudFront, then EC2/VPC, RDS, CloudTrail, KMS, ELBv2, WAFv2 "
-             "and ACM in %zu region%s ...",
-             account, nnames, nnames == 1 ? "" : "s");
+    log_info(
+        "collecting account %s: IAM, S3, account settings, CloudFront, then EC2/VPC, RDS, CloudTrail, KMS, "
+        "Access Analyzer, Identity Center, ELBv2, WAFv2 and ACM in %zu region%s ...",
+        account, nnames, nnames == 1 ? "" : "s");
     ctx.pool = collect_pool_new();
     collect_iam(&ctx);
     collect_s3(&ctx);
     collect_organizations(&ctx);
+    collect_account(&ctx);
+    collect_identity(&ctx);
     collect_cloudfront(&ctx);
     collect_wafv2_cloudfront(&ctx);
     int us_east_1 = 0;
@@ -205,6 +212,8 @@ char *collect_live(const struct global_opts *g, const struct catalogue *cat, siz
         collect_rds(&ctx, names[i]);
         collect_cloudtrail(&ctx, names[i]);
         collect_kms(&ctx, names[i]);
+        collect_accessanalyzer(&ctx, names[i]);
+        collect_sso_admin(&ctx, names[i]);
         collect_elbv2(&ctx, names[i]);
         collect_wafv2(&ctx, names[i]);
         collect_acm(&ctx, names[i], 0);
