@@ -4,11 +4,11 @@
  *
  * This build collects IAM (+ identity providers, Identity Center, Access Analyzer), S3 (+ S3
  * Control), EC2/VPC, RDS, CloudTrail, KMS, Organizations, the account settings (alternate
- * contacts, Budgets, Cost Anomaly Detection), WorkSpaces (with Directory Service and the
- * WorkSpaces' CloudWatch usage), AppStream 2.0 and Network Firewall. A service that a control
- * requires (a user's control from --controls, say) but no collector reads is recorded in the
- * snapshot's errors as NotCollected, so that control reports `error`, never a pass it could
- * not verify.
+ * contacts, Budgets, Cost Anomaly Detection), ELBv2, WAFv2, CloudFront, ACM, WorkSpaces (with
+ * Directory Service and the WorkSpaces' CloudWatch usage), AppStream 2.0 and Network
+ * Firewall. A service that a control requires (a user's control from --controls, say) but no
+ * collector reads is recorded in the snapshot's errors as NotCollected, so that control
+ * reports `error`, never a pass it could not verify.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +35,10 @@ static const char *const collected_services[] = {"iam",
                                                  "budgets",
                                                  "ce",
                                                  "sso-admin",
+                                                 "elbv2",
+                                                 "wafv2",
+                                                 "cloudfront",
+                                                 "acm",
                                                  "workspaces",
                                                  "ds",
                                                  "appstream",
@@ -201,8 +205,9 @@ char *collect_live(const struct global_opts *g, const struct catalogue *cat, siz
     json_t *entries;
     char **names;
     size_t nnames = region_names(g, &ctx, &entries, &names);
-    log_info("collecting account %s: IAM, S3, account settings, then EC2/VPC, RDS, CloudTrail, KMS, Access "
-             "Analyzer, Identity Center, WorkSpaces, AppStream and Network Firewall in %zu region%s ...",
+    log_info("collecting account %s: IAM, S3, account settings, CloudFront, then EC2/VPC, RDS, CloudTrail, "
+             "KMS, Access Analyzer, Identity Center, ELBv2, WAFv2, ACM, WorkSpaces, AppStream and Network "
+             "Firewall in %zu region%s ...",
              account, nnames, nnames == 1 ? "" : "s");
     ctx.pool = collect_pool_new();
     collect_iam(&ctx);
@@ -210,6 +215,9 @@ char *collect_live(const struct global_opts *g, const struct catalogue *cat, siz
     collect_organizations(&ctx);
     collect_account(&ctx);
     collect_identity(&ctx);
+    collect_cloudfront(&ctx);
+    collect_wafv2_cloudfront(&ctx);
+    int us_east_1 = 0;
     for (size_t i = 0; i < nnames; i++) {
         json_t *entry = NULL, *e;
         size_t k;
@@ -225,10 +233,16 @@ char *collect_live(const struct global_opts *g, const struct catalogue *cat, siz
         collect_kms(&ctx, names[i]);
         collect_accessanalyzer(&ctx, names[i]);
         collect_sso_admin(&ctx, names[i]);
+        collect_elbv2(&ctx, names[i]);
+        collect_wafv2(&ctx, names[i]);
+        collect_acm(&ctx, names[i], 0);
+        us_east_1 |= strcmp(names[i], "us-east-1") == 0;
         collect_workspaces(&ctx, names[i]);
         collect_appstream(&ctx, names[i]);
         collect_networkfirewall(&ctx, names[i]);
     }
+    if (!us_east_1 && strcmp(aws_partition(region), "aws") == 0)
+        collect_acm(&ctx, "us-east-1", 1); /* where CloudFront's certificates are */
     collect_run(&ctx, g->max_concurrency > 0 ? (size_t)g->max_concurrency : 8,
                 isatty(STDERR_FILENO) && log_level >= 1);
     collect_pool_free(ctx.pool);

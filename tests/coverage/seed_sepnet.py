@@ -10,7 +10,8 @@ Planted in ap-northeast-2, in a VPC of its own (10.250.0.0/16):
   - a subnet tagged ansim:separated=true with a default route to the internet gateway -> fail;
   - a tagged subnet behind a second NAT gateway whose subnet routes to the GWLB endpoint -> pass;
   - WorkSpaces: alice (both volumes encrypted) -> pass; bob (neither) and carol (root only)
-    -> fail.
+    -> fail; with complete properties, so workspaces.running_mode prices them too (no usage in
+    moto's CloudWatch: bob's AlwaysOn is the costlier mode -> fail, alice's AutoStop -> pass).
 What moto 5.2 lacks (see ../shared/research/moto.md) and the findings it leads to:
   - ds EnableRadius and workspaces ModifySamlProperties are not implemented, so a directory
     with MFA cannot be planted: the directory is expected to fail (no SAML, no RADIUS);
@@ -79,13 +80,22 @@ def seed(url, regions):
     directory = ds.create_directory(Name="sep.example.com", Password="Sep-Passw0rd!", Size="Small",
                                     VpcSettings={"VpcId": vpc, "SubnetIds": [ws_a, ws_b]})["DirectoryId"]
     ws.register_workspace_directory(DirectoryId=directory, SubnetIds=[ws_a, ws_b])
+    def props(mode):  # complete, so that workspaces.running_mode can price them too
+        p = {"RunningMode": mode, "ComputeTypeName": "STANDARD", "RootVolumeSizeGib": 80,
+             "UserVolumeSizeGib": 50, "OperatingSystemName": "WINDOWS_SERVER_2022"}
+        if mode == "AUTO_STOP":
+            p["RunningModeAutoStopTimeoutInMinutes"] = 60
+        return p
+
     made = ws.create_workspaces(Workspaces=[
         {"DirectoryId": directory, "UserName": "alice", "BundleId": "wsb-0a1b2c3d4",
-         "VolumeEncryptionKey": "alias/aws/workspaces",
+         "VolumeEncryptionKey": "alias/aws/workspaces", "WorkspaceProperties": props("AUTO_STOP"),
          "RootVolumeEncryptionEnabled": True, "UserVolumeEncryptionEnabled": True},
-        {"DirectoryId": directory, "UserName": "bob", "BundleId": "wsb-0a1b2c3d4"},
+        {"DirectoryId": directory, "UserName": "bob", "BundleId": "wsb-0a1b2c3d4",
+         "WorkspaceProperties": props("ALWAYS_ON")},
         {"DirectoryId": directory, "UserName": "carol", "BundleId": "wsb-0a1b2c3d4",
-         "VolumeEncryptionKey": "alias/aws/workspaces", "RootVolumeEncryptionEnabled": True},
+         "VolumeEncryptionKey": "alias/aws/workspaces", "RootVolumeEncryptionEnabled": True,
+         "WorkspaceProperties": props("AUTO_STOP")},
     ])["PendingRequests"]
     by_user = {w["UserName"]: w["WorkspaceId"] for w in made}
 
@@ -97,6 +107,10 @@ def seed(url, regions):
         ("workspaces.volume_encryption", by_user["alice"], "pass"),
         ("workspaces.volume_encryption", by_user["bob"], "fail"),
         ("workspaces.volume_encryption", by_user["carol"], "fail"),
+        # no CloudWatch datapoints in moto: UsageHours30d is null, i.e. 0 hours used, so
+        # AlwaysOn costs more than AutoStop would (advice) and AutoStop is right
+        ("workspaces.running_mode", by_user["alice"], "pass"),
+        ("workspaces.running_mode", by_user["bob"], "fail"),
         # moto cannot enable RADIUS or SAML: the directory allows password-only sign-in
         ("workspaces.directory_mfa", directory, "fail"),
         # moto has no AppStream: the listing fails (500) and the control must say error
