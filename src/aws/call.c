@@ -246,12 +246,22 @@ static int build(const struct aws_op *o, const struct aws_call *call, const char
 
 /* ---- the call ---- */
 
-/* Code and message of an error answer, whatever the protocol. */
-static void parse_error(const struct aws_op *o, struct aws_result *out)
+/* Code and message of an error answer, whatever the protocol. error_type: the answer's
+ * x-amzn-ErrorType header or NULL. As botocore reads them: rest-json takes the code from that
+ * header first (many services put only a message in the body), json from the body's __type
+ * first. */
+static void parse_error(const struct aws_op *o, struct aws_result *out, const char *error_type)
 {
-    int json = strncmp(o->protocol, "json", 4) == 0 || strcmp(o->protocol, "rest-json") == 0;
+    int rest_json = strcmp(o->protocol, "rest-json") == 0;
+    int json = strncmp(o->protocol, "json", 4) == 0 || rest_json;
     int found = json ? aws_json_error(out->body.buf, out->body.len, &out->code, &out->message)
                      : aws_xml_error(out->body.buf, out->body.len, &out->code, &out->message);
+    size_t tlen = error_type ? strcspn(error_type, ":") : 0; /* "Code:http://internal..." */
+    if (json && tlen && (rest_json || found != 0)) {
+        free(out->code);
+        out->code = xstrndup(error_type, tlen);
+        return; /* the body's message, if any, stays */
+    }
     if (found != 0) { /* a front end (load balancer, proxy) may answer in the other format */
         free(out->code);
         free(out->message);
@@ -298,11 +308,16 @@ static int attempt_once(const struct aws_client *c, const struct aws_op *o, cons
     out->code = out->message = NULL;
     sb_free(&out->body);
     out->body = resp.body; /* moved */
+    sb_init(&resp.body);
+    if (!rc) {
+        out->status = resp.status;
+        if (resp.status >= 300)
+            parse_error(o, out, resp.error_type);
+    }
+    enum aws_http_failure terr = resp.transport_error;
+    aws_http_resp_free(&resp);
     if (rc)
-        return resp.transport_error == AWS_HTTP_FATAL ? -2 : -1;
-    out->status = resp.status;
-    if (resp.status >= 300)
-        parse_error(o, out);
+        return terr == AWS_HTTP_FATAL ? -2 : -1;
     return 0;
 }
 
