@@ -41,6 +41,11 @@ static const char *const known_types[] = {
     "aws_rds_db_instance",
     "aws_cloudtrail_trail",
     "aws_kms_key",
+    "aws_config_region",
+    "aws_guardduty_detector",
+    "aws_securityhub_account",
+    "aws_macie2_account",
+    "aws_inspector2_enabler",
 };
 
 /* Keys whose values are secrets wherever they appear: never stored, never reported. */
