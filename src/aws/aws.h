@@ -147,8 +147,7 @@ struct aws_http_resp {
     int status;                            /* HTTP status when the exchange completed */
     enum aws_http_failure transport_error; /* when it did not */
     struct strbuf body;
-    char *error_type; /* an error answer's x-amzn-ErrorType header (the JSON protocols' error code
-                       * travels there, often without a code in the body), or NULL */
+    char *error_type; /* the x-amzn-ErrorType header (rest-json error code), or NULL */
 };
 
 /* Send req and read the whole response (at most 256 MiB). Returns 0 when a response
@@ -226,8 +225,7 @@ char *aws_url_host(const char *url);
  * Code was found; the strings are the caller's to free. */
 int aws_xml_error(const char *body, size_t len, char **code, char **message);
 
-/* The same for a JSON-protocol error document (__type or code, message). *message is set
- * whenever the document has one, even when no code was found (-1). */
+/* The same for a JSON-protocol error document (__type or code, message). */
 int aws_json_error(const char *body, size_t len, char **code, char **message);
 
 /* Send one call, retried with exponential backoff and full jitter while the answer is

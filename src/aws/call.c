@@ -246,22 +246,42 @@ static int build(const struct aws_op *o, const struct aws_call *call, const char
 
 /* ---- the call ---- */
 
-/* Code and message of an error answer, whatever the protocol. error_type: the answer's
- * x-amzn-ErrorType header or NULL. As botocore reads them: rest-json takes the code from that
- * header first (many services put only a message in the body), json from the body's __type
- * first. */
+/* The code in an x-amzn-ErrorType value ("ResourceNotFoundException:http://internal...",
+ * possibly "aws.prefix#Name"), as a new string, or NULL when it holds none. */
+static char *header_code(const char *v)
+{
+    if (!v)
+        return NULL;
+    const char *hash = strchr(v, '#');
+    size_t end = strcspn(v, ":");
+    if (hash && (size_t)(hash - v) < end)
+        end -= (size_t)(hash + 1 - v), v = hash + 1;
+    return end ? xstrndup(v, end) : NULL;
+}
+
+/* Code and message of an error answer, whatever the protocol. error_type: the response's
+ * x-amzn-ErrorType header (NULL: none) — where rest-json services put the code, often with
+ * only a message in the body; the json protocols put it in the body and the header second. */
 static void parse_error(const struct aws_op *o, struct aws_result *out, const char *error_type)
 {
-    int rest_json = strcmp(o->protocol, "rest-json") == 0;
-    int json = strncmp(o->protocol, "json", 4) == 0 || rest_json;
+    int json = strncmp(o->protocol, "json", 4) == 0 || strcmp(o->protocol, "rest-json") == 0;
     int found = json ? aws_json_error(out->body.buf, out->body.len, &out->code, &out->message)
                      : aws_xml_error(out->body.buf, out->body.len, &out->code, &out->message);
-    size_t tlen = error_type ? strcspn(error_type, ":") : 0; /* "Code:http://internal..." */
-    if (json && tlen && (rest_json || found != 0)) {
+    char *hcode = json ? header_code(error_type) : NULL;
+    if (hcode && (found != 0 || strcmp(o->protocol, "rest-json") == 0)) {
         free(out->code);
-        out->code = xstrndup(error_type, tlen);
-        return; /* the body's message, if any, stays */
+        out->code = hcode;
+        if (!out->message) { /* the body's message, when the body named no code */
+            json_t *v = json_loadb(out->body.buf ? out->body.buf : "", out->body.len, 0, NULL);
+            const char *m = json_string_value(json_object_get(v, "message"));
+            if (!m)
+                m = json_string_value(json_object_get(v, "Message"));
+            out->message = m ? xstrdup(m) : NULL;
+            json_decref(v);
+        }
+        return;
     }
+    free(hcode);
     if (found != 0) { /* a front end (load balancer, proxy) may answer in the other format */
         free(out->code);
         free(out->message);
@@ -308,16 +328,14 @@ static int attempt_once(const struct aws_client *c, const struct aws_op *o, cons
     out->code = out->message = NULL;
     sb_free(&out->body);
     out->body = resp.body; /* moved */
-    sb_init(&resp.body);
-    if (!rc) {
-        out->status = resp.status;
-        if (resp.status >= 300)
-            parse_error(o, out, resp.error_type);
+    if (rc) {
+        free(resp.error_type);
+        return resp.transport_error == AWS_HTTP_FATAL ? -2 : -1;
     }
-    enum aws_http_failure terr = resp.transport_error;
-    aws_http_resp_free(&resp);
-    if (rc)
-        return terr == AWS_HTTP_FATAL ? -2 : -1;
+    out->status = resp.status;
+    if (resp.status >= 300)
+        parse_error(o, out, resp.error_type);
+    free(resp.error_type);
     return 0;
 }
 

@@ -153,9 +153,10 @@ int aws_http_send(const struct aws_http_req *req, struct aws_http_resp *out, cha
         long status = 0;
         curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
         out->status = (int)status;
-        struct curl_header *h;
+        struct curl_header *h = NULL; /* rest-json services name their errors here */
         if (status >= 300 &&
-            curl_easy_header(curl, "x-amzn-ErrorType", 0, CURLH_HEADER, -1, &h) == CURLHE_OK && h->value)
+            curl_easy_header(curl, "x-amzn-ErrorType", 0, CURLH_HEADER, -1, &h) == CURLHE_OK && h->value &&
+            *h->value)
             out->error_type = xstrdup(h->value);
     }
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, NULL); /* the list is freed now */

@@ -32,11 +32,11 @@ int aws_json_error(const char *body, size_t len, char **code, char **message)
         const char *hash = strrchr(t, '#');
         t = hash ? hash + 1 : t;
         *code = xstrndup(t, strcspn(t, ":"));
+        const char *m = json_string_value(json_object_get(v, "message"));
+        if (!m)
+            m = json_string_value(json_object_get(v, "Message"));
+        *message = m ? xstrdup(m) : NULL;
     }
-    const char *m = json_string_value(json_object_get(v, "message"));
-    if (!m)
-        m = json_string_value(json_object_get(v, "Message"));
-    *message = m ? xstrdup(m) : NULL;
     json_decref(v);
     return *code && **code ? 0 : -1;
 }

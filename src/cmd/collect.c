@@ -2,11 +2,12 @@
  * collect.c — `ansim collect [-o FILE]`: read the account through the AWS API (read-only)
  * into a snapshot, and the live half of `ansim scan` without --snapshot.
  *
- * This build collects IAM, S3 (+ S3 Control), EC2/VPC, RDS, CloudTrail, KMS, Organizations and,
- * per region, AWS Config, GuardDuty, Security Hub, Macie and Inspector. A service that
- * a control requires (a user's control from --controls, say) but no collector reads is
- * recorded in the snapshot's errors as NotCollected, so that control reports `error`, never
- * a pass it could not verify.
+ * This build collects IAM (+ identity providers, Identity Center, Access Analyzer), S3 (+ S3
+ * Control), EC2/VPC, RDS, CloudTrail, KMS, Organizations, the account settings (alternate
+ * contacts, Budgets, Cost Anomaly Detection) and, per region, AWS Config, GuardDuty, Security
+ * Hub, Macie and Inspector. A service that a control requires (a user's control from
+ * --controls, say) but no collector reads is recorded in the snapshot's errors as
+ * NotCollected, so that control reports `error`, never a pass it could not verify.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,8 +21,10 @@
 #include "cmd.h"
 
 static const char *const collected_services[] = {
-    "iam", "sts",           "ec2",    "rds",       "s3",          "s3control", "cloudtrail",
-    "kms", "organizations", "config", "guardduty", "securityhub", "macie2",    "inspector2"};
+    "iam",       "sts",         "ec2",    "rds",           "s3",
+    "s3control", "cloudtrail",  "kms",    "organizations", "accessanalyzer",
+    "account",   "budgets",     "ce",     "sso-admin",     "config",
+    "guardduty", "securityhub", "macie2", "inspector2"};
 
 static int is_collected(const char *service, size_t len)
 {
@@ -183,13 +186,16 @@ char *collect_live(const struct global_opts *g, const struct catalogue *cat, siz
     json_t *entries;
     char **names;
     size_t nnames = region_names(g, &ctx, &entries, &names);
-    log_info("collecting account %s: IAM, S3, then EC2/VPC, RDS, CloudTrail, KMS, Config, GuardDuty, "
-             "Security Hub, Macie and Inspector in %zu region%s ...",
-             account, nnames, nnames == 1 ? "" : "s");
+    log_info(
+        "collecting account %s: IAM, S3, account settings, then EC2/VPC, RDS, CloudTrail, KMS, Access "
+        "Analyzer, Identity Center, Config, GuardDuty, Security Hub, Macie and Inspector in %zu region%s ...",
+        account, nnames, nnames == 1 ? "" : "s");
     ctx.pool = collect_pool_new();
     collect_iam(&ctx);
     collect_s3(&ctx);
     collect_organizations(&ctx);
+    collect_account(&ctx);
+    collect_identity(&ctx);
     for (size_t i = 0; i < nnames; i++) {
         json_t *entry = NULL, *e;
         size_t k;
@@ -203,6 +209,8 @@ char *collect_live(const struct global_opts *g, const struct catalogue *cat, siz
         collect_rds(&ctx, names[i]);
         collect_cloudtrail(&ctx, names[i]);
         collect_kms(&ctx, names[i]);
+        collect_accessanalyzer(&ctx, names[i]);
+        collect_sso_admin(&ctx, names[i]);
         collect_config(&ctx, names[i]);
         collect_guardduty(&ctx, names[i]);
         collect_securityhub(&ctx, names[i]);
