@@ -86,7 +86,8 @@ json_t *collect_request(struct collect_ctx *ctx, const struct aws_call *call, co
         *quiet_hit = NULL;
     int rc = aws_call(ctx->client, call, &r, err, sizeof err);
     /* where a failure applies: these services are account-wide */
-    static const char *const global[] = {"iam", "s3control", "organizations", "account", "budgets", "ce"};
+    static const char *const global[] = {"iam",     "s3control", "organizations", "account",
+                                         "budgets", "ce",        "cloudfront"};
     const char *region = call->region;
     for (size_t i = 0; i < sizeof global / sizeof *global; i++)
         if (strcmp(call->service, global[i]) == 0)

@@ -111,6 +111,23 @@ void collect_cloudtrail(struct collect_ctx *ctx, const char *region);
 /* KMS keys of one region with rotation status, key policy and tags. */
 void collect_kms(struct collect_ctx *ctx, const char *region);
 
+/* Elastic Load Balancing v2 in one region: load balancers with their listeners and the TLS
+ * versions each listener's SslPolicy allows (classic load balancers are not read). */
+void collect_elbv2(struct collect_ctx *ctx, const char *region);
+
+/* WAFv2 REGIONAL web ACLs of one region, each with the ALBs it protects. */
+void collect_wafv2(struct collect_ctx *ctx, const char *region);
+
+/* WAFv2 CLOUDFRONT web ACLs (read in us-east-1, recorded in region global; aws partition). */
+void collect_wafv2_cloudfront(struct collect_ctx *ctx);
+
+/* CloudFront distributions (global; called in the home region). */
+void collect_cloudfront(struct collect_ctx *ctx);
+
+/* ACM certificates of one region with DescribeCertificate's details; cloudfront_only: keep
+ * only those in use by CloudFront (us-east-1 read although not scanned). */
+void collect_acm(struct collect_ctx *ctx, const char *region, int cloudfront_only);
+
 /* AWS Config in one region: recorders, their status and the delivery channels. */
 void collect_config(struct collect_ctx *ctx, const char *region);
 

@@ -73,6 +73,7 @@ int main(void)
     failed += run_profile_tests();
     failed += run_wsprices_tests();
     failed += run_collect_acct_tests();
+    failed += run_collect_edge_tests();
     failed += run_detect_tests();
     return failed ? 1 : 0;
 }
