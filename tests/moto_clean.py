@@ -6,7 +6,8 @@ customer policy; account-level and bucket-level Block Public Access; buckets enc
 rotated KMS key and reachable over TLS only; a multi-region, validated, KMS-encrypted trail
 delivering to an Object Lock bucket; EBS encryption by default; flow logs on every VPC; the
 default security group without rules; HTTPS-only web access; IMDSv2 required and an instance
-profile on the instance; a private, encrypted database; a security contact and a budget; an
+profile on the instance; a private, encrypted database; a security contact and a budget;
+GuardDuty, AWS Config, Security Hub, Macie and Inspector on; an
 organization whose root SCP protects the trail. A live scan of it must not fail any control.
 """
 import json
@@ -117,6 +118,16 @@ rds.create_db_instance(DBInstanceIdentifier="startup-db", Engine="mysql", DBInst
 # threat detection on (moto's strict mode cannot verify GuardDuty signatures, so the REST-JSON
 # tests read this permissive server)
 boto3.client("guardduty", **kw).create_detector(Enable=True, FindingPublishingFrequency="SIX_HOURS")
+# AWS Config recording every resource type, Security Hub on, Inspector scanning EC2, ECR and
+# Lambda (Macie is on by default in moto, where the personal-data bucket is)
+cfg = boto3.client("config", **kw)
+cfg.put_configuration_recorder(ConfigurationRecorder={
+    "name": "default", "roleARN": f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig",
+    "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": True}})
+cfg.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": f"startup-cloudtrail-logs-{ACCOUNT}"})
+cfg.start_configuration_recorder(ConfigurationRecorderName="default")
+boto3.client("securityhub", **kw).enable_security_hub(EnableDefaultStandards=True)
+boto3.client("inspector2", **kw).enable(accountIds=[ACCOUNT], resourceTypes=["EC2", "ECR", "LAMBDA"])
 
 # a security contact and a cost budget (the Access Analyzer and anomaly monitors moto lacks)
 boto3.client("account", **kw).put_alternate_contact(

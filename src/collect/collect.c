@@ -64,6 +64,19 @@ void sink_error(struct collect_sink *s, const char *service, const char *region,
     pthread_mutex_unlock(&s->lock);
 }
 
+/* 1 when an error answer is the "not configured" answer q: "Code", or "Code:text" for a code
+ * AWS also uses for real failures, told apart by text appearing in the message. */
+static int quiet_match(const char *q, const char *code, const char *message)
+{
+    if (!code)
+        return 0;
+    const char *colon = strchr(q, ':');
+    if (!colon)
+        return strcmp(code, q) == 0;
+    return strlen(code) == (size_t)(colon - q) && strncmp(code, q, (size_t)(colon - q)) == 0 && message &&
+           strcasestr(message, colon + 1) != NULL;
+}
+
 json_t *collect_request(struct collect_ctx *ctx, const struct aws_call *call, const char *const *quiet,
                         const char **quiet_hit)
 {
@@ -86,8 +99,8 @@ json_t *collect_request(struct collect_ctx *ctx, const struct aws_call *call, co
     if (rc) {
         sink_error(ctx->sink, call->service, region, call->op, "RequestFailed", err);
     } else if (r.status >= 300) {
-        for (size_t i = 0; quiet && quiet[i]; i++)
-            if (r.code && strcmp(r.code, quiet[i]) == 0 && quiet_hit)
+        for (size_t i = 0; quiet && quiet[i] && quiet_hit && !*quiet_hit; i++)
+            if (quiet_match(quiet[i], r.code, r.message))
                 *quiet_hit = quiet[i];
         if (!quiet_hit || !*quiet_hit)
             sink_error(ctx->sink, call->service, region, call->op, r.code, r.message);

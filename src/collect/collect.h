@@ -57,9 +57,12 @@ struct collect_pool *collect_pool_new(void);
 void collect_pool_free(struct collect_pool *p);
 
 /* One read call with the result converted to JSON: returns the output (new reference), or
- * NULL after recording the failure in the sink — unless the error code is one of the
- * "not configured" answers listed in quiet (NULL-terminated), which sets *quiet_hit to the
- * code and records nothing. params: nparams name/value pairs. */
+ * NULL after recording the failure in the sink — unless the error is one of the "not
+ * configured" answers listed in quiet (NULL-terminated), which sets *quiet_hit to that entry
+ * and records nothing. An entry is an error code ("NoSuchEntity"), or "Code:text" for a code
+ * AWS also sends for real failures: it matches only when the message contains text (case
+ * ignored), e.g. "AccessDeniedException:Macie is not enabled". params: nparams name/value
+ * pairs. */
 json_t *collect_request(struct collect_ctx *ctx, const struct aws_call *call, const char *const *quiet,
                         const char **quiet_hit);
 
@@ -125,6 +128,21 @@ void collect_cloudfront(struct collect_ctx *ctx);
 /* ACM certificates of one region with DescribeCertificate's details; cloudfront_only: keep
  * only those in use by CloudFront (us-east-1 read although not scanned). */
 void collect_acm(struct collect_ctx *ctx, const char *region, int cloudfront_only);
+
+/* AWS Config in one region: recorders, their status and the delivery channels. */
+void collect_config(struct collect_ctx *ctx, const char *region);
+
+/* GuardDuty in one region: the detector (if any) and its settings. */
+void collect_guardduty(struct collect_ctx *ctx, const char *region);
+
+/* Security Hub in one region: the hub (or its absence) and the enabled standards. */
+void collect_securityhub(struct collect_ctx *ctx, const char *region);
+
+/* Amazon Macie in one region: the Macie session (or its absence). */
+void collect_macie(struct collect_ctx *ctx, const char *region);
+
+/* Amazon Inspector in one region: this account's scan status per resource type. */
+void collect_inspector(struct collect_ctx *ctx, const char *region);
 
 /* WorkSpaces in one region: directories, WorkSpaces (with connection status and the hours
  * used in the last 30 days, from CloudWatch), and the Directory Service directories. */

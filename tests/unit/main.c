@@ -74,6 +74,7 @@ int main(void)
     failed += run_wsprices_tests();
     failed += run_collect_acct_tests();
     failed += run_collect_edge_tests();
+    failed += run_detect_tests();
     failed += run_sepnet_tests();
     return failed ? 1 : 0;
 }

@@ -41,6 +41,7 @@ int run_profile_tests(void);
 int run_wsprices_tests(void);
 int run_collect_acct_tests(void);
 int run_collect_edge_tests(void);
+int run_detect_tests(void);
 int run_sepnet_tests(void);
 
 #endif
