@@ -53,8 +53,9 @@ static const char collect_help[] =
     "usage: ansim collect [-o FILE]\n"
     "       (global: --profile, --region R[,R...], --endpoint-url, --max-concurrency N, --stats)\n"
     "  Reads the account with read-only API calls into a snapshot (ansim-snapshot/1), written\n"
-    "  atomically to FILE or to stdout: IAM, S3 (+ S3 Control), and EC2/VPC, RDS, CloudTrail\n"
-    "  and KMS in every enabled region (or --region). Credentials are found as the AWS CLI\n"
+    "  atomically to FILE or to stdout: IAM, S3 (+ S3 Control), Organizations, and EC2/VPC,\n"
+    "  RDS, CloudTrail, KMS, Systems Manager and Secrets Manager (metadata, never values) in\n"
+    "  every enabled region (or --region). Credentials are found as the AWS CLI\n"
     "  finds them (environment, profiles with keys, credential_process or role_arn, container,\n"
     "  instance metadata). A call that fails is recorded in the snapshot's errors, so the\n"
     "  controls that needed it report error, never pass. See docs/live.md.\n";

@@ -39,8 +39,13 @@ static const char *const known_types[] = {
     "aws_ec2_security_group",
     "aws_ec2_instance",
     "aws_rds_db_instance",
+    "aws_rds_db_cluster",
+    "aws_rds_option_group",
     "aws_cloudtrail_trail",
     "aws_kms_key",
+    "aws_ssm_instance_information",
+    "aws_ssm_session_preferences",
+    "aws_secretsmanager_secret",
 };
 
 /* Keys whose values are secrets wherever they appear: never stored, never reported. */
