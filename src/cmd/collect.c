@@ -2,9 +2,11 @@
  * collect.c — `ansim collect [-o FILE]`: read the account through the AWS API (read-only)
  * into a snapshot, and the live half of `ansim scan` without --snapshot.
  *
- * This build collects IAM, S3 (+ S3 Control), EC2/VPC, RDS, CloudTrail, KMS, Systems Manager
- * and Secrets Manager (metadata only). A service that
- * a control requires (a user's control from --controls, say) but no collector reads is
+ * This build collects IAM (+ identity providers, Identity Center, Access Analyzer), S3 (+ S3
+ * Control), EC2/VPC, RDS, CloudTrail, KMS, Organizations, the account settings (alternate
+ * contacts, Budgets, Cost Anomaly Detection), ELBv2, WAFv2, CloudFront, ACM, Systems Manager
+ * and Secrets Manager (metadata only). A service
+ * that a control requires (a user's control from --controls, say) but no collector reads is
  * recorded in the snapshot's errors as NotCollected, so that control reports `error`, never
  * a pass it could not verify.
  */
@@ -19,9 +21,11 @@
 #include "../inventory/inventory.h"
 #include "cmd.h"
 
-static const char *const collected_services[] = {"iam",           "sts",        "ec2", "rds",           "s3",
-                                                 "s3control",     "cloudtrail", "kms", "organizations", "ssm",
-                                                 "secretsmanager"};
+static const char *const collected_services[] = {
+    "iam",       "sts",        "ec2", "rds",           "s3",
+    "s3control", "cloudtrail", "kms", "organizations", "accessanalyzer",
+    "account",   "budgets",    "ce",  "sso-admin",     "elbv2",
+    "wafv2",     "cloudfront", "acm", "ssm",           "secretsmanager"};
 
 static int is_collected(const char *service, size_t len)
 {
@@ -184,13 +188,18 @@ char *collect_live(const struct global_opts *g, const struct catalogue *cat, siz
     char **names;
     size_t nnames = region_names(g, &ctx, &entries, &names);
     log_info(
-        "collecting account %s: IAM, S3, then EC2/VPC, RDS, CloudTrail, KMS, SSM and Secrets Manager in %zu "
-        "region%s ...",
+        "collecting account %s: IAM, S3, account settings, CloudFront, then EC2/VPC, RDS, CloudTrail, KMS, "
+        "Access Analyzer, Identity Center, ELBv2, WAFv2, ACM, SSM and Secrets Manager in %zu region%s ...",
         account, nnames, nnames == 1 ? "" : "s");
     ctx.pool = collect_pool_new();
     collect_iam(&ctx);
     collect_s3(&ctx);
     collect_organizations(&ctx);
+    collect_account(&ctx);
+    collect_identity(&ctx);
+    collect_cloudfront(&ctx);
+    collect_wafv2_cloudfront(&ctx);
+    int us_east_1 = 0;
     for (size_t i = 0; i < nnames; i++) {
         json_t *entry = NULL, *e;
         size_t k;
@@ -204,9 +213,17 @@ char *collect_live(const struct global_opts *g, const struct catalogue *cat, siz
         collect_rds(&ctx, names[i]);
         collect_cloudtrail(&ctx, names[i]);
         collect_kms(&ctx, names[i]);
+        collect_accessanalyzer(&ctx, names[i]);
+        collect_sso_admin(&ctx, names[i]);
+        collect_elbv2(&ctx, names[i]);
+        collect_wafv2(&ctx, names[i]);
+        collect_acm(&ctx, names[i], 0);
+        us_east_1 |= strcmp(names[i], "us-east-1") == 0;
         collect_ssm(&ctx, names[i]);
         collect_secretsmanager(&ctx, names[i]);
     }
+    if (!us_east_1 && strcmp(aws_partition(region), "aws") == 0)
+        collect_acm(&ctx, "us-east-1", 1); /* where CloudFront's certificates are */
     collect_run(&ctx, g->max_concurrency > 0 ? (size_t)g->max_concurrency : 8,
                 isatty(STDERR_FILENO) && log_level >= 1);
     collect_pool_free(ctx.pool);

@@ -35,6 +35,7 @@ static const char overview[] =
 static const char scan_help[] =
     "usage: ansim scan [--snapshot FILE] [--format F [-o FILE]]... [--framework ID]\n"
     "                  [--control ID[,ID...]] [--fail-on SEVERITY] [--controls DIR]\n"
+    "                  [--workspaces-prices FILE]\n"
     "\n"
     "  --snapshot FILE    snapshot to evaluate (ansim-snapshot/1; '-' = stdin); without it\n"
     "                     the account is collected live first (see `ansim help collect`)\n"
@@ -47,18 +48,21 @@ static const char scan_help[] =
     "  --fail-on SEV      exit 3 when a failed finding is at least SEV\n"
     "                     (critical, high, medium, low (default), info)\n"
     "  --controls DIR     add the control/framework YAML files under DIR\n"
+    "  --workspaces-prices FILE  WorkSpaces prices (TSV) looked up before the built-in\n"
+    "                     table (default: $ANSIM_WORKSPACES_PRICES; docs/workspaces-prices.md)\n"
     "  --color, --no-color  force colours on or off in the tty report\n";
 
 static const char collect_help[] =
     "usage: ansim collect [-o FILE]\n"
     "       (global: --profile, --region R[,R...], --endpoint-url, --max-concurrency N, --stats)\n"
     "  Reads the account with read-only API calls into a snapshot (ansim-snapshot/1), written\n"
-    "  atomically to FILE or to stdout: IAM, S3 (+ S3 Control), Organizations, and EC2/VPC,\n"
-    "  RDS, CloudTrail, KMS, Systems Manager and Secrets Manager (metadata, never values) in\n"
-    "  every enabled region (or --region). Credentials are found as the AWS CLI\n"
-    "  finds them (environment, profiles with keys, credential_process or role_arn, container,\n"
-    "  instance metadata). A call that fails is recorded in the snapshot's errors, so the\n"
-    "  controls that needed it report error, never pass. See docs/live.md.\n";
+    "  atomically to FILE or to stdout: IAM, S3 (+ S3 Control), Organizations, CloudFront, and\n"
+    "  EC2/VPC, RDS, CloudTrail, KMS, ELBv2, WAFv2, ACM, Systems Manager and Secrets Manager\n"
+    "  (metadata, never values) in every enabled region (or --region). Credentials are found\n"
+    "  as the AWS CLI finds them (environment, profiles with keys, credential_process or\n"
+    "  role_arn, container, instance metadata). A call that fails is recorded in the\n"
+    "  snapshot's errors, so the controls that needed it report error, never pass. See\n"
+    "  docs/live.md.\n";
 
 static const char controls_help[] =
     "usage: ansim controls [--framework ID] [--format tty|json|markdown] [--controls DIR]\n"

@@ -35,7 +35,7 @@ int inv_open(struct inventory **out, char *err, size_t errlen)
     char *msg = NULL;
     if (sqlite3_exec(inv->db, schema, NULL, NULL, &msg) != SQLITE_OK ||
         inv_register_functions(inv->db, inv) != 0 || inv_register_iam_functions(inv->db, inv) != 0 ||
-        inv_register_profile_functions(inv->db, inv) != 0) {
+        inv_register_profile_functions(inv->db, inv) != 0 || inv_register_ws_functions(inv->db, inv) != 0) {
         snprintf(err, errlen, "inventory: %s", msg ? msg : sqlite3_errmsg(inv->db));
         sqlite3_free(msg);
         inv_close(inv);
@@ -51,6 +51,7 @@ void inv_close(struct inventory *inv)
         return;
     sqlite3_close(inv->db);
     inv_release_functions(inv);
+    inv_release_ws_prices(inv);
     iam_account_free(inv->iam);
     profile_free(&inv->default_profile);
     free(inv->account_id);
@@ -65,6 +66,7 @@ void inv_close(struct inventory *inv)
 sqlite3 *inv_db(struct inventory *inv) { return inv->db; }
 const char *inv_account_id(const struct inventory *inv) { return inv->account_id; }
 const char *inv_collected_at(const struct inventory *inv) { return inv->collected_at; }
+const char *inv_partition(const struct inventory *inv) { return inv->partition ? inv->partition : "aws"; }
 time_t inv_now(const struct inventory *inv) { return inv->now; }
 size_t inv_region_count(const struct inventory *inv) { return inv->nregions; }
 const char *inv_region(const struct inventory *inv, size_t i)

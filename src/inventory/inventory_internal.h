@@ -23,9 +23,11 @@ struct inventory {
         size_t len;
         struct json_t *doc;
     } jcache;
-    struct iam_account *iam; /* iam.c: the IAM model, built on first use */
+    struct iam_account *iam;        /* iam.c: the IAM model, built on first use */
     const struct profile *profile;  /* profile_sql.c: the organisation profile (NULL: defaults) */
     struct profile default_profile; /* every fact unknown */
+    struct ws_prices *ws_user;      /* wsprices.c: the user's WorkSpaces prices (or NULL) */
+    struct ws_prices *ws_builtin;   /* wsprices.c: the built-in table, parsed on first use */
 };
 
 struct iam_account;
@@ -33,5 +35,9 @@ int inv_register_iam_functions(sqlite3 *db, struct inventory *inv);
 int inv_register_profile_functions(sqlite3 *db, struct inventory *inv);
 
 void inv_release_functions(struct inventory *inv);
+
+/* wsprices.c: register workspaces_price() on db; free both price tables. */
+int inv_register_ws_functions(sqlite3 *db, struct inventory *inv);
+void inv_release_ws_prices(struct inventory *inv);
 
 #endif

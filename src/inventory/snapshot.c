@@ -46,6 +46,17 @@ static const char *const known_types[] = {
     "aws_ssm_instance_information",
     "aws_ssm_session_preferences",
     "aws_secretsmanager_secret",
+    "aws_account_alternate_contact",
+    "aws_budgets_budget",
+    "aws_ce_anomaly_monitor",
+    "aws_accessanalyzer_region",
+    "aws_iam_saml_provider",
+    "aws_iam_openid_connect_provider",
+    "aws_ssoadmin_instance",
+    "aws_lb",
+    "aws_wafv2_web_acl",
+    "aws_cloudfront_distribution",
+    "aws_acm_certificate",
 };
 
 /* Keys whose values are secrets wherever they appear: never stored, never reported. */

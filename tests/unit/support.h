@@ -39,5 +39,8 @@ int run_iam_account_tests(void);
 int run_iam_hostile_tests(void);
 int run_collect_compute_tests(void);
 int run_profile_tests(void);
+int run_wsprices_tests(void);
+int run_collect_acct_tests(void);
+int run_collect_edge_tests(void);
 
 #endif
