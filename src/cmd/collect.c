@@ -5,10 +5,10 @@
  * This build collects IAM (+ identity providers, Identity Center, Access Analyzer), S3 (+ S3
  * Control), EC2/VPC, RDS, CloudTrail, KMS, Organizations, the account settings (alternate
  * contacts, Budgets, Cost Anomaly Detection), ELBv2, WAFv2, CloudFront, ACM and, per region,
- * AWS Config, GuardDuty, Security Hub, Macie and Inspector. A service that a control requires
- * (a user's control from --controls, say) but no collector reads is recorded in the
- * snapshot's errors as NotCollected, so that control reports `error`, never a pass it could
- * not verify.
+ * AWS Config, GuardDuty, Security Hub, Macie, Inspector, Systems Manager and Secrets Manager
+ * (metadata only). A service that a control requires (a user's control from --controls, say)
+ * but no collector reads is recorded in the snapshot's errors as NotCollected, so that control
+ * reports `error`, never a pass it could not verify.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,11 +22,11 @@
 #include "cmd.h"
 
 static const char *const collected_services[] = {
-    "iam",         "sts",        "ec2",       "rds",           "s3",
-    "s3control",   "cloudtrail", "kms",       "organizations", "accessanalyzer",
-    "account",     "budgets",    "ce",        "sso-admin",     "elbv2",
-    "wafv2",       "cloudfront", "acm",       "config",        "guardduty",
-    "securityhub", "macie2",     "inspector2"};
+    "iam",         "sts",        "ec2",        "rds",           "s3",
+    "s3control",   "cloudtrail", "kms",        "organizations", "accessanalyzer",
+    "account",     "budgets",    "ce",         "sso-admin",     "elbv2",
+    "wafv2",       "cloudfront", "acm",        "config",        "guardduty",
+    "securityhub", "macie2",     "inspector2", "ssm",           "secretsmanager"};
 
 static int is_collected(const char *service, size_t len)
 {
@@ -190,8 +190,8 @@ char *collect_live(const struct global_opts *g, const struct catalogue *cat, siz
     size_t nnames = region_names(g, &ctx, &entries, &names);
     log_info(
         "collecting account %s: IAM, S3, account settings, CloudFront, then EC2/VPC, RDS, CloudTrail, KMS, "
-        "Access Analyzer, Identity Center, ELBv2, WAFv2, ACM, Config, GuardDuty, Security Hub, Macie and "
-        "Inspector in %zu region%s ...",
+        "Access Analyzer, Identity Center, ELBv2, WAFv2, ACM, Config, GuardDuty, Security Hub, Macie, "
+        "Inspector, SSM and Secrets Manager in %zu region%s ...",
         account, nnames, nnames == 1 ? "" : "s");
     ctx.pool = collect_pool_new();
     collect_iam(&ctx);
@@ -226,6 +226,8 @@ char *collect_live(const struct global_opts *g, const struct catalogue *cat, siz
         collect_securityhub(&ctx, names[i]);
         collect_macie(&ctx, names[i]);
         collect_inspector(&ctx, names[i]);
+        collect_ssm(&ctx, names[i]);
+        collect_secretsmanager(&ctx, names[i]);
     }
     if (!us_east_1 && strcmp(aws_partition(region), "aws") == 0)
         collect_acm(&ctx, "us-east-1", 1); /* where CloudFront's certificates are */

@@ -56,10 +56,11 @@ static const char collect_help[] =
     "usage: ansim collect [-o FILE]\n"
     "       (global: --profile, --region R[,R...], --endpoint-url, --max-concurrency N, --stats)\n"
     "  Reads the account with read-only API calls into a snapshot (ansim-snapshot/1), written\n"
-    "  atomically to FILE or to stdout: IAM, S3 (+ S3 Control), CloudFront, and EC2/VPC, RDS,\n"
-    "  CloudTrail, KMS, ELBv2, WAFv2 and ACM in every enabled region (or --region). Credentials\n"
-    "  are found as the AWS CLI finds them (environment, profiles with keys, credential_process\n"
-    "  or role_arn, container, instance metadata). A call that fails is recorded in the\n"
+    "  atomically to FILE or to stdout: IAM, S3 (+ S3 Control), Organizations, CloudFront, and\n"
+    "  EC2/VPC, RDS, CloudTrail, KMS, ELBv2, WAFv2, ACM, Systems Manager and Secrets Manager\n"
+    "  (metadata, never values) in every enabled region (or --region). Credentials are found\n"
+    "  as the AWS CLI finds them (environment, profiles with keys, credential_process or\n"
+    "  role_arn, container, instance metadata). A call that fails is recorded in the\n"
     "  snapshot's errors, so the controls that needed it report error, never pass. See\n"
     "  docs/live.md.\n";
 
