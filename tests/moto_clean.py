@@ -6,12 +6,16 @@ customer policy; account-level and bucket-level Block Public Access; buckets enc
 rotated KMS key and reachable over TLS only; a multi-region, validated, KMS-encrypted trail
 delivering to an Object Lock bucket; EBS encryption by default; flow logs on every VPC; the
 default security group without rules; HTTPS-only web access; IMDSv2 required and an instance
-profile on the instance; a private, encrypted database; a security contact and a budget;
-GuardDuty, AWS Config, Security Hub, Macie and Inspector on; an
-organization whose root SCP protects the trail. A live scan of it must not fail any control.
+profile on the instance; a private, encrypted database with its audit log exported, backups,
+deletion protection and a managed, rotated master password; Session Manager logging sessions
+encrypted; a security contact and a budget; GuardDuty, AWS Config, Security Hub, Macie and
+Inspector on; an organization whose root SCP protects the trail. A live scan of it must not
+fail any control.
 """
+import io
 import json
 import sys
+import zipfile
 
 import urllib.request
 
@@ -146,6 +150,31 @@ scp = org.create_policy(Name="protect-trail", Description="keep the audit trail"
                             {"Effect": "Deny", "Action": ["cloudtrail:StopLogging", "cloudtrail:DeleteTrail"],
                              "Resource": "*"}]}))["Policy"]["PolicySummary"]["Id"]
 org.attach_policy(PolicyId=scp, TargetId=root)
+
+# Session Manager logs every session to an encrypted log group, and encrypts session data
+boto3.client("ssm", **kw).create_document(
+    Name="SSM-SessionManagerRunShell", DocumentType="Session", DocumentFormat="JSON",
+    Content=json.dumps({"schemaVersion": "1.0", "description": "Session Manager preferences",
+                        "sessionType": "Standard_Stream", "inputs": {
+                            "s3BucketName": "", "s3EncryptionEnabled": True,
+                            "cloudWatchLogGroupName": "/ssm/sessions", "cloudWatchEncryptionEnabled": True,
+                            "cloudWatchStreamingEnabled": True, "kmsKeyId": key, "idleSessionTimeout": "15"}}))
+# RDS rotates the secret of a managed master password itself (every 7 days by default) and
+# reports RotationEnabled; moto does not, so turn rotation on the way it shows in AWS (moto's
+# RotateSecret wants an existing function; RotateImmediately=False never invokes it)
+sm, lam = boto3.client("secretsmanager", **kw), boto3.client("lambda", **kw)
+rotation_role = iam.create_role(RoleName="secret-rotation", AssumeRolePolicyDocument=json.dumps({
+    "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                                            "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+code = io.BytesIO()
+with zipfile.ZipFile(code, "w") as z:
+    z.writestr("rotate.py", "def handler(event, context):\n    pass\n")
+rotator = lam.create_function(FunctionName="rds-managed-rotation", Runtime="python3.12", Role=rotation_role,
+                              Handler="rotate.handler", Code={"ZipFile": code.getvalue()})["FunctionArn"]
+for secret in sm.list_secrets()["SecretList"]:
+    if not secret.get("RotationEnabled"):
+        sm.rotate_secret(SecretId=secret["ARN"], RotationLambdaARN=rotator,
+                         RotationRules={"AutomaticallyAfterDays": 7}, RotateImmediately=False)
 
 # moto creates a "Default key" as a customer key for the managed master password: rotate
 # every customer key, as the owner of a clean account would

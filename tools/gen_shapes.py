@@ -27,7 +27,7 @@ OPS = {
     "ec2": ["DescribeRegions", "DescribeSecurityGroups", "DescribeInstances", "DescribeVpcs",
             "DescribeFlowLogs", "GetEbsEncryptionByDefault", "DescribeRouteTables", "DescribeSubnets",
             "DescribeNatGateways", "DescribeInternetGateways", "DescribeVpcEndpoints"],
-    "rds": ["DescribeDBInstances", "DescribeDBClusters"],
+    "rds": ["DescribeDBInstances", "DescribeDBClusters", "DescribeOptionGroups"],
     "s3": ["ListBuckets", "GetBucketLocation", "GetPublicAccessBlock", "GetBucketPolicy",
            "GetBucketPolicyStatus", "GetBucketAcl", "GetBucketEncryption", "GetBucketVersioning",
            "GetObjectLockConfiguration", "GetBucketLifecycleConfiguration", "GetBucketTagging"],

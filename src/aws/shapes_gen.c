@@ -401,112 +401,120 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 842, 2}, /* rds.LimitlessDatabase */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.LimitlessDatabaseStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.ClusterScalabilityType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 940, 4}, /* s3.ListBucketsOutput */
-    {SH_LIST, 0, "Bucket", 400, -1, NULL, NULL, 0, 0}, /* s3.Buckets */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 934, 4}, /* s3.Bucket */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 963, 2}, /* rds.OptionGroups */
+    {SH_LIST, 0, "OptionGroup", 400, -1, NULL, NULL, 0, 0}, /* rds.OptionGroupsList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 952, 11}, /* rds.OptionGroup */
+    {SH_LIST, 0, "Option", 402, -1, NULL, NULL, 0, 0}, /* rds.OptionsList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 943, 9}, /* rds.Option */
+    {SH_LIST, 0, "OptionSetting", 404, -1, NULL, NULL, 0, 0}, /* rds.OptionSettingConfigurationList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 934, 9}, /* rds.OptionSetting */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.PotentiallySensitiveOptionSettingValue */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 971, 4}, /* s3.ListBucketsOutput */
+    {SH_LIST, 0, "Bucket", 408, -1, NULL, NULL, 0, 0}, /* s3.Buckets */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 965, 4}, /* s3.Bucket */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.BucketName */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.CreationDate */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.BucketRegion */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.S3RegionalOrS3ExpressBucketArnString */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 938, 2}, /* s3.Owner */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 969, 2}, /* s3.Owner */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.DisplayName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.ID */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.NextToken */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.Prefix */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 944, 1}, /* s3.GetBucketLocationOutput */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 975, 1}, /* s3.GetBucketLocationOutput */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.BucketLocationConstraint */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 945, 4}, /* s3.PublicAccessBlockConfiguration */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 976, 4}, /* s3.PublicAccessBlockConfiguration */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.Setting */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.Policy */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 949, 1}, /* s3.PolicyStatus */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 980, 1}, /* s3.PolicyStatus */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.IsPublic */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 957, 2}, /* s3.GetBucketAclOutput */
-    {SH_LIST, 0, "Grant", 419, -1, NULL, NULL, 0, 0}, /* s3.Grants */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 955, 2}, /* s3.Grant */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 950, 5}, /* s3.Grantee */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 988, 2}, /* s3.GetBucketAclOutput */
+    {SH_LIST, 0, "Grant", 427, -1, NULL, NULL, 0, 0}, /* s3.Grants */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 986, 2}, /* s3.Grant */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 981, 5}, /* s3.Grantee */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.EmailAddress */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.Type */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.URI */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.Permission */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 965, 1}, /* s3.ServerSideEncryptionConfiguration */
-    {SH_LIST, 1, "member", 427, -1, NULL, NULL, 0, 0}, /* s3.ServerSideEncryptionRules */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 962, 3}, /* s3.ServerSideEncryptionRule */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 959, 2}, /* s3.ServerSideEncryptionByDefault */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 996, 1}, /* s3.ServerSideEncryptionConfiguration */
+    {SH_LIST, 1, "member", 435, -1, NULL, NULL, 0, 0}, /* s3.ServerSideEncryptionRules */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 993, 3}, /* s3.ServerSideEncryptionRule */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 990, 2}, /* s3.ServerSideEncryptionByDefault */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.ServerSideEncryption */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.SSEKMSKeyId */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.BucketKeyEnabled */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 961, 1}, /* s3.BlockedEncryptionTypes */
-    {SH_LIST, 1, "EncryptionType", 434, -1, NULL, NULL, 0, 0}, /* s3.EncryptionTypeList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 992, 1}, /* s3.BlockedEncryptionTypes */
+    {SH_LIST, 1, "EncryptionType", 442, -1, NULL, NULL, 0, 0}, /* s3.EncryptionTypeList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.EncryptionType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 966, 2}, /* s3.GetBucketVersioningOutput */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 997, 2}, /* s3.GetBucketVersioningOutput */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.BucketVersioningStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.MFADeleteStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 972, 2}, /* s3.ObjectLockConfiguration */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1003, 2}, /* s3.ObjectLockConfiguration */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.ObjectLockEnabled */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 971, 1}, /* s3.ObjectLockRule */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 968, 3}, /* s3.DefaultRetention */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1002, 1}, /* s3.ObjectLockRule */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 999, 3}, /* s3.DefaultRetention */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.ObjectLockRetentionMode */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.Days */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.Years */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1006, 1}, /* s3.GetBucketLifecycleConfigurationOutput */
-    {SH_LIST, 1, "member", 447, -1, NULL, NULL, 0, 0}, /* s3.LifecycleRules */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 997, 9}, /* s3.LifecycleRule */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 974, 3}, /* s3.LifecycleExpiration */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1037, 1}, /* s3.GetBucketLifecycleConfigurationOutput */
+    {SH_LIST, 1, "member", 455, -1, NULL, NULL, 0, 0}, /* s3.LifecycleRules */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1028, 9}, /* s3.LifecycleRule */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1005, 3}, /* s3.LifecycleExpiration */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.Date */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.ExpiredObjectDeleteMarker */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 983, 5}, /* s3.LifecycleRuleFilter */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 977, 2}, /* s3.Tag */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1014, 5}, /* s3.LifecycleRuleFilter */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1008, 2}, /* s3.Tag */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.ObjectKey */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.Value */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.ObjectSizeGreaterThanBytes */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.ObjectSizeLessThanBytes */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 979, 4}, /* s3.LifecycleRuleAndOperator */
-    {SH_LIST, 0, "Tag", 452, -1, NULL, NULL, 0, 0}, /* s3.TagSet */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1010, 4}, /* s3.LifecycleRuleAndOperator */
+    {SH_LIST, 0, "Tag", 460, -1, NULL, NULL, 0, 0}, /* s3.TagSet */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.ExpirationStatus */
-    {SH_LIST, 1, "member", 461, -1, NULL, NULL, 0, 0}, /* s3.TransitionList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 988, 3}, /* s3.Transition */
+    {SH_LIST, 1, "member", 469, -1, NULL, NULL, 0, 0}, /* s3.TransitionList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1019, 3}, /* s3.Transition */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.TransitionStorageClass */
-    {SH_LIST, 1, "member", 464, -1, NULL, NULL, 0, 0}, /* s3.NoncurrentVersionTransitionList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 991, 3}, /* s3.NoncurrentVersionTransition */
+    {SH_LIST, 1, "member", 472, -1, NULL, NULL, 0, 0}, /* s3.NoncurrentVersionTransitionList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1022, 3}, /* s3.NoncurrentVersionTransition */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.VersionCount */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 994, 2}, /* s3.NoncurrentVersionExpiration */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 996, 1}, /* s3.AbortIncompleteMultipartUpload */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1025, 2}, /* s3.NoncurrentVersionExpiration */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1027, 1}, /* s3.AbortIncompleteMultipartUpload */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.DaysAfterInitiation */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1007, 1}, /* s3.GetBucketTaggingOutput */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1008, 4}, /* s3control.PublicAccessBlockConfiguration */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1038, 1}, /* s3.GetBucketTaggingOutput */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1039, 4}, /* s3control.PublicAccessBlockConfiguration */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3control.Setting */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1028, 1}, /* cloudtrail.DescribeTrailsResponse */
-    {SH_LIST, 0, "member", 474, -1, NULL, NULL, 0, 0}, /* cloudtrail.TrailList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1012, 16}, /* cloudtrail.Trail */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1059, 1}, /* cloudtrail.DescribeTrailsResponse */
+    {SH_LIST, 0, "member", 482, -1, NULL, NULL, 0, 0}, /* cloudtrail.TrailList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1043, 16}, /* cloudtrail.Trail */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudtrail.String */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudtrail.Boolean */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1029, 17}, /* cloudtrail.GetTrailStatusResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1060, 17}, /* cloudtrail.GetTrailStatusResponse */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudtrail.Date */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1061, 3}, /* cloudtrail.GetEventSelectorsResponse */
-    {SH_LIST, 0, "member", 481, -1, NULL, NULL, 0, 0}, /* cloudtrail.EventSelectors */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1048, 4}, /* cloudtrail.EventSelector */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1092, 3}, /* cloudtrail.GetEventSelectorsResponse */
+    {SH_LIST, 0, "member", 489, -1, NULL, NULL, 0, 0}, /* cloudtrail.EventSelectors */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1079, 4}, /* cloudtrail.EventSelector */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudtrail.ReadWriteType */
-    {SH_LIST, 0, "member", 484, -1, NULL, NULL, 0, 0}, /* cloudtrail.DataResources */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1046, 2}, /* cloudtrail.DataResource */
-    {SH_LIST, 0, "member", 475, -1, NULL, NULL, 0, 0}, /* cloudtrail.DataResourceValues */
-    {SH_LIST, 0, "member", 475, -1, NULL, NULL, 0, 0}, /* cloudtrail.ExcludeManagementEventSources */
-    {SH_LIST, 0, "member", 488, -1, NULL, NULL, 0, 0}, /* cloudtrail.AdvancedEventSelectors */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1059, 2}, /* cloudtrail.AdvancedEventSelector */
+    {SH_LIST, 0, "member", 492, -1, NULL, NULL, 0, 0}, /* cloudtrail.DataResources */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1077, 2}, /* cloudtrail.DataResource */
+    {SH_LIST, 0, "member", 483, -1, NULL, NULL, 0, 0}, /* cloudtrail.DataResourceValues */
+    {SH_LIST, 0, "member", 483, -1, NULL, NULL, 0, 0}, /* cloudtrail.ExcludeManagementEventSources */
+    {SH_LIST, 0, "member", 496, -1, NULL, NULL, 0, 0}, /* cloudtrail.AdvancedEventSelectors */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1090, 2}, /* cloudtrail.AdvancedEventSelector */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudtrail.SelectorName */
-    {SH_LIST, 0, "member", 491, -1, NULL, NULL, 0, 0}, /* cloudtrail.AdvancedFieldSelectors */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1052, 7}, /* cloudtrail.AdvancedFieldSelector */
+    {SH_LIST, 0, "member", 499, -1, NULL, NULL, 0, 0}, /* cloudtrail.AdvancedFieldSelectors */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1083, 7}, /* cloudtrail.AdvancedFieldSelector */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudtrail.SelectorField */
-    {SH_LIST, 0, "member", 494, -1, NULL, NULL, 0, 0}, /* cloudtrail.Operator */
+    {SH_LIST, 0, "member", 502, -1, NULL, NULL, 0, 0}, /* cloudtrail.Operator */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudtrail.OperatorValue */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1066, 3}, /* kms.ListKeysResponse */
-    {SH_LIST, 0, "member", 497, -1, NULL, NULL, 0, 0}, /* kms.KeyList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1064, 2}, /* kms.KeyListEntry */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1097, 3}, /* kms.ListKeysResponse */
+    {SH_LIST, 0, "member", 505, -1, NULL, NULL, 0, 0}, /* kms.KeyList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1095, 2}, /* kms.KeyListEntry */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.KeyIdType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.ArnType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.MarkerType */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.BooleanType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1101, 1}, /* kms.DescribeKeyResponse */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1075, 26}, /* kms.KeyMetadata */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1132, 1}, /* kms.DescribeKeyResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1106, 26}, /* kms.KeyMetadata */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.AWSAccountIdType */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.DateType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.DescriptionType */
@@ -519,241 +527,241 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.KeyManagerType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.CustomerMasterKeySpec */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.KeySpec */
-    {SH_LIST, 0, "member", 517, -1, NULL, NULL, 0, 0}, /* kms.EncryptionAlgorithmSpecList */
+    {SH_LIST, 0, "member", 525, -1, NULL, NULL, 0, 0}, /* kms.EncryptionAlgorithmSpecList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.EncryptionAlgorithmSpec */
-    {SH_LIST, 0, "member", 519, -1, NULL, NULL, 0, 0}, /* kms.SigningAlgorithmSpecList */
+    {SH_LIST, 0, "member", 527, -1, NULL, NULL, 0, 0}, /* kms.SigningAlgorithmSpecList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.SigningAlgorithmSpec */
-    {SH_LIST, 0, "member", 521, -1, NULL, NULL, 0, 0}, /* kms.KeyAgreementAlgorithmSpecList */
+    {SH_LIST, 0, "member", 529, -1, NULL, NULL, 0, 0}, /* kms.KeyAgreementAlgorithmSpecList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.KeyAgreementAlgorithmSpec */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.NullableBooleanType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1071, 3}, /* kms.MultiRegionConfiguration */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1102, 3}, /* kms.MultiRegionConfiguration */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.MultiRegionKeyType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1069, 2}, /* kms.MultiRegionKey */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1100, 2}, /* kms.MultiRegionKey */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.RegionType */
-    {SH_LIST, 0, "member", 525, -1, NULL, NULL, 0, 0}, /* kms.MultiRegionKeyList */
+    {SH_LIST, 0, "member", 533, -1, NULL, NULL, 0, 0}, /* kms.MultiRegionKeyList */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.PendingWindowInDaysType */
-    {SH_LIST, 0, "member", 530, -1, NULL, NULL, 0, 0}, /* kms.MacAlgorithmSpecList */
+    {SH_LIST, 0, "member", 538, -1, NULL, NULL, 0, 0}, /* kms.MacAlgorithmSpecList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.MacAlgorithmSpec */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1074, 1}, /* kms.XksKeyConfigurationType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1105, 1}, /* kms.XksKeyConfigurationType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.XksKeyIdType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.BackingKeyIdType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1102, 5}, /* kms.GetKeyRotationStatusResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1133, 5}, /* kms.GetKeyRotationStatusResponse */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.RotationPeriodInDaysType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1107, 2}, /* kms.GetKeyPolicyResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1138, 2}, /* kms.GetKeyPolicyResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.PolicyType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.PolicyNameType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1111, 3}, /* kms.ListResourceTagsResponse */
-    {SH_LIST, 0, "member", 541, -1, NULL, NULL, 0, 0}, /* kms.TagList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1109, 2}, /* kms.Tag */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1142, 3}, /* kms.ListResourceTagsResponse */
+    {SH_LIST, 0, "member", 549, -1, NULL, NULL, 0, 0}, /* kms.TagList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1140, 2}, /* kms.Tag */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.TagKeyType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.TagValueType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1123, 1}, /* organizations.DescribeOrganizationResponse */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1116, 7}, /* organizations.Organization */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1154, 1}, /* organizations.DescribeOrganizationResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1147, 7}, /* organizations.Organization */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.OrganizationId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.OrganizationArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.OrganizationFeatureSet */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.AccountArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.AccountId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.Email */
-    {SH_LIST, 0, "member", 553, -1, NULL, NULL, 0, 0}, /* organizations.PolicyTypes */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1114, 2}, /* organizations.PolicyTypeSummary */
+    {SH_LIST, 0, "member", 561, -1, NULL, NULL, 0, 0}, /* organizations.PolicyTypes */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1145, 2}, /* organizations.PolicyTypeSummary */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.PolicyType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.PolicyTypeStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1126, 2}, /* organizations.ListParentsResponse */
-    {SH_LIST, 0, "member", 558, -1, NULL, NULL, 0, 0}, /* organizations.Parents */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1124, 2}, /* organizations.Parent */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1157, 2}, /* organizations.ListParentsResponse */
+    {SH_LIST, 0, "member", 566, -1, NULL, NULL, 0, 0}, /* organizations.Parents */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1155, 2}, /* organizations.Parent */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.ParentId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.ParentType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.NextToken */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1134, 2}, /* organizations.ListPoliciesForTargetResponse */
-    {SH_LIST, 0, "member", 564, -1, NULL, NULL, 0, 0}, /* organizations.Policies */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1128, 6}, /* organizations.PolicySummary */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1165, 2}, /* organizations.ListPoliciesForTargetResponse */
+    {SH_LIST, 0, "member", 572, -1, NULL, NULL, 0, 0}, /* organizations.Policies */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1159, 6}, /* organizations.PolicySummary */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.PolicyId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.PolicyArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.PolicyName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.PolicyDescription */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.AwsManagedPolicy */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1138, 1}, /* organizations.DescribePolicyResponse */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1136, 2}, /* organizations.Policy */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1169, 1}, /* organizations.DescribePolicyResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1167, 2}, /* organizations.Policy */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.PolicyContent */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1139, 2}, /* guardduty.ListDetectorsResponse */
-    {SH_LIST, 0, "member", 575, -1, NULL, NULL, 0, 0}, /* guardduty.DetectorIds */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1170, 2}, /* guardduty.ListDetectorsResponse */
+    {SH_LIST, 0, "member", 583, -1, NULL, NULL, 0, 0}, /* guardduty.DetectorIds */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.DetectorId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.String */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1165, 8}, /* guardduty.GetDetectorResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1196, 8}, /* guardduty.GetDetectorResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.FindingPublishingFrequency */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.DetectorStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1152, 6}, /* guardduty.DataSourceConfigurationsResult */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1141, 1}, /* guardduty.CloudTrailConfigurationResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1183, 6}, /* guardduty.DataSourceConfigurationsResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1172, 1}, /* guardduty.CloudTrailConfigurationResult */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.DataSourceStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1142, 1}, /* guardduty.DNSLogsConfigurationResult */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1143, 1}, /* guardduty.FlowLogsConfigurationResult */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1144, 1}, /* guardduty.S3LogsConfigurationResult */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1146, 1}, /* guardduty.KubernetesConfigurationResult */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1145, 1}, /* guardduty.KubernetesAuditLogsConfigurationResult */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1150, 2}, /* guardduty.MalwareProtectionConfigurationResult */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1149, 1}, /* guardduty.ScanEc2InstanceWithFindingsResult */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1147, 2}, /* guardduty.EbsVolumesResult */
-    {SH_MAP, 0, NULL, 593, 592, "key", "value", 0, 0}, /* guardduty.TagMap */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1173, 1}, /* guardduty.DNSLogsConfigurationResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1174, 1}, /* guardduty.FlowLogsConfigurationResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1175, 1}, /* guardduty.S3LogsConfigurationResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1177, 1}, /* guardduty.KubernetesConfigurationResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1176, 1}, /* guardduty.KubernetesAuditLogsConfigurationResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1181, 2}, /* guardduty.MalwareProtectionConfigurationResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1180, 1}, /* guardduty.ScanEc2InstanceWithFindingsResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1178, 2}, /* guardduty.EbsVolumesResult */
+    {SH_MAP, 0, NULL, 601, 600, "key", "value", 0, 0}, /* guardduty.TagMap */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.TagKey */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.TagValue */
-    {SH_LIST, 0, "member", 595, -1, NULL, NULL, 0, 0}, /* guardduty.DetectorFeatureConfigurationsResults */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1161, 4}, /* guardduty.DetectorFeatureConfigurationResult */
+    {SH_LIST, 0, "member", 603, -1, NULL, NULL, 0, 0}, /* guardduty.DetectorFeatureConfigurationsResults */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1192, 4}, /* guardduty.DetectorFeatureConfigurationResult */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.DetectorFeatureResult */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.FeatureStatus */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.Timestamp */
-    {SH_LIST, 0, "member", 600, -1, NULL, NULL, 0, 0}, /* guardduty.DetectorAdditionalConfigurationResults */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1158, 3}, /* guardduty.DetectorAdditionalConfigurationResult */
+    {SH_LIST, 0, "member", 608, -1, NULL, NULL, 0, 0}, /* guardduty.DetectorAdditionalConfigurationResults */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1189, 3}, /* guardduty.DetectorAdditionalConfigurationResult */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.FeatureAdditionalConfiguration */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1197, 2}, /* accessanalyzer.ListAnalyzersResponse */
-    {SH_LIST, 0, "member", 604, -1, NULL, NULL, 0, 0}, /* accessanalyzer.AnalyzersList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1186, 11}, /* accessanalyzer.AnalyzerSummary */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1228, 2}, /* accessanalyzer.ListAnalyzersResponse */
+    {SH_LIST, 0, "member", 612, -1, NULL, NULL, 0, 0}, /* accessanalyzer.AnalyzersList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1217, 11}, /* accessanalyzer.AnalyzerSummary */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* accessanalyzer.AnalyzerArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* accessanalyzer.AnalyzerName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* accessanalyzer.Type */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* accessanalyzer.Timestamp */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* accessanalyzer.String */
-    {SH_MAP, 0, NULL, 609, 609, "key", "value", 0, 0}, /* accessanalyzer.TagsMap */
+    {SH_MAP, 0, NULL, 617, 617, "key", "value", 0, 0}, /* accessanalyzer.TagsMap */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* accessanalyzer.AnalyzerStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1173, 1}, /* accessanalyzer.StatusReason */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1204, 1}, /* accessanalyzer.StatusReason */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* accessanalyzer.ReasonCode */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1184, 2}, /* accessanalyzer.AnalyzerConfiguration */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1177, 2}, /* accessanalyzer.UnusedAccessConfiguration */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1215, 2}, /* accessanalyzer.AnalyzerConfiguration */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1208, 2}, /* accessanalyzer.UnusedAccessConfiguration */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* accessanalyzer.Integer */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1176, 1}, /* accessanalyzer.AnalysisRule */
-    {SH_LIST, 0, "member", 619, -1, NULL, NULL, 0, 0}, /* accessanalyzer.AnalysisRuleCriteriaList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1174, 2}, /* accessanalyzer.AnalysisRuleCriteria */
-    {SH_LIST, 0, "member", 609, -1, NULL, NULL, 0, 0}, /* accessanalyzer.AccountIdsList */
-    {SH_LIST, 0, "member", 610, -1, NULL, NULL, 0, 0}, /* accessanalyzer.TagsList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1183, 1}, /* accessanalyzer.InternalAccessConfiguration */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1182, 1}, /* accessanalyzer.InternalAccessAnalysisRule */
-    {SH_LIST, 0, "member", 625, -1, NULL, NULL, 0, 0}, /* accessanalyzer.InternalAccessAnalysisRuleCriteriaList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1179, 3}, /* accessanalyzer.InternalAccessAnalysisRuleCriteria */
-    {SH_LIST, 0, "member", 627, -1, NULL, NULL, 0, 0}, /* accessanalyzer.ResourceTypeList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1207, 1}, /* accessanalyzer.AnalysisRule */
+    {SH_LIST, 0, "member", 627, -1, NULL, NULL, 0, 0}, /* accessanalyzer.AnalysisRuleCriteriaList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1205, 2}, /* accessanalyzer.AnalysisRuleCriteria */
+    {SH_LIST, 0, "member", 617, -1, NULL, NULL, 0, 0}, /* accessanalyzer.AccountIdsList */
+    {SH_LIST, 0, "member", 618, -1, NULL, NULL, 0, 0}, /* accessanalyzer.TagsList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1214, 1}, /* accessanalyzer.InternalAccessConfiguration */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1213, 1}, /* accessanalyzer.InternalAccessAnalysisRule */
+    {SH_LIST, 0, "member", 633, -1, NULL, NULL, 0, 0}, /* accessanalyzer.InternalAccessAnalysisRuleCriteriaList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1210, 3}, /* accessanalyzer.InternalAccessAnalysisRuleCriteria */
+    {SH_LIST, 0, "member", 635, -1, NULL, NULL, 0, 0}, /* accessanalyzer.ResourceTypeList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* accessanalyzer.ResourceType */
-    {SH_LIST, 0, "member", 609, -1, NULL, NULL, 0, 0}, /* accessanalyzer.ResourceArnsList */
+    {SH_LIST, 0, "member", 617, -1, NULL, NULL, 0, 0}, /* accessanalyzer.ResourceArnsList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* accessanalyzer.Token */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1204, 1}, /* account.GetAlternateContactResponse */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1199, 5}, /* account.AlternateContact */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1235, 1}, /* account.GetAlternateContactResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1230, 5}, /* account.AlternateContact */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* account.Name */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* account.Title */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* account.EmailAddress */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* account.PhoneNumber */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* account.AlternateContactType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1260, 2}, /* budgets.DescribeBudgetsResponse */
-    {SH_LIST, 0, "member", 639, -1, NULL, NULL, 0, 0}, /* budgets.Budgets */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1245, 15}, /* budgets.Budget */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1291, 2}, /* budgets.DescribeBudgetsResponse */
+    {SH_LIST, 0, "member", 647, -1, NULL, NULL, 0, 0}, /* budgets.Budgets */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1276, 15}, /* budgets.Budget */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.BudgetName */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1205, 2}, /* budgets.Spend */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1236, 2}, /* budgets.Spend */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.NumericValue */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.UnitValue */
-    {SH_MAP, 0, NULL, 641, 645, "key", "value", 0, 0}, /* budgets.PlannedBudgetLimits */
+    {SH_MAP, 0, NULL, 649, 653, "key", "value", 0, 0}, /* budgets.PlannedBudgetLimits */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.GenericString */
-    {SH_MAP, 0, NULL, 647, 645, "key", "value", 0, 0}, /* budgets.CostFilters */
-    {SH_LIST, 0, "member", 648, -1, NULL, NULL, 0, 0}, /* budgets.DimensionValues */
+    {SH_MAP, 0, NULL, 655, 653, "key", "value", 0, 0}, /* budgets.CostFilters */
+    {SH_LIST, 0, "member", 656, -1, NULL, NULL, 0, 0}, /* budgets.DimensionValues */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.DimensionValue */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1207, 11}, /* budgets.CostTypes */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1238, 11}, /* budgets.CostTypes */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.NullableBoolean */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.TimeUnit */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1218, 2}, /* budgets.TimePeriod */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1249, 2}, /* budgets.TimePeriod */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.GenericTimestamp */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1220, 2}, /* budgets.CalculatedSpend */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1251, 2}, /* budgets.CalculatedSpend */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.BudgetType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1224, 3}, /* budgets.AutoAdjustData */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1255, 3}, /* budgets.AutoAdjustData */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.AutoAdjustType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1222, 2}, /* budgets.HistoricalOptions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1253, 2}, /* budgets.HistoricalOptions */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.AdjustmentPeriod */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1236, 6}, /* budgets.Expression */
-    {SH_LIST, 0, "member", 660, -1, NULL, NULL, 0, 0}, /* budgets.Expressions */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1227, 3}, /* budgets.ExpressionDimensionValues */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1267, 6}, /* budgets.Expression */
+    {SH_LIST, 0, "member", 668, -1, NULL, NULL, 0, 0}, /* budgets.Expressions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1258, 3}, /* budgets.ExpressionDimensionValues */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.Dimension */
-    {SH_LIST, 0, "member", 665, -1, NULL, NULL, 0, 0}, /* budgets.Values */
+    {SH_LIST, 0, "member", 673, -1, NULL, NULL, 0, 0}, /* budgets.Values */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.Value */
-    {SH_LIST, 0, "member", 667, -1, NULL, NULL, 0, 0}, /* budgets.MatchOptions */
+    {SH_LIST, 0, "member", 675, -1, NULL, NULL, 0, 0}, /* budgets.MatchOptions */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.MatchOption */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1230, 3}, /* budgets.TagValues */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1261, 3}, /* budgets.TagValues */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.TagKey */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1233, 3}, /* budgets.CostCategoryValues */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1264, 3}, /* budgets.CostCategoryValues */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.CostCategoryName */
-    {SH_LIST, 0, "member", 673, -1, NULL, NULL, 0, 0}, /* budgets.Metrics */
+    {SH_LIST, 0, "member", 681, -1, NULL, NULL, 0, 0}, /* budgets.Metrics */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.Metric */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.BillingViewArn */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1242, 3}, /* budgets.HealthStatus */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1273, 3}, /* budgets.HealthStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.HealthStatusValue */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.HealthStatusReason */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1286, 2}, /* ce.GetAnomalyMonitorsResponse */
-    {SH_LIST, 0, "member", 680, -1, NULL, NULL, 0, 0}, /* ce.AnomalyMonitors */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1277, 9}, /* ce.AnomalyMonitor */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1317, 2}, /* ce.GetAnomalyMonitorsResponse */
+    {SH_LIST, 0, "member", 688, -1, NULL, NULL, 0, 0}, /* ce.AnomalyMonitors */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1308, 9}, /* ce.AnomalyMonitor */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ce.GenericString */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ce.YearMonthDay */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ce.MonitorType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ce.MonitorDimension */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1271, 6}, /* ce.Expression */
-    {SH_LIST, 0, "member", 685, -1, NULL, NULL, 0, 0}, /* ce.Expressions */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1262, 3}, /* ce.DimensionValues */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1302, 6}, /* ce.Expression */
+    {SH_LIST, 0, "member", 693, -1, NULL, NULL, 0, 0}, /* ce.Expressions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1293, 3}, /* ce.DimensionValues */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ce.Dimension */
-    {SH_LIST, 0, "member", 690, -1, NULL, NULL, 0, 0}, /* ce.Values */
+    {SH_LIST, 0, "member", 698, -1, NULL, NULL, 0, 0}, /* ce.Values */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ce.Value */
-    {SH_LIST, 0, "member", 692, -1, NULL, NULL, 0, 0}, /* ce.MatchOptions */
+    {SH_LIST, 0, "member", 700, -1, NULL, NULL, 0, 0}, /* ce.MatchOptions */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ce.MatchOption */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1265, 3}, /* ce.TagValues */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1296, 3}, /* ce.TagValues */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ce.TagKey */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1268, 3}, /* ce.CostCategoryValues */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1299, 3}, /* ce.CostCategoryValues */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ce.CostCategoryName */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ce.NonNegativeInteger */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ce.NextPageToken */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1307, 1}, /* config.DescribeConfigurationRecordersResponse */
-    {SH_LIST, 0, "member", 701, -1, NULL, NULL, 0, 0}, /* config.ConfigurationRecorderList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1300, 7}, /* config.ConfigurationRecorder */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1338, 1}, /* config.DescribeConfigurationRecordersResponse */
+    {SH_LIST, 0, "member", 709, -1, NULL, NULL, 0, 0}, /* config.ConfigurationRecorderList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1331, 7}, /* config.ConfigurationRecorder */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.AmazonResourceName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.RecorderName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.String */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1290, 5}, /* config.RecordingGroup */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1321, 5}, /* config.RecordingGroup */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.AllSupported */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.IncludeGlobalResourceTypes */
-    {SH_LIST, 0, "member", 709, -1, NULL, NULL, 0, 0}, /* config.ResourceTypeList */
+    {SH_LIST, 0, "member", 717, -1, NULL, NULL, 0, 0}, /* config.ResourceTypeList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.ResourceType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1288, 1}, /* config.ExclusionByResourceTypes */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1289, 1}, /* config.RecordingStrategy */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1319, 1}, /* config.ExclusionByResourceTypes */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1320, 1}, /* config.RecordingStrategy */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.RecordingStrategyType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1298, 2}, /* config.RecordingMode */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1329, 2}, /* config.RecordingMode */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.RecordingFrequency */
-    {SH_LIST, 0, "member", 716, -1, NULL, NULL, 0, 0}, /* config.RecordingModeOverrides */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1295, 3}, /* config.RecordingModeOverride */
+    {SH_LIST, 0, "member", 724, -1, NULL, NULL, 0, 0}, /* config.RecordingModeOverrides */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1326, 3}, /* config.RecordingModeOverride */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.Description */
-    {SH_LIST, 0, "member", 709, -1, NULL, NULL, 0, 0}, /* config.RecordingModeResourceTypesList */
+    {SH_LIST, 0, "member", 717, -1, NULL, NULL, 0, 0}, /* config.RecordingModeResourceTypesList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.RecordingScope */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.ServicePrincipal */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1318, 1}, /* config.DescribeConfigurationRecorderStatusResponse */
-    {SH_LIST, 0, "member", 723, -1, NULL, NULL, 0, 0}, /* config.ConfigurationRecorderStatusList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1308, 10}, /* config.ConfigurationRecorderStatus */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1349, 1}, /* config.DescribeConfigurationRecorderStatusResponse */
+    {SH_LIST, 0, "member", 731, -1, NULL, NULL, 0, 0}, /* config.ConfigurationRecorderStatusList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1339, 10}, /* config.ConfigurationRecorderStatus */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.Date */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.Boolean */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.RecorderStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1326, 1}, /* config.DescribeDeliveryChannelsResponse */
-    {SH_LIST, 0, "member", 729, -1, NULL, NULL, 0, 0}, /* config.DeliveryChannelList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1320, 6}, /* config.DeliveryChannel */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1357, 1}, /* config.DescribeDeliveryChannelsResponse */
+    {SH_LIST, 0, "member", 737, -1, NULL, NULL, 0, 0}, /* config.DeliveryChannelList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1351, 6}, /* config.DeliveryChannel */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.ChannelName */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1319, 1}, /* config.ConfigSnapshotDeliveryProperties */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1350, 1}, /* config.ConfigSnapshotDeliveryProperties */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.MaximumExecutionFrequency */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1327, 4}, /* securityhub.DescribeHubResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1358, 4}, /* securityhub.DescribeHubResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* securityhub.NonEmptyString */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* securityhub.Boolean */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* securityhub.ControlFindingGenerator */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1338, 2}, /* securityhub.GetEnabledStandardsResponse */
-    {SH_LIST, 0, "member", 739, -1, NULL, NULL, 0, 0}, /* securityhub.StandardsSubscriptions */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1332, 6}, /* securityhub.StandardsSubscription */
-    {SH_MAP, 0, NULL, 734, 734, "key", "value", 0, 0}, /* securityhub.StandardsInputParameterMap */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1369, 2}, /* securityhub.GetEnabledStandardsResponse */
+    {SH_LIST, 0, "member", 747, -1, NULL, NULL, 0, 0}, /* securityhub.StandardsSubscriptions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1363, 6}, /* securityhub.StandardsSubscription */
+    {SH_MAP, 0, NULL, 742, 742, "key", "value", 0, 0}, /* securityhub.StandardsInputParameterMap */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* securityhub.StandardsStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* securityhub.StandardsControlsUpdatable */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1331, 1}, /* securityhub.StandardsStatusReason */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1362, 1}, /* securityhub.StandardsStatusReason */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* securityhub.StatusReasonCode */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* securityhub.NextToken */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1410, 3}, /* cloudwatch.DescribeAlarmsOutput */
-    {SH_LIST, 0, "member", 748, -1, NULL, NULL, 0, 0}, /* cloudwatch.CompositeAlarms */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1340, 19}, /* cloudwatch.CompositeAlarm */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1441, 3}, /* cloudwatch.DescribeAlarmsOutput */
+    {SH_LIST, 0, "member", 756, -1, NULL, NULL, 0, 0}, /* cloudwatch.CompositeAlarms */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1371, 19}, /* cloudwatch.CompositeAlarm */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.ActionsEnabled */
-    {SH_LIST, 0, "member", 751, -1, NULL, NULL, 0, 0}, /* cloudwatch.ResourceList */
+    {SH_LIST, 0, "member", 759, -1, NULL, NULL, 0, 0}, /* cloudwatch.ResourceList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.ResourceName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.AlarmArn */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.Timestamp */
@@ -766,14 +774,14 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.ActionsSuppressedBy */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.ActionsSuppressedReason */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.SuppressorPeriod */
-    {SH_LIST, 0, "member", 764, -1, NULL, NULL, 0, 0}, /* cloudwatch.MetricAlarms */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1379, 31}, /* cloudwatch.MetricAlarm */
+    {SH_LIST, 0, "member", 772, -1, NULL, NULL, 0, 0}, /* cloudwatch.MetricAlarms */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1410, 31}, /* cloudwatch.MetricAlarm */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.MetricName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.Namespace */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.Statistic */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.ExtendedStatistic */
-    {SH_LIST, 0, "member", 770, -1, NULL, NULL, 0, 0}, /* cloudwatch.Dimensions */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1359, 2}, /* cloudwatch.Dimension */
+    {SH_LIST, 0, "member", 778, -1, NULL, NULL, 0, 0}, /* cloudwatch.Dimensions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1390, 2}, /* cloudwatch.Dimension */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.DimensionName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.DimensionValue */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.Period */
@@ -784,42 +792,42 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.ComparisonOperator */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.TreatMissingData */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.EvaluateLowSampleCountPercentile */
-    {SH_LIST, 0, "member", 782, -1, NULL, NULL, 0, 0}, /* cloudwatch.MetricDataQueries */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1368, 7}, /* cloudwatch.MetricDataQuery */
+    {SH_LIST, 0, "member", 790, -1, NULL, NULL, 0, 0}, /* cloudwatch.MetricDataQueries */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1399, 7}, /* cloudwatch.MetricDataQuery */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.MetricId */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1364, 4}, /* cloudwatch.MetricStat */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1361, 3}, /* cloudwatch.Metric */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1395, 4}, /* cloudwatch.MetricStat */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1392, 3}, /* cloudwatch.Metric */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.Stat */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.MetricExpression */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.MetricLabel */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.ReturnData */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.AccountId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.EvaluationState */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1378, 1}, /* cloudwatch.EvaluationCriteria */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1375, 3}, /* cloudwatch.AlarmPromQLCriteria */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1409, 1}, /* cloudwatch.EvaluationCriteria */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1406, 3}, /* cloudwatch.AlarmPromQLCriteria */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.Query */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.PendingPeriod */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.RecoveryPeriod */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.EvaluationInterval */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.NextToken */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1421, 2}, /* cloudwatch.GetMetricStatisticsOutput */
-    {SH_LIST, 0, "member", 801, -1, NULL, NULL, 0, 0}, /* cloudwatch.Datapoints */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1413, 8}, /* cloudwatch.Datapoint */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1452, 2}, /* cloudwatch.GetMetricStatisticsOutput */
+    {SH_LIST, 0, "member", 809, -1, NULL, NULL, 0, 0}, /* cloudwatch.Datapoints */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1444, 8}, /* cloudwatch.Datapoint */
     {SH_DOUBLE, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.DatapointValue */
-    {SH_MAP, 0, NULL, 802, 768, "key", "value", 0, 0}, /* cloudwatch.DatapointValueMap */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1431, 3}, /* cloudwatch.GetMetricDataOutput */
-    {SH_LIST, 0, "member", 806, -1, NULL, NULL, 0, 0}, /* cloudwatch.MetricDataResults */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1425, 6}, /* cloudwatch.MetricDataResult */
-    {SH_LIST, 0, "member", 753, -1, NULL, NULL, 0, 0}, /* cloudwatch.Timestamps */
-    {SH_LIST, 0, "member", 802, -1, NULL, NULL, 0, 0}, /* cloudwatch.DatapointValues */
+    {SH_MAP, 0, NULL, 810, 776, "key", "value", 0, 0}, /* cloudwatch.DatapointValueMap */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1462, 3}, /* cloudwatch.GetMetricDataOutput */
+    {SH_LIST, 0, "member", 814, -1, NULL, NULL, 0, 0}, /* cloudwatch.MetricDataResults */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1456, 6}, /* cloudwatch.MetricDataResult */
+    {SH_LIST, 0, "member", 761, -1, NULL, NULL, 0, 0}, /* cloudwatch.Timestamps */
+    {SH_LIST, 0, "member", 810, -1, NULL, NULL, 0, 0}, /* cloudwatch.DatapointValues */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.StatusCode */
-    {SH_LIST, 0, "member", 811, -1, NULL, NULL, 0, 0}, /* cloudwatch.MetricDataResultMessages */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1423, 2}, /* cloudwatch.MessageData */
+    {SH_LIST, 0, "member", 819, -1, NULL, NULL, 0, 0}, /* cloudwatch.MetricDataResultMessages */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1454, 2}, /* cloudwatch.MessageData */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.MessageDataCode */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.MessageDataValue */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1447, 2}, /* logs.DescribeLogGroupsResponse */
-    {SH_LIST, 0, "member", 816, -1, NULL, NULL, 0, 0}, /* logs.LogGroups */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1434, 13}, /* logs.LogGroup */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1478, 2}, /* logs.DescribeLogGroupsResponse */
+    {SH_LIST, 0, "member", 824, -1, NULL, NULL, 0, 0}, /* logs.LogGroups */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1465, 13}, /* logs.LogGroup */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.LogGroupName */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.Timestamp */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.Days */
@@ -828,63 +836,63 @@ const struct aws_shape aws_shapes[] = {
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.StoredBytes */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.KmsKeyId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.DataProtectionStatus */
-    {SH_LIST, 0, "member", 826, -1, NULL, NULL, 0, 0}, /* logs.InheritedProperties */
+    {SH_LIST, 0, "member", 834, -1, NULL, NULL, 0, 0}, /* logs.InheritedProperties */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.InheritedProperty */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.LogGroupClass */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.DeletionProtectionEnabled */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.BearerTokenAuthenticationEnabled */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.NextToken */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1463, 2}, /* logs.DescribeMetricFiltersResponse */
-    {SH_LIST, 0, "member", 833, -1, NULL, NULL, 0, 0}, /* logs.MetricFilters */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1455, 8}, /* logs.MetricFilter */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1494, 2}, /* logs.DescribeMetricFiltersResponse */
+    {SH_LIST, 0, "member", 841, -1, NULL, NULL, 0, 0}, /* logs.MetricFilters */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1486, 8}, /* logs.MetricFilter */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.FilterName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.FilterPattern */
-    {SH_LIST, 0, "member", 837, -1, NULL, NULL, 0, 0}, /* logs.MetricTransformations */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1449, 6}, /* logs.MetricTransformation */
+    {SH_LIST, 0, "member", 845, -1, NULL, NULL, 0, 0}, /* logs.MetricTransformations */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1480, 6}, /* logs.MetricTransformation */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.MetricName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.MetricNamespace */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.MetricValue */
     {SH_DOUBLE, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.DefaultValue */
-    {SH_MAP, 0, NULL, 844, 843, "key", "value", 0, 0}, /* logs.Dimensions */
+    {SH_MAP, 0, NULL, 852, 851, "key", "value", 0, 0}, /* logs.Dimensions */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.DimensionsKey */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.DimensionsValue */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.StandardUnit */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.ApplyOnTransformedLogs */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.FieldSelectionCriteria */
-    {SH_LIST, 0, "member", 849, -1, NULL, NULL, 0, 0}, /* logs.EmitSystemFields */
+    {SH_LIST, 0, "member", 857, -1, NULL, NULL, 0, 0}, /* logs.EmitSystemFields */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.SystemField */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1466, 2}, /* sns.ListTopicsResponse */
-    {SH_LIST, 0, "member", 852, -1, NULL, NULL, 0, 0}, /* sns.TopicsList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1465, 1}, /* sns.Topic */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1497, 2}, /* sns.ListTopicsResponse */
+    {SH_LIST, 0, "member", 860, -1, NULL, NULL, 0, 0}, /* sns.TopicsList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1496, 1}, /* sns.Topic */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sns.topicARN */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sns.nextToken */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1473, 2}, /* sns.ListSubscriptionsByTopicResponse */
-    {SH_LIST, 0, "member", 857, -1, NULL, NULL, 0, 0}, /* sns.SubscriptionsList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1468, 5}, /* sns.Subscription */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1504, 2}, /* sns.ListSubscriptionsByTopicResponse */
+    {SH_LIST, 0, "member", 865, -1, NULL, NULL, 0, 0}, /* sns.SubscriptionsList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1499, 5}, /* sns.Subscription */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sns.subscriptionARN */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sns.account */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sns.protocol */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sns.endpoint */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1475, 5}, /* macie2.GetMacieSessionResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1506, 5}, /* macie2.GetMacieSessionResponse */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* macie2.__timestampIso8601 */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* macie2.FindingPublishingFrequency */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* macie2.__string */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* macie2.MacieStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1501, 2}, /* inspector2.BatchGetAccountStatusResponse */
-    {SH_LIST, 0, "member", 869, -1, NULL, NULL, 0, 0}, /* inspector2.AccountStateList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1488, 3}, /* inspector2.AccountState */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1532, 2}, /* inspector2.BatchGetAccountStatusResponse */
+    {SH_LIST, 0, "member", 877, -1, NULL, NULL, 0, 0}, /* inspector2.AccountStateList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1519, 3}, /* inspector2.AccountState */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* inspector2.AccountId */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1480, 3}, /* inspector2.State */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1511, 3}, /* inspector2.State */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* inspector2.Status */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* inspector2.ErrorCode */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* inspector2.NonEmptyString */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1483, 5}, /* inspector2.ResourceState */
-    {SH_LIST, 0, "member", 877, -1, NULL, NULL, 0, 0}, /* inspector2.FailedAccountList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1496, 5}, /* inspector2.FailedAccount */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1491, 5}, /* inspector2.ResourceStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1526, 2}, /* ssm.DescribeInstanceInformationResult */
-    {SH_LIST, 0, "member", 881, -1, NULL, NULL, 0, 0}, /* ssm.InstanceInformationList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1505, 21}, /* ssm.InstanceInformation */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1514, 5}, /* inspector2.ResourceState */
+    {SH_LIST, 0, "member", 885, -1, NULL, NULL, 0, 0}, /* inspector2.FailedAccountList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1527, 5}, /* inspector2.FailedAccount */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1522, 5}, /* inspector2.ResourceStatus */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1557, 2}, /* ssm.DescribeInstanceInformationResult */
+    {SH_LIST, 0, "member", 889, -1, NULL, NULL, 0, 0}, /* ssm.InstanceInformationList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1536, 21}, /* ssm.InstanceInformation */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.InstanceId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.PingStatus */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.DateTime */
@@ -898,13 +906,13 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.IPAddress */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.ComputerName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.StatusName */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1503, 2}, /* ssm.InstanceAggregatedAssociationOverview */
-    {SH_MAP, 0, NULL, 897, 894, "key", "value", 0, 0}, /* ssm.InstanceAssociationStatusAggregatedCount */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1534, 2}, /* ssm.InstanceAggregatedAssociationOverview */
+    {SH_MAP, 0, NULL, 905, 902, "key", "value", 0, 0}, /* ssm.InstanceAssociationStatusAggregatedCount */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.InstanceCount */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.SourceId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.SourceType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.NextToken */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1537, 13}, /* ssm.GetDocumentResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1568, 13}, /* ssm.GetDocumentResult */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.DocumentARN */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.DocumentDisplayName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.DocumentVersionName */
@@ -914,124 +922,124 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.DocumentContent */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.DocumentType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.DocumentFormat */
-    {SH_LIST, 0, "member", 912, -1, NULL, NULL, 0, 0}, /* ssm.DocumentRequiresList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1528, 4}, /* ssm.DocumentRequires */
+    {SH_LIST, 0, "member", 920, -1, NULL, NULL, 0, 0}, /* ssm.DocumentRequiresList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1559, 4}, /* ssm.DocumentRequires */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.RequireType */
-    {SH_LIST, 0, "member", 915, -1, NULL, NULL, 0, 0}, /* ssm.AttachmentContentList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1532, 5}, /* ssm.AttachmentContent */
+    {SH_LIST, 0, "member", 923, -1, NULL, NULL, 0, 0}, /* ssm.AttachmentContentList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1563, 5}, /* ssm.AttachmentContent */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.AttachmentName */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.ContentLength */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.AttachmentHash */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.AttachmentHashType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.AttachmentUrl */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.ReviewStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1555, 2}, /* wafv2.ListWebACLsResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1586, 2}, /* wafv2.ListWebACLsResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* wafv2.NextMarker */
-    {SH_LIST, 0, "member", 925, -1, NULL, NULL, 0, 0}, /* wafv2.WebACLSummaries */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1550, 5}, /* wafv2.WebACLSummary */
+    {SH_LIST, 0, "member", 933, -1, NULL, NULL, 0, 0}, /* wafv2.WebACLSummaries */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1581, 5}, /* wafv2.WebACLSummary */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* wafv2.EntityName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* wafv2.EntityId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* wafv2.EntityDescription */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* wafv2.LockToken */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* wafv2.ResourceArn */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1557, 1}, /* wafv2.ListResourcesForWebACLResponse */
-    {SH_LIST, 0, "member", 930, -1, NULL, NULL, 0, 0}, /* wafv2.ResourceArns */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1734, 6}, /* cloudfront.DistributionList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1588, 1}, /* wafv2.ListResourcesForWebACLResponse */
+    {SH_LIST, 0, "member", 938, -1, NULL, NULL, 0, 0}, /* wafv2.ResourceArns */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1765, 6}, /* cloudfront.DistributionList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.string */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.integer */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.boolean */
-    {SH_LIST, 0, "DistributionSummary", 938, -1, NULL, NULL, 0, 0}, /* cloudfront.DistributionSummaryList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1708, 26}, /* cloudfront.DistributionSummary */
+    {SH_LIST, 0, "DistributionSummary", 946, -1, NULL, NULL, 0, 0}, /* cloudfront.DistributionSummaryList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1739, 26}, /* cloudfront.DistributionSummary */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.timestamp */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1558, 2}, /* cloudfront.Aliases */
-    {SH_LIST, 0, "CNAME", 934, -1, NULL, NULL, 0, 0}, /* cloudfront.AliasList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1595, 2}, /* cloudfront.Origins */
-    {SH_LIST, 0, "Origin", 944, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1583, 12}, /* cloudfront.Origin */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1562, 2}, /* cloudfront.CustomHeaders */
-    {SH_LIST, 0, "OriginCustomHeader", 947, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginCustomHeadersList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1560, 2}, /* cloudfront.OriginCustomHeader */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1589, 2}, /* cloudfront.Aliases */
+    {SH_LIST, 0, "CNAME", 942, -1, NULL, NULL, 0, 0}, /* cloudfront.AliasList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1626, 2}, /* cloudfront.Origins */
+    {SH_LIST, 0, "Origin", 952, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1614, 12}, /* cloudfront.Origin */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1593, 2}, /* cloudfront.CustomHeaders */
+    {SH_LIST, 0, "OriginCustomHeader", 955, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginCustomHeadersList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1591, 2}, /* cloudfront.OriginCustomHeader */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.sensitiveStringType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1564, 2}, /* cloudfront.S3OriginConfig */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1569, 8}, /* cloudfront.CustomOriginConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1595, 2}, /* cloudfront.S3OriginConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1600, 8}, /* cloudfront.CustomOriginConfig */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginProtocolPolicy */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1566, 2}, /* cloudfront.OriginSslProtocols */
-    {SH_LIST, 0, "SslProtocol", 954, -1, NULL, NULL, 0, 0}, /* cloudfront.SslProtocolsList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1597, 2}, /* cloudfront.OriginSslProtocols */
+    {SH_LIST, 0, "SslProtocol", 962, -1, NULL, NULL, 0, 0}, /* cloudfront.SslProtocolsList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.SslProtocol */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.IpAddressType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1568, 1}, /* cloudfront.OriginMtlsConfig */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1577, 4}, /* cloudfront.VpcOriginConfig */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1581, 2}, /* cloudfront.OriginShield */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1599, 1}, /* cloudfront.OriginMtlsConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1608, 4}, /* cloudfront.VpcOriginConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1612, 2}, /* cloudfront.OriginShield */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginShieldRegion */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1607, 2}, /* cloudfront.OriginGroups */
-    {SH_LIST, 0, "OriginGroup", 962, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginGroupList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1603, 4}, /* cloudfront.OriginGroup */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1599, 1}, /* cloudfront.OriginGroupFailoverCriteria */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1597, 2}, /* cloudfront.StatusCodes */
-    {SH_LIST, 0, "StatusCode", 935, -1, NULL, NULL, 0, 0}, /* cloudfront.StatusCodeList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1601, 2}, /* cloudfront.OriginGroupMembers */
-    {SH_LIST, 0, "OriginGroupMember", 968, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginGroupMemberList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1600, 1}, /* cloudfront.OriginGroupMember */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1638, 2}, /* cloudfront.OriginGroups */
+    {SH_LIST, 0, "OriginGroup", 970, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginGroupList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1634, 4}, /* cloudfront.OriginGroup */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1630, 1}, /* cloudfront.OriginGroupFailoverCriteria */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1628, 2}, /* cloudfront.StatusCodes */
+    {SH_LIST, 0, "StatusCode", 943, -1, NULL, NULL, 0, 0}, /* cloudfront.StatusCodeList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1632, 2}, /* cloudfront.OriginGroupMembers */
+    {SH_LIST, 0, "OriginGroupMember", 976, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginGroupMemberList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1631, 1}, /* cloudfront.OriginGroupMember */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginGroupSelectionCriteria */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1642, 19}, /* cloudfront.DefaultCacheBehavior */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1609, 3}, /* cloudfront.TrustedSigners */
-    {SH_LIST, 0, "AwsAccountNumber", 934, -1, NULL, NULL, 0, 0}, /* cloudfront.AwsAccountNumberList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1612, 3}, /* cloudfront.TrustedKeyGroups */
-    {SH_LIST, 0, "KeyGroup", 934, -1, NULL, NULL, 0, 0}, /* cloudfront.TrustedKeyGroupIdList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1673, 19}, /* cloudfront.DefaultCacheBehavior */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1640, 3}, /* cloudfront.TrustedSigners */
+    {SH_LIST, 0, "AwsAccountNumber", 942, -1, NULL, NULL, 0, 0}, /* cloudfront.AwsAccountNumberList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1643, 3}, /* cloudfront.TrustedKeyGroups */
+    {SH_LIST, 0, "KeyGroup", 942, -1, NULL, NULL, 0, 0}, /* cloudfront.TrustedKeyGroupIdList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.ViewerProtocolPolicy */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1617, 3}, /* cloudfront.AllowedMethods */
-    {SH_LIST, 0, "Method", 978, -1, NULL, NULL, 0, 0}, /* cloudfront.MethodsList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1648, 3}, /* cloudfront.AllowedMethods */
+    {SH_LIST, 0, "Method", 986, -1, NULL, NULL, 0, 0}, /* cloudfront.MethodsList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.Method */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1615, 2}, /* cloudfront.CachedMethods */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1623, 2}, /* cloudfront.LambdaFunctionAssociations */
-    {SH_LIST, 0, "LambdaFunctionAssociation", 982, -1, NULL, NULL, 0, 0}, /* cloudfront.LambdaFunctionAssociationList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1620, 3}, /* cloudfront.LambdaFunctionAssociation */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1646, 2}, /* cloudfront.CachedMethods */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1654, 2}, /* cloudfront.LambdaFunctionAssociations */
+    {SH_LIST, 0, "LambdaFunctionAssociation", 990, -1, NULL, NULL, 0, 0}, /* cloudfront.LambdaFunctionAssociationList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1651, 3}, /* cloudfront.LambdaFunctionAssociation */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.LambdaFunctionARN */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.EventType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1627, 2}, /* cloudfront.FunctionAssociations */
-    {SH_LIST, 0, "FunctionAssociation", 987, -1, NULL, NULL, 0, 0}, /* cloudfront.FunctionAssociationList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1625, 2}, /* cloudfront.FunctionAssociation */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1658, 2}, /* cloudfront.FunctionAssociations */
+    {SH_LIST, 0, "FunctionAssociation", 995, -1, NULL, NULL, 0, 0}, /* cloudfront.FunctionAssociationList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1656, 2}, /* cloudfront.FunctionAssociation */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.FunctionARN */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1629, 1}, /* cloudfront.GrpcConfig */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1638, 4}, /* cloudfront.ForwardedValues */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1632, 2}, /* cloudfront.CookiePreference */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1660, 1}, /* cloudfront.GrpcConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1669, 4}, /* cloudfront.ForwardedValues */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1663, 2}, /* cloudfront.CookiePreference */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.ItemSelection */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1630, 2}, /* cloudfront.CookieNames */
-    {SH_LIST, 0, "Name", 934, -1, NULL, NULL, 0, 0}, /* cloudfront.CookieNameList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1634, 2}, /* cloudfront.Headers */
-    {SH_LIST, 0, "Name", 934, -1, NULL, NULL, 0, 0}, /* cloudfront.HeaderList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1636, 2}, /* cloudfront.QueryStringCacheKeys */
-    {SH_LIST, 0, "Name", 934, -1, NULL, NULL, 0, 0}, /* cloudfront.QueryStringCacheKeysList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1661, 2}, /* cloudfront.CookieNames */
+    {SH_LIST, 0, "Name", 942, -1, NULL, NULL, 0, 0}, /* cloudfront.CookieNameList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1665, 2}, /* cloudfront.Headers */
+    {SH_LIST, 0, "Name", 942, -1, NULL, NULL, 0, 0}, /* cloudfront.HeaderList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1667, 2}, /* cloudfront.QueryStringCacheKeys */
+    {SH_LIST, 0, "Name", 942, -1, NULL, NULL, 0, 0}, /* cloudfront.QueryStringCacheKeysList */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.long */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1681, 2}, /* cloudfront.CacheBehaviors */
-    {SH_LIST, 0, "CacheBehavior", 1002, -1, NULL, NULL, 0, 0}, /* cloudfront.CacheBehaviorList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1661, 20}, /* cloudfront.CacheBehavior */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1687, 2}, /* cloudfront.CustomErrorResponses */
-    {SH_LIST, 0, "CustomErrorResponse", 1005, -1, NULL, NULL, 0, 0}, /* cloudfront.CustomErrorResponseList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1683, 4}, /* cloudfront.CustomErrorResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1712, 2}, /* cloudfront.CacheBehaviors */
+    {SH_LIST, 0, "CacheBehavior", 1010, -1, NULL, NULL, 0, 0}, /* cloudfront.CacheBehaviorList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1692, 20}, /* cloudfront.CacheBehavior */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1718, 2}, /* cloudfront.CustomErrorResponses */
+    {SH_LIST, 0, "CustomErrorResponse", 1013, -1, NULL, NULL, 0, 0}, /* cloudfront.CustomErrorResponseList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1714, 4}, /* cloudfront.CustomErrorResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.PriceClass */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1689, 7}, /* cloudfront.ViewerCertificate */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1720, 7}, /* cloudfront.ViewerCertificate */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.ServerCertificateId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.SSLSupportMethod */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.MinimumProtocolVersion */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.CertificateSource */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1699, 1}, /* cloudfront.Restrictions */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1696, 3}, /* cloudfront.GeoRestriction */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1730, 1}, /* cloudfront.Restrictions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1727, 3}, /* cloudfront.GeoRestriction */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.GeoRestrictionType */
-    {SH_LIST, 0, "Location", 934, -1, NULL, NULL, 0, 0}, /* cloudfront.LocationList */
+    {SH_LIST, 0, "Location", 942, -1, NULL, NULL, 0, 0}, /* cloudfront.LocationList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.HttpVersion */
-    {SH_LIST, 0, "AliasICPRecordal", 1018, -1, NULL, NULL, 0, 0}, /* cloudfront.AliasICPRecordals */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1700, 2}, /* cloudfront.AliasICPRecordal */
+    {SH_LIST, 0, "AliasICPRecordal", 1026, -1, NULL, NULL, 0, 0}, /* cloudfront.AliasICPRecordals */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1731, 2}, /* cloudfront.AliasICPRecordal */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.ICPRecordalStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.ConnectionMode */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1705, 2}, /* cloudfront.ViewerMtlsConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1736, 2}, /* cloudfront.ViewerMtlsConfig */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.ViewerMtlsMode */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1702, 3}, /* cloudfront.TrustStoreConfig */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1707, 1}, /* cloudfront.ConnectionFunctionAssociation */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1733, 3}, /* cloudfront.TrustStoreConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1738, 1}, /* cloudfront.ConnectionFunctionAssociation */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.ResourceId */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1768, 2}, /* elbv2.DescribeLoadBalancersOutput */
-    {SH_LIST, 0, "member", 1028, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancers */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1752, 16}, /* elbv2.LoadBalancer */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1799, 2}, /* elbv2.DescribeLoadBalancersOutput */
+    {SH_LIST, 0, "member", 1036, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancers */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1783, 16}, /* elbv2.LoadBalancer */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancerArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.DNSName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.CanonicalHostedZoneId */
@@ -1039,48 +1047,48 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancerName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancerSchemeEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.VpcId */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1740, 2}, /* elbv2.LoadBalancerState */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1771, 2}, /* elbv2.LoadBalancerState */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancerStateEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.StateReason */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancerTypeEnum */
-    {SH_LIST, 0, "member", 1041, -1, NULL, NULL, 0, 0}, /* elbv2.AvailabilityZones */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1746, 5}, /* elbv2.AvailabilityZone */
+    {SH_LIST, 0, "member", 1049, -1, NULL, NULL, 0, 0}, /* elbv2.AvailabilityZones */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1777, 5}, /* elbv2.AvailabilityZone */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.ZoneName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.SubnetId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.OutpostId */
-    {SH_LIST, 0, "member", 1046, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancerAddresses */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1742, 4}, /* elbv2.LoadBalancerAddress */
+    {SH_LIST, 0, "member", 1054, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancerAddresses */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1773, 4}, /* elbv2.LoadBalancerAddress */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.IpAddress */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AllocationId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.PrivateIPv4Address */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.IPv6Address */
-    {SH_LIST, 0, "member", 1052, -1, NULL, NULL, 0, 0}, /* elbv2.SourceNatIpv6Prefixes */
+    {SH_LIST, 0, "member", 1060, -1, NULL, NULL, 0, 0}, /* elbv2.SourceNatIpv6Prefixes */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.SourceNatIpv6Prefix */
-    {SH_LIST, 0, "member", 1054, -1, NULL, NULL, 0, 0}, /* elbv2.SecurityGroups */
+    {SH_LIST, 0, "member", 1062, -1, NULL, NULL, 0, 0}, /* elbv2.SecurityGroups */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.SecurityGroupId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.IpAddressType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.CustomerOwnedIpv4Pool */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.EnablePrefixForIpv6SourceNatEnum */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1751, 1}, /* elbv2.IpamPools */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1782, 1}, /* elbv2.IpamPools */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.IpamPoolId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.Marker */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1836, 2}, /* elbv2.DescribeListenersOutput */
-    {SH_LIST, 0, "member", 1064, -1, NULL, NULL, 0, 0}, /* elbv2.Listeners */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1827, 9}, /* elbv2.Listener */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1867, 2}, /* elbv2.DescribeListenersOutput */
+    {SH_LIST, 0, "member", 1072, -1, NULL, NULL, 0, 0}, /* elbv2.Listeners */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1858, 9}, /* elbv2.Listener */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.ListenerArn */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.Port */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.ProtocolEnum */
-    {SH_LIST, 0, "member", 1069, -1, NULL, NULL, 0, 0}, /* elbv2.CertificateList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1770, 2}, /* elbv2.Certificate */
+    {SH_LIST, 0, "member", 1077, -1, NULL, NULL, 0, 0}, /* elbv2.CertificateList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1801, 2}, /* elbv2.Certificate */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.CertificateArn */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.Default */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.SslPolicyName */
-    {SH_LIST, 0, "member", 1074, -1, NULL, NULL, 0, 0}, /* elbv2.Actions */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1813, 9}, /* elbv2.Action */
+    {SH_LIST, 0, "member", 1082, -1, NULL, NULL, 0, 0}, /* elbv2.Actions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1844, 9}, /* elbv2.Action */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.ActionTypeEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.TargetGroupArn */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1772, 12}, /* elbv2.AuthenticateOidcActionConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1803, 12}, /* elbv2.AuthenticateOidcActionConfig */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionIssuer */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionAuthorizationEndpoint */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionTokenEndpoint */
@@ -1090,113 +1098,113 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionSessionCookieName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionScope */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionSessionTimeout */
-    {SH_MAP, 0, NULL, 1089, 1088, "key", "value", 0, 0}, /* elbv2.AuthenticateOidcActionAuthenticationRequestExtraParams */
+    {SH_MAP, 0, NULL, 1097, 1096, "key", "value", 0, 0}, /* elbv2.AuthenticateOidcActionAuthenticationRequestExtraParams */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionAuthenticationRequestParamName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionAuthenticationRequestParamValue */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionConditionalBehaviorEnum */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionUseExistingClientSecret */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1784, 8}, /* elbv2.AuthenticateCognitoActionConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1815, 8}, /* elbv2.AuthenticateCognitoActionConfig */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionUserPoolArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionUserPoolClientId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionUserPoolDomain */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionSessionCookieName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionScope */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionSessionTimeout */
-    {SH_MAP, 0, NULL, 1101, 1100, "key", "value", 0, 0}, /* elbv2.AuthenticateCognitoActionAuthenticationRequestExtraParams */
+    {SH_MAP, 0, NULL, 1109, 1108, "key", "value", 0, 0}, /* elbv2.AuthenticateCognitoActionAuthenticationRequestExtraParams */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionAuthenticationRequestParamName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionAuthenticationRequestParamValue */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionConditionalBehaviorEnum */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.ActionOrder */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1792, 6}, /* elbv2.RedirectActionConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1823, 6}, /* elbv2.RedirectActionConfig */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.RedirectActionProtocol */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.RedirectActionPort */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.RedirectActionHost */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.RedirectActionPath */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.RedirectActionQuery */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.RedirectActionStatusCodeEnum */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1798, 3}, /* elbv2.FixedResponseActionConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1829, 3}, /* elbv2.FixedResponseActionConfig */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.FixedResponseActionMessage */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.FixedResponseActionStatusCode */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.FixedResponseActionContentType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1805, 2}, /* elbv2.ForwardActionConfig */
-    {SH_LIST, 0, "member", 1117, -1, NULL, NULL, 0, 0}, /* elbv2.TargetGroupList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1801, 2}, /* elbv2.TargetGroupTuple */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1836, 2}, /* elbv2.ForwardActionConfig */
+    {SH_LIST, 0, "member", 1125, -1, NULL, NULL, 0, 0}, /* elbv2.TargetGroupList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1832, 2}, /* elbv2.TargetGroupTuple */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.TargetGroupWeight */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1803, 2}, /* elbv2.TargetGroupStickinessConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1834, 2}, /* elbv2.TargetGroupStickinessConfig */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.TargetGroupStickinessEnabled */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.TargetGroupStickinessDurationSeconds */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1810, 3}, /* elbv2.JwtValidationActionConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1841, 3}, /* elbv2.JwtValidationActionConfig */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionJwksEndpoint */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionIssuer */
-    {SH_LIST, 0, "member", 1126, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionAdditionalClaims */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1807, 3}, /* elbv2.JwtValidationActionAdditionalClaim */
+    {SH_LIST, 0, "member", 1134, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionAdditionalClaims */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1838, 3}, /* elbv2.JwtValidationActionAdditionalClaim */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionAdditionalClaimFormatEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionAdditionalClaimName */
-    {SH_LIST, 0, "member", 1130, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionAdditionalClaimValues */
+    {SH_LIST, 0, "member", 1138, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionAdditionalClaimValues */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionAdditionalClaimValue */
-    {SH_LIST, 0, "member", 1132, -1, NULL, NULL, 0, 0}, /* elbv2.AlpnPolicyName */
+    {SH_LIST, 0, "member", 1140, -1, NULL, NULL, 0, 0}, /* elbv2.AlpnPolicyName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AlpnPolicyValue */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1822, 5}, /* elbv2.MutualAuthenticationAttributes */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1853, 5}, /* elbv2.MutualAuthenticationAttributes */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.Mode */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.TrustStoreArn */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.IgnoreClientCertificateExpiry */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.TrustStoreAssociationStatusEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AdvertiseTrustStoreCaNamesEnum */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1844, 2}, /* elbv2.DescribeSSLPoliciesOutput */
-    {SH_LIST, 0, "member", 1141, -1, NULL, NULL, 0, 0}, /* elbv2.SslPolicies */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1840, 4}, /* elbv2.SslPolicy */
-    {SH_LIST, 0, "member", 1143, -1, NULL, NULL, 0, 0}, /* elbv2.SslProtocols */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1875, 2}, /* elbv2.DescribeSSLPoliciesOutput */
+    {SH_LIST, 0, "member", 1149, -1, NULL, NULL, 0, 0}, /* elbv2.SslPolicies */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1871, 4}, /* elbv2.SslPolicy */
+    {SH_LIST, 0, "member", 1151, -1, NULL, NULL, 0, 0}, /* elbv2.SslProtocols */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.SslProtocol */
-    {SH_LIST, 0, "member", 1145, -1, NULL, NULL, 0, 0}, /* elbv2.Ciphers */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1838, 2}, /* elbv2.Cipher */
+    {SH_LIST, 0, "member", 1153, -1, NULL, NULL, 0, 0}, /* elbv2.Ciphers */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1869, 2}, /* elbv2.Cipher */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.CipherName */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.CipherPriority */
-    {SH_LIST, 0, "member", 1149, -1, NULL, NULL, 0, 0}, /* elbv2.ListOfString */
+    {SH_LIST, 0, "member", 1157, -1, NULL, NULL, 0, 0}, /* elbv2.ListOfString */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.StringValue */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1866, 2}, /* acm.ListCertificatesResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1897, 2}, /* acm.ListCertificatesResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.NextToken */
-    {SH_LIST, 0, "member", 1153, -1, NULL, NULL, 0, 0}, /* acm.CertificateSummaryList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1846, 20}, /* acm.CertificateSummary */
+    {SH_LIST, 0, "member", 1161, -1, NULL, NULL, 0, 0}, /* acm.CertificateSummaryList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1877, 20}, /* acm.CertificateSummary */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.Arn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.DomainNameString */
-    {SH_LIST, 0, "member", 1155, -1, NULL, NULL, 0, 0}, /* acm.DomainList */
+    {SH_LIST, 0, "member", 1163, -1, NULL, NULL, 0, 0}, /* acm.DomainList */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.NullableBoolean */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.CertificateStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.CertificateType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.KeyAlgorithm */
-    {SH_LIST, 0, "member", 1162, -1, NULL, NULL, 0, 0}, /* acm.KeyUsageNames */
+    {SH_LIST, 0, "member", 1170, -1, NULL, NULL, 0, 0}, /* acm.KeyUsageNames */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.KeyUsageName */
-    {SH_LIST, 0, "member", 1164, -1, NULL, NULL, 0, 0}, /* acm.ExtendedKeyUsageNames */
+    {SH_LIST, 0, "member", 1172, -1, NULL, NULL, 0, 0}, /* acm.ExtendedKeyUsageNames */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.ExtendedKeyUsageName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.CertificateExport */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.RenewalEligibility */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.TStamp */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.CertificateManagedBy */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1916, 1}, /* acm.DescribeCertificateResponse */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1889, 27}, /* acm.CertificateDetail */
-    {SH_LIST, 0, "member", 1172, -1, NULL, NULL, 0, 0}, /* acm.DomainValidationList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1873, 7}, /* acm.DomainValidation */
-    {SH_LIST, 0, "member", 1174, -1, NULL, NULL, 0, 0}, /* acm.ValidationEmailList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1947, 1}, /* acm.DescribeCertificateResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1920, 27}, /* acm.CertificateDetail */
+    {SH_LIST, 0, "member", 1180, -1, NULL, NULL, 0, 0}, /* acm.DomainValidationList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1904, 7}, /* acm.DomainValidation */
+    {SH_LIST, 0, "member", 1182, -1, NULL, NULL, 0, 0}, /* acm.ValidationEmailList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.String */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.DomainStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1868, 3}, /* acm.ResourceRecord */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1899, 3}, /* acm.ResourceRecord */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.RecordType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1871, 2}, /* acm.HttpRedirect */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1902, 2}, /* acm.HttpRedirect */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.ValidationMethod */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.RevocationReason */
-    {SH_LIST, 0, "member", 1174, -1, NULL, NULL, 0, 0}, /* acm.InUseList */
+    {SH_LIST, 0, "member", 1182, -1, NULL, NULL, 0, 0}, /* acm.InUseList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.FailureReason */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1880, 4}, /* acm.RenewalSummary */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1911, 4}, /* acm.RenewalSummary */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.RenewalStatus */
-    {SH_LIST, 0, "member", 1186, -1, NULL, NULL, 0, 0}, /* acm.KeyUsageList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1884, 1}, /* acm.KeyUsage */
-    {SH_LIST, 0, "member", 1188, -1, NULL, NULL, 0, 0}, /* acm.ExtendedKeyUsageList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1885, 2}, /* acm.ExtendedKeyUsage */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1887, 2}, /* acm.CertificateOptions */
+    {SH_LIST, 0, "member", 1194, -1, NULL, NULL, 0, 0}, /* acm.KeyUsageList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1915, 1}, /* acm.KeyUsage */
+    {SH_LIST, 0, "member", 1196, -1, NULL, NULL, 0, 0}, /* acm.ExtendedKeyUsageList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1916, 2}, /* acm.ExtendedKeyUsage */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1918, 2}, /* acm.CertificateOptions */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.CertificateTransparencyLoggingPreference */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1944, 2}, /* secretsmanager.ListSecretsResponse */
-    {SH_LIST, 0, "member", 1193, -1, NULL, NULL, 0, 0}, /* secretsmanager.SecretListType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1924, 20}, /* secretsmanager.SecretListEntry */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1975, 2}, /* secretsmanager.ListSecretsResponse */
+    {SH_LIST, 0, "member", 1201, -1, NULL, NULL, 0, 0}, /* secretsmanager.SecretListType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1955, 20}, /* secretsmanager.SecretListEntry */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.SecretARNType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.SecretNameType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.MedeaTypeType */
@@ -1204,12 +1212,12 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.KmsKeyIdType */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.RotationEnabledType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.RotationLambdaARNType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1917, 3}, /* secretsmanager.RotationRulesType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1948, 3}, /* secretsmanager.RotationRulesType */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.AutomaticallyRotateAfterDaysType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.DurationType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.ScheduleExpressionType */
-    {SH_LIST, 0, "member", 1206, -1, NULL, NULL, 0, 0}, /* secretsmanager.ExternalSecretRotationMetadataType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1920, 2}, /* secretsmanager.ExternalSecretRotationMetadataItem */
+    {SH_LIST, 0, "member", 1214, -1, NULL, NULL, 0, 0}, /* secretsmanager.ExternalSecretRotationMetadataType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1951, 2}, /* secretsmanager.ExternalSecretRotationMetadataItem */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.ExternalSecretRotationMetadataItemKeyType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.ExternalSecretRotationMetadataItemValueType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.RoleARNType */
@@ -1218,21 +1226,21 @@ const struct aws_shape aws_shapes[] = {
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.LastAccessedDateType */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.DeletedDateType */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.NextRotationDateType */
-    {SH_LIST, 0, "member", 1216, -1, NULL, NULL, 0, 0}, /* secretsmanager.TagListType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1922, 2}, /* secretsmanager.Tag */
+    {SH_LIST, 0, "member", 1224, -1, NULL, NULL, 0, 0}, /* secretsmanager.TagListType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1953, 2}, /* secretsmanager.Tag */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.TagKeyType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.TagValueType */
-    {SH_MAP, 0, NULL, 1221, 1220, "key", "value", 0, 0}, /* secretsmanager.SecretVersionsToStagesMapType */
+    {SH_MAP, 0, NULL, 1229, 1228, "key", "value", 0, 0}, /* secretsmanager.SecretVersionsToStagesMapType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.SecretVersionIdType */
-    {SH_LIST, 0, "member", 1222, -1, NULL, NULL, 0, 0}, /* secretsmanager.SecretVersionStagesType */
+    {SH_LIST, 0, "member", 1230, -1, NULL, NULL, 0, 0}, /* secretsmanager.SecretVersionStagesType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.SecretVersionStageType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.OwningServiceType */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.TimestampType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.RegionType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.NextTokenType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1987, 2}, /* workspaces.DescribeWorkspacesResult */
-    {SH_LIST, 0, "member", 1229, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1967, 20}, /* workspaces.Workspace */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2018, 2}, /* workspaces.DescribeWorkspacesResult */
+    {SH_LIST, 0, "member", 1237, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1998, 20}, /* workspaces.Workspace */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.DirectoryId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.UserName */
@@ -1247,110 +1255,110 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.VolumeEncryptionKey */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.BooleanObject */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceName */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1948, 8}, /* workspaces.WorkspaceProperties */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1979, 8}, /* workspaces.WorkspaceProperties */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.RunningMode */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.RunningModeAutoStopTimeoutInMinutes */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.RootVolumeSizeGib */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.UserVolumeSizeGib */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.Compute */
-    {SH_LIST, 0, "member", 1251, -1, NULL, NULL, 0, 0}, /* workspaces.ProtocolList */
+    {SH_LIST, 0, "member", 1259, -1, NULL, NULL, 0, 0}, /* workspaces.ProtocolList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.Protocol */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.OperatingSystemName */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1946, 2}, /* workspaces.GlobalAcceleratorForWorkSpace */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1977, 2}, /* workspaces.GlobalAcceleratorForWorkSpace */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.AGAModeForWorkSpaceEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.AGAPreferredProtocolForWorkSpace */
-    {SH_LIST, 0, "member", 1257, -1, NULL, NULL, 0, 0}, /* workspaces.ModificationStateList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1956, 2}, /* workspaces.ModificationState */
+    {SH_LIST, 0, "member", 1265, -1, NULL, NULL, 0, 0}, /* workspaces.ModificationStateList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1987, 2}, /* workspaces.ModificationState */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.ModificationResourceEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.ModificationStateEnum */
-    {SH_LIST, 0, "member", 1261, -1, NULL, NULL, 0, 0}, /* workspaces.RelatedWorkspaces */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1958, 4}, /* workspaces.RelatedWorkspaceProperties */
+    {SH_LIST, 0, "member", 1269, -1, NULL, NULL, 0, 0}, /* workspaces.RelatedWorkspaces */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1989, 4}, /* workspaces.RelatedWorkspaceProperties */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.Region */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.StandbyWorkspaceRelationshipType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1962, 2}, /* workspaces.DataReplicationSettings */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1993, 2}, /* workspaces.DataReplicationSettings */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.DataReplication */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.Timestamp */
-    {SH_LIST, 0, "member", 1268, -1, NULL, NULL, 0, 0}, /* workspaces.StandbyWorkspacesPropertiesList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1964, 3}, /* workspaces.StandbyWorkspacesProperties */
+    {SH_LIST, 0, "member", 1276, -1, NULL, NULL, 0, 0}, /* workspaces.StandbyWorkspacesPropertiesList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1995, 3}, /* workspaces.StandbyWorkspacesProperties */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.PaginationToken */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2065, 2}, /* workspaces.DescribeWorkspaceDirectoriesResult */
-    {SH_LIST, 0, "member", 1272, -1, NULL, NULL, 0, 0}, /* workspaces.DirectoryList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2036, 29}, /* workspaces.WorkspaceDirectory */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2096, 2}, /* workspaces.DescribeWorkspaceDirectoriesResult */
+    {SH_LIST, 0, "member", 1280, -1, NULL, NULL, 0, 0}, /* workspaces.DirectoryList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2067, 29}, /* workspaces.WorkspaceDirectory */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.Alias */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.DirectoryName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.RegistrationCode */
-    {SH_LIST, 0, "member", 1237, -1, NULL, NULL, 0, 0}, /* workspaces.SubnetIds */
-    {SH_LIST, 0, "member", 1233, -1, NULL, NULL, 0, 0}, /* workspaces.DnsIpAddresses */
-    {SH_LIST, 0, "member", 1234, -1, NULL, NULL, 0, 0}, /* workspaces.DnsIpv6Addresses */
+    {SH_LIST, 0, "member", 1245, -1, NULL, NULL, 0, 0}, /* workspaces.SubnetIds */
+    {SH_LIST, 0, "member", 1241, -1, NULL, NULL, 0, 0}, /* workspaces.DnsIpAddresses */
+    {SH_LIST, 0, "member", 1242, -1, NULL, NULL, 0, 0}, /* workspaces.DnsIpv6Addresses */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.ARN */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceDirectoryType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.SecurityGroupId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceDirectoryState */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1989, 6}, /* workspaces.DefaultWorkspaceCreationProperties */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2020, 6}, /* workspaces.DefaultWorkspaceCreationProperties */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.DefaultOu */
-    {SH_LIST, 0, "member", 1286, -1, NULL, NULL, 0, 0}, /* workspaces.IpGroupIdList */
+    {SH_LIST, 0, "member", 1294, -1, NULL, NULL, 0, 0}, /* workspaces.IpGroupIdList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.IpGroupId */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1999, 10}, /* workspaces.WorkspaceAccessProperties */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2030, 10}, /* workspaces.WorkspaceAccessProperties */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.AccessPropertyValue */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1997, 2}, /* workspaces.AccessEndpointConfig */
-    {SH_LIST, 0, "member", 1291, -1, NULL, NULL, 0, 0}, /* workspaces.AccessEndpointList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1995, 2}, /* workspaces.AccessEndpoint */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2028, 2}, /* workspaces.AccessEndpointConfig */
+    {SH_LIST, 0, "member", 1299, -1, NULL, NULL, 0, 0}, /* workspaces.AccessEndpointList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2026, 2}, /* workspaces.AccessEndpoint */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.AccessEndpointType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.AlphanumericDashUnderscoreNonEmptyString */
-    {SH_LIST, 0, "member", 1295, -1, NULL, NULL, 0, 0}, /* workspaces.InternetFallbackProtocolList */
+    {SH_LIST, 0, "member", 1303, -1, NULL, NULL, 0, 0}, /* workspaces.InternetFallbackProtocolList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.InternetFallbackProtocol */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.Tenancy */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2009, 5}, /* workspaces.SelfservicePermissions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2040, 5}, /* workspaces.SelfservicePermissions */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.ReconnectEnum */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2014, 3}, /* workspaces.SamlProperties */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2045, 3}, /* workspaces.SamlProperties */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.SamlStatusEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.SamlUserAccessUrl */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.NonEmptyString */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2017, 2}, /* workspaces.CertificateBasedAuthProperties */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2048, 2}, /* workspaces.CertificateBasedAuthProperties */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.CertificateBasedAuthStatusEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.CertificateAuthorityArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.EndpointEncryptionMode */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2019, 2}, /* workspaces.MicrosoftEntraConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2050, 2}, /* workspaces.MicrosoftEntraConfig */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.MicrosoftEntraConfigTenantId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.SecretsManagerArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceDirectoryName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceDirectoryDescription */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.UserIdentityType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2021, 2}, /* workspaces.IDCConfig */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2023, 2}, /* workspaces.ActiveDirectoryConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2052, 2}, /* workspaces.IDCConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2054, 2}, /* workspaces.ActiveDirectoryConfig */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.DomainName */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2032, 4}, /* workspaces.StreamingProperties */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2063, 4}, /* workspaces.StreamingProperties */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.StreamingExperiencePreferredProtocolEnum */
-    {SH_LIST, 0, "member", 1320, -1, NULL, NULL, 0, 0}, /* workspaces.UserSettings */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2025, 3}, /* workspaces.UserSetting */
+    {SH_LIST, 0, "member", 1328, -1, NULL, NULL, 0, 0}, /* workspaces.UserSettings */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2056, 3}, /* workspaces.UserSetting */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.UserSettingActionEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.UserSettingPermissionEnum */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.MaximumLength */
-    {SH_LIST, 0, "member", 1325, -1, NULL, NULL, 0, 0}, /* workspaces.StorageConnectors */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2028, 2}, /* workspaces.StorageConnector */
+    {SH_LIST, 0, "member", 1333, -1, NULL, NULL, 0, 0}, /* workspaces.StorageConnectors */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2059, 2}, /* workspaces.StorageConnector */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.StorageConnectorTypeEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.StorageConnectorStatusEnum */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2030, 2}, /* workspaces.GlobalAcceleratorForDirectory */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2061, 2}, /* workspaces.GlobalAcceleratorForDirectory */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.AGAModeForDirectoryEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.AGAPreferredProtocolForDirectory */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2082, 2}, /* workspaces.DescribeWorkspaceBundlesResult */
-    {SH_LIST, 0, "member", 1333, -1, NULL, NULL, 0, 0}, /* workspaces.BundleList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2070, 12}, /* workspaces.WorkspaceBundle */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2113, 2}, /* workspaces.DescribeWorkspaceBundlesResult */
+    {SH_LIST, 0, "member", 1341, -1, NULL, NULL, 0, 0}, /* workspaces.BundleList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2101, 12}, /* workspaces.WorkspaceBundle */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.BundleOwner */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceImageId */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2067, 1}, /* workspaces.RootStorage */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2068, 1}, /* workspaces.UserStorage */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2069, 1}, /* workspaces.ComputeType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2098, 1}, /* workspaces.RootStorage */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2099, 1}, /* workspaces.UserStorage */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2100, 1}, /* workspaces.ComputeType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceBundleState */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.BundleType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2088, 2}, /* workspaces.DescribeWorkspacesConnectionStatusResult */
-    {SH_LIST, 0, "member", 1343, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceConnectionStatusList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2084, 4}, /* workspaces.WorkspaceConnectionStatus */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2119, 2}, /* workspaces.DescribeWorkspacesConnectionStatusResult */
+    {SH_LIST, 0, "member", 1351, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceConnectionStatusList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2115, 4}, /* workspaces.WorkspaceConnectionStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.ConnectionState */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2151, 2}, /* ds.DescribeDirectoriesResult */
-    {SH_LIST, 0, "member", 1347, -1, NULL, NULL, 0, 0}, /* ds.DirectoryDescriptions */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2122, 29}, /* ds.DirectoryDescription */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2182, 2}, /* ds.DescribeDirectoriesResult */
+    {SH_LIST, 0, "member", 1355, -1, NULL, NULL, 0, 0}, /* ds.DirectoryDescriptions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2153, 29}, /* ds.DirectoryDescription */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.DirectoryId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.DirectoryName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.DirectoryShortName */
@@ -1359,9 +1367,9 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.AliasName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.AccessUrl */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.Description */
-    {SH_LIST, 0, "member", 1357, -1, NULL, NULL, 0, 0}, /* ds.DnsIpAddrs */
+    {SH_LIST, 0, "member", 1365, -1, NULL, NULL, 0, 0}, /* ds.DnsIpAddrs */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.IpAddr */
-    {SH_LIST, 0, "member", 1359, -1, NULL, NULL, 0, 0}, /* ds.DnsIpv6Addrs */
+    {SH_LIST, 0, "member", 1367, -1, NULL, NULL, 0, 0}, /* ds.DnsIpv6Addrs */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.Ipv6Addr */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.DirectoryStage */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.ShareStatus */
@@ -1370,19 +1378,19 @@ const struct aws_shape aws_shapes[] = {
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.LaunchTime */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.LastUpdatedDateTime */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.DirectoryType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2090, 4}, /* ds.DirectoryVpcSettingsDescription */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2121, 4}, /* ds.DirectoryVpcSettingsDescription */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.VpcId */
-    {SH_LIST, 0, "member", 1370, -1, NULL, NULL, 0, 0}, /* ds.SubnetIds */
+    {SH_LIST, 0, "member", 1378, -1, NULL, NULL, 0, 0}, /* ds.SubnetIds */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.SubnetId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.SecurityGroupId */
-    {SH_LIST, 0, "member", 1373, -1, NULL, NULL, 0, 0}, /* ds.AvailabilityZones */
+    {SH_LIST, 0, "member", 1381, -1, NULL, NULL, 0, 0}, /* ds.AvailabilityZones */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.AvailabilityZone */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2094, 7}, /* ds.DirectoryConnectSettingsDescription */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2125, 7}, /* ds.DirectoryConnectSettingsDescription */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.UserName */
-    {SH_LIST, 0, "member", 1357, -1, NULL, NULL, 0, 0}, /* ds.IpAddrs */
-    {SH_LIST, 0, "member", 1359, -1, NULL, NULL, 0, 0}, /* ds.IpV6Addrs */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2101, 9}, /* ds.RadiusSettings */
-    {SH_LIST, 0, "member", 1380, -1, NULL, NULL, 0, 0}, /* ds.Servers */
+    {SH_LIST, 0, "member", 1365, -1, NULL, NULL, 0, 0}, /* ds.IpAddrs */
+    {SH_LIST, 0, "member", 1367, -1, NULL, NULL, 0, 0}, /* ds.IpV6Addrs */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2132, 9}, /* ds.RadiusSettings */
+    {SH_LIST, 0, "member", 1388, -1, NULL, NULL, 0, 0}, /* ds.Servers */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.Server */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.PortNumber */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.RadiusTimeout */
@@ -1395,238 +1403,238 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.StageReason */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.SsoEnabled */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.DesiredNumberOfDomainControllers */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2110, 8}, /* ds.OwnerDirectoryDescription */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2141, 8}, /* ds.OwnerDirectoryDescription */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.CustomerId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.NetworkType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2118, 2}, /* ds.RegionsInfo */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2149, 2}, /* ds.RegionsInfo */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.RegionName */
-    {SH_LIST, 0, "member", 1396, -1, NULL, NULL, 0, 0}, /* ds.AdditionalRegions */
+    {SH_LIST, 0, "member", 1404, -1, NULL, NULL, 0, 0}, /* ds.AdditionalRegions */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.OSVersion */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2120, 2}, /* ds.HybridSettingsDescription */
-    {SH_LIST, 0, "member", 1401, -1, NULL, NULL, 0, 0}, /* ds.AssessmentInstanceIds */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2151, 2}, /* ds.HybridSettingsDescription */
+    {SH_LIST, 0, "member", 1409, -1, NULL, NULL, 0, 0}, /* ds.AssessmentInstanceIds */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.AssessmentInstanceId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.NextToken */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2195, 2}, /* appstream.DescribeStacksResult */
-    {SH_LIST, 0, "member", 1405, -1, NULL, NULL, 0, 0}, /* appstream.StackList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2179, 16}, /* appstream.Stack */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2226, 2}, /* appstream.DescribeStacksResult */
+    {SH_LIST, 0, "member", 1413, -1, NULL, NULL, 0, 0}, /* appstream.StackList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2210, 16}, /* appstream.Stack */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.Arn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.String */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.Timestamp */
-    {SH_LIST, 0, "member", 1410, -1, NULL, NULL, 0, 0}, /* appstream.StorageConnectorList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2153, 4}, /* appstream.StorageConnector */
+    {SH_LIST, 0, "member", 1418, -1, NULL, NULL, 0, 0}, /* appstream.StorageConnectorList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2184, 4}, /* appstream.StorageConnector */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.StorageConnectorType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.ResourceIdentifier */
-    {SH_LIST, 0, "member", 1414, -1, NULL, NULL, 0, 0}, /* appstream.DomainList */
+    {SH_LIST, 0, "member", 1422, -1, NULL, NULL, 0, 0}, /* appstream.DomainList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.Domain */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.RedirectURL */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.FeedbackURL */
-    {SH_LIST, 0, "member", 1418, -1, NULL, NULL, 0, 0}, /* appstream.StackErrors */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2157, 2}, /* appstream.StackError */
+    {SH_LIST, 0, "member", 1426, -1, NULL, NULL, 0, 0}, /* appstream.StackErrors */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2188, 2}, /* appstream.StackError */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.StackErrorCode */
-    {SH_LIST, 0, "member", 1421, -1, NULL, NULL, 0, 0}, /* appstream.UserSettingList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2159, 3}, /* appstream.UserSetting */
+    {SH_LIST, 0, "member", 1429, -1, NULL, NULL, 0, 0}, /* appstream.UserSettingList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2190, 3}, /* appstream.UserSetting */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.Action */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.Permission */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.Integer */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2162, 3}, /* appstream.ApplicationSettingsResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2193, 3}, /* appstream.ApplicationSettingsResponse */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.Boolean */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.SettingsGroup */
-    {SH_LIST, 0, "member", 1429, -1, NULL, NULL, 0, 0}, /* appstream.AccessEndpointList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2165, 2}, /* appstream.AccessEndpoint */
+    {SH_LIST, 0, "member", 1437, -1, NULL, NULL, 0, 0}, /* appstream.AccessEndpointList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2196, 2}, /* appstream.AccessEndpoint */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.AccessEndpointType */
-    {SH_LIST, 0, "member", 1432, -1, NULL, NULL, 0, 0}, /* appstream.EmbedHostDomains */
+    {SH_LIST, 0, "member", 1440, -1, NULL, NULL, 0, 0}, /* appstream.EmbedHostDomains */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.EmbedHostDomain */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2167, 1}, /* appstream.StreamingExperienceSettings */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2198, 1}, /* appstream.StreamingExperienceSettings */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.PreferredProtocol */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2171, 1}, /* appstream.ContentRedirection */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2168, 3}, /* appstream.UrlRedirectionConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2202, 1}, /* appstream.ContentRedirection */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2199, 3}, /* appstream.UrlRedirectionConfig */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.BooleanObject */
-    {SH_LIST, 0, "member", 1439, -1, NULL, NULL, 0, 0}, /* appstream.UrlPatternList */
+    {SH_LIST, 0, "member", 1447, -1, NULL, NULL, 0, 0}, /* appstream.UrlPatternList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.UrlPattern */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2174, 5}, /* appstream.AgentAccessConfig */
-    {SH_LIST, 0, "member", 1442, -1, NULL, NULL, 0, 0}, /* appstream.AgentAccessSettingList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2172, 2}, /* appstream.AgentAccessSetting */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2205, 5}, /* appstream.AgentAccessConfig */
+    {SH_LIST, 0, "member", 1450, -1, NULL, NULL, 0, 0}, /* appstream.AgentAccessSettingList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2203, 2}, /* appstream.AgentAccessSetting */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.AgentAction */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.S3BucketArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.ScreenResolution */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.ScreenImageFormat */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2244, 2}, /* appstream.DescribeFleetsResult */
-    {SH_LIST, 0, "member", 1449, -1, NULL, NULL, 0, 0}, /* appstream.FleetList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2217, 27}, /* appstream.Fleet */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2275, 2}, /* appstream.DescribeFleetsResult */
+    {SH_LIST, 0, "member", 1457, -1, NULL, NULL, 0, 0}, /* appstream.FleetList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2248, 27}, /* appstream.Fleet */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.FleetType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2197, 11}, /* appstream.ComputeCapacityStatus */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2228, 11}, /* appstream.ComputeCapacityStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.FleetState */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2208, 2}, /* appstream.VpcConfig */
-    {SH_LIST, 0, "member", 1407, -1, NULL, NULL, 0, 0}, /* appstream.SubnetIdList */
-    {SH_LIST, 0, "member", 1407, -1, NULL, NULL, 0, 0}, /* appstream.SecurityGroupIdList */
-    {SH_LIST, 0, "member", 1457, -1, NULL, NULL, 0, 0}, /* appstream.FleetErrors */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2210, 2}, /* appstream.FleetError */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2239, 2}, /* appstream.VpcConfig */
+    {SH_LIST, 0, "member", 1415, -1, NULL, NULL, 0, 0}, /* appstream.SubnetIdList */
+    {SH_LIST, 0, "member", 1415, -1, NULL, NULL, 0, 0}, /* appstream.SecurityGroupIdList */
+    {SH_LIST, 0, "member", 1465, -1, NULL, NULL, 0, 0}, /* appstream.FleetErrors */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2241, 2}, /* appstream.FleetError */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.FleetErrorCode */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2212, 2}, /* appstream.DomainJoinInfo */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2243, 2}, /* appstream.DomainJoinInfo */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.DirectoryName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.OrganizationalUnitDistinguishedName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.StreamView */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.PlatformType */
-    {SH_LIST, 0, "member", 1465, -1, NULL, NULL, 0, 0}, /* appstream.UsbDeviceFilterStrings */
+    {SH_LIST, 0, "member", 1473, -1, NULL, NULL, 0, 0}, /* appstream.UsbDeviceFilterStrings */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.UsbDeviceFilterString */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2214, 2}, /* appstream.S3Location */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2245, 2}, /* appstream.S3Location */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.S3Bucket */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.S3Key */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2216, 1}, /* appstream.VolumeConfig */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2249, 2}, /* network-firewall.ListFirewallsResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2247, 1}, /* appstream.VolumeConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2280, 2}, /* network-firewall.ListFirewallsResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.PaginationToken */
-    {SH_LIST, 0, "member", 1473, -1, NULL, NULL, 0, 0}, /* network-firewall.Firewalls */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2246, 3}, /* network-firewall.FirewallMetadata */
+    {SH_LIST, 0, "member", 1481, -1, NULL, NULL, 0, 0}, /* network-firewall.Firewalls */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2277, 3}, /* network-firewall.FirewallMetadata */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.ResourceName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.ResourceArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TransitGatewayAttachmentId */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2297, 3}, /* network-firewall.DescribeFirewallResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2328, 3}, /* network-firewall.DescribeFirewallResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.UpdateToken */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2258, 18}, /* network-firewall.Firewall */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2289, 18}, /* network-firewall.Firewall */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.VpcId */
-    {SH_LIST, 0, "member", 1482, -1, NULL, NULL, 0, 0}, /* network-firewall.SubnetMappings */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2251, 2}, /* network-firewall.SubnetMapping */
+    {SH_LIST, 0, "member", 1490, -1, NULL, NULL, 0, 0}, /* network-firewall.SubnetMappings */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2282, 2}, /* network-firewall.SubnetMapping */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.CollectionMember_String */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.IPAddressType */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.Boolean */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.Description */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.ResourceId */
-    {SH_LIST, 0, "member", 1489, -1, NULL, NULL, 0, 0}, /* network-firewall.TagList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2253, 2}, /* network-firewall.Tag */
+    {SH_LIST, 0, "member", 1497, -1, NULL, NULL, 0, 0}, /* network-firewall.TagList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2284, 2}, /* network-firewall.Tag */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TagKey */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TagValue */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2255, 2}, /* network-firewall.EncryptionConfiguration */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2286, 2}, /* network-firewall.EncryptionConfiguration */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.KeyId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.EncryptionType */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.NumberOfAssociations */
-    {SH_LIST, 0, "member", 1497, -1, NULL, NULL, 0, 0}, /* network-firewall.EnabledAnalysisTypes */
+    {SH_LIST, 0, "member", 1505, -1, NULL, NULL, 0, 0}, /* network-firewall.EnabledAnalysisTypes */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.EnabledAnalysisType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TransitGatewayId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.AWSAccountId */
-    {SH_LIST, 0, "member", 1501, -1, NULL, NULL, 0, 0}, /* network-firewall.AvailabilityZoneMappings */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2257, 1}, /* network-firewall.AvailabilityZoneMapping */
+    {SH_LIST, 0, "member", 1509, -1, NULL, NULL, 0, 0}, /* network-firewall.AvailabilityZoneMappings */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2288, 1}, /* network-firewall.AvailabilityZoneMapping */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.AvailabilityZoneMappingString */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2292, 5}, /* network-firewall.FirewallStatus */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2323, 5}, /* network-firewall.FirewallStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.FirewallStatusValue */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.ConfigurationSyncState */
-    {SH_MAP, 0, NULL, 1508, 1507, "key", "value", 0, 0}, /* network-firewall.SyncStates */
+    {SH_MAP, 0, NULL, 1516, 1515, "key", "value", 0, 0}, /* network-firewall.SyncStates */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.AvailabilityZone */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2282, 2}, /* network-firewall.SyncState */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2276, 4}, /* network-firewall.Attachment */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2313, 2}, /* network-firewall.SyncState */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2307, 4}, /* network-firewall.Attachment */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.AzSubnet */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.EndpointId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.AttachmentStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.StatusMessage */
-    {SH_MAP, 0, NULL, 1515, 1474, "key", "value", 0, 0}, /* network-firewall.SyncStateConfig */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2280, 2}, /* network-firewall.PerObjectStatus */
+    {SH_MAP, 0, NULL, 1523, 1482, "key", "value", 0, 0}, /* network-firewall.SyncStateConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2311, 2}, /* network-firewall.PerObjectStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.PerObjectSyncStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2288, 1}, /* network-firewall.CapacityUsageSummary */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2285, 3}, /* network-firewall.CIDRSummary */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2319, 1}, /* network-firewall.CapacityUsageSummary */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2316, 3}, /* network-firewall.CIDRSummary */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.CIDRCount */
-    {SH_MAP, 0, NULL, 1522, 1521, "key", "value", 0, 0}, /* network-firewall.IPSetMetadataMap */
+    {SH_MAP, 0, NULL, 1530, 1529, "key", "value", 0, 0}, /* network-firewall.IPSetMetadataMap */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.IPSetArn */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2284, 1}, /* network-firewall.IPSetMetadata */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2289, 3}, /* network-firewall.TransitGatewayAttachmentSyncState */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2315, 1}, /* network-firewall.IPSetMetadata */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2320, 3}, /* network-firewall.TransitGatewayAttachmentSyncState */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.AttachmentId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TransitGatewayAttachmentStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TransitGatewayAttachmentSyncStateMessage */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2340, 3}, /* network-firewall.DescribeFirewallPolicyResponse */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2300, 12}, /* network-firewall.FirewallPolicyResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2371, 3}, /* network-firewall.DescribeFirewallPolicyResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2331, 12}, /* network-firewall.FirewallPolicyResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.ResourceStatus */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.RuleCapacity */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.LastUpdateTime */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2330, 10}, /* network-firewall.FirewallPolicy */
-    {SH_LIST, 0, "member", 1534, -1, NULL, NULL, 0, 0}, /* network-firewall.StatelessRuleGroupReferences */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2312, 2}, /* network-firewall.StatelessRuleGroupReference */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2361, 10}, /* network-firewall.FirewallPolicy */
+    {SH_LIST, 0, "member", 1542, -1, NULL, NULL, 0, 0}, /* network-firewall.StatelessRuleGroupReferences */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2343, 2}, /* network-firewall.StatelessRuleGroupReference */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.Priority */
-    {SH_LIST, 0, "member", 1483, -1, NULL, NULL, 0, 0}, /* network-firewall.StatelessActions */
-    {SH_LIST, 0, "member", 1538, -1, NULL, NULL, 0, 0}, /* network-firewall.CustomActions */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2317, 2}, /* network-firewall.CustomAction */
+    {SH_LIST, 0, "member", 1491, -1, NULL, NULL, 0, 0}, /* network-firewall.StatelessActions */
+    {SH_LIST, 0, "member", 1546, -1, NULL, NULL, 0, 0}, /* network-firewall.CustomActions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2348, 2}, /* network-firewall.CustomAction */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.ActionName */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2316, 1}, /* network-firewall.ActionDefinition */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2315, 1}, /* network-firewall.PublishMetricAction */
-    {SH_LIST, 0, "member", 1543, -1, NULL, NULL, 0, 0}, /* network-firewall.Dimensions */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2314, 1}, /* network-firewall.Dimension */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2347, 1}, /* network-firewall.ActionDefinition */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2346, 1}, /* network-firewall.PublishMetricAction */
+    {SH_LIST, 0, "member", 1551, -1, NULL, NULL, 0, 0}, /* network-firewall.Dimensions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2345, 1}, /* network-firewall.Dimension */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.DimensionValue */
-    {SH_LIST, 0, "member", 1546, -1, NULL, NULL, 0, 0}, /* network-firewall.StatefulRuleGroupReferences */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2320, 4}, /* network-firewall.StatefulRuleGroupReference */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2319, 1}, /* network-firewall.StatefulRuleGroupOverride */
+    {SH_LIST, 0, "member", 1554, -1, NULL, NULL, 0, 0}, /* network-firewall.StatefulRuleGroupReferences */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2351, 4}, /* network-firewall.StatefulRuleGroupReference */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2350, 1}, /* network-firewall.StatefulRuleGroupOverride */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.OverrideAction */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.DeepThreatInspection */
-    {SH_LIST, 0, "member", 1483, -1, NULL, NULL, 0, 0}, /* network-firewall.StatefulActions */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2325, 3}, /* network-firewall.StatefulEngineOptions */
+    {SH_LIST, 0, "member", 1491, -1, NULL, NULL, 0, 0}, /* network-firewall.StatefulActions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2356, 3}, /* network-firewall.StatefulEngineOptions */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.RuleOrder */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.StreamExceptionPolicy */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2324, 1}, /* network-firewall.FlowTimeouts */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2355, 1}, /* network-firewall.FlowTimeouts */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TcpIdleTimeoutRangeBound */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2329, 1}, /* network-firewall.PolicyVariables */
-    {SH_MAP, 0, NULL, 1559, 1558, "key", "value", 0, 0}, /* network-firewall.IPSets */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2360, 1}, /* network-firewall.PolicyVariables */
+    {SH_MAP, 0, NULL, 1567, 1566, "key", "value", 0, 0}, /* network-firewall.IPSets */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.RuleVariableName */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2328, 1}, /* network-firewall.IPSet */
-    {SH_LIST, 0, "member", 1561, -1, NULL, NULL, 0, 0}, /* network-firewall.VariableDefinitionList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2359, 1}, /* network-firewall.IPSet */
+    {SH_LIST, 0, "member", 1569, -1, NULL, NULL, 0, 0}, /* network-firewall.VariableDefinitionList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.VariableDefinition */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.EnableTLSSessionHolding */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2410, 3}, /* network-firewall.DescribeRuleGroupResponse */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2384, 4}, /* network-firewall.RuleGroup */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2344, 2}, /* network-firewall.RuleVariables */
-    {SH_MAP, 0, NULL, 1567, 1558, "key", "value", 0, 0}, /* network-firewall.PortSets */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2343, 1}, /* network-firewall.PortSet */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2347, 1}, /* network-firewall.ReferenceSets */
-    {SH_MAP, 0, NULL, 1571, 1570, "key", "value", 0, 0}, /* network-firewall.IPSetReferenceMap */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2441, 3}, /* network-firewall.DescribeRuleGroupResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2415, 4}, /* network-firewall.RuleGroup */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2375, 2}, /* network-firewall.RuleVariables */
+    {SH_MAP, 0, NULL, 1575, 1566, "key", "value", 0, 0}, /* network-firewall.PortSets */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2374, 1}, /* network-firewall.PortSet */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2378, 1}, /* network-firewall.ReferenceSets */
+    {SH_MAP, 0, NULL, 1579, 1578, "key", "value", 0, 0}, /* network-firewall.IPSetReferenceMap */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.IPSetReferenceName */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2346, 1}, /* network-firewall.IPSetReference */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2379, 4}, /* network-firewall.RulesSource */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2377, 1}, /* network-firewall.IPSetReference */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2410, 4}, /* network-firewall.RulesSource */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.RulesString */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2348, 3}, /* network-firewall.RulesSourceList */
-    {SH_LIST, 0, "member", 1483, -1, NULL, NULL, 0, 0}, /* network-firewall.RuleTargets */
-    {SH_LIST, 0, "member", 1577, -1, NULL, NULL, 0, 0}, /* network-firewall.TargetTypes */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2379, 3}, /* network-firewall.RulesSourceList */
+    {SH_LIST, 0, "member", 1491, -1, NULL, NULL, 0, 0}, /* network-firewall.RuleTargets */
+    {SH_LIST, 0, "member", 1585, -1, NULL, NULL, 0, 0}, /* network-firewall.TargetTypes */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TargetType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.GeneratedRulesType */
-    {SH_LIST, 0, "member", 1580, -1, NULL, NULL, 0, 0}, /* network-firewall.StatefulRules */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2359, 3}, /* network-firewall.StatefulRule */
+    {SH_LIST, 0, "member", 1588, -1, NULL, NULL, 0, 0}, /* network-firewall.StatefulRules */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2390, 3}, /* network-firewall.StatefulRule */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.StatefulAction */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2351, 6}, /* network-firewall.Header */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2382, 6}, /* network-firewall.Header */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.StatefulRuleProtocol */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.Source */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.Port */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.StatefulRuleDirection */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.Destination */
-    {SH_LIST, 0, "member", 1589, -1, NULL, NULL, 0, 0}, /* network-firewall.RuleOptions */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2357, 2}, /* network-firewall.RuleOption */
+    {SH_LIST, 0, "member", 1597, -1, NULL, NULL, 0, 0}, /* network-firewall.RuleOptions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2388, 2}, /* network-firewall.RuleOption */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.Keyword */
-    {SH_LIST, 0, "member", 1592, -1, NULL, NULL, 0, 0}, /* network-firewall.Settings */
+    {SH_LIST, 0, "member", 1600, -1, NULL, NULL, 0, 0}, /* network-firewall.Settings */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.Setting */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2377, 2}, /* network-firewall.StatelessRulesAndCustomActions */
-    {SH_LIST, 0, "member", 1595, -1, NULL, NULL, 0, 0}, /* network-firewall.StatelessRules */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2375, 2}, /* network-firewall.StatelessRule */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2373, 2}, /* network-firewall.RuleDefinition */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2367, 6}, /* network-firewall.MatchAttributes */
-    {SH_LIST, 0, "member", 1599, -1, NULL, NULL, 0, 0}, /* network-firewall.Addresses */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2362, 1}, /* network-firewall.Address */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2408, 2}, /* network-firewall.StatelessRulesAndCustomActions */
+    {SH_LIST, 0, "member", 1603, -1, NULL, NULL, 0, 0}, /* network-firewall.StatelessRules */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2406, 2}, /* network-firewall.StatelessRule */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2404, 2}, /* network-firewall.RuleDefinition */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2398, 6}, /* network-firewall.MatchAttributes */
+    {SH_LIST, 0, "member", 1607, -1, NULL, NULL, 0, 0}, /* network-firewall.Addresses */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2393, 1}, /* network-firewall.Address */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.AddressDefinition */
-    {SH_LIST, 0, "member", 1602, -1, NULL, NULL, 0, 0}, /* network-firewall.PortRanges */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2363, 2}, /* network-firewall.PortRange */
+    {SH_LIST, 0, "member", 1610, -1, NULL, NULL, 0, 0}, /* network-firewall.PortRanges */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2394, 2}, /* network-firewall.PortRange */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.PortRangeBound */
-    {SH_LIST, 0, "member", 1605, -1, NULL, NULL, 0, 0}, /* network-firewall.ProtocolNumbers */
+    {SH_LIST, 0, "member", 1613, -1, NULL, NULL, 0, 0}, /* network-firewall.ProtocolNumbers */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.ProtocolNumber */
-    {SH_LIST, 0, "member", 1607, -1, NULL, NULL, 0, 0}, /* network-firewall.TCPFlags */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2365, 2}, /* network-firewall.TCPFlagField */
-    {SH_LIST, 0, "member", 1609, -1, NULL, NULL, 0, 0}, /* network-firewall.Flags */
+    {SH_LIST, 0, "member", 1615, -1, NULL, NULL, 0, 0}, /* network-firewall.TCPFlags */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2396, 2}, /* network-firewall.TCPFlagField */
+    {SH_LIST, 0, "member", 1617, -1, NULL, NULL, 0, 0}, /* network-firewall.Flags */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TCPFlag */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2383, 1}, /* network-firewall.StatefulRuleOptions */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2394, 16}, /* network-firewall.RuleGroupResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2414, 1}, /* network-firewall.StatefulRuleOptions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2425, 16}, /* network-firewall.RuleGroupResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.RuleGroupType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2388, 2}, /* network-firewall.SourceMetadata */
-    {SH_LIST, 0, "member", 1615, -1, NULL, NULL, 0, 0}, /* network-firewall.AnalysisResultList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2390, 3}, /* network-firewall.AnalysisResult */
-    {SH_LIST, 0, "member", 1483, -1, NULL, NULL, 0, 0}, /* network-firewall.RuleIdList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2419, 2}, /* network-firewall.SourceMetadata */
+    {SH_LIST, 0, "member", 1623, -1, NULL, NULL, 0, 0}, /* network-firewall.AnalysisResultList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2421, 3}, /* network-firewall.AnalysisResult */
+    {SH_LIST, 0, "member", 1491, -1, NULL, NULL, 0, 0}, /* network-firewall.RuleIdList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.IdentifiedType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2393, 1}, /* network-firewall.SummaryConfiguration */
-    {SH_LIST, 0, "member", 1620, -1, NULL, NULL, 0, 0}, /* network-firewall.SummaryRuleOptions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2424, 1}, /* network-firewall.SummaryConfiguration */
+    {SH_LIST, 0, "member", 1628, -1, NULL, NULL, 0, 0}, /* network-firewall.SummaryRuleOptions */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.SummaryRuleOption */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2420, 2}, /* sso-admin.ListInstancesResponse */
-    {SH_LIST, 0, "member", 1623, -1, NULL, NULL, 0, 0}, /* sso-admin.InstanceList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2413, 7}, /* sso-admin.InstanceMetadata */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2451, 2}, /* sso-admin.ListInstancesResponse */
+    {SH_LIST, 0, "member", 1631, -1, NULL, NULL, 0, 0}, /* sso-admin.InstanceList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2444, 7}, /* sso-admin.InstanceMetadata */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sso-admin.InstanceArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sso-admin.Id */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sso-admin.AccountId */
@@ -2572,1494 +2580,1525 @@ const struct aws_member aws_members[] = {
     {"InternetAccessGatewayEnabled", "InternetAccessGatewayEnabled", 340, 0, 0},
     {"Marker", "Marker", 318, 0, 0},
     {"DBClusters", "DBClusters", 374, 0, 0},
-    {"Name", "Name", 401, 0, 0},
-    {"CreationDate", "CreationDate", 402, 0, 0},
-    {"BucketRegion", "BucketRegion", 403, 0, 0},
-    {"BucketArn", "BucketArn", 404, 0, 0},
-    {"DisplayName", "DisplayName", 406, 0, 0},
-    {"ID", "ID", 407, 0, 0},
-    {"Buckets", "Buckets", 399, 0, 0},
-    {"Owner", "Owner", 405, 0, 0},
-    {"ContinuationToken", "ContinuationToken", 408, 0, 0},
-    {"Prefix", "Prefix", 409, 0, 0},
-    {"LocationConstraint", "LocationConstraint", 411, 0, 0},
-    {"BlockPublicAcls", "BlockPublicAcls", 413, 0, 0},
-    {"IgnorePublicAcls", "IgnorePublicAcls", 413, 0, 0},
-    {"BlockPublicPolicy", "BlockPublicPolicy", 413, 0, 0},
-    {"RestrictPublicBuckets", "RestrictPublicBuckets", 413, 0, 0},
-    {"IsPublic", "IsPublic", 416, 0, 0},
-    {"DisplayName", "DisplayName", 406, 0, 0},
-    {"EmailAddress", "EmailAddress", 421, 0, 0},
-    {"ID", "ID", 407, 0, 0},
-    {"Type", "xsi:type", 422, 0, 1},
-    {"URI", "URI", 423, 0, 0},
-    {"Grantee", "Grantee", 420, 0, 0},
-    {"Permission", "Permission", 424, 0, 0},
-    {"Owner", "Owner", 405, 0, 0},
-    {"Grants", "AccessControlList", 418, 0, 0},
-    {"SSEAlgorithm", "SSEAlgorithm", 429, 0, 0},
-    {"KMSMasterKeyID", "KMSMasterKeyID", 430, 0, 0},
-    {"EncryptionType", "EncryptionType", 433, 0, 0},
-    {"ApplyServerSideEncryptionByDefault", "ApplyServerSideEncryptionByDefault", 428, 0, 0},
-    {"BucketKeyEnabled", "BucketKeyEnabled", 431, 0, 0},
-    {"BlockedEncryptionTypes", "BlockedEncryptionTypes", 432, 0, 0},
-    {"Rules", "Rule", 426, 0, 0},
-    {"Status", "Status", 436, 0, 0},
-    {"MFADelete", "MfaDelete", 437, 0, 0},
-    {"Mode", "Mode", 442, 0, 0},
-    {"Days", "Days", 443, 0, 0},
-    {"Years", "Years", 444, 0, 0},
-    {"DefaultRetention", "DefaultRetention", 441, 0, 0},
-    {"ObjectLockEnabled", "ObjectLockEnabled", 439, 0, 0},
-    {"Rule", "Rule", 440, 0, 0},
-    {"Date", "Date", 449, 0, 0},
-    {"Days", "Days", 443, 0, 0},
-    {"ExpiredObjectDeleteMarker", "ExpiredObjectDeleteMarker", 450, 0, 0},
-    {"Key", "Key", 453, 0, 0},
-    {"Value", "Value", 454, 0, 0},
-    {"Prefix", "Prefix", 409, 0, 0},
-    {"Tags", "Tag", 458, 1, 0},
-    {"ObjectSizeGreaterThan", "ObjectSizeGreaterThan", 455, 0, 0},
-    {"ObjectSizeLessThan", "ObjectSizeLessThan", 456, 0, 0},
-    {"Prefix", "Prefix", 409, 0, 0},
-    {"Tag", "Tag", 452, 0, 0},
-    {"ObjectSizeGreaterThan", "ObjectSizeGreaterThan", 455, 0, 0},
-    {"ObjectSizeLessThan", "ObjectSizeLessThan", 456, 0, 0},
-    {"And", "And", 457, 0, 0},
-    {"Date", "Date", 449, 0, 0},
-    {"Days", "Days", 443, 0, 0},
-    {"StorageClass", "StorageClass", 462, 0, 0},
-    {"NoncurrentDays", "NoncurrentDays", 443, 0, 0},
-    {"StorageClass", "StorageClass", 462, 0, 0},
-    {"NewerNoncurrentVersions", "NewerNoncurrentVersions", 465, 0, 0},
-    {"NoncurrentDays", "NoncurrentDays", 443, 0, 0},
-    {"NewerNoncurrentVersions", "NewerNoncurrentVersions", 465, 0, 0},
-    {"DaysAfterInitiation", "DaysAfterInitiation", 468, 0, 0},
-    {"Expiration", "Expiration", 448, 0, 0},
-    {"ID", "ID", 407, 0, 0},
-    {"Prefix", "Prefix", 409, 0, 0},
-    {"Filter", "Filter", 451, 0, 0},
-    {"Status", "Status", 459, 0, 0},
-    {"Transitions", "Transition", 460, 0, 0},
-    {"NoncurrentVersionTransitions", "NoncurrentVersionTransition", 463, 0, 0},
-    {"NoncurrentVersionExpiration", "NoncurrentVersionExpiration", 466, 0, 0},
-    {"AbortIncompleteMultipartUpload", "AbortIncompleteMultipartUpload", 467, 0, 0},
-    {"Rules", "Rule", 446, 0, 0},
-    {"TagSet", "TagSet", 458, 0, 0},
-    {"BlockPublicAcls", "BlockPublicAcls", 471, 0, 0},
-    {"IgnorePublicAcls", "IgnorePublicAcls", 471, 0, 0},
-    {"BlockPublicPolicy", "BlockPublicPolicy", 471, 0, 0},
-    {"RestrictPublicBuckets", "RestrictPublicBuckets", 471, 0, 0},
-    {"Name", "Name", 475, 0, 0},
-    {"S3BucketName", "S3BucketName", 475, 0, 0},
-    {"S3KeyPrefix", "S3KeyPrefix", 475, 0, 0},
-    {"SnsTopicName", "SnsTopicName", 475, 0, 0},
-    {"SnsTopicARN", "SnsTopicARN", 475, 0, 0},
-    {"IncludeGlobalServiceEvents", "IncludeGlobalServiceEvents", 476, 0, 0},
-    {"IsMultiRegionTrail", "IsMultiRegionTrail", 476, 0, 0},
-    {"HomeRegion", "HomeRegion", 475, 0, 0},
-    {"TrailARN", "TrailARN", 475, 0, 0},
-    {"LogFileValidationEnabled", "LogFileValidationEnabled", 476, 0, 0},
-    {"CloudWatchLogsLogGroupArn", "CloudWatchLogsLogGroupArn", 475, 0, 0},
-    {"CloudWatchLogsRoleArn", "CloudWatchLogsRoleArn", 475, 0, 0},
-    {"KmsKeyId", "KmsKeyId", 475, 0, 0},
-    {"HasCustomEventSelectors", "HasCustomEventSelectors", 476, 0, 0},
-    {"HasInsightSelectors", "HasInsightSelectors", 476, 0, 0},
-    {"IsOrganizationTrail", "IsOrganizationTrail", 476, 0, 0},
-    {"trailList", "trailList", 473, 0, 0},
-    {"IsLogging", "IsLogging", 476, 0, 0},
-    {"LatestDeliveryError", "LatestDeliveryError", 475, 0, 0},
-    {"LatestNotificationError", "LatestNotificationError", 475, 0, 0},
-    {"LatestDeliveryTime", "LatestDeliveryTime", 478, 0, 0},
-    {"LatestNotificationTime", "LatestNotificationTime", 478, 0, 0},
-    {"StartLoggingTime", "StartLoggingTime", 478, 0, 0},
-    {"StopLoggingTime", "StopLoggingTime", 478, 0, 0},
-    {"LatestCloudWatchLogsDeliveryError", "LatestCloudWatchLogsDeliveryError", 475, 0, 0},
-    {"LatestCloudWatchLogsDeliveryTime", "LatestCloudWatchLogsDeliveryTime", 478, 0, 0},
-    {"LatestDigestDeliveryTime", "LatestDigestDeliveryTime", 478, 0, 0},
-    {"LatestDigestDeliveryError", "LatestDigestDeliveryError", 475, 0, 0},
-    {"LatestDeliveryAttemptTime", "LatestDeliveryAttemptTime", 475, 0, 0},
-    {"LatestNotificationAttemptTime", "LatestNotificationAttemptTime", 475, 0, 0},
-    {"LatestNotificationAttemptSucceeded", "LatestNotificationAttemptSucceeded", 475, 0, 0},
-    {"LatestDeliveryAttemptSucceeded", "LatestDeliveryAttemptSucceeded", 475, 0, 0},
-    {"TimeLoggingStarted", "TimeLoggingStarted", 475, 0, 0},
-    {"TimeLoggingStopped", "TimeLoggingStopped", 475, 0, 0},
-    {"Type", "Type", 475, 0, 0},
-    {"Values", "Values", 485, 0, 0},
-    {"ReadWriteType", "ReadWriteType", 482, 0, 0},
-    {"IncludeManagementEvents", "IncludeManagementEvents", 476, 0, 0},
-    {"DataResources", "DataResources", 483, 0, 0},
-    {"ExcludeManagementEventSources", "ExcludeManagementEventSources", 486, 0, 0},
-    {"Field", "Field", 492, 0, 0},
-    {"Equals", "Equals", 493, 0, 0},
-    {"StartsWith", "StartsWith", 493, 0, 0},
-    {"EndsWith", "EndsWith", 493, 0, 0},
-    {"NotEquals", "NotEquals", 493, 0, 0},
-    {"NotStartsWith", "NotStartsWith", 493, 0, 0},
-    {"NotEndsWith", "NotEndsWith", 493, 0, 0},
-    {"Name", "Name", 489, 0, 0},
-    {"FieldSelectors", "FieldSelectors", 490, 0, 0},
-    {"TrailARN", "TrailARN", 475, 0, 0},
-    {"EventSelectors", "EventSelectors", 480, 0, 0},
-    {"AdvancedEventSelectors", "AdvancedEventSelectors", 487, 0, 0},
-    {"KeyId", "KeyId", 498, 0, 0},
-    {"KeyArn", "KeyArn", 499, 0, 0},
-    {"Keys", "Keys", 496, 0, 0},
-    {"NextMarker", "NextMarker", 500, 0, 0},
-    {"Truncated", "Truncated", 501, 0, 0},
-    {"Arn", "Arn", 499, 0, 0},
-    {"Region", "Region", 526, 0, 0},
-    {"MultiRegionKeyType", "MultiRegionKeyType", 524, 0, 0},
-    {"PrimaryKey", "PrimaryKey", 525, 0, 0},
-    {"ReplicaKeys", "ReplicaKeys", 527, 0, 0},
-    {"Id", "Id", 532, 0, 0},
-    {"AWSAccountId", "AWSAccountId", 504, 0, 0},
-    {"KeyId", "KeyId", 498, 0, 0},
-    {"Arn", "Arn", 499, 0, 0},
-    {"CreationDate", "CreationDate", 505, 0, 0},
-    {"Enabled", "Enabled", 501, 0, 0},
-    {"Description", "Description", 506, 0, 0},
-    {"KeyUsage", "KeyUsage", 507, 0, 0},
-    {"KeyState", "KeyState", 508, 0, 0},
-    {"DeletionDate", "DeletionDate", 505, 0, 0},
-    {"ValidTo", "ValidTo", 505, 0, 0},
-    {"Origin", "Origin", 509, 0, 0},
-    {"CustomKeyStoreId", "CustomKeyStoreId", 510, 0, 0},
-    {"CloudHsmClusterId", "CloudHsmClusterId", 511, 0, 0},
-    {"ExpirationModel", "ExpirationModel", 512, 0, 0},
-    {"KeyManager", "KeyManager", 513, 0, 0},
-    {"CustomerMasterKeySpec", "CustomerMasterKeySpec", 514, 0, 0},
-    {"KeySpec", "KeySpec", 515, 0, 0},
-    {"EncryptionAlgorithms", "EncryptionAlgorithms", 516, 0, 0},
-    {"SigningAlgorithms", "SigningAlgorithms", 518, 0, 0},
-    {"KeyAgreementAlgorithms", "KeyAgreementAlgorithms", 520, 0, 0},
-    {"MultiRegion", "MultiRegion", 522, 0, 0},
-    {"MultiRegionConfiguration", "MultiRegionConfiguration", 523, 0, 0},
-    {"PendingDeletionWindowInDays", "PendingDeletionWindowInDays", 528, 0, 0},
-    {"MacAlgorithms", "MacAlgorithms", 529, 0, 0},
-    {"XksKeyConfiguration", "XksKeyConfiguration", 531, 0, 0},
-    {"CurrentKeyMaterialId", "CurrentKeyMaterialId", 533, 0, 0},
-    {"KeyMetadata", "KeyMetadata", 503, 0, 0},
-    {"KeyRotationEnabled", "KeyRotationEnabled", 501, 0, 0},
-    {"KeyId", "KeyId", 498, 0, 0},
-    {"RotationPeriodInDays", "RotationPeriodInDays", 535, 0, 0},
-    {"NextRotationDate", "NextRotationDate", 505, 0, 0},
-    {"OnDemandRotationStartDate", "OnDemandRotationStartDate", 505, 0, 0},
-    {"Policy", "Policy", 537, 0, 0},
-    {"PolicyName", "PolicyName", 538, 0, 0},
-    {"TagKey", "TagKey", 542, 0, 0},
-    {"TagValue", "TagValue", 543, 0, 0},
-    {"Tags", "Tags", 540, 0, 0},
-    {"NextMarker", "NextMarker", 500, 0, 0},
-    {"Truncated", "Truncated", 501, 0, 0},
-    {"Type", "Type", 554, 0, 0},
-    {"Status", "Status", 555, 0, 0},
-    {"Id", "Id", 546, 0, 0},
-    {"Arn", "Arn", 547, 0, 0},
-    {"FeatureSet", "FeatureSet", 548, 0, 0},
-    {"MasterAccountArn", "MasterAccountArn", 549, 0, 0},
-    {"MasterAccountId", "MasterAccountId", 550, 0, 0},
-    {"MasterAccountEmail", "MasterAccountEmail", 551, 0, 0},
-    {"AvailablePolicyTypes", "AvailablePolicyTypes", 552, 0, 0},
-    {"Organization", "Organization", 545, 0, 0},
-    {"Id", "Id", 559, 0, 0},
-    {"Type", "Type", 560, 0, 0},
-    {"Parents", "Parents", 557, 0, 0},
-    {"NextToken", "NextToken", 561, 0, 0},
-    {"Id", "Id", 565, 0, 0},
-    {"Arn", "Arn", 566, 0, 0},
-    {"Name", "Name", 567, 0, 0},
-    {"Description", "Description", 568, 0, 0},
-    {"Type", "Type", 554, 0, 0},
-    {"AwsManaged", "AwsManaged", 569, 0, 0},
-    {"Policies", "Policies", 563, 0, 0},
-    {"NextToken", "NextToken", 561, 0, 0},
-    {"PolicySummary", "PolicySummary", 564, 0, 0},
-    {"Content", "Content", 572, 0, 0},
-    {"Policy", "Policy", 571, 0, 0},
-    {"DetectorIds", "detectorIds", 574, 0, 0},
-    {"NextToken", "nextToken", 576, 0, 0},
-    {"Status", "status", 582, 0, 0},
-    {"Status", "status", 582, 0, 0},
-    {"Status", "status", 582, 0, 0},
-    {"Status", "status", 582, 0, 0},
-    {"Status", "status", 582, 0, 0},
-    {"AuditLogs", "auditLogs", 587, 0, 0},
-    {"Status", "status", 582, 0, 0},
-    {"Reason", "reason", 576, 0, 0},
-    {"EbsVolumes", "ebsVolumes", 590, 0, 0},
-    {"ScanEc2InstanceWithFindings", "scanEc2InstanceWithFindings", 589, 0, 0},
-    {"ServiceRole", "serviceRole", 576, 0, 0},
-    {"CloudTrail", "cloudTrail", 581, 0, 0},
-    {"DNSLogs", "dnsLogs", 583, 0, 0},
-    {"FlowLogs", "flowLogs", 584, 0, 0},
-    {"S3Logs", "s3Logs", 585, 0, 0},
-    {"Kubernetes", "kubernetes", 586, 0, 0},
-    {"MalwareProtection", "malwareProtection", 588, 0, 0},
-    {"Name", "name", 601, 0, 0},
-    {"Status", "status", 597, 0, 0},
-    {"UpdatedAt", "updatedAt", 598, 0, 0},
-    {"Name", "name", 596, 0, 0},
-    {"Status", "status", 597, 0, 0},
-    {"UpdatedAt", "updatedAt", 598, 0, 0},
-    {"AdditionalConfiguration", "additionalConfiguration", 599, 0, 0},
-    {"CreatedAt", "createdAt", 576, 0, 0},
-    {"FindingPublishingFrequency", "findingPublishingFrequency", 578, 0, 0},
-    {"ServiceRole", "serviceRole", 576, 0, 0},
-    {"Status", "status", 579, 0, 0},
-    {"UpdatedAt", "updatedAt", 576, 0, 0},
-    {"DataSources", "dataSources", 580, 0, 0},
-    {"Tags", "tags", 591, 0, 0},
-    {"Features", "features", 594, 0, 0},
-    {"code", "code", 613, 0, 0},
-    {"accountIds", "accountIds", 620, 0, 0},
-    {"resourceTags", "resourceTags", 621, 0, 0},
-    {"exclusions", "exclusions", 618, 0, 0},
-    {"unusedAccessAge", "unusedAccessAge", 616, 0, 0},
-    {"analysisRule", "analysisRule", 617, 0, 0},
-    {"accountIds", "accountIds", 620, 0, 0},
-    {"resourceTypes", "resourceTypes", 626, 0, 0},
-    {"resourceArns", "resourceArns", 628, 0, 0},
-    {"inclusions", "inclusions", 624, 0, 0},
-    {"analysisRule", "analysisRule", 623, 0, 0},
-    {"unusedAccess", "unusedAccess", 615, 0, 0},
-    {"internalAccess", "internalAccess", 622, 0, 0},
-    {"arn", "arn", 605, 0, 0},
-    {"name", "name", 606, 0, 0},
-    {"type", "type", 607, 0, 0},
-    {"createdAt", "createdAt", 608, 0, 0},
-    {"lastResourceAnalyzed", "lastResourceAnalyzed", 609, 0, 0},
-    {"lastResourceAnalyzedAt", "lastResourceAnalyzedAt", 608, 0, 0},
-    {"tags", "tags", 610, 0, 0},
-    {"status", "status", 611, 0, 0},
-    {"statusReason", "statusReason", 612, 0, 0},
-    {"configuration", "configuration", 614, 0, 0},
-    {"managedBy", "managedBy", 609, 0, 0},
-    {"analyzers", "analyzers", 603, 0, 0},
-    {"nextToken", "nextToken", 629, 0, 0},
-    {"Name", "Name", 632, 0, 0},
-    {"Title", "Title", 633, 0, 0},
-    {"EmailAddress", "EmailAddress", 634, 0, 0},
-    {"PhoneNumber", "PhoneNumber", 635, 0, 0},
-    {"AlternateContactType", "AlternateContactType", 636, 0, 0},
-    {"AlternateContact", "AlternateContact", 631, 0, 0},
-    {"Amount", "Amount", 642, 0, 0},
-    {"Unit", "Unit", 643, 0, 0},
-    {"IncludeTax", "IncludeTax", 650, 0, 0},
-    {"IncludeSubscription", "IncludeSubscription", 650, 0, 0},
-    {"UseBlended", "UseBlended", 650, 0, 0},
-    {"IncludeRefund", "IncludeRefund", 650, 0, 0},
-    {"IncludeCredit", "IncludeCredit", 650, 0, 0},
-    {"IncludeUpfront", "IncludeUpfront", 650, 0, 0},
-    {"IncludeRecurring", "IncludeRecurring", 650, 0, 0},
-    {"IncludeOtherSubscription", "IncludeOtherSubscription", 650, 0, 0},
-    {"IncludeSupport", "IncludeSupport", 650, 0, 0},
-    {"IncludeDiscount", "IncludeDiscount", 650, 0, 0},
-    {"UseAmortized", "UseAmortized", 650, 0, 0},
-    {"Start", "Start", 653, 0, 0},
-    {"End", "End", 653, 0, 0},
-    {"ActualSpend", "ActualSpend", 641, 0, 0},
-    {"ForecastedSpend", "ForecastedSpend", 641, 0, 0},
-    {"BudgetAdjustmentPeriod", "BudgetAdjustmentPeriod", 659, 0, 0},
-    {"LookBackAvailablePeriods", "LookBackAvailablePeriods", 659, 0, 0},
-    {"AutoAdjustType", "AutoAdjustType", 657, 0, 0},
-    {"HistoricalOptions", "HistoricalOptions", 658, 0, 0},
-    {"LastAutoAdjustTime", "LastAutoAdjustTime", 653, 0, 0},
-    {"Key", "Key", 663, 0, 0},
-    {"Values", "Values", 664, 0, 0},
-    {"MatchOptions", "MatchOptions", 666, 0, 0},
-    {"Key", "Key", 669, 0, 0},
-    {"Values", "Values", 664, 0, 0},
-    {"MatchOptions", "MatchOptions", 666, 0, 0},
+    {"Name", "Name", 318, 0, 0},
+    {"Value", "Value", 405, 0, 0},
+    {"DefaultValue", "DefaultValue", 318, 0, 0},
+    {"Description", "Description", 318, 0, 0},
+    {"ApplyType", "ApplyType", 318, 0, 0},
+    {"DataType", "DataType", 318, 0, 0},
+    {"AllowedValues", "AllowedValues", 318, 0, 0},
+    {"IsModifiable", "IsModifiable", 348, 0, 0},
+    {"IsCollection", "IsCollection", 348, 0, 0},
+    {"OptionName", "OptionName", 318, 0, 0},
+    {"OptionDescription", "OptionDescription", 318, 0, 0},
+    {"Persistent", "Persistent", 348, 0, 0},
+    {"Permanent", "Permanent", 348, 0, 0},
+    {"Port", "Port", 338, 0, 0},
+    {"OptionVersion", "OptionVersion", 318, 0, 0},
+    {"OptionSettings", "OptionSettings", 403, 0, 0},
+    {"DBSecurityGroupMemberships", "DBSecurityGroupMemberships", 324, 0, 0},
+    {"VpcSecurityGroupMemberships", "VpcSecurityGroupMemberships", 326, 0, 0},
+    {"OptionGroupName", "OptionGroupName", 318, 0, 0},
+    {"OptionGroupDescription", "OptionGroupDescription", 318, 0, 0},
+    {"EngineName", "EngineName", 318, 0, 0},
+    {"MajorEngineVersion", "MajorEngineVersion", 318, 0, 0},
+    {"Options", "Options", 401, 0, 0},
+    {"AllowsVpcAndNonVpcInstanceMemberships", "AllowsVpcAndNonVpcInstanceMemberships", 348, 0, 0},
+    {"VpcId", "VpcId", 318, 0, 0},
+    {"OptionGroupArn", "OptionGroupArn", 318, 0, 0},
+    {"SourceOptionGroup", "SourceOptionGroup", 318, 0, 0},
+    {"SourceAccountId", "SourceAccountId", 318, 0, 0},
+    {"CopyTimestamp", "CopyTimestamp", 323, 0, 0},
+    {"OptionGroupsList", "OptionGroupsList", 399, 0, 0},
+    {"Marker", "Marker", 318, 0, 0},
+    {"Name", "Name", 409, 0, 0},
+    {"CreationDate", "CreationDate", 410, 0, 0},
+    {"BucketRegion", "BucketRegion", 411, 0, 0},
+    {"BucketArn", "BucketArn", 412, 0, 0},
+    {"DisplayName", "DisplayName", 414, 0, 0},
+    {"ID", "ID", 415, 0, 0},
+    {"Buckets", "Buckets", 407, 0, 0},
+    {"Owner", "Owner", 413, 0, 0},
+    {"ContinuationToken", "ContinuationToken", 416, 0, 0},
+    {"Prefix", "Prefix", 417, 0, 0},
+    {"LocationConstraint", "LocationConstraint", 419, 0, 0},
+    {"BlockPublicAcls", "BlockPublicAcls", 421, 0, 0},
+    {"IgnorePublicAcls", "IgnorePublicAcls", 421, 0, 0},
+    {"BlockPublicPolicy", "BlockPublicPolicy", 421, 0, 0},
+    {"RestrictPublicBuckets", "RestrictPublicBuckets", 421, 0, 0},
+    {"IsPublic", "IsPublic", 424, 0, 0},
+    {"DisplayName", "DisplayName", 414, 0, 0},
+    {"EmailAddress", "EmailAddress", 429, 0, 0},
+    {"ID", "ID", 415, 0, 0},
+    {"Type", "xsi:type", 430, 0, 1},
+    {"URI", "URI", 431, 0, 0},
+    {"Grantee", "Grantee", 428, 0, 0},
+    {"Permission", "Permission", 432, 0, 0},
+    {"Owner", "Owner", 413, 0, 0},
+    {"Grants", "AccessControlList", 426, 0, 0},
+    {"SSEAlgorithm", "SSEAlgorithm", 437, 0, 0},
+    {"KMSMasterKeyID", "KMSMasterKeyID", 438, 0, 0},
+    {"EncryptionType", "EncryptionType", 441, 0, 0},
+    {"ApplyServerSideEncryptionByDefault", "ApplyServerSideEncryptionByDefault", 436, 0, 0},
+    {"BucketKeyEnabled", "BucketKeyEnabled", 439, 0, 0},
+    {"BlockedEncryptionTypes", "BlockedEncryptionTypes", 440, 0, 0},
+    {"Rules", "Rule", 434, 0, 0},
+    {"Status", "Status", 444, 0, 0},
+    {"MFADelete", "MfaDelete", 445, 0, 0},
+    {"Mode", "Mode", 450, 0, 0},
+    {"Days", "Days", 451, 0, 0},
+    {"Years", "Years", 452, 0, 0},
+    {"DefaultRetention", "DefaultRetention", 449, 0, 0},
+    {"ObjectLockEnabled", "ObjectLockEnabled", 447, 0, 0},
+    {"Rule", "Rule", 448, 0, 0},
+    {"Date", "Date", 457, 0, 0},
+    {"Days", "Days", 451, 0, 0},
+    {"ExpiredObjectDeleteMarker", "ExpiredObjectDeleteMarker", 458, 0, 0},
+    {"Key", "Key", 461, 0, 0},
+    {"Value", "Value", 462, 0, 0},
+    {"Prefix", "Prefix", 417, 0, 0},
+    {"Tags", "Tag", 466, 1, 0},
+    {"ObjectSizeGreaterThan", "ObjectSizeGreaterThan", 463, 0, 0},
+    {"ObjectSizeLessThan", "ObjectSizeLessThan", 464, 0, 0},
+    {"Prefix", "Prefix", 417, 0, 0},
+    {"Tag", "Tag", 460, 0, 0},
+    {"ObjectSizeGreaterThan", "ObjectSizeGreaterThan", 463, 0, 0},
+    {"ObjectSizeLessThan", "ObjectSizeLessThan", 464, 0, 0},
+    {"And", "And", 465, 0, 0},
+    {"Date", "Date", 457, 0, 0},
+    {"Days", "Days", 451, 0, 0},
+    {"StorageClass", "StorageClass", 470, 0, 0},
+    {"NoncurrentDays", "NoncurrentDays", 451, 0, 0},
+    {"StorageClass", "StorageClass", 470, 0, 0},
+    {"NewerNoncurrentVersions", "NewerNoncurrentVersions", 473, 0, 0},
+    {"NoncurrentDays", "NoncurrentDays", 451, 0, 0},
+    {"NewerNoncurrentVersions", "NewerNoncurrentVersions", 473, 0, 0},
+    {"DaysAfterInitiation", "DaysAfterInitiation", 476, 0, 0},
+    {"Expiration", "Expiration", 456, 0, 0},
+    {"ID", "ID", 415, 0, 0},
+    {"Prefix", "Prefix", 417, 0, 0},
+    {"Filter", "Filter", 459, 0, 0},
+    {"Status", "Status", 467, 0, 0},
+    {"Transitions", "Transition", 468, 0, 0},
+    {"NoncurrentVersionTransitions", "NoncurrentVersionTransition", 471, 0, 0},
+    {"NoncurrentVersionExpiration", "NoncurrentVersionExpiration", 474, 0, 0},
+    {"AbortIncompleteMultipartUpload", "AbortIncompleteMultipartUpload", 475, 0, 0},
+    {"Rules", "Rule", 454, 0, 0},
+    {"TagSet", "TagSet", 466, 0, 0},
+    {"BlockPublicAcls", "BlockPublicAcls", 479, 0, 0},
+    {"IgnorePublicAcls", "IgnorePublicAcls", 479, 0, 0},
+    {"BlockPublicPolicy", "BlockPublicPolicy", 479, 0, 0},
+    {"RestrictPublicBuckets", "RestrictPublicBuckets", 479, 0, 0},
+    {"Name", "Name", 483, 0, 0},
+    {"S3BucketName", "S3BucketName", 483, 0, 0},
+    {"S3KeyPrefix", "S3KeyPrefix", 483, 0, 0},
+    {"SnsTopicName", "SnsTopicName", 483, 0, 0},
+    {"SnsTopicARN", "SnsTopicARN", 483, 0, 0},
+    {"IncludeGlobalServiceEvents", "IncludeGlobalServiceEvents", 484, 0, 0},
+    {"IsMultiRegionTrail", "IsMultiRegionTrail", 484, 0, 0},
+    {"HomeRegion", "HomeRegion", 483, 0, 0},
+    {"TrailARN", "TrailARN", 483, 0, 0},
+    {"LogFileValidationEnabled", "LogFileValidationEnabled", 484, 0, 0},
+    {"CloudWatchLogsLogGroupArn", "CloudWatchLogsLogGroupArn", 483, 0, 0},
+    {"CloudWatchLogsRoleArn", "CloudWatchLogsRoleArn", 483, 0, 0},
+    {"KmsKeyId", "KmsKeyId", 483, 0, 0},
+    {"HasCustomEventSelectors", "HasCustomEventSelectors", 484, 0, 0},
+    {"HasInsightSelectors", "HasInsightSelectors", 484, 0, 0},
+    {"IsOrganizationTrail", "IsOrganizationTrail", 484, 0, 0},
+    {"trailList", "trailList", 481, 0, 0},
+    {"IsLogging", "IsLogging", 484, 0, 0},
+    {"LatestDeliveryError", "LatestDeliveryError", 483, 0, 0},
+    {"LatestNotificationError", "LatestNotificationError", 483, 0, 0},
+    {"LatestDeliveryTime", "LatestDeliveryTime", 486, 0, 0},
+    {"LatestNotificationTime", "LatestNotificationTime", 486, 0, 0},
+    {"StartLoggingTime", "StartLoggingTime", 486, 0, 0},
+    {"StopLoggingTime", "StopLoggingTime", 486, 0, 0},
+    {"LatestCloudWatchLogsDeliveryError", "LatestCloudWatchLogsDeliveryError", 483, 0, 0},
+    {"LatestCloudWatchLogsDeliveryTime", "LatestCloudWatchLogsDeliveryTime", 486, 0, 0},
+    {"LatestDigestDeliveryTime", "LatestDigestDeliveryTime", 486, 0, 0},
+    {"LatestDigestDeliveryError", "LatestDigestDeliveryError", 483, 0, 0},
+    {"LatestDeliveryAttemptTime", "LatestDeliveryAttemptTime", 483, 0, 0},
+    {"LatestNotificationAttemptTime", "LatestNotificationAttemptTime", 483, 0, 0},
+    {"LatestNotificationAttemptSucceeded", "LatestNotificationAttemptSucceeded", 483, 0, 0},
+    {"LatestDeliveryAttemptSucceeded", "LatestDeliveryAttemptSucceeded", 483, 0, 0},
+    {"TimeLoggingStarted", "TimeLoggingStarted", 483, 0, 0},
+    {"TimeLoggingStopped", "TimeLoggingStopped", 483, 0, 0},
+    {"Type", "Type", 483, 0, 0},
+    {"Values", "Values", 493, 0, 0},
+    {"ReadWriteType", "ReadWriteType", 490, 0, 0},
+    {"IncludeManagementEvents", "IncludeManagementEvents", 484, 0, 0},
+    {"DataResources", "DataResources", 491, 0, 0},
+    {"ExcludeManagementEventSources", "ExcludeManagementEventSources", 494, 0, 0},
+    {"Field", "Field", 500, 0, 0},
+    {"Equals", "Equals", 501, 0, 0},
+    {"StartsWith", "StartsWith", 501, 0, 0},
+    {"EndsWith", "EndsWith", 501, 0, 0},
+    {"NotEquals", "NotEquals", 501, 0, 0},
+    {"NotStartsWith", "NotStartsWith", 501, 0, 0},
+    {"NotEndsWith", "NotEndsWith", 501, 0, 0},
+    {"Name", "Name", 497, 0, 0},
+    {"FieldSelectors", "FieldSelectors", 498, 0, 0},
+    {"TrailARN", "TrailARN", 483, 0, 0},
+    {"EventSelectors", "EventSelectors", 488, 0, 0},
+    {"AdvancedEventSelectors", "AdvancedEventSelectors", 495, 0, 0},
+    {"KeyId", "KeyId", 506, 0, 0},
+    {"KeyArn", "KeyArn", 507, 0, 0},
+    {"Keys", "Keys", 504, 0, 0},
+    {"NextMarker", "NextMarker", 508, 0, 0},
+    {"Truncated", "Truncated", 509, 0, 0},
+    {"Arn", "Arn", 507, 0, 0},
+    {"Region", "Region", 534, 0, 0},
+    {"MultiRegionKeyType", "MultiRegionKeyType", 532, 0, 0},
+    {"PrimaryKey", "PrimaryKey", 533, 0, 0},
+    {"ReplicaKeys", "ReplicaKeys", 535, 0, 0},
+    {"Id", "Id", 540, 0, 0},
+    {"AWSAccountId", "AWSAccountId", 512, 0, 0},
+    {"KeyId", "KeyId", 506, 0, 0},
+    {"Arn", "Arn", 507, 0, 0},
+    {"CreationDate", "CreationDate", 513, 0, 0},
+    {"Enabled", "Enabled", 509, 0, 0},
+    {"Description", "Description", 514, 0, 0},
+    {"KeyUsage", "KeyUsage", 515, 0, 0},
+    {"KeyState", "KeyState", 516, 0, 0},
+    {"DeletionDate", "DeletionDate", 513, 0, 0},
+    {"ValidTo", "ValidTo", 513, 0, 0},
+    {"Origin", "Origin", 517, 0, 0},
+    {"CustomKeyStoreId", "CustomKeyStoreId", 518, 0, 0},
+    {"CloudHsmClusterId", "CloudHsmClusterId", 519, 0, 0},
+    {"ExpirationModel", "ExpirationModel", 520, 0, 0},
+    {"KeyManager", "KeyManager", 521, 0, 0},
+    {"CustomerMasterKeySpec", "CustomerMasterKeySpec", 522, 0, 0},
+    {"KeySpec", "KeySpec", 523, 0, 0},
+    {"EncryptionAlgorithms", "EncryptionAlgorithms", 524, 0, 0},
+    {"SigningAlgorithms", "SigningAlgorithms", 526, 0, 0},
+    {"KeyAgreementAlgorithms", "KeyAgreementAlgorithms", 528, 0, 0},
+    {"MultiRegion", "MultiRegion", 530, 0, 0},
+    {"MultiRegionConfiguration", "MultiRegionConfiguration", 531, 0, 0},
+    {"PendingDeletionWindowInDays", "PendingDeletionWindowInDays", 536, 0, 0},
+    {"MacAlgorithms", "MacAlgorithms", 537, 0, 0},
+    {"XksKeyConfiguration", "XksKeyConfiguration", 539, 0, 0},
+    {"CurrentKeyMaterialId", "CurrentKeyMaterialId", 541, 0, 0},
+    {"KeyMetadata", "KeyMetadata", 511, 0, 0},
+    {"KeyRotationEnabled", "KeyRotationEnabled", 509, 0, 0},
+    {"KeyId", "KeyId", 506, 0, 0},
+    {"RotationPeriodInDays", "RotationPeriodInDays", 543, 0, 0},
+    {"NextRotationDate", "NextRotationDate", 513, 0, 0},
+    {"OnDemandRotationStartDate", "OnDemandRotationStartDate", 513, 0, 0},
+    {"Policy", "Policy", 545, 0, 0},
+    {"PolicyName", "PolicyName", 546, 0, 0},
+    {"TagKey", "TagKey", 550, 0, 0},
+    {"TagValue", "TagValue", 551, 0, 0},
+    {"Tags", "Tags", 548, 0, 0},
+    {"NextMarker", "NextMarker", 508, 0, 0},
+    {"Truncated", "Truncated", 509, 0, 0},
+    {"Type", "Type", 562, 0, 0},
+    {"Status", "Status", 563, 0, 0},
+    {"Id", "Id", 554, 0, 0},
+    {"Arn", "Arn", 555, 0, 0},
+    {"FeatureSet", "FeatureSet", 556, 0, 0},
+    {"MasterAccountArn", "MasterAccountArn", 557, 0, 0},
+    {"MasterAccountId", "MasterAccountId", 558, 0, 0},
+    {"MasterAccountEmail", "MasterAccountEmail", 559, 0, 0},
+    {"AvailablePolicyTypes", "AvailablePolicyTypes", 560, 0, 0},
+    {"Organization", "Organization", 553, 0, 0},
+    {"Id", "Id", 567, 0, 0},
+    {"Type", "Type", 568, 0, 0},
+    {"Parents", "Parents", 565, 0, 0},
+    {"NextToken", "NextToken", 569, 0, 0},
+    {"Id", "Id", 573, 0, 0},
+    {"Arn", "Arn", 574, 0, 0},
+    {"Name", "Name", 575, 0, 0},
+    {"Description", "Description", 576, 0, 0},
+    {"Type", "Type", 562, 0, 0},
+    {"AwsManaged", "AwsManaged", 577, 0, 0},
+    {"Policies", "Policies", 571, 0, 0},
+    {"NextToken", "NextToken", 569, 0, 0},
+    {"PolicySummary", "PolicySummary", 572, 0, 0},
+    {"Content", "Content", 580, 0, 0},
+    {"Policy", "Policy", 579, 0, 0},
+    {"DetectorIds", "detectorIds", 582, 0, 0},
+    {"NextToken", "nextToken", 584, 0, 0},
+    {"Status", "status", 590, 0, 0},
+    {"Status", "status", 590, 0, 0},
+    {"Status", "status", 590, 0, 0},
+    {"Status", "status", 590, 0, 0},
+    {"Status", "status", 590, 0, 0},
+    {"AuditLogs", "auditLogs", 595, 0, 0},
+    {"Status", "status", 590, 0, 0},
+    {"Reason", "reason", 584, 0, 0},
+    {"EbsVolumes", "ebsVolumes", 598, 0, 0},
+    {"ScanEc2InstanceWithFindings", "scanEc2InstanceWithFindings", 597, 0, 0},
+    {"ServiceRole", "serviceRole", 584, 0, 0},
+    {"CloudTrail", "cloudTrail", 589, 0, 0},
+    {"DNSLogs", "dnsLogs", 591, 0, 0},
+    {"FlowLogs", "flowLogs", 592, 0, 0},
+    {"S3Logs", "s3Logs", 593, 0, 0},
+    {"Kubernetes", "kubernetes", 594, 0, 0},
+    {"MalwareProtection", "malwareProtection", 596, 0, 0},
+    {"Name", "name", 609, 0, 0},
+    {"Status", "status", 605, 0, 0},
+    {"UpdatedAt", "updatedAt", 606, 0, 0},
+    {"Name", "name", 604, 0, 0},
+    {"Status", "status", 605, 0, 0},
+    {"UpdatedAt", "updatedAt", 606, 0, 0},
+    {"AdditionalConfiguration", "additionalConfiguration", 607, 0, 0},
+    {"CreatedAt", "createdAt", 584, 0, 0},
+    {"FindingPublishingFrequency", "findingPublishingFrequency", 586, 0, 0},
+    {"ServiceRole", "serviceRole", 584, 0, 0},
+    {"Status", "status", 587, 0, 0},
+    {"UpdatedAt", "updatedAt", 584, 0, 0},
+    {"DataSources", "dataSources", 588, 0, 0},
+    {"Tags", "tags", 599, 0, 0},
+    {"Features", "features", 602, 0, 0},
+    {"code", "code", 621, 0, 0},
+    {"accountIds", "accountIds", 628, 0, 0},
+    {"resourceTags", "resourceTags", 629, 0, 0},
+    {"exclusions", "exclusions", 626, 0, 0},
+    {"unusedAccessAge", "unusedAccessAge", 624, 0, 0},
+    {"analysisRule", "analysisRule", 625, 0, 0},
+    {"accountIds", "accountIds", 628, 0, 0},
+    {"resourceTypes", "resourceTypes", 634, 0, 0},
+    {"resourceArns", "resourceArns", 636, 0, 0},
+    {"inclusions", "inclusions", 632, 0, 0},
+    {"analysisRule", "analysisRule", 631, 0, 0},
+    {"unusedAccess", "unusedAccess", 623, 0, 0},
+    {"internalAccess", "internalAccess", 630, 0, 0},
+    {"arn", "arn", 613, 0, 0},
+    {"name", "name", 614, 0, 0},
+    {"type", "type", 615, 0, 0},
+    {"createdAt", "createdAt", 616, 0, 0},
+    {"lastResourceAnalyzed", "lastResourceAnalyzed", 617, 0, 0},
+    {"lastResourceAnalyzedAt", "lastResourceAnalyzedAt", 616, 0, 0},
+    {"tags", "tags", 618, 0, 0},
+    {"status", "status", 619, 0, 0},
+    {"statusReason", "statusReason", 620, 0, 0},
+    {"configuration", "configuration", 622, 0, 0},
+    {"managedBy", "managedBy", 617, 0, 0},
+    {"analyzers", "analyzers", 611, 0, 0},
+    {"nextToken", "nextToken", 637, 0, 0},
+    {"Name", "Name", 640, 0, 0},
+    {"Title", "Title", 641, 0, 0},
+    {"EmailAddress", "EmailAddress", 642, 0, 0},
+    {"PhoneNumber", "PhoneNumber", 643, 0, 0},
+    {"AlternateContactType", "AlternateContactType", 644, 0, 0},
+    {"AlternateContact", "AlternateContact", 639, 0, 0},
+    {"Amount", "Amount", 650, 0, 0},
+    {"Unit", "Unit", 651, 0, 0},
+    {"IncludeTax", "IncludeTax", 658, 0, 0},
+    {"IncludeSubscription", "IncludeSubscription", 658, 0, 0},
+    {"UseBlended", "UseBlended", 658, 0, 0},
+    {"IncludeRefund", "IncludeRefund", 658, 0, 0},
+    {"IncludeCredit", "IncludeCredit", 658, 0, 0},
+    {"IncludeUpfront", "IncludeUpfront", 658, 0, 0},
+    {"IncludeRecurring", "IncludeRecurring", 658, 0, 0},
+    {"IncludeOtherSubscription", "IncludeOtherSubscription", 658, 0, 0},
+    {"IncludeSupport", "IncludeSupport", 658, 0, 0},
+    {"IncludeDiscount", "IncludeDiscount", 658, 0, 0},
+    {"UseAmortized", "UseAmortized", 658, 0, 0},
+    {"Start", "Start", 661, 0, 0},
+    {"End", "End", 661, 0, 0},
+    {"ActualSpend", "ActualSpend", 649, 0, 0},
+    {"ForecastedSpend", "ForecastedSpend", 649, 0, 0},
+    {"BudgetAdjustmentPeriod", "BudgetAdjustmentPeriod", 667, 0, 0},
+    {"LookBackAvailablePeriods", "LookBackAvailablePeriods", 667, 0, 0},
+    {"AutoAdjustType", "AutoAdjustType", 665, 0, 0},
+    {"HistoricalOptions", "HistoricalOptions", 666, 0, 0},
+    {"LastAutoAdjustTime", "LastAutoAdjustTime", 661, 0, 0},
     {"Key", "Key", 671, 0, 0},
-    {"Values", "Values", 664, 0, 0},
-    {"MatchOptions", "MatchOptions", 666, 0, 0},
-    {"Or", "Or", 661, 0, 0},
-    {"And", "And", 661, 0, 0},
-    {"Not", "Not", 660, 0, 0},
-    {"Dimensions", "Dimensions", 662, 0, 0},
-    {"Tags", "Tags", 668, 0, 0},
-    {"CostCategories", "CostCategories", 670, 0, 0},
-    {"Status", "Status", 676, 0, 0},
-    {"StatusReason", "StatusReason", 677, 0, 0},
-    {"LastUpdatedTime", "LastUpdatedTime", 653, 0, 0},
-    {"BudgetName", "BudgetName", 640, 0, 0},
-    {"BudgetLimit", "BudgetLimit", 641, 0, 0},
-    {"PlannedBudgetLimits", "PlannedBudgetLimits", 644, 0, 0},
-    {"CostFilters", "CostFilters", 646, 0, 0},
-    {"CostTypes", "CostTypes", 649, 0, 0},
-    {"TimeUnit", "TimeUnit", 651, 0, 0},
-    {"TimePeriod", "TimePeriod", 652, 0, 0},
-    {"CalculatedSpend", "CalculatedSpend", 654, 0, 0},
-    {"BudgetType", "BudgetType", 655, 0, 0},
-    {"LastUpdatedTime", "LastUpdatedTime", 653, 0, 0},
-    {"AutoAdjustData", "AutoAdjustData", 656, 0, 0},
-    {"FilterExpression", "FilterExpression", 660, 0, 0},
-    {"Metrics", "Metrics", 672, 0, 0},
-    {"BillingViewArn", "BillingViewArn", 674, 0, 0},
-    {"HealthStatus", "HealthStatus", 675, 0, 0},
-    {"Budgets", "Budgets", 638, 0, 0},
-    {"NextToken", "NextToken", 645, 0, 0},
-    {"Key", "Key", 688, 0, 0},
-    {"Values", "Values", 689, 0, 0},
-    {"MatchOptions", "MatchOptions", 691, 0, 0},
-    {"Key", "Key", 694, 0, 0},
-    {"Values", "Values", 689, 0, 0},
-    {"MatchOptions", "MatchOptions", 691, 0, 0},
+    {"Values", "Values", 672, 0, 0},
+    {"MatchOptions", "MatchOptions", 674, 0, 0},
+    {"Key", "Key", 677, 0, 0},
+    {"Values", "Values", 672, 0, 0},
+    {"MatchOptions", "MatchOptions", 674, 0, 0},
+    {"Key", "Key", 679, 0, 0},
+    {"Values", "Values", 672, 0, 0},
+    {"MatchOptions", "MatchOptions", 674, 0, 0},
+    {"Or", "Or", 669, 0, 0},
+    {"And", "And", 669, 0, 0},
+    {"Not", "Not", 668, 0, 0},
+    {"Dimensions", "Dimensions", 670, 0, 0},
+    {"Tags", "Tags", 676, 0, 0},
+    {"CostCategories", "CostCategories", 678, 0, 0},
+    {"Status", "Status", 684, 0, 0},
+    {"StatusReason", "StatusReason", 685, 0, 0},
+    {"LastUpdatedTime", "LastUpdatedTime", 661, 0, 0},
+    {"BudgetName", "BudgetName", 648, 0, 0},
+    {"BudgetLimit", "BudgetLimit", 649, 0, 0},
+    {"PlannedBudgetLimits", "PlannedBudgetLimits", 652, 0, 0},
+    {"CostFilters", "CostFilters", 654, 0, 0},
+    {"CostTypes", "CostTypes", 657, 0, 0},
+    {"TimeUnit", "TimeUnit", 659, 0, 0},
+    {"TimePeriod", "TimePeriod", 660, 0, 0},
+    {"CalculatedSpend", "CalculatedSpend", 662, 0, 0},
+    {"BudgetType", "BudgetType", 663, 0, 0},
+    {"LastUpdatedTime", "LastUpdatedTime", 661, 0, 0},
+    {"AutoAdjustData", "AutoAdjustData", 664, 0, 0},
+    {"FilterExpression", "FilterExpression", 668, 0, 0},
+    {"Metrics", "Metrics", 680, 0, 0},
+    {"BillingViewArn", "BillingViewArn", 682, 0, 0},
+    {"HealthStatus", "HealthStatus", 683, 0, 0},
+    {"Budgets", "Budgets", 646, 0, 0},
+    {"NextToken", "NextToken", 653, 0, 0},
     {"Key", "Key", 696, 0, 0},
-    {"Values", "Values", 689, 0, 0},
-    {"MatchOptions", "MatchOptions", 691, 0, 0},
-    {"Or", "Or", 686, 0, 0},
-    {"And", "And", 686, 0, 0},
-    {"Not", "Not", 685, 0, 0},
-    {"Dimensions", "Dimensions", 687, 0, 0},
-    {"Tags", "Tags", 693, 0, 0},
-    {"CostCategories", "CostCategories", 695, 0, 0},
-    {"MonitorArn", "MonitorArn", 681, 0, 0},
-    {"MonitorName", "MonitorName", 681, 0, 0},
-    {"CreationDate", "CreationDate", 682, 0, 0},
-    {"LastUpdatedDate", "LastUpdatedDate", 682, 0, 0},
-    {"LastEvaluatedDate", "LastEvaluatedDate", 682, 0, 0},
-    {"MonitorType", "MonitorType", 683, 0, 0},
-    {"MonitorDimension", "MonitorDimension", 684, 0, 0},
-    {"MonitorSpecification", "MonitorSpecification", 685, 0, 0},
-    {"DimensionalValueCount", "DimensionalValueCount", 697, 0, 0},
-    {"AnomalyMonitors", "AnomalyMonitors", 679, 0, 0},
-    {"NextPageToken", "NextPageToken", 698, 0, 0},
-    {"resourceTypes", "resourceTypes", 708, 0, 0},
-    {"useOnly", "useOnly", 712, 0, 0},
-    {"allSupported", "allSupported", 706, 0, 0},
-    {"includeGlobalResourceTypes", "includeGlobalResourceTypes", 707, 0, 0},
-    {"resourceTypes", "resourceTypes", 708, 0, 0},
-    {"exclusionByResourceTypes", "exclusionByResourceTypes", 710, 0, 0},
-    {"recordingStrategy", "recordingStrategy", 711, 0, 0},
-    {"description", "description", 717, 0, 0},
-    {"resourceTypes", "resourceTypes", 718, 0, 0},
-    {"recordingFrequency", "recordingFrequency", 714, 0, 0},
-    {"recordingFrequency", "recordingFrequency", 714, 0, 0},
-    {"recordingModeOverrides", "recordingModeOverrides", 715, 0, 0},
-    {"arn", "arn", 702, 0, 0},
-    {"name", "name", 703, 0, 0},
-    {"roleARN", "roleARN", 704, 0, 0},
-    {"recordingGroup", "recordingGroup", 705, 0, 0},
-    {"recordingMode", "recordingMode", 713, 0, 0},
-    {"recordingScope", "recordingScope", 719, 0, 0},
-    {"servicePrincipal", "servicePrincipal", 720, 0, 0},
-    {"ConfigurationRecorders", "ConfigurationRecorders", 700, 0, 0},
-    {"arn", "arn", 702, 0, 0},
-    {"name", "name", 704, 0, 0},
-    {"lastStartTime", "lastStartTime", 724, 0, 0},
-    {"lastStopTime", "lastStopTime", 724, 0, 0},
-    {"recording", "recording", 725, 0, 0},
-    {"lastStatus", "lastStatus", 726, 0, 0},
-    {"lastErrorCode", "lastErrorCode", 704, 0, 0},
-    {"lastErrorMessage", "lastErrorMessage", 704, 0, 0},
-    {"lastStatusChangeTime", "lastStatusChangeTime", 724, 0, 0},
-    {"servicePrincipal", "servicePrincipal", 720, 0, 0},
-    {"ConfigurationRecordersStatus", "ConfigurationRecordersStatus", 722, 0, 0},
-    {"deliveryFrequency", "deliveryFrequency", 732, 0, 0},
-    {"name", "name", 730, 0, 0},
-    {"s3BucketName", "s3BucketName", 704, 0, 0},
-    {"s3KeyPrefix", "s3KeyPrefix", 704, 0, 0},
-    {"s3KmsKeyArn", "s3KmsKeyArn", 704, 0, 0},
-    {"snsTopicARN", "snsTopicARN", 704, 0, 0},
-    {"configSnapshotDeliveryProperties", "configSnapshotDeliveryProperties", 731, 0, 0},
-    {"DeliveryChannels", "DeliveryChannels", 728, 0, 0},
-    {"HubArn", "HubArn", 734, 0, 0},
-    {"SubscribedAt", "SubscribedAt", 734, 0, 0},
-    {"AutoEnableControls", "AutoEnableControls", 735, 0, 0},
-    {"ControlFindingGenerator", "ControlFindingGenerator", 736, 0, 0},
-    {"StatusReasonCode", "StatusReasonCode", 744, 0, 0},
-    {"StandardsSubscriptionArn", "StandardsSubscriptionArn", 734, 0, 0},
-    {"StandardsArn", "StandardsArn", 734, 0, 0},
-    {"StandardsInput", "StandardsInput", 740, 0, 0},
-    {"StandardsStatus", "StandardsStatus", 741, 0, 0},
-    {"StandardsControlsUpdatable", "StandardsControlsUpdatable", 742, 0, 0},
-    {"StandardsStatusReason", "StandardsStatusReason", 743, 0, 0},
-    {"StandardsSubscriptions", "StandardsSubscriptions", 738, 0, 0},
-    {"NextToken", "NextToken", 745, 0, 0},
-    {"ActionsEnabled", "ActionsEnabled", 749, 0, 0},
-    {"AlarmActions", "AlarmActions", 750, 0, 0},
-    {"AlarmArn", "AlarmArn", 752, 0, 0},
-    {"AlarmConfigurationUpdatedTimestamp", "AlarmConfigurationUpdatedTimestamp", 753, 0, 0},
-    {"AlarmDescription", "AlarmDescription", 754, 0, 0},
-    {"AlarmName", "AlarmName", 755, 0, 0},
-    {"AlarmRule", "AlarmRule", 756, 0, 0},
-    {"InsufficientDataActions", "InsufficientDataActions", 750, 0, 0},
-    {"OKActions", "OKActions", 750, 0, 0},
-    {"StateReason", "StateReason", 757, 0, 0},
-    {"StateReasonData", "StateReasonData", 758, 0, 0},
-    {"StateUpdatedTimestamp", "StateUpdatedTimestamp", 753, 0, 0},
-    {"StateValue", "StateValue", 759, 0, 0},
-    {"StateTransitionedTimestamp", "StateTransitionedTimestamp", 753, 0, 0},
-    {"ActionsSuppressedBy", "ActionsSuppressedBy", 760, 0, 0},
-    {"ActionsSuppressedReason", "ActionsSuppressedReason", 761, 0, 0},
-    {"ActionsSuppressor", "ActionsSuppressor", 752, 0, 0},
-    {"ActionsSuppressorWaitPeriod", "ActionsSuppressorWaitPeriod", 762, 0, 0},
-    {"ActionsSuppressorExtensionPeriod", "ActionsSuppressorExtensionPeriod", 762, 0, 0},
-    {"Name", "Name", 771, 0, 0},
-    {"Value", "Value", 772, 0, 0},
-    {"Namespace", "Namespace", 766, 0, 0},
-    {"MetricName", "MetricName", 765, 0, 0},
-    {"Dimensions", "Dimensions", 769, 0, 0},
-    {"Metric", "Metric", 785, 0, 0},
-    {"Period", "Period", 773, 0, 0},
-    {"Stat", "Stat", 786, 0, 0},
-    {"Unit", "Unit", 774, 0, 0},
-    {"Id", "Id", 783, 0, 0},
-    {"MetricStat", "MetricStat", 784, 0, 0},
-    {"Expression", "Expression", 787, 0, 0},
-    {"Label", "Label", 788, 0, 0},
-    {"ReturnData", "ReturnData", 789, 0, 0},
-    {"Period", "Period", 773, 0, 0},
-    {"AccountId", "AccountId", 790, 0, 0},
-    {"Query", "Query", 794, 0, 0},
-    {"PendingPeriod", "PendingPeriod", 795, 0, 0},
-    {"RecoveryPeriod", "RecoveryPeriod", 796, 0, 0},
-    {"PromQLCriteria", "PromQLCriteria", 793, 0, 0},
-    {"AlarmName", "AlarmName", 755, 0, 0},
-    {"AlarmArn", "AlarmArn", 752, 0, 0},
-    {"AlarmDescription", "AlarmDescription", 754, 0, 0},
-    {"AlarmConfigurationUpdatedTimestamp", "AlarmConfigurationUpdatedTimestamp", 753, 0, 0},
-    {"ActionsEnabled", "ActionsEnabled", 749, 0, 0},
-    {"OKActions", "OKActions", 750, 0, 0},
-    {"AlarmActions", "AlarmActions", 750, 0, 0},
-    {"InsufficientDataActions", "InsufficientDataActions", 750, 0, 0},
-    {"StateValue", "StateValue", 759, 0, 0},
-    {"StateReason", "StateReason", 757, 0, 0},
-    {"StateReasonData", "StateReasonData", 758, 0, 0},
-    {"StateUpdatedTimestamp", "StateUpdatedTimestamp", 753, 0, 0},
-    {"MetricName", "MetricName", 765, 0, 0},
-    {"Namespace", "Namespace", 766, 0, 0},
-    {"Statistic", "Statistic", 767, 0, 0},
-    {"ExtendedStatistic", "ExtendedStatistic", 768, 0, 0},
-    {"Dimensions", "Dimensions", 769, 0, 0},
-    {"Period", "Period", 773, 0, 0},
-    {"Unit", "Unit", 774, 0, 0},
-    {"EvaluationPeriods", "EvaluationPeriods", 775, 0, 0},
-    {"DatapointsToAlarm", "DatapointsToAlarm", 776, 0, 0},
-    {"Threshold", "Threshold", 777, 0, 0},
-    {"ComparisonOperator", "ComparisonOperator", 778, 0, 0},
-    {"TreatMissingData", "TreatMissingData", 779, 0, 0},
-    {"EvaluateLowSampleCountPercentile", "EvaluateLowSampleCountPercentile", 780, 0, 0},
-    {"Metrics", "Metrics", 781, 0, 0},
-    {"ThresholdMetricId", "ThresholdMetricId", 783, 0, 0},
-    {"EvaluationState", "EvaluationState", 791, 0, 0},
-    {"StateTransitionedTimestamp", "StateTransitionedTimestamp", 753, 0, 0},
-    {"EvaluationCriteria", "EvaluationCriteria", 792, 0, 0},
-    {"EvaluationInterval", "EvaluationInterval", 797, 0, 0},
-    {"CompositeAlarms", "CompositeAlarms", 747, 0, 0},
-    {"MetricAlarms", "MetricAlarms", 763, 0, 0},
-    {"NextToken", "NextToken", 798, 0, 0},
-    {"Timestamp", "Timestamp", 753, 0, 0},
-    {"SampleCount", "SampleCount", 802, 0, 0},
-    {"Average", "Average", 802, 0, 0},
-    {"Sum", "Sum", 802, 0, 0},
-    {"Minimum", "Minimum", 802, 0, 0},
-    {"Maximum", "Maximum", 802, 0, 0},
-    {"Unit", "Unit", 774, 0, 0},
-    {"ExtendedStatistics", "ExtendedStatistics", 803, 0, 0},
-    {"Label", "Label", 788, 0, 0},
-    {"Datapoints", "Datapoints", 800, 0, 0},
-    {"Code", "Code", 812, 0, 0},
-    {"Value", "Value", 813, 0, 0},
-    {"Id", "Id", 783, 0, 0},
-    {"Label", "Label", 788, 0, 0},
-    {"Timestamps", "Timestamps", 807, 0, 0},
-    {"Values", "Values", 808, 0, 0},
-    {"StatusCode", "StatusCode", 809, 0, 0},
-    {"Messages", "Messages", 810, 0, 0},
-    {"MetricDataResults", "MetricDataResults", 805, 0, 0},
-    {"NextToken", "NextToken", 798, 0, 0},
-    {"Messages", "Messages", 810, 0, 0},
-    {"logGroupName", "logGroupName", 817, 0, 0},
-    {"creationTime", "creationTime", 818, 0, 0},
-    {"retentionInDays", "retentionInDays", 819, 0, 0},
-    {"metricFilterCount", "metricFilterCount", 820, 0, 0},
-    {"arn", "arn", 821, 0, 0},
-    {"storedBytes", "storedBytes", 822, 0, 0},
-    {"kmsKeyId", "kmsKeyId", 823, 0, 0},
-    {"dataProtectionStatus", "dataProtectionStatus", 824, 0, 0},
-    {"inheritedProperties", "inheritedProperties", 825, 0, 0},
-    {"logGroupClass", "logGroupClass", 827, 0, 0},
-    {"logGroupArn", "logGroupArn", 821, 0, 0},
-    {"deletionProtectionEnabled", "deletionProtectionEnabled", 828, 0, 0},
-    {"bearerTokenAuthenticationEnabled", "bearerTokenAuthenticationEnabled", 829, 0, 0},
-    {"logGroups", "logGroups", 815, 0, 0},
-    {"nextToken", "nextToken", 830, 0, 0},
-    {"metricName", "metricName", 838, 0, 0},
-    {"metricNamespace", "metricNamespace", 839, 0, 0},
-    {"metricValue", "metricValue", 840, 0, 0},
-    {"defaultValue", "defaultValue", 841, 0, 0},
-    {"dimensions", "dimensions", 842, 0, 0},
-    {"unit", "unit", 845, 0, 0},
-    {"filterName", "filterName", 834, 0, 0},
-    {"filterPattern", "filterPattern", 835, 0, 0},
-    {"metricTransformations", "metricTransformations", 836, 0, 0},
-    {"creationTime", "creationTime", 818, 0, 0},
-    {"logGroupName", "logGroupName", 817, 0, 0},
-    {"applyOnTransformedLogs", "applyOnTransformedLogs", 846, 0, 0},
-    {"fieldSelectionCriteria", "fieldSelectionCriteria", 847, 0, 0},
-    {"emitSystemFieldDimensions", "emitSystemFieldDimensions", 848, 0, 0},
-    {"metricFilters", "metricFilters", 832, 0, 0},
-    {"nextToken", "nextToken", 830, 0, 0},
-    {"TopicArn", "TopicArn", 853, 0, 0},
-    {"Topics", "Topics", 851, 0, 0},
-    {"NextToken", "NextToken", 854, 0, 0},
-    {"SubscriptionArn", "SubscriptionArn", 858, 0, 0},
-    {"Owner", "Owner", 859, 0, 0},
-    {"Protocol", "Protocol", 860, 0, 0},
-    {"Endpoint", "Endpoint", 861, 0, 0},
-    {"TopicArn", "TopicArn", 853, 0, 0},
-    {"Subscriptions", "Subscriptions", 856, 0, 0},
-    {"NextToken", "NextToken", 854, 0, 0},
-    {"createdAt", "createdAt", 863, 0, 0},
-    {"findingPublishingFrequency", "findingPublishingFrequency", 864, 0, 0},
-    {"serviceRole", "serviceRole", 865, 0, 0},
-    {"status", "status", 866, 0, 0},
-    {"updatedAt", "updatedAt", 863, 0, 0},
-    {"status", "status", 872, 0, 0},
-    {"errorCode", "errorCode", 873, 0, 0},
-    {"errorMessage", "errorMessage", 874, 0, 0},
-    {"ec2", "ec2", 871, 0, 0},
-    {"ecr", "ecr", 871, 0, 0},
-    {"lambda", "lambda", 871, 0, 0},
-    {"lambdaCode", "lambdaCode", 871, 0, 0},
-    {"codeRepository", "codeRepository", 871, 0, 0},
-    {"accountId", "accountId", 870, 0, 0},
-    {"state", "state", 871, 0, 0},
-    {"resourceState", "resourceState", 875, 0, 0},
-    {"ec2", "ec2", 872, 0, 0},
-    {"ecr", "ecr", 872, 0, 0},
-    {"lambda", "lambda", 872, 0, 0},
-    {"lambdaCode", "lambdaCode", 872, 0, 0},
-    {"codeRepository", "codeRepository", 872, 0, 0},
-    {"accountId", "accountId", 870, 0, 0},
-    {"status", "status", 872, 0, 0},
-    {"resourceStatus", "resourceStatus", 878, 0, 0},
-    {"errorCode", "errorCode", 873, 0, 0},
-    {"errorMessage", "errorMessage", 874, 0, 0},
-    {"accounts", "accounts", 868, 0, 0},
-    {"failedAccounts", "failedAccounts", 876, 0, 0},
-    {"DetailedStatus", "DetailedStatus", 894, 0, 0},
-    {"InstanceAssociationStatusAggregatedCount", "InstanceAssociationStatusAggregatedCount", 896, 0, 0},
-    {"InstanceId", "InstanceId", 882, 0, 0},
-    {"PingStatus", "PingStatus", 883, 0, 0},
-    {"LastPingDateTime", "LastPingDateTime", 884, 0, 0},
-    {"AgentVersion", "AgentVersion", 885, 0, 0},
-    {"IsLatestVersion", "IsLatestVersion", 886, 0, 0},
-    {"PlatformType", "PlatformType", 887, 0, 0},
-    {"PlatformName", "PlatformName", 888, 0, 0},
-    {"PlatformVersion", "PlatformVersion", 888, 0, 0},
-    {"ActivationId", "ActivationId", 889, 0, 0},
-    {"IamRole", "IamRole", 890, 0, 0},
-    {"RegistrationDate", "RegistrationDate", 884, 0, 0},
-    {"ResourceType", "ResourceType", 891, 0, 0},
-    {"Name", "Name", 888, 0, 0},
-    {"IPAddress", "IPAddress", 892, 0, 0},
-    {"ComputerName", "ComputerName", 893, 0, 0},
-    {"AssociationStatus", "AssociationStatus", 894, 0, 0},
-    {"LastAssociationExecutionDate", "LastAssociationExecutionDate", 884, 0, 0},
-    {"LastSuccessfulAssociationExecutionDate", "LastSuccessfulAssociationExecutionDate", 884, 0, 0},
-    {"AssociationOverview", "AssociationOverview", 895, 0, 0},
-    {"SourceId", "SourceId", 898, 0, 0},
-    {"SourceType", "SourceType", 899, 0, 0},
-    {"InstanceInformationList", "InstanceInformationList", 880, 0, 0},
-    {"NextToken", "NextToken", 900, 0, 0},
-    {"Name", "Name", 902, 0, 0},
-    {"Version", "Version", 905, 0, 0},
-    {"RequireType", "RequireType", 913, 0, 0},
-    {"VersionName", "VersionName", 904, 0, 0},
-    {"Name", "Name", 916, 0, 0},
-    {"Size", "Size", 917, 0, 0},
-    {"Hash", "Hash", 918, 0, 0},
-    {"HashType", "HashType", 919, 0, 0},
-    {"Url", "Url", 920, 0, 0},
-    {"Name", "Name", 902, 0, 0},
-    {"CreatedDate", "CreatedDate", 884, 0, 0},
-    {"DisplayName", "DisplayName", 903, 0, 0},
-    {"VersionName", "VersionName", 904, 0, 0},
-    {"DocumentVersion", "DocumentVersion", 905, 0, 0},
-    {"Status", "Status", 906, 0, 0},
-    {"StatusInformation", "StatusInformation", 907, 0, 0},
-    {"Content", "Content", 908, 0, 0},
-    {"DocumentType", "DocumentType", 909, 0, 0},
-    {"DocumentFormat", "DocumentFormat", 910, 0, 0},
-    {"Requires", "Requires", 911, 0, 0},
-    {"AttachmentsContent", "AttachmentsContent", 914, 0, 0},
-    {"ReviewStatus", "ReviewStatus", 921, 0, 0},
-    {"Name", "Name", 926, 0, 0},
-    {"Id", "Id", 927, 0, 0},
-    {"Description", "Description", 928, 0, 0},
-    {"LockToken", "LockToken", 929, 0, 0},
-    {"ARN", "ARN", 930, 0, 0},
-    {"NextMarker", "NextMarker", 923, 0, 0},
-    {"WebACLs", "WebACLs", 924, 0, 0},
-    {"ResourceArns", "ResourceArns", 932, 0, 0},
-    {"Quantity", "Quantity", 935, 0, 0},
-    {"Items", "Items", 941, 0, 0},
-    {"HeaderName", "HeaderName", 934, 0, 0},
-    {"HeaderValue", "HeaderValue", 948, 0, 0},
-    {"Quantity", "Quantity", 935, 0, 0},
-    {"Items", "Items", 946, 0, 0},
-    {"OriginAccessIdentity", "OriginAccessIdentity", 934, 0, 0},
-    {"OriginReadTimeout", "OriginReadTimeout", 935, 0, 0},
-    {"Quantity", "Quantity", 935, 0, 0},
-    {"Items", "Items", 953, 0, 0},
-    {"ClientCertificateArn", "ClientCertificateArn", 934, 0, 0},
-    {"HTTPPort", "HTTPPort", 935, 0, 0},
-    {"HTTPSPort", "HTTPSPort", 935, 0, 0},
-    {"OriginProtocolPolicy", "OriginProtocolPolicy", 951, 0, 0},
-    {"OriginSslProtocols", "OriginSslProtocols", 952, 0, 0},
-    {"OriginReadTimeout", "OriginReadTimeout", 935, 0, 0},
-    {"OriginKeepaliveTimeout", "OriginKeepaliveTimeout", 935, 0, 0},
-    {"IpAddressType", "IpAddressType", 955, 0, 0},
-    {"OriginMtlsConfig", "OriginMtlsConfig", 956, 0, 0},
-    {"VpcOriginId", "VpcOriginId", 934, 0, 0},
-    {"OwnerAccountId", "OwnerAccountId", 934, 0, 0},
-    {"OriginReadTimeout", "OriginReadTimeout", 935, 0, 0},
-    {"OriginKeepaliveTimeout", "OriginKeepaliveTimeout", 935, 0, 0},
-    {"Enabled", "Enabled", 936, 0, 0},
-    {"OriginShieldRegion", "OriginShieldRegion", 959, 0, 0},
-    {"Id", "Id", 934, 0, 0},
-    {"DomainName", "DomainName", 934, 0, 0},
-    {"OriginPath", "OriginPath", 934, 0, 0},
-    {"CustomHeaders", "CustomHeaders", 945, 0, 0},
-    {"S3OriginConfig", "S3OriginConfig", 949, 0, 0},
-    {"CustomOriginConfig", "CustomOriginConfig", 950, 0, 0},
-    {"VpcOriginConfig", "VpcOriginConfig", 957, 0, 0},
-    {"ConnectionAttempts", "ConnectionAttempts", 935, 0, 0},
-    {"ConnectionTimeout", "ConnectionTimeout", 935, 0, 0},
-    {"ResponseCompletionTimeout", "ResponseCompletionTimeout", 935, 0, 0},
-    {"OriginShield", "OriginShield", 958, 0, 0},
-    {"OriginAccessControlId", "OriginAccessControlId", 934, 0, 0},
-    {"Quantity", "Quantity", 935, 0, 0},
-    {"Items", "Items", 943, 0, 0},
-    {"Quantity", "Quantity", 935, 0, 0},
-    {"Items", "Items", 965, 0, 0},
-    {"StatusCodes", "StatusCodes", 964, 0, 0},
-    {"OriginId", "OriginId", 934, 0, 0},
-    {"Quantity", "Quantity", 935, 0, 0},
-    {"Items", "Items", 967, 0, 0},
-    {"Id", "Id", 934, 0, 0},
-    {"FailoverCriteria", "FailoverCriteria", 963, 0, 0},
-    {"Members", "Members", 966, 0, 0},
-    {"SelectionCriteria", "SelectionCriteria", 969, 0, 0},
-    {"Quantity", "Quantity", 935, 0, 0},
+    {"Values", "Values", 697, 0, 0},
+    {"MatchOptions", "MatchOptions", 699, 0, 0},
+    {"Key", "Key", 702, 0, 0},
+    {"Values", "Values", 697, 0, 0},
+    {"MatchOptions", "MatchOptions", 699, 0, 0},
+    {"Key", "Key", 704, 0, 0},
+    {"Values", "Values", 697, 0, 0},
+    {"MatchOptions", "MatchOptions", 699, 0, 0},
+    {"Or", "Or", 694, 0, 0},
+    {"And", "And", 694, 0, 0},
+    {"Not", "Not", 693, 0, 0},
+    {"Dimensions", "Dimensions", 695, 0, 0},
+    {"Tags", "Tags", 701, 0, 0},
+    {"CostCategories", "CostCategories", 703, 0, 0},
+    {"MonitorArn", "MonitorArn", 689, 0, 0},
+    {"MonitorName", "MonitorName", 689, 0, 0},
+    {"CreationDate", "CreationDate", 690, 0, 0},
+    {"LastUpdatedDate", "LastUpdatedDate", 690, 0, 0},
+    {"LastEvaluatedDate", "LastEvaluatedDate", 690, 0, 0},
+    {"MonitorType", "MonitorType", 691, 0, 0},
+    {"MonitorDimension", "MonitorDimension", 692, 0, 0},
+    {"MonitorSpecification", "MonitorSpecification", 693, 0, 0},
+    {"DimensionalValueCount", "DimensionalValueCount", 705, 0, 0},
+    {"AnomalyMonitors", "AnomalyMonitors", 687, 0, 0},
+    {"NextPageToken", "NextPageToken", 706, 0, 0},
+    {"resourceTypes", "resourceTypes", 716, 0, 0},
+    {"useOnly", "useOnly", 720, 0, 0},
+    {"allSupported", "allSupported", 714, 0, 0},
+    {"includeGlobalResourceTypes", "includeGlobalResourceTypes", 715, 0, 0},
+    {"resourceTypes", "resourceTypes", 716, 0, 0},
+    {"exclusionByResourceTypes", "exclusionByResourceTypes", 718, 0, 0},
+    {"recordingStrategy", "recordingStrategy", 719, 0, 0},
+    {"description", "description", 725, 0, 0},
+    {"resourceTypes", "resourceTypes", 726, 0, 0},
+    {"recordingFrequency", "recordingFrequency", 722, 0, 0},
+    {"recordingFrequency", "recordingFrequency", 722, 0, 0},
+    {"recordingModeOverrides", "recordingModeOverrides", 723, 0, 0},
+    {"arn", "arn", 710, 0, 0},
+    {"name", "name", 711, 0, 0},
+    {"roleARN", "roleARN", 712, 0, 0},
+    {"recordingGroup", "recordingGroup", 713, 0, 0},
+    {"recordingMode", "recordingMode", 721, 0, 0},
+    {"recordingScope", "recordingScope", 727, 0, 0},
+    {"servicePrincipal", "servicePrincipal", 728, 0, 0},
+    {"ConfigurationRecorders", "ConfigurationRecorders", 708, 0, 0},
+    {"arn", "arn", 710, 0, 0},
+    {"name", "name", 712, 0, 0},
+    {"lastStartTime", "lastStartTime", 732, 0, 0},
+    {"lastStopTime", "lastStopTime", 732, 0, 0},
+    {"recording", "recording", 733, 0, 0},
+    {"lastStatus", "lastStatus", 734, 0, 0},
+    {"lastErrorCode", "lastErrorCode", 712, 0, 0},
+    {"lastErrorMessage", "lastErrorMessage", 712, 0, 0},
+    {"lastStatusChangeTime", "lastStatusChangeTime", 732, 0, 0},
+    {"servicePrincipal", "servicePrincipal", 728, 0, 0},
+    {"ConfigurationRecordersStatus", "ConfigurationRecordersStatus", 730, 0, 0},
+    {"deliveryFrequency", "deliveryFrequency", 740, 0, 0},
+    {"name", "name", 738, 0, 0},
+    {"s3BucketName", "s3BucketName", 712, 0, 0},
+    {"s3KeyPrefix", "s3KeyPrefix", 712, 0, 0},
+    {"s3KmsKeyArn", "s3KmsKeyArn", 712, 0, 0},
+    {"snsTopicARN", "snsTopicARN", 712, 0, 0},
+    {"configSnapshotDeliveryProperties", "configSnapshotDeliveryProperties", 739, 0, 0},
+    {"DeliveryChannels", "DeliveryChannels", 736, 0, 0},
+    {"HubArn", "HubArn", 742, 0, 0},
+    {"SubscribedAt", "SubscribedAt", 742, 0, 0},
+    {"AutoEnableControls", "AutoEnableControls", 743, 0, 0},
+    {"ControlFindingGenerator", "ControlFindingGenerator", 744, 0, 0},
+    {"StatusReasonCode", "StatusReasonCode", 752, 0, 0},
+    {"StandardsSubscriptionArn", "StandardsSubscriptionArn", 742, 0, 0},
+    {"StandardsArn", "StandardsArn", 742, 0, 0},
+    {"StandardsInput", "StandardsInput", 748, 0, 0},
+    {"StandardsStatus", "StandardsStatus", 749, 0, 0},
+    {"StandardsControlsUpdatable", "StandardsControlsUpdatable", 750, 0, 0},
+    {"StandardsStatusReason", "StandardsStatusReason", 751, 0, 0},
+    {"StandardsSubscriptions", "StandardsSubscriptions", 746, 0, 0},
+    {"NextToken", "NextToken", 753, 0, 0},
+    {"ActionsEnabled", "ActionsEnabled", 757, 0, 0},
+    {"AlarmActions", "AlarmActions", 758, 0, 0},
+    {"AlarmArn", "AlarmArn", 760, 0, 0},
+    {"AlarmConfigurationUpdatedTimestamp", "AlarmConfigurationUpdatedTimestamp", 761, 0, 0},
+    {"AlarmDescription", "AlarmDescription", 762, 0, 0},
+    {"AlarmName", "AlarmName", 763, 0, 0},
+    {"AlarmRule", "AlarmRule", 764, 0, 0},
+    {"InsufficientDataActions", "InsufficientDataActions", 758, 0, 0},
+    {"OKActions", "OKActions", 758, 0, 0},
+    {"StateReason", "StateReason", 765, 0, 0},
+    {"StateReasonData", "StateReasonData", 766, 0, 0},
+    {"StateUpdatedTimestamp", "StateUpdatedTimestamp", 761, 0, 0},
+    {"StateValue", "StateValue", 767, 0, 0},
+    {"StateTransitionedTimestamp", "StateTransitionedTimestamp", 761, 0, 0},
+    {"ActionsSuppressedBy", "ActionsSuppressedBy", 768, 0, 0},
+    {"ActionsSuppressedReason", "ActionsSuppressedReason", 769, 0, 0},
+    {"ActionsSuppressor", "ActionsSuppressor", 760, 0, 0},
+    {"ActionsSuppressorWaitPeriod", "ActionsSuppressorWaitPeriod", 770, 0, 0},
+    {"ActionsSuppressorExtensionPeriod", "ActionsSuppressorExtensionPeriod", 770, 0, 0},
+    {"Name", "Name", 779, 0, 0},
+    {"Value", "Value", 780, 0, 0},
+    {"Namespace", "Namespace", 774, 0, 0},
+    {"MetricName", "MetricName", 773, 0, 0},
+    {"Dimensions", "Dimensions", 777, 0, 0},
+    {"Metric", "Metric", 793, 0, 0},
+    {"Period", "Period", 781, 0, 0},
+    {"Stat", "Stat", 794, 0, 0},
+    {"Unit", "Unit", 782, 0, 0},
+    {"Id", "Id", 791, 0, 0},
+    {"MetricStat", "MetricStat", 792, 0, 0},
+    {"Expression", "Expression", 795, 0, 0},
+    {"Label", "Label", 796, 0, 0},
+    {"ReturnData", "ReturnData", 797, 0, 0},
+    {"Period", "Period", 781, 0, 0},
+    {"AccountId", "AccountId", 798, 0, 0},
+    {"Query", "Query", 802, 0, 0},
+    {"PendingPeriod", "PendingPeriod", 803, 0, 0},
+    {"RecoveryPeriod", "RecoveryPeriod", 804, 0, 0},
+    {"PromQLCriteria", "PromQLCriteria", 801, 0, 0},
+    {"AlarmName", "AlarmName", 763, 0, 0},
+    {"AlarmArn", "AlarmArn", 760, 0, 0},
+    {"AlarmDescription", "AlarmDescription", 762, 0, 0},
+    {"AlarmConfigurationUpdatedTimestamp", "AlarmConfigurationUpdatedTimestamp", 761, 0, 0},
+    {"ActionsEnabled", "ActionsEnabled", 757, 0, 0},
+    {"OKActions", "OKActions", 758, 0, 0},
+    {"AlarmActions", "AlarmActions", 758, 0, 0},
+    {"InsufficientDataActions", "InsufficientDataActions", 758, 0, 0},
+    {"StateValue", "StateValue", 767, 0, 0},
+    {"StateReason", "StateReason", 765, 0, 0},
+    {"StateReasonData", "StateReasonData", 766, 0, 0},
+    {"StateUpdatedTimestamp", "StateUpdatedTimestamp", 761, 0, 0},
+    {"MetricName", "MetricName", 773, 0, 0},
+    {"Namespace", "Namespace", 774, 0, 0},
+    {"Statistic", "Statistic", 775, 0, 0},
+    {"ExtendedStatistic", "ExtendedStatistic", 776, 0, 0},
+    {"Dimensions", "Dimensions", 777, 0, 0},
+    {"Period", "Period", 781, 0, 0},
+    {"Unit", "Unit", 782, 0, 0},
+    {"EvaluationPeriods", "EvaluationPeriods", 783, 0, 0},
+    {"DatapointsToAlarm", "DatapointsToAlarm", 784, 0, 0},
+    {"Threshold", "Threshold", 785, 0, 0},
+    {"ComparisonOperator", "ComparisonOperator", 786, 0, 0},
+    {"TreatMissingData", "TreatMissingData", 787, 0, 0},
+    {"EvaluateLowSampleCountPercentile", "EvaluateLowSampleCountPercentile", 788, 0, 0},
+    {"Metrics", "Metrics", 789, 0, 0},
+    {"ThresholdMetricId", "ThresholdMetricId", 791, 0, 0},
+    {"EvaluationState", "EvaluationState", 799, 0, 0},
+    {"StateTransitionedTimestamp", "StateTransitionedTimestamp", 761, 0, 0},
+    {"EvaluationCriteria", "EvaluationCriteria", 800, 0, 0},
+    {"EvaluationInterval", "EvaluationInterval", 805, 0, 0},
+    {"CompositeAlarms", "CompositeAlarms", 755, 0, 0},
+    {"MetricAlarms", "MetricAlarms", 771, 0, 0},
+    {"NextToken", "NextToken", 806, 0, 0},
+    {"Timestamp", "Timestamp", 761, 0, 0},
+    {"SampleCount", "SampleCount", 810, 0, 0},
+    {"Average", "Average", 810, 0, 0},
+    {"Sum", "Sum", 810, 0, 0},
+    {"Minimum", "Minimum", 810, 0, 0},
+    {"Maximum", "Maximum", 810, 0, 0},
+    {"Unit", "Unit", 782, 0, 0},
+    {"ExtendedStatistics", "ExtendedStatistics", 811, 0, 0},
+    {"Label", "Label", 796, 0, 0},
+    {"Datapoints", "Datapoints", 808, 0, 0},
+    {"Code", "Code", 820, 0, 0},
+    {"Value", "Value", 821, 0, 0},
+    {"Id", "Id", 791, 0, 0},
+    {"Label", "Label", 796, 0, 0},
+    {"Timestamps", "Timestamps", 815, 0, 0},
+    {"Values", "Values", 816, 0, 0},
+    {"StatusCode", "StatusCode", 817, 0, 0},
+    {"Messages", "Messages", 818, 0, 0},
+    {"MetricDataResults", "MetricDataResults", 813, 0, 0},
+    {"NextToken", "NextToken", 806, 0, 0},
+    {"Messages", "Messages", 818, 0, 0},
+    {"logGroupName", "logGroupName", 825, 0, 0},
+    {"creationTime", "creationTime", 826, 0, 0},
+    {"retentionInDays", "retentionInDays", 827, 0, 0},
+    {"metricFilterCount", "metricFilterCount", 828, 0, 0},
+    {"arn", "arn", 829, 0, 0},
+    {"storedBytes", "storedBytes", 830, 0, 0},
+    {"kmsKeyId", "kmsKeyId", 831, 0, 0},
+    {"dataProtectionStatus", "dataProtectionStatus", 832, 0, 0},
+    {"inheritedProperties", "inheritedProperties", 833, 0, 0},
+    {"logGroupClass", "logGroupClass", 835, 0, 0},
+    {"logGroupArn", "logGroupArn", 829, 0, 0},
+    {"deletionProtectionEnabled", "deletionProtectionEnabled", 836, 0, 0},
+    {"bearerTokenAuthenticationEnabled", "bearerTokenAuthenticationEnabled", 837, 0, 0},
+    {"logGroups", "logGroups", 823, 0, 0},
+    {"nextToken", "nextToken", 838, 0, 0},
+    {"metricName", "metricName", 846, 0, 0},
+    {"metricNamespace", "metricNamespace", 847, 0, 0},
+    {"metricValue", "metricValue", 848, 0, 0},
+    {"defaultValue", "defaultValue", 849, 0, 0},
+    {"dimensions", "dimensions", 850, 0, 0},
+    {"unit", "unit", 853, 0, 0},
+    {"filterName", "filterName", 842, 0, 0},
+    {"filterPattern", "filterPattern", 843, 0, 0},
+    {"metricTransformations", "metricTransformations", 844, 0, 0},
+    {"creationTime", "creationTime", 826, 0, 0},
+    {"logGroupName", "logGroupName", 825, 0, 0},
+    {"applyOnTransformedLogs", "applyOnTransformedLogs", 854, 0, 0},
+    {"fieldSelectionCriteria", "fieldSelectionCriteria", 855, 0, 0},
+    {"emitSystemFieldDimensions", "emitSystemFieldDimensions", 856, 0, 0},
+    {"metricFilters", "metricFilters", 840, 0, 0},
+    {"nextToken", "nextToken", 838, 0, 0},
+    {"TopicArn", "TopicArn", 861, 0, 0},
+    {"Topics", "Topics", 859, 0, 0},
+    {"NextToken", "NextToken", 862, 0, 0},
+    {"SubscriptionArn", "SubscriptionArn", 866, 0, 0},
+    {"Owner", "Owner", 867, 0, 0},
+    {"Protocol", "Protocol", 868, 0, 0},
+    {"Endpoint", "Endpoint", 869, 0, 0},
+    {"TopicArn", "TopicArn", 861, 0, 0},
+    {"Subscriptions", "Subscriptions", 864, 0, 0},
+    {"NextToken", "NextToken", 862, 0, 0},
+    {"createdAt", "createdAt", 871, 0, 0},
+    {"findingPublishingFrequency", "findingPublishingFrequency", 872, 0, 0},
+    {"serviceRole", "serviceRole", 873, 0, 0},
+    {"status", "status", 874, 0, 0},
+    {"updatedAt", "updatedAt", 871, 0, 0},
+    {"status", "status", 880, 0, 0},
+    {"errorCode", "errorCode", 881, 0, 0},
+    {"errorMessage", "errorMessage", 882, 0, 0},
+    {"ec2", "ec2", 879, 0, 0},
+    {"ecr", "ecr", 879, 0, 0},
+    {"lambda", "lambda", 879, 0, 0},
+    {"lambdaCode", "lambdaCode", 879, 0, 0},
+    {"codeRepository", "codeRepository", 879, 0, 0},
+    {"accountId", "accountId", 878, 0, 0},
+    {"state", "state", 879, 0, 0},
+    {"resourceState", "resourceState", 883, 0, 0},
+    {"ec2", "ec2", 880, 0, 0},
+    {"ecr", "ecr", 880, 0, 0},
+    {"lambda", "lambda", 880, 0, 0},
+    {"lambdaCode", "lambdaCode", 880, 0, 0},
+    {"codeRepository", "codeRepository", 880, 0, 0},
+    {"accountId", "accountId", 878, 0, 0},
+    {"status", "status", 880, 0, 0},
+    {"resourceStatus", "resourceStatus", 886, 0, 0},
+    {"errorCode", "errorCode", 881, 0, 0},
+    {"errorMessage", "errorMessage", 882, 0, 0},
+    {"accounts", "accounts", 876, 0, 0},
+    {"failedAccounts", "failedAccounts", 884, 0, 0},
+    {"DetailedStatus", "DetailedStatus", 902, 0, 0},
+    {"InstanceAssociationStatusAggregatedCount", "InstanceAssociationStatusAggregatedCount", 904, 0, 0},
+    {"InstanceId", "InstanceId", 890, 0, 0},
+    {"PingStatus", "PingStatus", 891, 0, 0},
+    {"LastPingDateTime", "LastPingDateTime", 892, 0, 0},
+    {"AgentVersion", "AgentVersion", 893, 0, 0},
+    {"IsLatestVersion", "IsLatestVersion", 894, 0, 0},
+    {"PlatformType", "PlatformType", 895, 0, 0},
+    {"PlatformName", "PlatformName", 896, 0, 0},
+    {"PlatformVersion", "PlatformVersion", 896, 0, 0},
+    {"ActivationId", "ActivationId", 897, 0, 0},
+    {"IamRole", "IamRole", 898, 0, 0},
+    {"RegistrationDate", "RegistrationDate", 892, 0, 0},
+    {"ResourceType", "ResourceType", 899, 0, 0},
+    {"Name", "Name", 896, 0, 0},
+    {"IPAddress", "IPAddress", 900, 0, 0},
+    {"ComputerName", "ComputerName", 901, 0, 0},
+    {"AssociationStatus", "AssociationStatus", 902, 0, 0},
+    {"LastAssociationExecutionDate", "LastAssociationExecutionDate", 892, 0, 0},
+    {"LastSuccessfulAssociationExecutionDate", "LastSuccessfulAssociationExecutionDate", 892, 0, 0},
+    {"AssociationOverview", "AssociationOverview", 903, 0, 0},
+    {"SourceId", "SourceId", 906, 0, 0},
+    {"SourceType", "SourceType", 907, 0, 0},
+    {"InstanceInformationList", "InstanceInformationList", 888, 0, 0},
+    {"NextToken", "NextToken", 908, 0, 0},
+    {"Name", "Name", 910, 0, 0},
+    {"Version", "Version", 913, 0, 0},
+    {"RequireType", "RequireType", 921, 0, 0},
+    {"VersionName", "VersionName", 912, 0, 0},
+    {"Name", "Name", 924, 0, 0},
+    {"Size", "Size", 925, 0, 0},
+    {"Hash", "Hash", 926, 0, 0},
+    {"HashType", "HashType", 927, 0, 0},
+    {"Url", "Url", 928, 0, 0},
+    {"Name", "Name", 910, 0, 0},
+    {"CreatedDate", "CreatedDate", 892, 0, 0},
+    {"DisplayName", "DisplayName", 911, 0, 0},
+    {"VersionName", "VersionName", 912, 0, 0},
+    {"DocumentVersion", "DocumentVersion", 913, 0, 0},
+    {"Status", "Status", 914, 0, 0},
+    {"StatusInformation", "StatusInformation", 915, 0, 0},
+    {"Content", "Content", 916, 0, 0},
+    {"DocumentType", "DocumentType", 917, 0, 0},
+    {"DocumentFormat", "DocumentFormat", 918, 0, 0},
+    {"Requires", "Requires", 919, 0, 0},
+    {"AttachmentsContent", "AttachmentsContent", 922, 0, 0},
+    {"ReviewStatus", "ReviewStatus", 929, 0, 0},
+    {"Name", "Name", 934, 0, 0},
+    {"Id", "Id", 935, 0, 0},
+    {"Description", "Description", 936, 0, 0},
+    {"LockToken", "LockToken", 937, 0, 0},
+    {"ARN", "ARN", 938, 0, 0},
+    {"NextMarker", "NextMarker", 931, 0, 0},
+    {"WebACLs", "WebACLs", 932, 0, 0},
+    {"ResourceArns", "ResourceArns", 940, 0, 0},
+    {"Quantity", "Quantity", 943, 0, 0},
+    {"Items", "Items", 949, 0, 0},
+    {"HeaderName", "HeaderName", 942, 0, 0},
+    {"HeaderValue", "HeaderValue", 956, 0, 0},
+    {"Quantity", "Quantity", 943, 0, 0},
+    {"Items", "Items", 954, 0, 0},
+    {"OriginAccessIdentity", "OriginAccessIdentity", 942, 0, 0},
+    {"OriginReadTimeout", "OriginReadTimeout", 943, 0, 0},
+    {"Quantity", "Quantity", 943, 0, 0},
     {"Items", "Items", 961, 0, 0},
-    {"Enabled", "Enabled", 936, 0, 0},
-    {"Quantity", "Quantity", 935, 0, 0},
-    {"Items", "Items", 972, 0, 0},
-    {"Enabled", "Enabled", 936, 0, 0},
-    {"Quantity", "Quantity", 935, 0, 0},
-    {"Items", "Items", 974, 0, 0},
-    {"Quantity", "Quantity", 935, 0, 0},
-    {"Items", "Items", 977, 0, 0},
-    {"Quantity", "Quantity", 935, 0, 0},
-    {"Items", "Items", 977, 0, 0},
-    {"CachedMethods", "CachedMethods", 979, 0, 0},
-    {"LambdaFunctionARN", "LambdaFunctionARN", 983, 0, 0},
-    {"EventType", "EventType", 984, 0, 0},
-    {"IncludeBody", "IncludeBody", 936, 0, 0},
-    {"Quantity", "Quantity", 935, 0, 0},
-    {"Items", "Items", 981, 0, 0},
-    {"FunctionARN", "FunctionARN", 988, 0, 0},
-    {"EventType", "EventType", 984, 0, 0},
-    {"Quantity", "Quantity", 935, 0, 0},
-    {"Items", "Items", 986, 0, 0},
-    {"Enabled", "Enabled", 936, 0, 0},
-    {"Quantity", "Quantity", 935, 0, 0},
+    {"ClientCertificateArn", "ClientCertificateArn", 942, 0, 0},
+    {"HTTPPort", "HTTPPort", 943, 0, 0},
+    {"HTTPSPort", "HTTPSPort", 943, 0, 0},
+    {"OriginProtocolPolicy", "OriginProtocolPolicy", 959, 0, 0},
+    {"OriginSslProtocols", "OriginSslProtocols", 960, 0, 0},
+    {"OriginReadTimeout", "OriginReadTimeout", 943, 0, 0},
+    {"OriginKeepaliveTimeout", "OriginKeepaliveTimeout", 943, 0, 0},
+    {"IpAddressType", "IpAddressType", 963, 0, 0},
+    {"OriginMtlsConfig", "OriginMtlsConfig", 964, 0, 0},
+    {"VpcOriginId", "VpcOriginId", 942, 0, 0},
+    {"OwnerAccountId", "OwnerAccountId", 942, 0, 0},
+    {"OriginReadTimeout", "OriginReadTimeout", 943, 0, 0},
+    {"OriginKeepaliveTimeout", "OriginKeepaliveTimeout", 943, 0, 0},
+    {"Enabled", "Enabled", 944, 0, 0},
+    {"OriginShieldRegion", "OriginShieldRegion", 967, 0, 0},
+    {"Id", "Id", 942, 0, 0},
+    {"DomainName", "DomainName", 942, 0, 0},
+    {"OriginPath", "OriginPath", 942, 0, 0},
+    {"CustomHeaders", "CustomHeaders", 953, 0, 0},
+    {"S3OriginConfig", "S3OriginConfig", 957, 0, 0},
+    {"CustomOriginConfig", "CustomOriginConfig", 958, 0, 0},
+    {"VpcOriginConfig", "VpcOriginConfig", 965, 0, 0},
+    {"ConnectionAttempts", "ConnectionAttempts", 943, 0, 0},
+    {"ConnectionTimeout", "ConnectionTimeout", 943, 0, 0},
+    {"ResponseCompletionTimeout", "ResponseCompletionTimeout", 943, 0, 0},
+    {"OriginShield", "OriginShield", 966, 0, 0},
+    {"OriginAccessControlId", "OriginAccessControlId", 942, 0, 0},
+    {"Quantity", "Quantity", 943, 0, 0},
+    {"Items", "Items", 951, 0, 0},
+    {"Quantity", "Quantity", 943, 0, 0},
+    {"Items", "Items", 973, 0, 0},
+    {"StatusCodes", "StatusCodes", 972, 0, 0},
+    {"OriginId", "OriginId", 942, 0, 0},
+    {"Quantity", "Quantity", 943, 0, 0},
+    {"Items", "Items", 975, 0, 0},
+    {"Id", "Id", 942, 0, 0},
+    {"FailoverCriteria", "FailoverCriteria", 971, 0, 0},
+    {"Members", "Members", 974, 0, 0},
+    {"SelectionCriteria", "SelectionCriteria", 977, 0, 0},
+    {"Quantity", "Quantity", 943, 0, 0},
+    {"Items", "Items", 969, 0, 0},
+    {"Enabled", "Enabled", 944, 0, 0},
+    {"Quantity", "Quantity", 943, 0, 0},
+    {"Items", "Items", 980, 0, 0},
+    {"Enabled", "Enabled", 944, 0, 0},
+    {"Quantity", "Quantity", 943, 0, 0},
+    {"Items", "Items", 982, 0, 0},
+    {"Quantity", "Quantity", 943, 0, 0},
+    {"Items", "Items", 985, 0, 0},
+    {"Quantity", "Quantity", 943, 0, 0},
+    {"Items", "Items", 985, 0, 0},
+    {"CachedMethods", "CachedMethods", 987, 0, 0},
+    {"LambdaFunctionARN", "LambdaFunctionARN", 991, 0, 0},
+    {"EventType", "EventType", 992, 0, 0},
+    {"IncludeBody", "IncludeBody", 944, 0, 0},
+    {"Quantity", "Quantity", 943, 0, 0},
+    {"Items", "Items", 989, 0, 0},
+    {"FunctionARN", "FunctionARN", 996, 0, 0},
+    {"EventType", "EventType", 992, 0, 0},
+    {"Quantity", "Quantity", 943, 0, 0},
     {"Items", "Items", 994, 0, 0},
-    {"Forward", "Forward", 992, 0, 0},
-    {"WhitelistedNames", "WhitelistedNames", 993, 0, 0},
-    {"Quantity", "Quantity", 935, 0, 0},
-    {"Items", "Items", 996, 0, 0},
-    {"Quantity", "Quantity", 935, 0, 0},
-    {"Items", "Items", 998, 0, 0},
-    {"QueryString", "QueryString", 936, 0, 0},
-    {"Cookies", "Cookies", 991, 0, 0},
-    {"Headers", "Headers", 995, 0, 0},
-    {"QueryStringCacheKeys", "QueryStringCacheKeys", 997, 0, 0},
-    {"TargetOriginId", "TargetOriginId", 934, 0, 0},
-    {"TrustedSigners", "TrustedSigners", 971, 0, 0},
-    {"TrustedKeyGroups", "TrustedKeyGroups", 973, 0, 0},
-    {"ViewerProtocolPolicy", "ViewerProtocolPolicy", 975, 0, 0},
-    {"AllowedMethods", "AllowedMethods", 976, 0, 0},
-    {"SmoothStreaming", "SmoothStreaming", 936, 0, 0},
-    {"Compress", "Compress", 936, 0, 0},
-    {"LambdaFunctionAssociations", "LambdaFunctionAssociations", 980, 0, 0},
-    {"FunctionAssociations", "FunctionAssociations", 985, 0, 0},
-    {"FieldLevelEncryptionId", "FieldLevelEncryptionId", 934, 0, 0},
-    {"RealtimeLogConfigArn", "RealtimeLogConfigArn", 934, 0, 0},
-    {"CachePolicyId", "CachePolicyId", 934, 0, 0},
-    {"OriginRequestPolicyId", "OriginRequestPolicyId", 934, 0, 0},
-    {"ResponseHeadersPolicyId", "ResponseHeadersPolicyId", 934, 0, 0},
-    {"GrpcConfig", "GrpcConfig", 989, 0, 0},
-    {"ForwardedValues", "ForwardedValues", 990, 0, 0},
-    {"MinTTL", "MinTTL", 999, 0, 0},
-    {"DefaultTTL", "DefaultTTL", 999, 0, 0},
-    {"MaxTTL", "MaxTTL", 999, 0, 0},
-    {"PathPattern", "PathPattern", 934, 0, 0},
-    {"TargetOriginId", "TargetOriginId", 934, 0, 0},
-    {"TrustedSigners", "TrustedSigners", 971, 0, 0},
-    {"TrustedKeyGroups", "TrustedKeyGroups", 973, 0, 0},
-    {"ViewerProtocolPolicy", "ViewerProtocolPolicy", 975, 0, 0},
-    {"AllowedMethods", "AllowedMethods", 976, 0, 0},
-    {"SmoothStreaming", "SmoothStreaming", 936, 0, 0},
-    {"Compress", "Compress", 936, 0, 0},
-    {"LambdaFunctionAssociations", "LambdaFunctionAssociations", 980, 0, 0},
-    {"FunctionAssociations", "FunctionAssociations", 985, 0, 0},
-    {"FieldLevelEncryptionId", "FieldLevelEncryptionId", 934, 0, 0},
-    {"RealtimeLogConfigArn", "RealtimeLogConfigArn", 934, 0, 0},
-    {"CachePolicyId", "CachePolicyId", 934, 0, 0},
-    {"OriginRequestPolicyId", "OriginRequestPolicyId", 934, 0, 0},
-    {"ResponseHeadersPolicyId", "ResponseHeadersPolicyId", 934, 0, 0},
-    {"GrpcConfig", "GrpcConfig", 989, 0, 0},
-    {"ForwardedValues", "ForwardedValues", 990, 0, 0},
-    {"MinTTL", "MinTTL", 999, 0, 0},
-    {"DefaultTTL", "DefaultTTL", 999, 0, 0},
-    {"MaxTTL", "MaxTTL", 999, 0, 0},
-    {"Quantity", "Quantity", 935, 0, 0},
-    {"Items", "Items", 1001, 0, 0},
-    {"ErrorCode", "ErrorCode", 935, 0, 0},
-    {"ResponsePagePath", "ResponsePagePath", 934, 0, 0},
-    {"ResponseCode", "ResponseCode", 934, 0, 0},
-    {"ErrorCachingMinTTL", "ErrorCachingMinTTL", 999, 0, 0},
-    {"Quantity", "Quantity", 935, 0, 0},
+    {"Enabled", "Enabled", 944, 0, 0},
+    {"Quantity", "Quantity", 943, 0, 0},
+    {"Items", "Items", 1002, 0, 0},
+    {"Forward", "Forward", 1000, 0, 0},
+    {"WhitelistedNames", "WhitelistedNames", 1001, 0, 0},
+    {"Quantity", "Quantity", 943, 0, 0},
     {"Items", "Items", 1004, 0, 0},
-    {"CloudFrontDefaultCertificate", "CloudFrontDefaultCertificate", 936, 0, 0},
-    {"IAMCertificateId", "IAMCertificateId", 1008, 0, 0},
-    {"ACMCertificateArn", "ACMCertificateArn", 934, 0, 0},
-    {"SSLSupportMethod", "SSLSupportMethod", 1009, 0, 0},
-    {"MinimumProtocolVersion", "MinimumProtocolVersion", 1010, 0, 0},
-    {"Certificate", "Certificate", 934, 0, 0},
-    {"CertificateSource", "CertificateSource", 1011, 0, 0},
-    {"RestrictionType", "RestrictionType", 1014, 0, 0},
-    {"Quantity", "Quantity", 935, 0, 0},
-    {"Items", "Items", 1015, 0, 0},
-    {"GeoRestriction", "GeoRestriction", 1013, 0, 0},
-    {"CNAME", "CNAME", 934, 0, 0},
-    {"ICPRecordalStatus", "ICPRecordalStatus", 1019, 0, 0},
-    {"TrustStoreId", "TrustStoreId", 934, 0, 0},
-    {"AdvertiseTrustStoreCaNames", "AdvertiseTrustStoreCaNames", 936, 0, 0},
-    {"IgnoreCertificateExpiry", "IgnoreCertificateExpiry", 936, 0, 0},
-    {"Mode", "Mode", 1022, 0, 0},
-    {"TrustStoreConfig", "TrustStoreConfig", 1023, 0, 0},
-    {"Id", "Id", 1025, 0, 0},
-    {"Id", "Id", 934, 0, 0},
-    {"ARN", "ARN", 934, 0, 0},
-    {"ETag", "ETag", 934, 0, 0},
-    {"Status", "Status", 934, 0, 0},
-    {"LastModifiedTime", "LastModifiedTime", 939, 0, 0},
-    {"DomainName", "DomainName", 934, 0, 0},
-    {"Aliases", "Aliases", 940, 0, 0},
-    {"Origins", "Origins", 942, 0, 0},
-    {"OriginGroups", "OriginGroups", 960, 0, 0},
-    {"DefaultCacheBehavior", "DefaultCacheBehavior", 970, 0, 0},
-    {"CacheBehaviors", "CacheBehaviors", 1000, 0, 0},
-    {"CustomErrorResponses", "CustomErrorResponses", 1003, 0, 0},
-    {"Comment", "Comment", 948, 0, 0},
-    {"PriceClass", "PriceClass", 1006, 0, 0},
-    {"Enabled", "Enabled", 936, 0, 0},
-    {"ViewerCertificate", "ViewerCertificate", 1007, 0, 0},
-    {"Restrictions", "Restrictions", 1012, 0, 0},
-    {"WebACLId", "WebACLId", 934, 0, 0},
-    {"HttpVersion", "HttpVersion", 1016, 0, 0},
-    {"IsIPV6Enabled", "IsIPV6Enabled", 936, 0, 0},
-    {"AliasICPRecordals", "AliasICPRecordals", 1017, 0, 0},
-    {"Staging", "Staging", 936, 0, 0},
-    {"ConnectionMode", "ConnectionMode", 1020, 0, 0},
-    {"AnycastIpListId", "AnycastIpListId", 934, 0, 0},
-    {"ViewerMtlsConfig", "ViewerMtlsConfig", 1021, 0, 0},
-    {"ConnectionFunctionAssociation", "ConnectionFunctionAssociation", 1024, 0, 0},
-    {"Marker", "Marker", 934, 0, 0},
-    {"NextMarker", "NextMarker", 934, 0, 0},
-    {"MaxItems", "MaxItems", 935, 0, 0},
-    {"IsTruncated", "IsTruncated", 936, 0, 0},
-    {"Quantity", "Quantity", 935, 0, 0},
-    {"Items", "Items", 937, 0, 0},
-    {"Code", "Code", 1037, 0, 0},
-    {"Reason", "Reason", 1038, 0, 0},
-    {"IpAddress", "IpAddress", 1047, 0, 0},
-    {"AllocationId", "AllocationId", 1048, 0, 0},
-    {"PrivateIPv4Address", "PrivateIPv4Address", 1049, 0, 0},
-    {"IPv6Address", "IPv6Address", 1050, 0, 0},
-    {"ZoneName", "ZoneName", 1042, 0, 0},
-    {"SubnetId", "SubnetId", 1043, 0, 0},
-    {"OutpostId", "OutpostId", 1044, 0, 0},
-    {"LoadBalancerAddresses", "LoadBalancerAddresses", 1045, 0, 0},
-    {"SourceNatIpv6Prefixes", "SourceNatIpv6Prefixes", 1051, 0, 0},
-    {"Ipv4IpamPoolId", "Ipv4IpamPoolId", 1060, 0, 0},
-    {"LoadBalancerArn", "LoadBalancerArn", 1029, 0, 0},
-    {"DNSName", "DNSName", 1030, 0, 0},
-    {"CanonicalHostedZoneId", "CanonicalHostedZoneId", 1031, 0, 0},
-    {"CreatedTime", "CreatedTime", 1032, 0, 0},
-    {"LoadBalancerName", "LoadBalancerName", 1033, 0, 0},
-    {"Scheme", "Scheme", 1034, 0, 0},
-    {"VpcId", "VpcId", 1035, 0, 0},
-    {"State", "State", 1036, 0, 0},
-    {"Type", "Type", 1039, 0, 0},
-    {"AvailabilityZones", "AvailabilityZones", 1040, 0, 0},
-    {"SecurityGroups", "SecurityGroups", 1053, 0, 0},
-    {"IpAddressType", "IpAddressType", 1055, 0, 0},
-    {"CustomerOwnedIpv4Pool", "CustomerOwnedIpv4Pool", 1056, 0, 0},
-    {"EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic", "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic", 1057, 0, 0},
-    {"EnablePrefixForIpv6SourceNat", "EnablePrefixForIpv6SourceNat", 1058, 0, 0},
-    {"IpamPools", "IpamPools", 1059, 0, 0},
-    {"LoadBalancers", "LoadBalancers", 1027, 0, 0},
-    {"NextMarker", "NextMarker", 1061, 0, 0},
-    {"CertificateArn", "CertificateArn", 1070, 0, 0},
-    {"IsDefault", "IsDefault", 1071, 0, 0},
-    {"Issuer", "Issuer", 1078, 0, 0},
-    {"AuthorizationEndpoint", "AuthorizationEndpoint", 1079, 0, 0},
-    {"TokenEndpoint", "TokenEndpoint", 1080, 0, 0},
-    {"UserInfoEndpoint", "UserInfoEndpoint", 1081, 0, 0},
-    {"ClientId", "ClientId", 1082, 0, 0},
-    {"ClientSecret", "ClientSecret", 1083, 0, 0},
-    {"SessionCookieName", "SessionCookieName", 1084, 0, 0},
-    {"Scope", "Scope", 1085, 0, 0},
-    {"SessionTimeout", "SessionTimeout", 1086, 0, 0},
-    {"AuthenticationRequestExtraParams", "AuthenticationRequestExtraParams", 1087, 0, 0},
-    {"OnUnauthenticatedRequest", "OnUnauthenticatedRequest", 1090, 0, 0},
-    {"UseExistingClientSecret", "UseExistingClientSecret", 1091, 0, 0},
-    {"UserPoolArn", "UserPoolArn", 1093, 0, 0},
-    {"UserPoolClientId", "UserPoolClientId", 1094, 0, 0},
-    {"UserPoolDomain", "UserPoolDomain", 1095, 0, 0},
-    {"SessionCookieName", "SessionCookieName", 1096, 0, 0},
-    {"Scope", "Scope", 1097, 0, 0},
-    {"SessionTimeout", "SessionTimeout", 1098, 0, 0},
-    {"AuthenticationRequestExtraParams", "AuthenticationRequestExtraParams", 1099, 0, 0},
-    {"OnUnauthenticatedRequest", "OnUnauthenticatedRequest", 1102, 0, 0},
-    {"Protocol", "Protocol", 1105, 0, 0},
-    {"Port", "Port", 1106, 0, 0},
-    {"Host", "Host", 1107, 0, 0},
-    {"Path", "Path", 1108, 0, 0},
-    {"Query", "Query", 1109, 0, 0},
-    {"StatusCode", "StatusCode", 1110, 0, 0},
-    {"MessageBody", "MessageBody", 1112, 0, 0},
-    {"StatusCode", "StatusCode", 1113, 0, 0},
-    {"ContentType", "ContentType", 1114, 0, 0},
-    {"TargetGroupArn", "TargetGroupArn", 1076, 0, 0},
-    {"Weight", "Weight", 1118, 0, 0},
-    {"Enabled", "Enabled", 1120, 0, 0},
-    {"DurationSeconds", "DurationSeconds", 1121, 0, 0},
-    {"TargetGroups", "TargetGroups", 1116, 0, 0},
-    {"TargetGroupStickinessConfig", "TargetGroupStickinessConfig", 1119, 0, 0},
-    {"Format", "Format", 1127, 0, 0},
-    {"Name", "Name", 1128, 0, 0},
-    {"Values", "Values", 1129, 0, 0},
-    {"JwksEndpoint", "JwksEndpoint", 1123, 0, 0},
-    {"Issuer", "Issuer", 1124, 0, 0},
-    {"AdditionalClaims", "AdditionalClaims", 1125, 0, 0},
-    {"Type", "Type", 1075, 0, 0},
-    {"TargetGroupArn", "TargetGroupArn", 1076, 0, 0},
-    {"AuthenticateOidcConfig", "AuthenticateOidcConfig", 1077, 0, 0},
-    {"AuthenticateCognitoConfig", "AuthenticateCognitoConfig", 1092, 0, 0},
-    {"Order", "Order", 1103, 0, 0},
-    {"RedirectConfig", "RedirectConfig", 1104, 0, 0},
-    {"FixedResponseConfig", "FixedResponseConfig", 1111, 0, 0},
-    {"ForwardConfig", "ForwardConfig", 1115, 0, 0},
-    {"JwtValidationConfig", "JwtValidationConfig", 1122, 0, 0},
-    {"Mode", "Mode", 1134, 0, 0},
-    {"TrustStoreArn", "TrustStoreArn", 1135, 0, 0},
-    {"IgnoreClientCertificateExpiry", "IgnoreClientCertificateExpiry", 1136, 0, 0},
-    {"TrustStoreAssociationStatus", "TrustStoreAssociationStatus", 1137, 0, 0},
-    {"AdvertiseTrustStoreCaNames", "AdvertiseTrustStoreCaNames", 1138, 0, 0},
-    {"ListenerArn", "ListenerArn", 1065, 0, 0},
-    {"LoadBalancerArn", "LoadBalancerArn", 1029, 0, 0},
-    {"Port", "Port", 1066, 0, 0},
-    {"Protocol", "Protocol", 1067, 0, 0},
-    {"Certificates", "Certificates", 1068, 0, 0},
-    {"SslPolicy", "SslPolicy", 1072, 0, 0},
-    {"DefaultActions", "DefaultActions", 1073, 0, 0},
-    {"AlpnPolicy", "AlpnPolicy", 1131, 0, 0},
-    {"MutualAuthentication", "MutualAuthentication", 1133, 0, 0},
-    {"Listeners", "Listeners", 1063, 0, 0},
-    {"NextMarker", "NextMarker", 1061, 0, 0},
-    {"Name", "Name", 1146, 0, 0},
-    {"Priority", "Priority", 1147, 0, 0},
-    {"SslProtocols", "SslProtocols", 1142, 0, 0},
-    {"Ciphers", "Ciphers", 1144, 0, 0},
-    {"Name", "Name", 1072, 0, 0},
-    {"SupportedLoadBalancerTypes", "SupportedLoadBalancerTypes", 1148, 0, 0},
-    {"SslPolicies", "SslPolicies", 1140, 0, 0},
-    {"NextMarker", "NextMarker", 1061, 0, 0},
-    {"CertificateArn", "CertificateArn", 1154, 0, 0},
-    {"DomainName", "DomainName", 1155, 0, 0},
-    {"SubjectAlternativeNameSummaries", "SubjectAlternativeNameSummaries", 1156, 0, 0},
-    {"HasAdditionalSubjectAlternativeNames", "HasAdditionalSubjectAlternativeNames", 1157, 0, 0},
-    {"Status", "Status", 1158, 0, 0},
-    {"Type", "Type", 1159, 0, 0},
-    {"KeyAlgorithm", "KeyAlgorithm", 1160, 0, 0},
-    {"KeyUsages", "KeyUsages", 1161, 0, 0},
-    {"ExtendedKeyUsages", "ExtendedKeyUsages", 1163, 0, 0},
-    {"ExportOption", "ExportOption", 1165, 0, 0},
-    {"InUse", "InUse", 1157, 0, 0},
-    {"Exported", "Exported", 1157, 0, 0},
-    {"RenewalEligibility", "RenewalEligibility", 1166, 0, 0},
-    {"NotBefore", "NotBefore", 1167, 0, 0},
-    {"NotAfter", "NotAfter", 1167, 0, 0},
-    {"CreatedAt", "CreatedAt", 1167, 0, 0},
-    {"IssuedAt", "IssuedAt", 1167, 0, 0},
-    {"ImportedAt", "ImportedAt", 1167, 0, 0},
-    {"RevokedAt", "RevokedAt", 1167, 0, 0},
-    {"ManagedBy", "ManagedBy", 1168, 0, 0},
-    {"NextToken", "NextToken", 1151, 0, 0},
-    {"CertificateSummaryList", "CertificateSummaryList", 1152, 0, 0},
-    {"Name", "Name", 1174, 0, 0},
-    {"Type", "Type", 1177, 0, 0},
-    {"Value", "Value", 1174, 0, 0},
-    {"RedirectFrom", "RedirectFrom", 1174, 0, 0},
-    {"RedirectTo", "RedirectTo", 1174, 0, 0},
-    {"DomainName", "DomainName", 1155, 0, 0},
-    {"ValidationEmails", "ValidationEmails", 1173, 0, 0},
-    {"ValidationDomain", "ValidationDomain", 1155, 0, 0},
-    {"ValidationStatus", "ValidationStatus", 1175, 0, 0},
-    {"ResourceRecord", "ResourceRecord", 1176, 0, 0},
-    {"HttpRedirect", "HttpRedirect", 1178, 0, 0},
-    {"ValidationMethod", "ValidationMethod", 1179, 0, 0},
-    {"RenewalStatus", "RenewalStatus", 1184, 0, 0},
-    {"DomainValidationOptions", "DomainValidationOptions", 1171, 0, 0},
-    {"RenewalStatusReason", "RenewalStatusReason", 1182, 0, 0},
-    {"UpdatedAt", "UpdatedAt", 1167, 0, 0},
-    {"Name", "Name", 1162, 0, 0},
-    {"Name", "Name", 1164, 0, 0},
-    {"OID", "OID", 1174, 0, 0},
-    {"CertificateTransparencyLoggingPreference", "CertificateTransparencyLoggingPreference", 1190, 0, 0},
-    {"Export", "Export", 1165, 0, 0},
-    {"CertificateArn", "CertificateArn", 1154, 0, 0},
-    {"DomainName", "DomainName", 1155, 0, 0},
-    {"SubjectAlternativeNames", "SubjectAlternativeNames", 1156, 0, 0},
-    {"ManagedBy", "ManagedBy", 1168, 0, 0},
-    {"DomainValidationOptions", "DomainValidationOptions", 1171, 0, 0},
-    {"Serial", "Serial", 1174, 0, 0},
-    {"Subject", "Subject", 1174, 0, 0},
-    {"Issuer", "Issuer", 1174, 0, 0},
-    {"CreatedAt", "CreatedAt", 1167, 0, 0},
-    {"IssuedAt", "IssuedAt", 1167, 0, 0},
-    {"ImportedAt", "ImportedAt", 1167, 0, 0},
-    {"Status", "Status", 1158, 0, 0},
-    {"RevokedAt", "RevokedAt", 1167, 0, 0},
-    {"RevocationReason", "RevocationReason", 1180, 0, 0},
-    {"NotBefore", "NotBefore", 1167, 0, 0},
-    {"NotAfter", "NotAfter", 1167, 0, 0},
-    {"KeyAlgorithm", "KeyAlgorithm", 1160, 0, 0},
-    {"SignatureAlgorithm", "SignatureAlgorithm", 1174, 0, 0},
-    {"InUseBy", "InUseBy", 1181, 0, 0},
-    {"FailureReason", "FailureReason", 1182, 0, 0},
-    {"Type", "Type", 1159, 0, 0},
-    {"RenewalSummary", "RenewalSummary", 1183, 0, 0},
-    {"KeyUsages", "KeyUsages", 1185, 0, 0},
-    {"ExtendedKeyUsages", "ExtendedKeyUsages", 1187, 0, 0},
-    {"CertificateAuthorityArn", "CertificateAuthorityArn", 1154, 0, 0},
-    {"RenewalEligibility", "RenewalEligibility", 1166, 0, 0},
-    {"Options", "Options", 1189, 0, 0},
-    {"Certificate", "Certificate", 1170, 0, 0},
-    {"AutomaticallyAfterDays", "AutomaticallyAfterDays", 1202, 0, 0},
-    {"Duration", "Duration", 1203, 0, 0},
-    {"ScheduleExpression", "ScheduleExpression", 1204, 0, 0},
-    {"Key", "Key", 1207, 0, 0},
-    {"Value", "Value", 1208, 0, 0},
-    {"Key", "Key", 1217, 0, 0},
-    {"Value", "Value", 1218, 0, 0},
-    {"ARN", "ARN", 1194, 0, 0},
-    {"Name", "Name", 1195, 0, 0},
-    {"Type", "Type", 1196, 0, 0},
-    {"Description", "Description", 1197, 0, 0},
-    {"KmsKeyId", "KmsKeyId", 1198, 0, 0},
-    {"RotationEnabled", "RotationEnabled", 1199, 0, 0},
-    {"RotationLambdaARN", "RotationLambdaARN", 1200, 0, 0},
-    {"RotationRules", "RotationRules", 1201, 0, 0},
-    {"ExternalSecretRotationMetadata", "ExternalSecretRotationMetadata", 1205, 0, 0},
-    {"ExternalSecretRotationRoleArn", "ExternalSecretRotationRoleArn", 1209, 0, 0},
-    {"LastRotatedDate", "LastRotatedDate", 1210, 0, 0},
-    {"LastChangedDate", "LastChangedDate", 1211, 0, 0},
-    {"LastAccessedDate", "LastAccessedDate", 1212, 0, 0},
-    {"DeletedDate", "DeletedDate", 1213, 0, 0},
-    {"NextRotationDate", "NextRotationDate", 1214, 0, 0},
-    {"Tags", "Tags", 1215, 0, 0},
-    {"SecretVersionsToStages", "SecretVersionsToStages", 1219, 0, 0},
-    {"OwningService", "OwningService", 1223, 0, 0},
-    {"CreatedDate", "CreatedDate", 1224, 0, 0},
-    {"PrimaryRegion", "PrimaryRegion", 1225, 0, 0},
-    {"SecretList", "SecretList", 1192, 0, 0},
-    {"NextToken", "NextToken", 1226, 0, 0},
-    {"Mode", "Mode", 1254, 0, 0},
-    {"PreferredProtocol", "PreferredProtocol", 1255, 0, 0},
-    {"RunningMode", "RunningMode", 1245, 0, 0},
-    {"RunningModeAutoStopTimeoutInMinutes", "RunningModeAutoStopTimeoutInMinutes", 1246, 0, 0},
-    {"RootVolumeSizeGib", "RootVolumeSizeGib", 1247, 0, 0},
-    {"UserVolumeSizeGib", "UserVolumeSizeGib", 1248, 0, 0},
-    {"ComputeTypeName", "ComputeTypeName", 1249, 0, 0},
-    {"Protocols", "Protocols", 1250, 0, 0},
-    {"OperatingSystemName", "OperatingSystemName", 1252, 0, 0},
-    {"GlobalAccelerator", "GlobalAccelerator", 1253, 0, 0},
-    {"Resource", "Resource", 1258, 0, 0},
-    {"State", "State", 1259, 0, 0},
-    {"WorkspaceId", "WorkspaceId", 1230, 0, 0},
-    {"Region", "Region", 1262, 0, 0},
-    {"State", "State", 1235, 0, 0},
-    {"Type", "Type", 1263, 0, 0},
-    {"DataReplication", "DataReplication", 1265, 0, 0},
-    {"RecoverySnapshotTime", "RecoverySnapshotTime", 1266, 0, 0},
-    {"StandbyWorkspaceId", "StandbyWorkspaceId", 1230, 0, 0},
-    {"DataReplication", "DataReplication", 1265, 0, 0},
-    {"RecoverySnapshotTime", "RecoverySnapshotTime", 1266, 0, 0},
-    {"WorkspaceId", "WorkspaceId", 1230, 0, 0},
-    {"DirectoryId", "DirectoryId", 1231, 0, 0},
-    {"UserName", "UserName", 1232, 0, 0},
-    {"IpAddress", "IpAddress", 1233, 0, 0},
-    {"Ipv6Address", "Ipv6Address", 1234, 0, 0},
-    {"State", "State", 1235, 0, 0},
-    {"BundleId", "BundleId", 1236, 0, 0},
-    {"SubnetId", "SubnetId", 1237, 0, 0},
-    {"ErrorMessage", "ErrorMessage", 1238, 0, 0},
-    {"ErrorCode", "ErrorCode", 1239, 0, 0},
-    {"ComputerName", "ComputerName", 1240, 0, 0},
-    {"VolumeEncryptionKey", "VolumeEncryptionKey", 1241, 0, 0},
-    {"UserVolumeEncryptionEnabled", "UserVolumeEncryptionEnabled", 1242, 0, 0},
-    {"RootVolumeEncryptionEnabled", "RootVolumeEncryptionEnabled", 1242, 0, 0},
-    {"WorkspaceName", "WorkspaceName", 1243, 0, 0},
-    {"WorkspaceProperties", "WorkspaceProperties", 1244, 0, 0},
-    {"ModificationStates", "ModificationStates", 1256, 0, 0},
-    {"RelatedWorkspaces", "RelatedWorkspaces", 1260, 0, 0},
-    {"DataReplicationSettings", "DataReplicationSettings", 1264, 0, 0},
-    {"StandbyWorkspacesProperties", "StandbyWorkspacesProperties", 1267, 0, 0},
-    {"Workspaces", "Workspaces", 1228, 0, 0},
-    {"NextToken", "NextToken", 1269, 0, 0},
-    {"EnableInternetAccess", "EnableInternetAccess", 1242, 0, 0},
-    {"DefaultOu", "DefaultOu", 1284, 0, 0},
-    {"CustomSecurityGroupId", "CustomSecurityGroupId", 1281, 0, 0},
-    {"UserEnabledAsLocalAdministrator", "UserEnabledAsLocalAdministrator", 1242, 0, 0},
-    {"EnableMaintenanceMode", "EnableMaintenanceMode", 1242, 0, 0},
-    {"InstanceIamRoleArn", "InstanceIamRoleArn", 1279, 0, 0},
-    {"AccessEndpointType", "AccessEndpointType", 1292, 0, 0},
-    {"VpcEndpointId", "VpcEndpointId", 1293, 0, 0},
-    {"AccessEndpoints", "AccessEndpoints", 1290, 0, 0},
-    {"InternetFallbackProtocols", "InternetFallbackProtocols", 1294, 0, 0},
-    {"DeviceTypeWindows", "DeviceTypeWindows", 1288, 0, 0},
-    {"DeviceTypeOsx", "DeviceTypeOsx", 1288, 0, 0},
-    {"DeviceTypeWeb", "DeviceTypeWeb", 1288, 0, 0},
-    {"DeviceTypeIos", "DeviceTypeIos", 1288, 0, 0},
-    {"DeviceTypeAndroid", "DeviceTypeAndroid", 1288, 0, 0},
-    {"DeviceTypeChromeOs", "DeviceTypeChromeOs", 1288, 0, 0},
-    {"DeviceTypeZeroClient", "DeviceTypeZeroClient", 1288, 0, 0},
-    {"DeviceTypeLinux", "DeviceTypeLinux", 1288, 0, 0},
-    {"DeviceTypeWorkSpacesThinClient", "DeviceTypeWorkSpacesThinClient", 1288, 0, 0},
-    {"AccessEndpointConfig", "AccessEndpointConfig", 1289, 0, 0},
-    {"RestartWorkspace", "RestartWorkspace", 1298, 0, 0},
-    {"IncreaseVolumeSize", "IncreaseVolumeSize", 1298, 0, 0},
-    {"ChangeComputeType", "ChangeComputeType", 1298, 0, 0},
-    {"SwitchRunningMode", "SwitchRunningMode", 1298, 0, 0},
-    {"RebuildWorkspace", "RebuildWorkspace", 1298, 0, 0},
-    {"Status", "Status", 1300, 0, 0},
-    {"UserAccessUrl", "UserAccessUrl", 1301, 0, 0},
-    {"RelayStateParameterName", "RelayStateParameterName", 1302, 0, 0},
-    {"Status", "Status", 1304, 0, 0},
-    {"CertificateAuthorityArn", "CertificateAuthorityArn", 1305, 0, 0},
-    {"TenantId", "TenantId", 1308, 0, 0},
-    {"ApplicationConfigSecretArn", "ApplicationConfigSecretArn", 1309, 0, 0},
-    {"InstanceArn", "InstanceArn", 1279, 0, 0},
-    {"ApplicationArn", "ApplicationArn", 1279, 0, 0},
-    {"DomainName", "DomainName", 1316, 0, 0},
-    {"ServiceAccountSecretArn", "ServiceAccountSecretArn", 1309, 0, 0},
-    {"Action", "Action", 1321, 0, 0},
-    {"Permission", "Permission", 1322, 0, 0},
-    {"MaximumLength", "MaximumLength", 1323, 0, 0},
-    {"ConnectorType", "ConnectorType", 1326, 0, 0},
-    {"Status", "Status", 1327, 0, 0},
-    {"Mode", "Mode", 1329, 0, 0},
-    {"PreferredProtocol", "PreferredProtocol", 1330, 0, 0},
-    {"StreamingExperiencePreferredProtocol", "StreamingExperiencePreferredProtocol", 1318, 0, 0},
-    {"UserSettings", "UserSettings", 1319, 0, 0},
-    {"StorageConnectors", "StorageConnectors", 1324, 0, 0},
-    {"GlobalAccelerator", "GlobalAccelerator", 1328, 0, 0},
-    {"DirectoryId", "DirectoryId", 1231, 0, 0},
-    {"Alias", "Alias", 1273, 0, 0},
-    {"DirectoryName", "DirectoryName", 1274, 0, 0},
-    {"RegistrationCode", "RegistrationCode", 1275, 0, 0},
-    {"SubnetIds", "SubnetIds", 1276, 0, 0},
-    {"DnsIpAddresses", "DnsIpAddresses", 1277, 0, 0},
-    {"DnsIpv6Addresses", "DnsIpv6Addresses", 1278, 0, 0},
-    {"CustomerUserName", "CustomerUserName", 1232, 0, 0},
-    {"IamRoleId", "IamRoleId", 1279, 0, 0},
-    {"DirectoryType", "DirectoryType", 1280, 0, 0},
-    {"WorkspaceSecurityGroupId", "WorkspaceSecurityGroupId", 1281, 0, 0},
-    {"State", "State", 1282, 0, 0},
-    {"WorkspaceCreationProperties", "WorkspaceCreationProperties", 1283, 0, 0},
-    {"ipGroupIds", "ipGroupIds", 1285, 0, 0},
-    {"WorkspaceAccessProperties", "WorkspaceAccessProperties", 1287, 0, 0},
-    {"Tenancy", "Tenancy", 1296, 0, 0},
-    {"SelfservicePermissions", "SelfservicePermissions", 1297, 0, 0},
-    {"SamlProperties", "SamlProperties", 1299, 0, 0},
-    {"CertificateBasedAuthProperties", "CertificateBasedAuthProperties", 1303, 0, 0},
-    {"EndpointEncryptionMode", "EndpointEncryptionMode", 1306, 0, 0},
-    {"MicrosoftEntraConfig", "MicrosoftEntraConfig", 1307, 0, 0},
-    {"WorkspaceDirectoryName", "WorkspaceDirectoryName", 1310, 0, 0},
-    {"WorkspaceDirectoryDescription", "WorkspaceDirectoryDescription", 1311, 0, 0},
-    {"UserIdentityType", "UserIdentityType", 1312, 0, 0},
-    {"WorkspaceType", "WorkspaceType", 1313, 0, 0},
-    {"IDCConfig", "IDCConfig", 1314, 0, 0},
-    {"ActiveDirectoryConfig", "ActiveDirectoryConfig", 1315, 0, 0},
-    {"StreamingProperties", "StreamingProperties", 1317, 0, 0},
-    {"ErrorMessage", "ErrorMessage", 1238, 0, 0},
-    {"Directories", "Directories", 1271, 0, 0},
-    {"NextToken", "NextToken", 1269, 0, 0},
-    {"Capacity", "Capacity", 1302, 0, 0},
-    {"Capacity", "Capacity", 1302, 0, 0},
-    {"Name", "Name", 1249, 0, 0},
-    {"BundleId", "BundleId", 1236, 0, 0},
-    {"Name", "Name", 1302, 0, 0},
-    {"Owner", "Owner", 1334, 0, 0},
-    {"Description", "Description", 1238, 0, 0},
-    {"ImageId", "ImageId", 1335, 0, 0},
-    {"RootStorage", "RootStorage", 1336, 0, 0},
-    {"UserStorage", "UserStorage", 1337, 0, 0},
-    {"ComputeType", "ComputeType", 1338, 0, 0},
-    {"LastUpdatedTime", "LastUpdatedTime", 1266, 0, 0},
-    {"CreationTime", "CreationTime", 1266, 0, 0},
-    {"State", "State", 1339, 0, 0},
-    {"BundleType", "BundleType", 1340, 0, 0},
-    {"Bundles", "Bundles", 1332, 0, 0},
-    {"NextToken", "NextToken", 1269, 0, 0},
-    {"WorkspaceId", "WorkspaceId", 1230, 0, 0},
-    {"ConnectionState", "ConnectionState", 1344, 0, 0},
-    {"ConnectionStateCheckTimestamp", "ConnectionStateCheckTimestamp", 1266, 0, 0},
-    {"LastKnownUserConnectionTimestamp", "LastKnownUserConnectionTimestamp", 1266, 0, 0},
-    {"WorkspacesConnectionStatus", "WorkspacesConnectionStatus", 1342, 0, 0},
-    {"NextToken", "NextToken", 1269, 0, 0},
-    {"VpcId", "VpcId", 1368, 0, 0},
-    {"SubnetIds", "SubnetIds", 1369, 0, 0},
-    {"SecurityGroupId", "SecurityGroupId", 1371, 0, 0},
-    {"AvailabilityZones", "AvailabilityZones", 1372, 0, 0},
-    {"VpcId", "VpcId", 1368, 0, 0},
-    {"SubnetIds", "SubnetIds", 1369, 0, 0},
-    {"CustomerUserName", "CustomerUserName", 1375, 0, 0},
-    {"SecurityGroupId", "SecurityGroupId", 1371, 0, 0},
-    {"AvailabilityZones", "AvailabilityZones", 1372, 0, 0},
-    {"ConnectIps", "ConnectIps", 1376, 0, 0},
-    {"ConnectIpsV6", "ConnectIpsV6", 1377, 0, 0},
-    {"RadiusServers", "RadiusServers", 1379, 0, 0},
-    {"RadiusServersIpv6", "RadiusServersIpv6", 1379, 0, 0},
-    {"RadiusPort", "RadiusPort", 1381, 0, 0},
-    {"RadiusTimeout", "RadiusTimeout", 1382, 0, 0},
-    {"RadiusRetries", "RadiusRetries", 1383, 0, 0},
-    {"SharedSecret", "SharedSecret", 1384, 0, 0},
-    {"AuthenticationProtocol", "AuthenticationProtocol", 1385, 0, 0},
-    {"DisplayLabel", "DisplayLabel", 1386, 0, 0},
-    {"UseSameUsername", "UseSameUsername", 1387, 0, 0},
-    {"DirectoryId", "DirectoryId", 1348, 0, 0},
-    {"AccountId", "AccountId", 1393, 0, 0},
-    {"DnsIpAddrs", "DnsIpAddrs", 1356, 0, 0},
-    {"DnsIpv6Addrs", "DnsIpv6Addrs", 1358, 0, 0},
-    {"VpcSettings", "VpcSettings", 1367, 0, 0},
-    {"RadiusSettings", "RadiusSettings", 1378, 0, 0},
-    {"RadiusStatus", "RadiusStatus", 1388, 0, 0},
-    {"NetworkType", "NetworkType", 1394, 0, 0},
-    {"PrimaryRegion", "PrimaryRegion", 1396, 0, 0},
-    {"AdditionalRegions", "AdditionalRegions", 1397, 0, 0},
-    {"SelfManagedDnsIpAddrs", "SelfManagedDnsIpAddrs", 1376, 0, 0},
-    {"SelfManagedInstanceIds", "SelfManagedInstanceIds", 1400, 0, 0},
-    {"DirectoryId", "DirectoryId", 1348, 0, 0},
-    {"Name", "Name", 1349, 0, 0},
-    {"ShortName", "ShortName", 1350, 0, 0},
-    {"Size", "Size", 1351, 0, 0},
-    {"Edition", "Edition", 1352, 0, 0},
-    {"Alias", "Alias", 1353, 0, 0},
-    {"AccessUrl", "AccessUrl", 1354, 0, 0},
-    {"Description", "Description", 1355, 0, 0},
-    {"DnsIpAddrs", "DnsIpAddrs", 1356, 0, 0},
-    {"DnsIpv6Addrs", "DnsIpv6Addrs", 1358, 0, 0},
-    {"Stage", "Stage", 1360, 0, 0},
-    {"ShareStatus", "ShareStatus", 1361, 0, 0},
-    {"ShareMethod", "ShareMethod", 1362, 0, 0},
-    {"ShareNotes", "ShareNotes", 1363, 0, 0},
-    {"LaunchTime", "LaunchTime", 1364, 0, 0},
-    {"StageLastUpdatedDateTime", "StageLastUpdatedDateTime", 1365, 0, 0},
-    {"Type", "Type", 1366, 0, 0},
-    {"VpcSettings", "VpcSettings", 1367, 0, 0},
-    {"ConnectSettings", "ConnectSettings", 1374, 0, 0},
-    {"RadiusSettings", "RadiusSettings", 1378, 0, 0},
-    {"RadiusStatus", "RadiusStatus", 1388, 0, 0},
-    {"StageReason", "StageReason", 1389, 0, 0},
-    {"SsoEnabled", "SsoEnabled", 1390, 0, 0},
-    {"DesiredNumberOfDomainControllers", "DesiredNumberOfDomainControllers", 1391, 0, 0},
-    {"OwnerDirectoryDescription", "OwnerDirectoryDescription", 1392, 0, 0},
-    {"RegionsInfo", "RegionsInfo", 1395, 0, 0},
-    {"OsVersion", "OsVersion", 1398, 0, 0},
-    {"HybridSettings", "HybridSettings", 1399, 0, 0},
-    {"NetworkType", "NetworkType", 1394, 0, 0},
-    {"DirectoryDescriptions", "DirectoryDescriptions", 1346, 0, 0},
-    {"NextToken", "NextToken", 1402, 0, 0},
-    {"ConnectorType", "ConnectorType", 1411, 0, 0},
-    {"ResourceIdentifier", "ResourceIdentifier", 1412, 0, 0},
-    {"Domains", "Domains", 1413, 0, 0},
-    {"DomainsRequireAdminConsent", "DomainsRequireAdminConsent", 1413, 0, 0},
-    {"ErrorCode", "ErrorCode", 1419, 0, 0},
-    {"ErrorMessage", "ErrorMessage", 1407, 0, 0},
-    {"Action", "Action", 1422, 0, 0},
-    {"Permission", "Permission", 1423, 0, 0},
-    {"MaximumLength", "MaximumLength", 1424, 0, 0},
-    {"Enabled", "Enabled", 1426, 0, 0},
-    {"SettingsGroup", "SettingsGroup", 1427, 0, 0},
-    {"S3BucketName", "S3BucketName", 1407, 0, 0},
-    {"EndpointType", "EndpointType", 1430, 0, 0},
-    {"VpceId", "VpceId", 1407, 0, 0},
-    {"PreferredProtocol", "PreferredProtocol", 1434, 0, 0},
-    {"Enabled", "Enabled", 1437, 0, 0},
-    {"AllowedUrls", "AllowedUrls", 1438, 0, 0},
-    {"DeniedUrls", "DeniedUrls", 1438, 0, 0},
-    {"HostToClient", "HostToClient", 1436, 0, 0},
-    {"AgentAction", "AgentAction", 1443, 0, 0},
-    {"Permission", "Permission", 1423, 0, 0},
-    {"Settings", "Settings", 1441, 0, 0},
-    {"S3BucketArn", "S3BucketArn", 1444, 0, 0},
-    {"ScreenshotsUploadEnabled", "ScreenshotsUploadEnabled", 1437, 0, 0},
-    {"ScreenResolution", "ScreenResolution", 1445, 0, 0},
-    {"ScreenImageFormat", "ScreenImageFormat", 1446, 0, 0},
-    {"Arn", "Arn", 1406, 0, 0},
-    {"Name", "Name", 1407, 0, 0},
-    {"Description", "Description", 1407, 0, 0},
-    {"DisplayName", "DisplayName", 1407, 0, 0},
-    {"CreatedTime", "CreatedTime", 1408, 0, 0},
-    {"StorageConnectors", "StorageConnectors", 1409, 0, 0},
-    {"RedirectURL", "RedirectURL", 1415, 0, 0},
-    {"FeedbackURL", "FeedbackURL", 1416, 0, 0},
-    {"StackErrors", "StackErrors", 1417, 0, 0},
-    {"UserSettings", "UserSettings", 1420, 0, 0},
-    {"ApplicationSettings", "ApplicationSettings", 1425, 0, 0},
-    {"AccessEndpoints", "AccessEndpoints", 1428, 0, 0},
-    {"EmbedHostDomains", "EmbedHostDomains", 1431, 0, 0},
-    {"StreamingExperienceSettings", "StreamingExperienceSettings", 1433, 0, 0},
-    {"ContentRedirection", "ContentRedirection", 1435, 0, 0},
-    {"AgentAccessConfig", "AgentAccessConfig", 1440, 0, 0},
-    {"Stacks", "Stacks", 1404, 0, 0},
-    {"NextToken", "NextToken", 1407, 0, 0},
-    {"Desired", "Desired", 1424, 0, 0},
-    {"Running", "Running", 1424, 0, 0},
-    {"InUse", "InUse", 1424, 0, 0},
-    {"Available", "Available", 1424, 0, 0},
-    {"DesiredUserSessions", "DesiredUserSessions", 1424, 0, 0},
-    {"AvailableUserSessions", "AvailableUserSessions", 1424, 0, 0},
-    {"ActiveUserSessions", "ActiveUserSessions", 1424, 0, 0},
-    {"ActualUserSessions", "ActualUserSessions", 1424, 0, 0},
-    {"Draining", "Draining", 1424, 0, 0},
-    {"DrainModeActiveUserSessions", "DrainModeActiveUserSessions", 1424, 0, 0},
-    {"DrainModeUnusedUserSessions", "DrainModeUnusedUserSessions", 1424, 0, 0},
-    {"SubnetIds", "SubnetIds", 1454, 0, 0},
-    {"SecurityGroupIds", "SecurityGroupIds", 1455, 0, 0},
-    {"ErrorCode", "ErrorCode", 1458, 0, 0},
-    {"ErrorMessage", "ErrorMessage", 1407, 0, 0},
-    {"DirectoryName", "DirectoryName", 1460, 0, 0},
-    {"OrganizationalUnitDistinguishedName", "OrganizationalUnitDistinguishedName", 1461, 0, 0},
-    {"S3Bucket", "S3Bucket", 1467, 0, 0},
-    {"S3Key", "S3Key", 1468, 0, 0},
-    {"VolumeSizeInGb", "VolumeSizeInGb", 1424, 0, 0},
-    {"Arn", "Arn", 1406, 0, 0},
-    {"Name", "Name", 1407, 0, 0},
-    {"DisplayName", "DisplayName", 1407, 0, 0},
-    {"Description", "Description", 1407, 0, 0},
-    {"ImageName", "ImageName", 1407, 0, 0},
-    {"ImageArn", "ImageArn", 1406, 0, 0},
-    {"InstanceType", "InstanceType", 1407, 0, 0},
-    {"FleetType", "FleetType", 1450, 0, 0},
-    {"ComputeCapacityStatus", "ComputeCapacityStatus", 1451, 0, 0},
-    {"MaxUserDurationInSeconds", "MaxUserDurationInSeconds", 1424, 0, 0},
-    {"DisconnectTimeoutInSeconds", "DisconnectTimeoutInSeconds", 1424, 0, 0},
-    {"State", "State", 1452, 0, 0},
-    {"VpcConfig", "VpcConfig", 1453, 0, 0},
-    {"CreatedTime", "CreatedTime", 1408, 0, 0},
-    {"FleetErrors", "FleetErrors", 1456, 0, 0},
-    {"EnableDefaultInternetAccess", "EnableDefaultInternetAccess", 1437, 0, 0},
-    {"DomainJoinInfo", "DomainJoinInfo", 1459, 0, 0},
-    {"IdleDisconnectTimeoutInSeconds", "IdleDisconnectTimeoutInSeconds", 1424, 0, 0},
-    {"IamRoleArn", "IamRoleArn", 1406, 0, 0},
-    {"StreamView", "StreamView", 1462, 0, 0},
-    {"Platform", "Platform", 1463, 0, 0},
-    {"MaxConcurrentSessions", "MaxConcurrentSessions", 1424, 0, 0},
-    {"UsbDeviceFilterStrings", "UsbDeviceFilterStrings", 1464, 0, 0},
-    {"SessionScriptS3Location", "SessionScriptS3Location", 1466, 0, 0},
-    {"MaxSessionsPerInstance", "MaxSessionsPerInstance", 1424, 0, 0},
-    {"RootVolumeConfig", "RootVolumeConfig", 1469, 0, 0},
-    {"DisableIMDSV1", "DisableIMDSV1", 1437, 0, 0},
-    {"Fleets", "Fleets", 1448, 0, 0},
-    {"NextToken", "NextToken", 1407, 0, 0},
-    {"FirewallName", "FirewallName", 1474, 0, 0},
-    {"FirewallArn", "FirewallArn", 1475, 0, 0},
-    {"TransitGatewayAttachmentId", "TransitGatewayAttachmentId", 1476, 0, 0},
-    {"NextToken", "NextToken", 1471, 0, 0},
-    {"Firewalls", "Firewalls", 1472, 0, 0},
-    {"SubnetId", "SubnetId", 1483, 0, 0},
-    {"IPAddressType", "IPAddressType", 1484, 0, 0},
-    {"Key", "Key", 1490, 0, 0},
-    {"Value", "Value", 1491, 0, 0},
-    {"KeyId", "KeyId", 1493, 0, 0},
-    {"Type", "Type", 1494, 0, 0},
-    {"AvailabilityZone", "AvailabilityZone", 1502, 0, 0},
-    {"FirewallName", "FirewallName", 1474, 0, 0},
-    {"FirewallArn", "FirewallArn", 1475, 0, 0},
-    {"FirewallPolicyArn", "FirewallPolicyArn", 1475, 0, 0},
-    {"VpcId", "VpcId", 1480, 0, 0},
-    {"SubnetMappings", "SubnetMappings", 1481, 0, 0},
-    {"DeleteProtection", "DeleteProtection", 1485, 0, 0},
-    {"SubnetChangeProtection", "SubnetChangeProtection", 1485, 0, 0},
-    {"FirewallPolicyChangeProtection", "FirewallPolicyChangeProtection", 1485, 0, 0},
-    {"Description", "Description", 1486, 0, 0},
-    {"FirewallId", "FirewallId", 1487, 0, 0},
-    {"Tags", "Tags", 1488, 0, 0},
-    {"EncryptionConfiguration", "EncryptionConfiguration", 1492, 0, 0},
-    {"NumberOfAssociations", "NumberOfAssociations", 1495, 0, 0},
-    {"EnabledAnalysisTypes", "EnabledAnalysisTypes", 1496, 0, 0},
-    {"TransitGatewayId", "TransitGatewayId", 1498, 0, 0},
-    {"TransitGatewayOwnerAccountId", "TransitGatewayOwnerAccountId", 1499, 0, 0},
-    {"AvailabilityZoneMappings", "AvailabilityZoneMappings", 1500, 0, 0},
-    {"AvailabilityZoneChangeProtection", "AvailabilityZoneChangeProtection", 1485, 0, 0},
-    {"SubnetId", "SubnetId", 1510, 0, 0},
-    {"EndpointId", "EndpointId", 1511, 0, 0},
+    {"Quantity", "Quantity", 943, 0, 0},
+    {"Items", "Items", 1006, 0, 0},
+    {"QueryString", "QueryString", 944, 0, 0},
+    {"Cookies", "Cookies", 999, 0, 0},
+    {"Headers", "Headers", 1003, 0, 0},
+    {"QueryStringCacheKeys", "QueryStringCacheKeys", 1005, 0, 0},
+    {"TargetOriginId", "TargetOriginId", 942, 0, 0},
+    {"TrustedSigners", "TrustedSigners", 979, 0, 0},
+    {"TrustedKeyGroups", "TrustedKeyGroups", 981, 0, 0},
+    {"ViewerProtocolPolicy", "ViewerProtocolPolicy", 983, 0, 0},
+    {"AllowedMethods", "AllowedMethods", 984, 0, 0},
+    {"SmoothStreaming", "SmoothStreaming", 944, 0, 0},
+    {"Compress", "Compress", 944, 0, 0},
+    {"LambdaFunctionAssociations", "LambdaFunctionAssociations", 988, 0, 0},
+    {"FunctionAssociations", "FunctionAssociations", 993, 0, 0},
+    {"FieldLevelEncryptionId", "FieldLevelEncryptionId", 942, 0, 0},
+    {"RealtimeLogConfigArn", "RealtimeLogConfigArn", 942, 0, 0},
+    {"CachePolicyId", "CachePolicyId", 942, 0, 0},
+    {"OriginRequestPolicyId", "OriginRequestPolicyId", 942, 0, 0},
+    {"ResponseHeadersPolicyId", "ResponseHeadersPolicyId", 942, 0, 0},
+    {"GrpcConfig", "GrpcConfig", 997, 0, 0},
+    {"ForwardedValues", "ForwardedValues", 998, 0, 0},
+    {"MinTTL", "MinTTL", 1007, 0, 0},
+    {"DefaultTTL", "DefaultTTL", 1007, 0, 0},
+    {"MaxTTL", "MaxTTL", 1007, 0, 0},
+    {"PathPattern", "PathPattern", 942, 0, 0},
+    {"TargetOriginId", "TargetOriginId", 942, 0, 0},
+    {"TrustedSigners", "TrustedSigners", 979, 0, 0},
+    {"TrustedKeyGroups", "TrustedKeyGroups", 981, 0, 0},
+    {"ViewerProtocolPolicy", "ViewerProtocolPolicy", 983, 0, 0},
+    {"AllowedMethods", "AllowedMethods", 984, 0, 0},
+    {"SmoothStreaming", "SmoothStreaming", 944, 0, 0},
+    {"Compress", "Compress", 944, 0, 0},
+    {"LambdaFunctionAssociations", "LambdaFunctionAssociations", 988, 0, 0},
+    {"FunctionAssociations", "FunctionAssociations", 993, 0, 0},
+    {"FieldLevelEncryptionId", "FieldLevelEncryptionId", 942, 0, 0},
+    {"RealtimeLogConfigArn", "RealtimeLogConfigArn", 942, 0, 0},
+    {"CachePolicyId", "CachePolicyId", 942, 0, 0},
+    {"OriginRequestPolicyId", "OriginRequestPolicyId", 942, 0, 0},
+    {"ResponseHeadersPolicyId", "ResponseHeadersPolicyId", 942, 0, 0},
+    {"GrpcConfig", "GrpcConfig", 997, 0, 0},
+    {"ForwardedValues", "ForwardedValues", 998, 0, 0},
+    {"MinTTL", "MinTTL", 1007, 0, 0},
+    {"DefaultTTL", "DefaultTTL", 1007, 0, 0},
+    {"MaxTTL", "MaxTTL", 1007, 0, 0},
+    {"Quantity", "Quantity", 943, 0, 0},
+    {"Items", "Items", 1009, 0, 0},
+    {"ErrorCode", "ErrorCode", 943, 0, 0},
+    {"ResponsePagePath", "ResponsePagePath", 942, 0, 0},
+    {"ResponseCode", "ResponseCode", 942, 0, 0},
+    {"ErrorCachingMinTTL", "ErrorCachingMinTTL", 1007, 0, 0},
+    {"Quantity", "Quantity", 943, 0, 0},
+    {"Items", "Items", 1012, 0, 0},
+    {"CloudFrontDefaultCertificate", "CloudFrontDefaultCertificate", 944, 0, 0},
+    {"IAMCertificateId", "IAMCertificateId", 1016, 0, 0},
+    {"ACMCertificateArn", "ACMCertificateArn", 942, 0, 0},
+    {"SSLSupportMethod", "SSLSupportMethod", 1017, 0, 0},
+    {"MinimumProtocolVersion", "MinimumProtocolVersion", 1018, 0, 0},
+    {"Certificate", "Certificate", 942, 0, 0},
+    {"CertificateSource", "CertificateSource", 1019, 0, 0},
+    {"RestrictionType", "RestrictionType", 1022, 0, 0},
+    {"Quantity", "Quantity", 943, 0, 0},
+    {"Items", "Items", 1023, 0, 0},
+    {"GeoRestriction", "GeoRestriction", 1021, 0, 0},
+    {"CNAME", "CNAME", 942, 0, 0},
+    {"ICPRecordalStatus", "ICPRecordalStatus", 1027, 0, 0},
+    {"TrustStoreId", "TrustStoreId", 942, 0, 0},
+    {"AdvertiseTrustStoreCaNames", "AdvertiseTrustStoreCaNames", 944, 0, 0},
+    {"IgnoreCertificateExpiry", "IgnoreCertificateExpiry", 944, 0, 0},
+    {"Mode", "Mode", 1030, 0, 0},
+    {"TrustStoreConfig", "TrustStoreConfig", 1031, 0, 0},
+    {"Id", "Id", 1033, 0, 0},
+    {"Id", "Id", 942, 0, 0},
+    {"ARN", "ARN", 942, 0, 0},
+    {"ETag", "ETag", 942, 0, 0},
+    {"Status", "Status", 942, 0, 0},
+    {"LastModifiedTime", "LastModifiedTime", 947, 0, 0},
+    {"DomainName", "DomainName", 942, 0, 0},
+    {"Aliases", "Aliases", 948, 0, 0},
+    {"Origins", "Origins", 950, 0, 0},
+    {"OriginGroups", "OriginGroups", 968, 0, 0},
+    {"DefaultCacheBehavior", "DefaultCacheBehavior", 978, 0, 0},
+    {"CacheBehaviors", "CacheBehaviors", 1008, 0, 0},
+    {"CustomErrorResponses", "CustomErrorResponses", 1011, 0, 0},
+    {"Comment", "Comment", 956, 0, 0},
+    {"PriceClass", "PriceClass", 1014, 0, 0},
+    {"Enabled", "Enabled", 944, 0, 0},
+    {"ViewerCertificate", "ViewerCertificate", 1015, 0, 0},
+    {"Restrictions", "Restrictions", 1020, 0, 0},
+    {"WebACLId", "WebACLId", 942, 0, 0},
+    {"HttpVersion", "HttpVersion", 1024, 0, 0},
+    {"IsIPV6Enabled", "IsIPV6Enabled", 944, 0, 0},
+    {"AliasICPRecordals", "AliasICPRecordals", 1025, 0, 0},
+    {"Staging", "Staging", 944, 0, 0},
+    {"ConnectionMode", "ConnectionMode", 1028, 0, 0},
+    {"AnycastIpListId", "AnycastIpListId", 942, 0, 0},
+    {"ViewerMtlsConfig", "ViewerMtlsConfig", 1029, 0, 0},
+    {"ConnectionFunctionAssociation", "ConnectionFunctionAssociation", 1032, 0, 0},
+    {"Marker", "Marker", 942, 0, 0},
+    {"NextMarker", "NextMarker", 942, 0, 0},
+    {"MaxItems", "MaxItems", 943, 0, 0},
+    {"IsTruncated", "IsTruncated", 944, 0, 0},
+    {"Quantity", "Quantity", 943, 0, 0},
+    {"Items", "Items", 945, 0, 0},
+    {"Code", "Code", 1045, 0, 0},
+    {"Reason", "Reason", 1046, 0, 0},
+    {"IpAddress", "IpAddress", 1055, 0, 0},
+    {"AllocationId", "AllocationId", 1056, 0, 0},
+    {"PrivateIPv4Address", "PrivateIPv4Address", 1057, 0, 0},
+    {"IPv6Address", "IPv6Address", 1058, 0, 0},
+    {"ZoneName", "ZoneName", 1050, 0, 0},
+    {"SubnetId", "SubnetId", 1051, 0, 0},
+    {"OutpostId", "OutpostId", 1052, 0, 0},
+    {"LoadBalancerAddresses", "LoadBalancerAddresses", 1053, 0, 0},
+    {"SourceNatIpv6Prefixes", "SourceNatIpv6Prefixes", 1059, 0, 0},
+    {"Ipv4IpamPoolId", "Ipv4IpamPoolId", 1068, 0, 0},
+    {"LoadBalancerArn", "LoadBalancerArn", 1037, 0, 0},
+    {"DNSName", "DNSName", 1038, 0, 0},
+    {"CanonicalHostedZoneId", "CanonicalHostedZoneId", 1039, 0, 0},
+    {"CreatedTime", "CreatedTime", 1040, 0, 0},
+    {"LoadBalancerName", "LoadBalancerName", 1041, 0, 0},
+    {"Scheme", "Scheme", 1042, 0, 0},
+    {"VpcId", "VpcId", 1043, 0, 0},
+    {"State", "State", 1044, 0, 0},
+    {"Type", "Type", 1047, 0, 0},
+    {"AvailabilityZones", "AvailabilityZones", 1048, 0, 0},
+    {"SecurityGroups", "SecurityGroups", 1061, 0, 0},
+    {"IpAddressType", "IpAddressType", 1063, 0, 0},
+    {"CustomerOwnedIpv4Pool", "CustomerOwnedIpv4Pool", 1064, 0, 0},
+    {"EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic", "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic", 1065, 0, 0},
+    {"EnablePrefixForIpv6SourceNat", "EnablePrefixForIpv6SourceNat", 1066, 0, 0},
+    {"IpamPools", "IpamPools", 1067, 0, 0},
+    {"LoadBalancers", "LoadBalancers", 1035, 0, 0},
+    {"NextMarker", "NextMarker", 1069, 0, 0},
+    {"CertificateArn", "CertificateArn", 1078, 0, 0},
+    {"IsDefault", "IsDefault", 1079, 0, 0},
+    {"Issuer", "Issuer", 1086, 0, 0},
+    {"AuthorizationEndpoint", "AuthorizationEndpoint", 1087, 0, 0},
+    {"TokenEndpoint", "TokenEndpoint", 1088, 0, 0},
+    {"UserInfoEndpoint", "UserInfoEndpoint", 1089, 0, 0},
+    {"ClientId", "ClientId", 1090, 0, 0},
+    {"ClientSecret", "ClientSecret", 1091, 0, 0},
+    {"SessionCookieName", "SessionCookieName", 1092, 0, 0},
+    {"Scope", "Scope", 1093, 0, 0},
+    {"SessionTimeout", "SessionTimeout", 1094, 0, 0},
+    {"AuthenticationRequestExtraParams", "AuthenticationRequestExtraParams", 1095, 0, 0},
+    {"OnUnauthenticatedRequest", "OnUnauthenticatedRequest", 1098, 0, 0},
+    {"UseExistingClientSecret", "UseExistingClientSecret", 1099, 0, 0},
+    {"UserPoolArn", "UserPoolArn", 1101, 0, 0},
+    {"UserPoolClientId", "UserPoolClientId", 1102, 0, 0},
+    {"UserPoolDomain", "UserPoolDomain", 1103, 0, 0},
+    {"SessionCookieName", "SessionCookieName", 1104, 0, 0},
+    {"Scope", "Scope", 1105, 0, 0},
+    {"SessionTimeout", "SessionTimeout", 1106, 0, 0},
+    {"AuthenticationRequestExtraParams", "AuthenticationRequestExtraParams", 1107, 0, 0},
+    {"OnUnauthenticatedRequest", "OnUnauthenticatedRequest", 1110, 0, 0},
+    {"Protocol", "Protocol", 1113, 0, 0},
+    {"Port", "Port", 1114, 0, 0},
+    {"Host", "Host", 1115, 0, 0},
+    {"Path", "Path", 1116, 0, 0},
+    {"Query", "Query", 1117, 0, 0},
+    {"StatusCode", "StatusCode", 1118, 0, 0},
+    {"MessageBody", "MessageBody", 1120, 0, 0},
+    {"StatusCode", "StatusCode", 1121, 0, 0},
+    {"ContentType", "ContentType", 1122, 0, 0},
+    {"TargetGroupArn", "TargetGroupArn", 1084, 0, 0},
+    {"Weight", "Weight", 1126, 0, 0},
+    {"Enabled", "Enabled", 1128, 0, 0},
+    {"DurationSeconds", "DurationSeconds", 1129, 0, 0},
+    {"TargetGroups", "TargetGroups", 1124, 0, 0},
+    {"TargetGroupStickinessConfig", "TargetGroupStickinessConfig", 1127, 0, 0},
+    {"Format", "Format", 1135, 0, 0},
+    {"Name", "Name", 1136, 0, 0},
+    {"Values", "Values", 1137, 0, 0},
+    {"JwksEndpoint", "JwksEndpoint", 1131, 0, 0},
+    {"Issuer", "Issuer", 1132, 0, 0},
+    {"AdditionalClaims", "AdditionalClaims", 1133, 0, 0},
+    {"Type", "Type", 1083, 0, 0},
+    {"TargetGroupArn", "TargetGroupArn", 1084, 0, 0},
+    {"AuthenticateOidcConfig", "AuthenticateOidcConfig", 1085, 0, 0},
+    {"AuthenticateCognitoConfig", "AuthenticateCognitoConfig", 1100, 0, 0},
+    {"Order", "Order", 1111, 0, 0},
+    {"RedirectConfig", "RedirectConfig", 1112, 0, 0},
+    {"FixedResponseConfig", "FixedResponseConfig", 1119, 0, 0},
+    {"ForwardConfig", "ForwardConfig", 1123, 0, 0},
+    {"JwtValidationConfig", "JwtValidationConfig", 1130, 0, 0},
+    {"Mode", "Mode", 1142, 0, 0},
+    {"TrustStoreArn", "TrustStoreArn", 1143, 0, 0},
+    {"IgnoreClientCertificateExpiry", "IgnoreClientCertificateExpiry", 1144, 0, 0},
+    {"TrustStoreAssociationStatus", "TrustStoreAssociationStatus", 1145, 0, 0},
+    {"AdvertiseTrustStoreCaNames", "AdvertiseTrustStoreCaNames", 1146, 0, 0},
+    {"ListenerArn", "ListenerArn", 1073, 0, 0},
+    {"LoadBalancerArn", "LoadBalancerArn", 1037, 0, 0},
+    {"Port", "Port", 1074, 0, 0},
+    {"Protocol", "Protocol", 1075, 0, 0},
+    {"Certificates", "Certificates", 1076, 0, 0},
+    {"SslPolicy", "SslPolicy", 1080, 0, 0},
+    {"DefaultActions", "DefaultActions", 1081, 0, 0},
+    {"AlpnPolicy", "AlpnPolicy", 1139, 0, 0},
+    {"MutualAuthentication", "MutualAuthentication", 1141, 0, 0},
+    {"Listeners", "Listeners", 1071, 0, 0},
+    {"NextMarker", "NextMarker", 1069, 0, 0},
+    {"Name", "Name", 1154, 0, 0},
+    {"Priority", "Priority", 1155, 0, 0},
+    {"SslProtocols", "SslProtocols", 1150, 0, 0},
+    {"Ciphers", "Ciphers", 1152, 0, 0},
+    {"Name", "Name", 1080, 0, 0},
+    {"SupportedLoadBalancerTypes", "SupportedLoadBalancerTypes", 1156, 0, 0},
+    {"SslPolicies", "SslPolicies", 1148, 0, 0},
+    {"NextMarker", "NextMarker", 1069, 0, 0},
+    {"CertificateArn", "CertificateArn", 1162, 0, 0},
+    {"DomainName", "DomainName", 1163, 0, 0},
+    {"SubjectAlternativeNameSummaries", "SubjectAlternativeNameSummaries", 1164, 0, 0},
+    {"HasAdditionalSubjectAlternativeNames", "HasAdditionalSubjectAlternativeNames", 1165, 0, 0},
+    {"Status", "Status", 1166, 0, 0},
+    {"Type", "Type", 1167, 0, 0},
+    {"KeyAlgorithm", "KeyAlgorithm", 1168, 0, 0},
+    {"KeyUsages", "KeyUsages", 1169, 0, 0},
+    {"ExtendedKeyUsages", "ExtendedKeyUsages", 1171, 0, 0},
+    {"ExportOption", "ExportOption", 1173, 0, 0},
+    {"InUse", "InUse", 1165, 0, 0},
+    {"Exported", "Exported", 1165, 0, 0},
+    {"RenewalEligibility", "RenewalEligibility", 1174, 0, 0},
+    {"NotBefore", "NotBefore", 1175, 0, 0},
+    {"NotAfter", "NotAfter", 1175, 0, 0},
+    {"CreatedAt", "CreatedAt", 1175, 0, 0},
+    {"IssuedAt", "IssuedAt", 1175, 0, 0},
+    {"ImportedAt", "ImportedAt", 1175, 0, 0},
+    {"RevokedAt", "RevokedAt", 1175, 0, 0},
+    {"ManagedBy", "ManagedBy", 1176, 0, 0},
+    {"NextToken", "NextToken", 1159, 0, 0},
+    {"CertificateSummaryList", "CertificateSummaryList", 1160, 0, 0},
+    {"Name", "Name", 1182, 0, 0},
+    {"Type", "Type", 1185, 0, 0},
+    {"Value", "Value", 1182, 0, 0},
+    {"RedirectFrom", "RedirectFrom", 1182, 0, 0},
+    {"RedirectTo", "RedirectTo", 1182, 0, 0},
+    {"DomainName", "DomainName", 1163, 0, 0},
+    {"ValidationEmails", "ValidationEmails", 1181, 0, 0},
+    {"ValidationDomain", "ValidationDomain", 1163, 0, 0},
+    {"ValidationStatus", "ValidationStatus", 1183, 0, 0},
+    {"ResourceRecord", "ResourceRecord", 1184, 0, 0},
+    {"HttpRedirect", "HttpRedirect", 1186, 0, 0},
+    {"ValidationMethod", "ValidationMethod", 1187, 0, 0},
+    {"RenewalStatus", "RenewalStatus", 1192, 0, 0},
+    {"DomainValidationOptions", "DomainValidationOptions", 1179, 0, 0},
+    {"RenewalStatusReason", "RenewalStatusReason", 1190, 0, 0},
+    {"UpdatedAt", "UpdatedAt", 1175, 0, 0},
+    {"Name", "Name", 1170, 0, 0},
+    {"Name", "Name", 1172, 0, 0},
+    {"OID", "OID", 1182, 0, 0},
+    {"CertificateTransparencyLoggingPreference", "CertificateTransparencyLoggingPreference", 1198, 0, 0},
+    {"Export", "Export", 1173, 0, 0},
+    {"CertificateArn", "CertificateArn", 1162, 0, 0},
+    {"DomainName", "DomainName", 1163, 0, 0},
+    {"SubjectAlternativeNames", "SubjectAlternativeNames", 1164, 0, 0},
+    {"ManagedBy", "ManagedBy", 1176, 0, 0},
+    {"DomainValidationOptions", "DomainValidationOptions", 1179, 0, 0},
+    {"Serial", "Serial", 1182, 0, 0},
+    {"Subject", "Subject", 1182, 0, 0},
+    {"Issuer", "Issuer", 1182, 0, 0},
+    {"CreatedAt", "CreatedAt", 1175, 0, 0},
+    {"IssuedAt", "IssuedAt", 1175, 0, 0},
+    {"ImportedAt", "ImportedAt", 1175, 0, 0},
+    {"Status", "Status", 1166, 0, 0},
+    {"RevokedAt", "RevokedAt", 1175, 0, 0},
+    {"RevocationReason", "RevocationReason", 1188, 0, 0},
+    {"NotBefore", "NotBefore", 1175, 0, 0},
+    {"NotAfter", "NotAfter", 1175, 0, 0},
+    {"KeyAlgorithm", "KeyAlgorithm", 1168, 0, 0},
+    {"SignatureAlgorithm", "SignatureAlgorithm", 1182, 0, 0},
+    {"InUseBy", "InUseBy", 1189, 0, 0},
+    {"FailureReason", "FailureReason", 1190, 0, 0},
+    {"Type", "Type", 1167, 0, 0},
+    {"RenewalSummary", "RenewalSummary", 1191, 0, 0},
+    {"KeyUsages", "KeyUsages", 1193, 0, 0},
+    {"ExtendedKeyUsages", "ExtendedKeyUsages", 1195, 0, 0},
+    {"CertificateAuthorityArn", "CertificateAuthorityArn", 1162, 0, 0},
+    {"RenewalEligibility", "RenewalEligibility", 1174, 0, 0},
+    {"Options", "Options", 1197, 0, 0},
+    {"Certificate", "Certificate", 1178, 0, 0},
+    {"AutomaticallyAfterDays", "AutomaticallyAfterDays", 1210, 0, 0},
+    {"Duration", "Duration", 1211, 0, 0},
+    {"ScheduleExpression", "ScheduleExpression", 1212, 0, 0},
+    {"Key", "Key", 1215, 0, 0},
+    {"Value", "Value", 1216, 0, 0},
+    {"Key", "Key", 1225, 0, 0},
+    {"Value", "Value", 1226, 0, 0},
+    {"ARN", "ARN", 1202, 0, 0},
+    {"Name", "Name", 1203, 0, 0},
+    {"Type", "Type", 1204, 0, 0},
+    {"Description", "Description", 1205, 0, 0},
+    {"KmsKeyId", "KmsKeyId", 1206, 0, 0},
+    {"RotationEnabled", "RotationEnabled", 1207, 0, 0},
+    {"RotationLambdaARN", "RotationLambdaARN", 1208, 0, 0},
+    {"RotationRules", "RotationRules", 1209, 0, 0},
+    {"ExternalSecretRotationMetadata", "ExternalSecretRotationMetadata", 1213, 0, 0},
+    {"ExternalSecretRotationRoleArn", "ExternalSecretRotationRoleArn", 1217, 0, 0},
+    {"LastRotatedDate", "LastRotatedDate", 1218, 0, 0},
+    {"LastChangedDate", "LastChangedDate", 1219, 0, 0},
+    {"LastAccessedDate", "LastAccessedDate", 1220, 0, 0},
+    {"DeletedDate", "DeletedDate", 1221, 0, 0},
+    {"NextRotationDate", "NextRotationDate", 1222, 0, 0},
+    {"Tags", "Tags", 1223, 0, 0},
+    {"SecretVersionsToStages", "SecretVersionsToStages", 1227, 0, 0},
+    {"OwningService", "OwningService", 1231, 0, 0},
+    {"CreatedDate", "CreatedDate", 1232, 0, 0},
+    {"PrimaryRegion", "PrimaryRegion", 1233, 0, 0},
+    {"SecretList", "SecretList", 1200, 0, 0},
+    {"NextToken", "NextToken", 1234, 0, 0},
+    {"Mode", "Mode", 1262, 0, 0},
+    {"PreferredProtocol", "PreferredProtocol", 1263, 0, 0},
+    {"RunningMode", "RunningMode", 1253, 0, 0},
+    {"RunningModeAutoStopTimeoutInMinutes", "RunningModeAutoStopTimeoutInMinutes", 1254, 0, 0},
+    {"RootVolumeSizeGib", "RootVolumeSizeGib", 1255, 0, 0},
+    {"UserVolumeSizeGib", "UserVolumeSizeGib", 1256, 0, 0},
+    {"ComputeTypeName", "ComputeTypeName", 1257, 0, 0},
+    {"Protocols", "Protocols", 1258, 0, 0},
+    {"OperatingSystemName", "OperatingSystemName", 1260, 0, 0},
+    {"GlobalAccelerator", "GlobalAccelerator", 1261, 0, 0},
+    {"Resource", "Resource", 1266, 0, 0},
+    {"State", "State", 1267, 0, 0},
+    {"WorkspaceId", "WorkspaceId", 1238, 0, 0},
+    {"Region", "Region", 1270, 0, 0},
+    {"State", "State", 1243, 0, 0},
+    {"Type", "Type", 1271, 0, 0},
+    {"DataReplication", "DataReplication", 1273, 0, 0},
+    {"RecoverySnapshotTime", "RecoverySnapshotTime", 1274, 0, 0},
+    {"StandbyWorkspaceId", "StandbyWorkspaceId", 1238, 0, 0},
+    {"DataReplication", "DataReplication", 1273, 0, 0},
+    {"RecoverySnapshotTime", "RecoverySnapshotTime", 1274, 0, 0},
+    {"WorkspaceId", "WorkspaceId", 1238, 0, 0},
+    {"DirectoryId", "DirectoryId", 1239, 0, 0},
+    {"UserName", "UserName", 1240, 0, 0},
+    {"IpAddress", "IpAddress", 1241, 0, 0},
+    {"Ipv6Address", "Ipv6Address", 1242, 0, 0},
+    {"State", "State", 1243, 0, 0},
+    {"BundleId", "BundleId", 1244, 0, 0},
+    {"SubnetId", "SubnetId", 1245, 0, 0},
+    {"ErrorMessage", "ErrorMessage", 1246, 0, 0},
+    {"ErrorCode", "ErrorCode", 1247, 0, 0},
+    {"ComputerName", "ComputerName", 1248, 0, 0},
+    {"VolumeEncryptionKey", "VolumeEncryptionKey", 1249, 0, 0},
+    {"UserVolumeEncryptionEnabled", "UserVolumeEncryptionEnabled", 1250, 0, 0},
+    {"RootVolumeEncryptionEnabled", "RootVolumeEncryptionEnabled", 1250, 0, 0},
+    {"WorkspaceName", "WorkspaceName", 1251, 0, 0},
+    {"WorkspaceProperties", "WorkspaceProperties", 1252, 0, 0},
+    {"ModificationStates", "ModificationStates", 1264, 0, 0},
+    {"RelatedWorkspaces", "RelatedWorkspaces", 1268, 0, 0},
+    {"DataReplicationSettings", "DataReplicationSettings", 1272, 0, 0},
+    {"StandbyWorkspacesProperties", "StandbyWorkspacesProperties", 1275, 0, 0},
+    {"Workspaces", "Workspaces", 1236, 0, 0},
+    {"NextToken", "NextToken", 1277, 0, 0},
+    {"EnableInternetAccess", "EnableInternetAccess", 1250, 0, 0},
+    {"DefaultOu", "DefaultOu", 1292, 0, 0},
+    {"CustomSecurityGroupId", "CustomSecurityGroupId", 1289, 0, 0},
+    {"UserEnabledAsLocalAdministrator", "UserEnabledAsLocalAdministrator", 1250, 0, 0},
+    {"EnableMaintenanceMode", "EnableMaintenanceMode", 1250, 0, 0},
+    {"InstanceIamRoleArn", "InstanceIamRoleArn", 1287, 0, 0},
+    {"AccessEndpointType", "AccessEndpointType", 1300, 0, 0},
+    {"VpcEndpointId", "VpcEndpointId", 1301, 0, 0},
+    {"AccessEndpoints", "AccessEndpoints", 1298, 0, 0},
+    {"InternetFallbackProtocols", "InternetFallbackProtocols", 1302, 0, 0},
+    {"DeviceTypeWindows", "DeviceTypeWindows", 1296, 0, 0},
+    {"DeviceTypeOsx", "DeviceTypeOsx", 1296, 0, 0},
+    {"DeviceTypeWeb", "DeviceTypeWeb", 1296, 0, 0},
+    {"DeviceTypeIos", "DeviceTypeIos", 1296, 0, 0},
+    {"DeviceTypeAndroid", "DeviceTypeAndroid", 1296, 0, 0},
+    {"DeviceTypeChromeOs", "DeviceTypeChromeOs", 1296, 0, 0},
+    {"DeviceTypeZeroClient", "DeviceTypeZeroClient", 1296, 0, 0},
+    {"DeviceTypeLinux", "DeviceTypeLinux", 1296, 0, 0},
+    {"DeviceTypeWorkSpacesThinClient", "DeviceTypeWorkSpacesThinClient", 1296, 0, 0},
+    {"AccessEndpointConfig", "AccessEndpointConfig", 1297, 0, 0},
+    {"RestartWorkspace", "RestartWorkspace", 1306, 0, 0},
+    {"IncreaseVolumeSize", "IncreaseVolumeSize", 1306, 0, 0},
+    {"ChangeComputeType", "ChangeComputeType", 1306, 0, 0},
+    {"SwitchRunningMode", "SwitchRunningMode", 1306, 0, 0},
+    {"RebuildWorkspace", "RebuildWorkspace", 1306, 0, 0},
+    {"Status", "Status", 1308, 0, 0},
+    {"UserAccessUrl", "UserAccessUrl", 1309, 0, 0},
+    {"RelayStateParameterName", "RelayStateParameterName", 1310, 0, 0},
+    {"Status", "Status", 1312, 0, 0},
+    {"CertificateAuthorityArn", "CertificateAuthorityArn", 1313, 0, 0},
+    {"TenantId", "TenantId", 1316, 0, 0},
+    {"ApplicationConfigSecretArn", "ApplicationConfigSecretArn", 1317, 0, 0},
+    {"InstanceArn", "InstanceArn", 1287, 0, 0},
+    {"ApplicationArn", "ApplicationArn", 1287, 0, 0},
+    {"DomainName", "DomainName", 1324, 0, 0},
+    {"ServiceAccountSecretArn", "ServiceAccountSecretArn", 1317, 0, 0},
+    {"Action", "Action", 1329, 0, 0},
+    {"Permission", "Permission", 1330, 0, 0},
+    {"MaximumLength", "MaximumLength", 1331, 0, 0},
+    {"ConnectorType", "ConnectorType", 1334, 0, 0},
+    {"Status", "Status", 1335, 0, 0},
+    {"Mode", "Mode", 1337, 0, 0},
+    {"PreferredProtocol", "PreferredProtocol", 1338, 0, 0},
+    {"StreamingExperiencePreferredProtocol", "StreamingExperiencePreferredProtocol", 1326, 0, 0},
+    {"UserSettings", "UserSettings", 1327, 0, 0},
+    {"StorageConnectors", "StorageConnectors", 1332, 0, 0},
+    {"GlobalAccelerator", "GlobalAccelerator", 1336, 0, 0},
+    {"DirectoryId", "DirectoryId", 1239, 0, 0},
+    {"Alias", "Alias", 1281, 0, 0},
+    {"DirectoryName", "DirectoryName", 1282, 0, 0},
+    {"RegistrationCode", "RegistrationCode", 1283, 0, 0},
+    {"SubnetIds", "SubnetIds", 1284, 0, 0},
+    {"DnsIpAddresses", "DnsIpAddresses", 1285, 0, 0},
+    {"DnsIpv6Addresses", "DnsIpv6Addresses", 1286, 0, 0},
+    {"CustomerUserName", "CustomerUserName", 1240, 0, 0},
+    {"IamRoleId", "IamRoleId", 1287, 0, 0},
+    {"DirectoryType", "DirectoryType", 1288, 0, 0},
+    {"WorkspaceSecurityGroupId", "WorkspaceSecurityGroupId", 1289, 0, 0},
+    {"State", "State", 1290, 0, 0},
+    {"WorkspaceCreationProperties", "WorkspaceCreationProperties", 1291, 0, 0},
+    {"ipGroupIds", "ipGroupIds", 1293, 0, 0},
+    {"WorkspaceAccessProperties", "WorkspaceAccessProperties", 1295, 0, 0},
+    {"Tenancy", "Tenancy", 1304, 0, 0},
+    {"SelfservicePermissions", "SelfservicePermissions", 1305, 0, 0},
+    {"SamlProperties", "SamlProperties", 1307, 0, 0},
+    {"CertificateBasedAuthProperties", "CertificateBasedAuthProperties", 1311, 0, 0},
+    {"EndpointEncryptionMode", "EndpointEncryptionMode", 1314, 0, 0},
+    {"MicrosoftEntraConfig", "MicrosoftEntraConfig", 1315, 0, 0},
+    {"WorkspaceDirectoryName", "WorkspaceDirectoryName", 1318, 0, 0},
+    {"WorkspaceDirectoryDescription", "WorkspaceDirectoryDescription", 1319, 0, 0},
+    {"UserIdentityType", "UserIdentityType", 1320, 0, 0},
+    {"WorkspaceType", "WorkspaceType", 1321, 0, 0},
+    {"IDCConfig", "IDCConfig", 1322, 0, 0},
+    {"ActiveDirectoryConfig", "ActiveDirectoryConfig", 1323, 0, 0},
+    {"StreamingProperties", "StreamingProperties", 1325, 0, 0},
+    {"ErrorMessage", "ErrorMessage", 1246, 0, 0},
+    {"Directories", "Directories", 1279, 0, 0},
+    {"NextToken", "NextToken", 1277, 0, 0},
+    {"Capacity", "Capacity", 1310, 0, 0},
+    {"Capacity", "Capacity", 1310, 0, 0},
+    {"Name", "Name", 1257, 0, 0},
+    {"BundleId", "BundleId", 1244, 0, 0},
+    {"Name", "Name", 1310, 0, 0},
+    {"Owner", "Owner", 1342, 0, 0},
+    {"Description", "Description", 1246, 0, 0},
+    {"ImageId", "ImageId", 1343, 0, 0},
+    {"RootStorage", "RootStorage", 1344, 0, 0},
+    {"UserStorage", "UserStorage", 1345, 0, 0},
+    {"ComputeType", "ComputeType", 1346, 0, 0},
+    {"LastUpdatedTime", "LastUpdatedTime", 1274, 0, 0},
+    {"CreationTime", "CreationTime", 1274, 0, 0},
+    {"State", "State", 1347, 0, 0},
+    {"BundleType", "BundleType", 1348, 0, 0},
+    {"Bundles", "Bundles", 1340, 0, 0},
+    {"NextToken", "NextToken", 1277, 0, 0},
+    {"WorkspaceId", "WorkspaceId", 1238, 0, 0},
+    {"ConnectionState", "ConnectionState", 1352, 0, 0},
+    {"ConnectionStateCheckTimestamp", "ConnectionStateCheckTimestamp", 1274, 0, 0},
+    {"LastKnownUserConnectionTimestamp", "LastKnownUserConnectionTimestamp", 1274, 0, 0},
+    {"WorkspacesConnectionStatus", "WorkspacesConnectionStatus", 1350, 0, 0},
+    {"NextToken", "NextToken", 1277, 0, 0},
+    {"VpcId", "VpcId", 1376, 0, 0},
+    {"SubnetIds", "SubnetIds", 1377, 0, 0},
+    {"SecurityGroupId", "SecurityGroupId", 1379, 0, 0},
+    {"AvailabilityZones", "AvailabilityZones", 1380, 0, 0},
+    {"VpcId", "VpcId", 1376, 0, 0},
+    {"SubnetIds", "SubnetIds", 1377, 0, 0},
+    {"CustomerUserName", "CustomerUserName", 1383, 0, 0},
+    {"SecurityGroupId", "SecurityGroupId", 1379, 0, 0},
+    {"AvailabilityZones", "AvailabilityZones", 1380, 0, 0},
+    {"ConnectIps", "ConnectIps", 1384, 0, 0},
+    {"ConnectIpsV6", "ConnectIpsV6", 1385, 0, 0},
+    {"RadiusServers", "RadiusServers", 1387, 0, 0},
+    {"RadiusServersIpv6", "RadiusServersIpv6", 1387, 0, 0},
+    {"RadiusPort", "RadiusPort", 1389, 0, 0},
+    {"RadiusTimeout", "RadiusTimeout", 1390, 0, 0},
+    {"RadiusRetries", "RadiusRetries", 1391, 0, 0},
+    {"SharedSecret", "SharedSecret", 1392, 0, 0},
+    {"AuthenticationProtocol", "AuthenticationProtocol", 1393, 0, 0},
+    {"DisplayLabel", "DisplayLabel", 1394, 0, 0},
+    {"UseSameUsername", "UseSameUsername", 1395, 0, 0},
+    {"DirectoryId", "DirectoryId", 1356, 0, 0},
+    {"AccountId", "AccountId", 1401, 0, 0},
+    {"DnsIpAddrs", "DnsIpAddrs", 1364, 0, 0},
+    {"DnsIpv6Addrs", "DnsIpv6Addrs", 1366, 0, 0},
+    {"VpcSettings", "VpcSettings", 1375, 0, 0},
+    {"RadiusSettings", "RadiusSettings", 1386, 0, 0},
+    {"RadiusStatus", "RadiusStatus", 1396, 0, 0},
+    {"NetworkType", "NetworkType", 1402, 0, 0},
+    {"PrimaryRegion", "PrimaryRegion", 1404, 0, 0},
+    {"AdditionalRegions", "AdditionalRegions", 1405, 0, 0},
+    {"SelfManagedDnsIpAddrs", "SelfManagedDnsIpAddrs", 1384, 0, 0},
+    {"SelfManagedInstanceIds", "SelfManagedInstanceIds", 1408, 0, 0},
+    {"DirectoryId", "DirectoryId", 1356, 0, 0},
+    {"Name", "Name", 1357, 0, 0},
+    {"ShortName", "ShortName", 1358, 0, 0},
+    {"Size", "Size", 1359, 0, 0},
+    {"Edition", "Edition", 1360, 0, 0},
+    {"Alias", "Alias", 1361, 0, 0},
+    {"AccessUrl", "AccessUrl", 1362, 0, 0},
+    {"Description", "Description", 1363, 0, 0},
+    {"DnsIpAddrs", "DnsIpAddrs", 1364, 0, 0},
+    {"DnsIpv6Addrs", "DnsIpv6Addrs", 1366, 0, 0},
+    {"Stage", "Stage", 1368, 0, 0},
+    {"ShareStatus", "ShareStatus", 1369, 0, 0},
+    {"ShareMethod", "ShareMethod", 1370, 0, 0},
+    {"ShareNotes", "ShareNotes", 1371, 0, 0},
+    {"LaunchTime", "LaunchTime", 1372, 0, 0},
+    {"StageLastUpdatedDateTime", "StageLastUpdatedDateTime", 1373, 0, 0},
+    {"Type", "Type", 1374, 0, 0},
+    {"VpcSettings", "VpcSettings", 1375, 0, 0},
+    {"ConnectSettings", "ConnectSettings", 1382, 0, 0},
+    {"RadiusSettings", "RadiusSettings", 1386, 0, 0},
+    {"RadiusStatus", "RadiusStatus", 1396, 0, 0},
+    {"StageReason", "StageReason", 1397, 0, 0},
+    {"SsoEnabled", "SsoEnabled", 1398, 0, 0},
+    {"DesiredNumberOfDomainControllers", "DesiredNumberOfDomainControllers", 1399, 0, 0},
+    {"OwnerDirectoryDescription", "OwnerDirectoryDescription", 1400, 0, 0},
+    {"RegionsInfo", "RegionsInfo", 1403, 0, 0},
+    {"OsVersion", "OsVersion", 1406, 0, 0},
+    {"HybridSettings", "HybridSettings", 1407, 0, 0},
+    {"NetworkType", "NetworkType", 1402, 0, 0},
+    {"DirectoryDescriptions", "DirectoryDescriptions", 1354, 0, 0},
+    {"NextToken", "NextToken", 1410, 0, 0},
+    {"ConnectorType", "ConnectorType", 1419, 0, 0},
+    {"ResourceIdentifier", "ResourceIdentifier", 1420, 0, 0},
+    {"Domains", "Domains", 1421, 0, 0},
+    {"DomainsRequireAdminConsent", "DomainsRequireAdminConsent", 1421, 0, 0},
+    {"ErrorCode", "ErrorCode", 1427, 0, 0},
+    {"ErrorMessage", "ErrorMessage", 1415, 0, 0},
+    {"Action", "Action", 1430, 0, 0},
+    {"Permission", "Permission", 1431, 0, 0},
+    {"MaximumLength", "MaximumLength", 1432, 0, 0},
+    {"Enabled", "Enabled", 1434, 0, 0},
+    {"SettingsGroup", "SettingsGroup", 1435, 0, 0},
+    {"S3BucketName", "S3BucketName", 1415, 0, 0},
+    {"EndpointType", "EndpointType", 1438, 0, 0},
+    {"VpceId", "VpceId", 1415, 0, 0},
+    {"PreferredProtocol", "PreferredProtocol", 1442, 0, 0},
+    {"Enabled", "Enabled", 1445, 0, 0},
+    {"AllowedUrls", "AllowedUrls", 1446, 0, 0},
+    {"DeniedUrls", "DeniedUrls", 1446, 0, 0},
+    {"HostToClient", "HostToClient", 1444, 0, 0},
+    {"AgentAction", "AgentAction", 1451, 0, 0},
+    {"Permission", "Permission", 1431, 0, 0},
+    {"Settings", "Settings", 1449, 0, 0},
+    {"S3BucketArn", "S3BucketArn", 1452, 0, 0},
+    {"ScreenshotsUploadEnabled", "ScreenshotsUploadEnabled", 1445, 0, 0},
+    {"ScreenResolution", "ScreenResolution", 1453, 0, 0},
+    {"ScreenImageFormat", "ScreenImageFormat", 1454, 0, 0},
+    {"Arn", "Arn", 1414, 0, 0},
+    {"Name", "Name", 1415, 0, 0},
+    {"Description", "Description", 1415, 0, 0},
+    {"DisplayName", "DisplayName", 1415, 0, 0},
+    {"CreatedTime", "CreatedTime", 1416, 0, 0},
+    {"StorageConnectors", "StorageConnectors", 1417, 0, 0},
+    {"RedirectURL", "RedirectURL", 1423, 0, 0},
+    {"FeedbackURL", "FeedbackURL", 1424, 0, 0},
+    {"StackErrors", "StackErrors", 1425, 0, 0},
+    {"UserSettings", "UserSettings", 1428, 0, 0},
+    {"ApplicationSettings", "ApplicationSettings", 1433, 0, 0},
+    {"AccessEndpoints", "AccessEndpoints", 1436, 0, 0},
+    {"EmbedHostDomains", "EmbedHostDomains", 1439, 0, 0},
+    {"StreamingExperienceSettings", "StreamingExperienceSettings", 1441, 0, 0},
+    {"ContentRedirection", "ContentRedirection", 1443, 0, 0},
+    {"AgentAccessConfig", "AgentAccessConfig", 1448, 0, 0},
+    {"Stacks", "Stacks", 1412, 0, 0},
+    {"NextToken", "NextToken", 1415, 0, 0},
+    {"Desired", "Desired", 1432, 0, 0},
+    {"Running", "Running", 1432, 0, 0},
+    {"InUse", "InUse", 1432, 0, 0},
+    {"Available", "Available", 1432, 0, 0},
+    {"DesiredUserSessions", "DesiredUserSessions", 1432, 0, 0},
+    {"AvailableUserSessions", "AvailableUserSessions", 1432, 0, 0},
+    {"ActiveUserSessions", "ActiveUserSessions", 1432, 0, 0},
+    {"ActualUserSessions", "ActualUserSessions", 1432, 0, 0},
+    {"Draining", "Draining", 1432, 0, 0},
+    {"DrainModeActiveUserSessions", "DrainModeActiveUserSessions", 1432, 0, 0},
+    {"DrainModeUnusedUserSessions", "DrainModeUnusedUserSessions", 1432, 0, 0},
+    {"SubnetIds", "SubnetIds", 1462, 0, 0},
+    {"SecurityGroupIds", "SecurityGroupIds", 1463, 0, 0},
+    {"ErrorCode", "ErrorCode", 1466, 0, 0},
+    {"ErrorMessage", "ErrorMessage", 1415, 0, 0},
+    {"DirectoryName", "DirectoryName", 1468, 0, 0},
+    {"OrganizationalUnitDistinguishedName", "OrganizationalUnitDistinguishedName", 1469, 0, 0},
+    {"S3Bucket", "S3Bucket", 1475, 0, 0},
+    {"S3Key", "S3Key", 1476, 0, 0},
+    {"VolumeSizeInGb", "VolumeSizeInGb", 1432, 0, 0},
+    {"Arn", "Arn", 1414, 0, 0},
+    {"Name", "Name", 1415, 0, 0},
+    {"DisplayName", "DisplayName", 1415, 0, 0},
+    {"Description", "Description", 1415, 0, 0},
+    {"ImageName", "ImageName", 1415, 0, 0},
+    {"ImageArn", "ImageArn", 1414, 0, 0},
+    {"InstanceType", "InstanceType", 1415, 0, 0},
+    {"FleetType", "FleetType", 1458, 0, 0},
+    {"ComputeCapacityStatus", "ComputeCapacityStatus", 1459, 0, 0},
+    {"MaxUserDurationInSeconds", "MaxUserDurationInSeconds", 1432, 0, 0},
+    {"DisconnectTimeoutInSeconds", "DisconnectTimeoutInSeconds", 1432, 0, 0},
+    {"State", "State", 1460, 0, 0},
+    {"VpcConfig", "VpcConfig", 1461, 0, 0},
+    {"CreatedTime", "CreatedTime", 1416, 0, 0},
+    {"FleetErrors", "FleetErrors", 1464, 0, 0},
+    {"EnableDefaultInternetAccess", "EnableDefaultInternetAccess", 1445, 0, 0},
+    {"DomainJoinInfo", "DomainJoinInfo", 1467, 0, 0},
+    {"IdleDisconnectTimeoutInSeconds", "IdleDisconnectTimeoutInSeconds", 1432, 0, 0},
+    {"IamRoleArn", "IamRoleArn", 1414, 0, 0},
+    {"StreamView", "StreamView", 1470, 0, 0},
+    {"Platform", "Platform", 1471, 0, 0},
+    {"MaxConcurrentSessions", "MaxConcurrentSessions", 1432, 0, 0},
+    {"UsbDeviceFilterStrings", "UsbDeviceFilterStrings", 1472, 0, 0},
+    {"SessionScriptS3Location", "SessionScriptS3Location", 1474, 0, 0},
+    {"MaxSessionsPerInstance", "MaxSessionsPerInstance", 1432, 0, 0},
+    {"RootVolumeConfig", "RootVolumeConfig", 1477, 0, 0},
+    {"DisableIMDSV1", "DisableIMDSV1", 1445, 0, 0},
+    {"Fleets", "Fleets", 1456, 0, 0},
+    {"NextToken", "NextToken", 1415, 0, 0},
+    {"FirewallName", "FirewallName", 1482, 0, 0},
+    {"FirewallArn", "FirewallArn", 1483, 0, 0},
+    {"TransitGatewayAttachmentId", "TransitGatewayAttachmentId", 1484, 0, 0},
+    {"NextToken", "NextToken", 1479, 0, 0},
+    {"Firewalls", "Firewalls", 1480, 0, 0},
+    {"SubnetId", "SubnetId", 1491, 0, 0},
+    {"IPAddressType", "IPAddressType", 1492, 0, 0},
+    {"Key", "Key", 1498, 0, 0},
+    {"Value", "Value", 1499, 0, 0},
+    {"KeyId", "KeyId", 1501, 0, 0},
+    {"Type", "Type", 1502, 0, 0},
+    {"AvailabilityZone", "AvailabilityZone", 1510, 0, 0},
+    {"FirewallName", "FirewallName", 1482, 0, 0},
+    {"FirewallArn", "FirewallArn", 1483, 0, 0},
+    {"FirewallPolicyArn", "FirewallPolicyArn", 1483, 0, 0},
+    {"VpcId", "VpcId", 1488, 0, 0},
+    {"SubnetMappings", "SubnetMappings", 1489, 0, 0},
+    {"DeleteProtection", "DeleteProtection", 1493, 0, 0},
+    {"SubnetChangeProtection", "SubnetChangeProtection", 1493, 0, 0},
+    {"FirewallPolicyChangeProtection", "FirewallPolicyChangeProtection", 1493, 0, 0},
+    {"Description", "Description", 1494, 0, 0},
+    {"FirewallId", "FirewallId", 1495, 0, 0},
+    {"Tags", "Tags", 1496, 0, 0},
+    {"EncryptionConfiguration", "EncryptionConfiguration", 1500, 0, 0},
+    {"NumberOfAssociations", "NumberOfAssociations", 1503, 0, 0},
+    {"EnabledAnalysisTypes", "EnabledAnalysisTypes", 1504, 0, 0},
+    {"TransitGatewayId", "TransitGatewayId", 1506, 0, 0},
+    {"TransitGatewayOwnerAccountId", "TransitGatewayOwnerAccountId", 1507, 0, 0},
+    {"AvailabilityZoneMappings", "AvailabilityZoneMappings", 1508, 0, 0},
+    {"AvailabilityZoneChangeProtection", "AvailabilityZoneChangeProtection", 1493, 0, 0},
+    {"SubnetId", "SubnetId", 1518, 0, 0},
+    {"EndpointId", "EndpointId", 1519, 0, 0},
+    {"Status", "Status", 1520, 0, 0},
+    {"StatusMessage", "StatusMessage", 1521, 0, 0},
+    {"SyncStatus", "SyncStatus", 1524, 0, 0},
+    {"UpdateToken", "UpdateToken", 1486, 0, 0},
+    {"Attachment", "Attachment", 1517, 0, 0},
+    {"Config", "Config", 1522, 0, 0},
+    {"ResolvedCIDRCount", "ResolvedCIDRCount", 1527, 0, 0},
+    {"AvailableCIDRCount", "AvailableCIDRCount", 1527, 0, 0},
+    {"UtilizedCIDRCount", "UtilizedCIDRCount", 1527, 0, 0},
+    {"IPSetReferences", "IPSetReferences", 1528, 0, 0},
+    {"CIDRs", "CIDRs", 1526, 0, 0},
+    {"AttachmentId", "AttachmentId", 1532, 0, 0},
+    {"TransitGatewayAttachmentStatus", "TransitGatewayAttachmentStatus", 1533, 0, 0},
+    {"StatusMessage", "StatusMessage", 1534, 0, 0},
     {"Status", "Status", 1512, 0, 0},
-    {"StatusMessage", "StatusMessage", 1513, 0, 0},
-    {"SyncStatus", "SyncStatus", 1516, 0, 0},
-    {"UpdateToken", "UpdateToken", 1478, 0, 0},
-    {"Attachment", "Attachment", 1509, 0, 0},
-    {"Config", "Config", 1514, 0, 0},
-    {"ResolvedCIDRCount", "ResolvedCIDRCount", 1519, 0, 0},
-    {"AvailableCIDRCount", "AvailableCIDRCount", 1519, 0, 0},
-    {"UtilizedCIDRCount", "UtilizedCIDRCount", 1519, 0, 0},
-    {"IPSetReferences", "IPSetReferences", 1520, 0, 0},
-    {"CIDRs", "CIDRs", 1518, 0, 0},
-    {"AttachmentId", "AttachmentId", 1524, 0, 0},
-    {"TransitGatewayAttachmentStatus", "TransitGatewayAttachmentStatus", 1525, 0, 0},
-    {"StatusMessage", "StatusMessage", 1526, 0, 0},
-    {"Status", "Status", 1504, 0, 0},
-    {"ConfigurationSyncStateSummary", "ConfigurationSyncStateSummary", 1505, 0, 0},
-    {"SyncStates", "SyncStates", 1506, 0, 0},
-    {"CapacityUsageSummary", "CapacityUsageSummary", 1517, 0, 0},
-    {"TransitGatewayAttachmentSyncState", "TransitGatewayAttachmentSyncState", 1523, 0, 0},
-    {"UpdateToken", "UpdateToken", 1478, 0, 0},
-    {"Firewall", "Firewall", 1479, 0, 0},
-    {"FirewallStatus", "FirewallStatus", 1503, 0, 0},
-    {"FirewallPolicyName", "FirewallPolicyName", 1474, 0, 0},
-    {"FirewallPolicyArn", "FirewallPolicyArn", 1475, 0, 0},
-    {"FirewallPolicyId", "FirewallPolicyId", 1487, 0, 0},
-    {"Description", "Description", 1486, 0, 0},
-    {"FirewallPolicyStatus", "FirewallPolicyStatus", 1529, 0, 0},
-    {"Tags", "Tags", 1488, 0, 0},
-    {"ConsumedStatelessRuleCapacity", "ConsumedStatelessRuleCapacity", 1530, 0, 0},
-    {"ConsumedStatefulRuleCapacity", "ConsumedStatefulRuleCapacity", 1530, 0, 0},
-    {"ConsumedStatefulDomainCapacity", "ConsumedStatefulDomainCapacity", 1530, 0, 0},
-    {"NumberOfAssociations", "NumberOfAssociations", 1495, 0, 0},
-    {"EncryptionConfiguration", "EncryptionConfiguration", 1492, 0, 0},
-    {"LastModifiedTime", "LastModifiedTime", 1531, 0, 0},
-    {"ResourceArn", "ResourceArn", 1475, 0, 0},
-    {"Priority", "Priority", 1535, 0, 0},
-    {"Value", "Value", 1544, 0, 0},
-    {"Dimensions", "Dimensions", 1542, 0, 0},
-    {"PublishMetricAction", "PublishMetricAction", 1541, 0, 0},
-    {"ActionName", "ActionName", 1539, 0, 0},
-    {"ActionDefinition", "ActionDefinition", 1540, 0, 0},
-    {"Action", "Action", 1548, 0, 0},
-    {"ResourceArn", "ResourceArn", 1475, 0, 0},
-    {"Priority", "Priority", 1535, 0, 0},
-    {"Override", "Override", 1547, 0, 0},
-    {"DeepThreatInspection", "DeepThreatInspection", 1549, 0, 0},
-    {"TcpIdleTimeoutSeconds", "TcpIdleTimeoutSeconds", 1555, 0, 0},
-    {"RuleOrder", "RuleOrder", 1552, 0, 0},
-    {"StreamExceptionPolicy", "StreamExceptionPolicy", 1553, 0, 0},
-    {"FlowTimeouts", "FlowTimeouts", 1554, 0, 0},
-    {"Definition", "Definition", 1560, 0, 0},
-    {"RuleVariables", "RuleVariables", 1557, 0, 0},
-    {"StatelessRuleGroupReferences", "StatelessRuleGroupReferences", 1533, 0, 0},
-    {"StatelessDefaultActions", "StatelessDefaultActions", 1536, 0, 0},
-    {"StatelessFragmentDefaultActions", "StatelessFragmentDefaultActions", 1536, 0, 0},
-    {"StatelessCustomActions", "StatelessCustomActions", 1537, 0, 0},
-    {"StatefulRuleGroupReferences", "StatefulRuleGroupReferences", 1545, 0, 0},
-    {"StatefulDefaultActions", "StatefulDefaultActions", 1550, 0, 0},
-    {"StatefulEngineOptions", "StatefulEngineOptions", 1551, 0, 0},
-    {"TLSInspectionConfigurationArn", "TLSInspectionConfigurationArn", 1475, 0, 0},
-    {"PolicyVariables", "PolicyVariables", 1556, 0, 0},
-    {"EnableTLSSessionHolding", "EnableTLSSessionHolding", 1562, 0, 0},
-    {"UpdateToken", "UpdateToken", 1478, 0, 0},
-    {"FirewallPolicyResponse", "FirewallPolicyResponse", 1528, 0, 0},
-    {"FirewallPolicy", "FirewallPolicy", 1532, 0, 0},
-    {"Definition", "Definition", 1560, 0, 0},
-    {"IPSets", "IPSets", 1557, 0, 0},
-    {"PortSets", "PortSets", 1566, 0, 0},
-    {"ReferenceArn", "ReferenceArn", 1475, 0, 0},
-    {"IPSetReferences", "IPSetReferences", 1569, 0, 0},
-    {"Targets", "Targets", 1575, 0, 0},
-    {"TargetTypes", "TargetTypes", 1576, 0, 0},
-    {"GeneratedRulesType", "GeneratedRulesType", 1578, 0, 0},
-    {"Protocol", "Protocol", 1583, 0, 0},
-    {"Source", "Source", 1584, 0, 0},
-    {"SourcePort", "SourcePort", 1585, 0, 0},
-    {"Direction", "Direction", 1586, 0, 0},
-    {"Destination", "Destination", 1587, 0, 0},
-    {"DestinationPort", "DestinationPort", 1585, 0, 0},
-    {"Keyword", "Keyword", 1590, 0, 0},
-    {"Settings", "Settings", 1591, 0, 0},
-    {"Action", "Action", 1581, 0, 0},
-    {"Header", "Header", 1582, 0, 0},
-    {"RuleOptions", "RuleOptions", 1588, 0, 0},
-    {"AddressDefinition", "AddressDefinition", 1600, 0, 0},
-    {"FromPort", "FromPort", 1603, 0, 0},
-    {"ToPort", "ToPort", 1603, 0, 0},
-    {"Flags", "Flags", 1608, 0, 0},
-    {"Masks", "Masks", 1608, 0, 0},
-    {"Sources", "Sources", 1598, 0, 0},
-    {"Destinations", "Destinations", 1598, 0, 0},
-    {"SourcePorts", "SourcePorts", 1601, 0, 0},
-    {"DestinationPorts", "DestinationPorts", 1601, 0, 0},
-    {"Protocols", "Protocols", 1604, 0, 0},
-    {"TCPFlags", "TCPFlags", 1606, 0, 0},
-    {"MatchAttributes", "MatchAttributes", 1597, 0, 0},
-    {"Actions", "Actions", 1536, 0, 0},
-    {"RuleDefinition", "RuleDefinition", 1596, 0, 0},
-    {"Priority", "Priority", 1535, 0, 0},
-    {"StatelessRules", "StatelessRules", 1594, 0, 0},
-    {"CustomActions", "CustomActions", 1537, 0, 0},
-    {"RulesString", "RulesString", 1573, 0, 0},
-    {"RulesSourceList", "RulesSourceList", 1574, 0, 0},
-    {"StatefulRules", "StatefulRules", 1579, 0, 0},
-    {"StatelessRulesAndCustomActions", "StatelessRulesAndCustomActions", 1593, 0, 0},
-    {"RuleOrder", "RuleOrder", 1552, 0, 0},
+    {"ConfigurationSyncStateSummary", "ConfigurationSyncStateSummary", 1513, 0, 0},
+    {"SyncStates", "SyncStates", 1514, 0, 0},
+    {"CapacityUsageSummary", "CapacityUsageSummary", 1525, 0, 0},
+    {"TransitGatewayAttachmentSyncState", "TransitGatewayAttachmentSyncState", 1531, 0, 0},
+    {"UpdateToken", "UpdateToken", 1486, 0, 0},
+    {"Firewall", "Firewall", 1487, 0, 0},
+    {"FirewallStatus", "FirewallStatus", 1511, 0, 0},
+    {"FirewallPolicyName", "FirewallPolicyName", 1482, 0, 0},
+    {"FirewallPolicyArn", "FirewallPolicyArn", 1483, 0, 0},
+    {"FirewallPolicyId", "FirewallPolicyId", 1495, 0, 0},
+    {"Description", "Description", 1494, 0, 0},
+    {"FirewallPolicyStatus", "FirewallPolicyStatus", 1537, 0, 0},
+    {"Tags", "Tags", 1496, 0, 0},
+    {"ConsumedStatelessRuleCapacity", "ConsumedStatelessRuleCapacity", 1538, 0, 0},
+    {"ConsumedStatefulRuleCapacity", "ConsumedStatefulRuleCapacity", 1538, 0, 0},
+    {"ConsumedStatefulDomainCapacity", "ConsumedStatefulDomainCapacity", 1538, 0, 0},
+    {"NumberOfAssociations", "NumberOfAssociations", 1503, 0, 0},
+    {"EncryptionConfiguration", "EncryptionConfiguration", 1500, 0, 0},
+    {"LastModifiedTime", "LastModifiedTime", 1539, 0, 0},
+    {"ResourceArn", "ResourceArn", 1483, 0, 0},
+    {"Priority", "Priority", 1543, 0, 0},
+    {"Value", "Value", 1552, 0, 0},
+    {"Dimensions", "Dimensions", 1550, 0, 0},
+    {"PublishMetricAction", "PublishMetricAction", 1549, 0, 0},
+    {"ActionName", "ActionName", 1547, 0, 0},
+    {"ActionDefinition", "ActionDefinition", 1548, 0, 0},
+    {"Action", "Action", 1556, 0, 0},
+    {"ResourceArn", "ResourceArn", 1483, 0, 0},
+    {"Priority", "Priority", 1543, 0, 0},
+    {"Override", "Override", 1555, 0, 0},
+    {"DeepThreatInspection", "DeepThreatInspection", 1557, 0, 0},
+    {"TcpIdleTimeoutSeconds", "TcpIdleTimeoutSeconds", 1563, 0, 0},
+    {"RuleOrder", "RuleOrder", 1560, 0, 0},
+    {"StreamExceptionPolicy", "StreamExceptionPolicy", 1561, 0, 0},
+    {"FlowTimeouts", "FlowTimeouts", 1562, 0, 0},
+    {"Definition", "Definition", 1568, 0, 0},
     {"RuleVariables", "RuleVariables", 1565, 0, 0},
-    {"ReferenceSets", "ReferenceSets", 1568, 0, 0},
-    {"RulesSource", "RulesSource", 1572, 0, 0},
-    {"StatefulRuleOptions", "StatefulRuleOptions", 1610, 0, 0},
-    {"SourceArn", "SourceArn", 1475, 0, 0},
-    {"SourceUpdateToken", "SourceUpdateToken", 1478, 0, 0},
-    {"IdentifiedRuleIds", "IdentifiedRuleIds", 1616, 0, 0},
-    {"IdentifiedType", "IdentifiedType", 1617, 0, 0},
-    {"AnalysisDetail", "AnalysisDetail", 1483, 0, 0},
-    {"RuleOptions", "RuleOptions", 1619, 0, 0},
-    {"RuleGroupArn", "RuleGroupArn", 1475, 0, 0},
-    {"RuleGroupName", "RuleGroupName", 1474, 0, 0},
-    {"RuleGroupId", "RuleGroupId", 1487, 0, 0},
-    {"Description", "Description", 1486, 0, 0},
-    {"Type", "Type", 1612, 0, 0},
-    {"Capacity", "Capacity", 1530, 0, 0},
-    {"RuleGroupStatus", "RuleGroupStatus", 1529, 0, 0},
-    {"Tags", "Tags", 1488, 0, 0},
-    {"ConsumedCapacity", "ConsumedCapacity", 1530, 0, 0},
-    {"NumberOfAssociations", "NumberOfAssociations", 1495, 0, 0},
-    {"EncryptionConfiguration", "EncryptionConfiguration", 1492, 0, 0},
-    {"SourceMetadata", "SourceMetadata", 1613, 0, 0},
-    {"SnsTopic", "SnsTopic", 1475, 0, 0},
-    {"LastModifiedTime", "LastModifiedTime", 1531, 0, 0},
-    {"AnalysisResults", "AnalysisResults", 1614, 0, 0},
-    {"SummaryConfiguration", "SummaryConfiguration", 1618, 0, 0},
-    {"UpdateToken", "UpdateToken", 1478, 0, 0},
-    {"RuleGroup", "RuleGroup", 1564, 0, 0},
-    {"RuleGroupResponse", "RuleGroupResponse", 1611, 0, 0},
-    {"InstanceArn", "InstanceArn", 1624, 0, 0},
-    {"IdentityStoreId", "IdentityStoreId", 1625, 0, 0},
-    {"OwnerAccountId", "OwnerAccountId", 1626, 0, 0},
-    {"Name", "Name", 1627, 0, 0},
-    {"CreatedDate", "CreatedDate", 1628, 0, 0},
-    {"Status", "Status", 1629, 0, 0},
-    {"StatusReason", "StatusReason", 1630, 0, 0},
-    {"Instances", "Instances", 1622, 0, 0},
-    {"NextToken", "NextToken", 1631, 0, 0},
+    {"StatelessRuleGroupReferences", "StatelessRuleGroupReferences", 1541, 0, 0},
+    {"StatelessDefaultActions", "StatelessDefaultActions", 1544, 0, 0},
+    {"StatelessFragmentDefaultActions", "StatelessFragmentDefaultActions", 1544, 0, 0},
+    {"StatelessCustomActions", "StatelessCustomActions", 1545, 0, 0},
+    {"StatefulRuleGroupReferences", "StatefulRuleGroupReferences", 1553, 0, 0},
+    {"StatefulDefaultActions", "StatefulDefaultActions", 1558, 0, 0},
+    {"StatefulEngineOptions", "StatefulEngineOptions", 1559, 0, 0},
+    {"TLSInspectionConfigurationArn", "TLSInspectionConfigurationArn", 1483, 0, 0},
+    {"PolicyVariables", "PolicyVariables", 1564, 0, 0},
+    {"EnableTLSSessionHolding", "EnableTLSSessionHolding", 1570, 0, 0},
+    {"UpdateToken", "UpdateToken", 1486, 0, 0},
+    {"FirewallPolicyResponse", "FirewallPolicyResponse", 1536, 0, 0},
+    {"FirewallPolicy", "FirewallPolicy", 1540, 0, 0},
+    {"Definition", "Definition", 1568, 0, 0},
+    {"IPSets", "IPSets", 1565, 0, 0},
+    {"PortSets", "PortSets", 1574, 0, 0},
+    {"ReferenceArn", "ReferenceArn", 1483, 0, 0},
+    {"IPSetReferences", "IPSetReferences", 1577, 0, 0},
+    {"Targets", "Targets", 1583, 0, 0},
+    {"TargetTypes", "TargetTypes", 1584, 0, 0},
+    {"GeneratedRulesType", "GeneratedRulesType", 1586, 0, 0},
+    {"Protocol", "Protocol", 1591, 0, 0},
+    {"Source", "Source", 1592, 0, 0},
+    {"SourcePort", "SourcePort", 1593, 0, 0},
+    {"Direction", "Direction", 1594, 0, 0},
+    {"Destination", "Destination", 1595, 0, 0},
+    {"DestinationPort", "DestinationPort", 1593, 0, 0},
+    {"Keyword", "Keyword", 1598, 0, 0},
+    {"Settings", "Settings", 1599, 0, 0},
+    {"Action", "Action", 1589, 0, 0},
+    {"Header", "Header", 1590, 0, 0},
+    {"RuleOptions", "RuleOptions", 1596, 0, 0},
+    {"AddressDefinition", "AddressDefinition", 1608, 0, 0},
+    {"FromPort", "FromPort", 1611, 0, 0},
+    {"ToPort", "ToPort", 1611, 0, 0},
+    {"Flags", "Flags", 1616, 0, 0},
+    {"Masks", "Masks", 1616, 0, 0},
+    {"Sources", "Sources", 1606, 0, 0},
+    {"Destinations", "Destinations", 1606, 0, 0},
+    {"SourcePorts", "SourcePorts", 1609, 0, 0},
+    {"DestinationPorts", "DestinationPorts", 1609, 0, 0},
+    {"Protocols", "Protocols", 1612, 0, 0},
+    {"TCPFlags", "TCPFlags", 1614, 0, 0},
+    {"MatchAttributes", "MatchAttributes", 1605, 0, 0},
+    {"Actions", "Actions", 1544, 0, 0},
+    {"RuleDefinition", "RuleDefinition", 1604, 0, 0},
+    {"Priority", "Priority", 1543, 0, 0},
+    {"StatelessRules", "StatelessRules", 1602, 0, 0},
+    {"CustomActions", "CustomActions", 1545, 0, 0},
+    {"RulesString", "RulesString", 1581, 0, 0},
+    {"RulesSourceList", "RulesSourceList", 1582, 0, 0},
+    {"StatefulRules", "StatefulRules", 1587, 0, 0},
+    {"StatelessRulesAndCustomActions", "StatelessRulesAndCustomActions", 1601, 0, 0},
+    {"RuleOrder", "RuleOrder", 1560, 0, 0},
+    {"RuleVariables", "RuleVariables", 1573, 0, 0},
+    {"ReferenceSets", "ReferenceSets", 1576, 0, 0},
+    {"RulesSource", "RulesSource", 1580, 0, 0},
+    {"StatefulRuleOptions", "StatefulRuleOptions", 1618, 0, 0},
+    {"SourceArn", "SourceArn", 1483, 0, 0},
+    {"SourceUpdateToken", "SourceUpdateToken", 1486, 0, 0},
+    {"IdentifiedRuleIds", "IdentifiedRuleIds", 1624, 0, 0},
+    {"IdentifiedType", "IdentifiedType", 1625, 0, 0},
+    {"AnalysisDetail", "AnalysisDetail", 1491, 0, 0},
+    {"RuleOptions", "RuleOptions", 1627, 0, 0},
+    {"RuleGroupArn", "RuleGroupArn", 1483, 0, 0},
+    {"RuleGroupName", "RuleGroupName", 1482, 0, 0},
+    {"RuleGroupId", "RuleGroupId", 1495, 0, 0},
+    {"Description", "Description", 1494, 0, 0},
+    {"Type", "Type", 1620, 0, 0},
+    {"Capacity", "Capacity", 1538, 0, 0},
+    {"RuleGroupStatus", "RuleGroupStatus", 1537, 0, 0},
+    {"Tags", "Tags", 1496, 0, 0},
+    {"ConsumedCapacity", "ConsumedCapacity", 1538, 0, 0},
+    {"NumberOfAssociations", "NumberOfAssociations", 1503, 0, 0},
+    {"EncryptionConfiguration", "EncryptionConfiguration", 1500, 0, 0},
+    {"SourceMetadata", "SourceMetadata", 1621, 0, 0},
+    {"SnsTopic", "SnsTopic", 1483, 0, 0},
+    {"LastModifiedTime", "LastModifiedTime", 1539, 0, 0},
+    {"AnalysisResults", "AnalysisResults", 1622, 0, 0},
+    {"SummaryConfiguration", "SummaryConfiguration", 1626, 0, 0},
+    {"UpdateToken", "UpdateToken", 1486, 0, 0},
+    {"RuleGroup", "RuleGroup", 1572, 0, 0},
+    {"RuleGroupResponse", "RuleGroupResponse", 1619, 0, 0},
+    {"InstanceArn", "InstanceArn", 1632, 0, 0},
+    {"IdentityStoreId", "IdentityStoreId", 1633, 0, 0},
+    {"OwnerAccountId", "OwnerAccountId", 1634, 0, 0},
+    {"Name", "Name", 1635, 0, 0},
+    {"CreatedDate", "CreatedDate", 1636, 0, 0},
+    {"Status", "Status", 1637, 0, 0},
+    {"StatusReason", "StatusReason", 1638, 0, 0},
+    {"Instances", "Instances", 1630, 0, 0},
+    {"NextToken", "NextToken", 1639, 0, 0},
 };
 
 const struct aws_op aws_ops[] = {
@@ -4121,143 +4160,145 @@ const struct aws_op aws_ops[] = {
      "POST", "/", NULL, NULL, NULL, "rds"},
     {"rds", "DescribeDBClusters", "query", "2014-10-31", "DescribeDBClustersResult", 373,
      "POST", "/", NULL, NULL, NULL, "rds"},
-    {"s3", "ListBuckets", "rest-xml", "2006-03-01", NULL, 398,
+    {"rds", "DescribeOptionGroups", "query", "2014-10-31", "DescribeOptionGroupsResult", 398,
+     "POST", "/", NULL, NULL, NULL, "rds"},
+    {"s3", "ListBuckets", "rest-xml", "2006-03-01", NULL, 406,
      "GET", "/", NULL, NULL, NULL, "s3"},
-    {"s3", "GetBucketLocation", "rest-xml", "2006-03-01", NULL, 410,
+    {"s3", "GetBucketLocation", "rest-xml", "2006-03-01", NULL, 418,
      "GET", "/{Bucket}?location", NULL, NULL, NULL, "s3"},
-    {"s3", "GetPublicAccessBlock", "rest-xml", "2006-03-01", NULL, 412,
+    {"s3", "GetPublicAccessBlock", "rest-xml", "2006-03-01", NULL, 420,
      "GET", "/{Bucket}?publicAccessBlock", NULL, NULL, "PublicAccessBlockConfiguration", "s3"},
-    {"s3", "GetBucketPolicy", "rest-xml", "2006-03-01", NULL, 414,
+    {"s3", "GetBucketPolicy", "rest-xml", "2006-03-01", NULL, 422,
      "GET", "/{Bucket}?policy", NULL, NULL, "Policy", "s3"},
-    {"s3", "GetBucketPolicyStatus", "rest-xml", "2006-03-01", NULL, 415,
+    {"s3", "GetBucketPolicyStatus", "rest-xml", "2006-03-01", NULL, 423,
      "GET", "/{Bucket}?policyStatus", NULL, NULL, "PolicyStatus", "s3"},
-    {"s3", "GetBucketAcl", "rest-xml", "2006-03-01", NULL, 417,
+    {"s3", "GetBucketAcl", "rest-xml", "2006-03-01", NULL, 425,
      "GET", "/{Bucket}?acl", NULL, NULL, NULL, "s3"},
-    {"s3", "GetBucketEncryption", "rest-xml", "2006-03-01", NULL, 425,
+    {"s3", "GetBucketEncryption", "rest-xml", "2006-03-01", NULL, 433,
      "GET", "/{Bucket}?encryption", NULL, NULL, "ServerSideEncryptionConfiguration", "s3"},
-    {"s3", "GetBucketVersioning", "rest-xml", "2006-03-01", NULL, 435,
+    {"s3", "GetBucketVersioning", "rest-xml", "2006-03-01", NULL, 443,
      "GET", "/{Bucket}?versioning", NULL, NULL, NULL, "s3"},
-    {"s3", "GetObjectLockConfiguration", "rest-xml", "2006-03-01", NULL, 438,
+    {"s3", "GetObjectLockConfiguration", "rest-xml", "2006-03-01", NULL, 446,
      "GET", "/{Bucket}?object-lock", NULL, NULL, "ObjectLockConfiguration", "s3"},
-    {"s3", "GetBucketLifecycleConfiguration", "rest-xml", "2006-03-01", NULL, 445,
+    {"s3", "GetBucketLifecycleConfiguration", "rest-xml", "2006-03-01", NULL, 453,
      "GET", "/{Bucket}?lifecycle", NULL, NULL, NULL, "s3"},
-    {"s3", "GetBucketTagging", "rest-xml", "2006-03-01", NULL, 469,
+    {"s3", "GetBucketTagging", "rest-xml", "2006-03-01", NULL, 477,
      "GET", "/{Bucket}?tagging", NULL, NULL, NULL, "s3"},
-    {"s3control", "GetPublicAccessBlock", "rest-xml", "2018-08-20", NULL, 470,
+    {"s3control", "GetPublicAccessBlock", "rest-xml", "2018-08-20", NULL, 478,
      "GET", "/v20180820/configuration/publicAccessBlock", NULL, NULL, "PublicAccessBlockConfiguration", "s3"},
-    {"cloudtrail", "DescribeTrails", "json", "2013-11-01", NULL, 472,
+    {"cloudtrail", "DescribeTrails", "json", "2013-11-01", NULL, 480,
      "POST", "/", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101", "1.1", NULL, "cloudtrail"},
-    {"cloudtrail", "GetTrailStatus", "json", "2013-11-01", NULL, 477,
+    {"cloudtrail", "GetTrailStatus", "json", "2013-11-01", NULL, 485,
      "POST", "/", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101", "1.1", NULL, "cloudtrail"},
-    {"cloudtrail", "GetEventSelectors", "json", "2013-11-01", NULL, 479,
+    {"cloudtrail", "GetEventSelectors", "json", "2013-11-01", NULL, 487,
      "POST", "/", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101", "1.1", NULL, "cloudtrail"},
-    {"kms", "ListKeys", "json", "2014-11-01", NULL, 495,
+    {"kms", "ListKeys", "json", "2014-11-01", NULL, 503,
      "POST", "/", "TrentService", "1.1", NULL, "kms"},
-    {"kms", "DescribeKey", "json", "2014-11-01", NULL, 502,
+    {"kms", "DescribeKey", "json", "2014-11-01", NULL, 510,
      "POST", "/", "TrentService", "1.1", NULL, "kms"},
-    {"kms", "GetKeyRotationStatus", "json", "2014-11-01", NULL, 534,
+    {"kms", "GetKeyRotationStatus", "json", "2014-11-01", NULL, 542,
      "POST", "/", "TrentService", "1.1", NULL, "kms"},
-    {"kms", "GetKeyPolicy", "json", "2014-11-01", NULL, 536,
+    {"kms", "GetKeyPolicy", "json", "2014-11-01", NULL, 544,
      "POST", "/", "TrentService", "1.1", NULL, "kms"},
-    {"kms", "ListResourceTags", "json", "2014-11-01", NULL, 539,
+    {"kms", "ListResourceTags", "json", "2014-11-01", NULL, 547,
      "POST", "/", "TrentService", "1.1", NULL, "kms"},
-    {"organizations", "DescribeOrganization", "json", "2016-11-28", NULL, 544,
+    {"organizations", "DescribeOrganization", "json", "2016-11-28", NULL, 552,
      "POST", "/", "AWSOrganizationsV20161128", "1.1", NULL, "organizations"},
-    {"organizations", "ListParents", "json", "2016-11-28", NULL, 556,
+    {"organizations", "ListParents", "json", "2016-11-28", NULL, 564,
      "POST", "/", "AWSOrganizationsV20161128", "1.1", NULL, "organizations"},
-    {"organizations", "ListPoliciesForTarget", "json", "2016-11-28", NULL, 562,
+    {"organizations", "ListPoliciesForTarget", "json", "2016-11-28", NULL, 570,
      "POST", "/", "AWSOrganizationsV20161128", "1.1", NULL, "organizations"},
-    {"organizations", "DescribePolicy", "json", "2016-11-28", NULL, 570,
+    {"organizations", "DescribePolicy", "json", "2016-11-28", NULL, 578,
      "POST", "/", "AWSOrganizationsV20161128", "1.1", NULL, "organizations"},
-    {"guardduty", "ListDetectors", "rest-json", "2017-11-28", NULL, 573,
+    {"guardduty", "ListDetectors", "rest-json", "2017-11-28", NULL, 581,
      "GET", "/detector", NULL, NULL, NULL, "guardduty"},
-    {"guardduty", "GetDetector", "rest-json", "2017-11-28", NULL, 577,
+    {"guardduty", "GetDetector", "rest-json", "2017-11-28", NULL, 585,
      "GET", "/detector/{DetectorId}", NULL, NULL, NULL, "guardduty"},
-    {"accessanalyzer", "ListAnalyzers", "rest-json", "2019-11-01", NULL, 602,
+    {"accessanalyzer", "ListAnalyzers", "rest-json", "2019-11-01", NULL, 610,
      "GET", "/analyzer", NULL, NULL, NULL, "access-analyzer"},
-    {"account", "GetAlternateContact", "rest-json", "2021-02-01", NULL, 630,
+    {"account", "GetAlternateContact", "rest-json", "2021-02-01", NULL, 638,
      "POST", "/getAlternateContact", NULL, NULL, NULL, "account"},
-    {"budgets", "DescribeBudgets", "json", "2016-10-20", NULL, 637,
+    {"budgets", "DescribeBudgets", "json", "2016-10-20", NULL, 645,
      "POST", "/", "AWSBudgetServiceGateway", "1.1", NULL, "budgets"},
-    {"ce", "GetAnomalyMonitors", "json", "2017-10-25", NULL, 678,
+    {"ce", "GetAnomalyMonitors", "json", "2017-10-25", NULL, 686,
      "POST", "/", "AWSInsightsIndexService", "1.1", NULL, "ce"},
-    {"config", "DescribeConfigurationRecorders", "json", "2014-11-12", NULL, 699,
+    {"config", "DescribeConfigurationRecorders", "json", "2014-11-12", NULL, 707,
      "POST", "/", "StarlingDoveService", "1.1", NULL, "config"},
-    {"config", "DescribeConfigurationRecorderStatus", "json", "2014-11-12", NULL, 721,
+    {"config", "DescribeConfigurationRecorderStatus", "json", "2014-11-12", NULL, 729,
      "POST", "/", "StarlingDoveService", "1.1", NULL, "config"},
-    {"config", "DescribeDeliveryChannels", "json", "2014-11-12", NULL, 727,
+    {"config", "DescribeDeliveryChannels", "json", "2014-11-12", NULL, 735,
      "POST", "/", "StarlingDoveService", "1.1", NULL, "config"},
-    {"securityhub", "DescribeHub", "rest-json", "2018-10-26", NULL, 733,
+    {"securityhub", "DescribeHub", "rest-json", "2018-10-26", NULL, 741,
      "GET", "/accounts", NULL, "1.1", NULL, "securityhub"},
-    {"securityhub", "GetEnabledStandards", "rest-json", "2018-10-26", NULL, 737,
+    {"securityhub", "GetEnabledStandards", "rest-json", "2018-10-26", NULL, 745,
      "POST", "/standards/get", NULL, "1.1", NULL, "securityhub"},
-    {"cloudwatch", "DescribeAlarms", "query", "2010-08-01", "DescribeAlarmsResult", 746,
+    {"cloudwatch", "DescribeAlarms", "query", "2010-08-01", "DescribeAlarmsResult", 754,
      "POST", "/", "GraniteServiceVersion20100801", "1.0", NULL, "monitoring"},
-    {"cloudwatch", "GetMetricStatistics", "query", "2010-08-01", "GetMetricStatisticsResult", 799,
+    {"cloudwatch", "GetMetricStatistics", "query", "2010-08-01", "GetMetricStatisticsResult", 807,
      "POST", "/", "GraniteServiceVersion20100801", "1.0", NULL, "monitoring"},
-    {"cloudwatch", "GetMetricData", "query", "2010-08-01", "GetMetricDataResult", 804,
+    {"cloudwatch", "GetMetricData", "query", "2010-08-01", "GetMetricDataResult", 812,
      "POST", "/", "GraniteServiceVersion20100801", "1.0", NULL, "monitoring"},
-    {"logs", "DescribeLogGroups", "json", "2014-03-28", NULL, 814,
+    {"logs", "DescribeLogGroups", "json", "2014-03-28", NULL, 822,
      "POST", "/", "Logs_20140328", "1.1", NULL, "logs"},
-    {"logs", "DescribeMetricFilters", "json", "2014-03-28", NULL, 831,
+    {"logs", "DescribeMetricFilters", "json", "2014-03-28", NULL, 839,
      "POST", "/", "Logs_20140328", "1.1", NULL, "logs"},
-    {"sns", "ListTopics", "query", "2010-03-31", "ListTopicsResult", 850,
+    {"sns", "ListTopics", "query", "2010-03-31", "ListTopicsResult", 858,
      "POST", "/", NULL, NULL, NULL, "sns"},
-    {"sns", "ListSubscriptionsByTopic", "query", "2010-03-31", "ListSubscriptionsByTopicResult", 855,
+    {"sns", "ListSubscriptionsByTopic", "query", "2010-03-31", "ListSubscriptionsByTopicResult", 863,
      "POST", "/", NULL, NULL, NULL, "sns"},
-    {"macie2", "GetMacieSession", "rest-json", "2020-01-01", NULL, 862,
+    {"macie2", "GetMacieSession", "rest-json", "2020-01-01", NULL, 870,
      "GET", "/macie", NULL, "1.1", NULL, "macie2"},
-    {"inspector2", "BatchGetAccountStatus", "rest-json", "2020-06-08", NULL, 867,
+    {"inspector2", "BatchGetAccountStatus", "rest-json", "2020-06-08", NULL, 875,
      "POST", "/status/batch/get", NULL, NULL, NULL, "inspector2"},
-    {"ssm", "DescribeInstanceInformation", "json", "2014-11-06", NULL, 879,
+    {"ssm", "DescribeInstanceInformation", "json", "2014-11-06", NULL, 887,
      "POST", "/", "AmazonSSM", "1.1", NULL, "ssm"},
-    {"ssm", "GetDocument", "json", "2014-11-06", NULL, 901,
+    {"ssm", "GetDocument", "json", "2014-11-06", NULL, 909,
      "POST", "/", "AmazonSSM", "1.1", NULL, "ssm"},
-    {"wafv2", "ListWebACLs", "json", "2019-07-29", NULL, 922,
+    {"wafv2", "ListWebACLs", "json", "2019-07-29", NULL, 930,
      "POST", "/", "AWSWAF_20190729", "1.1", NULL, "wafv2"},
-    {"wafv2", "ListResourcesForWebACL", "json", "2019-07-29", NULL, 931,
+    {"wafv2", "ListResourcesForWebACL", "json", "2019-07-29", NULL, 939,
      "POST", "/", "AWSWAF_20190729", "1.1", NULL, "wafv2"},
-    {"cloudfront", "ListDistributions", "rest-xml", "2020-05-31", NULL, 933,
+    {"cloudfront", "ListDistributions", "rest-xml", "2020-05-31", NULL, 941,
      "GET", "/2020-05-31/distribution", NULL, NULL, "DistributionList", "cloudfront"},
-    {"elbv2", "DescribeLoadBalancers", "query", "2015-12-01", "DescribeLoadBalancersResult", 1026,
+    {"elbv2", "DescribeLoadBalancers", "query", "2015-12-01", "DescribeLoadBalancersResult", 1034,
      "POST", "/", NULL, NULL, NULL, "elasticloadbalancing"},
-    {"elbv2", "DescribeListeners", "query", "2015-12-01", "DescribeListenersResult", 1062,
+    {"elbv2", "DescribeListeners", "query", "2015-12-01", "DescribeListenersResult", 1070,
      "POST", "/", NULL, NULL, NULL, "elasticloadbalancing"},
-    {"elbv2", "DescribeSSLPolicies", "query", "2015-12-01", "DescribeSSLPoliciesResult", 1139,
+    {"elbv2", "DescribeSSLPolicies", "query", "2015-12-01", "DescribeSSLPoliciesResult", 1147,
      "POST", "/", NULL, NULL, NULL, "elasticloadbalancing"},
-    {"acm", "ListCertificates", "json", "2015-12-08", NULL, 1150,
+    {"acm", "ListCertificates", "json", "2015-12-08", NULL, 1158,
      "POST", "/", "CertificateManager", "1.1", NULL, "acm"},
-    {"acm", "DescribeCertificate", "json", "2015-12-08", NULL, 1169,
+    {"acm", "DescribeCertificate", "json", "2015-12-08", NULL, 1177,
      "POST", "/", "CertificateManager", "1.1", NULL, "acm"},
-    {"secretsmanager", "ListSecrets", "json", "2017-10-17", NULL, 1191,
+    {"secretsmanager", "ListSecrets", "json", "2017-10-17", NULL, 1199,
      "POST", "/", "secretsmanager", "1.1", NULL, "secretsmanager"},
-    {"workspaces", "DescribeWorkspaces", "json", "2015-04-08", NULL, 1227,
+    {"workspaces", "DescribeWorkspaces", "json", "2015-04-08", NULL, 1235,
      "POST", "/", "WorkspacesService", "1.1", NULL, "workspaces"},
-    {"workspaces", "DescribeWorkspaceDirectories", "json", "2015-04-08", NULL, 1270,
+    {"workspaces", "DescribeWorkspaceDirectories", "json", "2015-04-08", NULL, 1278,
      "POST", "/", "WorkspacesService", "1.1", NULL, "workspaces"},
-    {"workspaces", "DescribeWorkspaceBundles", "json", "2015-04-08", NULL, 1331,
+    {"workspaces", "DescribeWorkspaceBundles", "json", "2015-04-08", NULL, 1339,
      "POST", "/", "WorkspacesService", "1.1", NULL, "workspaces"},
-    {"workspaces", "DescribeWorkspacesConnectionStatus", "json", "2015-04-08", NULL, 1341,
+    {"workspaces", "DescribeWorkspacesConnectionStatus", "json", "2015-04-08", NULL, 1349,
      "POST", "/", "WorkspacesService", "1.1", NULL, "workspaces"},
-    {"ds", "DescribeDirectories", "json", "2015-04-16", NULL, 1345,
+    {"ds", "DescribeDirectories", "json", "2015-04-16", NULL, 1353,
      "POST", "/", "DirectoryService_20150416", "1.1", NULL, "ds"},
-    {"appstream", "DescribeStacks", "json", "2016-12-01", NULL, 1403,
+    {"appstream", "DescribeStacks", "json", "2016-12-01", NULL, 1411,
      "POST", "/", "PhotonAdminProxyService", "1.1", NULL, "appstream"},
-    {"appstream", "DescribeFleets", "json", "2016-12-01", NULL, 1447,
+    {"appstream", "DescribeFleets", "json", "2016-12-01", NULL, 1455,
      "POST", "/", "PhotonAdminProxyService", "1.1", NULL, "appstream"},
-    {"network-firewall", "ListFirewalls", "json", "2020-11-12", NULL, 1470,
+    {"network-firewall", "ListFirewalls", "json", "2020-11-12", NULL, 1478,
      "POST", "/", "NetworkFirewall_20201112", "1.0", NULL, "network-firewall"},
-    {"network-firewall", "DescribeFirewall", "json", "2020-11-12", NULL, 1477,
+    {"network-firewall", "DescribeFirewall", "json", "2020-11-12", NULL, 1485,
      "POST", "/", "NetworkFirewall_20201112", "1.0", NULL, "network-firewall"},
-    {"network-firewall", "DescribeFirewallPolicy", "json", "2020-11-12", NULL, 1527,
+    {"network-firewall", "DescribeFirewallPolicy", "json", "2020-11-12", NULL, 1535,
      "POST", "/", "NetworkFirewall_20201112", "1.0", NULL, "network-firewall"},
-    {"network-firewall", "DescribeRuleGroup", "json", "2020-11-12", NULL, 1563,
+    {"network-firewall", "DescribeRuleGroup", "json", "2020-11-12", NULL, 1571,
      "POST", "/", "NetworkFirewall_20201112", "1.0", NULL, "network-firewall"},
-    {"sso-admin", "ListInstances", "json", "2020-07-20", NULL, 1621,
+    {"sso-admin", "ListInstances", "json", "2020-07-20", NULL, 1629,
      "POST", "/", "SWBExternalService", "1.1", NULL, "sso"},
 };
 
-const size_t aws_nops = 96;
+const size_t aws_nops = 97;
 
 const struct aws_service aws_services[] = {
     {"iam", "iam", "IAM", "iam.amazonaws.com"},

@@ -5,11 +5,11 @@
  * This build collects IAM (+ identity providers, Identity Center, Access Analyzer), S3 (+ S3
  * Control), EC2/VPC, RDS, CloudTrail, KMS, Organizations, the account settings (alternate
  * contacts, Budgets, Cost Anomaly Detection), ELBv2, WAFv2, CloudFront, ACM and, per region,
- * AWS Config, GuardDuty, Security Hub, Macie, Inspector, WorkSpaces (with Directory Service
- * and the WorkSpaces' CloudWatch usage), AppStream 2.0 and Network Firewall. A service that a
- * control requires (a user's control from --controls, say) but no collector reads is recorded
- * in the snapshot's errors as NotCollected, so that control reports `error`, never a pass it
- * could not verify.
+ * AWS Config, GuardDuty, Security Hub, Macie, Inspector, Systems Manager, Secrets Manager
+ * (metadata only), WorkSpaces (with Directory Service and the WorkSpaces' CloudWatch usage),
+ * AppStream 2.0 and Network Firewall. A service that a control requires (a user's control
+ * from --controls, say) but no collector reads is recorded in the snapshot's errors as
+ * NotCollected, so that control reports `error`, never a pass it could not verify.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +45,8 @@ static const char *const collected_services[] = {"iam",
                                                  "securityhub",
                                                  "macie2",
                                                  "inspector2",
+                                                 "ssm",
+                                                 "secretsmanager",
                                                  "workspaces",
                                                  "ds",
                                                  "appstream",
@@ -212,9 +214,9 @@ char *collect_live(const struct global_opts *g, const struct catalogue *cat, siz
     char **names;
     size_t nnames = region_names(g, &ctx, &entries, &names);
     log_info(
-        "collecting account %s: IAM, S3, account settings, CloudFront, then EC2/VPC, RDS, CloudTrail, "
-        "KMS, Access Analyzer, Identity Center, ELBv2, WAFv2, ACM, Config, GuardDuty, Security Hub, Macie, "
-        "Inspector, WorkSpaces, AppStream and Network Firewall in %zu region%s ...",
+        "collecting account %s: IAM, S3, account settings, CloudFront, then EC2/VPC, RDS, CloudTrail, KMS, "
+        "Access Analyzer, Identity Center, ELBv2, WAFv2, ACM, Config, GuardDuty, Security Hub, Macie, "
+        "Inspector, SSM, Secrets Manager, WorkSpaces, AppStream and Network Firewall in %zu region%s ...",
         account, nnames, nnames == 1 ? "" : "s");
     ctx.pool = collect_pool_new();
     collect_iam(&ctx);
@@ -249,6 +251,8 @@ char *collect_live(const struct global_opts *g, const struct catalogue *cat, siz
         collect_securityhub(&ctx, names[i]);
         collect_macie(&ctx, names[i]);
         collect_inspector(&ctx, names[i]);
+        collect_ssm(&ctx, names[i]);
+        collect_secretsmanager(&ctx, names[i]);
         collect_workspaces(&ctx, names[i]);
         collect_appstream(&ctx, names[i]);
         collect_networkfirewall(&ctx, names[i]);

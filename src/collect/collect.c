@@ -168,6 +168,40 @@ int collect_pages(struct collect_ctx *ctx, const char *service, const char *regi
     return rc;
 }
 
+int collect_json_pages(struct collect_ctx *ctx, const char *service, const char *region, const char *op,
+                       json_t *body, const char *token_param, const char *token_member, const char *key,
+                       json_t **out)
+{
+    json_t *req = body ? json_deep_copy(body) : json_object();
+    char *token = NULL;
+    int rc = 0;
+    *out = json_array();
+    for (int page = 0; page < 100000; page++) {
+        if (token)
+            json_object_set_new(req, token_param, json_string(token));
+        char *text = json_dumps(req, JSON_COMPACT);
+        struct aws_call call = {service, region, op, NULL, 0, text ? text : "{}"};
+        json_t *v = collect_request(ctx, &call, NULL, NULL);
+        free(text);
+        if (!v) {
+            rc = -1;
+            break;
+        }
+        json_array_extend(*out, json_object_get(v, key));
+        const char *next = json_string_value(json_object_get(v, token_member));
+        if (next && token && strcmp(next, token) == 0)
+            next = NULL; /* a token that does not move would loop forever */
+        free(token);
+        token = next && *next ? xstrdup(next) : NULL;
+        json_decref(v);
+        if (!token)
+            break;
+    }
+    free(token);
+    json_decref(req);
+    return rc;
+}
+
 char *collect_json_body(const char *const *params, size_t nparams)
 {
     json_t *o = json_object();

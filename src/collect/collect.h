@@ -84,6 +84,15 @@ int collect_pages(struct collect_ctx *ctx, const char *service, const char *regi
                   const char *const *params, size_t nparams, const struct collect_paging *pg,
                   const char *const *keys, json_t **out, size_t nkeys);
 
+/* collect_pages() for a JSON-protocol operation whose request has non-string members (an
+ * integer MaxResults, say): body is the request document of the first page (not changed;
+ * NULL: {}), the token goes in token_param, and the arrays under key in each page are
+ * concatenated into *out (a new array, always set). Returns 0, or -1 when a page failed
+ * (recorded in the sink). */
+int collect_json_pages(struct collect_ctx *ctx, const char *service, const char *region, const char *op,
+                       json_t *body, const char *token_param, const char *token_member, const char *key,
+                       json_t **out);
+
 /* ---- collectors: each queues its tasks ---- */
 
 /* IAM: account summary, password policy, credential report, users (with MFA devices, access
@@ -95,7 +104,8 @@ void collect_iam(struct collect_ctx *ctx);
  * itself (its DescribeRegions entry, when given). */
 void collect_ec2(struct collect_ctx *ctx, const char *region, json_t *region_entry);
 
-/* RDS DB instances in one region. */
+/* RDS DB instances in one region, with the clusters and (SQL Server, Db2) option groups their
+ * settings come from. */
 void collect_rds(struct collect_ctx *ctx, const char *region);
 
 /* S3: every bucket (in its own region) with its configuration, and the account-level Block
@@ -185,6 +195,17 @@ json_t *collect_accessanalyzer_data(json_t *analyzers);
 void collect_emit_identity_providers(struct collect_sink *sink, json_t *saml, json_t *oidc);
 /* aws_ssoadmin_instance per ListInstances entry of region. */
 void collect_emit_sso_instances(struct collect_sink *sink, const char *region, json_t *instances);
+
+/* Systems Manager in one region: the managed-node list (DescribeInstanceInformation) and the
+ * Session Manager preferences document (GetDocument SSM-SessionManagerRunShell). */
+void collect_ssm(struct collect_ctx *ctx, const char *region);
+/* The data of aws_ssm_session_preferences from a GetDocument answer, NULL when the document
+ * does not exist (InvalidDocument): a new object, Content decoded from its JSON text. */
+json_t *collect_ssm_preferences_data(json_t *doc);
+
+/* Secrets Manager secrets of one region (ListSecrets: metadata and rotation settings only;
+ * secret values are never read). */
+void collect_secretsmanager(struct collect_ctx *ctx, const char *region);
 
 /* A JSON-protocol request document from name/value pairs (string values): a new string the
  * caller frees. */

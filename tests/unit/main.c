@@ -70,6 +70,7 @@ int main(void)
     failed += run_iam_actions_tests();
     failed += run_iam_account_tests();
     failed += run_iam_hostile_tests();
+    failed += run_collect_compute_tests();
     failed += run_profile_tests();
     failed += run_wsprices_tests();
     failed += run_collect_acct_tests();

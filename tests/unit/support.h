@@ -37,6 +37,7 @@ int run_iam_tests(void);
 int run_iam_actions_tests(void);
 int run_iam_account_tests(void);
 int run_iam_hostile_tests(void);
+int run_collect_compute_tests(void);
 int run_profile_tests(void);
 int run_wsprices_tests(void);
 int run_collect_acct_tests(void);
