@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../util/util.h"
+#include "../aws/shapes.h"
 #include "collect.h"
 
 void sink_init(struct collect_sink *s)
@@ -84,6 +85,15 @@ json_t *collect_request(struct collect_ctx *ctx, const struct aws_call *call, co
     char err[ERRLEN] = "";
     if (quiet_hit)
         *quiet_hit = NULL;
+    if (!aws_service_in_region(call->service, call->region)) {
+        /* not a failure: the controls report the region not_applicable (eval.c) */
+        const struct aws_service *svc = aws_find_service(call->service);
+        char *msg = xasprintf("%s is not offered in %s (botocore's endpoint data)",
+                              svc ? svc->service_id : call->service, call->region);
+        sink_error(ctx->sink, call->service, call->region, call->op, "ServiceNotInRegion", msg);
+        free(msg);
+        return NULL;
+    }
     int rc = aws_call(ctx->client, call, &r, err, sizeof err);
     /* where a failure applies: these services are account-wide */
     static const char *const global[] = {"iam",     "s3control", "organizations", "account",

@@ -223,6 +223,40 @@ static void run_query(const struct control *c, struct inventory *inv, struct fli
     sqlite3_finalize(st);
 }
 
+/* The service is not offered in region: whatever the control found there (most likely
+ * errors for the missing data) is not_applicable, and the region gets one such finding. */
+static void region_not_offered(const struct control *c, struct inventory *inv, struct flist *out,
+                               size_t first, const char *region, const char *msg)
+{
+    int any = 0;
+    for (size_t i = first; i < out->n; i++) {
+        struct finding *f = &out->v[i];
+        if (strcmp(f->region, region) != 0)
+            continue;
+        any = 1;
+        if (f->status == ST_NA && strstr(f->reason, "is not offered in"))
+            continue;
+        f->status = ST_NA;
+        free(f->reason);
+        free(f->reason_ko);
+        free(f->fix_cli);
+        free(f->fix_terraform);
+        f->fix_cli = f->fix_terraform = NULL;
+        f->reason = xasprintf("%s, so there is nothing to check here.", msg);
+        f->reason_ko =
+            xasprintf("%s 리전에서 제공되지 않는 서비스라 점검할 대상이 없습니다 (%s).", region, msg);
+    }
+    if (!any) {
+        struct finding *f = flist_add(out, c, ST_NA);
+        f->resource_type = xstrdup(c->resource_type);
+        f->resource_id = xstrdup(inv_account_id(inv) ? inv_account_id(inv) : "unknown");
+        f->region = xstrdup(region);
+        f->reason = xasprintf("%s, so there is nothing to check here.", msg);
+        f->reason_ko =
+            xasprintf("%s 리전에서 제공되지 않는 서비스라 점검할 대상이 없습니다 (%s).", region, msg);
+    }
+}
+
 /* Apply recorded collection errors to the findings of control c (from index first). */
 static void apply_collection_errors(const struct control *c, struct inventory *inv, struct flist *out,
                                     size_t first)
@@ -248,6 +282,7 @@ static void apply_collection_errors(const struct control *c, struct inventory *i
             const char *msg = (const char *)sqlite3_column_text(st, 4);
             int global = strcmp(region, "global") == 0;
             size_t end = out->n;
+
             for (size_t i = first; i < end; i++) {
                 struct finding *f = &out->v[i];
                 if ((f->status != ST_PASS && f->status != ST_NA) ||
@@ -268,6 +303,19 @@ static void apply_collection_errors(const struct control *c, struct inventory *i
                 xasprintf("could not read %s:%s in %s: %s: %s", svc, op, region, code, msg),
                 xasprintf("%s 리전에서 %s:%s 를 읽지 못했습니다: %s: %s", region, svc, op, code, msg));
         }
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(
+            db, "SELECT DISTINCT region, message FROM services_not_offered WHERE service = lower(?1)", -1,
+            &st, NULL) != SQLITE_OK)
+        return;
+    for (size_t r = 0; r < c->nrequires; r++) {
+        const char *req = c->requires[r];
+        sqlite3_bind_text(st, 1, req, (int)(strchr(req, ':') - req), SQLITE_STATIC);
+        while (sqlite3_step(st) == SQLITE_ROW)
+            region_not_offered(c, inv, out, first, (const char *)sqlite3_column_text(st, 0),
+                               (const char *)sqlite3_column_text(st, 1));
         sqlite3_reset(st);
     }
     sqlite3_finalize(st);

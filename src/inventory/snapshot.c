@@ -435,8 +435,15 @@ static int load_tables(struct inventory *inv, const char *name, char *err, size_
         "AND coalesce(value ->> '$.code', '') NOT IN ('NoSuchEntity', 'NoSuchBucketPolicy', "
         "'NoSuchPublicAccessBlockConfiguration', 'ServerSideEncryptionConfigurationNotFoundError', "
         "'ObjectLockConfigurationNotFoundError', 'NoSuchLifecycleConfiguration', "
-        "'OwnershipControlsNotFoundError', 'NoSuchTagSet', 'ReplicationConfigurationNotFoundError') "
+        "'OwnershipControlsNotFoundError', 'NoSuchTagSet', 'ReplicationConfigurationNotFoundError', "
+        "'ServiceNotInRegion') "
         "ORDER BY key",
+        /* a service not offered in a region is no failure either: its own table, which the
+         * evaluation turns into not_applicable findings for that region */
+        "INSERT INTO services_not_offered(service, region, message) SELECT DISTINCT "
+        "lower(value ->> '$.service'), coalesce(nullif(value ->> '$.region', ''), 'global'), "
+        "coalesce(value ->> '$.message', '') FROM stage WHERE part = 2 "
+        "AND value ->> '$.code' = 'ServiceNotInRegion'",
         "DROP TABLE stage",
     };
     for (size_t i = 0; i < sizeof inserts / sizeof *inserts; i++) {
