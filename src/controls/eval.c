@@ -129,6 +129,7 @@ static void fill_remediation(const struct control *c, struct inventory *inv, sql
     int ncol = sqlite3_column_count(st);
     const char **names = xcalloc((size_t)ncol + 6, sizeof *names);
     const char **values = xcalloc((size_t)ncol + 6, sizeof *values);
+    int *trusted = xcalloc((size_t)ncol + 6, sizeof *trusted);
     char *tf = remediation_tf_name(f->resource_id);
     size_t n = 0;
     names[n] = "account_id", values[n++] = inv_account_id(inv);
@@ -141,15 +142,17 @@ static void fill_remediation(const struct control *c, struct inventory *inv, sql
         const char *name = sqlite3_column_name(st, i);
         if (strncmp(name, "fix_", 4) == 0 && name[4]) {
             names[n] = name + 4;
+            trusted[n] = 1;
             values[n++] = (const char *)sqlite3_column_text(st, i);
         }
     }
-    struct remediation_vars v = {names, values, n};
+    struct remediation_vars v = {names, values, trusted, n};
     f->fix_cli = remediation_render(c->remediation_cli, &v, "#");
     f->fix_terraform = remediation_render(c->remediation_terraform, &v, "#");
     free(tf);
     free(names);
     free(values);
+    free(trusted);
 }
 
 /* Run the control's query; append its findings. */

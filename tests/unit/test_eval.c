@@ -197,7 +197,7 @@ static void remediation_is_filled_safely(void **state)
     (void)state;
     const char *names[] = {"resource_id", "bucket", "evil", "missing", "tf_name"};
     const char *values[] = {"my-bucket", "logs.example-1", "x; rm -rf $HOME", NULL, "r_1"};
-    struct remediation_vars v = {names, values, 5};
+    struct remediation_vars v = {names, values, NULL, 5};
     char *out =
         remediation_render("aws s3api x --bucket {{bucket}} --id {{resource_id}} {{evil}} {{missing}} "
                            "{{nosuch}}\n",
@@ -205,6 +205,12 @@ static void remediation_is_filled_safely(void **state)
     assert_string_equal(out,
                         "# fill in <evil> by hand: the value has characters that are not safe to paste here\n"
                         "aws s3api x --bucket logs.example-1 --id my-bucket <evil> <missing> <nosuch>\n");
+    free(out);
+    /* a value the query composed itself (fix_X) goes in as it is */
+    const int trusted[] = {0, 0, 1, 0, 0};
+    struct remediation_vars tv = {names, values, trusted, 5};
+    out = remediation_render("{{evil}}", &tv, "#");
+    assert_string_equal(out, "x; rm -rf $HOME");
     free(out);
     out = remediation_render("no placeholders {{unterminated", &v, "#");
     assert_string_equal(out, "no placeholders {{unterminated");
