@@ -493,6 +493,16 @@ int eval_run(const struct catalogue *cat, struct inventory *inv, const struct se
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
         run_query(c, inv, &out);
+        if (out.n == first) { /* nothing to judge: the control still shows, at account scope */
+            struct finding *f = flist_add(&out, c, ST_NA);
+            f->resource_type = xstrdup(c->resource_type);
+            f->resource_id = xstrdup(inv_account_id(inv) ? inv_account_id(inv) : "unknown");
+            f->region = xstrdup("global");
+            f->reason = xasprintf("Nothing to check: the account has no %s in the scanned regions.",
+                                  c->resource_type);
+            f->reason_ko =
+                xasprintf("점검할 대상이 없습니다: 점검한 리전에 %s 리소스가 없습니다.", c->resource_type);
+        }
         apply_collection_errors(c, inv, &out, first);
         clock_gettime(CLOCK_MONOTONIC, &t1);
         log_debug("control %s: %zu findings in %.3f s", c->id, out.n - first,
