@@ -493,7 +493,8 @@ int eval_run(const struct catalogue *cat, struct inventory *inv, const struct se
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
         run_query(c, inv, &out);
-        if (out.n == first) { /* nothing to judge: the control still shows, at account scope */
+        apply_collection_errors(c, inv, &out, first);
+        if (out.n == first) { /* nothing to judge and nothing failed to read: the control still shows */
             struct finding *f = flist_add(&out, c, ST_NA);
             f->resource_type = xstrdup(c->resource_type);
             f->resource_id = xstrdup(inv_account_id(inv) ? inv_account_id(inv) : "unknown");
@@ -503,7 +504,6 @@ int eval_run(const struct catalogue *cat, struct inventory *inv, const struct se
             f->reason_ko =
                 xasprintf("점검할 대상이 없습니다: 점검한 리전에 %s 리소스가 없습니다.", c->resource_type);
         }
-        apply_collection_errors(c, inv, &out, first);
         clock_gettime(CLOCK_MONOTONIC, &t1);
         log_debug("control %s: %zu findings in %.3f s", c->id, out.n - first,
                   (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
