@@ -853,38 +853,42 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.FieldSelectionCriteria */
     {SH_LIST, 0, "member", 849, -1, NULL, NULL, 0, 0}, /* logs.EmitSystemFields */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.SystemField */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1466, 2}, /* sns.ListTopicsResponse */
-    {SH_LIST, 0, "member", 852, -1, NULL, NULL, 0, 0}, /* sns.TopicsList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1465, 1}, /* sns.Topic */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1465, 1}, /* logs.ListTagsForResourceResponse */
+    {SH_MAP, 0, NULL, 853, 852, "key", "value", 0, 0}, /* logs.Tags */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.TagKey */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.TagValue */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1467, 2}, /* sns.ListTopicsResponse */
+    {SH_LIST, 0, "member", 856, -1, NULL, NULL, 0, 0}, /* sns.TopicsList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1466, 1}, /* sns.Topic */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sns.topicARN */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sns.nextToken */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1473, 2}, /* sns.ListSubscriptionsByTopicResponse */
-    {SH_LIST, 0, "member", 857, -1, NULL, NULL, 0, 0}, /* sns.SubscriptionsList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1468, 5}, /* sns.Subscription */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1474, 2}, /* sns.ListSubscriptionsByTopicResponse */
+    {SH_LIST, 0, "member", 861, -1, NULL, NULL, 0, 0}, /* sns.SubscriptionsList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1469, 5}, /* sns.Subscription */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sns.subscriptionARN */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sns.account */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sns.protocol */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sns.endpoint */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1475, 5}, /* macie2.GetMacieSessionResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1476, 5}, /* macie2.GetMacieSessionResponse */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* macie2.__timestampIso8601 */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* macie2.FindingPublishingFrequency */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* macie2.__string */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* macie2.MacieStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1501, 2}, /* inspector2.BatchGetAccountStatusResponse */
-    {SH_LIST, 0, "member", 869, -1, NULL, NULL, 0, 0}, /* inspector2.AccountStateList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1488, 3}, /* inspector2.AccountState */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1502, 2}, /* inspector2.BatchGetAccountStatusResponse */
+    {SH_LIST, 0, "member", 873, -1, NULL, NULL, 0, 0}, /* inspector2.AccountStateList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1489, 3}, /* inspector2.AccountState */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* inspector2.AccountId */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1480, 3}, /* inspector2.State */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1481, 3}, /* inspector2.State */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* inspector2.Status */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* inspector2.ErrorCode */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* inspector2.NonEmptyString */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1483, 5}, /* inspector2.ResourceState */
-    {SH_LIST, 0, "member", 877, -1, NULL, NULL, 0, 0}, /* inspector2.FailedAccountList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1496, 5}, /* inspector2.FailedAccount */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1491, 5}, /* inspector2.ResourceStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1526, 2}, /* ssm.DescribeInstanceInformationResult */
-    {SH_LIST, 0, "member", 881, -1, NULL, NULL, 0, 0}, /* ssm.InstanceInformationList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1505, 21}, /* ssm.InstanceInformation */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1484, 5}, /* inspector2.ResourceState */
+    {SH_LIST, 0, "member", 881, -1, NULL, NULL, 0, 0}, /* inspector2.FailedAccountList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1497, 5}, /* inspector2.FailedAccount */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1492, 5}, /* inspector2.ResourceStatus */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1527, 2}, /* ssm.DescribeInstanceInformationResult */
+    {SH_LIST, 0, "member", 885, -1, NULL, NULL, 0, 0}, /* ssm.InstanceInformationList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1506, 21}, /* ssm.InstanceInformation */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.InstanceId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.PingStatus */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.DateTime */
@@ -898,13 +902,13 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.IPAddress */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.ComputerName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.StatusName */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1503, 2}, /* ssm.InstanceAggregatedAssociationOverview */
-    {SH_MAP, 0, NULL, 897, 894, "key", "value", 0, 0}, /* ssm.InstanceAssociationStatusAggregatedCount */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1504, 2}, /* ssm.InstanceAggregatedAssociationOverview */
+    {SH_MAP, 0, NULL, 901, 898, "key", "value", 0, 0}, /* ssm.InstanceAssociationStatusAggregatedCount */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.InstanceCount */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.SourceId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.SourceType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.NextToken */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1537, 13}, /* ssm.GetDocumentResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1538, 13}, /* ssm.GetDocumentResult */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.DocumentARN */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.DocumentDisplayName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.DocumentVersionName */
@@ -914,124 +918,124 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.DocumentContent */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.DocumentType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.DocumentFormat */
-    {SH_LIST, 0, "member", 912, -1, NULL, NULL, 0, 0}, /* ssm.DocumentRequiresList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1528, 4}, /* ssm.DocumentRequires */
+    {SH_LIST, 0, "member", 916, -1, NULL, NULL, 0, 0}, /* ssm.DocumentRequiresList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1529, 4}, /* ssm.DocumentRequires */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.RequireType */
-    {SH_LIST, 0, "member", 915, -1, NULL, NULL, 0, 0}, /* ssm.AttachmentContentList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1532, 5}, /* ssm.AttachmentContent */
+    {SH_LIST, 0, "member", 919, -1, NULL, NULL, 0, 0}, /* ssm.AttachmentContentList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1533, 5}, /* ssm.AttachmentContent */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.AttachmentName */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.ContentLength */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.AttachmentHash */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.AttachmentHashType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.AttachmentUrl */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.ReviewStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1555, 2}, /* wafv2.ListWebACLsResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1556, 2}, /* wafv2.ListWebACLsResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* wafv2.NextMarker */
-    {SH_LIST, 0, "member", 925, -1, NULL, NULL, 0, 0}, /* wafv2.WebACLSummaries */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1550, 5}, /* wafv2.WebACLSummary */
+    {SH_LIST, 0, "member", 929, -1, NULL, NULL, 0, 0}, /* wafv2.WebACLSummaries */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1551, 5}, /* wafv2.WebACLSummary */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* wafv2.EntityName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* wafv2.EntityId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* wafv2.EntityDescription */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* wafv2.LockToken */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* wafv2.ResourceArn */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1557, 1}, /* wafv2.ListResourcesForWebACLResponse */
-    {SH_LIST, 0, "member", 930, -1, NULL, NULL, 0, 0}, /* wafv2.ResourceArns */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1734, 6}, /* cloudfront.DistributionList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1558, 1}, /* wafv2.ListResourcesForWebACLResponse */
+    {SH_LIST, 0, "member", 934, -1, NULL, NULL, 0, 0}, /* wafv2.ResourceArns */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1735, 6}, /* cloudfront.DistributionList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.string */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.integer */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.boolean */
-    {SH_LIST, 0, "DistributionSummary", 938, -1, NULL, NULL, 0, 0}, /* cloudfront.DistributionSummaryList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1708, 26}, /* cloudfront.DistributionSummary */
+    {SH_LIST, 0, "DistributionSummary", 942, -1, NULL, NULL, 0, 0}, /* cloudfront.DistributionSummaryList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1709, 26}, /* cloudfront.DistributionSummary */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.timestamp */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1558, 2}, /* cloudfront.Aliases */
-    {SH_LIST, 0, "CNAME", 934, -1, NULL, NULL, 0, 0}, /* cloudfront.AliasList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1595, 2}, /* cloudfront.Origins */
-    {SH_LIST, 0, "Origin", 944, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1583, 12}, /* cloudfront.Origin */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1562, 2}, /* cloudfront.CustomHeaders */
-    {SH_LIST, 0, "OriginCustomHeader", 947, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginCustomHeadersList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1560, 2}, /* cloudfront.OriginCustomHeader */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1559, 2}, /* cloudfront.Aliases */
+    {SH_LIST, 0, "CNAME", 938, -1, NULL, NULL, 0, 0}, /* cloudfront.AliasList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1596, 2}, /* cloudfront.Origins */
+    {SH_LIST, 0, "Origin", 948, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1584, 12}, /* cloudfront.Origin */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1563, 2}, /* cloudfront.CustomHeaders */
+    {SH_LIST, 0, "OriginCustomHeader", 951, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginCustomHeadersList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1561, 2}, /* cloudfront.OriginCustomHeader */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.sensitiveStringType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1564, 2}, /* cloudfront.S3OriginConfig */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1569, 8}, /* cloudfront.CustomOriginConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1565, 2}, /* cloudfront.S3OriginConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1570, 8}, /* cloudfront.CustomOriginConfig */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginProtocolPolicy */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1566, 2}, /* cloudfront.OriginSslProtocols */
-    {SH_LIST, 0, "SslProtocol", 954, -1, NULL, NULL, 0, 0}, /* cloudfront.SslProtocolsList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1567, 2}, /* cloudfront.OriginSslProtocols */
+    {SH_LIST, 0, "SslProtocol", 958, -1, NULL, NULL, 0, 0}, /* cloudfront.SslProtocolsList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.SslProtocol */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.IpAddressType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1568, 1}, /* cloudfront.OriginMtlsConfig */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1577, 4}, /* cloudfront.VpcOriginConfig */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1581, 2}, /* cloudfront.OriginShield */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1569, 1}, /* cloudfront.OriginMtlsConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1578, 4}, /* cloudfront.VpcOriginConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1582, 2}, /* cloudfront.OriginShield */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginShieldRegion */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1607, 2}, /* cloudfront.OriginGroups */
-    {SH_LIST, 0, "OriginGroup", 962, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginGroupList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1603, 4}, /* cloudfront.OriginGroup */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1599, 1}, /* cloudfront.OriginGroupFailoverCriteria */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1597, 2}, /* cloudfront.StatusCodes */
-    {SH_LIST, 0, "StatusCode", 935, -1, NULL, NULL, 0, 0}, /* cloudfront.StatusCodeList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1601, 2}, /* cloudfront.OriginGroupMembers */
-    {SH_LIST, 0, "OriginGroupMember", 968, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginGroupMemberList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1600, 1}, /* cloudfront.OriginGroupMember */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1608, 2}, /* cloudfront.OriginGroups */
+    {SH_LIST, 0, "OriginGroup", 966, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginGroupList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1604, 4}, /* cloudfront.OriginGroup */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1600, 1}, /* cloudfront.OriginGroupFailoverCriteria */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1598, 2}, /* cloudfront.StatusCodes */
+    {SH_LIST, 0, "StatusCode", 939, -1, NULL, NULL, 0, 0}, /* cloudfront.StatusCodeList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1602, 2}, /* cloudfront.OriginGroupMembers */
+    {SH_LIST, 0, "OriginGroupMember", 972, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginGroupMemberList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1601, 1}, /* cloudfront.OriginGroupMember */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginGroupSelectionCriteria */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1642, 19}, /* cloudfront.DefaultCacheBehavior */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1609, 3}, /* cloudfront.TrustedSigners */
-    {SH_LIST, 0, "AwsAccountNumber", 934, -1, NULL, NULL, 0, 0}, /* cloudfront.AwsAccountNumberList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1612, 3}, /* cloudfront.TrustedKeyGroups */
-    {SH_LIST, 0, "KeyGroup", 934, -1, NULL, NULL, 0, 0}, /* cloudfront.TrustedKeyGroupIdList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1643, 19}, /* cloudfront.DefaultCacheBehavior */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1610, 3}, /* cloudfront.TrustedSigners */
+    {SH_LIST, 0, "AwsAccountNumber", 938, -1, NULL, NULL, 0, 0}, /* cloudfront.AwsAccountNumberList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1613, 3}, /* cloudfront.TrustedKeyGroups */
+    {SH_LIST, 0, "KeyGroup", 938, -1, NULL, NULL, 0, 0}, /* cloudfront.TrustedKeyGroupIdList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.ViewerProtocolPolicy */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1617, 3}, /* cloudfront.AllowedMethods */
-    {SH_LIST, 0, "Method", 978, -1, NULL, NULL, 0, 0}, /* cloudfront.MethodsList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1618, 3}, /* cloudfront.AllowedMethods */
+    {SH_LIST, 0, "Method", 982, -1, NULL, NULL, 0, 0}, /* cloudfront.MethodsList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.Method */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1615, 2}, /* cloudfront.CachedMethods */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1623, 2}, /* cloudfront.LambdaFunctionAssociations */
-    {SH_LIST, 0, "LambdaFunctionAssociation", 982, -1, NULL, NULL, 0, 0}, /* cloudfront.LambdaFunctionAssociationList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1620, 3}, /* cloudfront.LambdaFunctionAssociation */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1616, 2}, /* cloudfront.CachedMethods */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1624, 2}, /* cloudfront.LambdaFunctionAssociations */
+    {SH_LIST, 0, "LambdaFunctionAssociation", 986, -1, NULL, NULL, 0, 0}, /* cloudfront.LambdaFunctionAssociationList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1621, 3}, /* cloudfront.LambdaFunctionAssociation */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.LambdaFunctionARN */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.EventType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1627, 2}, /* cloudfront.FunctionAssociations */
-    {SH_LIST, 0, "FunctionAssociation", 987, -1, NULL, NULL, 0, 0}, /* cloudfront.FunctionAssociationList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1625, 2}, /* cloudfront.FunctionAssociation */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1628, 2}, /* cloudfront.FunctionAssociations */
+    {SH_LIST, 0, "FunctionAssociation", 991, -1, NULL, NULL, 0, 0}, /* cloudfront.FunctionAssociationList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1626, 2}, /* cloudfront.FunctionAssociation */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.FunctionARN */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1629, 1}, /* cloudfront.GrpcConfig */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1638, 4}, /* cloudfront.ForwardedValues */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1632, 2}, /* cloudfront.CookiePreference */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1630, 1}, /* cloudfront.GrpcConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1639, 4}, /* cloudfront.ForwardedValues */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1633, 2}, /* cloudfront.CookiePreference */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.ItemSelection */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1630, 2}, /* cloudfront.CookieNames */
-    {SH_LIST, 0, "Name", 934, -1, NULL, NULL, 0, 0}, /* cloudfront.CookieNameList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1634, 2}, /* cloudfront.Headers */
-    {SH_LIST, 0, "Name", 934, -1, NULL, NULL, 0, 0}, /* cloudfront.HeaderList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1636, 2}, /* cloudfront.QueryStringCacheKeys */
-    {SH_LIST, 0, "Name", 934, -1, NULL, NULL, 0, 0}, /* cloudfront.QueryStringCacheKeysList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1631, 2}, /* cloudfront.CookieNames */
+    {SH_LIST, 0, "Name", 938, -1, NULL, NULL, 0, 0}, /* cloudfront.CookieNameList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1635, 2}, /* cloudfront.Headers */
+    {SH_LIST, 0, "Name", 938, -1, NULL, NULL, 0, 0}, /* cloudfront.HeaderList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1637, 2}, /* cloudfront.QueryStringCacheKeys */
+    {SH_LIST, 0, "Name", 938, -1, NULL, NULL, 0, 0}, /* cloudfront.QueryStringCacheKeysList */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.long */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1681, 2}, /* cloudfront.CacheBehaviors */
-    {SH_LIST, 0, "CacheBehavior", 1002, -1, NULL, NULL, 0, 0}, /* cloudfront.CacheBehaviorList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1661, 20}, /* cloudfront.CacheBehavior */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1687, 2}, /* cloudfront.CustomErrorResponses */
-    {SH_LIST, 0, "CustomErrorResponse", 1005, -1, NULL, NULL, 0, 0}, /* cloudfront.CustomErrorResponseList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1683, 4}, /* cloudfront.CustomErrorResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1682, 2}, /* cloudfront.CacheBehaviors */
+    {SH_LIST, 0, "CacheBehavior", 1006, -1, NULL, NULL, 0, 0}, /* cloudfront.CacheBehaviorList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1662, 20}, /* cloudfront.CacheBehavior */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1688, 2}, /* cloudfront.CustomErrorResponses */
+    {SH_LIST, 0, "CustomErrorResponse", 1009, -1, NULL, NULL, 0, 0}, /* cloudfront.CustomErrorResponseList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1684, 4}, /* cloudfront.CustomErrorResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.PriceClass */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1689, 7}, /* cloudfront.ViewerCertificate */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1690, 7}, /* cloudfront.ViewerCertificate */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.ServerCertificateId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.SSLSupportMethod */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.MinimumProtocolVersion */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.CertificateSource */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1699, 1}, /* cloudfront.Restrictions */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1696, 3}, /* cloudfront.GeoRestriction */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1700, 1}, /* cloudfront.Restrictions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1697, 3}, /* cloudfront.GeoRestriction */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.GeoRestrictionType */
-    {SH_LIST, 0, "Location", 934, -1, NULL, NULL, 0, 0}, /* cloudfront.LocationList */
+    {SH_LIST, 0, "Location", 938, -1, NULL, NULL, 0, 0}, /* cloudfront.LocationList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.HttpVersion */
-    {SH_LIST, 0, "AliasICPRecordal", 1018, -1, NULL, NULL, 0, 0}, /* cloudfront.AliasICPRecordals */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1700, 2}, /* cloudfront.AliasICPRecordal */
+    {SH_LIST, 0, "AliasICPRecordal", 1022, -1, NULL, NULL, 0, 0}, /* cloudfront.AliasICPRecordals */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1701, 2}, /* cloudfront.AliasICPRecordal */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.ICPRecordalStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.ConnectionMode */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1705, 2}, /* cloudfront.ViewerMtlsConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1706, 2}, /* cloudfront.ViewerMtlsConfig */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.ViewerMtlsMode */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1702, 3}, /* cloudfront.TrustStoreConfig */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1707, 1}, /* cloudfront.ConnectionFunctionAssociation */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1703, 3}, /* cloudfront.TrustStoreConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1708, 1}, /* cloudfront.ConnectionFunctionAssociation */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.ResourceId */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1768, 2}, /* elbv2.DescribeLoadBalancersOutput */
-    {SH_LIST, 0, "member", 1028, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancers */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1752, 16}, /* elbv2.LoadBalancer */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1769, 2}, /* elbv2.DescribeLoadBalancersOutput */
+    {SH_LIST, 0, "member", 1032, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancers */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1753, 16}, /* elbv2.LoadBalancer */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancerArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.DNSName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.CanonicalHostedZoneId */
@@ -1039,48 +1043,48 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancerName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancerSchemeEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.VpcId */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1740, 2}, /* elbv2.LoadBalancerState */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1741, 2}, /* elbv2.LoadBalancerState */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancerStateEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.StateReason */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancerTypeEnum */
-    {SH_LIST, 0, "member", 1041, -1, NULL, NULL, 0, 0}, /* elbv2.AvailabilityZones */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1746, 5}, /* elbv2.AvailabilityZone */
+    {SH_LIST, 0, "member", 1045, -1, NULL, NULL, 0, 0}, /* elbv2.AvailabilityZones */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1747, 5}, /* elbv2.AvailabilityZone */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.ZoneName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.SubnetId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.OutpostId */
-    {SH_LIST, 0, "member", 1046, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancerAddresses */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1742, 4}, /* elbv2.LoadBalancerAddress */
+    {SH_LIST, 0, "member", 1050, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancerAddresses */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1743, 4}, /* elbv2.LoadBalancerAddress */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.IpAddress */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AllocationId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.PrivateIPv4Address */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.IPv6Address */
-    {SH_LIST, 0, "member", 1052, -1, NULL, NULL, 0, 0}, /* elbv2.SourceNatIpv6Prefixes */
+    {SH_LIST, 0, "member", 1056, -1, NULL, NULL, 0, 0}, /* elbv2.SourceNatIpv6Prefixes */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.SourceNatIpv6Prefix */
-    {SH_LIST, 0, "member", 1054, -1, NULL, NULL, 0, 0}, /* elbv2.SecurityGroups */
+    {SH_LIST, 0, "member", 1058, -1, NULL, NULL, 0, 0}, /* elbv2.SecurityGroups */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.SecurityGroupId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.IpAddressType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.CustomerOwnedIpv4Pool */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.EnablePrefixForIpv6SourceNatEnum */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1751, 1}, /* elbv2.IpamPools */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1752, 1}, /* elbv2.IpamPools */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.IpamPoolId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.Marker */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1836, 2}, /* elbv2.DescribeListenersOutput */
-    {SH_LIST, 0, "member", 1064, -1, NULL, NULL, 0, 0}, /* elbv2.Listeners */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1827, 9}, /* elbv2.Listener */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1837, 2}, /* elbv2.DescribeListenersOutput */
+    {SH_LIST, 0, "member", 1068, -1, NULL, NULL, 0, 0}, /* elbv2.Listeners */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1828, 9}, /* elbv2.Listener */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.ListenerArn */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.Port */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.ProtocolEnum */
-    {SH_LIST, 0, "member", 1069, -1, NULL, NULL, 0, 0}, /* elbv2.CertificateList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1770, 2}, /* elbv2.Certificate */
+    {SH_LIST, 0, "member", 1073, -1, NULL, NULL, 0, 0}, /* elbv2.CertificateList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1771, 2}, /* elbv2.Certificate */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.CertificateArn */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.Default */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.SslPolicyName */
-    {SH_LIST, 0, "member", 1074, -1, NULL, NULL, 0, 0}, /* elbv2.Actions */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1813, 9}, /* elbv2.Action */
+    {SH_LIST, 0, "member", 1078, -1, NULL, NULL, 0, 0}, /* elbv2.Actions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1814, 9}, /* elbv2.Action */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.ActionTypeEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.TargetGroupArn */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1772, 12}, /* elbv2.AuthenticateOidcActionConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1773, 12}, /* elbv2.AuthenticateOidcActionConfig */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionIssuer */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionAuthorizationEndpoint */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionTokenEndpoint */
@@ -1090,113 +1094,113 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionSessionCookieName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionScope */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionSessionTimeout */
-    {SH_MAP, 0, NULL, 1089, 1088, "key", "value", 0, 0}, /* elbv2.AuthenticateOidcActionAuthenticationRequestExtraParams */
+    {SH_MAP, 0, NULL, 1093, 1092, "key", "value", 0, 0}, /* elbv2.AuthenticateOidcActionAuthenticationRequestExtraParams */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionAuthenticationRequestParamName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionAuthenticationRequestParamValue */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionConditionalBehaviorEnum */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionUseExistingClientSecret */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1784, 8}, /* elbv2.AuthenticateCognitoActionConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1785, 8}, /* elbv2.AuthenticateCognitoActionConfig */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionUserPoolArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionUserPoolClientId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionUserPoolDomain */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionSessionCookieName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionScope */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionSessionTimeout */
-    {SH_MAP, 0, NULL, 1101, 1100, "key", "value", 0, 0}, /* elbv2.AuthenticateCognitoActionAuthenticationRequestExtraParams */
+    {SH_MAP, 0, NULL, 1105, 1104, "key", "value", 0, 0}, /* elbv2.AuthenticateCognitoActionAuthenticationRequestExtraParams */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionAuthenticationRequestParamName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionAuthenticationRequestParamValue */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionConditionalBehaviorEnum */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.ActionOrder */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1792, 6}, /* elbv2.RedirectActionConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1793, 6}, /* elbv2.RedirectActionConfig */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.RedirectActionProtocol */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.RedirectActionPort */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.RedirectActionHost */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.RedirectActionPath */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.RedirectActionQuery */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.RedirectActionStatusCodeEnum */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1798, 3}, /* elbv2.FixedResponseActionConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1799, 3}, /* elbv2.FixedResponseActionConfig */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.FixedResponseActionMessage */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.FixedResponseActionStatusCode */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.FixedResponseActionContentType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1805, 2}, /* elbv2.ForwardActionConfig */
-    {SH_LIST, 0, "member", 1117, -1, NULL, NULL, 0, 0}, /* elbv2.TargetGroupList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1801, 2}, /* elbv2.TargetGroupTuple */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1806, 2}, /* elbv2.ForwardActionConfig */
+    {SH_LIST, 0, "member", 1121, -1, NULL, NULL, 0, 0}, /* elbv2.TargetGroupList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1802, 2}, /* elbv2.TargetGroupTuple */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.TargetGroupWeight */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1803, 2}, /* elbv2.TargetGroupStickinessConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1804, 2}, /* elbv2.TargetGroupStickinessConfig */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.TargetGroupStickinessEnabled */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.TargetGroupStickinessDurationSeconds */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1810, 3}, /* elbv2.JwtValidationActionConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1811, 3}, /* elbv2.JwtValidationActionConfig */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionJwksEndpoint */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionIssuer */
-    {SH_LIST, 0, "member", 1126, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionAdditionalClaims */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1807, 3}, /* elbv2.JwtValidationActionAdditionalClaim */
+    {SH_LIST, 0, "member", 1130, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionAdditionalClaims */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1808, 3}, /* elbv2.JwtValidationActionAdditionalClaim */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionAdditionalClaimFormatEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionAdditionalClaimName */
-    {SH_LIST, 0, "member", 1130, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionAdditionalClaimValues */
+    {SH_LIST, 0, "member", 1134, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionAdditionalClaimValues */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionAdditionalClaimValue */
-    {SH_LIST, 0, "member", 1132, -1, NULL, NULL, 0, 0}, /* elbv2.AlpnPolicyName */
+    {SH_LIST, 0, "member", 1136, -1, NULL, NULL, 0, 0}, /* elbv2.AlpnPolicyName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AlpnPolicyValue */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1822, 5}, /* elbv2.MutualAuthenticationAttributes */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1823, 5}, /* elbv2.MutualAuthenticationAttributes */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.Mode */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.TrustStoreArn */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.IgnoreClientCertificateExpiry */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.TrustStoreAssociationStatusEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AdvertiseTrustStoreCaNamesEnum */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1844, 2}, /* elbv2.DescribeSSLPoliciesOutput */
-    {SH_LIST, 0, "member", 1141, -1, NULL, NULL, 0, 0}, /* elbv2.SslPolicies */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1840, 4}, /* elbv2.SslPolicy */
-    {SH_LIST, 0, "member", 1143, -1, NULL, NULL, 0, 0}, /* elbv2.SslProtocols */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1845, 2}, /* elbv2.DescribeSSLPoliciesOutput */
+    {SH_LIST, 0, "member", 1145, -1, NULL, NULL, 0, 0}, /* elbv2.SslPolicies */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1841, 4}, /* elbv2.SslPolicy */
+    {SH_LIST, 0, "member", 1147, -1, NULL, NULL, 0, 0}, /* elbv2.SslProtocols */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.SslProtocol */
-    {SH_LIST, 0, "member", 1145, -1, NULL, NULL, 0, 0}, /* elbv2.Ciphers */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1838, 2}, /* elbv2.Cipher */
+    {SH_LIST, 0, "member", 1149, -1, NULL, NULL, 0, 0}, /* elbv2.Ciphers */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1839, 2}, /* elbv2.Cipher */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.CipherName */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.CipherPriority */
-    {SH_LIST, 0, "member", 1149, -1, NULL, NULL, 0, 0}, /* elbv2.ListOfString */
+    {SH_LIST, 0, "member", 1153, -1, NULL, NULL, 0, 0}, /* elbv2.ListOfString */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.StringValue */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1866, 2}, /* acm.ListCertificatesResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1867, 2}, /* acm.ListCertificatesResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.NextToken */
-    {SH_LIST, 0, "member", 1153, -1, NULL, NULL, 0, 0}, /* acm.CertificateSummaryList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1846, 20}, /* acm.CertificateSummary */
+    {SH_LIST, 0, "member", 1157, -1, NULL, NULL, 0, 0}, /* acm.CertificateSummaryList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1847, 20}, /* acm.CertificateSummary */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.Arn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.DomainNameString */
-    {SH_LIST, 0, "member", 1155, -1, NULL, NULL, 0, 0}, /* acm.DomainList */
+    {SH_LIST, 0, "member", 1159, -1, NULL, NULL, 0, 0}, /* acm.DomainList */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.NullableBoolean */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.CertificateStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.CertificateType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.KeyAlgorithm */
-    {SH_LIST, 0, "member", 1162, -1, NULL, NULL, 0, 0}, /* acm.KeyUsageNames */
+    {SH_LIST, 0, "member", 1166, -1, NULL, NULL, 0, 0}, /* acm.KeyUsageNames */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.KeyUsageName */
-    {SH_LIST, 0, "member", 1164, -1, NULL, NULL, 0, 0}, /* acm.ExtendedKeyUsageNames */
+    {SH_LIST, 0, "member", 1168, -1, NULL, NULL, 0, 0}, /* acm.ExtendedKeyUsageNames */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.ExtendedKeyUsageName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.CertificateExport */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.RenewalEligibility */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.TStamp */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.CertificateManagedBy */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1916, 1}, /* acm.DescribeCertificateResponse */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1889, 27}, /* acm.CertificateDetail */
-    {SH_LIST, 0, "member", 1172, -1, NULL, NULL, 0, 0}, /* acm.DomainValidationList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1873, 7}, /* acm.DomainValidation */
-    {SH_LIST, 0, "member", 1174, -1, NULL, NULL, 0, 0}, /* acm.ValidationEmailList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1917, 1}, /* acm.DescribeCertificateResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1890, 27}, /* acm.CertificateDetail */
+    {SH_LIST, 0, "member", 1176, -1, NULL, NULL, 0, 0}, /* acm.DomainValidationList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1874, 7}, /* acm.DomainValidation */
+    {SH_LIST, 0, "member", 1178, -1, NULL, NULL, 0, 0}, /* acm.ValidationEmailList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.String */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.DomainStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1868, 3}, /* acm.ResourceRecord */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1869, 3}, /* acm.ResourceRecord */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.RecordType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1871, 2}, /* acm.HttpRedirect */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1872, 2}, /* acm.HttpRedirect */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.ValidationMethod */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.RevocationReason */
-    {SH_LIST, 0, "member", 1174, -1, NULL, NULL, 0, 0}, /* acm.InUseList */
+    {SH_LIST, 0, "member", 1178, -1, NULL, NULL, 0, 0}, /* acm.InUseList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.FailureReason */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1880, 4}, /* acm.RenewalSummary */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1881, 4}, /* acm.RenewalSummary */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.RenewalStatus */
-    {SH_LIST, 0, "member", 1186, -1, NULL, NULL, 0, 0}, /* acm.KeyUsageList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1884, 1}, /* acm.KeyUsage */
-    {SH_LIST, 0, "member", 1188, -1, NULL, NULL, 0, 0}, /* acm.ExtendedKeyUsageList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1885, 2}, /* acm.ExtendedKeyUsage */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1887, 2}, /* acm.CertificateOptions */
+    {SH_LIST, 0, "member", 1190, -1, NULL, NULL, 0, 0}, /* acm.KeyUsageList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1885, 1}, /* acm.KeyUsage */
+    {SH_LIST, 0, "member", 1192, -1, NULL, NULL, 0, 0}, /* acm.ExtendedKeyUsageList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1886, 2}, /* acm.ExtendedKeyUsage */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1888, 2}, /* acm.CertificateOptions */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.CertificateTransparencyLoggingPreference */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1944, 2}, /* secretsmanager.ListSecretsResponse */
-    {SH_LIST, 0, "member", 1193, -1, NULL, NULL, 0, 0}, /* secretsmanager.SecretListType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1924, 20}, /* secretsmanager.SecretListEntry */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1945, 2}, /* secretsmanager.ListSecretsResponse */
+    {SH_LIST, 0, "member", 1197, -1, NULL, NULL, 0, 0}, /* secretsmanager.SecretListType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1925, 20}, /* secretsmanager.SecretListEntry */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.SecretARNType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.SecretNameType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.MedeaTypeType */
@@ -1204,12 +1208,12 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.KmsKeyIdType */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.RotationEnabledType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.RotationLambdaARNType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1917, 3}, /* secretsmanager.RotationRulesType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1918, 3}, /* secretsmanager.RotationRulesType */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.AutomaticallyRotateAfterDaysType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.DurationType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.ScheduleExpressionType */
-    {SH_LIST, 0, "member", 1206, -1, NULL, NULL, 0, 0}, /* secretsmanager.ExternalSecretRotationMetadataType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1920, 2}, /* secretsmanager.ExternalSecretRotationMetadataItem */
+    {SH_LIST, 0, "member", 1210, -1, NULL, NULL, 0, 0}, /* secretsmanager.ExternalSecretRotationMetadataType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1921, 2}, /* secretsmanager.ExternalSecretRotationMetadataItem */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.ExternalSecretRotationMetadataItemKeyType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.ExternalSecretRotationMetadataItemValueType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.RoleARNType */
@@ -1218,21 +1222,21 @@ const struct aws_shape aws_shapes[] = {
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.LastAccessedDateType */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.DeletedDateType */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.NextRotationDateType */
-    {SH_LIST, 0, "member", 1216, -1, NULL, NULL, 0, 0}, /* secretsmanager.TagListType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1922, 2}, /* secretsmanager.Tag */
+    {SH_LIST, 0, "member", 1220, -1, NULL, NULL, 0, 0}, /* secretsmanager.TagListType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1923, 2}, /* secretsmanager.Tag */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.TagKeyType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.TagValueType */
-    {SH_MAP, 0, NULL, 1221, 1220, "key", "value", 0, 0}, /* secretsmanager.SecretVersionsToStagesMapType */
+    {SH_MAP, 0, NULL, 1225, 1224, "key", "value", 0, 0}, /* secretsmanager.SecretVersionsToStagesMapType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.SecretVersionIdType */
-    {SH_LIST, 0, "member", 1222, -1, NULL, NULL, 0, 0}, /* secretsmanager.SecretVersionStagesType */
+    {SH_LIST, 0, "member", 1226, -1, NULL, NULL, 0, 0}, /* secretsmanager.SecretVersionStagesType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.SecretVersionStageType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.OwningServiceType */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.TimestampType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.RegionType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.NextTokenType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1987, 2}, /* workspaces.DescribeWorkspacesResult */
-    {SH_LIST, 0, "member", 1229, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1967, 20}, /* workspaces.Workspace */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1988, 2}, /* workspaces.DescribeWorkspacesResult */
+    {SH_LIST, 0, "member", 1233, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1968, 20}, /* workspaces.Workspace */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.DirectoryId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.UserName */
@@ -1247,110 +1251,110 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.VolumeEncryptionKey */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.BooleanObject */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceName */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1948, 8}, /* workspaces.WorkspaceProperties */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1949, 8}, /* workspaces.WorkspaceProperties */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.RunningMode */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.RunningModeAutoStopTimeoutInMinutes */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.RootVolumeSizeGib */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.UserVolumeSizeGib */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.Compute */
-    {SH_LIST, 0, "member", 1251, -1, NULL, NULL, 0, 0}, /* workspaces.ProtocolList */
+    {SH_LIST, 0, "member", 1255, -1, NULL, NULL, 0, 0}, /* workspaces.ProtocolList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.Protocol */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.OperatingSystemName */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1946, 2}, /* workspaces.GlobalAcceleratorForWorkSpace */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1947, 2}, /* workspaces.GlobalAcceleratorForWorkSpace */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.AGAModeForWorkSpaceEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.AGAPreferredProtocolForWorkSpace */
-    {SH_LIST, 0, "member", 1257, -1, NULL, NULL, 0, 0}, /* workspaces.ModificationStateList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1956, 2}, /* workspaces.ModificationState */
+    {SH_LIST, 0, "member", 1261, -1, NULL, NULL, 0, 0}, /* workspaces.ModificationStateList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1957, 2}, /* workspaces.ModificationState */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.ModificationResourceEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.ModificationStateEnum */
-    {SH_LIST, 0, "member", 1261, -1, NULL, NULL, 0, 0}, /* workspaces.RelatedWorkspaces */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1958, 4}, /* workspaces.RelatedWorkspaceProperties */
+    {SH_LIST, 0, "member", 1265, -1, NULL, NULL, 0, 0}, /* workspaces.RelatedWorkspaces */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1959, 4}, /* workspaces.RelatedWorkspaceProperties */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.Region */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.StandbyWorkspaceRelationshipType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1962, 2}, /* workspaces.DataReplicationSettings */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1963, 2}, /* workspaces.DataReplicationSettings */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.DataReplication */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.Timestamp */
-    {SH_LIST, 0, "member", 1268, -1, NULL, NULL, 0, 0}, /* workspaces.StandbyWorkspacesPropertiesList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1964, 3}, /* workspaces.StandbyWorkspacesProperties */
+    {SH_LIST, 0, "member", 1272, -1, NULL, NULL, 0, 0}, /* workspaces.StandbyWorkspacesPropertiesList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1965, 3}, /* workspaces.StandbyWorkspacesProperties */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.PaginationToken */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2065, 2}, /* workspaces.DescribeWorkspaceDirectoriesResult */
-    {SH_LIST, 0, "member", 1272, -1, NULL, NULL, 0, 0}, /* workspaces.DirectoryList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2036, 29}, /* workspaces.WorkspaceDirectory */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2066, 2}, /* workspaces.DescribeWorkspaceDirectoriesResult */
+    {SH_LIST, 0, "member", 1276, -1, NULL, NULL, 0, 0}, /* workspaces.DirectoryList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2037, 29}, /* workspaces.WorkspaceDirectory */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.Alias */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.DirectoryName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.RegistrationCode */
-    {SH_LIST, 0, "member", 1237, -1, NULL, NULL, 0, 0}, /* workspaces.SubnetIds */
-    {SH_LIST, 0, "member", 1233, -1, NULL, NULL, 0, 0}, /* workspaces.DnsIpAddresses */
-    {SH_LIST, 0, "member", 1234, -1, NULL, NULL, 0, 0}, /* workspaces.DnsIpv6Addresses */
+    {SH_LIST, 0, "member", 1241, -1, NULL, NULL, 0, 0}, /* workspaces.SubnetIds */
+    {SH_LIST, 0, "member", 1237, -1, NULL, NULL, 0, 0}, /* workspaces.DnsIpAddresses */
+    {SH_LIST, 0, "member", 1238, -1, NULL, NULL, 0, 0}, /* workspaces.DnsIpv6Addresses */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.ARN */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceDirectoryType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.SecurityGroupId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceDirectoryState */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1989, 6}, /* workspaces.DefaultWorkspaceCreationProperties */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1990, 6}, /* workspaces.DefaultWorkspaceCreationProperties */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.DefaultOu */
-    {SH_LIST, 0, "member", 1286, -1, NULL, NULL, 0, 0}, /* workspaces.IpGroupIdList */
+    {SH_LIST, 0, "member", 1290, -1, NULL, NULL, 0, 0}, /* workspaces.IpGroupIdList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.IpGroupId */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1999, 10}, /* workspaces.WorkspaceAccessProperties */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2000, 10}, /* workspaces.WorkspaceAccessProperties */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.AccessPropertyValue */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1997, 2}, /* workspaces.AccessEndpointConfig */
-    {SH_LIST, 0, "member", 1291, -1, NULL, NULL, 0, 0}, /* workspaces.AccessEndpointList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1995, 2}, /* workspaces.AccessEndpoint */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1998, 2}, /* workspaces.AccessEndpointConfig */
+    {SH_LIST, 0, "member", 1295, -1, NULL, NULL, 0, 0}, /* workspaces.AccessEndpointList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1996, 2}, /* workspaces.AccessEndpoint */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.AccessEndpointType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.AlphanumericDashUnderscoreNonEmptyString */
-    {SH_LIST, 0, "member", 1295, -1, NULL, NULL, 0, 0}, /* workspaces.InternetFallbackProtocolList */
+    {SH_LIST, 0, "member", 1299, -1, NULL, NULL, 0, 0}, /* workspaces.InternetFallbackProtocolList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.InternetFallbackProtocol */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.Tenancy */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2009, 5}, /* workspaces.SelfservicePermissions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2010, 5}, /* workspaces.SelfservicePermissions */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.ReconnectEnum */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2014, 3}, /* workspaces.SamlProperties */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2015, 3}, /* workspaces.SamlProperties */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.SamlStatusEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.SamlUserAccessUrl */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.NonEmptyString */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2017, 2}, /* workspaces.CertificateBasedAuthProperties */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2018, 2}, /* workspaces.CertificateBasedAuthProperties */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.CertificateBasedAuthStatusEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.CertificateAuthorityArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.EndpointEncryptionMode */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2019, 2}, /* workspaces.MicrosoftEntraConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2020, 2}, /* workspaces.MicrosoftEntraConfig */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.MicrosoftEntraConfigTenantId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.SecretsManagerArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceDirectoryName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceDirectoryDescription */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.UserIdentityType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2021, 2}, /* workspaces.IDCConfig */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2023, 2}, /* workspaces.ActiveDirectoryConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2022, 2}, /* workspaces.IDCConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2024, 2}, /* workspaces.ActiveDirectoryConfig */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.DomainName */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2032, 4}, /* workspaces.StreamingProperties */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2033, 4}, /* workspaces.StreamingProperties */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.StreamingExperiencePreferredProtocolEnum */
-    {SH_LIST, 0, "member", 1320, -1, NULL, NULL, 0, 0}, /* workspaces.UserSettings */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2025, 3}, /* workspaces.UserSetting */
+    {SH_LIST, 0, "member", 1324, -1, NULL, NULL, 0, 0}, /* workspaces.UserSettings */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2026, 3}, /* workspaces.UserSetting */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.UserSettingActionEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.UserSettingPermissionEnum */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.MaximumLength */
-    {SH_LIST, 0, "member", 1325, -1, NULL, NULL, 0, 0}, /* workspaces.StorageConnectors */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2028, 2}, /* workspaces.StorageConnector */
+    {SH_LIST, 0, "member", 1329, -1, NULL, NULL, 0, 0}, /* workspaces.StorageConnectors */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2029, 2}, /* workspaces.StorageConnector */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.StorageConnectorTypeEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.StorageConnectorStatusEnum */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2030, 2}, /* workspaces.GlobalAcceleratorForDirectory */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2031, 2}, /* workspaces.GlobalAcceleratorForDirectory */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.AGAModeForDirectoryEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.AGAPreferredProtocolForDirectory */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2082, 2}, /* workspaces.DescribeWorkspaceBundlesResult */
-    {SH_LIST, 0, "member", 1333, -1, NULL, NULL, 0, 0}, /* workspaces.BundleList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2070, 12}, /* workspaces.WorkspaceBundle */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2083, 2}, /* workspaces.DescribeWorkspaceBundlesResult */
+    {SH_LIST, 0, "member", 1337, -1, NULL, NULL, 0, 0}, /* workspaces.BundleList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2071, 12}, /* workspaces.WorkspaceBundle */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.BundleOwner */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceImageId */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2067, 1}, /* workspaces.RootStorage */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2068, 1}, /* workspaces.UserStorage */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2069, 1}, /* workspaces.ComputeType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2068, 1}, /* workspaces.RootStorage */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2069, 1}, /* workspaces.UserStorage */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2070, 1}, /* workspaces.ComputeType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceBundleState */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.BundleType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2088, 2}, /* workspaces.DescribeWorkspacesConnectionStatusResult */
-    {SH_LIST, 0, "member", 1343, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceConnectionStatusList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2084, 4}, /* workspaces.WorkspaceConnectionStatus */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2089, 2}, /* workspaces.DescribeWorkspacesConnectionStatusResult */
+    {SH_LIST, 0, "member", 1347, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceConnectionStatusList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2085, 4}, /* workspaces.WorkspaceConnectionStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.ConnectionState */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2151, 2}, /* ds.DescribeDirectoriesResult */
-    {SH_LIST, 0, "member", 1347, -1, NULL, NULL, 0, 0}, /* ds.DirectoryDescriptions */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2122, 29}, /* ds.DirectoryDescription */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2152, 2}, /* ds.DescribeDirectoriesResult */
+    {SH_LIST, 0, "member", 1351, -1, NULL, NULL, 0, 0}, /* ds.DirectoryDescriptions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2123, 29}, /* ds.DirectoryDescription */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.DirectoryId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.DirectoryName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.DirectoryShortName */
@@ -1359,9 +1363,9 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.AliasName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.AccessUrl */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.Description */
-    {SH_LIST, 0, "member", 1357, -1, NULL, NULL, 0, 0}, /* ds.DnsIpAddrs */
+    {SH_LIST, 0, "member", 1361, -1, NULL, NULL, 0, 0}, /* ds.DnsIpAddrs */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.IpAddr */
-    {SH_LIST, 0, "member", 1359, -1, NULL, NULL, 0, 0}, /* ds.DnsIpv6Addrs */
+    {SH_LIST, 0, "member", 1363, -1, NULL, NULL, 0, 0}, /* ds.DnsIpv6Addrs */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.Ipv6Addr */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.DirectoryStage */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.ShareStatus */
@@ -1370,19 +1374,19 @@ const struct aws_shape aws_shapes[] = {
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.LaunchTime */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.LastUpdatedDateTime */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.DirectoryType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2090, 4}, /* ds.DirectoryVpcSettingsDescription */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2091, 4}, /* ds.DirectoryVpcSettingsDescription */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.VpcId */
-    {SH_LIST, 0, "member", 1370, -1, NULL, NULL, 0, 0}, /* ds.SubnetIds */
+    {SH_LIST, 0, "member", 1374, -1, NULL, NULL, 0, 0}, /* ds.SubnetIds */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.SubnetId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.SecurityGroupId */
-    {SH_LIST, 0, "member", 1373, -1, NULL, NULL, 0, 0}, /* ds.AvailabilityZones */
+    {SH_LIST, 0, "member", 1377, -1, NULL, NULL, 0, 0}, /* ds.AvailabilityZones */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.AvailabilityZone */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2094, 7}, /* ds.DirectoryConnectSettingsDescription */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2095, 7}, /* ds.DirectoryConnectSettingsDescription */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.UserName */
-    {SH_LIST, 0, "member", 1357, -1, NULL, NULL, 0, 0}, /* ds.IpAddrs */
-    {SH_LIST, 0, "member", 1359, -1, NULL, NULL, 0, 0}, /* ds.IpV6Addrs */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2101, 9}, /* ds.RadiusSettings */
-    {SH_LIST, 0, "member", 1380, -1, NULL, NULL, 0, 0}, /* ds.Servers */
+    {SH_LIST, 0, "member", 1361, -1, NULL, NULL, 0, 0}, /* ds.IpAddrs */
+    {SH_LIST, 0, "member", 1363, -1, NULL, NULL, 0, 0}, /* ds.IpV6Addrs */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2102, 9}, /* ds.RadiusSettings */
+    {SH_LIST, 0, "member", 1384, -1, NULL, NULL, 0, 0}, /* ds.Servers */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.Server */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.PortNumber */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.RadiusTimeout */
@@ -1395,180 +1399,180 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.StageReason */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.SsoEnabled */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.DesiredNumberOfDomainControllers */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2110, 8}, /* ds.OwnerDirectoryDescription */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2111, 8}, /* ds.OwnerDirectoryDescription */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.CustomerId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.NetworkType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2118, 2}, /* ds.RegionsInfo */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2119, 2}, /* ds.RegionsInfo */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.RegionName */
-    {SH_LIST, 0, "member", 1396, -1, NULL, NULL, 0, 0}, /* ds.AdditionalRegions */
+    {SH_LIST, 0, "member", 1400, -1, NULL, NULL, 0, 0}, /* ds.AdditionalRegions */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.OSVersion */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2120, 2}, /* ds.HybridSettingsDescription */
-    {SH_LIST, 0, "member", 1401, -1, NULL, NULL, 0, 0}, /* ds.AssessmentInstanceIds */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2121, 2}, /* ds.HybridSettingsDescription */
+    {SH_LIST, 0, "member", 1405, -1, NULL, NULL, 0, 0}, /* ds.AssessmentInstanceIds */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.AssessmentInstanceId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.NextToken */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2195, 2}, /* appstream.DescribeStacksResult */
-    {SH_LIST, 0, "member", 1405, -1, NULL, NULL, 0, 0}, /* appstream.StackList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2179, 16}, /* appstream.Stack */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2196, 2}, /* appstream.DescribeStacksResult */
+    {SH_LIST, 0, "member", 1409, -1, NULL, NULL, 0, 0}, /* appstream.StackList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2180, 16}, /* appstream.Stack */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.Arn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.String */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.Timestamp */
-    {SH_LIST, 0, "member", 1410, -1, NULL, NULL, 0, 0}, /* appstream.StorageConnectorList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2153, 4}, /* appstream.StorageConnector */
+    {SH_LIST, 0, "member", 1414, -1, NULL, NULL, 0, 0}, /* appstream.StorageConnectorList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2154, 4}, /* appstream.StorageConnector */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.StorageConnectorType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.ResourceIdentifier */
-    {SH_LIST, 0, "member", 1414, -1, NULL, NULL, 0, 0}, /* appstream.DomainList */
+    {SH_LIST, 0, "member", 1418, -1, NULL, NULL, 0, 0}, /* appstream.DomainList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.Domain */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.RedirectURL */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.FeedbackURL */
-    {SH_LIST, 0, "member", 1418, -1, NULL, NULL, 0, 0}, /* appstream.StackErrors */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2157, 2}, /* appstream.StackError */
+    {SH_LIST, 0, "member", 1422, -1, NULL, NULL, 0, 0}, /* appstream.StackErrors */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2158, 2}, /* appstream.StackError */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.StackErrorCode */
-    {SH_LIST, 0, "member", 1421, -1, NULL, NULL, 0, 0}, /* appstream.UserSettingList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2159, 3}, /* appstream.UserSetting */
+    {SH_LIST, 0, "member", 1425, -1, NULL, NULL, 0, 0}, /* appstream.UserSettingList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2160, 3}, /* appstream.UserSetting */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.Action */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.Permission */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.Integer */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2162, 3}, /* appstream.ApplicationSettingsResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2163, 3}, /* appstream.ApplicationSettingsResponse */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.Boolean */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.SettingsGroup */
-    {SH_LIST, 0, "member", 1429, -1, NULL, NULL, 0, 0}, /* appstream.AccessEndpointList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2165, 2}, /* appstream.AccessEndpoint */
+    {SH_LIST, 0, "member", 1433, -1, NULL, NULL, 0, 0}, /* appstream.AccessEndpointList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2166, 2}, /* appstream.AccessEndpoint */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.AccessEndpointType */
-    {SH_LIST, 0, "member", 1432, -1, NULL, NULL, 0, 0}, /* appstream.EmbedHostDomains */
+    {SH_LIST, 0, "member", 1436, -1, NULL, NULL, 0, 0}, /* appstream.EmbedHostDomains */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.EmbedHostDomain */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2167, 1}, /* appstream.StreamingExperienceSettings */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2168, 1}, /* appstream.StreamingExperienceSettings */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.PreferredProtocol */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2171, 1}, /* appstream.ContentRedirection */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2168, 3}, /* appstream.UrlRedirectionConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2172, 1}, /* appstream.ContentRedirection */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2169, 3}, /* appstream.UrlRedirectionConfig */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.BooleanObject */
-    {SH_LIST, 0, "member", 1439, -1, NULL, NULL, 0, 0}, /* appstream.UrlPatternList */
+    {SH_LIST, 0, "member", 1443, -1, NULL, NULL, 0, 0}, /* appstream.UrlPatternList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.UrlPattern */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2174, 5}, /* appstream.AgentAccessConfig */
-    {SH_LIST, 0, "member", 1442, -1, NULL, NULL, 0, 0}, /* appstream.AgentAccessSettingList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2172, 2}, /* appstream.AgentAccessSetting */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2175, 5}, /* appstream.AgentAccessConfig */
+    {SH_LIST, 0, "member", 1446, -1, NULL, NULL, 0, 0}, /* appstream.AgentAccessSettingList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2173, 2}, /* appstream.AgentAccessSetting */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.AgentAction */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.S3BucketArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.ScreenResolution */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.ScreenImageFormat */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2244, 2}, /* appstream.DescribeFleetsResult */
-    {SH_LIST, 0, "member", 1449, -1, NULL, NULL, 0, 0}, /* appstream.FleetList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2217, 27}, /* appstream.Fleet */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2245, 2}, /* appstream.DescribeFleetsResult */
+    {SH_LIST, 0, "member", 1453, -1, NULL, NULL, 0, 0}, /* appstream.FleetList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2218, 27}, /* appstream.Fleet */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.FleetType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2197, 11}, /* appstream.ComputeCapacityStatus */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2198, 11}, /* appstream.ComputeCapacityStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.FleetState */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2208, 2}, /* appstream.VpcConfig */
-    {SH_LIST, 0, "member", 1407, -1, NULL, NULL, 0, 0}, /* appstream.SubnetIdList */
-    {SH_LIST, 0, "member", 1407, -1, NULL, NULL, 0, 0}, /* appstream.SecurityGroupIdList */
-    {SH_LIST, 0, "member", 1457, -1, NULL, NULL, 0, 0}, /* appstream.FleetErrors */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2210, 2}, /* appstream.FleetError */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2209, 2}, /* appstream.VpcConfig */
+    {SH_LIST, 0, "member", 1411, -1, NULL, NULL, 0, 0}, /* appstream.SubnetIdList */
+    {SH_LIST, 0, "member", 1411, -1, NULL, NULL, 0, 0}, /* appstream.SecurityGroupIdList */
+    {SH_LIST, 0, "member", 1461, -1, NULL, NULL, 0, 0}, /* appstream.FleetErrors */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2211, 2}, /* appstream.FleetError */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.FleetErrorCode */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2212, 2}, /* appstream.DomainJoinInfo */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2213, 2}, /* appstream.DomainJoinInfo */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.DirectoryName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.OrganizationalUnitDistinguishedName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.StreamView */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.PlatformType */
-    {SH_LIST, 0, "member", 1465, -1, NULL, NULL, 0, 0}, /* appstream.UsbDeviceFilterStrings */
+    {SH_LIST, 0, "member", 1469, -1, NULL, NULL, 0, 0}, /* appstream.UsbDeviceFilterStrings */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.UsbDeviceFilterString */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2214, 2}, /* appstream.S3Location */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2215, 2}, /* appstream.S3Location */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.S3Bucket */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.S3Key */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2216, 1}, /* appstream.VolumeConfig */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2249, 2}, /* network-firewall.ListFirewallsResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2217, 1}, /* appstream.VolumeConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2250, 2}, /* network-firewall.ListFirewallsResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.PaginationToken */
-    {SH_LIST, 0, "member", 1473, -1, NULL, NULL, 0, 0}, /* network-firewall.Firewalls */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2246, 3}, /* network-firewall.FirewallMetadata */
+    {SH_LIST, 0, "member", 1477, -1, NULL, NULL, 0, 0}, /* network-firewall.Firewalls */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2247, 3}, /* network-firewall.FirewallMetadata */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.ResourceName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.ResourceArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TransitGatewayAttachmentId */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2297, 3}, /* network-firewall.DescribeFirewallResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2298, 3}, /* network-firewall.DescribeFirewallResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.UpdateToken */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2258, 18}, /* network-firewall.Firewall */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2259, 18}, /* network-firewall.Firewall */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.VpcId */
-    {SH_LIST, 0, "member", 1482, -1, NULL, NULL, 0, 0}, /* network-firewall.SubnetMappings */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2251, 2}, /* network-firewall.SubnetMapping */
+    {SH_LIST, 0, "member", 1486, -1, NULL, NULL, 0, 0}, /* network-firewall.SubnetMappings */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2252, 2}, /* network-firewall.SubnetMapping */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.CollectionMember_String */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.IPAddressType */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.Boolean */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.Description */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.ResourceId */
-    {SH_LIST, 0, "member", 1489, -1, NULL, NULL, 0, 0}, /* network-firewall.TagList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2253, 2}, /* network-firewall.Tag */
+    {SH_LIST, 0, "member", 1493, -1, NULL, NULL, 0, 0}, /* network-firewall.TagList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2254, 2}, /* network-firewall.Tag */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TagKey */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TagValue */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2255, 2}, /* network-firewall.EncryptionConfiguration */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2256, 2}, /* network-firewall.EncryptionConfiguration */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.KeyId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.EncryptionType */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.NumberOfAssociations */
-    {SH_LIST, 0, "member", 1497, -1, NULL, NULL, 0, 0}, /* network-firewall.EnabledAnalysisTypes */
+    {SH_LIST, 0, "member", 1501, -1, NULL, NULL, 0, 0}, /* network-firewall.EnabledAnalysisTypes */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.EnabledAnalysisType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TransitGatewayId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.AWSAccountId */
-    {SH_LIST, 0, "member", 1501, -1, NULL, NULL, 0, 0}, /* network-firewall.AvailabilityZoneMappings */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2257, 1}, /* network-firewall.AvailabilityZoneMapping */
+    {SH_LIST, 0, "member", 1505, -1, NULL, NULL, 0, 0}, /* network-firewall.AvailabilityZoneMappings */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2258, 1}, /* network-firewall.AvailabilityZoneMapping */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.AvailabilityZoneMappingString */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2292, 5}, /* network-firewall.FirewallStatus */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2293, 5}, /* network-firewall.FirewallStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.FirewallStatusValue */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.ConfigurationSyncState */
-    {SH_MAP, 0, NULL, 1508, 1507, "key", "value", 0, 0}, /* network-firewall.SyncStates */
+    {SH_MAP, 0, NULL, 1512, 1511, "key", "value", 0, 0}, /* network-firewall.SyncStates */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.AvailabilityZone */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2282, 2}, /* network-firewall.SyncState */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2276, 4}, /* network-firewall.Attachment */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2283, 2}, /* network-firewall.SyncState */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2277, 4}, /* network-firewall.Attachment */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.AzSubnet */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.EndpointId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.AttachmentStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.StatusMessage */
-    {SH_MAP, 0, NULL, 1515, 1474, "key", "value", 0, 0}, /* network-firewall.SyncStateConfig */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2280, 2}, /* network-firewall.PerObjectStatus */
+    {SH_MAP, 0, NULL, 1519, 1478, "key", "value", 0, 0}, /* network-firewall.SyncStateConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2281, 2}, /* network-firewall.PerObjectStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.PerObjectSyncStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2288, 1}, /* network-firewall.CapacityUsageSummary */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2285, 3}, /* network-firewall.CIDRSummary */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2289, 1}, /* network-firewall.CapacityUsageSummary */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2286, 3}, /* network-firewall.CIDRSummary */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.CIDRCount */
-    {SH_MAP, 0, NULL, 1522, 1521, "key", "value", 0, 0}, /* network-firewall.IPSetMetadataMap */
+    {SH_MAP, 0, NULL, 1526, 1525, "key", "value", 0, 0}, /* network-firewall.IPSetMetadataMap */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.IPSetArn */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2284, 1}, /* network-firewall.IPSetMetadata */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2289, 3}, /* network-firewall.TransitGatewayAttachmentSyncState */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2285, 1}, /* network-firewall.IPSetMetadata */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2290, 3}, /* network-firewall.TransitGatewayAttachmentSyncState */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.AttachmentId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TransitGatewayAttachmentStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TransitGatewayAttachmentSyncStateMessage */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2340, 3}, /* network-firewall.DescribeFirewallPolicyResponse */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2300, 12}, /* network-firewall.FirewallPolicyResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2341, 3}, /* network-firewall.DescribeFirewallPolicyResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2301, 12}, /* network-firewall.FirewallPolicyResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.ResourceStatus */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.RuleCapacity */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.LastUpdateTime */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2330, 10}, /* network-firewall.FirewallPolicy */
-    {SH_LIST, 0, "member", 1534, -1, NULL, NULL, 0, 0}, /* network-firewall.StatelessRuleGroupReferences */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2312, 2}, /* network-firewall.StatelessRuleGroupReference */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2331, 10}, /* network-firewall.FirewallPolicy */
+    {SH_LIST, 0, "member", 1538, -1, NULL, NULL, 0, 0}, /* network-firewall.StatelessRuleGroupReferences */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2313, 2}, /* network-firewall.StatelessRuleGroupReference */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.Priority */
-    {SH_LIST, 0, "member", 1483, -1, NULL, NULL, 0, 0}, /* network-firewall.StatelessActions */
-    {SH_LIST, 0, "member", 1538, -1, NULL, NULL, 0, 0}, /* network-firewall.CustomActions */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2317, 2}, /* network-firewall.CustomAction */
+    {SH_LIST, 0, "member", 1487, -1, NULL, NULL, 0, 0}, /* network-firewall.StatelessActions */
+    {SH_LIST, 0, "member", 1542, -1, NULL, NULL, 0, 0}, /* network-firewall.CustomActions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2318, 2}, /* network-firewall.CustomAction */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.ActionName */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2316, 1}, /* network-firewall.ActionDefinition */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2315, 1}, /* network-firewall.PublishMetricAction */
-    {SH_LIST, 0, "member", 1543, -1, NULL, NULL, 0, 0}, /* network-firewall.Dimensions */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2314, 1}, /* network-firewall.Dimension */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2317, 1}, /* network-firewall.ActionDefinition */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2316, 1}, /* network-firewall.PublishMetricAction */
+    {SH_LIST, 0, "member", 1547, -1, NULL, NULL, 0, 0}, /* network-firewall.Dimensions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2315, 1}, /* network-firewall.Dimension */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.DimensionValue */
-    {SH_LIST, 0, "member", 1546, -1, NULL, NULL, 0, 0}, /* network-firewall.StatefulRuleGroupReferences */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2320, 4}, /* network-firewall.StatefulRuleGroupReference */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2319, 1}, /* network-firewall.StatefulRuleGroupOverride */
+    {SH_LIST, 0, "member", 1550, -1, NULL, NULL, 0, 0}, /* network-firewall.StatefulRuleGroupReferences */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2321, 4}, /* network-firewall.StatefulRuleGroupReference */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2320, 1}, /* network-firewall.StatefulRuleGroupOverride */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.OverrideAction */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.DeepThreatInspection */
-    {SH_LIST, 0, "member", 1483, -1, NULL, NULL, 0, 0}, /* network-firewall.StatefulActions */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2325, 3}, /* network-firewall.StatefulEngineOptions */
+    {SH_LIST, 0, "member", 1487, -1, NULL, NULL, 0, 0}, /* network-firewall.StatefulActions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2326, 3}, /* network-firewall.StatefulEngineOptions */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.RuleOrder */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.StreamExceptionPolicy */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2324, 1}, /* network-firewall.FlowTimeouts */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2325, 1}, /* network-firewall.FlowTimeouts */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TcpIdleTimeoutRangeBound */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2329, 1}, /* network-firewall.PolicyVariables */
-    {SH_MAP, 0, NULL, 1559, 1558, "key", "value", 0, 0}, /* network-firewall.IPSets */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2330, 1}, /* network-firewall.PolicyVariables */
+    {SH_MAP, 0, NULL, 1563, 1562, "key", "value", 0, 0}, /* network-firewall.IPSets */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.RuleVariableName */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2328, 1}, /* network-firewall.IPSet */
-    {SH_LIST, 0, "member", 1561, -1, NULL, NULL, 0, 0}, /* network-firewall.VariableDefinitionList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2329, 1}, /* network-firewall.IPSet */
+    {SH_LIST, 0, "member", 1565, -1, NULL, NULL, 0, 0}, /* network-firewall.VariableDefinitionList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.VariableDefinition */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.EnableTLSSessionHolding */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2350, 2}, /* sso-admin.ListInstancesResponse */
-    {SH_LIST, 0, "member", 1565, -1, NULL, NULL, 0, 0}, /* sso-admin.InstanceList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2343, 7}, /* sso-admin.InstanceMetadata */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2351, 2}, /* sso-admin.ListInstancesResponse */
+    {SH_LIST, 0, "member", 1569, -1, NULL, NULL, 0, 0}, /* sso-admin.InstanceList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2344, 7}, /* sso-admin.InstanceMetadata */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sso-admin.InstanceArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sso-admin.Id */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sso-admin.AccountId */
@@ -3045,893 +3049,894 @@ const struct aws_member aws_members[] = {
     {"emitSystemFieldDimensions", "emitSystemFieldDimensions", 848, 0, 0},
     {"metricFilters", "metricFilters", 832, 0, 0},
     {"nextToken", "nextToken", 830, 0, 0},
-    {"TopicArn", "TopicArn", 853, 0, 0},
-    {"Topics", "Topics", 851, 0, 0},
-    {"NextToken", "NextToken", 854, 0, 0},
-    {"SubscriptionArn", "SubscriptionArn", 858, 0, 0},
-    {"Owner", "Owner", 859, 0, 0},
-    {"Protocol", "Protocol", 860, 0, 0},
-    {"Endpoint", "Endpoint", 861, 0, 0},
-    {"TopicArn", "TopicArn", 853, 0, 0},
-    {"Subscriptions", "Subscriptions", 856, 0, 0},
-    {"NextToken", "NextToken", 854, 0, 0},
-    {"createdAt", "createdAt", 863, 0, 0},
-    {"findingPublishingFrequency", "findingPublishingFrequency", 864, 0, 0},
-    {"serviceRole", "serviceRole", 865, 0, 0},
-    {"status", "status", 866, 0, 0},
-    {"updatedAt", "updatedAt", 863, 0, 0},
-    {"status", "status", 872, 0, 0},
-    {"errorCode", "errorCode", 873, 0, 0},
-    {"errorMessage", "errorMessage", 874, 0, 0},
-    {"ec2", "ec2", 871, 0, 0},
-    {"ecr", "ecr", 871, 0, 0},
-    {"lambda", "lambda", 871, 0, 0},
-    {"lambdaCode", "lambdaCode", 871, 0, 0},
-    {"codeRepository", "codeRepository", 871, 0, 0},
-    {"accountId", "accountId", 870, 0, 0},
-    {"state", "state", 871, 0, 0},
-    {"resourceState", "resourceState", 875, 0, 0},
-    {"ec2", "ec2", 872, 0, 0},
-    {"ecr", "ecr", 872, 0, 0},
-    {"lambda", "lambda", 872, 0, 0},
-    {"lambdaCode", "lambdaCode", 872, 0, 0},
-    {"codeRepository", "codeRepository", 872, 0, 0},
-    {"accountId", "accountId", 870, 0, 0},
-    {"status", "status", 872, 0, 0},
-    {"resourceStatus", "resourceStatus", 878, 0, 0},
-    {"errorCode", "errorCode", 873, 0, 0},
-    {"errorMessage", "errorMessage", 874, 0, 0},
-    {"accounts", "accounts", 868, 0, 0},
-    {"failedAccounts", "failedAccounts", 876, 0, 0},
-    {"DetailedStatus", "DetailedStatus", 894, 0, 0},
-    {"InstanceAssociationStatusAggregatedCount", "InstanceAssociationStatusAggregatedCount", 896, 0, 0},
-    {"InstanceId", "InstanceId", 882, 0, 0},
-    {"PingStatus", "PingStatus", 883, 0, 0},
-    {"LastPingDateTime", "LastPingDateTime", 884, 0, 0},
-    {"AgentVersion", "AgentVersion", 885, 0, 0},
-    {"IsLatestVersion", "IsLatestVersion", 886, 0, 0},
-    {"PlatformType", "PlatformType", 887, 0, 0},
-    {"PlatformName", "PlatformName", 888, 0, 0},
-    {"PlatformVersion", "PlatformVersion", 888, 0, 0},
-    {"ActivationId", "ActivationId", 889, 0, 0},
-    {"IamRole", "IamRole", 890, 0, 0},
-    {"RegistrationDate", "RegistrationDate", 884, 0, 0},
-    {"ResourceType", "ResourceType", 891, 0, 0},
-    {"Name", "Name", 888, 0, 0},
-    {"IPAddress", "IPAddress", 892, 0, 0},
-    {"ComputerName", "ComputerName", 893, 0, 0},
-    {"AssociationStatus", "AssociationStatus", 894, 0, 0},
-    {"LastAssociationExecutionDate", "LastAssociationExecutionDate", 884, 0, 0},
-    {"LastSuccessfulAssociationExecutionDate", "LastSuccessfulAssociationExecutionDate", 884, 0, 0},
-    {"AssociationOverview", "AssociationOverview", 895, 0, 0},
-    {"SourceId", "SourceId", 898, 0, 0},
-    {"SourceType", "SourceType", 899, 0, 0},
-    {"InstanceInformationList", "InstanceInformationList", 880, 0, 0},
-    {"NextToken", "NextToken", 900, 0, 0},
-    {"Name", "Name", 902, 0, 0},
-    {"Version", "Version", 905, 0, 0},
-    {"RequireType", "RequireType", 913, 0, 0},
-    {"VersionName", "VersionName", 904, 0, 0},
-    {"Name", "Name", 916, 0, 0},
-    {"Size", "Size", 917, 0, 0},
-    {"Hash", "Hash", 918, 0, 0},
-    {"HashType", "HashType", 919, 0, 0},
-    {"Url", "Url", 920, 0, 0},
-    {"Name", "Name", 902, 0, 0},
-    {"CreatedDate", "CreatedDate", 884, 0, 0},
-    {"DisplayName", "DisplayName", 903, 0, 0},
-    {"VersionName", "VersionName", 904, 0, 0},
-    {"DocumentVersion", "DocumentVersion", 905, 0, 0},
-    {"Status", "Status", 906, 0, 0},
-    {"StatusInformation", "StatusInformation", 907, 0, 0},
-    {"Content", "Content", 908, 0, 0},
-    {"DocumentType", "DocumentType", 909, 0, 0},
-    {"DocumentFormat", "DocumentFormat", 910, 0, 0},
-    {"Requires", "Requires", 911, 0, 0},
-    {"AttachmentsContent", "AttachmentsContent", 914, 0, 0},
-    {"ReviewStatus", "ReviewStatus", 921, 0, 0},
-    {"Name", "Name", 926, 0, 0},
-    {"Id", "Id", 927, 0, 0},
-    {"Description", "Description", 928, 0, 0},
-    {"LockToken", "LockToken", 929, 0, 0},
-    {"ARN", "ARN", 930, 0, 0},
-    {"NextMarker", "NextMarker", 923, 0, 0},
-    {"WebACLs", "WebACLs", 924, 0, 0},
-    {"ResourceArns", "ResourceArns", 932, 0, 0},
-    {"Quantity", "Quantity", 935, 0, 0},
-    {"Items", "Items", 941, 0, 0},
-    {"HeaderName", "HeaderName", 934, 0, 0},
-    {"HeaderValue", "HeaderValue", 948, 0, 0},
-    {"Quantity", "Quantity", 935, 0, 0},
-    {"Items", "Items", 946, 0, 0},
-    {"OriginAccessIdentity", "OriginAccessIdentity", 934, 0, 0},
-    {"OriginReadTimeout", "OriginReadTimeout", 935, 0, 0},
-    {"Quantity", "Quantity", 935, 0, 0},
-    {"Items", "Items", 953, 0, 0},
-    {"ClientCertificateArn", "ClientCertificateArn", 934, 0, 0},
-    {"HTTPPort", "HTTPPort", 935, 0, 0},
-    {"HTTPSPort", "HTTPSPort", 935, 0, 0},
-    {"OriginProtocolPolicy", "OriginProtocolPolicy", 951, 0, 0},
-    {"OriginSslProtocols", "OriginSslProtocols", 952, 0, 0},
-    {"OriginReadTimeout", "OriginReadTimeout", 935, 0, 0},
-    {"OriginKeepaliveTimeout", "OriginKeepaliveTimeout", 935, 0, 0},
-    {"IpAddressType", "IpAddressType", 955, 0, 0},
-    {"OriginMtlsConfig", "OriginMtlsConfig", 956, 0, 0},
-    {"VpcOriginId", "VpcOriginId", 934, 0, 0},
-    {"OwnerAccountId", "OwnerAccountId", 934, 0, 0},
-    {"OriginReadTimeout", "OriginReadTimeout", 935, 0, 0},
-    {"OriginKeepaliveTimeout", "OriginKeepaliveTimeout", 935, 0, 0},
-    {"Enabled", "Enabled", 936, 0, 0},
-    {"OriginShieldRegion", "OriginShieldRegion", 959, 0, 0},
-    {"Id", "Id", 934, 0, 0},
-    {"DomainName", "DomainName", 934, 0, 0},
-    {"OriginPath", "OriginPath", 934, 0, 0},
-    {"CustomHeaders", "CustomHeaders", 945, 0, 0},
-    {"S3OriginConfig", "S3OriginConfig", 949, 0, 0},
-    {"CustomOriginConfig", "CustomOriginConfig", 950, 0, 0},
-    {"VpcOriginConfig", "VpcOriginConfig", 957, 0, 0},
-    {"ConnectionAttempts", "ConnectionAttempts", 935, 0, 0},
-    {"ConnectionTimeout", "ConnectionTimeout", 935, 0, 0},
-    {"ResponseCompletionTimeout", "ResponseCompletionTimeout", 935, 0, 0},
-    {"OriginShield", "OriginShield", 958, 0, 0},
-    {"OriginAccessControlId", "OriginAccessControlId", 934, 0, 0},
-    {"Quantity", "Quantity", 935, 0, 0},
-    {"Items", "Items", 943, 0, 0},
-    {"Quantity", "Quantity", 935, 0, 0},
-    {"Items", "Items", 965, 0, 0},
-    {"StatusCodes", "StatusCodes", 964, 0, 0},
-    {"OriginId", "OriginId", 934, 0, 0},
-    {"Quantity", "Quantity", 935, 0, 0},
-    {"Items", "Items", 967, 0, 0},
-    {"Id", "Id", 934, 0, 0},
-    {"FailoverCriteria", "FailoverCriteria", 963, 0, 0},
-    {"Members", "Members", 966, 0, 0},
-    {"SelectionCriteria", "SelectionCriteria", 969, 0, 0},
-    {"Quantity", "Quantity", 935, 0, 0},
-    {"Items", "Items", 961, 0, 0},
-    {"Enabled", "Enabled", 936, 0, 0},
-    {"Quantity", "Quantity", 935, 0, 0},
-    {"Items", "Items", 972, 0, 0},
-    {"Enabled", "Enabled", 936, 0, 0},
-    {"Quantity", "Quantity", 935, 0, 0},
-    {"Items", "Items", 974, 0, 0},
-    {"Quantity", "Quantity", 935, 0, 0},
-    {"Items", "Items", 977, 0, 0},
-    {"Quantity", "Quantity", 935, 0, 0},
-    {"Items", "Items", 977, 0, 0},
-    {"CachedMethods", "CachedMethods", 979, 0, 0},
-    {"LambdaFunctionARN", "LambdaFunctionARN", 983, 0, 0},
-    {"EventType", "EventType", 984, 0, 0},
-    {"IncludeBody", "IncludeBody", 936, 0, 0},
-    {"Quantity", "Quantity", 935, 0, 0},
-    {"Items", "Items", 981, 0, 0},
-    {"FunctionARN", "FunctionARN", 988, 0, 0},
-    {"EventType", "EventType", 984, 0, 0},
-    {"Quantity", "Quantity", 935, 0, 0},
-    {"Items", "Items", 986, 0, 0},
-    {"Enabled", "Enabled", 936, 0, 0},
-    {"Quantity", "Quantity", 935, 0, 0},
-    {"Items", "Items", 994, 0, 0},
-    {"Forward", "Forward", 992, 0, 0},
-    {"WhitelistedNames", "WhitelistedNames", 993, 0, 0},
-    {"Quantity", "Quantity", 935, 0, 0},
-    {"Items", "Items", 996, 0, 0},
-    {"Quantity", "Quantity", 935, 0, 0},
-    {"Items", "Items", 998, 0, 0},
-    {"QueryString", "QueryString", 936, 0, 0},
-    {"Cookies", "Cookies", 991, 0, 0},
-    {"Headers", "Headers", 995, 0, 0},
-    {"QueryStringCacheKeys", "QueryStringCacheKeys", 997, 0, 0},
-    {"TargetOriginId", "TargetOriginId", 934, 0, 0},
-    {"TrustedSigners", "TrustedSigners", 971, 0, 0},
-    {"TrustedKeyGroups", "TrustedKeyGroups", 973, 0, 0},
-    {"ViewerProtocolPolicy", "ViewerProtocolPolicy", 975, 0, 0},
-    {"AllowedMethods", "AllowedMethods", 976, 0, 0},
-    {"SmoothStreaming", "SmoothStreaming", 936, 0, 0},
-    {"Compress", "Compress", 936, 0, 0},
-    {"LambdaFunctionAssociations", "LambdaFunctionAssociations", 980, 0, 0},
-    {"FunctionAssociations", "FunctionAssociations", 985, 0, 0},
-    {"FieldLevelEncryptionId", "FieldLevelEncryptionId", 934, 0, 0},
-    {"RealtimeLogConfigArn", "RealtimeLogConfigArn", 934, 0, 0},
-    {"CachePolicyId", "CachePolicyId", 934, 0, 0},
-    {"OriginRequestPolicyId", "OriginRequestPolicyId", 934, 0, 0},
-    {"ResponseHeadersPolicyId", "ResponseHeadersPolicyId", 934, 0, 0},
-    {"GrpcConfig", "GrpcConfig", 989, 0, 0},
-    {"ForwardedValues", "ForwardedValues", 990, 0, 0},
-    {"MinTTL", "MinTTL", 999, 0, 0},
-    {"DefaultTTL", "DefaultTTL", 999, 0, 0},
-    {"MaxTTL", "MaxTTL", 999, 0, 0},
-    {"PathPattern", "PathPattern", 934, 0, 0},
-    {"TargetOriginId", "TargetOriginId", 934, 0, 0},
-    {"TrustedSigners", "TrustedSigners", 971, 0, 0},
-    {"TrustedKeyGroups", "TrustedKeyGroups", 973, 0, 0},
-    {"ViewerProtocolPolicy", "ViewerProtocolPolicy", 975, 0, 0},
-    {"AllowedMethods", "AllowedMethods", 976, 0, 0},
-    {"SmoothStreaming", "SmoothStreaming", 936, 0, 0},
-    {"Compress", "Compress", 936, 0, 0},
-    {"LambdaFunctionAssociations", "LambdaFunctionAssociations", 980, 0, 0},
-    {"FunctionAssociations", "FunctionAssociations", 985, 0, 0},
-    {"FieldLevelEncryptionId", "FieldLevelEncryptionId", 934, 0, 0},
-    {"RealtimeLogConfigArn", "RealtimeLogConfigArn", 934, 0, 0},
-    {"CachePolicyId", "CachePolicyId", 934, 0, 0},
-    {"OriginRequestPolicyId", "OriginRequestPolicyId", 934, 0, 0},
-    {"ResponseHeadersPolicyId", "ResponseHeadersPolicyId", 934, 0, 0},
-    {"GrpcConfig", "GrpcConfig", 989, 0, 0},
-    {"ForwardedValues", "ForwardedValues", 990, 0, 0},
-    {"MinTTL", "MinTTL", 999, 0, 0},
-    {"DefaultTTL", "DefaultTTL", 999, 0, 0},
-    {"MaxTTL", "MaxTTL", 999, 0, 0},
-    {"Quantity", "Quantity", 935, 0, 0},
-    {"Items", "Items", 1001, 0, 0},
-    {"ErrorCode", "ErrorCode", 935, 0, 0},
-    {"ResponsePagePath", "ResponsePagePath", 934, 0, 0},
-    {"ResponseCode", "ResponseCode", 934, 0, 0},
-    {"ErrorCachingMinTTL", "ErrorCachingMinTTL", 999, 0, 0},
-    {"Quantity", "Quantity", 935, 0, 0},
-    {"Items", "Items", 1004, 0, 0},
-    {"CloudFrontDefaultCertificate", "CloudFrontDefaultCertificate", 936, 0, 0},
-    {"IAMCertificateId", "IAMCertificateId", 1008, 0, 0},
-    {"ACMCertificateArn", "ACMCertificateArn", 934, 0, 0},
-    {"SSLSupportMethod", "SSLSupportMethod", 1009, 0, 0},
-    {"MinimumProtocolVersion", "MinimumProtocolVersion", 1010, 0, 0},
-    {"Certificate", "Certificate", 934, 0, 0},
-    {"CertificateSource", "CertificateSource", 1011, 0, 0},
-    {"RestrictionType", "RestrictionType", 1014, 0, 0},
-    {"Quantity", "Quantity", 935, 0, 0},
-    {"Items", "Items", 1015, 0, 0},
-    {"GeoRestriction", "GeoRestriction", 1013, 0, 0},
-    {"CNAME", "CNAME", 934, 0, 0},
-    {"ICPRecordalStatus", "ICPRecordalStatus", 1019, 0, 0},
-    {"TrustStoreId", "TrustStoreId", 934, 0, 0},
-    {"AdvertiseTrustStoreCaNames", "AdvertiseTrustStoreCaNames", 936, 0, 0},
-    {"IgnoreCertificateExpiry", "IgnoreCertificateExpiry", 936, 0, 0},
-    {"Mode", "Mode", 1022, 0, 0},
-    {"TrustStoreConfig", "TrustStoreConfig", 1023, 0, 0},
-    {"Id", "Id", 1025, 0, 0},
-    {"Id", "Id", 934, 0, 0},
+    {"tags", "tags", 851, 0, 0},
+    {"TopicArn", "TopicArn", 857, 0, 0},
+    {"Topics", "Topics", 855, 0, 0},
+    {"NextToken", "NextToken", 858, 0, 0},
+    {"SubscriptionArn", "SubscriptionArn", 862, 0, 0},
+    {"Owner", "Owner", 863, 0, 0},
+    {"Protocol", "Protocol", 864, 0, 0},
+    {"Endpoint", "Endpoint", 865, 0, 0},
+    {"TopicArn", "TopicArn", 857, 0, 0},
+    {"Subscriptions", "Subscriptions", 860, 0, 0},
+    {"NextToken", "NextToken", 858, 0, 0},
+    {"createdAt", "createdAt", 867, 0, 0},
+    {"findingPublishingFrequency", "findingPublishingFrequency", 868, 0, 0},
+    {"serviceRole", "serviceRole", 869, 0, 0},
+    {"status", "status", 870, 0, 0},
+    {"updatedAt", "updatedAt", 867, 0, 0},
+    {"status", "status", 876, 0, 0},
+    {"errorCode", "errorCode", 877, 0, 0},
+    {"errorMessage", "errorMessage", 878, 0, 0},
+    {"ec2", "ec2", 875, 0, 0},
+    {"ecr", "ecr", 875, 0, 0},
+    {"lambda", "lambda", 875, 0, 0},
+    {"lambdaCode", "lambdaCode", 875, 0, 0},
+    {"codeRepository", "codeRepository", 875, 0, 0},
+    {"accountId", "accountId", 874, 0, 0},
+    {"state", "state", 875, 0, 0},
+    {"resourceState", "resourceState", 879, 0, 0},
+    {"ec2", "ec2", 876, 0, 0},
+    {"ecr", "ecr", 876, 0, 0},
+    {"lambda", "lambda", 876, 0, 0},
+    {"lambdaCode", "lambdaCode", 876, 0, 0},
+    {"codeRepository", "codeRepository", 876, 0, 0},
+    {"accountId", "accountId", 874, 0, 0},
+    {"status", "status", 876, 0, 0},
+    {"resourceStatus", "resourceStatus", 882, 0, 0},
+    {"errorCode", "errorCode", 877, 0, 0},
+    {"errorMessage", "errorMessage", 878, 0, 0},
+    {"accounts", "accounts", 872, 0, 0},
+    {"failedAccounts", "failedAccounts", 880, 0, 0},
+    {"DetailedStatus", "DetailedStatus", 898, 0, 0},
+    {"InstanceAssociationStatusAggregatedCount", "InstanceAssociationStatusAggregatedCount", 900, 0, 0},
+    {"InstanceId", "InstanceId", 886, 0, 0},
+    {"PingStatus", "PingStatus", 887, 0, 0},
+    {"LastPingDateTime", "LastPingDateTime", 888, 0, 0},
+    {"AgentVersion", "AgentVersion", 889, 0, 0},
+    {"IsLatestVersion", "IsLatestVersion", 890, 0, 0},
+    {"PlatformType", "PlatformType", 891, 0, 0},
+    {"PlatformName", "PlatformName", 892, 0, 0},
+    {"PlatformVersion", "PlatformVersion", 892, 0, 0},
+    {"ActivationId", "ActivationId", 893, 0, 0},
+    {"IamRole", "IamRole", 894, 0, 0},
+    {"RegistrationDate", "RegistrationDate", 888, 0, 0},
+    {"ResourceType", "ResourceType", 895, 0, 0},
+    {"Name", "Name", 892, 0, 0},
+    {"IPAddress", "IPAddress", 896, 0, 0},
+    {"ComputerName", "ComputerName", 897, 0, 0},
+    {"AssociationStatus", "AssociationStatus", 898, 0, 0},
+    {"LastAssociationExecutionDate", "LastAssociationExecutionDate", 888, 0, 0},
+    {"LastSuccessfulAssociationExecutionDate", "LastSuccessfulAssociationExecutionDate", 888, 0, 0},
+    {"AssociationOverview", "AssociationOverview", 899, 0, 0},
+    {"SourceId", "SourceId", 902, 0, 0},
+    {"SourceType", "SourceType", 903, 0, 0},
+    {"InstanceInformationList", "InstanceInformationList", 884, 0, 0},
+    {"NextToken", "NextToken", 904, 0, 0},
+    {"Name", "Name", 906, 0, 0},
+    {"Version", "Version", 909, 0, 0},
+    {"RequireType", "RequireType", 917, 0, 0},
+    {"VersionName", "VersionName", 908, 0, 0},
+    {"Name", "Name", 920, 0, 0},
+    {"Size", "Size", 921, 0, 0},
+    {"Hash", "Hash", 922, 0, 0},
+    {"HashType", "HashType", 923, 0, 0},
+    {"Url", "Url", 924, 0, 0},
+    {"Name", "Name", 906, 0, 0},
+    {"CreatedDate", "CreatedDate", 888, 0, 0},
+    {"DisplayName", "DisplayName", 907, 0, 0},
+    {"VersionName", "VersionName", 908, 0, 0},
+    {"DocumentVersion", "DocumentVersion", 909, 0, 0},
+    {"Status", "Status", 910, 0, 0},
+    {"StatusInformation", "StatusInformation", 911, 0, 0},
+    {"Content", "Content", 912, 0, 0},
+    {"DocumentType", "DocumentType", 913, 0, 0},
+    {"DocumentFormat", "DocumentFormat", 914, 0, 0},
+    {"Requires", "Requires", 915, 0, 0},
+    {"AttachmentsContent", "AttachmentsContent", 918, 0, 0},
+    {"ReviewStatus", "ReviewStatus", 925, 0, 0},
+    {"Name", "Name", 930, 0, 0},
+    {"Id", "Id", 931, 0, 0},
+    {"Description", "Description", 932, 0, 0},
+    {"LockToken", "LockToken", 933, 0, 0},
     {"ARN", "ARN", 934, 0, 0},
-    {"ETag", "ETag", 934, 0, 0},
-    {"Status", "Status", 934, 0, 0},
-    {"LastModifiedTime", "LastModifiedTime", 939, 0, 0},
-    {"DomainName", "DomainName", 934, 0, 0},
-    {"Aliases", "Aliases", 940, 0, 0},
-    {"Origins", "Origins", 942, 0, 0},
-    {"OriginGroups", "OriginGroups", 960, 0, 0},
-    {"DefaultCacheBehavior", "DefaultCacheBehavior", 970, 0, 0},
-    {"CacheBehaviors", "CacheBehaviors", 1000, 0, 0},
-    {"CustomErrorResponses", "CustomErrorResponses", 1003, 0, 0},
-    {"Comment", "Comment", 948, 0, 0},
-    {"PriceClass", "PriceClass", 1006, 0, 0},
-    {"Enabled", "Enabled", 936, 0, 0},
-    {"ViewerCertificate", "ViewerCertificate", 1007, 0, 0},
-    {"Restrictions", "Restrictions", 1012, 0, 0},
-    {"WebACLId", "WebACLId", 934, 0, 0},
-    {"HttpVersion", "HttpVersion", 1016, 0, 0},
-    {"IsIPV6Enabled", "IsIPV6Enabled", 936, 0, 0},
-    {"AliasICPRecordals", "AliasICPRecordals", 1017, 0, 0},
-    {"Staging", "Staging", 936, 0, 0},
-    {"ConnectionMode", "ConnectionMode", 1020, 0, 0},
-    {"AnycastIpListId", "AnycastIpListId", 934, 0, 0},
-    {"ViewerMtlsConfig", "ViewerMtlsConfig", 1021, 0, 0},
-    {"ConnectionFunctionAssociation", "ConnectionFunctionAssociation", 1024, 0, 0},
-    {"Marker", "Marker", 934, 0, 0},
-    {"NextMarker", "NextMarker", 934, 0, 0},
-    {"MaxItems", "MaxItems", 935, 0, 0},
-    {"IsTruncated", "IsTruncated", 936, 0, 0},
-    {"Quantity", "Quantity", 935, 0, 0},
-    {"Items", "Items", 937, 0, 0},
-    {"Code", "Code", 1037, 0, 0},
-    {"Reason", "Reason", 1038, 0, 0},
-    {"IpAddress", "IpAddress", 1047, 0, 0},
-    {"AllocationId", "AllocationId", 1048, 0, 0},
-    {"PrivateIPv4Address", "PrivateIPv4Address", 1049, 0, 0},
-    {"IPv6Address", "IPv6Address", 1050, 0, 0},
-    {"ZoneName", "ZoneName", 1042, 0, 0},
-    {"SubnetId", "SubnetId", 1043, 0, 0},
-    {"OutpostId", "OutpostId", 1044, 0, 0},
-    {"LoadBalancerAddresses", "LoadBalancerAddresses", 1045, 0, 0},
-    {"SourceNatIpv6Prefixes", "SourceNatIpv6Prefixes", 1051, 0, 0},
-    {"Ipv4IpamPoolId", "Ipv4IpamPoolId", 1060, 0, 0},
-    {"LoadBalancerArn", "LoadBalancerArn", 1029, 0, 0},
-    {"DNSName", "DNSName", 1030, 0, 0},
-    {"CanonicalHostedZoneId", "CanonicalHostedZoneId", 1031, 0, 0},
-    {"CreatedTime", "CreatedTime", 1032, 0, 0},
-    {"LoadBalancerName", "LoadBalancerName", 1033, 0, 0},
-    {"Scheme", "Scheme", 1034, 0, 0},
-    {"VpcId", "VpcId", 1035, 0, 0},
-    {"State", "State", 1036, 0, 0},
-    {"Type", "Type", 1039, 0, 0},
-    {"AvailabilityZones", "AvailabilityZones", 1040, 0, 0},
-    {"SecurityGroups", "SecurityGroups", 1053, 0, 0},
-    {"IpAddressType", "IpAddressType", 1055, 0, 0},
-    {"CustomerOwnedIpv4Pool", "CustomerOwnedIpv4Pool", 1056, 0, 0},
-    {"EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic", "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic", 1057, 0, 0},
-    {"EnablePrefixForIpv6SourceNat", "EnablePrefixForIpv6SourceNat", 1058, 0, 0},
-    {"IpamPools", "IpamPools", 1059, 0, 0},
-    {"LoadBalancers", "LoadBalancers", 1027, 0, 0},
-    {"NextMarker", "NextMarker", 1061, 0, 0},
-    {"CertificateArn", "CertificateArn", 1070, 0, 0},
-    {"IsDefault", "IsDefault", 1071, 0, 0},
-    {"Issuer", "Issuer", 1078, 0, 0},
-    {"AuthorizationEndpoint", "AuthorizationEndpoint", 1079, 0, 0},
-    {"TokenEndpoint", "TokenEndpoint", 1080, 0, 0},
-    {"UserInfoEndpoint", "UserInfoEndpoint", 1081, 0, 0},
-    {"ClientId", "ClientId", 1082, 0, 0},
-    {"ClientSecret", "ClientSecret", 1083, 0, 0},
-    {"SessionCookieName", "SessionCookieName", 1084, 0, 0},
-    {"Scope", "Scope", 1085, 0, 0},
-    {"SessionTimeout", "SessionTimeout", 1086, 0, 0},
-    {"AuthenticationRequestExtraParams", "AuthenticationRequestExtraParams", 1087, 0, 0},
-    {"OnUnauthenticatedRequest", "OnUnauthenticatedRequest", 1090, 0, 0},
-    {"UseExistingClientSecret", "UseExistingClientSecret", 1091, 0, 0},
-    {"UserPoolArn", "UserPoolArn", 1093, 0, 0},
-    {"UserPoolClientId", "UserPoolClientId", 1094, 0, 0},
-    {"UserPoolDomain", "UserPoolDomain", 1095, 0, 0},
-    {"SessionCookieName", "SessionCookieName", 1096, 0, 0},
-    {"Scope", "Scope", 1097, 0, 0},
-    {"SessionTimeout", "SessionTimeout", 1098, 0, 0},
-    {"AuthenticationRequestExtraParams", "AuthenticationRequestExtraParams", 1099, 0, 0},
-    {"OnUnauthenticatedRequest", "OnUnauthenticatedRequest", 1102, 0, 0},
-    {"Protocol", "Protocol", 1105, 0, 0},
-    {"Port", "Port", 1106, 0, 0},
-    {"Host", "Host", 1107, 0, 0},
-    {"Path", "Path", 1108, 0, 0},
-    {"Query", "Query", 1109, 0, 0},
-    {"StatusCode", "StatusCode", 1110, 0, 0},
-    {"MessageBody", "MessageBody", 1112, 0, 0},
-    {"StatusCode", "StatusCode", 1113, 0, 0},
-    {"ContentType", "ContentType", 1114, 0, 0},
-    {"TargetGroupArn", "TargetGroupArn", 1076, 0, 0},
-    {"Weight", "Weight", 1118, 0, 0},
-    {"Enabled", "Enabled", 1120, 0, 0},
-    {"DurationSeconds", "DurationSeconds", 1121, 0, 0},
-    {"TargetGroups", "TargetGroups", 1116, 0, 0},
-    {"TargetGroupStickinessConfig", "TargetGroupStickinessConfig", 1119, 0, 0},
-    {"Format", "Format", 1127, 0, 0},
-    {"Name", "Name", 1128, 0, 0},
-    {"Values", "Values", 1129, 0, 0},
-    {"JwksEndpoint", "JwksEndpoint", 1123, 0, 0},
-    {"Issuer", "Issuer", 1124, 0, 0},
-    {"AdditionalClaims", "AdditionalClaims", 1125, 0, 0},
-    {"Type", "Type", 1075, 0, 0},
-    {"TargetGroupArn", "TargetGroupArn", 1076, 0, 0},
-    {"AuthenticateOidcConfig", "AuthenticateOidcConfig", 1077, 0, 0},
-    {"AuthenticateCognitoConfig", "AuthenticateCognitoConfig", 1092, 0, 0},
-    {"Order", "Order", 1103, 0, 0},
-    {"RedirectConfig", "RedirectConfig", 1104, 0, 0},
-    {"FixedResponseConfig", "FixedResponseConfig", 1111, 0, 0},
-    {"ForwardConfig", "ForwardConfig", 1115, 0, 0},
-    {"JwtValidationConfig", "JwtValidationConfig", 1122, 0, 0},
-    {"Mode", "Mode", 1134, 0, 0},
-    {"TrustStoreArn", "TrustStoreArn", 1135, 0, 0},
-    {"IgnoreClientCertificateExpiry", "IgnoreClientCertificateExpiry", 1136, 0, 0},
-    {"TrustStoreAssociationStatus", "TrustStoreAssociationStatus", 1137, 0, 0},
-    {"AdvertiseTrustStoreCaNames", "AdvertiseTrustStoreCaNames", 1138, 0, 0},
-    {"ListenerArn", "ListenerArn", 1065, 0, 0},
-    {"LoadBalancerArn", "LoadBalancerArn", 1029, 0, 0},
-    {"Port", "Port", 1066, 0, 0},
-    {"Protocol", "Protocol", 1067, 0, 0},
-    {"Certificates", "Certificates", 1068, 0, 0},
-    {"SslPolicy", "SslPolicy", 1072, 0, 0},
-    {"DefaultActions", "DefaultActions", 1073, 0, 0},
-    {"AlpnPolicy", "AlpnPolicy", 1131, 0, 0},
-    {"MutualAuthentication", "MutualAuthentication", 1133, 0, 0},
-    {"Listeners", "Listeners", 1063, 0, 0},
-    {"NextMarker", "NextMarker", 1061, 0, 0},
-    {"Name", "Name", 1146, 0, 0},
-    {"Priority", "Priority", 1147, 0, 0},
-    {"SslProtocols", "SslProtocols", 1142, 0, 0},
-    {"Ciphers", "Ciphers", 1144, 0, 0},
-    {"Name", "Name", 1072, 0, 0},
-    {"SupportedLoadBalancerTypes", "SupportedLoadBalancerTypes", 1148, 0, 0},
-    {"SslPolicies", "SslPolicies", 1140, 0, 0},
-    {"NextMarker", "NextMarker", 1061, 0, 0},
-    {"CertificateArn", "CertificateArn", 1154, 0, 0},
-    {"DomainName", "DomainName", 1155, 0, 0},
-    {"SubjectAlternativeNameSummaries", "SubjectAlternativeNameSummaries", 1156, 0, 0},
-    {"HasAdditionalSubjectAlternativeNames", "HasAdditionalSubjectAlternativeNames", 1157, 0, 0},
-    {"Status", "Status", 1158, 0, 0},
-    {"Type", "Type", 1159, 0, 0},
-    {"KeyAlgorithm", "KeyAlgorithm", 1160, 0, 0},
-    {"KeyUsages", "KeyUsages", 1161, 0, 0},
-    {"ExtendedKeyUsages", "ExtendedKeyUsages", 1163, 0, 0},
-    {"ExportOption", "ExportOption", 1165, 0, 0},
-    {"InUse", "InUse", 1157, 0, 0},
-    {"Exported", "Exported", 1157, 0, 0},
-    {"RenewalEligibility", "RenewalEligibility", 1166, 0, 0},
-    {"NotBefore", "NotBefore", 1167, 0, 0},
-    {"NotAfter", "NotAfter", 1167, 0, 0},
-    {"CreatedAt", "CreatedAt", 1167, 0, 0},
-    {"IssuedAt", "IssuedAt", 1167, 0, 0},
-    {"ImportedAt", "ImportedAt", 1167, 0, 0},
-    {"RevokedAt", "RevokedAt", 1167, 0, 0},
-    {"ManagedBy", "ManagedBy", 1168, 0, 0},
-    {"NextToken", "NextToken", 1151, 0, 0},
-    {"CertificateSummaryList", "CertificateSummaryList", 1152, 0, 0},
-    {"Name", "Name", 1174, 0, 0},
-    {"Type", "Type", 1177, 0, 0},
-    {"Value", "Value", 1174, 0, 0},
-    {"RedirectFrom", "RedirectFrom", 1174, 0, 0},
-    {"RedirectTo", "RedirectTo", 1174, 0, 0},
-    {"DomainName", "DomainName", 1155, 0, 0},
-    {"ValidationEmails", "ValidationEmails", 1173, 0, 0},
-    {"ValidationDomain", "ValidationDomain", 1155, 0, 0},
-    {"ValidationStatus", "ValidationStatus", 1175, 0, 0},
-    {"ResourceRecord", "ResourceRecord", 1176, 0, 0},
-    {"HttpRedirect", "HttpRedirect", 1178, 0, 0},
-    {"ValidationMethod", "ValidationMethod", 1179, 0, 0},
-    {"RenewalStatus", "RenewalStatus", 1184, 0, 0},
-    {"DomainValidationOptions", "DomainValidationOptions", 1171, 0, 0},
-    {"RenewalStatusReason", "RenewalStatusReason", 1182, 0, 0},
-    {"UpdatedAt", "UpdatedAt", 1167, 0, 0},
-    {"Name", "Name", 1162, 0, 0},
-    {"Name", "Name", 1164, 0, 0},
-    {"OID", "OID", 1174, 0, 0},
-    {"CertificateTransparencyLoggingPreference", "CertificateTransparencyLoggingPreference", 1190, 0, 0},
-    {"Export", "Export", 1165, 0, 0},
-    {"CertificateArn", "CertificateArn", 1154, 0, 0},
-    {"DomainName", "DomainName", 1155, 0, 0},
-    {"SubjectAlternativeNames", "SubjectAlternativeNames", 1156, 0, 0},
-    {"ManagedBy", "ManagedBy", 1168, 0, 0},
-    {"DomainValidationOptions", "DomainValidationOptions", 1171, 0, 0},
-    {"Serial", "Serial", 1174, 0, 0},
-    {"Subject", "Subject", 1174, 0, 0},
-    {"Issuer", "Issuer", 1174, 0, 0},
-    {"CreatedAt", "CreatedAt", 1167, 0, 0},
-    {"IssuedAt", "IssuedAt", 1167, 0, 0},
-    {"ImportedAt", "ImportedAt", 1167, 0, 0},
-    {"Status", "Status", 1158, 0, 0},
-    {"RevokedAt", "RevokedAt", 1167, 0, 0},
-    {"RevocationReason", "RevocationReason", 1180, 0, 0},
-    {"NotBefore", "NotBefore", 1167, 0, 0},
-    {"NotAfter", "NotAfter", 1167, 0, 0},
-    {"KeyAlgorithm", "KeyAlgorithm", 1160, 0, 0},
-    {"SignatureAlgorithm", "SignatureAlgorithm", 1174, 0, 0},
-    {"InUseBy", "InUseBy", 1181, 0, 0},
-    {"FailureReason", "FailureReason", 1182, 0, 0},
-    {"Type", "Type", 1159, 0, 0},
-    {"RenewalSummary", "RenewalSummary", 1183, 0, 0},
-    {"KeyUsages", "KeyUsages", 1185, 0, 0},
-    {"ExtendedKeyUsages", "ExtendedKeyUsages", 1187, 0, 0},
-    {"CertificateAuthorityArn", "CertificateAuthorityArn", 1154, 0, 0},
-    {"RenewalEligibility", "RenewalEligibility", 1166, 0, 0},
-    {"Options", "Options", 1189, 0, 0},
-    {"Certificate", "Certificate", 1170, 0, 0},
-    {"AutomaticallyAfterDays", "AutomaticallyAfterDays", 1202, 0, 0},
-    {"Duration", "Duration", 1203, 0, 0},
-    {"ScheduleExpression", "ScheduleExpression", 1204, 0, 0},
-    {"Key", "Key", 1207, 0, 0},
-    {"Value", "Value", 1208, 0, 0},
-    {"Key", "Key", 1217, 0, 0},
-    {"Value", "Value", 1218, 0, 0},
-    {"ARN", "ARN", 1194, 0, 0},
-    {"Name", "Name", 1195, 0, 0},
-    {"Type", "Type", 1196, 0, 0},
-    {"Description", "Description", 1197, 0, 0},
-    {"KmsKeyId", "KmsKeyId", 1198, 0, 0},
-    {"RotationEnabled", "RotationEnabled", 1199, 0, 0},
-    {"RotationLambdaARN", "RotationLambdaARN", 1200, 0, 0},
-    {"RotationRules", "RotationRules", 1201, 0, 0},
-    {"ExternalSecretRotationMetadata", "ExternalSecretRotationMetadata", 1205, 0, 0},
-    {"ExternalSecretRotationRoleArn", "ExternalSecretRotationRoleArn", 1209, 0, 0},
-    {"LastRotatedDate", "LastRotatedDate", 1210, 0, 0},
-    {"LastChangedDate", "LastChangedDate", 1211, 0, 0},
-    {"LastAccessedDate", "LastAccessedDate", 1212, 0, 0},
-    {"DeletedDate", "DeletedDate", 1213, 0, 0},
-    {"NextRotationDate", "NextRotationDate", 1214, 0, 0},
-    {"Tags", "Tags", 1215, 0, 0},
-    {"SecretVersionsToStages", "SecretVersionsToStages", 1219, 0, 0},
-    {"OwningService", "OwningService", 1223, 0, 0},
-    {"CreatedDate", "CreatedDate", 1224, 0, 0},
-    {"PrimaryRegion", "PrimaryRegion", 1225, 0, 0},
-    {"SecretList", "SecretList", 1192, 0, 0},
-    {"NextToken", "NextToken", 1226, 0, 0},
-    {"Mode", "Mode", 1254, 0, 0},
-    {"PreferredProtocol", "PreferredProtocol", 1255, 0, 0},
-    {"RunningMode", "RunningMode", 1245, 0, 0},
-    {"RunningModeAutoStopTimeoutInMinutes", "RunningModeAutoStopTimeoutInMinutes", 1246, 0, 0},
-    {"RootVolumeSizeGib", "RootVolumeSizeGib", 1247, 0, 0},
-    {"UserVolumeSizeGib", "UserVolumeSizeGib", 1248, 0, 0},
-    {"ComputeTypeName", "ComputeTypeName", 1249, 0, 0},
-    {"Protocols", "Protocols", 1250, 0, 0},
-    {"OperatingSystemName", "OperatingSystemName", 1252, 0, 0},
-    {"GlobalAccelerator", "GlobalAccelerator", 1253, 0, 0},
-    {"Resource", "Resource", 1258, 0, 0},
-    {"State", "State", 1259, 0, 0},
-    {"WorkspaceId", "WorkspaceId", 1230, 0, 0},
-    {"Region", "Region", 1262, 0, 0},
-    {"State", "State", 1235, 0, 0},
-    {"Type", "Type", 1263, 0, 0},
-    {"DataReplication", "DataReplication", 1265, 0, 0},
-    {"RecoverySnapshotTime", "RecoverySnapshotTime", 1266, 0, 0},
-    {"StandbyWorkspaceId", "StandbyWorkspaceId", 1230, 0, 0},
-    {"DataReplication", "DataReplication", 1265, 0, 0},
-    {"RecoverySnapshotTime", "RecoverySnapshotTime", 1266, 0, 0},
-    {"WorkspaceId", "WorkspaceId", 1230, 0, 0},
-    {"DirectoryId", "DirectoryId", 1231, 0, 0},
-    {"UserName", "UserName", 1232, 0, 0},
-    {"IpAddress", "IpAddress", 1233, 0, 0},
-    {"Ipv6Address", "Ipv6Address", 1234, 0, 0},
-    {"State", "State", 1235, 0, 0},
-    {"BundleId", "BundleId", 1236, 0, 0},
-    {"SubnetId", "SubnetId", 1237, 0, 0},
-    {"ErrorMessage", "ErrorMessage", 1238, 0, 0},
-    {"ErrorCode", "ErrorCode", 1239, 0, 0},
-    {"ComputerName", "ComputerName", 1240, 0, 0},
-    {"VolumeEncryptionKey", "VolumeEncryptionKey", 1241, 0, 0},
-    {"UserVolumeEncryptionEnabled", "UserVolumeEncryptionEnabled", 1242, 0, 0},
-    {"RootVolumeEncryptionEnabled", "RootVolumeEncryptionEnabled", 1242, 0, 0},
-    {"WorkspaceName", "WorkspaceName", 1243, 0, 0},
-    {"WorkspaceProperties", "WorkspaceProperties", 1244, 0, 0},
-    {"ModificationStates", "ModificationStates", 1256, 0, 0},
-    {"RelatedWorkspaces", "RelatedWorkspaces", 1260, 0, 0},
-    {"DataReplicationSettings", "DataReplicationSettings", 1264, 0, 0},
-    {"StandbyWorkspacesProperties", "StandbyWorkspacesProperties", 1267, 0, 0},
-    {"Workspaces", "Workspaces", 1228, 0, 0},
-    {"NextToken", "NextToken", 1269, 0, 0},
-    {"EnableInternetAccess", "EnableInternetAccess", 1242, 0, 0},
-    {"DefaultOu", "DefaultOu", 1284, 0, 0},
-    {"CustomSecurityGroupId", "CustomSecurityGroupId", 1281, 0, 0},
-    {"UserEnabledAsLocalAdministrator", "UserEnabledAsLocalAdministrator", 1242, 0, 0},
-    {"EnableMaintenanceMode", "EnableMaintenanceMode", 1242, 0, 0},
-    {"InstanceIamRoleArn", "InstanceIamRoleArn", 1279, 0, 0},
-    {"AccessEndpointType", "AccessEndpointType", 1292, 0, 0},
-    {"VpcEndpointId", "VpcEndpointId", 1293, 0, 0},
-    {"AccessEndpoints", "AccessEndpoints", 1290, 0, 0},
-    {"InternetFallbackProtocols", "InternetFallbackProtocols", 1294, 0, 0},
-    {"DeviceTypeWindows", "DeviceTypeWindows", 1288, 0, 0},
-    {"DeviceTypeOsx", "DeviceTypeOsx", 1288, 0, 0},
-    {"DeviceTypeWeb", "DeviceTypeWeb", 1288, 0, 0},
-    {"DeviceTypeIos", "DeviceTypeIos", 1288, 0, 0},
-    {"DeviceTypeAndroid", "DeviceTypeAndroid", 1288, 0, 0},
-    {"DeviceTypeChromeOs", "DeviceTypeChromeOs", 1288, 0, 0},
-    {"DeviceTypeZeroClient", "DeviceTypeZeroClient", 1288, 0, 0},
-    {"DeviceTypeLinux", "DeviceTypeLinux", 1288, 0, 0},
-    {"DeviceTypeWorkSpacesThinClient", "DeviceTypeWorkSpacesThinClient", 1288, 0, 0},
-    {"AccessEndpointConfig", "AccessEndpointConfig", 1289, 0, 0},
-    {"RestartWorkspace", "RestartWorkspace", 1298, 0, 0},
-    {"IncreaseVolumeSize", "IncreaseVolumeSize", 1298, 0, 0},
-    {"ChangeComputeType", "ChangeComputeType", 1298, 0, 0},
-    {"SwitchRunningMode", "SwitchRunningMode", 1298, 0, 0},
-    {"RebuildWorkspace", "RebuildWorkspace", 1298, 0, 0},
-    {"Status", "Status", 1300, 0, 0},
-    {"UserAccessUrl", "UserAccessUrl", 1301, 0, 0},
-    {"RelayStateParameterName", "RelayStateParameterName", 1302, 0, 0},
+    {"NextMarker", "NextMarker", 927, 0, 0},
+    {"WebACLs", "WebACLs", 928, 0, 0},
+    {"ResourceArns", "ResourceArns", 936, 0, 0},
+    {"Quantity", "Quantity", 939, 0, 0},
+    {"Items", "Items", 945, 0, 0},
+    {"HeaderName", "HeaderName", 938, 0, 0},
+    {"HeaderValue", "HeaderValue", 952, 0, 0},
+    {"Quantity", "Quantity", 939, 0, 0},
+    {"Items", "Items", 950, 0, 0},
+    {"OriginAccessIdentity", "OriginAccessIdentity", 938, 0, 0},
+    {"OriginReadTimeout", "OriginReadTimeout", 939, 0, 0},
+    {"Quantity", "Quantity", 939, 0, 0},
+    {"Items", "Items", 957, 0, 0},
+    {"ClientCertificateArn", "ClientCertificateArn", 938, 0, 0},
+    {"HTTPPort", "HTTPPort", 939, 0, 0},
+    {"HTTPSPort", "HTTPSPort", 939, 0, 0},
+    {"OriginProtocolPolicy", "OriginProtocolPolicy", 955, 0, 0},
+    {"OriginSslProtocols", "OriginSslProtocols", 956, 0, 0},
+    {"OriginReadTimeout", "OriginReadTimeout", 939, 0, 0},
+    {"OriginKeepaliveTimeout", "OriginKeepaliveTimeout", 939, 0, 0},
+    {"IpAddressType", "IpAddressType", 959, 0, 0},
+    {"OriginMtlsConfig", "OriginMtlsConfig", 960, 0, 0},
+    {"VpcOriginId", "VpcOriginId", 938, 0, 0},
+    {"OwnerAccountId", "OwnerAccountId", 938, 0, 0},
+    {"OriginReadTimeout", "OriginReadTimeout", 939, 0, 0},
+    {"OriginKeepaliveTimeout", "OriginKeepaliveTimeout", 939, 0, 0},
+    {"Enabled", "Enabled", 940, 0, 0},
+    {"OriginShieldRegion", "OriginShieldRegion", 963, 0, 0},
+    {"Id", "Id", 938, 0, 0},
+    {"DomainName", "DomainName", 938, 0, 0},
+    {"OriginPath", "OriginPath", 938, 0, 0},
+    {"CustomHeaders", "CustomHeaders", 949, 0, 0},
+    {"S3OriginConfig", "S3OriginConfig", 953, 0, 0},
+    {"CustomOriginConfig", "CustomOriginConfig", 954, 0, 0},
+    {"VpcOriginConfig", "VpcOriginConfig", 961, 0, 0},
+    {"ConnectionAttempts", "ConnectionAttempts", 939, 0, 0},
+    {"ConnectionTimeout", "ConnectionTimeout", 939, 0, 0},
+    {"ResponseCompletionTimeout", "ResponseCompletionTimeout", 939, 0, 0},
+    {"OriginShield", "OriginShield", 962, 0, 0},
+    {"OriginAccessControlId", "OriginAccessControlId", 938, 0, 0},
+    {"Quantity", "Quantity", 939, 0, 0},
+    {"Items", "Items", 947, 0, 0},
+    {"Quantity", "Quantity", 939, 0, 0},
+    {"Items", "Items", 969, 0, 0},
+    {"StatusCodes", "StatusCodes", 968, 0, 0},
+    {"OriginId", "OriginId", 938, 0, 0},
+    {"Quantity", "Quantity", 939, 0, 0},
+    {"Items", "Items", 971, 0, 0},
+    {"Id", "Id", 938, 0, 0},
+    {"FailoverCriteria", "FailoverCriteria", 967, 0, 0},
+    {"Members", "Members", 970, 0, 0},
+    {"SelectionCriteria", "SelectionCriteria", 973, 0, 0},
+    {"Quantity", "Quantity", 939, 0, 0},
+    {"Items", "Items", 965, 0, 0},
+    {"Enabled", "Enabled", 940, 0, 0},
+    {"Quantity", "Quantity", 939, 0, 0},
+    {"Items", "Items", 976, 0, 0},
+    {"Enabled", "Enabled", 940, 0, 0},
+    {"Quantity", "Quantity", 939, 0, 0},
+    {"Items", "Items", 978, 0, 0},
+    {"Quantity", "Quantity", 939, 0, 0},
+    {"Items", "Items", 981, 0, 0},
+    {"Quantity", "Quantity", 939, 0, 0},
+    {"Items", "Items", 981, 0, 0},
+    {"CachedMethods", "CachedMethods", 983, 0, 0},
+    {"LambdaFunctionARN", "LambdaFunctionARN", 987, 0, 0},
+    {"EventType", "EventType", 988, 0, 0},
+    {"IncludeBody", "IncludeBody", 940, 0, 0},
+    {"Quantity", "Quantity", 939, 0, 0},
+    {"Items", "Items", 985, 0, 0},
+    {"FunctionARN", "FunctionARN", 992, 0, 0},
+    {"EventType", "EventType", 988, 0, 0},
+    {"Quantity", "Quantity", 939, 0, 0},
+    {"Items", "Items", 990, 0, 0},
+    {"Enabled", "Enabled", 940, 0, 0},
+    {"Quantity", "Quantity", 939, 0, 0},
+    {"Items", "Items", 998, 0, 0},
+    {"Forward", "Forward", 996, 0, 0},
+    {"WhitelistedNames", "WhitelistedNames", 997, 0, 0},
+    {"Quantity", "Quantity", 939, 0, 0},
+    {"Items", "Items", 1000, 0, 0},
+    {"Quantity", "Quantity", 939, 0, 0},
+    {"Items", "Items", 1002, 0, 0},
+    {"QueryString", "QueryString", 940, 0, 0},
+    {"Cookies", "Cookies", 995, 0, 0},
+    {"Headers", "Headers", 999, 0, 0},
+    {"QueryStringCacheKeys", "QueryStringCacheKeys", 1001, 0, 0},
+    {"TargetOriginId", "TargetOriginId", 938, 0, 0},
+    {"TrustedSigners", "TrustedSigners", 975, 0, 0},
+    {"TrustedKeyGroups", "TrustedKeyGroups", 977, 0, 0},
+    {"ViewerProtocolPolicy", "ViewerProtocolPolicy", 979, 0, 0},
+    {"AllowedMethods", "AllowedMethods", 980, 0, 0},
+    {"SmoothStreaming", "SmoothStreaming", 940, 0, 0},
+    {"Compress", "Compress", 940, 0, 0},
+    {"LambdaFunctionAssociations", "LambdaFunctionAssociations", 984, 0, 0},
+    {"FunctionAssociations", "FunctionAssociations", 989, 0, 0},
+    {"FieldLevelEncryptionId", "FieldLevelEncryptionId", 938, 0, 0},
+    {"RealtimeLogConfigArn", "RealtimeLogConfigArn", 938, 0, 0},
+    {"CachePolicyId", "CachePolicyId", 938, 0, 0},
+    {"OriginRequestPolicyId", "OriginRequestPolicyId", 938, 0, 0},
+    {"ResponseHeadersPolicyId", "ResponseHeadersPolicyId", 938, 0, 0},
+    {"GrpcConfig", "GrpcConfig", 993, 0, 0},
+    {"ForwardedValues", "ForwardedValues", 994, 0, 0},
+    {"MinTTL", "MinTTL", 1003, 0, 0},
+    {"DefaultTTL", "DefaultTTL", 1003, 0, 0},
+    {"MaxTTL", "MaxTTL", 1003, 0, 0},
+    {"PathPattern", "PathPattern", 938, 0, 0},
+    {"TargetOriginId", "TargetOriginId", 938, 0, 0},
+    {"TrustedSigners", "TrustedSigners", 975, 0, 0},
+    {"TrustedKeyGroups", "TrustedKeyGroups", 977, 0, 0},
+    {"ViewerProtocolPolicy", "ViewerProtocolPolicy", 979, 0, 0},
+    {"AllowedMethods", "AllowedMethods", 980, 0, 0},
+    {"SmoothStreaming", "SmoothStreaming", 940, 0, 0},
+    {"Compress", "Compress", 940, 0, 0},
+    {"LambdaFunctionAssociations", "LambdaFunctionAssociations", 984, 0, 0},
+    {"FunctionAssociations", "FunctionAssociations", 989, 0, 0},
+    {"FieldLevelEncryptionId", "FieldLevelEncryptionId", 938, 0, 0},
+    {"RealtimeLogConfigArn", "RealtimeLogConfigArn", 938, 0, 0},
+    {"CachePolicyId", "CachePolicyId", 938, 0, 0},
+    {"OriginRequestPolicyId", "OriginRequestPolicyId", 938, 0, 0},
+    {"ResponseHeadersPolicyId", "ResponseHeadersPolicyId", 938, 0, 0},
+    {"GrpcConfig", "GrpcConfig", 993, 0, 0},
+    {"ForwardedValues", "ForwardedValues", 994, 0, 0},
+    {"MinTTL", "MinTTL", 1003, 0, 0},
+    {"DefaultTTL", "DefaultTTL", 1003, 0, 0},
+    {"MaxTTL", "MaxTTL", 1003, 0, 0},
+    {"Quantity", "Quantity", 939, 0, 0},
+    {"Items", "Items", 1005, 0, 0},
+    {"ErrorCode", "ErrorCode", 939, 0, 0},
+    {"ResponsePagePath", "ResponsePagePath", 938, 0, 0},
+    {"ResponseCode", "ResponseCode", 938, 0, 0},
+    {"ErrorCachingMinTTL", "ErrorCachingMinTTL", 1003, 0, 0},
+    {"Quantity", "Quantity", 939, 0, 0},
+    {"Items", "Items", 1008, 0, 0},
+    {"CloudFrontDefaultCertificate", "CloudFrontDefaultCertificate", 940, 0, 0},
+    {"IAMCertificateId", "IAMCertificateId", 1012, 0, 0},
+    {"ACMCertificateArn", "ACMCertificateArn", 938, 0, 0},
+    {"SSLSupportMethod", "SSLSupportMethod", 1013, 0, 0},
+    {"MinimumProtocolVersion", "MinimumProtocolVersion", 1014, 0, 0},
+    {"Certificate", "Certificate", 938, 0, 0},
+    {"CertificateSource", "CertificateSource", 1015, 0, 0},
+    {"RestrictionType", "RestrictionType", 1018, 0, 0},
+    {"Quantity", "Quantity", 939, 0, 0},
+    {"Items", "Items", 1019, 0, 0},
+    {"GeoRestriction", "GeoRestriction", 1017, 0, 0},
+    {"CNAME", "CNAME", 938, 0, 0},
+    {"ICPRecordalStatus", "ICPRecordalStatus", 1023, 0, 0},
+    {"TrustStoreId", "TrustStoreId", 938, 0, 0},
+    {"AdvertiseTrustStoreCaNames", "AdvertiseTrustStoreCaNames", 940, 0, 0},
+    {"IgnoreCertificateExpiry", "IgnoreCertificateExpiry", 940, 0, 0},
+    {"Mode", "Mode", 1026, 0, 0},
+    {"TrustStoreConfig", "TrustStoreConfig", 1027, 0, 0},
+    {"Id", "Id", 1029, 0, 0},
+    {"Id", "Id", 938, 0, 0},
+    {"ARN", "ARN", 938, 0, 0},
+    {"ETag", "ETag", 938, 0, 0},
+    {"Status", "Status", 938, 0, 0},
+    {"LastModifiedTime", "LastModifiedTime", 943, 0, 0},
+    {"DomainName", "DomainName", 938, 0, 0},
+    {"Aliases", "Aliases", 944, 0, 0},
+    {"Origins", "Origins", 946, 0, 0},
+    {"OriginGroups", "OriginGroups", 964, 0, 0},
+    {"DefaultCacheBehavior", "DefaultCacheBehavior", 974, 0, 0},
+    {"CacheBehaviors", "CacheBehaviors", 1004, 0, 0},
+    {"CustomErrorResponses", "CustomErrorResponses", 1007, 0, 0},
+    {"Comment", "Comment", 952, 0, 0},
+    {"PriceClass", "PriceClass", 1010, 0, 0},
+    {"Enabled", "Enabled", 940, 0, 0},
+    {"ViewerCertificate", "ViewerCertificate", 1011, 0, 0},
+    {"Restrictions", "Restrictions", 1016, 0, 0},
+    {"WebACLId", "WebACLId", 938, 0, 0},
+    {"HttpVersion", "HttpVersion", 1020, 0, 0},
+    {"IsIPV6Enabled", "IsIPV6Enabled", 940, 0, 0},
+    {"AliasICPRecordals", "AliasICPRecordals", 1021, 0, 0},
+    {"Staging", "Staging", 940, 0, 0},
+    {"ConnectionMode", "ConnectionMode", 1024, 0, 0},
+    {"AnycastIpListId", "AnycastIpListId", 938, 0, 0},
+    {"ViewerMtlsConfig", "ViewerMtlsConfig", 1025, 0, 0},
+    {"ConnectionFunctionAssociation", "ConnectionFunctionAssociation", 1028, 0, 0},
+    {"Marker", "Marker", 938, 0, 0},
+    {"NextMarker", "NextMarker", 938, 0, 0},
+    {"MaxItems", "MaxItems", 939, 0, 0},
+    {"IsTruncated", "IsTruncated", 940, 0, 0},
+    {"Quantity", "Quantity", 939, 0, 0},
+    {"Items", "Items", 941, 0, 0},
+    {"Code", "Code", 1041, 0, 0},
+    {"Reason", "Reason", 1042, 0, 0},
+    {"IpAddress", "IpAddress", 1051, 0, 0},
+    {"AllocationId", "AllocationId", 1052, 0, 0},
+    {"PrivateIPv4Address", "PrivateIPv4Address", 1053, 0, 0},
+    {"IPv6Address", "IPv6Address", 1054, 0, 0},
+    {"ZoneName", "ZoneName", 1046, 0, 0},
+    {"SubnetId", "SubnetId", 1047, 0, 0},
+    {"OutpostId", "OutpostId", 1048, 0, 0},
+    {"LoadBalancerAddresses", "LoadBalancerAddresses", 1049, 0, 0},
+    {"SourceNatIpv6Prefixes", "SourceNatIpv6Prefixes", 1055, 0, 0},
+    {"Ipv4IpamPoolId", "Ipv4IpamPoolId", 1064, 0, 0},
+    {"LoadBalancerArn", "LoadBalancerArn", 1033, 0, 0},
+    {"DNSName", "DNSName", 1034, 0, 0},
+    {"CanonicalHostedZoneId", "CanonicalHostedZoneId", 1035, 0, 0},
+    {"CreatedTime", "CreatedTime", 1036, 0, 0},
+    {"LoadBalancerName", "LoadBalancerName", 1037, 0, 0},
+    {"Scheme", "Scheme", 1038, 0, 0},
+    {"VpcId", "VpcId", 1039, 0, 0},
+    {"State", "State", 1040, 0, 0},
+    {"Type", "Type", 1043, 0, 0},
+    {"AvailabilityZones", "AvailabilityZones", 1044, 0, 0},
+    {"SecurityGroups", "SecurityGroups", 1057, 0, 0},
+    {"IpAddressType", "IpAddressType", 1059, 0, 0},
+    {"CustomerOwnedIpv4Pool", "CustomerOwnedIpv4Pool", 1060, 0, 0},
+    {"EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic", "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic", 1061, 0, 0},
+    {"EnablePrefixForIpv6SourceNat", "EnablePrefixForIpv6SourceNat", 1062, 0, 0},
+    {"IpamPools", "IpamPools", 1063, 0, 0},
+    {"LoadBalancers", "LoadBalancers", 1031, 0, 0},
+    {"NextMarker", "NextMarker", 1065, 0, 0},
+    {"CertificateArn", "CertificateArn", 1074, 0, 0},
+    {"IsDefault", "IsDefault", 1075, 0, 0},
+    {"Issuer", "Issuer", 1082, 0, 0},
+    {"AuthorizationEndpoint", "AuthorizationEndpoint", 1083, 0, 0},
+    {"TokenEndpoint", "TokenEndpoint", 1084, 0, 0},
+    {"UserInfoEndpoint", "UserInfoEndpoint", 1085, 0, 0},
+    {"ClientId", "ClientId", 1086, 0, 0},
+    {"ClientSecret", "ClientSecret", 1087, 0, 0},
+    {"SessionCookieName", "SessionCookieName", 1088, 0, 0},
+    {"Scope", "Scope", 1089, 0, 0},
+    {"SessionTimeout", "SessionTimeout", 1090, 0, 0},
+    {"AuthenticationRequestExtraParams", "AuthenticationRequestExtraParams", 1091, 0, 0},
+    {"OnUnauthenticatedRequest", "OnUnauthenticatedRequest", 1094, 0, 0},
+    {"UseExistingClientSecret", "UseExistingClientSecret", 1095, 0, 0},
+    {"UserPoolArn", "UserPoolArn", 1097, 0, 0},
+    {"UserPoolClientId", "UserPoolClientId", 1098, 0, 0},
+    {"UserPoolDomain", "UserPoolDomain", 1099, 0, 0},
+    {"SessionCookieName", "SessionCookieName", 1100, 0, 0},
+    {"Scope", "Scope", 1101, 0, 0},
+    {"SessionTimeout", "SessionTimeout", 1102, 0, 0},
+    {"AuthenticationRequestExtraParams", "AuthenticationRequestExtraParams", 1103, 0, 0},
+    {"OnUnauthenticatedRequest", "OnUnauthenticatedRequest", 1106, 0, 0},
+    {"Protocol", "Protocol", 1109, 0, 0},
+    {"Port", "Port", 1110, 0, 0},
+    {"Host", "Host", 1111, 0, 0},
+    {"Path", "Path", 1112, 0, 0},
+    {"Query", "Query", 1113, 0, 0},
+    {"StatusCode", "StatusCode", 1114, 0, 0},
+    {"MessageBody", "MessageBody", 1116, 0, 0},
+    {"StatusCode", "StatusCode", 1117, 0, 0},
+    {"ContentType", "ContentType", 1118, 0, 0},
+    {"TargetGroupArn", "TargetGroupArn", 1080, 0, 0},
+    {"Weight", "Weight", 1122, 0, 0},
+    {"Enabled", "Enabled", 1124, 0, 0},
+    {"DurationSeconds", "DurationSeconds", 1125, 0, 0},
+    {"TargetGroups", "TargetGroups", 1120, 0, 0},
+    {"TargetGroupStickinessConfig", "TargetGroupStickinessConfig", 1123, 0, 0},
+    {"Format", "Format", 1131, 0, 0},
+    {"Name", "Name", 1132, 0, 0},
+    {"Values", "Values", 1133, 0, 0},
+    {"JwksEndpoint", "JwksEndpoint", 1127, 0, 0},
+    {"Issuer", "Issuer", 1128, 0, 0},
+    {"AdditionalClaims", "AdditionalClaims", 1129, 0, 0},
+    {"Type", "Type", 1079, 0, 0},
+    {"TargetGroupArn", "TargetGroupArn", 1080, 0, 0},
+    {"AuthenticateOidcConfig", "AuthenticateOidcConfig", 1081, 0, 0},
+    {"AuthenticateCognitoConfig", "AuthenticateCognitoConfig", 1096, 0, 0},
+    {"Order", "Order", 1107, 0, 0},
+    {"RedirectConfig", "RedirectConfig", 1108, 0, 0},
+    {"FixedResponseConfig", "FixedResponseConfig", 1115, 0, 0},
+    {"ForwardConfig", "ForwardConfig", 1119, 0, 0},
+    {"JwtValidationConfig", "JwtValidationConfig", 1126, 0, 0},
+    {"Mode", "Mode", 1138, 0, 0},
+    {"TrustStoreArn", "TrustStoreArn", 1139, 0, 0},
+    {"IgnoreClientCertificateExpiry", "IgnoreClientCertificateExpiry", 1140, 0, 0},
+    {"TrustStoreAssociationStatus", "TrustStoreAssociationStatus", 1141, 0, 0},
+    {"AdvertiseTrustStoreCaNames", "AdvertiseTrustStoreCaNames", 1142, 0, 0},
+    {"ListenerArn", "ListenerArn", 1069, 0, 0},
+    {"LoadBalancerArn", "LoadBalancerArn", 1033, 0, 0},
+    {"Port", "Port", 1070, 0, 0},
+    {"Protocol", "Protocol", 1071, 0, 0},
+    {"Certificates", "Certificates", 1072, 0, 0},
+    {"SslPolicy", "SslPolicy", 1076, 0, 0},
+    {"DefaultActions", "DefaultActions", 1077, 0, 0},
+    {"AlpnPolicy", "AlpnPolicy", 1135, 0, 0},
+    {"MutualAuthentication", "MutualAuthentication", 1137, 0, 0},
+    {"Listeners", "Listeners", 1067, 0, 0},
+    {"NextMarker", "NextMarker", 1065, 0, 0},
+    {"Name", "Name", 1150, 0, 0},
+    {"Priority", "Priority", 1151, 0, 0},
+    {"SslProtocols", "SslProtocols", 1146, 0, 0},
+    {"Ciphers", "Ciphers", 1148, 0, 0},
+    {"Name", "Name", 1076, 0, 0},
+    {"SupportedLoadBalancerTypes", "SupportedLoadBalancerTypes", 1152, 0, 0},
+    {"SslPolicies", "SslPolicies", 1144, 0, 0},
+    {"NextMarker", "NextMarker", 1065, 0, 0},
+    {"CertificateArn", "CertificateArn", 1158, 0, 0},
+    {"DomainName", "DomainName", 1159, 0, 0},
+    {"SubjectAlternativeNameSummaries", "SubjectAlternativeNameSummaries", 1160, 0, 0},
+    {"HasAdditionalSubjectAlternativeNames", "HasAdditionalSubjectAlternativeNames", 1161, 0, 0},
+    {"Status", "Status", 1162, 0, 0},
+    {"Type", "Type", 1163, 0, 0},
+    {"KeyAlgorithm", "KeyAlgorithm", 1164, 0, 0},
+    {"KeyUsages", "KeyUsages", 1165, 0, 0},
+    {"ExtendedKeyUsages", "ExtendedKeyUsages", 1167, 0, 0},
+    {"ExportOption", "ExportOption", 1169, 0, 0},
+    {"InUse", "InUse", 1161, 0, 0},
+    {"Exported", "Exported", 1161, 0, 0},
+    {"RenewalEligibility", "RenewalEligibility", 1170, 0, 0},
+    {"NotBefore", "NotBefore", 1171, 0, 0},
+    {"NotAfter", "NotAfter", 1171, 0, 0},
+    {"CreatedAt", "CreatedAt", 1171, 0, 0},
+    {"IssuedAt", "IssuedAt", 1171, 0, 0},
+    {"ImportedAt", "ImportedAt", 1171, 0, 0},
+    {"RevokedAt", "RevokedAt", 1171, 0, 0},
+    {"ManagedBy", "ManagedBy", 1172, 0, 0},
+    {"NextToken", "NextToken", 1155, 0, 0},
+    {"CertificateSummaryList", "CertificateSummaryList", 1156, 0, 0},
+    {"Name", "Name", 1178, 0, 0},
+    {"Type", "Type", 1181, 0, 0},
+    {"Value", "Value", 1178, 0, 0},
+    {"RedirectFrom", "RedirectFrom", 1178, 0, 0},
+    {"RedirectTo", "RedirectTo", 1178, 0, 0},
+    {"DomainName", "DomainName", 1159, 0, 0},
+    {"ValidationEmails", "ValidationEmails", 1177, 0, 0},
+    {"ValidationDomain", "ValidationDomain", 1159, 0, 0},
+    {"ValidationStatus", "ValidationStatus", 1179, 0, 0},
+    {"ResourceRecord", "ResourceRecord", 1180, 0, 0},
+    {"HttpRedirect", "HttpRedirect", 1182, 0, 0},
+    {"ValidationMethod", "ValidationMethod", 1183, 0, 0},
+    {"RenewalStatus", "RenewalStatus", 1188, 0, 0},
+    {"DomainValidationOptions", "DomainValidationOptions", 1175, 0, 0},
+    {"RenewalStatusReason", "RenewalStatusReason", 1186, 0, 0},
+    {"UpdatedAt", "UpdatedAt", 1171, 0, 0},
+    {"Name", "Name", 1166, 0, 0},
+    {"Name", "Name", 1168, 0, 0},
+    {"OID", "OID", 1178, 0, 0},
+    {"CertificateTransparencyLoggingPreference", "CertificateTransparencyLoggingPreference", 1194, 0, 0},
+    {"Export", "Export", 1169, 0, 0},
+    {"CertificateArn", "CertificateArn", 1158, 0, 0},
+    {"DomainName", "DomainName", 1159, 0, 0},
+    {"SubjectAlternativeNames", "SubjectAlternativeNames", 1160, 0, 0},
+    {"ManagedBy", "ManagedBy", 1172, 0, 0},
+    {"DomainValidationOptions", "DomainValidationOptions", 1175, 0, 0},
+    {"Serial", "Serial", 1178, 0, 0},
+    {"Subject", "Subject", 1178, 0, 0},
+    {"Issuer", "Issuer", 1178, 0, 0},
+    {"CreatedAt", "CreatedAt", 1171, 0, 0},
+    {"IssuedAt", "IssuedAt", 1171, 0, 0},
+    {"ImportedAt", "ImportedAt", 1171, 0, 0},
+    {"Status", "Status", 1162, 0, 0},
+    {"RevokedAt", "RevokedAt", 1171, 0, 0},
+    {"RevocationReason", "RevocationReason", 1184, 0, 0},
+    {"NotBefore", "NotBefore", 1171, 0, 0},
+    {"NotAfter", "NotAfter", 1171, 0, 0},
+    {"KeyAlgorithm", "KeyAlgorithm", 1164, 0, 0},
+    {"SignatureAlgorithm", "SignatureAlgorithm", 1178, 0, 0},
+    {"InUseBy", "InUseBy", 1185, 0, 0},
+    {"FailureReason", "FailureReason", 1186, 0, 0},
+    {"Type", "Type", 1163, 0, 0},
+    {"RenewalSummary", "RenewalSummary", 1187, 0, 0},
+    {"KeyUsages", "KeyUsages", 1189, 0, 0},
+    {"ExtendedKeyUsages", "ExtendedKeyUsages", 1191, 0, 0},
+    {"CertificateAuthorityArn", "CertificateAuthorityArn", 1158, 0, 0},
+    {"RenewalEligibility", "RenewalEligibility", 1170, 0, 0},
+    {"Options", "Options", 1193, 0, 0},
+    {"Certificate", "Certificate", 1174, 0, 0},
+    {"AutomaticallyAfterDays", "AutomaticallyAfterDays", 1206, 0, 0},
+    {"Duration", "Duration", 1207, 0, 0},
+    {"ScheduleExpression", "ScheduleExpression", 1208, 0, 0},
+    {"Key", "Key", 1211, 0, 0},
+    {"Value", "Value", 1212, 0, 0},
+    {"Key", "Key", 1221, 0, 0},
+    {"Value", "Value", 1222, 0, 0},
+    {"ARN", "ARN", 1198, 0, 0},
+    {"Name", "Name", 1199, 0, 0},
+    {"Type", "Type", 1200, 0, 0},
+    {"Description", "Description", 1201, 0, 0},
+    {"KmsKeyId", "KmsKeyId", 1202, 0, 0},
+    {"RotationEnabled", "RotationEnabled", 1203, 0, 0},
+    {"RotationLambdaARN", "RotationLambdaARN", 1204, 0, 0},
+    {"RotationRules", "RotationRules", 1205, 0, 0},
+    {"ExternalSecretRotationMetadata", "ExternalSecretRotationMetadata", 1209, 0, 0},
+    {"ExternalSecretRotationRoleArn", "ExternalSecretRotationRoleArn", 1213, 0, 0},
+    {"LastRotatedDate", "LastRotatedDate", 1214, 0, 0},
+    {"LastChangedDate", "LastChangedDate", 1215, 0, 0},
+    {"LastAccessedDate", "LastAccessedDate", 1216, 0, 0},
+    {"DeletedDate", "DeletedDate", 1217, 0, 0},
+    {"NextRotationDate", "NextRotationDate", 1218, 0, 0},
+    {"Tags", "Tags", 1219, 0, 0},
+    {"SecretVersionsToStages", "SecretVersionsToStages", 1223, 0, 0},
+    {"OwningService", "OwningService", 1227, 0, 0},
+    {"CreatedDate", "CreatedDate", 1228, 0, 0},
+    {"PrimaryRegion", "PrimaryRegion", 1229, 0, 0},
+    {"SecretList", "SecretList", 1196, 0, 0},
+    {"NextToken", "NextToken", 1230, 0, 0},
+    {"Mode", "Mode", 1258, 0, 0},
+    {"PreferredProtocol", "PreferredProtocol", 1259, 0, 0},
+    {"RunningMode", "RunningMode", 1249, 0, 0},
+    {"RunningModeAutoStopTimeoutInMinutes", "RunningModeAutoStopTimeoutInMinutes", 1250, 0, 0},
+    {"RootVolumeSizeGib", "RootVolumeSizeGib", 1251, 0, 0},
+    {"UserVolumeSizeGib", "UserVolumeSizeGib", 1252, 0, 0},
+    {"ComputeTypeName", "ComputeTypeName", 1253, 0, 0},
+    {"Protocols", "Protocols", 1254, 0, 0},
+    {"OperatingSystemName", "OperatingSystemName", 1256, 0, 0},
+    {"GlobalAccelerator", "GlobalAccelerator", 1257, 0, 0},
+    {"Resource", "Resource", 1262, 0, 0},
+    {"State", "State", 1263, 0, 0},
+    {"WorkspaceId", "WorkspaceId", 1234, 0, 0},
+    {"Region", "Region", 1266, 0, 0},
+    {"State", "State", 1239, 0, 0},
+    {"Type", "Type", 1267, 0, 0},
+    {"DataReplication", "DataReplication", 1269, 0, 0},
+    {"RecoverySnapshotTime", "RecoverySnapshotTime", 1270, 0, 0},
+    {"StandbyWorkspaceId", "StandbyWorkspaceId", 1234, 0, 0},
+    {"DataReplication", "DataReplication", 1269, 0, 0},
+    {"RecoverySnapshotTime", "RecoverySnapshotTime", 1270, 0, 0},
+    {"WorkspaceId", "WorkspaceId", 1234, 0, 0},
+    {"DirectoryId", "DirectoryId", 1235, 0, 0},
+    {"UserName", "UserName", 1236, 0, 0},
+    {"IpAddress", "IpAddress", 1237, 0, 0},
+    {"Ipv6Address", "Ipv6Address", 1238, 0, 0},
+    {"State", "State", 1239, 0, 0},
+    {"BundleId", "BundleId", 1240, 0, 0},
+    {"SubnetId", "SubnetId", 1241, 0, 0},
+    {"ErrorMessage", "ErrorMessage", 1242, 0, 0},
+    {"ErrorCode", "ErrorCode", 1243, 0, 0},
+    {"ComputerName", "ComputerName", 1244, 0, 0},
+    {"VolumeEncryptionKey", "VolumeEncryptionKey", 1245, 0, 0},
+    {"UserVolumeEncryptionEnabled", "UserVolumeEncryptionEnabled", 1246, 0, 0},
+    {"RootVolumeEncryptionEnabled", "RootVolumeEncryptionEnabled", 1246, 0, 0},
+    {"WorkspaceName", "WorkspaceName", 1247, 0, 0},
+    {"WorkspaceProperties", "WorkspaceProperties", 1248, 0, 0},
+    {"ModificationStates", "ModificationStates", 1260, 0, 0},
+    {"RelatedWorkspaces", "RelatedWorkspaces", 1264, 0, 0},
+    {"DataReplicationSettings", "DataReplicationSettings", 1268, 0, 0},
+    {"StandbyWorkspacesProperties", "StandbyWorkspacesProperties", 1271, 0, 0},
+    {"Workspaces", "Workspaces", 1232, 0, 0},
+    {"NextToken", "NextToken", 1273, 0, 0},
+    {"EnableInternetAccess", "EnableInternetAccess", 1246, 0, 0},
+    {"DefaultOu", "DefaultOu", 1288, 0, 0},
+    {"CustomSecurityGroupId", "CustomSecurityGroupId", 1285, 0, 0},
+    {"UserEnabledAsLocalAdministrator", "UserEnabledAsLocalAdministrator", 1246, 0, 0},
+    {"EnableMaintenanceMode", "EnableMaintenanceMode", 1246, 0, 0},
+    {"InstanceIamRoleArn", "InstanceIamRoleArn", 1283, 0, 0},
+    {"AccessEndpointType", "AccessEndpointType", 1296, 0, 0},
+    {"VpcEndpointId", "VpcEndpointId", 1297, 0, 0},
+    {"AccessEndpoints", "AccessEndpoints", 1294, 0, 0},
+    {"InternetFallbackProtocols", "InternetFallbackProtocols", 1298, 0, 0},
+    {"DeviceTypeWindows", "DeviceTypeWindows", 1292, 0, 0},
+    {"DeviceTypeOsx", "DeviceTypeOsx", 1292, 0, 0},
+    {"DeviceTypeWeb", "DeviceTypeWeb", 1292, 0, 0},
+    {"DeviceTypeIos", "DeviceTypeIos", 1292, 0, 0},
+    {"DeviceTypeAndroid", "DeviceTypeAndroid", 1292, 0, 0},
+    {"DeviceTypeChromeOs", "DeviceTypeChromeOs", 1292, 0, 0},
+    {"DeviceTypeZeroClient", "DeviceTypeZeroClient", 1292, 0, 0},
+    {"DeviceTypeLinux", "DeviceTypeLinux", 1292, 0, 0},
+    {"DeviceTypeWorkSpacesThinClient", "DeviceTypeWorkSpacesThinClient", 1292, 0, 0},
+    {"AccessEndpointConfig", "AccessEndpointConfig", 1293, 0, 0},
+    {"RestartWorkspace", "RestartWorkspace", 1302, 0, 0},
+    {"IncreaseVolumeSize", "IncreaseVolumeSize", 1302, 0, 0},
+    {"ChangeComputeType", "ChangeComputeType", 1302, 0, 0},
+    {"SwitchRunningMode", "SwitchRunningMode", 1302, 0, 0},
+    {"RebuildWorkspace", "RebuildWorkspace", 1302, 0, 0},
     {"Status", "Status", 1304, 0, 0},
-    {"CertificateAuthorityArn", "CertificateAuthorityArn", 1305, 0, 0},
-    {"TenantId", "TenantId", 1308, 0, 0},
-    {"ApplicationConfigSecretArn", "ApplicationConfigSecretArn", 1309, 0, 0},
-    {"InstanceArn", "InstanceArn", 1279, 0, 0},
-    {"ApplicationArn", "ApplicationArn", 1279, 0, 0},
-    {"DomainName", "DomainName", 1316, 0, 0},
-    {"ServiceAccountSecretArn", "ServiceAccountSecretArn", 1309, 0, 0},
-    {"Action", "Action", 1321, 0, 0},
-    {"Permission", "Permission", 1322, 0, 0},
-    {"MaximumLength", "MaximumLength", 1323, 0, 0},
-    {"ConnectorType", "ConnectorType", 1326, 0, 0},
-    {"Status", "Status", 1327, 0, 0},
-    {"Mode", "Mode", 1329, 0, 0},
-    {"PreferredProtocol", "PreferredProtocol", 1330, 0, 0},
-    {"StreamingExperiencePreferredProtocol", "StreamingExperiencePreferredProtocol", 1318, 0, 0},
-    {"UserSettings", "UserSettings", 1319, 0, 0},
-    {"StorageConnectors", "StorageConnectors", 1324, 0, 0},
-    {"GlobalAccelerator", "GlobalAccelerator", 1328, 0, 0},
-    {"DirectoryId", "DirectoryId", 1231, 0, 0},
-    {"Alias", "Alias", 1273, 0, 0},
-    {"DirectoryName", "DirectoryName", 1274, 0, 0},
-    {"RegistrationCode", "RegistrationCode", 1275, 0, 0},
-    {"SubnetIds", "SubnetIds", 1276, 0, 0},
-    {"DnsIpAddresses", "DnsIpAddresses", 1277, 0, 0},
-    {"DnsIpv6Addresses", "DnsIpv6Addresses", 1278, 0, 0},
-    {"CustomerUserName", "CustomerUserName", 1232, 0, 0},
-    {"IamRoleId", "IamRoleId", 1279, 0, 0},
-    {"DirectoryType", "DirectoryType", 1280, 0, 0},
-    {"WorkspaceSecurityGroupId", "WorkspaceSecurityGroupId", 1281, 0, 0},
-    {"State", "State", 1282, 0, 0},
-    {"WorkspaceCreationProperties", "WorkspaceCreationProperties", 1283, 0, 0},
-    {"ipGroupIds", "ipGroupIds", 1285, 0, 0},
-    {"WorkspaceAccessProperties", "WorkspaceAccessProperties", 1287, 0, 0},
-    {"Tenancy", "Tenancy", 1296, 0, 0},
-    {"SelfservicePermissions", "SelfservicePermissions", 1297, 0, 0},
-    {"SamlProperties", "SamlProperties", 1299, 0, 0},
-    {"CertificateBasedAuthProperties", "CertificateBasedAuthProperties", 1303, 0, 0},
-    {"EndpointEncryptionMode", "EndpointEncryptionMode", 1306, 0, 0},
-    {"MicrosoftEntraConfig", "MicrosoftEntraConfig", 1307, 0, 0},
-    {"WorkspaceDirectoryName", "WorkspaceDirectoryName", 1310, 0, 0},
-    {"WorkspaceDirectoryDescription", "WorkspaceDirectoryDescription", 1311, 0, 0},
-    {"UserIdentityType", "UserIdentityType", 1312, 0, 0},
-    {"WorkspaceType", "WorkspaceType", 1313, 0, 0},
-    {"IDCConfig", "IDCConfig", 1314, 0, 0},
-    {"ActiveDirectoryConfig", "ActiveDirectoryConfig", 1315, 0, 0},
-    {"StreamingProperties", "StreamingProperties", 1317, 0, 0},
-    {"ErrorMessage", "ErrorMessage", 1238, 0, 0},
-    {"Directories", "Directories", 1271, 0, 0},
-    {"NextToken", "NextToken", 1269, 0, 0},
-    {"Capacity", "Capacity", 1302, 0, 0},
-    {"Capacity", "Capacity", 1302, 0, 0},
-    {"Name", "Name", 1249, 0, 0},
-    {"BundleId", "BundleId", 1236, 0, 0},
-    {"Name", "Name", 1302, 0, 0},
-    {"Owner", "Owner", 1334, 0, 0},
-    {"Description", "Description", 1238, 0, 0},
-    {"ImageId", "ImageId", 1335, 0, 0},
-    {"RootStorage", "RootStorage", 1336, 0, 0},
-    {"UserStorage", "UserStorage", 1337, 0, 0},
-    {"ComputeType", "ComputeType", 1338, 0, 0},
-    {"LastUpdatedTime", "LastUpdatedTime", 1266, 0, 0},
-    {"CreationTime", "CreationTime", 1266, 0, 0},
-    {"State", "State", 1339, 0, 0},
-    {"BundleType", "BundleType", 1340, 0, 0},
-    {"Bundles", "Bundles", 1332, 0, 0},
-    {"NextToken", "NextToken", 1269, 0, 0},
-    {"WorkspaceId", "WorkspaceId", 1230, 0, 0},
-    {"ConnectionState", "ConnectionState", 1344, 0, 0},
-    {"ConnectionStateCheckTimestamp", "ConnectionStateCheckTimestamp", 1266, 0, 0},
-    {"LastKnownUserConnectionTimestamp", "LastKnownUserConnectionTimestamp", 1266, 0, 0},
-    {"WorkspacesConnectionStatus", "WorkspacesConnectionStatus", 1342, 0, 0},
-    {"NextToken", "NextToken", 1269, 0, 0},
-    {"VpcId", "VpcId", 1368, 0, 0},
-    {"SubnetIds", "SubnetIds", 1369, 0, 0},
-    {"SecurityGroupId", "SecurityGroupId", 1371, 0, 0},
-    {"AvailabilityZones", "AvailabilityZones", 1372, 0, 0},
-    {"VpcId", "VpcId", 1368, 0, 0},
-    {"SubnetIds", "SubnetIds", 1369, 0, 0},
-    {"CustomerUserName", "CustomerUserName", 1375, 0, 0},
-    {"SecurityGroupId", "SecurityGroupId", 1371, 0, 0},
-    {"AvailabilityZones", "AvailabilityZones", 1372, 0, 0},
-    {"ConnectIps", "ConnectIps", 1376, 0, 0},
-    {"ConnectIpsV6", "ConnectIpsV6", 1377, 0, 0},
-    {"RadiusServers", "RadiusServers", 1379, 0, 0},
-    {"RadiusServersIpv6", "RadiusServersIpv6", 1379, 0, 0},
-    {"RadiusPort", "RadiusPort", 1381, 0, 0},
-    {"RadiusTimeout", "RadiusTimeout", 1382, 0, 0},
-    {"RadiusRetries", "RadiusRetries", 1383, 0, 0},
-    {"SharedSecret", "SharedSecret", 1384, 0, 0},
-    {"AuthenticationProtocol", "AuthenticationProtocol", 1385, 0, 0},
-    {"DisplayLabel", "DisplayLabel", 1386, 0, 0},
-    {"UseSameUsername", "UseSameUsername", 1387, 0, 0},
-    {"DirectoryId", "DirectoryId", 1348, 0, 0},
-    {"AccountId", "AccountId", 1393, 0, 0},
-    {"DnsIpAddrs", "DnsIpAddrs", 1356, 0, 0},
-    {"DnsIpv6Addrs", "DnsIpv6Addrs", 1358, 0, 0},
-    {"VpcSettings", "VpcSettings", 1367, 0, 0},
-    {"RadiusSettings", "RadiusSettings", 1378, 0, 0},
-    {"RadiusStatus", "RadiusStatus", 1388, 0, 0},
-    {"NetworkType", "NetworkType", 1394, 0, 0},
-    {"PrimaryRegion", "PrimaryRegion", 1396, 0, 0},
-    {"AdditionalRegions", "AdditionalRegions", 1397, 0, 0},
-    {"SelfManagedDnsIpAddrs", "SelfManagedDnsIpAddrs", 1376, 0, 0},
-    {"SelfManagedInstanceIds", "SelfManagedInstanceIds", 1400, 0, 0},
-    {"DirectoryId", "DirectoryId", 1348, 0, 0},
-    {"Name", "Name", 1349, 0, 0},
-    {"ShortName", "ShortName", 1350, 0, 0},
-    {"Size", "Size", 1351, 0, 0},
-    {"Edition", "Edition", 1352, 0, 0},
-    {"Alias", "Alias", 1353, 0, 0},
-    {"AccessUrl", "AccessUrl", 1354, 0, 0},
-    {"Description", "Description", 1355, 0, 0},
-    {"DnsIpAddrs", "DnsIpAddrs", 1356, 0, 0},
-    {"DnsIpv6Addrs", "DnsIpv6Addrs", 1358, 0, 0},
-    {"Stage", "Stage", 1360, 0, 0},
-    {"ShareStatus", "ShareStatus", 1361, 0, 0},
-    {"ShareMethod", "ShareMethod", 1362, 0, 0},
-    {"ShareNotes", "ShareNotes", 1363, 0, 0},
-    {"LaunchTime", "LaunchTime", 1364, 0, 0},
-    {"StageLastUpdatedDateTime", "StageLastUpdatedDateTime", 1365, 0, 0},
-    {"Type", "Type", 1366, 0, 0},
-    {"VpcSettings", "VpcSettings", 1367, 0, 0},
-    {"ConnectSettings", "ConnectSettings", 1374, 0, 0},
-    {"RadiusSettings", "RadiusSettings", 1378, 0, 0},
-    {"RadiusStatus", "RadiusStatus", 1388, 0, 0},
-    {"StageReason", "StageReason", 1389, 0, 0},
-    {"SsoEnabled", "SsoEnabled", 1390, 0, 0},
-    {"DesiredNumberOfDomainControllers", "DesiredNumberOfDomainControllers", 1391, 0, 0},
-    {"OwnerDirectoryDescription", "OwnerDirectoryDescription", 1392, 0, 0},
-    {"RegionsInfo", "RegionsInfo", 1395, 0, 0},
-    {"OsVersion", "OsVersion", 1398, 0, 0},
-    {"HybridSettings", "HybridSettings", 1399, 0, 0},
-    {"NetworkType", "NetworkType", 1394, 0, 0},
-    {"DirectoryDescriptions", "DirectoryDescriptions", 1346, 0, 0},
-    {"NextToken", "NextToken", 1402, 0, 0},
-    {"ConnectorType", "ConnectorType", 1411, 0, 0},
-    {"ResourceIdentifier", "ResourceIdentifier", 1412, 0, 0},
-    {"Domains", "Domains", 1413, 0, 0},
-    {"DomainsRequireAdminConsent", "DomainsRequireAdminConsent", 1413, 0, 0},
-    {"ErrorCode", "ErrorCode", 1419, 0, 0},
-    {"ErrorMessage", "ErrorMessage", 1407, 0, 0},
-    {"Action", "Action", 1422, 0, 0},
-    {"Permission", "Permission", 1423, 0, 0},
-    {"MaximumLength", "MaximumLength", 1424, 0, 0},
-    {"Enabled", "Enabled", 1426, 0, 0},
-    {"SettingsGroup", "SettingsGroup", 1427, 0, 0},
-    {"S3BucketName", "S3BucketName", 1407, 0, 0},
-    {"EndpointType", "EndpointType", 1430, 0, 0},
-    {"VpceId", "VpceId", 1407, 0, 0},
-    {"PreferredProtocol", "PreferredProtocol", 1434, 0, 0},
-    {"Enabled", "Enabled", 1437, 0, 0},
-    {"AllowedUrls", "AllowedUrls", 1438, 0, 0},
-    {"DeniedUrls", "DeniedUrls", 1438, 0, 0},
-    {"HostToClient", "HostToClient", 1436, 0, 0},
-    {"AgentAction", "AgentAction", 1443, 0, 0},
-    {"Permission", "Permission", 1423, 0, 0},
-    {"Settings", "Settings", 1441, 0, 0},
-    {"S3BucketArn", "S3BucketArn", 1444, 0, 0},
-    {"ScreenshotsUploadEnabled", "ScreenshotsUploadEnabled", 1437, 0, 0},
-    {"ScreenResolution", "ScreenResolution", 1445, 0, 0},
-    {"ScreenImageFormat", "ScreenImageFormat", 1446, 0, 0},
-    {"Arn", "Arn", 1406, 0, 0},
-    {"Name", "Name", 1407, 0, 0},
-    {"Description", "Description", 1407, 0, 0},
-    {"DisplayName", "DisplayName", 1407, 0, 0},
-    {"CreatedTime", "CreatedTime", 1408, 0, 0},
-    {"StorageConnectors", "StorageConnectors", 1409, 0, 0},
-    {"RedirectURL", "RedirectURL", 1415, 0, 0},
-    {"FeedbackURL", "FeedbackURL", 1416, 0, 0},
-    {"StackErrors", "StackErrors", 1417, 0, 0},
-    {"UserSettings", "UserSettings", 1420, 0, 0},
-    {"ApplicationSettings", "ApplicationSettings", 1425, 0, 0},
-    {"AccessEndpoints", "AccessEndpoints", 1428, 0, 0},
-    {"EmbedHostDomains", "EmbedHostDomains", 1431, 0, 0},
-    {"StreamingExperienceSettings", "StreamingExperienceSettings", 1433, 0, 0},
-    {"ContentRedirection", "ContentRedirection", 1435, 0, 0},
-    {"AgentAccessConfig", "AgentAccessConfig", 1440, 0, 0},
-    {"Stacks", "Stacks", 1404, 0, 0},
-    {"NextToken", "NextToken", 1407, 0, 0},
-    {"Desired", "Desired", 1424, 0, 0},
-    {"Running", "Running", 1424, 0, 0},
-    {"InUse", "InUse", 1424, 0, 0},
-    {"Available", "Available", 1424, 0, 0},
-    {"DesiredUserSessions", "DesiredUserSessions", 1424, 0, 0},
-    {"AvailableUserSessions", "AvailableUserSessions", 1424, 0, 0},
-    {"ActiveUserSessions", "ActiveUserSessions", 1424, 0, 0},
-    {"ActualUserSessions", "ActualUserSessions", 1424, 0, 0},
-    {"Draining", "Draining", 1424, 0, 0},
-    {"DrainModeActiveUserSessions", "DrainModeActiveUserSessions", 1424, 0, 0},
-    {"DrainModeUnusedUserSessions", "DrainModeUnusedUserSessions", 1424, 0, 0},
-    {"SubnetIds", "SubnetIds", 1454, 0, 0},
-    {"SecurityGroupIds", "SecurityGroupIds", 1455, 0, 0},
-    {"ErrorCode", "ErrorCode", 1458, 0, 0},
-    {"ErrorMessage", "ErrorMessage", 1407, 0, 0},
-    {"DirectoryName", "DirectoryName", 1460, 0, 0},
-    {"OrganizationalUnitDistinguishedName", "OrganizationalUnitDistinguishedName", 1461, 0, 0},
-    {"S3Bucket", "S3Bucket", 1467, 0, 0},
-    {"S3Key", "S3Key", 1468, 0, 0},
-    {"VolumeSizeInGb", "VolumeSizeInGb", 1424, 0, 0},
-    {"Arn", "Arn", 1406, 0, 0},
-    {"Name", "Name", 1407, 0, 0},
-    {"DisplayName", "DisplayName", 1407, 0, 0},
-    {"Description", "Description", 1407, 0, 0},
-    {"ImageName", "ImageName", 1407, 0, 0},
-    {"ImageArn", "ImageArn", 1406, 0, 0},
-    {"InstanceType", "InstanceType", 1407, 0, 0},
-    {"FleetType", "FleetType", 1450, 0, 0},
-    {"ComputeCapacityStatus", "ComputeCapacityStatus", 1451, 0, 0},
-    {"MaxUserDurationInSeconds", "MaxUserDurationInSeconds", 1424, 0, 0},
-    {"DisconnectTimeoutInSeconds", "DisconnectTimeoutInSeconds", 1424, 0, 0},
-    {"State", "State", 1452, 0, 0},
-    {"VpcConfig", "VpcConfig", 1453, 0, 0},
-    {"CreatedTime", "CreatedTime", 1408, 0, 0},
-    {"FleetErrors", "FleetErrors", 1456, 0, 0},
-    {"EnableDefaultInternetAccess", "EnableDefaultInternetAccess", 1437, 0, 0},
-    {"DomainJoinInfo", "DomainJoinInfo", 1459, 0, 0},
-    {"IdleDisconnectTimeoutInSeconds", "IdleDisconnectTimeoutInSeconds", 1424, 0, 0},
-    {"IamRoleArn", "IamRoleArn", 1406, 0, 0},
-    {"StreamView", "StreamView", 1462, 0, 0},
-    {"Platform", "Platform", 1463, 0, 0},
-    {"MaxConcurrentSessions", "MaxConcurrentSessions", 1424, 0, 0},
-    {"UsbDeviceFilterStrings", "UsbDeviceFilterStrings", 1464, 0, 0},
-    {"SessionScriptS3Location", "SessionScriptS3Location", 1466, 0, 0},
-    {"MaxSessionsPerInstance", "MaxSessionsPerInstance", 1424, 0, 0},
-    {"RootVolumeConfig", "RootVolumeConfig", 1469, 0, 0},
-    {"DisableIMDSV1", "DisableIMDSV1", 1437, 0, 0},
-    {"Fleets", "Fleets", 1448, 0, 0},
-    {"NextToken", "NextToken", 1407, 0, 0},
-    {"FirewallName", "FirewallName", 1474, 0, 0},
-    {"FirewallArn", "FirewallArn", 1475, 0, 0},
-    {"TransitGatewayAttachmentId", "TransitGatewayAttachmentId", 1476, 0, 0},
-    {"NextToken", "NextToken", 1471, 0, 0},
-    {"Firewalls", "Firewalls", 1472, 0, 0},
-    {"SubnetId", "SubnetId", 1483, 0, 0},
-    {"IPAddressType", "IPAddressType", 1484, 0, 0},
-    {"Key", "Key", 1490, 0, 0},
-    {"Value", "Value", 1491, 0, 0},
-    {"KeyId", "KeyId", 1493, 0, 0},
-    {"Type", "Type", 1494, 0, 0},
-    {"AvailabilityZone", "AvailabilityZone", 1502, 0, 0},
-    {"FirewallName", "FirewallName", 1474, 0, 0},
-    {"FirewallArn", "FirewallArn", 1475, 0, 0},
-    {"FirewallPolicyArn", "FirewallPolicyArn", 1475, 0, 0},
-    {"VpcId", "VpcId", 1480, 0, 0},
-    {"SubnetMappings", "SubnetMappings", 1481, 0, 0},
-    {"DeleteProtection", "DeleteProtection", 1485, 0, 0},
-    {"SubnetChangeProtection", "SubnetChangeProtection", 1485, 0, 0},
-    {"FirewallPolicyChangeProtection", "FirewallPolicyChangeProtection", 1485, 0, 0},
-    {"Description", "Description", 1486, 0, 0},
-    {"FirewallId", "FirewallId", 1487, 0, 0},
-    {"Tags", "Tags", 1488, 0, 0},
-    {"EncryptionConfiguration", "EncryptionConfiguration", 1492, 0, 0},
-    {"NumberOfAssociations", "NumberOfAssociations", 1495, 0, 0},
-    {"EnabledAnalysisTypes", "EnabledAnalysisTypes", 1496, 0, 0},
-    {"TransitGatewayId", "TransitGatewayId", 1498, 0, 0},
-    {"TransitGatewayOwnerAccountId", "TransitGatewayOwnerAccountId", 1499, 0, 0},
-    {"AvailabilityZoneMappings", "AvailabilityZoneMappings", 1500, 0, 0},
-    {"AvailabilityZoneChangeProtection", "AvailabilityZoneChangeProtection", 1485, 0, 0},
-    {"SubnetId", "SubnetId", 1510, 0, 0},
-    {"EndpointId", "EndpointId", 1511, 0, 0},
-    {"Status", "Status", 1512, 0, 0},
-    {"StatusMessage", "StatusMessage", 1513, 0, 0},
-    {"SyncStatus", "SyncStatus", 1516, 0, 0},
-    {"UpdateToken", "UpdateToken", 1478, 0, 0},
-    {"Attachment", "Attachment", 1509, 0, 0},
-    {"Config", "Config", 1514, 0, 0},
-    {"ResolvedCIDRCount", "ResolvedCIDRCount", 1519, 0, 0},
-    {"AvailableCIDRCount", "AvailableCIDRCount", 1519, 0, 0},
-    {"UtilizedCIDRCount", "UtilizedCIDRCount", 1519, 0, 0},
-    {"IPSetReferences", "IPSetReferences", 1520, 0, 0},
-    {"CIDRs", "CIDRs", 1518, 0, 0},
-    {"AttachmentId", "AttachmentId", 1524, 0, 0},
-    {"TransitGatewayAttachmentStatus", "TransitGatewayAttachmentStatus", 1525, 0, 0},
-    {"StatusMessage", "StatusMessage", 1526, 0, 0},
-    {"Status", "Status", 1504, 0, 0},
-    {"ConfigurationSyncStateSummary", "ConfigurationSyncStateSummary", 1505, 0, 0},
-    {"SyncStates", "SyncStates", 1506, 0, 0},
-    {"CapacityUsageSummary", "CapacityUsageSummary", 1517, 0, 0},
-    {"TransitGatewayAttachmentSyncState", "TransitGatewayAttachmentSyncState", 1523, 0, 0},
-    {"UpdateToken", "UpdateToken", 1478, 0, 0},
-    {"Firewall", "Firewall", 1479, 0, 0},
-    {"FirewallStatus", "FirewallStatus", 1503, 0, 0},
-    {"FirewallPolicyName", "FirewallPolicyName", 1474, 0, 0},
-    {"FirewallPolicyArn", "FirewallPolicyArn", 1475, 0, 0},
-    {"FirewallPolicyId", "FirewallPolicyId", 1487, 0, 0},
-    {"Description", "Description", 1486, 0, 0},
-    {"FirewallPolicyStatus", "FirewallPolicyStatus", 1529, 0, 0},
-    {"Tags", "Tags", 1488, 0, 0},
-    {"ConsumedStatelessRuleCapacity", "ConsumedStatelessRuleCapacity", 1530, 0, 0},
-    {"ConsumedStatefulRuleCapacity", "ConsumedStatefulRuleCapacity", 1530, 0, 0},
-    {"ConsumedStatefulDomainCapacity", "ConsumedStatefulDomainCapacity", 1530, 0, 0},
-    {"NumberOfAssociations", "NumberOfAssociations", 1495, 0, 0},
-    {"EncryptionConfiguration", "EncryptionConfiguration", 1492, 0, 0},
-    {"LastModifiedTime", "LastModifiedTime", 1531, 0, 0},
-    {"ResourceArn", "ResourceArn", 1475, 0, 0},
-    {"Priority", "Priority", 1535, 0, 0},
-    {"Value", "Value", 1544, 0, 0},
-    {"Dimensions", "Dimensions", 1542, 0, 0},
-    {"PublishMetricAction", "PublishMetricAction", 1541, 0, 0},
-    {"ActionName", "ActionName", 1539, 0, 0},
-    {"ActionDefinition", "ActionDefinition", 1540, 0, 0},
-    {"Action", "Action", 1548, 0, 0},
-    {"ResourceArn", "ResourceArn", 1475, 0, 0},
-    {"Priority", "Priority", 1535, 0, 0},
-    {"Override", "Override", 1547, 0, 0},
-    {"DeepThreatInspection", "DeepThreatInspection", 1549, 0, 0},
-    {"TcpIdleTimeoutSeconds", "TcpIdleTimeoutSeconds", 1555, 0, 0},
-    {"RuleOrder", "RuleOrder", 1552, 0, 0},
-    {"StreamExceptionPolicy", "StreamExceptionPolicy", 1553, 0, 0},
-    {"FlowTimeouts", "FlowTimeouts", 1554, 0, 0},
-    {"Definition", "Definition", 1560, 0, 0},
-    {"RuleVariables", "RuleVariables", 1557, 0, 0},
-    {"StatelessRuleGroupReferences", "StatelessRuleGroupReferences", 1533, 0, 0},
-    {"StatelessDefaultActions", "StatelessDefaultActions", 1536, 0, 0},
-    {"StatelessFragmentDefaultActions", "StatelessFragmentDefaultActions", 1536, 0, 0},
-    {"StatelessCustomActions", "StatelessCustomActions", 1537, 0, 0},
-    {"StatefulRuleGroupReferences", "StatefulRuleGroupReferences", 1545, 0, 0},
-    {"StatefulDefaultActions", "StatefulDefaultActions", 1550, 0, 0},
-    {"StatefulEngineOptions", "StatefulEngineOptions", 1551, 0, 0},
-    {"TLSInspectionConfigurationArn", "TLSInspectionConfigurationArn", 1475, 0, 0},
-    {"PolicyVariables", "PolicyVariables", 1556, 0, 0},
-    {"EnableTLSSessionHolding", "EnableTLSSessionHolding", 1562, 0, 0},
-    {"UpdateToken", "UpdateToken", 1478, 0, 0},
-    {"FirewallPolicyResponse", "FirewallPolicyResponse", 1528, 0, 0},
-    {"FirewallPolicy", "FirewallPolicy", 1532, 0, 0},
-    {"InstanceArn", "InstanceArn", 1566, 0, 0},
-    {"IdentityStoreId", "IdentityStoreId", 1567, 0, 0},
-    {"OwnerAccountId", "OwnerAccountId", 1568, 0, 0},
-    {"Name", "Name", 1569, 0, 0},
-    {"CreatedDate", "CreatedDate", 1570, 0, 0},
-    {"Status", "Status", 1571, 0, 0},
-    {"StatusReason", "StatusReason", 1572, 0, 0},
-    {"Instances", "Instances", 1564, 0, 0},
-    {"NextToken", "NextToken", 1573, 0, 0},
+    {"UserAccessUrl", "UserAccessUrl", 1305, 0, 0},
+    {"RelayStateParameterName", "RelayStateParameterName", 1306, 0, 0},
+    {"Status", "Status", 1308, 0, 0},
+    {"CertificateAuthorityArn", "CertificateAuthorityArn", 1309, 0, 0},
+    {"TenantId", "TenantId", 1312, 0, 0},
+    {"ApplicationConfigSecretArn", "ApplicationConfigSecretArn", 1313, 0, 0},
+    {"InstanceArn", "InstanceArn", 1283, 0, 0},
+    {"ApplicationArn", "ApplicationArn", 1283, 0, 0},
+    {"DomainName", "DomainName", 1320, 0, 0},
+    {"ServiceAccountSecretArn", "ServiceAccountSecretArn", 1313, 0, 0},
+    {"Action", "Action", 1325, 0, 0},
+    {"Permission", "Permission", 1326, 0, 0},
+    {"MaximumLength", "MaximumLength", 1327, 0, 0},
+    {"ConnectorType", "ConnectorType", 1330, 0, 0},
+    {"Status", "Status", 1331, 0, 0},
+    {"Mode", "Mode", 1333, 0, 0},
+    {"PreferredProtocol", "PreferredProtocol", 1334, 0, 0},
+    {"StreamingExperiencePreferredProtocol", "StreamingExperiencePreferredProtocol", 1322, 0, 0},
+    {"UserSettings", "UserSettings", 1323, 0, 0},
+    {"StorageConnectors", "StorageConnectors", 1328, 0, 0},
+    {"GlobalAccelerator", "GlobalAccelerator", 1332, 0, 0},
+    {"DirectoryId", "DirectoryId", 1235, 0, 0},
+    {"Alias", "Alias", 1277, 0, 0},
+    {"DirectoryName", "DirectoryName", 1278, 0, 0},
+    {"RegistrationCode", "RegistrationCode", 1279, 0, 0},
+    {"SubnetIds", "SubnetIds", 1280, 0, 0},
+    {"DnsIpAddresses", "DnsIpAddresses", 1281, 0, 0},
+    {"DnsIpv6Addresses", "DnsIpv6Addresses", 1282, 0, 0},
+    {"CustomerUserName", "CustomerUserName", 1236, 0, 0},
+    {"IamRoleId", "IamRoleId", 1283, 0, 0},
+    {"DirectoryType", "DirectoryType", 1284, 0, 0},
+    {"WorkspaceSecurityGroupId", "WorkspaceSecurityGroupId", 1285, 0, 0},
+    {"State", "State", 1286, 0, 0},
+    {"WorkspaceCreationProperties", "WorkspaceCreationProperties", 1287, 0, 0},
+    {"ipGroupIds", "ipGroupIds", 1289, 0, 0},
+    {"WorkspaceAccessProperties", "WorkspaceAccessProperties", 1291, 0, 0},
+    {"Tenancy", "Tenancy", 1300, 0, 0},
+    {"SelfservicePermissions", "SelfservicePermissions", 1301, 0, 0},
+    {"SamlProperties", "SamlProperties", 1303, 0, 0},
+    {"CertificateBasedAuthProperties", "CertificateBasedAuthProperties", 1307, 0, 0},
+    {"EndpointEncryptionMode", "EndpointEncryptionMode", 1310, 0, 0},
+    {"MicrosoftEntraConfig", "MicrosoftEntraConfig", 1311, 0, 0},
+    {"WorkspaceDirectoryName", "WorkspaceDirectoryName", 1314, 0, 0},
+    {"WorkspaceDirectoryDescription", "WorkspaceDirectoryDescription", 1315, 0, 0},
+    {"UserIdentityType", "UserIdentityType", 1316, 0, 0},
+    {"WorkspaceType", "WorkspaceType", 1317, 0, 0},
+    {"IDCConfig", "IDCConfig", 1318, 0, 0},
+    {"ActiveDirectoryConfig", "ActiveDirectoryConfig", 1319, 0, 0},
+    {"StreamingProperties", "StreamingProperties", 1321, 0, 0},
+    {"ErrorMessage", "ErrorMessage", 1242, 0, 0},
+    {"Directories", "Directories", 1275, 0, 0},
+    {"NextToken", "NextToken", 1273, 0, 0},
+    {"Capacity", "Capacity", 1306, 0, 0},
+    {"Capacity", "Capacity", 1306, 0, 0},
+    {"Name", "Name", 1253, 0, 0},
+    {"BundleId", "BundleId", 1240, 0, 0},
+    {"Name", "Name", 1306, 0, 0},
+    {"Owner", "Owner", 1338, 0, 0},
+    {"Description", "Description", 1242, 0, 0},
+    {"ImageId", "ImageId", 1339, 0, 0},
+    {"RootStorage", "RootStorage", 1340, 0, 0},
+    {"UserStorage", "UserStorage", 1341, 0, 0},
+    {"ComputeType", "ComputeType", 1342, 0, 0},
+    {"LastUpdatedTime", "LastUpdatedTime", 1270, 0, 0},
+    {"CreationTime", "CreationTime", 1270, 0, 0},
+    {"State", "State", 1343, 0, 0},
+    {"BundleType", "BundleType", 1344, 0, 0},
+    {"Bundles", "Bundles", 1336, 0, 0},
+    {"NextToken", "NextToken", 1273, 0, 0},
+    {"WorkspaceId", "WorkspaceId", 1234, 0, 0},
+    {"ConnectionState", "ConnectionState", 1348, 0, 0},
+    {"ConnectionStateCheckTimestamp", "ConnectionStateCheckTimestamp", 1270, 0, 0},
+    {"LastKnownUserConnectionTimestamp", "LastKnownUserConnectionTimestamp", 1270, 0, 0},
+    {"WorkspacesConnectionStatus", "WorkspacesConnectionStatus", 1346, 0, 0},
+    {"NextToken", "NextToken", 1273, 0, 0},
+    {"VpcId", "VpcId", 1372, 0, 0},
+    {"SubnetIds", "SubnetIds", 1373, 0, 0},
+    {"SecurityGroupId", "SecurityGroupId", 1375, 0, 0},
+    {"AvailabilityZones", "AvailabilityZones", 1376, 0, 0},
+    {"VpcId", "VpcId", 1372, 0, 0},
+    {"SubnetIds", "SubnetIds", 1373, 0, 0},
+    {"CustomerUserName", "CustomerUserName", 1379, 0, 0},
+    {"SecurityGroupId", "SecurityGroupId", 1375, 0, 0},
+    {"AvailabilityZones", "AvailabilityZones", 1376, 0, 0},
+    {"ConnectIps", "ConnectIps", 1380, 0, 0},
+    {"ConnectIpsV6", "ConnectIpsV6", 1381, 0, 0},
+    {"RadiusServers", "RadiusServers", 1383, 0, 0},
+    {"RadiusServersIpv6", "RadiusServersIpv6", 1383, 0, 0},
+    {"RadiusPort", "RadiusPort", 1385, 0, 0},
+    {"RadiusTimeout", "RadiusTimeout", 1386, 0, 0},
+    {"RadiusRetries", "RadiusRetries", 1387, 0, 0},
+    {"SharedSecret", "SharedSecret", 1388, 0, 0},
+    {"AuthenticationProtocol", "AuthenticationProtocol", 1389, 0, 0},
+    {"DisplayLabel", "DisplayLabel", 1390, 0, 0},
+    {"UseSameUsername", "UseSameUsername", 1391, 0, 0},
+    {"DirectoryId", "DirectoryId", 1352, 0, 0},
+    {"AccountId", "AccountId", 1397, 0, 0},
+    {"DnsIpAddrs", "DnsIpAddrs", 1360, 0, 0},
+    {"DnsIpv6Addrs", "DnsIpv6Addrs", 1362, 0, 0},
+    {"VpcSettings", "VpcSettings", 1371, 0, 0},
+    {"RadiusSettings", "RadiusSettings", 1382, 0, 0},
+    {"RadiusStatus", "RadiusStatus", 1392, 0, 0},
+    {"NetworkType", "NetworkType", 1398, 0, 0},
+    {"PrimaryRegion", "PrimaryRegion", 1400, 0, 0},
+    {"AdditionalRegions", "AdditionalRegions", 1401, 0, 0},
+    {"SelfManagedDnsIpAddrs", "SelfManagedDnsIpAddrs", 1380, 0, 0},
+    {"SelfManagedInstanceIds", "SelfManagedInstanceIds", 1404, 0, 0},
+    {"DirectoryId", "DirectoryId", 1352, 0, 0},
+    {"Name", "Name", 1353, 0, 0},
+    {"ShortName", "ShortName", 1354, 0, 0},
+    {"Size", "Size", 1355, 0, 0},
+    {"Edition", "Edition", 1356, 0, 0},
+    {"Alias", "Alias", 1357, 0, 0},
+    {"AccessUrl", "AccessUrl", 1358, 0, 0},
+    {"Description", "Description", 1359, 0, 0},
+    {"DnsIpAddrs", "DnsIpAddrs", 1360, 0, 0},
+    {"DnsIpv6Addrs", "DnsIpv6Addrs", 1362, 0, 0},
+    {"Stage", "Stage", 1364, 0, 0},
+    {"ShareStatus", "ShareStatus", 1365, 0, 0},
+    {"ShareMethod", "ShareMethod", 1366, 0, 0},
+    {"ShareNotes", "ShareNotes", 1367, 0, 0},
+    {"LaunchTime", "LaunchTime", 1368, 0, 0},
+    {"StageLastUpdatedDateTime", "StageLastUpdatedDateTime", 1369, 0, 0},
+    {"Type", "Type", 1370, 0, 0},
+    {"VpcSettings", "VpcSettings", 1371, 0, 0},
+    {"ConnectSettings", "ConnectSettings", 1378, 0, 0},
+    {"RadiusSettings", "RadiusSettings", 1382, 0, 0},
+    {"RadiusStatus", "RadiusStatus", 1392, 0, 0},
+    {"StageReason", "StageReason", 1393, 0, 0},
+    {"SsoEnabled", "SsoEnabled", 1394, 0, 0},
+    {"DesiredNumberOfDomainControllers", "DesiredNumberOfDomainControllers", 1395, 0, 0},
+    {"OwnerDirectoryDescription", "OwnerDirectoryDescription", 1396, 0, 0},
+    {"RegionsInfo", "RegionsInfo", 1399, 0, 0},
+    {"OsVersion", "OsVersion", 1402, 0, 0},
+    {"HybridSettings", "HybridSettings", 1403, 0, 0},
+    {"NetworkType", "NetworkType", 1398, 0, 0},
+    {"DirectoryDescriptions", "DirectoryDescriptions", 1350, 0, 0},
+    {"NextToken", "NextToken", 1406, 0, 0},
+    {"ConnectorType", "ConnectorType", 1415, 0, 0},
+    {"ResourceIdentifier", "ResourceIdentifier", 1416, 0, 0},
+    {"Domains", "Domains", 1417, 0, 0},
+    {"DomainsRequireAdminConsent", "DomainsRequireAdminConsent", 1417, 0, 0},
+    {"ErrorCode", "ErrorCode", 1423, 0, 0},
+    {"ErrorMessage", "ErrorMessage", 1411, 0, 0},
+    {"Action", "Action", 1426, 0, 0},
+    {"Permission", "Permission", 1427, 0, 0},
+    {"MaximumLength", "MaximumLength", 1428, 0, 0},
+    {"Enabled", "Enabled", 1430, 0, 0},
+    {"SettingsGroup", "SettingsGroup", 1431, 0, 0},
+    {"S3BucketName", "S3BucketName", 1411, 0, 0},
+    {"EndpointType", "EndpointType", 1434, 0, 0},
+    {"VpceId", "VpceId", 1411, 0, 0},
+    {"PreferredProtocol", "PreferredProtocol", 1438, 0, 0},
+    {"Enabled", "Enabled", 1441, 0, 0},
+    {"AllowedUrls", "AllowedUrls", 1442, 0, 0},
+    {"DeniedUrls", "DeniedUrls", 1442, 0, 0},
+    {"HostToClient", "HostToClient", 1440, 0, 0},
+    {"AgentAction", "AgentAction", 1447, 0, 0},
+    {"Permission", "Permission", 1427, 0, 0},
+    {"Settings", "Settings", 1445, 0, 0},
+    {"S3BucketArn", "S3BucketArn", 1448, 0, 0},
+    {"ScreenshotsUploadEnabled", "ScreenshotsUploadEnabled", 1441, 0, 0},
+    {"ScreenResolution", "ScreenResolution", 1449, 0, 0},
+    {"ScreenImageFormat", "ScreenImageFormat", 1450, 0, 0},
+    {"Arn", "Arn", 1410, 0, 0},
+    {"Name", "Name", 1411, 0, 0},
+    {"Description", "Description", 1411, 0, 0},
+    {"DisplayName", "DisplayName", 1411, 0, 0},
+    {"CreatedTime", "CreatedTime", 1412, 0, 0},
+    {"StorageConnectors", "StorageConnectors", 1413, 0, 0},
+    {"RedirectURL", "RedirectURL", 1419, 0, 0},
+    {"FeedbackURL", "FeedbackURL", 1420, 0, 0},
+    {"StackErrors", "StackErrors", 1421, 0, 0},
+    {"UserSettings", "UserSettings", 1424, 0, 0},
+    {"ApplicationSettings", "ApplicationSettings", 1429, 0, 0},
+    {"AccessEndpoints", "AccessEndpoints", 1432, 0, 0},
+    {"EmbedHostDomains", "EmbedHostDomains", 1435, 0, 0},
+    {"StreamingExperienceSettings", "StreamingExperienceSettings", 1437, 0, 0},
+    {"ContentRedirection", "ContentRedirection", 1439, 0, 0},
+    {"AgentAccessConfig", "AgentAccessConfig", 1444, 0, 0},
+    {"Stacks", "Stacks", 1408, 0, 0},
+    {"NextToken", "NextToken", 1411, 0, 0},
+    {"Desired", "Desired", 1428, 0, 0},
+    {"Running", "Running", 1428, 0, 0},
+    {"InUse", "InUse", 1428, 0, 0},
+    {"Available", "Available", 1428, 0, 0},
+    {"DesiredUserSessions", "DesiredUserSessions", 1428, 0, 0},
+    {"AvailableUserSessions", "AvailableUserSessions", 1428, 0, 0},
+    {"ActiveUserSessions", "ActiveUserSessions", 1428, 0, 0},
+    {"ActualUserSessions", "ActualUserSessions", 1428, 0, 0},
+    {"Draining", "Draining", 1428, 0, 0},
+    {"DrainModeActiveUserSessions", "DrainModeActiveUserSessions", 1428, 0, 0},
+    {"DrainModeUnusedUserSessions", "DrainModeUnusedUserSessions", 1428, 0, 0},
+    {"SubnetIds", "SubnetIds", 1458, 0, 0},
+    {"SecurityGroupIds", "SecurityGroupIds", 1459, 0, 0},
+    {"ErrorCode", "ErrorCode", 1462, 0, 0},
+    {"ErrorMessage", "ErrorMessage", 1411, 0, 0},
+    {"DirectoryName", "DirectoryName", 1464, 0, 0},
+    {"OrganizationalUnitDistinguishedName", "OrganizationalUnitDistinguishedName", 1465, 0, 0},
+    {"S3Bucket", "S3Bucket", 1471, 0, 0},
+    {"S3Key", "S3Key", 1472, 0, 0},
+    {"VolumeSizeInGb", "VolumeSizeInGb", 1428, 0, 0},
+    {"Arn", "Arn", 1410, 0, 0},
+    {"Name", "Name", 1411, 0, 0},
+    {"DisplayName", "DisplayName", 1411, 0, 0},
+    {"Description", "Description", 1411, 0, 0},
+    {"ImageName", "ImageName", 1411, 0, 0},
+    {"ImageArn", "ImageArn", 1410, 0, 0},
+    {"InstanceType", "InstanceType", 1411, 0, 0},
+    {"FleetType", "FleetType", 1454, 0, 0},
+    {"ComputeCapacityStatus", "ComputeCapacityStatus", 1455, 0, 0},
+    {"MaxUserDurationInSeconds", "MaxUserDurationInSeconds", 1428, 0, 0},
+    {"DisconnectTimeoutInSeconds", "DisconnectTimeoutInSeconds", 1428, 0, 0},
+    {"State", "State", 1456, 0, 0},
+    {"VpcConfig", "VpcConfig", 1457, 0, 0},
+    {"CreatedTime", "CreatedTime", 1412, 0, 0},
+    {"FleetErrors", "FleetErrors", 1460, 0, 0},
+    {"EnableDefaultInternetAccess", "EnableDefaultInternetAccess", 1441, 0, 0},
+    {"DomainJoinInfo", "DomainJoinInfo", 1463, 0, 0},
+    {"IdleDisconnectTimeoutInSeconds", "IdleDisconnectTimeoutInSeconds", 1428, 0, 0},
+    {"IamRoleArn", "IamRoleArn", 1410, 0, 0},
+    {"StreamView", "StreamView", 1466, 0, 0},
+    {"Platform", "Platform", 1467, 0, 0},
+    {"MaxConcurrentSessions", "MaxConcurrentSessions", 1428, 0, 0},
+    {"UsbDeviceFilterStrings", "UsbDeviceFilterStrings", 1468, 0, 0},
+    {"SessionScriptS3Location", "SessionScriptS3Location", 1470, 0, 0},
+    {"MaxSessionsPerInstance", "MaxSessionsPerInstance", 1428, 0, 0},
+    {"RootVolumeConfig", "RootVolumeConfig", 1473, 0, 0},
+    {"DisableIMDSV1", "DisableIMDSV1", 1441, 0, 0},
+    {"Fleets", "Fleets", 1452, 0, 0},
+    {"NextToken", "NextToken", 1411, 0, 0},
+    {"FirewallName", "FirewallName", 1478, 0, 0},
+    {"FirewallArn", "FirewallArn", 1479, 0, 0},
+    {"TransitGatewayAttachmentId", "TransitGatewayAttachmentId", 1480, 0, 0},
+    {"NextToken", "NextToken", 1475, 0, 0},
+    {"Firewalls", "Firewalls", 1476, 0, 0},
+    {"SubnetId", "SubnetId", 1487, 0, 0},
+    {"IPAddressType", "IPAddressType", 1488, 0, 0},
+    {"Key", "Key", 1494, 0, 0},
+    {"Value", "Value", 1495, 0, 0},
+    {"KeyId", "KeyId", 1497, 0, 0},
+    {"Type", "Type", 1498, 0, 0},
+    {"AvailabilityZone", "AvailabilityZone", 1506, 0, 0},
+    {"FirewallName", "FirewallName", 1478, 0, 0},
+    {"FirewallArn", "FirewallArn", 1479, 0, 0},
+    {"FirewallPolicyArn", "FirewallPolicyArn", 1479, 0, 0},
+    {"VpcId", "VpcId", 1484, 0, 0},
+    {"SubnetMappings", "SubnetMappings", 1485, 0, 0},
+    {"DeleteProtection", "DeleteProtection", 1489, 0, 0},
+    {"SubnetChangeProtection", "SubnetChangeProtection", 1489, 0, 0},
+    {"FirewallPolicyChangeProtection", "FirewallPolicyChangeProtection", 1489, 0, 0},
+    {"Description", "Description", 1490, 0, 0},
+    {"FirewallId", "FirewallId", 1491, 0, 0},
+    {"Tags", "Tags", 1492, 0, 0},
+    {"EncryptionConfiguration", "EncryptionConfiguration", 1496, 0, 0},
+    {"NumberOfAssociations", "NumberOfAssociations", 1499, 0, 0},
+    {"EnabledAnalysisTypes", "EnabledAnalysisTypes", 1500, 0, 0},
+    {"TransitGatewayId", "TransitGatewayId", 1502, 0, 0},
+    {"TransitGatewayOwnerAccountId", "TransitGatewayOwnerAccountId", 1503, 0, 0},
+    {"AvailabilityZoneMappings", "AvailabilityZoneMappings", 1504, 0, 0},
+    {"AvailabilityZoneChangeProtection", "AvailabilityZoneChangeProtection", 1489, 0, 0},
+    {"SubnetId", "SubnetId", 1514, 0, 0},
+    {"EndpointId", "EndpointId", 1515, 0, 0},
+    {"Status", "Status", 1516, 0, 0},
+    {"StatusMessage", "StatusMessage", 1517, 0, 0},
+    {"SyncStatus", "SyncStatus", 1520, 0, 0},
+    {"UpdateToken", "UpdateToken", 1482, 0, 0},
+    {"Attachment", "Attachment", 1513, 0, 0},
+    {"Config", "Config", 1518, 0, 0},
+    {"ResolvedCIDRCount", "ResolvedCIDRCount", 1523, 0, 0},
+    {"AvailableCIDRCount", "AvailableCIDRCount", 1523, 0, 0},
+    {"UtilizedCIDRCount", "UtilizedCIDRCount", 1523, 0, 0},
+    {"IPSetReferences", "IPSetReferences", 1524, 0, 0},
+    {"CIDRs", "CIDRs", 1522, 0, 0},
+    {"AttachmentId", "AttachmentId", 1528, 0, 0},
+    {"TransitGatewayAttachmentStatus", "TransitGatewayAttachmentStatus", 1529, 0, 0},
+    {"StatusMessage", "StatusMessage", 1530, 0, 0},
+    {"Status", "Status", 1508, 0, 0},
+    {"ConfigurationSyncStateSummary", "ConfigurationSyncStateSummary", 1509, 0, 0},
+    {"SyncStates", "SyncStates", 1510, 0, 0},
+    {"CapacityUsageSummary", "CapacityUsageSummary", 1521, 0, 0},
+    {"TransitGatewayAttachmentSyncState", "TransitGatewayAttachmentSyncState", 1527, 0, 0},
+    {"UpdateToken", "UpdateToken", 1482, 0, 0},
+    {"Firewall", "Firewall", 1483, 0, 0},
+    {"FirewallStatus", "FirewallStatus", 1507, 0, 0},
+    {"FirewallPolicyName", "FirewallPolicyName", 1478, 0, 0},
+    {"FirewallPolicyArn", "FirewallPolicyArn", 1479, 0, 0},
+    {"FirewallPolicyId", "FirewallPolicyId", 1491, 0, 0},
+    {"Description", "Description", 1490, 0, 0},
+    {"FirewallPolicyStatus", "FirewallPolicyStatus", 1533, 0, 0},
+    {"Tags", "Tags", 1492, 0, 0},
+    {"ConsumedStatelessRuleCapacity", "ConsumedStatelessRuleCapacity", 1534, 0, 0},
+    {"ConsumedStatefulRuleCapacity", "ConsumedStatefulRuleCapacity", 1534, 0, 0},
+    {"ConsumedStatefulDomainCapacity", "ConsumedStatefulDomainCapacity", 1534, 0, 0},
+    {"NumberOfAssociations", "NumberOfAssociations", 1499, 0, 0},
+    {"EncryptionConfiguration", "EncryptionConfiguration", 1496, 0, 0},
+    {"LastModifiedTime", "LastModifiedTime", 1535, 0, 0},
+    {"ResourceArn", "ResourceArn", 1479, 0, 0},
+    {"Priority", "Priority", 1539, 0, 0},
+    {"Value", "Value", 1548, 0, 0},
+    {"Dimensions", "Dimensions", 1546, 0, 0},
+    {"PublishMetricAction", "PublishMetricAction", 1545, 0, 0},
+    {"ActionName", "ActionName", 1543, 0, 0},
+    {"ActionDefinition", "ActionDefinition", 1544, 0, 0},
+    {"Action", "Action", 1552, 0, 0},
+    {"ResourceArn", "ResourceArn", 1479, 0, 0},
+    {"Priority", "Priority", 1539, 0, 0},
+    {"Override", "Override", 1551, 0, 0},
+    {"DeepThreatInspection", "DeepThreatInspection", 1553, 0, 0},
+    {"TcpIdleTimeoutSeconds", "TcpIdleTimeoutSeconds", 1559, 0, 0},
+    {"RuleOrder", "RuleOrder", 1556, 0, 0},
+    {"StreamExceptionPolicy", "StreamExceptionPolicy", 1557, 0, 0},
+    {"FlowTimeouts", "FlowTimeouts", 1558, 0, 0},
+    {"Definition", "Definition", 1564, 0, 0},
+    {"RuleVariables", "RuleVariables", 1561, 0, 0},
+    {"StatelessRuleGroupReferences", "StatelessRuleGroupReferences", 1537, 0, 0},
+    {"StatelessDefaultActions", "StatelessDefaultActions", 1540, 0, 0},
+    {"StatelessFragmentDefaultActions", "StatelessFragmentDefaultActions", 1540, 0, 0},
+    {"StatelessCustomActions", "StatelessCustomActions", 1541, 0, 0},
+    {"StatefulRuleGroupReferences", "StatefulRuleGroupReferences", 1549, 0, 0},
+    {"StatefulDefaultActions", "StatefulDefaultActions", 1554, 0, 0},
+    {"StatefulEngineOptions", "StatefulEngineOptions", 1555, 0, 0},
+    {"TLSInspectionConfigurationArn", "TLSInspectionConfigurationArn", 1479, 0, 0},
+    {"PolicyVariables", "PolicyVariables", 1560, 0, 0},
+    {"EnableTLSSessionHolding", "EnableTLSSessionHolding", 1566, 0, 0},
+    {"UpdateToken", "UpdateToken", 1482, 0, 0},
+    {"FirewallPolicyResponse", "FirewallPolicyResponse", 1532, 0, 0},
+    {"FirewallPolicy", "FirewallPolicy", 1536, 0, 0},
+    {"InstanceArn", "InstanceArn", 1570, 0, 0},
+    {"IdentityStoreId", "IdentityStoreId", 1571, 0, 0},
+    {"OwnerAccountId", "OwnerAccountId", 1572, 0, 0},
+    {"Name", "Name", 1573, 0, 0},
+    {"CreatedDate", "CreatedDate", 1574, 0, 0},
+    {"Status", "Status", 1575, 0, 0},
+    {"StatusReason", "StatusReason", 1576, 0, 0},
+    {"Instances", "Instances", 1568, 0, 0},
+    {"NextToken", "NextToken", 1577, 0, 0},
 };
 
 const struct aws_op aws_ops[] = {
@@ -4073,61 +4078,63 @@ const struct aws_op aws_ops[] = {
      "POST", "/", "Logs_20140328", "1.1", NULL, "logs"},
     {"logs", "DescribeMetricFilters", "json", "2014-03-28", NULL, 831,
      "POST", "/", "Logs_20140328", "1.1", NULL, "logs"},
-    {"sns", "ListTopics", "query", "2010-03-31", "ListTopicsResult", 850,
+    {"logs", "ListTagsForResource", "json", "2014-03-28", NULL, 850,
+     "POST", "/", "Logs_20140328", "1.1", NULL, "logs"},
+    {"sns", "ListTopics", "query", "2010-03-31", "ListTopicsResult", 854,
      "POST", "/", NULL, NULL, NULL, "sns"},
-    {"sns", "ListSubscriptionsByTopic", "query", "2010-03-31", "ListSubscriptionsByTopicResult", 855,
+    {"sns", "ListSubscriptionsByTopic", "query", "2010-03-31", "ListSubscriptionsByTopicResult", 859,
      "POST", "/", NULL, NULL, NULL, "sns"},
-    {"macie2", "GetMacieSession", "rest-json", "2020-01-01", NULL, 862,
+    {"macie2", "GetMacieSession", "rest-json", "2020-01-01", NULL, 866,
      "GET", "/macie", NULL, "1.1", NULL, "macie2"},
-    {"inspector2", "BatchGetAccountStatus", "rest-json", "2020-06-08", NULL, 867,
+    {"inspector2", "BatchGetAccountStatus", "rest-json", "2020-06-08", NULL, 871,
      "POST", "/status/batch/get", NULL, NULL, NULL, "inspector2"},
-    {"ssm", "DescribeInstanceInformation", "json", "2014-11-06", NULL, 879,
+    {"ssm", "DescribeInstanceInformation", "json", "2014-11-06", NULL, 883,
      "POST", "/", "AmazonSSM", "1.1", NULL, "ssm"},
-    {"ssm", "GetDocument", "json", "2014-11-06", NULL, 901,
+    {"ssm", "GetDocument", "json", "2014-11-06", NULL, 905,
      "POST", "/", "AmazonSSM", "1.1", NULL, "ssm"},
-    {"wafv2", "ListWebACLs", "json", "2019-07-29", NULL, 922,
+    {"wafv2", "ListWebACLs", "json", "2019-07-29", NULL, 926,
      "POST", "/", "AWSWAF_20190729", "1.1", NULL, "wafv2"},
-    {"wafv2", "ListResourcesForWebACL", "json", "2019-07-29", NULL, 931,
+    {"wafv2", "ListResourcesForWebACL", "json", "2019-07-29", NULL, 935,
      "POST", "/", "AWSWAF_20190729", "1.1", NULL, "wafv2"},
-    {"cloudfront", "ListDistributions", "rest-xml", "2020-05-31", NULL, 933,
+    {"cloudfront", "ListDistributions", "rest-xml", "2020-05-31", NULL, 937,
      "GET", "/2020-05-31/distribution", NULL, NULL, "DistributionList", "cloudfront"},
-    {"elbv2", "DescribeLoadBalancers", "query", "2015-12-01", "DescribeLoadBalancersResult", 1026,
+    {"elbv2", "DescribeLoadBalancers", "query", "2015-12-01", "DescribeLoadBalancersResult", 1030,
      "POST", "/", NULL, NULL, NULL, "elasticloadbalancing"},
-    {"elbv2", "DescribeListeners", "query", "2015-12-01", "DescribeListenersResult", 1062,
+    {"elbv2", "DescribeListeners", "query", "2015-12-01", "DescribeListenersResult", 1066,
      "POST", "/", NULL, NULL, NULL, "elasticloadbalancing"},
-    {"elbv2", "DescribeSSLPolicies", "query", "2015-12-01", "DescribeSSLPoliciesResult", 1139,
+    {"elbv2", "DescribeSSLPolicies", "query", "2015-12-01", "DescribeSSLPoliciesResult", 1143,
      "POST", "/", NULL, NULL, NULL, "elasticloadbalancing"},
-    {"acm", "ListCertificates", "json", "2015-12-08", NULL, 1150,
+    {"acm", "ListCertificates", "json", "2015-12-08", NULL, 1154,
      "POST", "/", "CertificateManager", "1.1", NULL, "acm"},
-    {"acm", "DescribeCertificate", "json", "2015-12-08", NULL, 1169,
+    {"acm", "DescribeCertificate", "json", "2015-12-08", NULL, 1173,
      "POST", "/", "CertificateManager", "1.1", NULL, "acm"},
-    {"secretsmanager", "ListSecrets", "json", "2017-10-17", NULL, 1191,
+    {"secretsmanager", "ListSecrets", "json", "2017-10-17", NULL, 1195,
      "POST", "/", "secretsmanager", "1.1", NULL, "secretsmanager"},
-    {"workspaces", "DescribeWorkspaces", "json", "2015-04-08", NULL, 1227,
+    {"workspaces", "DescribeWorkspaces", "json", "2015-04-08", NULL, 1231,
      "POST", "/", "WorkspacesService", "1.1", NULL, "workspaces"},
-    {"workspaces", "DescribeWorkspaceDirectories", "json", "2015-04-08", NULL, 1270,
+    {"workspaces", "DescribeWorkspaceDirectories", "json", "2015-04-08", NULL, 1274,
      "POST", "/", "WorkspacesService", "1.1", NULL, "workspaces"},
-    {"workspaces", "DescribeWorkspaceBundles", "json", "2015-04-08", NULL, 1331,
+    {"workspaces", "DescribeWorkspaceBundles", "json", "2015-04-08", NULL, 1335,
      "POST", "/", "WorkspacesService", "1.1", NULL, "workspaces"},
-    {"workspaces", "DescribeWorkspacesConnectionStatus", "json", "2015-04-08", NULL, 1341,
+    {"workspaces", "DescribeWorkspacesConnectionStatus", "json", "2015-04-08", NULL, 1345,
      "POST", "/", "WorkspacesService", "1.1", NULL, "workspaces"},
-    {"ds", "DescribeDirectories", "json", "2015-04-16", NULL, 1345,
+    {"ds", "DescribeDirectories", "json", "2015-04-16", NULL, 1349,
      "POST", "/", "DirectoryService_20150416", "1.1", NULL, "ds"},
-    {"appstream", "DescribeStacks", "json", "2016-12-01", NULL, 1403,
+    {"appstream", "DescribeStacks", "json", "2016-12-01", NULL, 1407,
      "POST", "/", "PhotonAdminProxyService", "1.1", NULL, "appstream"},
-    {"appstream", "DescribeFleets", "json", "2016-12-01", NULL, 1447,
+    {"appstream", "DescribeFleets", "json", "2016-12-01", NULL, 1451,
      "POST", "/", "PhotonAdminProxyService", "1.1", NULL, "appstream"},
-    {"network-firewall", "ListFirewalls", "json", "2020-11-12", NULL, 1470,
+    {"network-firewall", "ListFirewalls", "json", "2020-11-12", NULL, 1474,
      "POST", "/", "NetworkFirewall_20201112", "1.0", NULL, "network-firewall"},
-    {"network-firewall", "DescribeFirewall", "json", "2020-11-12", NULL, 1477,
+    {"network-firewall", "DescribeFirewall", "json", "2020-11-12", NULL, 1481,
      "POST", "/", "NetworkFirewall_20201112", "1.0", NULL, "network-firewall"},
-    {"network-firewall", "DescribeFirewallPolicy", "json", "2020-11-12", NULL, 1527,
+    {"network-firewall", "DescribeFirewallPolicy", "json", "2020-11-12", NULL, 1531,
      "POST", "/", "NetworkFirewall_20201112", "1.0", NULL, "network-firewall"},
-    {"sso-admin", "ListInstances", "json", "2020-07-20", NULL, 1563,
+    {"sso-admin", "ListInstances", "json", "2020-07-20", NULL, 1567,
      "POST", "/", "SWBExternalService", "1.1", NULL, "sso"},
 };
 
-const size_t aws_nops = 95;
+const size_t aws_nops = 96;
 
 const struct aws_service aws_services[] = {
     {"iam", "iam", "IAM", "iam.amazonaws.com"},

@@ -108,6 +108,10 @@ void collect_cloudtrail(struct collect_ctx *ctx, const char *region);
 /* KMS keys of one region with rotation status, key policy and tags. */
 void collect_kms(struct collect_ctx *ctx, const char *region);
 
+/* Monitoring in one region: CloudWatch Logs groups (retention, metric filters, tags),
+ * CloudWatch metric alarms, and SNS topics with their subscriptions. */
+void collect_monitoring(struct collect_ctx *ctx, const char *region);
+
 /* A JSON-protocol request document from name/value pairs (string values): a new string the
  * caller frees. */
 char *collect_json_body(const char *const *params, size_t nparams);

@@ -41,6 +41,9 @@ static const char *const known_types[] = {
     "aws_rds_db_instance",
     "aws_cloudtrail_trail",
     "aws_kms_key",
+    "aws_cloudwatch_log_group",
+    "aws_cloudwatch_metric_alarm",
+    "aws_sns_topic",
 };
 
 /* Keys whose values are secrets wherever they appear: never stored, never reported. */
