@@ -79,6 +79,10 @@ echo "== live collection against moto ($build)"
 tests/live.sh "$build/ansim" 2>&1 | tee "$out/live.log"
 count_tap "$out/live.log" live.sh
 
+echo "== every control live against a seeded moto account ($build)"
+tests/coverage.sh "$build/ansim" 2>&1 | tee "$out/coverage.log"
+count_tap "$out/coverage.log" coverage.sh
+
 if [ "$build" = build ]; then
     echo "== HTML report in headless Chromium"
     mkdir -p build/test-output
