@@ -70,5 +70,6 @@ int main(void)
     failed += run_iam_actions_tests();
     failed += run_iam_account_tests();
     failed += run_iam_hostile_tests();
+    failed += run_logs_tests();
     return failed ? 1 : 0;
 }
