@@ -5,7 +5,7 @@
 #   make bench      performance figures (synthetic 10k / 100k snapshots vs jq; live
 #                   collection of a 2,000-resource moto account, default vs sequential;
 #                   IAM decisions per second vs @cloud-copilot/iam-simulate, npm)
-#   make docs       regenerate docs/controls-reference.md from the catalogue
+#   make docs       regenerate docs/controls.md from the catalogue
 #   make iam-actions  regenerate data/iam-actions.tsv (IAM actions and ansim's classes; npm)
 #   make fuzz       short libFuzzer runs of the snapshot and YAML loaders (clang)
 #   make install PREFIX=/usr/local
@@ -19,7 +19,7 @@ CFLAGS  += -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE $(shell pkg-config --cfl
 LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 TEST_LDLIBS := $(shell pkg-config --libs cmocka)
 
-LIB_SRC := $(wildcard src/util/*.c src/aws/*.c src/collect/*.c src/iam/*.c src/inventory/*.c src/controls/*.c src/report/*.c src/history/*.c)
+LIB_SRC := $(wildcard src/util/*.c src/aws/*.c src/collect/*.c src/iam/*.c src/inventory/*.c src/controls/*.c src/report/*.c src/history/*.c src/profile/*.c)
 CMD_SRC := $(wildcard src/cmd/*.c) src/main.c
 CATALOGUE := $(sort $(wildcard controls/*/*.yaml frameworks/*.yaml))
 TEST_SRC := $(wildcard tests/unit/*.c)
@@ -40,7 +40,12 @@ $(1)/iam_actions_data.c: data/iam-actions.tsv $(1)/embed
 	$(1)/embed -s iam_actions_tsv $$@ data/iam-actions.tsv
 $(1)/iam_actions_data.o: $(1)/iam_actions_data.c
 	$(CC) $(CFLAGS) $(2) -c -o $$@ $$<
-$(1)/libansim.a: $(patsubst %.c,$(1)/%.o,$(LIB_SRC)) $(1)/embedded.o $(1)/iam_actions_data.o
+$(1)/workspaces_prices_data.c: data/workspaces-prices.tsv $(1)/embed
+	$(1)/embed -s workspaces_prices_tsv $$@ data/workspaces-prices.tsv
+$(1)/workspaces_prices_data.o: $(1)/workspaces_prices_data.c
+	$(CC) $(CFLAGS) $(2) -c -o $$@ $$<
+$(1)/libansim.a: $(patsubst %.c,$(1)/%.o,$(LIB_SRC)) $(1)/embedded.o $(1)/iam_actions_data.o \
+		$(1)/workspaces_prices_data.o
 	rm -f $$@ && ar rcs $$@ $$^
 $(1)/ansim: $(patsubst %.c,$(1)/%.o,$(CMD_SRC)) $(1)/libansim.a
 	$(CC) $(CFLAGS) $(2) -o $$@ $$^ $(LDLIBS)
@@ -90,10 +95,10 @@ shapes:
 iam-actions:
 	node tools/gen_iam_actions.mjs
 
-# docs/controls-reference.md is generated from the catalogue (tests check it is current)
+# docs/controls.md is generated from the catalogue (tests check it is current)
 docs: ansim
-	./ansim controls --format markdown > docs/controls-reference.md.tmp && \
-	  mv docs/controls-reference.md.tmp docs/controls-reference.md
+	./ansim controls --format markdown > docs/controls.md.tmp && \
+	  mv docs/controls.md.tmp docs/controls.md
 
 fuzz:
 	fuzz/run.sh
@@ -101,7 +106,7 @@ fuzz:
 install: ansim
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/ansim
 	install -m 0755 ansim $(DESTDIR)$(PREFIX)/bin/ansim
-	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/ansim/
+	install -m 0644 README.md docs/*.md data/workspaces-prices.tsv $(DESTDIR)$(PREFIX)/share/doc/ansim/
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 \

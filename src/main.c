@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "profile/profile.h"
+#include "util/util.h"
 
 static int cmd_version(int argc, char **argv, const struct global_opts *g)
 {
@@ -29,7 +31,11 @@ static const struct {
     {"controls", cmd_controls}, {"frameworks", cmd_frameworks},
     {"history", cmd_history},   {"version", cmd_version},
     {"iam", cmd_iam},           {"help", cmd_help},
+    {"init", cmd_init},
 };
+
+/* Commands whose findings depend on the organisation profile. */
+static int uses_profile(const char *name) { return !strcmp(name, "scan") || !strcmp(name, "iam"); }
 
 const char *opt_value(int argc, char **argv, int *i, const char *name, int *bad)
 {
@@ -63,6 +69,8 @@ static int take_globals(int *argc, char **argv, struct global_opts *g)
         }
         if ((v = opt_value(*argc, argv, &i, "--profile", &bad)))
             g->profile = v;
+        else if ((v = opt_value(*argc, argv, &i, "--profile-file", &bad)))
+            g->profile_file = v;
         else if ((v = opt_value(*argc, argv, &i, "--region", &bad)))
             g->regions = v;
         else if ((v = opt_value(*argc, argv, &i, "--endpoint-url", &bad)))
@@ -123,9 +131,24 @@ int main(int argc, char **argv)
         name = "help";
     else if (strcmp(name, "--version") == 0)
         name = "version";
-    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
-        if (strcmp(commands[i].name, name) == 0)
-            return commands[i].fn(argc - 1, argv + 1, &g);
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
+        if (strcmp(commands[i].name, name) != 0)
+            continue;
+        struct profile org;
+        profile_init(&org);
+        if (uses_profile(name)) {
+            char err[ERRLEN] = "";
+            if (profile_load_default(&org, g.profile_file, err, sizeof err)) {
+                fprintf(stderr, "ansim: %s\n", err);
+                profile_free(&org);
+                return EXIT_RUNTIME;
+            }
+            g.org = &org;
+        }
+        rc = commands[i].fn(argc - 1, argv + 1, &g);
+        profile_free(&org);
+        return rc;
+    }
     fprintf(stderr, "ansim: unknown command \"%s\" (see `ansim help`)\n", name);
     return EXIT_USAGE;
 }

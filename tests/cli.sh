@@ -109,6 +109,19 @@ check "...names file and field" one_line_error 'x.yaml: field `rationale`'
 expect_exit 1 "report into a missing directory" -- scan --no-db --snapshot $v01 --format json -o "$tmp/no/dir/r.json"
 check "...no temp files left" test -z "$(ls "$tmp" | grep tmp)"
 
+# --- WorkSpaces prices: the user's file (option or environment), malformed files
+wsfix=tests/fixtures/controls/workspaces.running_mode
+printf '# mine\nap-northeast-1\twindows\tSTANDARD\t80\t50\t44.00\t14.50\t0.37\tUSD\t2026-11-01\tpage\n' >"$tmp/ws.tsv"
+expect_exit 0 "no price for the region: manual" -- scan --no-db --snapshot $wsfix/manual.json --control workspaces.running_mode --format json
+check "...saying which key to add" jq -e '.findings[0].status == "manual" and (.findings[0].reason | test("region ap-northeast-1, os windows, compute STANDARD, root_gib 80, user_gib 50"))' "$tmp/out"
+expect_exit 0 "--workspaces-prices FILE supplies it" -- scan --no-db --snapshot $wsfix/manual.json --control workspaces.running_mode --workspaces-prices "$tmp/ws.tsv" --format json
+check "...the advice uses its prices" jq -e '.findings[0].status == "fail" and (.findings[0].reason | test("14.50\\+0.37×42 = 30.04 USD/month: switch to AUTO_STOP to save 13.96"))' "$tmp/out"
+ANSIM_WORKSPACES_PRICES="$tmp/ws.tsv" "$ansim" scan --no-db --snapshot $wsfix/manual.json --control workspaces.running_mode --format json >"$tmp/out" 2>/dev/null
+check "ANSIM_WORKSPACES_PRICES does the same" jq -e '.findings[0].status == "fail"' "$tmp/out"
+printf 'ap-northeast-1\twindows\tSTANDARD\t80\t50\t1,044.00\t14.50\t0.37\tUSD\t2026-11-01\tpage\n' >"$tmp/ws-bad.tsv"
+expect_exit 1 "malformed price file" -- scan --no-db --snapshot $wsfix/manual.json --workspaces-prices "$tmp/ws-bad.tsv"
+check "...one line naming file, line and field" one_line_error 'ws-bad.tsv:1: field 6 (monthly) "1,044.00" is not a price'
+
 # --- a user's own control directory
 mkdir -p "$tmp/mine"
 cat >"$tmp/mine/custom.yaml" <<'YAML'
@@ -141,8 +154,8 @@ expect_exit 0 "frameworks" -- frameworks --format json
 check "...four frameworks" jq -e '[.[].id] | sort == ["aws-wa-sec","isms-p","pipa-2023","pipa-tech-2021"]' "$tmp/out"
 check "...isms-p has 101 items" jq -e '.[] | select(.id == "isms-p") | .requirements == 101' "$tmp/out"
 expect_exit 0 "controls --format markdown" -- controls --format markdown
-check "...docs/controls-reference.md is current (make docs)" cmp -s "$tmp/out" docs/controls-reference.md
-check "...every wave-1 control documented" bash -c 'for id in $(awk -F"\t" "\$6 == 1 {print \$1}" ../shared/spec/controls.tsv); do grep -q "^### \`$id\`" "$1" || exit 1; done' _ docs/controls-reference.md
+check "...docs/controls.md is current (make docs)" cmp -s "$tmp/out" docs/controls.md
+check "...every wave-1 control documented" bash -c 'for id in $(awk -F"\t" "\$6 == 1 {print \$1}" ../shared/spec/controls.tsv); do grep -q "^### \`$id\`" "$1" || exit 1; done' _ docs/controls.md
 expect_exit 0 "version" -- version
 check "...prints it" grep -q '^ansim [0-9]' "$tmp/out"
 expect_exit 0 "help" -- help scan
@@ -366,6 +379,37 @@ check "...the reason still shown" one_line_error 'Effect must be Allow or Deny'
 hostile 1 1 "a bad SCP at the third level" scp-third-level
 expect_exit 1 "iam eval of a directory" -- iam eval "$tmp/hostile"
 check "...says so" one_line_error 'is a directory'
+
+# --- the organisation profile (ansim.yaml / --profile-file) and `ansim init`
+mkdir -p "$tmp/org"
+(cd "$tmp/org" && "$ansim" init --non-interactive >"$tmp/out" 2>"$tmp/err")
+check "init --non-interactive writes ansim.yaml with every fact unknown" grep -q '^daily_users: unknown' "$tmp/org/ansim.yaml"
+check "...and says the stricter rules apply" grep -q 'access records 730 days.*network separation mandatory' "$tmp/out"
+(cd "$tmp/org" && "$ansim" init --non-interactive >"$tmp/out" 2>"$tmp/err"); rc=$?
+check "init keeps an existing profile (exit 1)" test "$rc" -eq 1
+check "...saying how to replace it" one_line_error 'exists; edit it, or run again with --force'
+printf 'pipa-tech-2021\n20000\nlots\n2000\nunknown\nfalse\nfalse\nfalse\nclass=pii\n203.0.113.0/24\n\nvpce-0abc\n' |
+    (cd "$tmp/org" && "$ansim" init --force --interactive >"$tmp/out" 2>"$tmp/err")
+check "init asks again after a bad answer" grep -q 'daily_users: must be a whole number' "$tmp/err"
+check "...and writes the answers" grep -q '^regulation: pipa-tech-2021' "$tmp/org/ansim.yaml"
+check "...giving 5-year permission records and 1-year access records" grep -q 'access records 365 days, permission records 1825 days' "$tmp/out"
+check "...and the separated network" grep -q 'vpc_endpoints: \["vpce-0abc"\]' "$tmp/org/ansim.yaml"
+printf 'regulation: pipa-2023\ndaily_users: 1e6\n' >"$tmp/org/bad.yaml"
+expect_exit 1 "a malformed profile stops the scan" -- scan --no-db --profile-file "$tmp/org/bad.yaml" --snapshot $v01
+check "...naming file, line and key" one_line_error 'bad.yaml:2: daily_users: must be a whole number'
+printf 'regulaton: pipa-2023\n' >"$tmp/org/ansim.yaml"
+(cd "$tmp/org" && "$ansim" scan --no-db --snapshot "$OLDPWD/$v01" >"$tmp/out" 2>"$tmp/err"); rc=$?
+check "./ansim.yaml is read by scan (a misspelt key is an error, exit 1)" test "$rc" -eq 1
+check "...naming it" one_line_error 'ansim.yaml:1: regulaton: unknown key'
+printf 'daily_users: 1_500_000\n' >"$tmp/org/big.yaml"; printf 'daily_users: 200\n' >"$tmp/org/small.yaml"
+expect_exit 3 "network separation: unknown daily users make it mandatory" -- scan --no-db --snapshot tests/fixtures/iam/account.json --control iam.network_separation_scope --format json
+check "...and the reason says the stricter reading was applied" jq -e 'any(.findings[]; .status == "fail" and (.reason | test("does not give the daily users")))' "$tmp/out"
+expect_exit 3 "...a profile with 1.5 million daily users: still failing, without the note" -- scan --no-db --profile-file "$tmp/org/big.yaml" --snapshot tests/fixtures/iam/account.json --control iam.network_separation_scope --format json
+check "...no note" jq -e 'all(.findings[]; (.reason | test("stricter")) | not)' "$tmp/out"
+expect_exit 0 "...200 daily users: the duty does not apply (not_applicable, not pass)" -- scan --no-db --profile-file "$tmp/org/small.yaml" --snapshot tests/fixtures/iam/account.json --control iam.network_separation_scope --format json
+check "...saying why" jq -e '([.findings[] | select(.status == "fail")] | length) == 0 and any(.findings[]; .status == "not_applicable" and (.reason | test("not mandatory")))' "$tmp/out"
+expect_exit 1 "a missing --profile-file is an error" -- scan --no-db --profile-file "$tmp/nope.yaml" --snapshot $v01
+check "...naming it" one_line_error 'nope.yaml'
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -79,6 +79,10 @@ echo "== live collection against moto ($build)"
 tests/live.sh "$build/ansim" 2>&1 | tee "$out/live.log"
 count_tap "$out/live.log" live.sh
 
+echo "== remediation filled in for failing fixtures: bash -n, terraform fmt -check ($build)"
+python3 tests/remediation.py "$build/ansim" 2>&1 | tee "$out/remediation.log"
+count_tap "$out/remediation.log" remediation.py
+
 echo "== every control live against a seeded moto account ($build)"
 tests/coverage.sh "$build/ansim" 2>&1 | tee "$out/coverage.log"
 count_tap "$out/coverage.log" coverage.sh

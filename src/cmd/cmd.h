@@ -19,7 +19,11 @@ struct global_opts {
     enum lang lang;
     int max_concurrency; /* live collection: calls in flight at most (0: default 8) */
     int stats;           /* live collection: print calls per operation */
+    const char *profile_file;  /* --profile-file: the organisation profile (else ./ansim.yaml) */
+    const struct profile *org; /* the organisation profile, loaded for scan and iam */
 };
+
+struct profile;
 
 int cmd_scan(int argc, char **argv, const struct global_opts *g);
 int cmd_collect(int argc, char **argv, const struct global_opts *g);
@@ -31,6 +35,7 @@ int cmd_controls(int argc, char **argv, const struct global_opts *g);
 int cmd_frameworks(int argc, char **argv, const struct global_opts *g);
 int cmd_history(int argc, char **argv, const struct global_opts *g);
 int cmd_iam(int argc, char **argv, const struct global_opts *g);
+int cmd_init(int argc, char **argv, const struct global_opts *g);
 
 /* Print usage of one command (or the overview when name is NULL) to f. */
 void cmd_usage(FILE *f, const char *name);

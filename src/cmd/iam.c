@@ -18,6 +18,7 @@
 #include "../iam/iam.h"
 #include "../inventory/inventory.h"
 #include "../util/util.h"
+#include "../profile/profile.h"
 #include "cmd.h"
 
 /* Make an error message fit on one line of valid UTF-8, in place: it may quote names from
@@ -209,6 +210,7 @@ static struct inventory *load_inventory(const struct global_opts *g, const char 
         log_err("%s", err);
         return NULL;
     }
+    inv_set_profile(inv, g->org);
     if (snapshot) {
         if (inv_load_snapshot_file(inv, snapshot, err, sizeof err)) {
             log_err("%s", err);
@@ -517,7 +519,10 @@ static int iam_scope(int argc, char **argv, const struct global_opts *g)
         free_acct_opts(&o);
         return EXIT_USAGE;
     }
-    char *key = xstrdup(o.pii ? o.pii : "ansim:pii=true");
+    /* --pii-tag, else the organisation profile's tag (default ansim:pii=true) */
+    char *key = o.pii    ? xstrdup(o.pii)
+                : g->org ? xasprintf("%s=%s", g->org->pii_key, g->org->pii_value)
+                         : xstrdup("ansim:pii=true");
     char *value = strchr(key, '=');
     *value++ = '\0';
     int rc = EXIT_RUNTIME;

@@ -1,6 +1,6 @@
 /*
  * reference.c — `ansim controls --format markdown`: the controls reference document
- * (docs/controls-reference.md is this output, checked by the tests to stay current).
+ * (docs/controls.md is this output, checked by the tests to stay current).
  * Both languages side by side, so one document serves auditors and engineers.
  */
 #include <stdio.h>

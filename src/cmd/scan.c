@@ -28,7 +28,8 @@ struct scan_opts {
     char *dirs[16];
     size_t ndirs;
     enum severity fail_on;
-    int color; /* -1 auto */
+    int color;                     /* -1 auto */
+    const char *workspaces_prices; /* --workspaces-prices FILE (else $ANSIM_WORKSPACES_PRICES) */
 };
 
 /* Infer a format from an output file's extension; tty when unknown. */
@@ -97,6 +98,8 @@ static int parse_args(int argc, char **argv, struct scan_opts *o)
                 fprintf(stderr, "ansim scan: --fail-on must be critical, high, medium, low or info\n");
                 return -1;
             }
+        } else if ((v = opt_value(argc, argv, &i, "--workspaces-prices", &bad))) {
+            o->workspaces_prices = v;
         } else if (!bad && strcmp(argv[i], "--no-color") == 0) {
             o->color = 0;
         } else if (!bad && strcmp(argv[i], "--color") == 0) {
@@ -208,6 +211,13 @@ int cmd_scan(int argc, char **argv, const struct global_opts *g)
     int rc = EXIT_RUNTIME;
     double t0 = mono();
     if (inv_open(&inv, err, sizeof err)) {
+        log_err("%s", err);
+        goto out;
+    }
+    inv_set_profile(inv, g->org);
+    /* before a live collection, so that a bad price file fails fast */
+    const char *prices = o.workspaces_prices ? o.workspaces_prices : getenv("ANSIM_WORKSPACES_PRICES");
+    if (prices && *prices && inv_load_workspaces_prices(inv, prices, err, sizeof err)) {
         log_err("%s", err);
         goto out;
     }

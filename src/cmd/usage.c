@@ -16,6 +16,7 @@ static const char overview[] =
     "  history                list past scans kept in the history database\n"
     "  iam eval FILE|-        decide IAM requests given in a file, as AWS would (no account needed)\n"
     "  iam can|who-can|scope  who can do what in an account; the network-separation scope\n"
+    "  init                   write the organisation profile (ansim.yaml), asking the questions\n"
     "  version                print the version\n"
     "  help [COMMAND]         this help, or a command's\n"
     "\n"
@@ -23,6 +24,7 @@ static const char overview[] =
     "  --lang ko|en           language of the output (default from LANG)\n"
     "  --db PATH              history database (default $XDG_DATA_HOME/ansim/ansim.db)\n"
     "  --no-db                keep no history\n"
+    "  --profile-file FILE    organisation profile for scan and iam (default ./ansim.yaml if present)\n"
     "  --profile NAME, --region R[,R...], --endpoint-url URL   AWS settings for live commands\n"
     "  --max-concurrency N    live commands: API calls in flight at most (default 8)\n"
     "  --stats                live commands: print the calls made per operation\n"
@@ -33,6 +35,7 @@ static const char overview[] =
 static const char scan_help[] =
     "usage: ansim scan [--snapshot FILE] [--format F [-o FILE]]... [--framework ID]\n"
     "                  [--control ID[,ID...]] [--fail-on SEVERITY] [--controls DIR]\n"
+    "                  [--workspaces-prices FILE]\n"
     "\n"
     "  --snapshot FILE    snapshot to evaluate (ansim-snapshot/1; '-' = stdin); without it\n"
     "                     the account is collected live first (see `ansim help collect`)\n"
@@ -45,6 +48,8 @@ static const char scan_help[] =
     "  --fail-on SEV      exit 3 when a failed finding is at least SEV\n"
     "                     (critical, high, medium, low (default), info)\n"
     "  --controls DIR     add the control/framework YAML files under DIR\n"
+    "  --workspaces-prices FILE  WorkSpaces prices (TSV) looked up before the built-in\n"
+    "                     table (default: $ANSIM_WORKSPACES_PRICES; docs/workspaces-prices.md)\n"
     "  --color, --no-color  force colours on or off in the tty report\n";
 
 static const char collect_help[] =
@@ -94,6 +99,15 @@ static const char iam_help[] =
     "  tagged ansim:pii=true by default) and whether each is confined to the separated\n"
     "  network (aws:SourceIp / SourceVpc / SourceVpce / ViaAWSService). See docs/iam.md.\n";
 
+static const char init_help[] =
+    "usage: ansim init [-o FILE] [--force] [--non-interactive|--interactive]\n"
+    "  Writes the organisation profile (default ./ansim.yaml): the regulation version\n"
+    "  (pipa-2023, the default, or pipa-tech-2021), data subjects, daily users, unique\n"
+    "  identifiers, sensitive data, 기간통신사업자, the personal-data tag and the separated\n"
+    "  network. On a terminal it asks; otherwise it writes the defaults for you to edit.\n"
+    "  Unknown facts make the stricter rule apply (2-year access records, network separation\n"
+    "  mandatory) and findings say so. An existing file is kept unless --force. See docs/profile.md.\n";
+
 void cmd_usage(FILE *f, const char *name)
 {
     if (!name)
@@ -110,6 +124,8 @@ void cmd_usage(FILE *f, const char *name)
         fputs(history_help, f);
     else if (strcmp(name, "iam") == 0)
         fputs(iam_help, f);
+    else if (strcmp(name, "init") == 0)
+        fputs(init_help, f);
     else
         fputs(overview, f);
 }

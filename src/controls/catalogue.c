@@ -320,40 +320,13 @@ static int parse_framework(struct yctx *y, struct fy_node *root, struct framewor
 
 /* ---- documents ---- */
 
-static void diag_discard(struct fy_diag *diag, void *user, const char *buf, size_t len)
-{
-    (void)diag, (void)user, (void)buf, (void)len;
-}
-
 int cat_load_yaml(struct catalogue *cat, const char *name, const char *buf, size_t len, char *err,
                   size_t errlen)
 {
     struct yctx y = {name, err, errlen};
-    /* Text only: libfyaml 0.7 can loop forever on invalid UTF-8 in a directive line. */
-    long bad = utf8_invalid_at(buf, len);
-    if (bad >= 0) {
-        snprintf(err, errlen, "%s: not UTF-8 text (invalid byte at offset %ld)", name, bad);
+    struct fy_document *doc = yaml_parse(name, buf, len, err, errlen);
+    if (!doc)
         return -1;
-    }
-    struct fy_diag_cfg dcfg;
-    fy_diag_cfg_default(&dcfg);
-    dcfg.fp = NULL;
-    dcfg.output_fn = diag_discard;
-    struct fy_diag *diag = fy_diag_create(&dcfg);
-    struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG, .diag = diag};
-    struct fy_document *doc = fy_document_build_from_string(&cfg, buf, len);
-    if (!doc) {
-        void *it = NULL;
-        struct fy_diag_error *de = diag ? fy_diag_errors_iterate(diag, &it) : NULL;
-        if (de)
-            snprintf(err, errlen, "%s:%d:%d: invalid YAML: %s", name, de->line + 1, de->column + 1,
-                     de->msg ? de->msg : "syntax error");
-        else
-            snprintf(err, errlen, "%s: invalid YAML", name);
-        fy_document_destroy(doc);
-        fy_diag_destroy(diag);
-        return -1;
-    }
     struct fy_node *root = fy_document_root(doc);
     int rc;
     if (!root || !fy_node_is_mapping(root)) {
@@ -398,7 +371,6 @@ int cat_load_yaml(struct catalogue *cat, const char *name, const char *buf, size
         }
     }
     fy_document_destroy(doc);
-    fy_diag_destroy(diag);
     return rc;
 }
 

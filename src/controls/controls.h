@@ -100,11 +100,27 @@ struct finding {
     enum status status;
     char *resource_type, *resource_id, *resource_arn, *region;
     char *reason, *reason_ko;
+    char *fix_cli, *fix_terraform; /* failing findings: the remediation filled in for this resource */
 };
+
+/* ---- remediation (remediation.c) ---- */
+
+/* Placeholder names and their values (a value may be NULL: unknown). */
+struct remediation_vars {
+    const char *const *names;
+    const char *const *values;
+    size_t n;
+};
+/* tmpl with every {{name}} replaced by its value (see remediation.c for unsafe and missing
+ * values, which become <name>, with a line starting with comment saying why). NULL tmpl ->
+ * NULL; otherwise a new string the caller frees. */
+char *remediation_render(const char *tmpl, const struct remediation_vars *v, const char *comment);
+/* A resource id as a Terraform identifier (lower case, [a-z0-9_], starting with a letter). */
+char *remediation_tf_name(const char *id);
 
 struct counts {
     size_t n[ST__COUNT];
-    double score; /* 0..100, see docs/controls.md */
+    double score; /* 0..100, see docs/catalogue.md */
 };
 
 struct scan_meta {
@@ -122,6 +138,12 @@ struct req_result {
     enum status status; /* ST_MANUAL when no control backs it */
     struct counts counts;
 };
+
+/* The failing findings of a requirement's controls: the first max into out, in report
+ * order; returns how many there are in all. */
+struct scan_result;
+size_t eval_req_failing(const struct scan_result *res, const struct req_result *rr,
+                        const struct finding **out, size_t max);
 
 struct fw_result {
     const struct framework *fw;

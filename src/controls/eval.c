@@ -68,6 +68,8 @@ static void finding_free(struct finding *f)
     free(f->region);
     free(f->reason);
     free(f->reason_ko);
+    free(f->fix_cli);
+    free(f->fix_terraform);
 }
 
 static struct finding *control_error(struct flist *l, const struct control *c, const char *account,
@@ -117,6 +119,39 @@ static char *col_text(sqlite3_stmt *st, int i)
     return xstrdup((const char *)sqlite3_column_text(st, i));
 }
 
+/* A failing finding's remediation, filled in from the finding and the query's fix_X
+ * columns (remediation.c). */
+static void fill_remediation(const struct control *c, struct inventory *inv, sqlite3_stmt *st,
+                             struct finding *f)
+{
+    if (!c->remediation_cli && !c->remediation_terraform)
+        return;
+    int ncol = sqlite3_column_count(st);
+    const char **names = xcalloc((size_t)ncol + 6, sizeof *names);
+    const char **values = xcalloc((size_t)ncol + 6, sizeof *values);
+    char *tf = remediation_tf_name(f->resource_id);
+    size_t n = 0;
+    names[n] = "account_id", values[n++] = inv_account_id(inv);
+    names[n] = "region", values[n++] = f->region;
+    names[n] = "resource_id", values[n++] = f->resource_id;
+    names[n] = "resource_arn", values[n++] = f->resource_arn;
+    names[n] = "partition", values[n++] = inv_partition(inv);
+    names[n] = "tf_name", values[n++] = tf;
+    for (int i = 0; i < ncol; i++) {
+        const char *name = sqlite3_column_name(st, i);
+        if (strncmp(name, "fix_", 4) == 0 && name[4]) {
+            names[n] = name + 4;
+            values[n++] = (const char *)sqlite3_column_text(st, i);
+        }
+    }
+    struct remediation_vars v = {names, values, n};
+    f->fix_cli = remediation_render(c->remediation_cli, &v, "#");
+    f->fix_terraform = remediation_render(c->remediation_terraform, &v, "#");
+    free(tf);
+    free(names);
+    free(values);
+}
+
 /* Run the control's query; append its findings. */
 static void run_query(const struct control *c, struct inventory *inv, struct flist *out)
 {
@@ -156,7 +191,7 @@ static void run_query(const struct control *c, struct inventory *inv, struct fli
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *s = (const char *)sqlite3_column_text(st, ci_status);
         enum status status;
-        if (parse_status(s, &status) != 0 || status == ST_MANUAL) {
+        if (parse_status(s, &status) != 0) {
             control_error(
                 out, c, account, "global",
                 xasprintf("control query (%s) returned an invalid status \"%s\"", c->source, s ? s : "NULL"),
@@ -178,6 +213,8 @@ static void run_query(const struct control *c, struct inventory *inv, struct fli
         if (!f->reason)
             f->reason = xstrdup("");
         f->reason_ko = col_text(st, ci_reason_ko);
+        if (status == ST_FAIL)
+            fill_remediation(c, inv, st, f);
     }
     if (rc != SQLITE_DONE)
         control_error(out, c, account, "global",
@@ -352,8 +389,9 @@ static void framework_results(const struct catalogue *cat, const struct selectio
                 rr->status = ST_ERROR;
             else if (rr->counts.n[ST_PASS])
                 rr->status = ST_PASS;
-            else
-                rr->status = ST_NA; /* evaluated with nothing to check, or filtered out */
+            else /* its controls found nothing to check (or were filtered out): an auditor
+                  * still needs the evidence, so the requirement is manual */
+                rr->status = ST_MANUAL;
             fr->counts.n[rr->status]++;
         }
         size_t n = 0;
@@ -367,6 +405,25 @@ static void framework_results(const struct catalogue *cat, const struct selectio
     }
     free(set);
     free(per);
+}
+
+size_t eval_req_failing(const struct scan_result *res, const struct req_result *rr,
+                        const struct finding **out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < res->nfindings; i++) {
+        const struct finding *f = &res->findings[i];
+        if (f->status != ST_FAIL)
+            continue;
+        for (size_t k = 0; k < rr->req->ncontrols; k++)
+            if (strcmp(rr->req->controls[k], f->control->id) == 0) {
+                if (n < max)
+                    out[n] = f;
+                n++;
+                break;
+            }
+    }
+    return n;
 }
 
 int eval_run(const struct catalogue *cat, struct inventory *inv, const struct selection *sel,

@@ -23,8 +23,8 @@ static const char schema[] =
 int inv_open(struct inventory **out, char *err, size_t errlen)
 {
     struct inventory *inv = xcalloc(1, sizeof *inv);
-    inv->pii_key = "ansim:pii";
-    inv->pii_value = "true";
+    profile_init(&inv->default_profile);
+    inv_set_profile(inv, NULL);
     if (sqlite3_open_v2(":memory:", &inv->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
         SQLITE_OK) {
         snprintf(err, errlen, "inventory: cannot open SQLite: %s",
@@ -35,6 +35,7 @@ int inv_open(struct inventory **out, char *err, size_t errlen)
     char *msg = NULL;
     if (sqlite3_exec(inv->db, schema, NULL, NULL, &msg) != SQLITE_OK ||
         inv_register_functions(inv->db, inv) != 0 || inv_register_iam_functions(inv->db, inv) != 0 ||
+        inv_register_profile_functions(inv->db, inv) != 0 || inv_register_ws_functions(inv->db, inv) != 0 ||
         inv_register_log_functions(inv->db, inv) != 0) {
         snprintf(err, errlen, "inventory: %s", msg ? msg : sqlite3_errmsg(inv->db));
         sqlite3_free(msg);
@@ -51,7 +52,9 @@ void inv_close(struct inventory *inv)
         return;
     sqlite3_close(inv->db);
     inv_release_functions(inv);
+    inv_release_ws_prices(inv);
     iam_account_free(inv->iam);
+    profile_free(&inv->default_profile);
     free(inv->account_id);
     free(inv->partition);
     free(inv->collected_at);
@@ -64,6 +67,7 @@ void inv_close(struct inventory *inv)
 sqlite3 *inv_db(struct inventory *inv) { return inv->db; }
 const char *inv_account_id(const struct inventory *inv) { return inv->account_id; }
 const char *inv_collected_at(const struct inventory *inv) { return inv->collected_at; }
+const char *inv_partition(const struct inventory *inv) { return inv->partition ? inv->partition : "aws"; }
 time_t inv_now(const struct inventory *inv) { return inv->now; }
 size_t inv_region_count(const struct inventory *inv) { return inv->nregions; }
 const char *inv_region(const struct inventory *inv, size_t i)

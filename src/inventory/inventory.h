@@ -3,7 +3,7 @@
  *
  * Tables: resources(type, region, id, arn, data JSON), regions(name),
  * collection_errors(service, region, operation, code, message), meta(key, value),
- * and one view per resource type. SQL helper functions (see docs/controls.md) are
+ * and one view per resource type. SQL helper functions (see docs/catalogue.md) are
  * registered on the connection; time-based ones use the snapshot's collected_at as "now".
  */
 #ifndef ANSIM_INVENTORY_H
@@ -32,6 +32,7 @@ sqlite3 *inv_db(struct inventory *inv);
 /* Snapshot metadata (owned by the inventory; valid until inv_close). */
 const char *inv_account_id(const struct inventory *inv);
 const char *inv_collected_at(const struct inventory *inv);
+const char *inv_partition(const struct inventory *inv); /* "aws" unless the snapshot says otherwise */
 time_t inv_now(const struct inventory *inv);
 size_t inv_region_count(const struct inventory *inv);
 const char *inv_region(const struct inventory *inv, size_t i);
@@ -47,9 +48,22 @@ void inv_redact(struct json_t *v);
 
 int inv_register_functions(sqlite3 *db, struct inventory *inv);
 
+/* Use the organisation profile p (not copied: it must outlive the inventory; NULL: the
+ * defaults) for profile()/profile_note() and the personal-data tag. Call before loading a
+ * snapshot. */
+struct profile;
+void inv_set_profile(struct inventory *inv, const struct profile *p);
+
 /* The account's IAM model for the engine (src/iam/iam.h), built from the loaded snapshot on
  * first use; owned by the inventory. NULL with err. */
 struct iam_account;
 struct iam_account *inv_iam_account(struct inventory *inv, char *err, size_t errlen);
+
+/* WorkSpaces prices (docs/workspaces-prices.md), behind the SQL function workspaces_price().
+ * The built-in table is data/workspaces-prices.tsv; this loads the user's table from the TSV
+ * file at path, whose rows are then looked up before the built-in ones (call it before
+ * running controls; a second call replaces the first file). Returns 0, or -1 with err
+ * "PATH:LINE: what is wrong" (one line) and the previous table unchanged. */
+int inv_load_workspaces_prices(struct inventory *inv, const char *path, char *err, size_t errlen);
 
 #endif

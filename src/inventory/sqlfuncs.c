@@ -1,6 +1,6 @@
 /*
  * sqlfuncs.c — SQL helper functions registered on the inventory connection so that
- * control queries stay declarative (docs/controls.md lists them).
+ * control queries stay declarative (docs/catalogue.md lists them).
  *
  * Time helpers use the snapshot's collected_at as "now", so a scan of a snapshot gives
  * the same result whenever it runs. Policy helpers parse the document with jansson; a

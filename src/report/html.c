@@ -389,6 +389,23 @@ static void write_requirement(const struct report_ctx *ctx, struct strbuf *sb, c
         }
         sb_puts(sb, "</div>");
     }
+    if (rr->status == ST_FAIL) { /* the failing resources, the first few by name */
+        enum { SHOWN = 8 };
+        const struct finding *fl[SHOWN];
+        size_t n = eval_req_failing(ctx->res, rr, fl, SHOWN);
+        sb_puts(sb, "<div class=\"failing\">");
+        esc(sb, L(l, "Failing: ", "미충족 리소스: "));
+        for (size_t k = 0; k < n && k < SHOWN; k++) {
+            sb_puts(sb, k ? ", <code>" : "<code>");
+            esc(sb, fl[k]->resource_id);
+            sb_puts(sb, "</code> (");
+            esc(sb, fl[k]->control->id);
+            sb_putc(sb, ')');
+        }
+        if (n > SHOWN)
+            sb_printf(sb, L(l, " and %zu more", " 외 %zu건"), n - SHOWN);
+        sb_puts(sb, "</div>");
+    }
     sb_puts(sb, "</td><td>");
     status_badge(sb, rr->status, l);
     sb_puts(sb, "</td><td>");
@@ -590,7 +607,16 @@ static void write_detail_row(const struct report_ctx *ctx, struct strbuf *sb, co
     esc(sb, c->id);
     sb_puts(sb, "\">");
     esc(sb, fix ? L(l, "Rationale and remediation", "근거 및 조치 방법") : L(l, "Rationale", "근거"));
-    sb_puts(sb, " \xe2\x86\x92</a></div></td></tr>\n");
+    sb_puts(sb, " \xe2\x86\x92</a></div>");
+    if (f->fix_cli || f->fix_terraform) { /* the fix with this resource's identifiers filled in */
+        sb_puts(sb, "<details class=\"rfix\"><summary>");
+        esc(sb, L(l, "Fix this resource", "이 리소스 조치"));
+        sb_puts(sb, "</summary>");
+        detail_code(sb, "AWS CLI", "sh", f->fix_cli);
+        detail_code(sb, "Terraform", "hcl", f->fix_terraform);
+        sb_puts(sb, "</details>");
+    }
+    sb_puts(sb, "</td></tr>\n");
 }
 
 static void write_finding(const struct report_ctx *ctx, struct strbuf *sb, const struct finding *f)

@@ -113,6 +113,15 @@ static void findings(struct strbuf *sb, const struct scan_result *res, enum lang
         sb_json(sb, f->region);
         sb_puts(sb, ", \"reason\": ");
         sb_json(sb, L(l, f->reason, f->reason_ko));
+        if (f->fix_cli || f->fix_terraform) { /* failing findings: the fix for this resource */
+            sb_puts(sb, ", \"remediation\": {\"text\": ");
+            sb_json(sb, L(l, f->control->remediation.en, f->control->remediation.ko));
+            sb_puts(sb, ", \"cli\": ");
+            sb_json(sb, f->fix_cli);
+            sb_puts(sb, ", \"terraform\": ");
+            sb_json(sb, f->fix_terraform);
+            sb_putc(sb, '}');
+        }
         if (fr) {
             sb_add(sb, fr->fws.buf, fr->fws.len);
         } else {
@@ -154,6 +163,23 @@ static void frameworks(struct strbuf *sb, const struct scan_result *res, enum la
             if (rr->status == ST_MANUAL) {
                 sb_puts(sb, ", \"evidence\": ");
                 i18n(sb, l, &rr->req->evidence);
+            }
+            if (rr->status == ST_FAIL) { /* every failing resource, by control */
+                size_t n = eval_req_failing(res, rr, NULL, 0);
+                const struct finding **fl = xcalloc(n ? n : 1, sizeof *fl);
+                eval_req_failing(res, rr, fl, n);
+                sb_puts(sb, ", \"failing\": [");
+                for (size_t k = 0; k < n; k++) {
+                    sb_puts(sb, k ? ", {\"control_id\": " : "{\"control_id\": ");
+                    sb_json(sb, fl[k]->control->id);
+                    sb_puts(sb, ", \"resource_id\": ");
+                    sb_json(sb, fl[k]->resource_id);
+                    sb_puts(sb, ", \"region\": ");
+                    sb_json(sb, fl[k]->region);
+                    sb_putc(sb, '}');
+                }
+                sb_putc(sb, ']');
+                free(fl);
             }
             sb_putc(sb, '}');
         }

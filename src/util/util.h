@@ -79,6 +79,15 @@ int mkdir_parents(const char *path, char *err, size_t errlen);
 size_t utf8_seq_len(const unsigned char *s, size_t left);
 long utf8_invalid_at(const char *s, size_t len);
 
+/* ---- YAML (yaml.c) ---- */
+struct fy_document;
+struct fy_node;
+/* Parse buf as one YAML document (libfyaml): the document (caller destroys it with
+ * fy_document_destroy), or NULL with a one-line err "NAME:LINE:COL: invalid YAML: ...". */
+struct fy_document *yaml_parse(const char *name, const char *buf, size_t len, char *err, size_t errlen);
+/* The 1-based line where node n starts (0 when unknown). */
+int yaml_line(struct fy_node *n);
+
 /* Random identifier: 32 lower-case hex characters into buf (>= 33 bytes). */
 void random_id(char *buf);
 

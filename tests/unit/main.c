@@ -70,6 +70,8 @@ int main(void)
     failed += run_iam_actions_tests();
     failed += run_iam_account_tests();
     failed += run_iam_hostile_tests();
+    failed += run_profile_tests();
+    failed += run_wsprices_tests();
     failed += run_logs_tests();
     return failed ? 1 : 0;
 }

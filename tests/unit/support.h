@@ -37,6 +37,8 @@ int run_iam_tests(void);
 int run_iam_actions_tests(void);
 int run_iam_account_tests(void);
 int run_iam_hostile_tests(void);
+int run_profile_tests(void);
+int run_wsprices_tests(void);
 int run_logs_tests(void);
 
 #endif

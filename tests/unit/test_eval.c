@@ -129,6 +129,27 @@ static void broken_queries_become_error_findings(void **state)
     }
 }
 
+/* A query may answer manual (ansim lacks a fact only the user has): a finding of its own,
+ * counted but outside the score, and a collection error does not turn it into a pass. */
+static void manual_rows_are_findings(void **state)
+{
+    (void)state;
+    struct catalogue cat;
+    struct scan_result res;
+    cat_init(&cat);
+    add_control(&cat, "t.m", "low", "s3:ListBuckets",
+                "SELECT CASE WHEN data->>'$.Ok' THEN 'manual' ELSE 'fail' END AS status, id AS resource_id, "
+                "region, 'ask the user' AS reason FROM aws_s3_bucket");
+    run(&cat, NULL, &res);
+    assert_int_equal(res.total.n[ST_MANUAL], 2);
+    assert_int_equal(res.total.n[ST_FAIL], 1);
+    assert_int_equal(res.total.n[ST_ERROR], 0);
+    assert_int_equal(find(&res, "good")->status, ST_MANUAL);
+    assert_true(res.total.score < 0.01); /* only the failure is scored */
+    scan_result_free(&res);
+    cat_free(&cat);
+}
+
 static void scores_frameworks_and_order(void **state)
 {
     (void)state;
@@ -169,14 +190,42 @@ static void selection_checks_ids(void **state)
     cat_free(&cat);
 }
 
+static void remediation_is_filled_safely(void **state)
+{
+    (void)state;
+    const char *names[] = {"resource_id", "bucket", "evil", "missing", "tf_name"};
+    const char *values[] = {"my-bucket", "logs.example-1", "x; rm -rf $HOME", NULL, "r_1"};
+    struct remediation_vars v = {names, values, 5};
+    char *out =
+        remediation_render("aws s3api x --bucket {{bucket}} --id {{resource_id}} {{evil}} {{missing}} "
+                           "{{nosuch}}\n",
+                           &v, "#");
+    assert_string_equal(out,
+                        "# fill in <evil> by hand: the value has characters that are not safe to paste here\n"
+                        "aws s3api x --bucket logs.example-1 --id my-bucket <evil> <missing> <nosuch>\n");
+    free(out);
+    out = remediation_render("no placeholders {{unterminated", &v, "#");
+    assert_string_equal(out, "no placeholders {{unterminated");
+    free(out);
+    assert_null(remediation_render(NULL, &v, "#"));
+    char *tf = remediation_tf_name("My-Bucket.2024");
+    assert_string_equal(tf, "my_bucket_2024");
+    free(tf);
+    tf = remediation_tf_name("123abc");
+    assert_string_equal(tf, "r_123abc");
+    free(tf);
+}
+
 int run_eval_tests(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(regional_collection_error_turns_passes_into_errors),
         cmocka_unit_test(global_error_and_wildcard_operation),
         cmocka_unit_test(broken_queries_become_error_findings),
+        cmocka_unit_test(manual_rows_are_findings),
         cmocka_unit_test(scores_frameworks_and_order),
         cmocka_unit_test(selection_checks_ids),
+        cmocka_unit_test(remediation_is_filled_safely),
     };
     return cmocka_run_group_tests_name("eval", tests, NULL, NULL);
 }

@@ -2,7 +2,8 @@
  * test_fixtures.c — every control against its fixture snapshots
  * (tests/fixtures/controls/<control id>/<expect>*.json): pass*.json must give at least one
  * pass and no fail or error; fail*.json at least one fail; error*.json at least one error
- * and no pass. One cmocka test per fixture file; and every pass fixture again with all
+ * and no pass; not_applicable*.json only not_applicable; manual*.json at least one manual
+ * and no pass or fail. One cmocka test per fixture file; and every pass fixture again with all
  * resource data emptied, which must not pass anything.
  */
 #include "support.h"
@@ -46,14 +47,18 @@ static void fixture_test(void **state)
         ok = n[ST_FAIL] > 0;
     else if (strncmp(base, "error", 5) == 0)
         ok = n[ST_ERROR] > 0 && n[ST_PASS] == 0;
+    else if (strncmp(base, "not_applicable", 14) == 0)
+        ok = n[ST_NA] > 0 && n[ST_PASS] == 0 && n[ST_FAIL] == 0 && n[ST_ERROR] == 0;
+    else if (strncmp(base, "manual", 6) == 0)
+        ok = n[ST_MANUAL] > 0 && n[ST_PASS] == 0 && n[ST_FAIL] == 0;
     else
-        fail_msg("%s: fixture names start with pass, fail or error", fx->file);
+        fail_msg("%s: fixture names start with pass, fail, error, not_applicable or manual", fx->file);
     if (!ok) {
         for (size_t i = 0; i < res.nfindings; i++)
             print_message("  %s %s: %s\n", status_name(res.findings[i].status), res.findings[i].resource_id,
                           res.findings[i].reason);
-        fail_msg("%s: got pass %zu, fail %zu, error %zu, n/a %zu", fx->file, n[ST_PASS], n[ST_FAIL],
-                 n[ST_ERROR], n[ST_NA]);
+        fail_msg("%s: got pass %zu, fail %zu, error %zu, manual %zu, n/a %zu", fx->file, n[ST_PASS],
+                 n[ST_FAIL], n[ST_ERROR], n[ST_MANUAL], n[ST_NA]);
     }
     scan_result_free(&res);
     inv_close(inv);

@@ -19,7 +19,7 @@ static void store_and_list(void **state)
     assert_int_equal(hist_open(path, &db, err, sizeof err), 0);
 
     struct control c = {.id = "t.x", .severity = SEV_HIGH, .area = AREA_IAM};
-    struct finding f = {&c, ST_FAIL, "aws_iam_user", "alice", NULL, "global", "why", NULL};
+    struct finding f = {&c, ST_FAIL, "aws_iam_user", "alice", NULL, "global", "why", NULL, NULL, NULL};
     char *regions[] = {"ap-northeast-2"};
     struct scan_result res;
     memset(&res, 0, sizeof res);
