@@ -5,8 +5,9 @@ password policy; a console user with MFA whose permissions come from a group wit
 customer policy; account-level and bucket-level Block Public Access; buckets encrypted with a
 rotated KMS key and reachable over TLS only; a multi-region, validated, KMS-encrypted trail
 delivering to an Object Lock bucket; EBS encryption by default; flow logs on every VPC; the
-default security group without rules; HTTPS-only web access; IMDSv2 required; a private,
-encrypted database; an organization whose root SCP protects the trail. A live scan of it must not fail any control.
+default security group without rules; HTTPS-only web access; IMDSv2 required and an instance
+profile on the instance; a private, encrypted database; a security contact and a budget; an
+organization whose root SCP protects the trail. A live scan of it must not fail any control.
 """
 import json
 import sys
@@ -102,8 +103,13 @@ ec2.authorize_security_group_ingress(GroupId=web, IpPermissions=[
 db = ec2.create_security_group(GroupName="db-sg", Description="mysql from web", VpcId=vpc)["GroupId"]
 ec2.authorize_security_group_ingress(GroupId=db, IpPermissions=[
     {"IpProtocol": "tcp", "FromPort": 3306, "ToPort": 3306, "UserIdGroupPairs": [{"GroupId": web}]}])
+iam.create_role(RoleName="web-was-ec2", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))
+iam.create_instance_profile(InstanceProfileName="web-was-ec2")
+iam.add_role_to_instance_profile(InstanceProfileName="web-was-ec2", RoleName="web-was-ec2")
 ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1, InstanceType="t3.small", SecurityGroupIds=[web],
-                  MetadataOptions={"HttpTokens": "required", "HttpEndpoint": "enabled"})
+                  MetadataOptions={"HttpTokens": "required", "HttpEndpoint": "enabled"},
+                  IamInstanceProfile={"Name": "web-was-ec2"})
 rds.create_db_instance(DBInstanceIdentifier="startup-db", Engine="mysql", DBInstanceClass="db.t3.micro",
                        MasterUsername="admin", ManageMasterUserPassword=True, AllocatedStorage=20,
                        PubliclyAccessible=False, StorageEncrypted=True, KmsKeyId=key, BackupRetentionPeriod=7,
@@ -111,6 +117,14 @@ rds.create_db_instance(DBInstanceIdentifier="startup-db", Engine="mysql", DBInst
 # threat detection on (moto's strict mode cannot verify GuardDuty signatures, so the REST-JSON
 # tests read this permissive server)
 boto3.client("guardduty", **kw).create_detector(Enable=True, FindingPublishingFrequency="SIX_HOURS")
+
+# a security contact and a cost budget (the Access Analyzer and anomaly monitors moto lacks)
+boto3.client("account", **kw).put_alternate_contact(
+    AlternateContactType="SECURITY", EmailAddress="security@startup.example.co.kr", Name="Startup security",
+    PhoneNumber="+82-2-555-0100", Title="Security contact")
+boto3.client("budgets", **dict(kw, region_name="us-east-1")).create_budget(AccountId=ACCOUNT, Budget={
+    "BudgetName": "monthly-cost", "BudgetLimit": {"Amount": "300", "Unit": "USD"}, "TimeUnit": "MONTHLY",
+    "BudgetType": "COST"})
 
 # an organization whose root SCP keeps the trail from being stopped or deleted
 org = boto3.client("organizations", **dict(kw, region_name="us-east-1"))

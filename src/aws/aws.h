@@ -147,6 +147,7 @@ struct aws_http_resp {
     int status;                            /* HTTP status when the exchange completed */
     enum aws_http_failure transport_error; /* when it did not */
     struct strbuf body;
+    char *error_type; /* the x-amzn-ErrorType header (rest-json error code), or NULL */
 };
 
 /* Send req and read the whole response (at most 256 MiB). Returns 0 when a response

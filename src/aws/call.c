@@ -246,12 +246,42 @@ static int build(const struct aws_op *o, const struct aws_call *call, const char
 
 /* ---- the call ---- */
 
-/* Code and message of an error answer, whatever the protocol. */
-static void parse_error(const struct aws_op *o, struct aws_result *out)
+/* The code in an x-amzn-ErrorType value ("ResourceNotFoundException:http://internal...",
+ * possibly "aws.prefix#Name"), as a new string, or NULL when it holds none. */
+static char *header_code(const char *v)
+{
+    if (!v)
+        return NULL;
+    const char *hash = strchr(v, '#');
+    size_t end = strcspn(v, ":");
+    if (hash && (size_t)(hash - v) < end)
+        end -= (size_t)(hash + 1 - v), v = hash + 1;
+    return end ? xstrndup(v, end) : NULL;
+}
+
+/* Code and message of an error answer, whatever the protocol. error_type: the response's
+ * x-amzn-ErrorType header (NULL: none) — where rest-json services put the code, often with
+ * only a message in the body; the json protocols put it in the body and the header second. */
+static void parse_error(const struct aws_op *o, struct aws_result *out, const char *error_type)
 {
     int json = strncmp(o->protocol, "json", 4) == 0 || strcmp(o->protocol, "rest-json") == 0;
     int found = json ? aws_json_error(out->body.buf, out->body.len, &out->code, &out->message)
                      : aws_xml_error(out->body.buf, out->body.len, &out->code, &out->message);
+    char *hcode = json ? header_code(error_type) : NULL;
+    if (hcode && (found != 0 || strcmp(o->protocol, "rest-json") == 0)) {
+        free(out->code);
+        out->code = hcode;
+        if (!out->message) { /* the body's message, when the body named no code */
+            json_t *v = json_loadb(out->body.buf ? out->body.buf : "", out->body.len, 0, NULL);
+            const char *m = json_string_value(json_object_get(v, "message"));
+            if (!m)
+                m = json_string_value(json_object_get(v, "Message"));
+            out->message = m ? xstrdup(m) : NULL;
+            json_decref(v);
+        }
+        return;
+    }
+    free(hcode);
     if (found != 0) { /* a front end (load balancer, proxy) may answer in the other format */
         free(out->code);
         free(out->message);
@@ -298,11 +328,14 @@ static int attempt_once(const struct aws_client *c, const struct aws_op *o, cons
     out->code = out->message = NULL;
     sb_free(&out->body);
     out->body = resp.body; /* moved */
-    if (rc)
+    if (rc) {
+        free(resp.error_type);
         return resp.transport_error == AWS_HTTP_FATAL ? -2 : -1;
+    }
     out->status = resp.status;
     if (resp.status >= 300)
-        parse_error(o, out);
+        parse_error(o, out, resp.error_type);
+    free(resp.error_type);
     return 0;
 }
 

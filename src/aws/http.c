@@ -153,6 +153,11 @@ int aws_http_send(const struct aws_http_req *req, struct aws_http_resp *out, cha
         long status = 0;
         curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
         out->status = (int)status;
+        struct curl_header *h = NULL; /* rest-json services name their errors here */
+        if (status >= 300 &&
+            curl_easy_header(curl, "x-amzn-ErrorType", 0, CURLH_HEADER, -1, &h) == CURLHE_OK && h->value &&
+            *h->value)
+            out->error_type = xstrdup(h->value);
     }
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, NULL); /* the list is freed now */
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, NULL);
@@ -163,6 +168,9 @@ int aws_http_send(const struct aws_http_req *req, struct aws_http_resp *out, cha
 
 void aws_http_resp_free(struct aws_http_resp *r)
 {
-    if (r)
+    if (r) {
         sb_free(&r->body);
+        free(r->error_type);
+        r->error_type = NULL;
+    }
 }

@@ -2,10 +2,12 @@
  * collect.c — `ansim collect [-o FILE]`: read the account through the AWS API (read-only)
  * into a snapshot, and the live half of `ansim scan` without --snapshot.
  *
- * This build collects IAM, S3 (+ S3 Control), EC2/VPC, RDS, CloudTrail, KMS and monitoring
- * (CloudWatch Logs, CloudWatch alarms, SNS). A service that a control requires (a user's
- * control from --controls, say) but no collector reads is recorded in the snapshot's errors
- * as NotCollected, so that control reports `error`, never a pass it could not verify.
+ * This build collects IAM (+ identity providers, Identity Center, Access Analyzer), S3 (+ S3
+ * Control), EC2/VPC, RDS, CloudTrail, KMS, Organizations, the account settings (alternate
+ * contacts, Budgets, Cost Anomaly Detection) and monitoring (CloudWatch Logs, CloudWatch
+ * alarms, SNS). A service that a control requires (a user's control from --controls, say) but
+ * no collector reads is recorded in the snapshot's errors as NotCollected, so that control
+ * reports `error`, never a pass it could not verify.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,9 +20,11 @@
 #include "../inventory/inventory.h"
 #include "cmd.h"
 
-static const char *const collected_services[] = {"iam",        "sts",        "ec2", "rds",           "s3",
-                                                 "s3control",  "cloudtrail", "kms", "organizations", "logs",
-                                                 "cloudwatch", "sns"};
+static const char *const collected_services[] = {
+    "iam",        "sts",        "ec2", "rds",           "s3",
+    "s3control",  "cloudtrail", "kms", "organizations", "accessanalyzer",
+    "account",    "budgets",    "ce",  "sso-admin",     "logs",
+    "cloudwatch", "sns"};
 
 static int is_collected(const char *service, size_t len)
 {
@@ -182,13 +186,15 @@ char *collect_live(const struct global_opts *g, const struct catalogue *cat, siz
     json_t *entries;
     char **names;
     size_t nnames = region_names(g, &ctx, &entries, &names);
-    log_info("collecting account %s: IAM, S3, then EC2/VPC, RDS, CloudTrail, KMS and monitoring in %zu "
-             "region%s ...",
+    log_info("collecting account %s: IAM, S3, account settings, then EC2/VPC, RDS, CloudTrail, KMS, Access "
+             "Analyzer, Identity Center and monitoring in %zu region%s ...",
              account, nnames, nnames == 1 ? "" : "s");
     ctx.pool = collect_pool_new();
     collect_iam(&ctx);
     collect_s3(&ctx);
     collect_organizations(&ctx);
+    collect_account(&ctx);
+    collect_identity(&ctx);
     for (size_t i = 0; i < nnames; i++) {
         json_t *entry = NULL, *e;
         size_t k;
@@ -203,6 +209,8 @@ char *collect_live(const struct global_opts *g, const struct catalogue *cat, siz
         collect_cloudtrail(&ctx, names[i]);
         collect_kms(&ctx, names[i]);
         collect_monitoring(&ctx, names[i]);
+        collect_accessanalyzer(&ctx, names[i]);
+        collect_sso_admin(&ctx, names[i]);
     }
     collect_run(&ctx, g->max_concurrency > 0 ? (size_t)g->max_concurrency : 8,
                 isatty(STDERR_FILENO) && log_level >= 1);

@@ -72,11 +72,12 @@ json_t *collect_request(struct collect_ctx *ctx, const struct aws_call *call, co
     if (quiet_hit)
         *quiet_hit = NULL;
     int rc = aws_call(ctx->client, call, &r, err, sizeof err);
-    /* where a failure applies: IAM, S3 Control and Organizations are account-wide */
-    const char *region = strcmp(call->service, "iam") == 0 || strcmp(call->service, "s3control") == 0 ||
-                                 strcmp(call->service, "organizations") == 0
-                             ? "global"
-                             : call->region;
+    /* where a failure applies: these services are account-wide */
+    static const char *const global[] = {"iam", "s3control", "organizations", "account", "budgets", "ce"};
+    const char *region = call->region;
+    for (size_t i = 0; i < sizeof global / sizeof *global; i++)
+        if (strcmp(call->service, global[i]) == 0)
+            region = "global";
     pthread_mutex_lock(&ctx->sink->lock);
     ctx->sink->calls += r.attempts > 0 ? (size_t)r.attempts : 1;
     pthread_mutex_unlock(&ctx->sink->lock);

@@ -2,9 +2,9 @@
  * collect.h — live collection: AWS API responses turned into snapshot resources with the
  * shapes of docs/resources.md, and every failed call recorded as a snapshot error.
  *
- * A collector is a blocking function for one service (and region). So far IAM (iam.c);
- * the other services follow with the live-collection issue, and until then a snapshot
- * records them as not collected, so the controls that need them report `error`.
+ * A collector is a blocking function for one service (and region); it queues tasks on the
+ * pool. A service no collector reads is recorded in a snapshot as not collected, so the
+ * controls that need it report `error`.
  */
 #ifndef ANSIM_COLLECT_H
 #define ANSIM_COLLECT_H
@@ -108,9 +108,41 @@ void collect_cloudtrail(struct collect_ctx *ctx, const char *region);
 /* KMS keys of one region with rotation status, key policy and tags. */
 void collect_kms(struct collect_ctx *ctx, const char *region);
 
+/* Account settings (region "global"): the SECURITY alternate contact, the budgets (AWS
+ * Budgets) and the Cost Anomaly Detection monitors (Cost Explorer). */
+void collect_account(struct collect_ctx *ctx);
+
+/* IAM Access Analyzer in one region: the region's analyzers as one resource. */
+void collect_accessanalyzer(struct collect_ctx *ctx, const char *region);
+
+/* The account's SAML and OpenID Connect identity providers (IAM, region "global"). */
+void collect_identity(struct collect_ctx *ctx);
+
+/* The IAM Identity Center instances that ListInstances shows in one region. */
+void collect_sso_admin(struct collect_ctx *ctx, const char *region);
+
 /* Monitoring in one region: CloudWatch Logs groups (retention, metric filters, tags),
  * CloudWatch metric alarms, and SNS topics with their subscriptions. */
 void collect_monitoring(struct collect_ctx *ctx, const char *region);
+
+/* ---- conversions of recorded answers (pure: no call; the unit tests use them) ---- */
+
+/* aws_account_alternate_contact's data for type from a GetAlternateContact output (NULL:
+ * none registered): {AlternateContactType, AlternateContact: {...} or null}. New reference. */
+json_t *collect_alternate_contact_data(const char *type, json_t *answer);
+/* One aws_budgets_budget per DescribeBudgets entry (ARN built from partition and account). */
+void collect_emit_budgets(struct collect_sink *sink, const char *account_id, const char *partition,
+                          json_t *budgets);
+/* One aws_ce_anomaly_monitor per GetAnomalyMonitors entry (id and arn: MonitorArn). */
+void collect_emit_anomaly_monitors(struct collect_sink *sink, json_t *monitors);
+/* aws_accessanalyzer_region's data from the concatenated ListAnalyzers `analyzers` lists:
+ * {Analyzers: [...]}. New reference. */
+json_t *collect_accessanalyzer_data(json_t *analyzers);
+/* aws_iam_saml_provider / aws_iam_openid_connect_provider per SAMLProviderList /
+ * OpenIDConnectProviderList entry (either list may be NULL: that listing failed). */
+void collect_emit_identity_providers(struct collect_sink *sink, json_t *saml, json_t *oidc);
+/* aws_ssoadmin_instance per ListInstances entry of region. */
+void collect_emit_sso_instances(struct collect_sink *sink, const char *region, json_t *instances);
 
 /* A JSON-protocol request document from name/value pairs (string values): a new string the
  * caller frees. */

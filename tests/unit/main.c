@@ -72,6 +72,7 @@ int main(void)
     failed += run_iam_hostile_tests();
     failed += run_profile_tests();
     failed += run_wsprices_tests();
+    failed += run_collect_acct_tests();
     failed += run_logs_tests();
     return failed ? 1 : 0;
 }

@@ -39,6 +39,7 @@ int run_iam_account_tests(void);
 int run_iam_hostile_tests(void);
 int run_profile_tests(void);
 int run_wsprices_tests(void);
+int run_collect_acct_tests(void);
 int run_logs_tests(void);
 
 #endif
