@@ -151,7 +151,7 @@ check "controls lists all 28 wave-1 ids" test "$missing" -eq 0 -a "$(awk -F'\t' 
 expect_exit 0 "controls --framework isms-p --format json" -- controls --framework isms-p --format json
 check "...json list" jq -e 'length > 10 and all(.[]; .id and .severity and .area and .title)' "$tmp/out"
 expect_exit 0 "frameworks" -- frameworks --format json
-check "...four frameworks" jq -e '[.[].id] | sort == ["aws-wa-sec","isms-p","pipa-2023","pipa-tech-2021"]' "$tmp/out"
+check "...five frameworks" jq -e '[.[].id] | sort == ["aws-security-best-practices","aws-wa-sec","isms-p","pipa-2023","pipa-tech-2021"]' "$tmp/out"
 check "...isms-p has 101 items" jq -e '.[] | select(.id == "isms-p") | .requirements == 101' "$tmp/out"
 expect_exit 0 "controls --format markdown" -- controls --format markdown
 check "...docs/controls.md is current (make docs)" cmp -s "$tmp/out" docs/controls.md

@@ -8,11 +8,16 @@ delivering to an Object Lock bucket and to CloudWatch Logs, recording reads of t
 personal-data bucket, with alarms on root use, console sign-in without MFA, IAM policy and
 CloudTrail changes sent to a subscribed SNS topic; EBS encryption by default; flow logs on every VPC; the
 default security group without rules; HTTPS-only web access; IMDSv2 required and an instance
-profile on the instance; a private, encrypted database; a security contact and a budget; an
-organization whose root SCP protects the trail. A live scan of it must not fail any control.
+profile on the instance; a private, encrypted database with its audit log exported, backups,
+deletion protection and a managed, rotated master password; Session Manager logging sessions
+encrypted; a security contact and a budget; GuardDuty, AWS Config, Security Hub, Macie and
+Inspector on; an organization whose root SCP protects the trail. A live scan of it must not
+fail any control.
 """
+import io
 import json
 import sys
+import zipfile
 
 import urllib.request
 
@@ -149,6 +154,16 @@ rds.create_db_instance(DBInstanceIdentifier="startup-db", Engine="mysql", DBInst
 # threat detection on (moto's strict mode cannot verify GuardDuty signatures, so the REST-JSON
 # tests read this permissive server)
 boto3.client("guardduty", **kw).create_detector(Enable=True, FindingPublishingFrequency="SIX_HOURS")
+# AWS Config recording every resource type, Security Hub on, Inspector scanning EC2, ECR and
+# Lambda (Macie is on by default in moto, where the personal-data bucket is)
+cfg = boto3.client("config", **kw)
+cfg.put_configuration_recorder(ConfigurationRecorder={
+    "name": "default", "roleARN": f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig",
+    "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": True}})
+cfg.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": f"startup-cloudtrail-logs-{ACCOUNT}"})
+cfg.start_configuration_recorder(ConfigurationRecorderName="default")
+boto3.client("securityhub", **kw).enable_security_hub(EnableDefaultStandards=True)
+boto3.client("inspector2", **kw).enable(accountIds=[ACCOUNT], resourceTypes=["EC2", "ECR", "LAMBDA"])
 
 # a security contact and a cost budget (the Access Analyzer and anomaly monitors moto lacks)
 boto3.client("account", **kw).put_alternate_contact(
@@ -167,6 +182,31 @@ scp = org.create_policy(Name="protect-trail", Description="keep the audit trail"
                             {"Effect": "Deny", "Action": ["cloudtrail:StopLogging", "cloudtrail:DeleteTrail"],
                              "Resource": "*"}]}))["Policy"]["PolicySummary"]["Id"]
 org.attach_policy(PolicyId=scp, TargetId=root)
+
+# Session Manager logs every session to an encrypted log group, and encrypts session data
+boto3.client("ssm", **kw).create_document(
+    Name="SSM-SessionManagerRunShell", DocumentType="Session", DocumentFormat="JSON",
+    Content=json.dumps({"schemaVersion": "1.0", "description": "Session Manager preferences",
+                        "sessionType": "Standard_Stream", "inputs": {
+                            "s3BucketName": "", "s3EncryptionEnabled": True,
+                            "cloudWatchLogGroupName": "/ssm/sessions", "cloudWatchEncryptionEnabled": True,
+                            "cloudWatchStreamingEnabled": True, "kmsKeyId": key, "idleSessionTimeout": "15"}}))
+# RDS rotates the secret of a managed master password itself (every 7 days by default) and
+# reports RotationEnabled; moto does not, so turn rotation on the way it shows in AWS (moto's
+# RotateSecret wants an existing function; RotateImmediately=False never invokes it)
+sm, lam = boto3.client("secretsmanager", **kw), boto3.client("lambda", **kw)
+rotation_role = iam.create_role(RoleName="secret-rotation", AssumeRolePolicyDocument=json.dumps({
+    "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                                            "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+code = io.BytesIO()
+with zipfile.ZipFile(code, "w") as z:
+    z.writestr("rotate.py", "def handler(event, context):\n    pass\n")
+rotator = lam.create_function(FunctionName="rds-managed-rotation", Runtime="python3.12", Role=rotation_role,
+                              Handler="rotate.handler", Code={"ZipFile": code.getvalue()})["FunctionArn"]
+for secret in sm.list_secrets()["SecretList"]:
+    if not secret.get("RotationEnabled"):
+        sm.rotate_secret(SecretId=secret["ARN"], RotationLambdaARN=rotator,
+                         RotationRules={"AutomaticallyAfterDays": 7}, RotateImmediately=False)
 
 # moto creates a "Default key" as a customer key for the managed master password: rotate
 # every customer key, as the owner of a clean account would

@@ -7,7 +7,8 @@ user without MFA, a deploy user with an inline policy and an access key, no pass
 no CloudTrail, a bucket tagged as personal data with a public policy and no Block Public
 Access, no account-level Block Public Access, EBS default encryption off, a default VPC
 without flow logs, SSH open to the world, MySQL open to the world, a public unencrypted RDS
-instance, an instance without IMDSv2, a KMS key without rotation. Only what moto cannot
+instance, an instance without IMDSv2, a KMS key without rotation, none of the detection
+services (GuardDuty, Config, Security Hub, Macie, Inspector). Only what moto cannot
 model differs (timestamps, AWS-managed policies).
 """
 import json
@@ -57,3 +58,5 @@ rds.create_db_instance(DBInstanceIdentifier="startup-db", Engine="mysql", DBInst
                        PubliclyAccessible=True, StorageEncrypted=False, BackupRetentionPeriod=1,
                        DeletionProtection=False, VpcSecurityGroupIds=[db])
 kms.create_key(Description="app data")
+# no GuardDuty, Config, Security Hub or Inspector; moto starts Macie enabled, the start-up never did
+boto3.client("macie2", **kw).disable_macie()

@@ -27,7 +27,7 @@ OPS = {
     "ec2": ["DescribeRegions", "DescribeSecurityGroups", "DescribeInstances", "DescribeVpcs",
             "DescribeFlowLogs", "GetEbsEncryptionByDefault", "DescribeRouteTables", "DescribeSubnets",
             "DescribeNatGateways", "DescribeInternetGateways", "DescribeVpcEndpoints"],
-    "rds": ["DescribeDBInstances", "DescribeDBClusters"],
+    "rds": ["DescribeDBInstances", "DescribeDBClusters", "DescribeOptionGroups"],
     "s3": ["ListBuckets", "GetBucketLocation", "GetPublicAccessBlock", "GetBucketPolicy",
            "GetBucketPolicyStatus", "GetBucketAcl", "GetBucketEncryption", "GetBucketVersioning",
            "GetObjectLockConfiguration", "GetBucketLifecycleConfiguration", "GetBucketTagging"],
@@ -59,7 +59,7 @@ OPS = {
                    "DescribeWorkspacesConnectionStatus"],
     "ds": ["DescribeDirectories"],
     "appstream": ["DescribeStacks", "DescribeFleets"],
-    "network-firewall": ["ListFirewalls", "DescribeFirewall", "DescribeFirewallPolicy"],
+    "network-firewall": ["ListFirewalls", "DescribeFirewall", "DescribeFirewallPolicy", "DescribeRuleGroup"],
     "sso-admin": ["ListInstances"],
 }
 
@@ -180,5 +180,14 @@ for service in OPS:
     prefix = meta["endpointPrefix"]
     ep = aws_partition["services"].get(prefix, {})
     glob = ep.get("endpoints", {}).get(ep.get("partitionEndpoint", ""), {}) if ep.get("isRegionalized") is False else {}
-    w(f"    {{{c_str(service)}, {c_str(prefix)}, {c_str(meta['serviceId'])}, {c_str(glob.get('hostname'))}}},\n")
+    # the aws-partition regions that offer it: a space-separated list, NULL when the
+    # service is global or offered everywhere botocore knows (then assumed available)
+    offered = sorted(r for r in ep.get("endpoints", {}) if r in aws_partition["regions"])
+    everywhere = len(offered) == len(aws_partition["regions"]) or glob
+    regions = None if everywhere or not offered else " " + " ".join(offered) + " "
+    w(f"    {{{c_str(service)}, {c_str(prefix)}, {c_str(meta['serviceId'])}, {c_str(glob.get('hostname'))},\n"
+      f"     {c_str(regions)}}},\n")
 w(f"}};\n\nconst size_t aws_nservices = {len(OPS)};\n")
+# the aws-partition regions botocore knows: a region outside it is newer than these data,
+# and every service is assumed offered there
+w("\nconst char aws_known_regions[] = " + c_str(" " + " ".join(sorted(aws_partition["regions"])) + " ") + ";\n")

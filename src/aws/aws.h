@@ -221,6 +221,11 @@ char *aws_endpoint(const struct aws_client *c, const char *service, const char *
 /* "scheme://host[:port]/..." -> "host[:port]" (caller frees). */
 char *aws_url_host(const char *url);
 
+/* 0 when botocore's endpoint data say service (a name in the call table) is not offered in
+ * region of the aws partition; 1 otherwise (offered, global, another partition, or a region
+ * newer than the data). */
+int aws_service_in_region(const char *service, const char *region);
+
 /* Code and Message of an AWS XML error document (query, EC2 and REST-XML shapes). 0 when a
  * Code was found; the strings are the caller's to free. */
 int aws_xml_error(const char *body, size_t len, char **code, char **message);

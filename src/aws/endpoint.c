@@ -78,6 +78,24 @@ const struct aws_service *aws_find_service(const char *service)
     return NULL;
 }
 
+static int listed(const char *list, const char *region)
+{
+    char word[80];
+    if (strlen(region) + 3 > sizeof word)
+        return 0;
+    snprintf(word, sizeof word, " %s ", region);
+    return strstr(list, word) != NULL;
+}
+
+int aws_service_in_region(const char *service, const char *region)
+{
+    const struct aws_service *svc = aws_find_service(service);
+    if (!svc || !svc->regions || !region)
+        return 1;
+    /* only what botocore knows can be ruled out: a newer region may offer it */
+    return listed(svc->regions, region) || !listed(aws_known_regions, region);
+}
+
 char *aws_endpoint(const struct aws_client *c, const char *service, const char *region,
                    const char **sign_region, int *custom)
 {

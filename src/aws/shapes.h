@@ -55,7 +55,9 @@ struct aws_service {
     const char *endpoint_prefix; /* the host's first label: "elasticloadbalancing" */
     const char *service_id;      /* "Elastic Load Balancing v2" (AWS_ENDPOINT_URL_<ID>) */
     const char *global_host;     /* a global service's host in the aws partition, else NULL */
+    const char *regions;         /* " r1 r2 ... ": the aws-partition regions offering it; NULL: all */
 };
+extern const char aws_known_regions[]; /* " r1 r2 ... ": the aws-partition regions botocore knows */
 extern const struct aws_service aws_services[];
 extern const size_t aws_nservices;
 /* The entry of service, or NULL. */

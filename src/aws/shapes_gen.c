@@ -401,112 +401,120 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 842, 2}, /* rds.LimitlessDatabase */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.LimitlessDatabaseStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.ClusterScalabilityType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 940, 4}, /* s3.ListBucketsOutput */
-    {SH_LIST, 0, "Bucket", 400, -1, NULL, NULL, 0, 0}, /* s3.Buckets */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 934, 4}, /* s3.Bucket */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 963, 2}, /* rds.OptionGroups */
+    {SH_LIST, 0, "OptionGroup", 400, -1, NULL, NULL, 0, 0}, /* rds.OptionGroupsList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 952, 11}, /* rds.OptionGroup */
+    {SH_LIST, 0, "Option", 402, -1, NULL, NULL, 0, 0}, /* rds.OptionsList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 943, 9}, /* rds.Option */
+    {SH_LIST, 0, "OptionSetting", 404, -1, NULL, NULL, 0, 0}, /* rds.OptionSettingConfigurationList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 934, 9}, /* rds.OptionSetting */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* rds.PotentiallySensitiveOptionSettingValue */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 971, 4}, /* s3.ListBucketsOutput */
+    {SH_LIST, 0, "Bucket", 408, -1, NULL, NULL, 0, 0}, /* s3.Buckets */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 965, 4}, /* s3.Bucket */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.BucketName */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.CreationDate */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.BucketRegion */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.S3RegionalOrS3ExpressBucketArnString */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 938, 2}, /* s3.Owner */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 969, 2}, /* s3.Owner */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.DisplayName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.ID */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.NextToken */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.Prefix */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 944, 1}, /* s3.GetBucketLocationOutput */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 975, 1}, /* s3.GetBucketLocationOutput */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.BucketLocationConstraint */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 945, 4}, /* s3.PublicAccessBlockConfiguration */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 976, 4}, /* s3.PublicAccessBlockConfiguration */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.Setting */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.Policy */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 949, 1}, /* s3.PolicyStatus */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 980, 1}, /* s3.PolicyStatus */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.IsPublic */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 957, 2}, /* s3.GetBucketAclOutput */
-    {SH_LIST, 0, "Grant", 419, -1, NULL, NULL, 0, 0}, /* s3.Grants */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 955, 2}, /* s3.Grant */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 950, 5}, /* s3.Grantee */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 988, 2}, /* s3.GetBucketAclOutput */
+    {SH_LIST, 0, "Grant", 427, -1, NULL, NULL, 0, 0}, /* s3.Grants */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 986, 2}, /* s3.Grant */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 981, 5}, /* s3.Grantee */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.EmailAddress */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.Type */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.URI */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.Permission */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 965, 1}, /* s3.ServerSideEncryptionConfiguration */
-    {SH_LIST, 1, "member", 427, -1, NULL, NULL, 0, 0}, /* s3.ServerSideEncryptionRules */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 962, 3}, /* s3.ServerSideEncryptionRule */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 959, 2}, /* s3.ServerSideEncryptionByDefault */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 996, 1}, /* s3.ServerSideEncryptionConfiguration */
+    {SH_LIST, 1, "member", 435, -1, NULL, NULL, 0, 0}, /* s3.ServerSideEncryptionRules */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 993, 3}, /* s3.ServerSideEncryptionRule */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 990, 2}, /* s3.ServerSideEncryptionByDefault */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.ServerSideEncryption */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.SSEKMSKeyId */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.BucketKeyEnabled */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 961, 1}, /* s3.BlockedEncryptionTypes */
-    {SH_LIST, 1, "EncryptionType", 434, -1, NULL, NULL, 0, 0}, /* s3.EncryptionTypeList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 992, 1}, /* s3.BlockedEncryptionTypes */
+    {SH_LIST, 1, "EncryptionType", 442, -1, NULL, NULL, 0, 0}, /* s3.EncryptionTypeList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.EncryptionType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 966, 2}, /* s3.GetBucketVersioningOutput */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 997, 2}, /* s3.GetBucketVersioningOutput */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.BucketVersioningStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.MFADeleteStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 972, 2}, /* s3.ObjectLockConfiguration */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1003, 2}, /* s3.ObjectLockConfiguration */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.ObjectLockEnabled */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 971, 1}, /* s3.ObjectLockRule */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 968, 3}, /* s3.DefaultRetention */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1002, 1}, /* s3.ObjectLockRule */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 999, 3}, /* s3.DefaultRetention */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.ObjectLockRetentionMode */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.Days */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.Years */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1006, 1}, /* s3.GetBucketLifecycleConfigurationOutput */
-    {SH_LIST, 1, "member", 447, -1, NULL, NULL, 0, 0}, /* s3.LifecycleRules */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 997, 9}, /* s3.LifecycleRule */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 974, 3}, /* s3.LifecycleExpiration */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1037, 1}, /* s3.GetBucketLifecycleConfigurationOutput */
+    {SH_LIST, 1, "member", 455, -1, NULL, NULL, 0, 0}, /* s3.LifecycleRules */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1028, 9}, /* s3.LifecycleRule */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1005, 3}, /* s3.LifecycleExpiration */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.Date */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.ExpiredObjectDeleteMarker */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 983, 5}, /* s3.LifecycleRuleFilter */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 977, 2}, /* s3.Tag */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1014, 5}, /* s3.LifecycleRuleFilter */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1008, 2}, /* s3.Tag */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.ObjectKey */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.Value */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.ObjectSizeGreaterThanBytes */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.ObjectSizeLessThanBytes */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 979, 4}, /* s3.LifecycleRuleAndOperator */
-    {SH_LIST, 0, "Tag", 452, -1, NULL, NULL, 0, 0}, /* s3.TagSet */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1010, 4}, /* s3.LifecycleRuleAndOperator */
+    {SH_LIST, 0, "Tag", 460, -1, NULL, NULL, 0, 0}, /* s3.TagSet */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.ExpirationStatus */
-    {SH_LIST, 1, "member", 461, -1, NULL, NULL, 0, 0}, /* s3.TransitionList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 988, 3}, /* s3.Transition */
+    {SH_LIST, 1, "member", 469, -1, NULL, NULL, 0, 0}, /* s3.TransitionList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1019, 3}, /* s3.Transition */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.TransitionStorageClass */
-    {SH_LIST, 1, "member", 464, -1, NULL, NULL, 0, 0}, /* s3.NoncurrentVersionTransitionList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 991, 3}, /* s3.NoncurrentVersionTransition */
+    {SH_LIST, 1, "member", 472, -1, NULL, NULL, 0, 0}, /* s3.NoncurrentVersionTransitionList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1022, 3}, /* s3.NoncurrentVersionTransition */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.VersionCount */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 994, 2}, /* s3.NoncurrentVersionExpiration */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 996, 1}, /* s3.AbortIncompleteMultipartUpload */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1025, 2}, /* s3.NoncurrentVersionExpiration */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1027, 1}, /* s3.AbortIncompleteMultipartUpload */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.DaysAfterInitiation */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1007, 1}, /* s3.GetBucketTaggingOutput */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1008, 4}, /* s3control.PublicAccessBlockConfiguration */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1038, 1}, /* s3.GetBucketTaggingOutput */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1039, 4}, /* s3control.PublicAccessBlockConfiguration */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3control.Setting */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1028, 1}, /* cloudtrail.DescribeTrailsResponse */
-    {SH_LIST, 0, "member", 474, -1, NULL, NULL, 0, 0}, /* cloudtrail.TrailList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1012, 16}, /* cloudtrail.Trail */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1059, 1}, /* cloudtrail.DescribeTrailsResponse */
+    {SH_LIST, 0, "member", 482, -1, NULL, NULL, 0, 0}, /* cloudtrail.TrailList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1043, 16}, /* cloudtrail.Trail */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudtrail.String */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudtrail.Boolean */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1029, 17}, /* cloudtrail.GetTrailStatusResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1060, 17}, /* cloudtrail.GetTrailStatusResponse */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudtrail.Date */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1061, 3}, /* cloudtrail.GetEventSelectorsResponse */
-    {SH_LIST, 0, "member", 481, -1, NULL, NULL, 0, 0}, /* cloudtrail.EventSelectors */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1048, 4}, /* cloudtrail.EventSelector */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1092, 3}, /* cloudtrail.GetEventSelectorsResponse */
+    {SH_LIST, 0, "member", 489, -1, NULL, NULL, 0, 0}, /* cloudtrail.EventSelectors */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1079, 4}, /* cloudtrail.EventSelector */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudtrail.ReadWriteType */
-    {SH_LIST, 0, "member", 484, -1, NULL, NULL, 0, 0}, /* cloudtrail.DataResources */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1046, 2}, /* cloudtrail.DataResource */
-    {SH_LIST, 0, "member", 475, -1, NULL, NULL, 0, 0}, /* cloudtrail.DataResourceValues */
-    {SH_LIST, 0, "member", 475, -1, NULL, NULL, 0, 0}, /* cloudtrail.ExcludeManagementEventSources */
-    {SH_LIST, 0, "member", 488, -1, NULL, NULL, 0, 0}, /* cloudtrail.AdvancedEventSelectors */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1059, 2}, /* cloudtrail.AdvancedEventSelector */
+    {SH_LIST, 0, "member", 492, -1, NULL, NULL, 0, 0}, /* cloudtrail.DataResources */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1077, 2}, /* cloudtrail.DataResource */
+    {SH_LIST, 0, "member", 483, -1, NULL, NULL, 0, 0}, /* cloudtrail.DataResourceValues */
+    {SH_LIST, 0, "member", 483, -1, NULL, NULL, 0, 0}, /* cloudtrail.ExcludeManagementEventSources */
+    {SH_LIST, 0, "member", 496, -1, NULL, NULL, 0, 0}, /* cloudtrail.AdvancedEventSelectors */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1090, 2}, /* cloudtrail.AdvancedEventSelector */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudtrail.SelectorName */
-    {SH_LIST, 0, "member", 491, -1, NULL, NULL, 0, 0}, /* cloudtrail.AdvancedFieldSelectors */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1052, 7}, /* cloudtrail.AdvancedFieldSelector */
+    {SH_LIST, 0, "member", 499, -1, NULL, NULL, 0, 0}, /* cloudtrail.AdvancedFieldSelectors */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1083, 7}, /* cloudtrail.AdvancedFieldSelector */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudtrail.SelectorField */
-    {SH_LIST, 0, "member", 494, -1, NULL, NULL, 0, 0}, /* cloudtrail.Operator */
+    {SH_LIST, 0, "member", 502, -1, NULL, NULL, 0, 0}, /* cloudtrail.Operator */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudtrail.OperatorValue */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1066, 3}, /* kms.ListKeysResponse */
-    {SH_LIST, 0, "member", 497, -1, NULL, NULL, 0, 0}, /* kms.KeyList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1064, 2}, /* kms.KeyListEntry */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1097, 3}, /* kms.ListKeysResponse */
+    {SH_LIST, 0, "member", 505, -1, NULL, NULL, 0, 0}, /* kms.KeyList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1095, 2}, /* kms.KeyListEntry */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.KeyIdType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.ArnType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.MarkerType */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.BooleanType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1101, 1}, /* kms.DescribeKeyResponse */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1075, 26}, /* kms.KeyMetadata */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1132, 1}, /* kms.DescribeKeyResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1106, 26}, /* kms.KeyMetadata */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.AWSAccountIdType */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.DateType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.DescriptionType */
@@ -519,241 +527,241 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.KeyManagerType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.CustomerMasterKeySpec */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.KeySpec */
-    {SH_LIST, 0, "member", 517, -1, NULL, NULL, 0, 0}, /* kms.EncryptionAlgorithmSpecList */
+    {SH_LIST, 0, "member", 525, -1, NULL, NULL, 0, 0}, /* kms.EncryptionAlgorithmSpecList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.EncryptionAlgorithmSpec */
-    {SH_LIST, 0, "member", 519, -1, NULL, NULL, 0, 0}, /* kms.SigningAlgorithmSpecList */
+    {SH_LIST, 0, "member", 527, -1, NULL, NULL, 0, 0}, /* kms.SigningAlgorithmSpecList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.SigningAlgorithmSpec */
-    {SH_LIST, 0, "member", 521, -1, NULL, NULL, 0, 0}, /* kms.KeyAgreementAlgorithmSpecList */
+    {SH_LIST, 0, "member", 529, -1, NULL, NULL, 0, 0}, /* kms.KeyAgreementAlgorithmSpecList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.KeyAgreementAlgorithmSpec */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.NullableBooleanType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1071, 3}, /* kms.MultiRegionConfiguration */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1102, 3}, /* kms.MultiRegionConfiguration */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.MultiRegionKeyType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1069, 2}, /* kms.MultiRegionKey */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1100, 2}, /* kms.MultiRegionKey */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.RegionType */
-    {SH_LIST, 0, "member", 525, -1, NULL, NULL, 0, 0}, /* kms.MultiRegionKeyList */
+    {SH_LIST, 0, "member", 533, -1, NULL, NULL, 0, 0}, /* kms.MultiRegionKeyList */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.PendingWindowInDaysType */
-    {SH_LIST, 0, "member", 530, -1, NULL, NULL, 0, 0}, /* kms.MacAlgorithmSpecList */
+    {SH_LIST, 0, "member", 538, -1, NULL, NULL, 0, 0}, /* kms.MacAlgorithmSpecList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.MacAlgorithmSpec */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1074, 1}, /* kms.XksKeyConfigurationType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1105, 1}, /* kms.XksKeyConfigurationType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.XksKeyIdType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.BackingKeyIdType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1102, 5}, /* kms.GetKeyRotationStatusResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1133, 5}, /* kms.GetKeyRotationStatusResponse */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.RotationPeriodInDaysType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1107, 2}, /* kms.GetKeyPolicyResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1138, 2}, /* kms.GetKeyPolicyResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.PolicyType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.PolicyNameType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1111, 3}, /* kms.ListResourceTagsResponse */
-    {SH_LIST, 0, "member", 541, -1, NULL, NULL, 0, 0}, /* kms.TagList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1109, 2}, /* kms.Tag */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1142, 3}, /* kms.ListResourceTagsResponse */
+    {SH_LIST, 0, "member", 549, -1, NULL, NULL, 0, 0}, /* kms.TagList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1140, 2}, /* kms.Tag */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.TagKeyType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* kms.TagValueType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1123, 1}, /* organizations.DescribeOrganizationResponse */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1116, 7}, /* organizations.Organization */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1154, 1}, /* organizations.DescribeOrganizationResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1147, 7}, /* organizations.Organization */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.OrganizationId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.OrganizationArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.OrganizationFeatureSet */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.AccountArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.AccountId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.Email */
-    {SH_LIST, 0, "member", 553, -1, NULL, NULL, 0, 0}, /* organizations.PolicyTypes */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1114, 2}, /* organizations.PolicyTypeSummary */
+    {SH_LIST, 0, "member", 561, -1, NULL, NULL, 0, 0}, /* organizations.PolicyTypes */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1145, 2}, /* organizations.PolicyTypeSummary */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.PolicyType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.PolicyTypeStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1126, 2}, /* organizations.ListParentsResponse */
-    {SH_LIST, 0, "member", 558, -1, NULL, NULL, 0, 0}, /* organizations.Parents */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1124, 2}, /* organizations.Parent */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1157, 2}, /* organizations.ListParentsResponse */
+    {SH_LIST, 0, "member", 566, -1, NULL, NULL, 0, 0}, /* organizations.Parents */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1155, 2}, /* organizations.Parent */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.ParentId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.ParentType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.NextToken */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1134, 2}, /* organizations.ListPoliciesForTargetResponse */
-    {SH_LIST, 0, "member", 564, -1, NULL, NULL, 0, 0}, /* organizations.Policies */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1128, 6}, /* organizations.PolicySummary */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1165, 2}, /* organizations.ListPoliciesForTargetResponse */
+    {SH_LIST, 0, "member", 572, -1, NULL, NULL, 0, 0}, /* organizations.Policies */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1159, 6}, /* organizations.PolicySummary */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.PolicyId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.PolicyArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.PolicyName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.PolicyDescription */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.AwsManagedPolicy */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1138, 1}, /* organizations.DescribePolicyResponse */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1136, 2}, /* organizations.Policy */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1169, 1}, /* organizations.DescribePolicyResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1167, 2}, /* organizations.Policy */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* organizations.PolicyContent */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1139, 2}, /* guardduty.ListDetectorsResponse */
-    {SH_LIST, 0, "member", 575, -1, NULL, NULL, 0, 0}, /* guardduty.DetectorIds */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1170, 2}, /* guardduty.ListDetectorsResponse */
+    {SH_LIST, 0, "member", 583, -1, NULL, NULL, 0, 0}, /* guardduty.DetectorIds */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.DetectorId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.String */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1165, 8}, /* guardduty.GetDetectorResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1196, 8}, /* guardduty.GetDetectorResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.FindingPublishingFrequency */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.DetectorStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1152, 6}, /* guardduty.DataSourceConfigurationsResult */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1141, 1}, /* guardduty.CloudTrailConfigurationResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1183, 6}, /* guardduty.DataSourceConfigurationsResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1172, 1}, /* guardduty.CloudTrailConfigurationResult */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.DataSourceStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1142, 1}, /* guardduty.DNSLogsConfigurationResult */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1143, 1}, /* guardduty.FlowLogsConfigurationResult */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1144, 1}, /* guardduty.S3LogsConfigurationResult */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1146, 1}, /* guardduty.KubernetesConfigurationResult */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1145, 1}, /* guardduty.KubernetesAuditLogsConfigurationResult */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1150, 2}, /* guardduty.MalwareProtectionConfigurationResult */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1149, 1}, /* guardduty.ScanEc2InstanceWithFindingsResult */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1147, 2}, /* guardduty.EbsVolumesResult */
-    {SH_MAP, 0, NULL, 593, 592, "key", "value", 0, 0}, /* guardduty.TagMap */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1173, 1}, /* guardduty.DNSLogsConfigurationResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1174, 1}, /* guardduty.FlowLogsConfigurationResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1175, 1}, /* guardduty.S3LogsConfigurationResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1177, 1}, /* guardduty.KubernetesConfigurationResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1176, 1}, /* guardduty.KubernetesAuditLogsConfigurationResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1181, 2}, /* guardduty.MalwareProtectionConfigurationResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1180, 1}, /* guardduty.ScanEc2InstanceWithFindingsResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1178, 2}, /* guardduty.EbsVolumesResult */
+    {SH_MAP, 0, NULL, 601, 600, "key", "value", 0, 0}, /* guardduty.TagMap */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.TagKey */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.TagValue */
-    {SH_LIST, 0, "member", 595, -1, NULL, NULL, 0, 0}, /* guardduty.DetectorFeatureConfigurationsResults */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1161, 4}, /* guardduty.DetectorFeatureConfigurationResult */
+    {SH_LIST, 0, "member", 603, -1, NULL, NULL, 0, 0}, /* guardduty.DetectorFeatureConfigurationsResults */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1192, 4}, /* guardduty.DetectorFeatureConfigurationResult */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.DetectorFeatureResult */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.FeatureStatus */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.Timestamp */
-    {SH_LIST, 0, "member", 600, -1, NULL, NULL, 0, 0}, /* guardduty.DetectorAdditionalConfigurationResults */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1158, 3}, /* guardduty.DetectorAdditionalConfigurationResult */
+    {SH_LIST, 0, "member", 608, -1, NULL, NULL, 0, 0}, /* guardduty.DetectorAdditionalConfigurationResults */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1189, 3}, /* guardduty.DetectorAdditionalConfigurationResult */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* guardduty.FeatureAdditionalConfiguration */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1197, 2}, /* accessanalyzer.ListAnalyzersResponse */
-    {SH_LIST, 0, "member", 604, -1, NULL, NULL, 0, 0}, /* accessanalyzer.AnalyzersList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1186, 11}, /* accessanalyzer.AnalyzerSummary */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1228, 2}, /* accessanalyzer.ListAnalyzersResponse */
+    {SH_LIST, 0, "member", 612, -1, NULL, NULL, 0, 0}, /* accessanalyzer.AnalyzersList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1217, 11}, /* accessanalyzer.AnalyzerSummary */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* accessanalyzer.AnalyzerArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* accessanalyzer.AnalyzerName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* accessanalyzer.Type */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* accessanalyzer.Timestamp */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* accessanalyzer.String */
-    {SH_MAP, 0, NULL, 609, 609, "key", "value", 0, 0}, /* accessanalyzer.TagsMap */
+    {SH_MAP, 0, NULL, 617, 617, "key", "value", 0, 0}, /* accessanalyzer.TagsMap */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* accessanalyzer.AnalyzerStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1173, 1}, /* accessanalyzer.StatusReason */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1204, 1}, /* accessanalyzer.StatusReason */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* accessanalyzer.ReasonCode */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1184, 2}, /* accessanalyzer.AnalyzerConfiguration */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1177, 2}, /* accessanalyzer.UnusedAccessConfiguration */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1215, 2}, /* accessanalyzer.AnalyzerConfiguration */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1208, 2}, /* accessanalyzer.UnusedAccessConfiguration */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* accessanalyzer.Integer */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1176, 1}, /* accessanalyzer.AnalysisRule */
-    {SH_LIST, 0, "member", 619, -1, NULL, NULL, 0, 0}, /* accessanalyzer.AnalysisRuleCriteriaList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1174, 2}, /* accessanalyzer.AnalysisRuleCriteria */
-    {SH_LIST, 0, "member", 609, -1, NULL, NULL, 0, 0}, /* accessanalyzer.AccountIdsList */
-    {SH_LIST, 0, "member", 610, -1, NULL, NULL, 0, 0}, /* accessanalyzer.TagsList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1183, 1}, /* accessanalyzer.InternalAccessConfiguration */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1182, 1}, /* accessanalyzer.InternalAccessAnalysisRule */
-    {SH_LIST, 0, "member", 625, -1, NULL, NULL, 0, 0}, /* accessanalyzer.InternalAccessAnalysisRuleCriteriaList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1179, 3}, /* accessanalyzer.InternalAccessAnalysisRuleCriteria */
-    {SH_LIST, 0, "member", 627, -1, NULL, NULL, 0, 0}, /* accessanalyzer.ResourceTypeList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1207, 1}, /* accessanalyzer.AnalysisRule */
+    {SH_LIST, 0, "member", 627, -1, NULL, NULL, 0, 0}, /* accessanalyzer.AnalysisRuleCriteriaList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1205, 2}, /* accessanalyzer.AnalysisRuleCriteria */
+    {SH_LIST, 0, "member", 617, -1, NULL, NULL, 0, 0}, /* accessanalyzer.AccountIdsList */
+    {SH_LIST, 0, "member", 618, -1, NULL, NULL, 0, 0}, /* accessanalyzer.TagsList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1214, 1}, /* accessanalyzer.InternalAccessConfiguration */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1213, 1}, /* accessanalyzer.InternalAccessAnalysisRule */
+    {SH_LIST, 0, "member", 633, -1, NULL, NULL, 0, 0}, /* accessanalyzer.InternalAccessAnalysisRuleCriteriaList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1210, 3}, /* accessanalyzer.InternalAccessAnalysisRuleCriteria */
+    {SH_LIST, 0, "member", 635, -1, NULL, NULL, 0, 0}, /* accessanalyzer.ResourceTypeList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* accessanalyzer.ResourceType */
-    {SH_LIST, 0, "member", 609, -1, NULL, NULL, 0, 0}, /* accessanalyzer.ResourceArnsList */
+    {SH_LIST, 0, "member", 617, -1, NULL, NULL, 0, 0}, /* accessanalyzer.ResourceArnsList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* accessanalyzer.Token */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1204, 1}, /* account.GetAlternateContactResponse */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1199, 5}, /* account.AlternateContact */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1235, 1}, /* account.GetAlternateContactResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1230, 5}, /* account.AlternateContact */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* account.Name */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* account.Title */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* account.EmailAddress */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* account.PhoneNumber */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* account.AlternateContactType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1260, 2}, /* budgets.DescribeBudgetsResponse */
-    {SH_LIST, 0, "member", 639, -1, NULL, NULL, 0, 0}, /* budgets.Budgets */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1245, 15}, /* budgets.Budget */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1291, 2}, /* budgets.DescribeBudgetsResponse */
+    {SH_LIST, 0, "member", 647, -1, NULL, NULL, 0, 0}, /* budgets.Budgets */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1276, 15}, /* budgets.Budget */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.BudgetName */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1205, 2}, /* budgets.Spend */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1236, 2}, /* budgets.Spend */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.NumericValue */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.UnitValue */
-    {SH_MAP, 0, NULL, 641, 645, "key", "value", 0, 0}, /* budgets.PlannedBudgetLimits */
+    {SH_MAP, 0, NULL, 649, 653, "key", "value", 0, 0}, /* budgets.PlannedBudgetLimits */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.GenericString */
-    {SH_MAP, 0, NULL, 647, 645, "key", "value", 0, 0}, /* budgets.CostFilters */
-    {SH_LIST, 0, "member", 648, -1, NULL, NULL, 0, 0}, /* budgets.DimensionValues */
+    {SH_MAP, 0, NULL, 655, 653, "key", "value", 0, 0}, /* budgets.CostFilters */
+    {SH_LIST, 0, "member", 656, -1, NULL, NULL, 0, 0}, /* budgets.DimensionValues */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.DimensionValue */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1207, 11}, /* budgets.CostTypes */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1238, 11}, /* budgets.CostTypes */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.NullableBoolean */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.TimeUnit */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1218, 2}, /* budgets.TimePeriod */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1249, 2}, /* budgets.TimePeriod */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.GenericTimestamp */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1220, 2}, /* budgets.CalculatedSpend */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1251, 2}, /* budgets.CalculatedSpend */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.BudgetType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1224, 3}, /* budgets.AutoAdjustData */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1255, 3}, /* budgets.AutoAdjustData */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.AutoAdjustType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1222, 2}, /* budgets.HistoricalOptions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1253, 2}, /* budgets.HistoricalOptions */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.AdjustmentPeriod */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1236, 6}, /* budgets.Expression */
-    {SH_LIST, 0, "member", 660, -1, NULL, NULL, 0, 0}, /* budgets.Expressions */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1227, 3}, /* budgets.ExpressionDimensionValues */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1267, 6}, /* budgets.Expression */
+    {SH_LIST, 0, "member", 668, -1, NULL, NULL, 0, 0}, /* budgets.Expressions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1258, 3}, /* budgets.ExpressionDimensionValues */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.Dimension */
-    {SH_LIST, 0, "member", 665, -1, NULL, NULL, 0, 0}, /* budgets.Values */
+    {SH_LIST, 0, "member", 673, -1, NULL, NULL, 0, 0}, /* budgets.Values */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.Value */
-    {SH_LIST, 0, "member", 667, -1, NULL, NULL, 0, 0}, /* budgets.MatchOptions */
+    {SH_LIST, 0, "member", 675, -1, NULL, NULL, 0, 0}, /* budgets.MatchOptions */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.MatchOption */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1230, 3}, /* budgets.TagValues */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1261, 3}, /* budgets.TagValues */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.TagKey */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1233, 3}, /* budgets.CostCategoryValues */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1264, 3}, /* budgets.CostCategoryValues */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.CostCategoryName */
-    {SH_LIST, 0, "member", 673, -1, NULL, NULL, 0, 0}, /* budgets.Metrics */
+    {SH_LIST, 0, "member", 681, -1, NULL, NULL, 0, 0}, /* budgets.Metrics */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.Metric */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.BillingViewArn */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1242, 3}, /* budgets.HealthStatus */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1273, 3}, /* budgets.HealthStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.HealthStatusValue */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* budgets.HealthStatusReason */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1286, 2}, /* ce.GetAnomalyMonitorsResponse */
-    {SH_LIST, 0, "member", 680, -1, NULL, NULL, 0, 0}, /* ce.AnomalyMonitors */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1277, 9}, /* ce.AnomalyMonitor */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1317, 2}, /* ce.GetAnomalyMonitorsResponse */
+    {SH_LIST, 0, "member", 688, -1, NULL, NULL, 0, 0}, /* ce.AnomalyMonitors */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1308, 9}, /* ce.AnomalyMonitor */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ce.GenericString */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ce.YearMonthDay */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ce.MonitorType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ce.MonitorDimension */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1271, 6}, /* ce.Expression */
-    {SH_LIST, 0, "member", 685, -1, NULL, NULL, 0, 0}, /* ce.Expressions */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1262, 3}, /* ce.DimensionValues */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1302, 6}, /* ce.Expression */
+    {SH_LIST, 0, "member", 693, -1, NULL, NULL, 0, 0}, /* ce.Expressions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1293, 3}, /* ce.DimensionValues */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ce.Dimension */
-    {SH_LIST, 0, "member", 690, -1, NULL, NULL, 0, 0}, /* ce.Values */
+    {SH_LIST, 0, "member", 698, -1, NULL, NULL, 0, 0}, /* ce.Values */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ce.Value */
-    {SH_LIST, 0, "member", 692, -1, NULL, NULL, 0, 0}, /* ce.MatchOptions */
+    {SH_LIST, 0, "member", 700, -1, NULL, NULL, 0, 0}, /* ce.MatchOptions */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ce.MatchOption */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1265, 3}, /* ce.TagValues */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1296, 3}, /* ce.TagValues */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ce.TagKey */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1268, 3}, /* ce.CostCategoryValues */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1299, 3}, /* ce.CostCategoryValues */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ce.CostCategoryName */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ce.NonNegativeInteger */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ce.NextPageToken */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1307, 1}, /* config.DescribeConfigurationRecordersResponse */
-    {SH_LIST, 0, "member", 701, -1, NULL, NULL, 0, 0}, /* config.ConfigurationRecorderList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1300, 7}, /* config.ConfigurationRecorder */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1338, 1}, /* config.DescribeConfigurationRecordersResponse */
+    {SH_LIST, 0, "member", 709, -1, NULL, NULL, 0, 0}, /* config.ConfigurationRecorderList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1331, 7}, /* config.ConfigurationRecorder */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.AmazonResourceName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.RecorderName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.String */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1290, 5}, /* config.RecordingGroup */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1321, 5}, /* config.RecordingGroup */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.AllSupported */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.IncludeGlobalResourceTypes */
-    {SH_LIST, 0, "member", 709, -1, NULL, NULL, 0, 0}, /* config.ResourceTypeList */
+    {SH_LIST, 0, "member", 717, -1, NULL, NULL, 0, 0}, /* config.ResourceTypeList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.ResourceType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1288, 1}, /* config.ExclusionByResourceTypes */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1289, 1}, /* config.RecordingStrategy */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1319, 1}, /* config.ExclusionByResourceTypes */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1320, 1}, /* config.RecordingStrategy */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.RecordingStrategyType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1298, 2}, /* config.RecordingMode */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1329, 2}, /* config.RecordingMode */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.RecordingFrequency */
-    {SH_LIST, 0, "member", 716, -1, NULL, NULL, 0, 0}, /* config.RecordingModeOverrides */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1295, 3}, /* config.RecordingModeOverride */
+    {SH_LIST, 0, "member", 724, -1, NULL, NULL, 0, 0}, /* config.RecordingModeOverrides */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1326, 3}, /* config.RecordingModeOverride */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.Description */
-    {SH_LIST, 0, "member", 709, -1, NULL, NULL, 0, 0}, /* config.RecordingModeResourceTypesList */
+    {SH_LIST, 0, "member", 717, -1, NULL, NULL, 0, 0}, /* config.RecordingModeResourceTypesList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.RecordingScope */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.ServicePrincipal */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1318, 1}, /* config.DescribeConfigurationRecorderStatusResponse */
-    {SH_LIST, 0, "member", 723, -1, NULL, NULL, 0, 0}, /* config.ConfigurationRecorderStatusList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1308, 10}, /* config.ConfigurationRecorderStatus */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1349, 1}, /* config.DescribeConfigurationRecorderStatusResponse */
+    {SH_LIST, 0, "member", 731, -1, NULL, NULL, 0, 0}, /* config.ConfigurationRecorderStatusList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1339, 10}, /* config.ConfigurationRecorderStatus */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.Date */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.Boolean */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.RecorderStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1326, 1}, /* config.DescribeDeliveryChannelsResponse */
-    {SH_LIST, 0, "member", 729, -1, NULL, NULL, 0, 0}, /* config.DeliveryChannelList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1320, 6}, /* config.DeliveryChannel */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1357, 1}, /* config.DescribeDeliveryChannelsResponse */
+    {SH_LIST, 0, "member", 737, -1, NULL, NULL, 0, 0}, /* config.DeliveryChannelList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1351, 6}, /* config.DeliveryChannel */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.ChannelName */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1319, 1}, /* config.ConfigSnapshotDeliveryProperties */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1350, 1}, /* config.ConfigSnapshotDeliveryProperties */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* config.MaximumExecutionFrequency */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1327, 4}, /* securityhub.DescribeHubResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1358, 4}, /* securityhub.DescribeHubResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* securityhub.NonEmptyString */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* securityhub.Boolean */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* securityhub.ControlFindingGenerator */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1338, 2}, /* securityhub.GetEnabledStandardsResponse */
-    {SH_LIST, 0, "member", 739, -1, NULL, NULL, 0, 0}, /* securityhub.StandardsSubscriptions */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1332, 6}, /* securityhub.StandardsSubscription */
-    {SH_MAP, 0, NULL, 734, 734, "key", "value", 0, 0}, /* securityhub.StandardsInputParameterMap */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1369, 2}, /* securityhub.GetEnabledStandardsResponse */
+    {SH_LIST, 0, "member", 747, -1, NULL, NULL, 0, 0}, /* securityhub.StandardsSubscriptions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1363, 6}, /* securityhub.StandardsSubscription */
+    {SH_MAP, 0, NULL, 742, 742, "key", "value", 0, 0}, /* securityhub.StandardsInputParameterMap */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* securityhub.StandardsStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* securityhub.StandardsControlsUpdatable */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1331, 1}, /* securityhub.StandardsStatusReason */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1362, 1}, /* securityhub.StandardsStatusReason */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* securityhub.StatusReasonCode */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* securityhub.NextToken */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1410, 3}, /* cloudwatch.DescribeAlarmsOutput */
-    {SH_LIST, 0, "member", 748, -1, NULL, NULL, 0, 0}, /* cloudwatch.CompositeAlarms */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1340, 19}, /* cloudwatch.CompositeAlarm */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1441, 3}, /* cloudwatch.DescribeAlarmsOutput */
+    {SH_LIST, 0, "member", 756, -1, NULL, NULL, 0, 0}, /* cloudwatch.CompositeAlarms */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1371, 19}, /* cloudwatch.CompositeAlarm */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.ActionsEnabled */
-    {SH_LIST, 0, "member", 751, -1, NULL, NULL, 0, 0}, /* cloudwatch.ResourceList */
+    {SH_LIST, 0, "member", 759, -1, NULL, NULL, 0, 0}, /* cloudwatch.ResourceList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.ResourceName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.AlarmArn */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.Timestamp */
@@ -766,14 +774,14 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.ActionsSuppressedBy */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.ActionsSuppressedReason */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.SuppressorPeriod */
-    {SH_LIST, 0, "member", 764, -1, NULL, NULL, 0, 0}, /* cloudwatch.MetricAlarms */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1379, 31}, /* cloudwatch.MetricAlarm */
+    {SH_LIST, 0, "member", 772, -1, NULL, NULL, 0, 0}, /* cloudwatch.MetricAlarms */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1410, 31}, /* cloudwatch.MetricAlarm */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.MetricName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.Namespace */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.Statistic */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.ExtendedStatistic */
-    {SH_LIST, 0, "member", 770, -1, NULL, NULL, 0, 0}, /* cloudwatch.Dimensions */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1359, 2}, /* cloudwatch.Dimension */
+    {SH_LIST, 0, "member", 778, -1, NULL, NULL, 0, 0}, /* cloudwatch.Dimensions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1390, 2}, /* cloudwatch.Dimension */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.DimensionName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.DimensionValue */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.Period */
@@ -784,42 +792,42 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.ComparisonOperator */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.TreatMissingData */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.EvaluateLowSampleCountPercentile */
-    {SH_LIST, 0, "member", 782, -1, NULL, NULL, 0, 0}, /* cloudwatch.MetricDataQueries */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1368, 7}, /* cloudwatch.MetricDataQuery */
+    {SH_LIST, 0, "member", 790, -1, NULL, NULL, 0, 0}, /* cloudwatch.MetricDataQueries */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1399, 7}, /* cloudwatch.MetricDataQuery */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.MetricId */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1364, 4}, /* cloudwatch.MetricStat */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1361, 3}, /* cloudwatch.Metric */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1395, 4}, /* cloudwatch.MetricStat */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1392, 3}, /* cloudwatch.Metric */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.Stat */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.MetricExpression */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.MetricLabel */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.ReturnData */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.AccountId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.EvaluationState */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1378, 1}, /* cloudwatch.EvaluationCriteria */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1375, 3}, /* cloudwatch.AlarmPromQLCriteria */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1409, 1}, /* cloudwatch.EvaluationCriteria */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1406, 3}, /* cloudwatch.AlarmPromQLCriteria */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.Query */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.PendingPeriod */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.RecoveryPeriod */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.EvaluationInterval */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.NextToken */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1421, 2}, /* cloudwatch.GetMetricStatisticsOutput */
-    {SH_LIST, 0, "member", 801, -1, NULL, NULL, 0, 0}, /* cloudwatch.Datapoints */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1413, 8}, /* cloudwatch.Datapoint */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1452, 2}, /* cloudwatch.GetMetricStatisticsOutput */
+    {SH_LIST, 0, "member", 809, -1, NULL, NULL, 0, 0}, /* cloudwatch.Datapoints */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1444, 8}, /* cloudwatch.Datapoint */
     {SH_DOUBLE, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.DatapointValue */
-    {SH_MAP, 0, NULL, 802, 768, "key", "value", 0, 0}, /* cloudwatch.DatapointValueMap */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1431, 3}, /* cloudwatch.GetMetricDataOutput */
-    {SH_LIST, 0, "member", 806, -1, NULL, NULL, 0, 0}, /* cloudwatch.MetricDataResults */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1425, 6}, /* cloudwatch.MetricDataResult */
-    {SH_LIST, 0, "member", 753, -1, NULL, NULL, 0, 0}, /* cloudwatch.Timestamps */
-    {SH_LIST, 0, "member", 802, -1, NULL, NULL, 0, 0}, /* cloudwatch.DatapointValues */
+    {SH_MAP, 0, NULL, 810, 776, "key", "value", 0, 0}, /* cloudwatch.DatapointValueMap */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1462, 3}, /* cloudwatch.GetMetricDataOutput */
+    {SH_LIST, 0, "member", 814, -1, NULL, NULL, 0, 0}, /* cloudwatch.MetricDataResults */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1456, 6}, /* cloudwatch.MetricDataResult */
+    {SH_LIST, 0, "member", 761, -1, NULL, NULL, 0, 0}, /* cloudwatch.Timestamps */
+    {SH_LIST, 0, "member", 810, -1, NULL, NULL, 0, 0}, /* cloudwatch.DatapointValues */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.StatusCode */
-    {SH_LIST, 0, "member", 811, -1, NULL, NULL, 0, 0}, /* cloudwatch.MetricDataResultMessages */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1423, 2}, /* cloudwatch.MessageData */
+    {SH_LIST, 0, "member", 819, -1, NULL, NULL, 0, 0}, /* cloudwatch.MetricDataResultMessages */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1454, 2}, /* cloudwatch.MessageData */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.MessageDataCode */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudwatch.MessageDataValue */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1447, 2}, /* logs.DescribeLogGroupsResponse */
-    {SH_LIST, 0, "member", 816, -1, NULL, NULL, 0, 0}, /* logs.LogGroups */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1434, 13}, /* logs.LogGroup */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1478, 2}, /* logs.DescribeLogGroupsResponse */
+    {SH_LIST, 0, "member", 824, -1, NULL, NULL, 0, 0}, /* logs.LogGroups */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1465, 13}, /* logs.LogGroup */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.LogGroupName */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.Timestamp */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.Days */
@@ -828,67 +836,67 @@ const struct aws_shape aws_shapes[] = {
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.StoredBytes */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.KmsKeyId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.DataProtectionStatus */
-    {SH_LIST, 0, "member", 826, -1, NULL, NULL, 0, 0}, /* logs.InheritedProperties */
+    {SH_LIST, 0, "member", 834, -1, NULL, NULL, 0, 0}, /* logs.InheritedProperties */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.InheritedProperty */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.LogGroupClass */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.DeletionProtectionEnabled */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.BearerTokenAuthenticationEnabled */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.NextToken */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1463, 2}, /* logs.DescribeMetricFiltersResponse */
-    {SH_LIST, 0, "member", 833, -1, NULL, NULL, 0, 0}, /* logs.MetricFilters */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1455, 8}, /* logs.MetricFilter */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1494, 2}, /* logs.DescribeMetricFiltersResponse */
+    {SH_LIST, 0, "member", 841, -1, NULL, NULL, 0, 0}, /* logs.MetricFilters */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1486, 8}, /* logs.MetricFilter */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.FilterName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.FilterPattern */
-    {SH_LIST, 0, "member", 837, -1, NULL, NULL, 0, 0}, /* logs.MetricTransformations */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1449, 6}, /* logs.MetricTransformation */
+    {SH_LIST, 0, "member", 845, -1, NULL, NULL, 0, 0}, /* logs.MetricTransformations */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1480, 6}, /* logs.MetricTransformation */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.MetricName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.MetricNamespace */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.MetricValue */
     {SH_DOUBLE, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.DefaultValue */
-    {SH_MAP, 0, NULL, 844, 843, "key", "value", 0, 0}, /* logs.Dimensions */
+    {SH_MAP, 0, NULL, 852, 851, "key", "value", 0, 0}, /* logs.Dimensions */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.DimensionsKey */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.DimensionsValue */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.StandardUnit */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.ApplyOnTransformedLogs */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.FieldSelectionCriteria */
-    {SH_LIST, 0, "member", 849, -1, NULL, NULL, 0, 0}, /* logs.EmitSystemFields */
+    {SH_LIST, 0, "member", 857, -1, NULL, NULL, 0, 0}, /* logs.EmitSystemFields */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.SystemField */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1465, 1}, /* logs.ListTagsForResourceResponse */
-    {SH_MAP, 0, NULL, 853, 852, "key", "value", 0, 0}, /* logs.Tags */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1496, 1}, /* logs.ListTagsForResourceResponse */
+    {SH_MAP, 0, NULL, 861, 860, "key", "value", 0, 0}, /* logs.Tags */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.TagKey */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.TagValue */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1467, 2}, /* sns.ListTopicsResponse */
-    {SH_LIST, 0, "member", 856, -1, NULL, NULL, 0, 0}, /* sns.TopicsList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1466, 1}, /* sns.Topic */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1498, 2}, /* sns.ListTopicsResponse */
+    {SH_LIST, 0, "member", 864, -1, NULL, NULL, 0, 0}, /* sns.TopicsList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1497, 1}, /* sns.Topic */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sns.topicARN */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sns.nextToken */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1474, 2}, /* sns.ListSubscriptionsByTopicResponse */
-    {SH_LIST, 0, "member", 861, -1, NULL, NULL, 0, 0}, /* sns.SubscriptionsList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1469, 5}, /* sns.Subscription */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1505, 2}, /* sns.ListSubscriptionsByTopicResponse */
+    {SH_LIST, 0, "member", 869, -1, NULL, NULL, 0, 0}, /* sns.SubscriptionsList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1500, 5}, /* sns.Subscription */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sns.subscriptionARN */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sns.account */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sns.protocol */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sns.endpoint */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1476, 5}, /* macie2.GetMacieSessionResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1507, 5}, /* macie2.GetMacieSessionResponse */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* macie2.__timestampIso8601 */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* macie2.FindingPublishingFrequency */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* macie2.__string */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* macie2.MacieStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1502, 2}, /* inspector2.BatchGetAccountStatusResponse */
-    {SH_LIST, 0, "member", 873, -1, NULL, NULL, 0, 0}, /* inspector2.AccountStateList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1489, 3}, /* inspector2.AccountState */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1533, 2}, /* inspector2.BatchGetAccountStatusResponse */
+    {SH_LIST, 0, "member", 881, -1, NULL, NULL, 0, 0}, /* inspector2.AccountStateList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1520, 3}, /* inspector2.AccountState */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* inspector2.AccountId */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1481, 3}, /* inspector2.State */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1512, 3}, /* inspector2.State */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* inspector2.Status */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* inspector2.ErrorCode */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* inspector2.NonEmptyString */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1484, 5}, /* inspector2.ResourceState */
-    {SH_LIST, 0, "member", 881, -1, NULL, NULL, 0, 0}, /* inspector2.FailedAccountList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1497, 5}, /* inspector2.FailedAccount */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1492, 5}, /* inspector2.ResourceStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1527, 2}, /* ssm.DescribeInstanceInformationResult */
-    {SH_LIST, 0, "member", 885, -1, NULL, NULL, 0, 0}, /* ssm.InstanceInformationList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1506, 21}, /* ssm.InstanceInformation */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1515, 5}, /* inspector2.ResourceState */
+    {SH_LIST, 0, "member", 889, -1, NULL, NULL, 0, 0}, /* inspector2.FailedAccountList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1528, 5}, /* inspector2.FailedAccount */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1523, 5}, /* inspector2.ResourceStatus */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1558, 2}, /* ssm.DescribeInstanceInformationResult */
+    {SH_LIST, 0, "member", 893, -1, NULL, NULL, 0, 0}, /* ssm.InstanceInformationList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1537, 21}, /* ssm.InstanceInformation */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.InstanceId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.PingStatus */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.DateTime */
@@ -902,13 +910,13 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.IPAddress */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.ComputerName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.StatusName */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1504, 2}, /* ssm.InstanceAggregatedAssociationOverview */
-    {SH_MAP, 0, NULL, 901, 898, "key", "value", 0, 0}, /* ssm.InstanceAssociationStatusAggregatedCount */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1535, 2}, /* ssm.InstanceAggregatedAssociationOverview */
+    {SH_MAP, 0, NULL, 909, 906, "key", "value", 0, 0}, /* ssm.InstanceAssociationStatusAggregatedCount */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.InstanceCount */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.SourceId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.SourceType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.NextToken */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1538, 13}, /* ssm.GetDocumentResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1569, 13}, /* ssm.GetDocumentResult */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.DocumentARN */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.DocumentDisplayName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.DocumentVersionName */
@@ -918,124 +926,124 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.DocumentContent */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.DocumentType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.DocumentFormat */
-    {SH_LIST, 0, "member", 916, -1, NULL, NULL, 0, 0}, /* ssm.DocumentRequiresList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1529, 4}, /* ssm.DocumentRequires */
+    {SH_LIST, 0, "member", 924, -1, NULL, NULL, 0, 0}, /* ssm.DocumentRequiresList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1560, 4}, /* ssm.DocumentRequires */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.RequireType */
-    {SH_LIST, 0, "member", 919, -1, NULL, NULL, 0, 0}, /* ssm.AttachmentContentList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1533, 5}, /* ssm.AttachmentContent */
+    {SH_LIST, 0, "member", 927, -1, NULL, NULL, 0, 0}, /* ssm.AttachmentContentList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1564, 5}, /* ssm.AttachmentContent */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.AttachmentName */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.ContentLength */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.AttachmentHash */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.AttachmentHashType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.AttachmentUrl */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.ReviewStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1556, 2}, /* wafv2.ListWebACLsResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1587, 2}, /* wafv2.ListWebACLsResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* wafv2.NextMarker */
-    {SH_LIST, 0, "member", 929, -1, NULL, NULL, 0, 0}, /* wafv2.WebACLSummaries */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1551, 5}, /* wafv2.WebACLSummary */
+    {SH_LIST, 0, "member", 937, -1, NULL, NULL, 0, 0}, /* wafv2.WebACLSummaries */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1582, 5}, /* wafv2.WebACLSummary */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* wafv2.EntityName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* wafv2.EntityId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* wafv2.EntityDescription */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* wafv2.LockToken */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* wafv2.ResourceArn */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1558, 1}, /* wafv2.ListResourcesForWebACLResponse */
-    {SH_LIST, 0, "member", 934, -1, NULL, NULL, 0, 0}, /* wafv2.ResourceArns */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1735, 6}, /* cloudfront.DistributionList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1589, 1}, /* wafv2.ListResourcesForWebACLResponse */
+    {SH_LIST, 0, "member", 942, -1, NULL, NULL, 0, 0}, /* wafv2.ResourceArns */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1766, 6}, /* cloudfront.DistributionList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.string */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.integer */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.boolean */
-    {SH_LIST, 0, "DistributionSummary", 942, -1, NULL, NULL, 0, 0}, /* cloudfront.DistributionSummaryList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1709, 26}, /* cloudfront.DistributionSummary */
+    {SH_LIST, 0, "DistributionSummary", 950, -1, NULL, NULL, 0, 0}, /* cloudfront.DistributionSummaryList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1740, 26}, /* cloudfront.DistributionSummary */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.timestamp */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1559, 2}, /* cloudfront.Aliases */
-    {SH_LIST, 0, "CNAME", 938, -1, NULL, NULL, 0, 0}, /* cloudfront.AliasList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1596, 2}, /* cloudfront.Origins */
-    {SH_LIST, 0, "Origin", 948, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1584, 12}, /* cloudfront.Origin */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1563, 2}, /* cloudfront.CustomHeaders */
-    {SH_LIST, 0, "OriginCustomHeader", 951, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginCustomHeadersList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1561, 2}, /* cloudfront.OriginCustomHeader */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1590, 2}, /* cloudfront.Aliases */
+    {SH_LIST, 0, "CNAME", 946, -1, NULL, NULL, 0, 0}, /* cloudfront.AliasList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1627, 2}, /* cloudfront.Origins */
+    {SH_LIST, 0, "Origin", 956, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1615, 12}, /* cloudfront.Origin */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1594, 2}, /* cloudfront.CustomHeaders */
+    {SH_LIST, 0, "OriginCustomHeader", 959, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginCustomHeadersList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1592, 2}, /* cloudfront.OriginCustomHeader */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.sensitiveStringType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1565, 2}, /* cloudfront.S3OriginConfig */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1570, 8}, /* cloudfront.CustomOriginConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1596, 2}, /* cloudfront.S3OriginConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1601, 8}, /* cloudfront.CustomOriginConfig */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginProtocolPolicy */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1567, 2}, /* cloudfront.OriginSslProtocols */
-    {SH_LIST, 0, "SslProtocol", 958, -1, NULL, NULL, 0, 0}, /* cloudfront.SslProtocolsList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1598, 2}, /* cloudfront.OriginSslProtocols */
+    {SH_LIST, 0, "SslProtocol", 966, -1, NULL, NULL, 0, 0}, /* cloudfront.SslProtocolsList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.SslProtocol */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.IpAddressType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1569, 1}, /* cloudfront.OriginMtlsConfig */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1578, 4}, /* cloudfront.VpcOriginConfig */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1582, 2}, /* cloudfront.OriginShield */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1600, 1}, /* cloudfront.OriginMtlsConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1609, 4}, /* cloudfront.VpcOriginConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1613, 2}, /* cloudfront.OriginShield */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginShieldRegion */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1608, 2}, /* cloudfront.OriginGroups */
-    {SH_LIST, 0, "OriginGroup", 966, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginGroupList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1604, 4}, /* cloudfront.OriginGroup */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1600, 1}, /* cloudfront.OriginGroupFailoverCriteria */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1598, 2}, /* cloudfront.StatusCodes */
-    {SH_LIST, 0, "StatusCode", 939, -1, NULL, NULL, 0, 0}, /* cloudfront.StatusCodeList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1602, 2}, /* cloudfront.OriginGroupMembers */
-    {SH_LIST, 0, "OriginGroupMember", 972, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginGroupMemberList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1601, 1}, /* cloudfront.OriginGroupMember */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1639, 2}, /* cloudfront.OriginGroups */
+    {SH_LIST, 0, "OriginGroup", 974, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginGroupList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1635, 4}, /* cloudfront.OriginGroup */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1631, 1}, /* cloudfront.OriginGroupFailoverCriteria */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1629, 2}, /* cloudfront.StatusCodes */
+    {SH_LIST, 0, "StatusCode", 947, -1, NULL, NULL, 0, 0}, /* cloudfront.StatusCodeList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1633, 2}, /* cloudfront.OriginGroupMembers */
+    {SH_LIST, 0, "OriginGroupMember", 980, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginGroupMemberList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1632, 1}, /* cloudfront.OriginGroupMember */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginGroupSelectionCriteria */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1643, 19}, /* cloudfront.DefaultCacheBehavior */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1610, 3}, /* cloudfront.TrustedSigners */
-    {SH_LIST, 0, "AwsAccountNumber", 938, -1, NULL, NULL, 0, 0}, /* cloudfront.AwsAccountNumberList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1613, 3}, /* cloudfront.TrustedKeyGroups */
-    {SH_LIST, 0, "KeyGroup", 938, -1, NULL, NULL, 0, 0}, /* cloudfront.TrustedKeyGroupIdList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1674, 19}, /* cloudfront.DefaultCacheBehavior */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1641, 3}, /* cloudfront.TrustedSigners */
+    {SH_LIST, 0, "AwsAccountNumber", 946, -1, NULL, NULL, 0, 0}, /* cloudfront.AwsAccountNumberList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1644, 3}, /* cloudfront.TrustedKeyGroups */
+    {SH_LIST, 0, "KeyGroup", 946, -1, NULL, NULL, 0, 0}, /* cloudfront.TrustedKeyGroupIdList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.ViewerProtocolPolicy */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1618, 3}, /* cloudfront.AllowedMethods */
-    {SH_LIST, 0, "Method", 982, -1, NULL, NULL, 0, 0}, /* cloudfront.MethodsList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1649, 3}, /* cloudfront.AllowedMethods */
+    {SH_LIST, 0, "Method", 990, -1, NULL, NULL, 0, 0}, /* cloudfront.MethodsList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.Method */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1616, 2}, /* cloudfront.CachedMethods */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1624, 2}, /* cloudfront.LambdaFunctionAssociations */
-    {SH_LIST, 0, "LambdaFunctionAssociation", 986, -1, NULL, NULL, 0, 0}, /* cloudfront.LambdaFunctionAssociationList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1621, 3}, /* cloudfront.LambdaFunctionAssociation */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1647, 2}, /* cloudfront.CachedMethods */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1655, 2}, /* cloudfront.LambdaFunctionAssociations */
+    {SH_LIST, 0, "LambdaFunctionAssociation", 994, -1, NULL, NULL, 0, 0}, /* cloudfront.LambdaFunctionAssociationList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1652, 3}, /* cloudfront.LambdaFunctionAssociation */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.LambdaFunctionARN */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.EventType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1628, 2}, /* cloudfront.FunctionAssociations */
-    {SH_LIST, 0, "FunctionAssociation", 991, -1, NULL, NULL, 0, 0}, /* cloudfront.FunctionAssociationList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1626, 2}, /* cloudfront.FunctionAssociation */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1659, 2}, /* cloudfront.FunctionAssociations */
+    {SH_LIST, 0, "FunctionAssociation", 999, -1, NULL, NULL, 0, 0}, /* cloudfront.FunctionAssociationList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1657, 2}, /* cloudfront.FunctionAssociation */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.FunctionARN */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1630, 1}, /* cloudfront.GrpcConfig */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1639, 4}, /* cloudfront.ForwardedValues */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1633, 2}, /* cloudfront.CookiePreference */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1661, 1}, /* cloudfront.GrpcConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1670, 4}, /* cloudfront.ForwardedValues */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1664, 2}, /* cloudfront.CookiePreference */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.ItemSelection */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1631, 2}, /* cloudfront.CookieNames */
-    {SH_LIST, 0, "Name", 938, -1, NULL, NULL, 0, 0}, /* cloudfront.CookieNameList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1635, 2}, /* cloudfront.Headers */
-    {SH_LIST, 0, "Name", 938, -1, NULL, NULL, 0, 0}, /* cloudfront.HeaderList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1637, 2}, /* cloudfront.QueryStringCacheKeys */
-    {SH_LIST, 0, "Name", 938, -1, NULL, NULL, 0, 0}, /* cloudfront.QueryStringCacheKeysList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1662, 2}, /* cloudfront.CookieNames */
+    {SH_LIST, 0, "Name", 946, -1, NULL, NULL, 0, 0}, /* cloudfront.CookieNameList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1666, 2}, /* cloudfront.Headers */
+    {SH_LIST, 0, "Name", 946, -1, NULL, NULL, 0, 0}, /* cloudfront.HeaderList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1668, 2}, /* cloudfront.QueryStringCacheKeys */
+    {SH_LIST, 0, "Name", 946, -1, NULL, NULL, 0, 0}, /* cloudfront.QueryStringCacheKeysList */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.long */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1682, 2}, /* cloudfront.CacheBehaviors */
-    {SH_LIST, 0, "CacheBehavior", 1006, -1, NULL, NULL, 0, 0}, /* cloudfront.CacheBehaviorList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1662, 20}, /* cloudfront.CacheBehavior */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1688, 2}, /* cloudfront.CustomErrorResponses */
-    {SH_LIST, 0, "CustomErrorResponse", 1009, -1, NULL, NULL, 0, 0}, /* cloudfront.CustomErrorResponseList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1684, 4}, /* cloudfront.CustomErrorResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1713, 2}, /* cloudfront.CacheBehaviors */
+    {SH_LIST, 0, "CacheBehavior", 1014, -1, NULL, NULL, 0, 0}, /* cloudfront.CacheBehaviorList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1693, 20}, /* cloudfront.CacheBehavior */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1719, 2}, /* cloudfront.CustomErrorResponses */
+    {SH_LIST, 0, "CustomErrorResponse", 1017, -1, NULL, NULL, 0, 0}, /* cloudfront.CustomErrorResponseList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1715, 4}, /* cloudfront.CustomErrorResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.PriceClass */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1690, 7}, /* cloudfront.ViewerCertificate */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1721, 7}, /* cloudfront.ViewerCertificate */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.ServerCertificateId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.SSLSupportMethod */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.MinimumProtocolVersion */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.CertificateSource */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1700, 1}, /* cloudfront.Restrictions */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1697, 3}, /* cloudfront.GeoRestriction */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1731, 1}, /* cloudfront.Restrictions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1728, 3}, /* cloudfront.GeoRestriction */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.GeoRestrictionType */
-    {SH_LIST, 0, "Location", 938, -1, NULL, NULL, 0, 0}, /* cloudfront.LocationList */
+    {SH_LIST, 0, "Location", 946, -1, NULL, NULL, 0, 0}, /* cloudfront.LocationList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.HttpVersion */
-    {SH_LIST, 0, "AliasICPRecordal", 1022, -1, NULL, NULL, 0, 0}, /* cloudfront.AliasICPRecordals */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1701, 2}, /* cloudfront.AliasICPRecordal */
+    {SH_LIST, 0, "AliasICPRecordal", 1030, -1, NULL, NULL, 0, 0}, /* cloudfront.AliasICPRecordals */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1732, 2}, /* cloudfront.AliasICPRecordal */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.ICPRecordalStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.ConnectionMode */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1706, 2}, /* cloudfront.ViewerMtlsConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1737, 2}, /* cloudfront.ViewerMtlsConfig */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.ViewerMtlsMode */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1703, 3}, /* cloudfront.TrustStoreConfig */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1708, 1}, /* cloudfront.ConnectionFunctionAssociation */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1734, 3}, /* cloudfront.TrustStoreConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1739, 1}, /* cloudfront.ConnectionFunctionAssociation */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.ResourceId */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1769, 2}, /* elbv2.DescribeLoadBalancersOutput */
-    {SH_LIST, 0, "member", 1032, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancers */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1753, 16}, /* elbv2.LoadBalancer */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1800, 2}, /* elbv2.DescribeLoadBalancersOutput */
+    {SH_LIST, 0, "member", 1040, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancers */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1784, 16}, /* elbv2.LoadBalancer */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancerArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.DNSName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.CanonicalHostedZoneId */
@@ -1043,48 +1051,48 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancerName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancerSchemeEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.VpcId */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1741, 2}, /* elbv2.LoadBalancerState */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1772, 2}, /* elbv2.LoadBalancerState */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancerStateEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.StateReason */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancerTypeEnum */
-    {SH_LIST, 0, "member", 1045, -1, NULL, NULL, 0, 0}, /* elbv2.AvailabilityZones */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1747, 5}, /* elbv2.AvailabilityZone */
+    {SH_LIST, 0, "member", 1053, -1, NULL, NULL, 0, 0}, /* elbv2.AvailabilityZones */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1778, 5}, /* elbv2.AvailabilityZone */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.ZoneName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.SubnetId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.OutpostId */
-    {SH_LIST, 0, "member", 1050, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancerAddresses */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1743, 4}, /* elbv2.LoadBalancerAddress */
+    {SH_LIST, 0, "member", 1058, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancerAddresses */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1774, 4}, /* elbv2.LoadBalancerAddress */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.IpAddress */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AllocationId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.PrivateIPv4Address */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.IPv6Address */
-    {SH_LIST, 0, "member", 1056, -1, NULL, NULL, 0, 0}, /* elbv2.SourceNatIpv6Prefixes */
+    {SH_LIST, 0, "member", 1064, -1, NULL, NULL, 0, 0}, /* elbv2.SourceNatIpv6Prefixes */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.SourceNatIpv6Prefix */
-    {SH_LIST, 0, "member", 1058, -1, NULL, NULL, 0, 0}, /* elbv2.SecurityGroups */
+    {SH_LIST, 0, "member", 1066, -1, NULL, NULL, 0, 0}, /* elbv2.SecurityGroups */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.SecurityGroupId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.IpAddressType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.CustomerOwnedIpv4Pool */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.EnablePrefixForIpv6SourceNatEnum */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1752, 1}, /* elbv2.IpamPools */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1783, 1}, /* elbv2.IpamPools */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.IpamPoolId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.Marker */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1837, 2}, /* elbv2.DescribeListenersOutput */
-    {SH_LIST, 0, "member", 1068, -1, NULL, NULL, 0, 0}, /* elbv2.Listeners */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1828, 9}, /* elbv2.Listener */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1868, 2}, /* elbv2.DescribeListenersOutput */
+    {SH_LIST, 0, "member", 1076, -1, NULL, NULL, 0, 0}, /* elbv2.Listeners */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1859, 9}, /* elbv2.Listener */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.ListenerArn */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.Port */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.ProtocolEnum */
-    {SH_LIST, 0, "member", 1073, -1, NULL, NULL, 0, 0}, /* elbv2.CertificateList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1771, 2}, /* elbv2.Certificate */
+    {SH_LIST, 0, "member", 1081, -1, NULL, NULL, 0, 0}, /* elbv2.CertificateList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1802, 2}, /* elbv2.Certificate */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.CertificateArn */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.Default */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.SslPolicyName */
-    {SH_LIST, 0, "member", 1078, -1, NULL, NULL, 0, 0}, /* elbv2.Actions */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1814, 9}, /* elbv2.Action */
+    {SH_LIST, 0, "member", 1086, -1, NULL, NULL, 0, 0}, /* elbv2.Actions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1845, 9}, /* elbv2.Action */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.ActionTypeEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.TargetGroupArn */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1773, 12}, /* elbv2.AuthenticateOidcActionConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1804, 12}, /* elbv2.AuthenticateOidcActionConfig */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionIssuer */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionAuthorizationEndpoint */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionTokenEndpoint */
@@ -1094,113 +1102,113 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionSessionCookieName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionScope */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionSessionTimeout */
-    {SH_MAP, 0, NULL, 1093, 1092, "key", "value", 0, 0}, /* elbv2.AuthenticateOidcActionAuthenticationRequestExtraParams */
+    {SH_MAP, 0, NULL, 1101, 1100, "key", "value", 0, 0}, /* elbv2.AuthenticateOidcActionAuthenticationRequestExtraParams */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionAuthenticationRequestParamName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionAuthenticationRequestParamValue */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionConditionalBehaviorEnum */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionUseExistingClientSecret */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1785, 8}, /* elbv2.AuthenticateCognitoActionConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1816, 8}, /* elbv2.AuthenticateCognitoActionConfig */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionUserPoolArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionUserPoolClientId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionUserPoolDomain */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionSessionCookieName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionScope */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionSessionTimeout */
-    {SH_MAP, 0, NULL, 1105, 1104, "key", "value", 0, 0}, /* elbv2.AuthenticateCognitoActionAuthenticationRequestExtraParams */
+    {SH_MAP, 0, NULL, 1113, 1112, "key", "value", 0, 0}, /* elbv2.AuthenticateCognitoActionAuthenticationRequestExtraParams */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionAuthenticationRequestParamName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionAuthenticationRequestParamValue */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionConditionalBehaviorEnum */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.ActionOrder */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1793, 6}, /* elbv2.RedirectActionConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1824, 6}, /* elbv2.RedirectActionConfig */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.RedirectActionProtocol */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.RedirectActionPort */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.RedirectActionHost */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.RedirectActionPath */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.RedirectActionQuery */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.RedirectActionStatusCodeEnum */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1799, 3}, /* elbv2.FixedResponseActionConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1830, 3}, /* elbv2.FixedResponseActionConfig */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.FixedResponseActionMessage */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.FixedResponseActionStatusCode */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.FixedResponseActionContentType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1806, 2}, /* elbv2.ForwardActionConfig */
-    {SH_LIST, 0, "member", 1121, -1, NULL, NULL, 0, 0}, /* elbv2.TargetGroupList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1802, 2}, /* elbv2.TargetGroupTuple */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1837, 2}, /* elbv2.ForwardActionConfig */
+    {SH_LIST, 0, "member", 1129, -1, NULL, NULL, 0, 0}, /* elbv2.TargetGroupList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1833, 2}, /* elbv2.TargetGroupTuple */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.TargetGroupWeight */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1804, 2}, /* elbv2.TargetGroupStickinessConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1835, 2}, /* elbv2.TargetGroupStickinessConfig */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.TargetGroupStickinessEnabled */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.TargetGroupStickinessDurationSeconds */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1811, 3}, /* elbv2.JwtValidationActionConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1842, 3}, /* elbv2.JwtValidationActionConfig */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionJwksEndpoint */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionIssuer */
-    {SH_LIST, 0, "member", 1130, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionAdditionalClaims */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1808, 3}, /* elbv2.JwtValidationActionAdditionalClaim */
+    {SH_LIST, 0, "member", 1138, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionAdditionalClaims */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1839, 3}, /* elbv2.JwtValidationActionAdditionalClaim */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionAdditionalClaimFormatEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionAdditionalClaimName */
-    {SH_LIST, 0, "member", 1134, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionAdditionalClaimValues */
+    {SH_LIST, 0, "member", 1142, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionAdditionalClaimValues */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionAdditionalClaimValue */
-    {SH_LIST, 0, "member", 1136, -1, NULL, NULL, 0, 0}, /* elbv2.AlpnPolicyName */
+    {SH_LIST, 0, "member", 1144, -1, NULL, NULL, 0, 0}, /* elbv2.AlpnPolicyName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AlpnPolicyValue */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1823, 5}, /* elbv2.MutualAuthenticationAttributes */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1854, 5}, /* elbv2.MutualAuthenticationAttributes */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.Mode */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.TrustStoreArn */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.IgnoreClientCertificateExpiry */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.TrustStoreAssociationStatusEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AdvertiseTrustStoreCaNamesEnum */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1845, 2}, /* elbv2.DescribeSSLPoliciesOutput */
-    {SH_LIST, 0, "member", 1145, -1, NULL, NULL, 0, 0}, /* elbv2.SslPolicies */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1841, 4}, /* elbv2.SslPolicy */
-    {SH_LIST, 0, "member", 1147, -1, NULL, NULL, 0, 0}, /* elbv2.SslProtocols */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1876, 2}, /* elbv2.DescribeSSLPoliciesOutput */
+    {SH_LIST, 0, "member", 1153, -1, NULL, NULL, 0, 0}, /* elbv2.SslPolicies */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1872, 4}, /* elbv2.SslPolicy */
+    {SH_LIST, 0, "member", 1155, -1, NULL, NULL, 0, 0}, /* elbv2.SslProtocols */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.SslProtocol */
-    {SH_LIST, 0, "member", 1149, -1, NULL, NULL, 0, 0}, /* elbv2.Ciphers */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1839, 2}, /* elbv2.Cipher */
+    {SH_LIST, 0, "member", 1157, -1, NULL, NULL, 0, 0}, /* elbv2.Ciphers */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1870, 2}, /* elbv2.Cipher */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.CipherName */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.CipherPriority */
-    {SH_LIST, 0, "member", 1153, -1, NULL, NULL, 0, 0}, /* elbv2.ListOfString */
+    {SH_LIST, 0, "member", 1161, -1, NULL, NULL, 0, 0}, /* elbv2.ListOfString */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.StringValue */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1867, 2}, /* acm.ListCertificatesResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1898, 2}, /* acm.ListCertificatesResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.NextToken */
-    {SH_LIST, 0, "member", 1157, -1, NULL, NULL, 0, 0}, /* acm.CertificateSummaryList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1847, 20}, /* acm.CertificateSummary */
+    {SH_LIST, 0, "member", 1165, -1, NULL, NULL, 0, 0}, /* acm.CertificateSummaryList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1878, 20}, /* acm.CertificateSummary */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.Arn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.DomainNameString */
-    {SH_LIST, 0, "member", 1159, -1, NULL, NULL, 0, 0}, /* acm.DomainList */
+    {SH_LIST, 0, "member", 1167, -1, NULL, NULL, 0, 0}, /* acm.DomainList */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.NullableBoolean */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.CertificateStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.CertificateType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.KeyAlgorithm */
-    {SH_LIST, 0, "member", 1166, -1, NULL, NULL, 0, 0}, /* acm.KeyUsageNames */
+    {SH_LIST, 0, "member", 1174, -1, NULL, NULL, 0, 0}, /* acm.KeyUsageNames */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.KeyUsageName */
-    {SH_LIST, 0, "member", 1168, -1, NULL, NULL, 0, 0}, /* acm.ExtendedKeyUsageNames */
+    {SH_LIST, 0, "member", 1176, -1, NULL, NULL, 0, 0}, /* acm.ExtendedKeyUsageNames */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.ExtendedKeyUsageName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.CertificateExport */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.RenewalEligibility */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.TStamp */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.CertificateManagedBy */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1917, 1}, /* acm.DescribeCertificateResponse */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1890, 27}, /* acm.CertificateDetail */
-    {SH_LIST, 0, "member", 1176, -1, NULL, NULL, 0, 0}, /* acm.DomainValidationList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1874, 7}, /* acm.DomainValidation */
-    {SH_LIST, 0, "member", 1178, -1, NULL, NULL, 0, 0}, /* acm.ValidationEmailList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1948, 1}, /* acm.DescribeCertificateResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1921, 27}, /* acm.CertificateDetail */
+    {SH_LIST, 0, "member", 1184, -1, NULL, NULL, 0, 0}, /* acm.DomainValidationList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1905, 7}, /* acm.DomainValidation */
+    {SH_LIST, 0, "member", 1186, -1, NULL, NULL, 0, 0}, /* acm.ValidationEmailList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.String */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.DomainStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1869, 3}, /* acm.ResourceRecord */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1900, 3}, /* acm.ResourceRecord */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.RecordType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1872, 2}, /* acm.HttpRedirect */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1903, 2}, /* acm.HttpRedirect */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.ValidationMethod */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.RevocationReason */
-    {SH_LIST, 0, "member", 1178, -1, NULL, NULL, 0, 0}, /* acm.InUseList */
+    {SH_LIST, 0, "member", 1186, -1, NULL, NULL, 0, 0}, /* acm.InUseList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.FailureReason */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1881, 4}, /* acm.RenewalSummary */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1912, 4}, /* acm.RenewalSummary */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.RenewalStatus */
-    {SH_LIST, 0, "member", 1190, -1, NULL, NULL, 0, 0}, /* acm.KeyUsageList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1885, 1}, /* acm.KeyUsage */
-    {SH_LIST, 0, "member", 1192, -1, NULL, NULL, 0, 0}, /* acm.ExtendedKeyUsageList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1886, 2}, /* acm.ExtendedKeyUsage */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1888, 2}, /* acm.CertificateOptions */
+    {SH_LIST, 0, "member", 1198, -1, NULL, NULL, 0, 0}, /* acm.KeyUsageList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1916, 1}, /* acm.KeyUsage */
+    {SH_LIST, 0, "member", 1200, -1, NULL, NULL, 0, 0}, /* acm.ExtendedKeyUsageList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1917, 2}, /* acm.ExtendedKeyUsage */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1919, 2}, /* acm.CertificateOptions */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.CertificateTransparencyLoggingPreference */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1945, 2}, /* secretsmanager.ListSecretsResponse */
-    {SH_LIST, 0, "member", 1197, -1, NULL, NULL, 0, 0}, /* secretsmanager.SecretListType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1925, 20}, /* secretsmanager.SecretListEntry */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1976, 2}, /* secretsmanager.ListSecretsResponse */
+    {SH_LIST, 0, "member", 1205, -1, NULL, NULL, 0, 0}, /* secretsmanager.SecretListType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1956, 20}, /* secretsmanager.SecretListEntry */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.SecretARNType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.SecretNameType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.MedeaTypeType */
@@ -1208,12 +1216,12 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.KmsKeyIdType */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.RotationEnabledType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.RotationLambdaARNType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1918, 3}, /* secretsmanager.RotationRulesType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1949, 3}, /* secretsmanager.RotationRulesType */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.AutomaticallyRotateAfterDaysType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.DurationType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.ScheduleExpressionType */
-    {SH_LIST, 0, "member", 1210, -1, NULL, NULL, 0, 0}, /* secretsmanager.ExternalSecretRotationMetadataType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1921, 2}, /* secretsmanager.ExternalSecretRotationMetadataItem */
+    {SH_LIST, 0, "member", 1218, -1, NULL, NULL, 0, 0}, /* secretsmanager.ExternalSecretRotationMetadataType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1952, 2}, /* secretsmanager.ExternalSecretRotationMetadataItem */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.ExternalSecretRotationMetadataItemKeyType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.ExternalSecretRotationMetadataItemValueType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.RoleARNType */
@@ -1222,21 +1230,21 @@ const struct aws_shape aws_shapes[] = {
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.LastAccessedDateType */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.DeletedDateType */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.NextRotationDateType */
-    {SH_LIST, 0, "member", 1220, -1, NULL, NULL, 0, 0}, /* secretsmanager.TagListType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1923, 2}, /* secretsmanager.Tag */
+    {SH_LIST, 0, "member", 1228, -1, NULL, NULL, 0, 0}, /* secretsmanager.TagListType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1954, 2}, /* secretsmanager.Tag */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.TagKeyType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.TagValueType */
-    {SH_MAP, 0, NULL, 1225, 1224, "key", "value", 0, 0}, /* secretsmanager.SecretVersionsToStagesMapType */
+    {SH_MAP, 0, NULL, 1233, 1232, "key", "value", 0, 0}, /* secretsmanager.SecretVersionsToStagesMapType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.SecretVersionIdType */
-    {SH_LIST, 0, "member", 1226, -1, NULL, NULL, 0, 0}, /* secretsmanager.SecretVersionStagesType */
+    {SH_LIST, 0, "member", 1234, -1, NULL, NULL, 0, 0}, /* secretsmanager.SecretVersionStagesType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.SecretVersionStageType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.OwningServiceType */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.TimestampType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.RegionType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.NextTokenType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1988, 2}, /* workspaces.DescribeWorkspacesResult */
-    {SH_LIST, 0, "member", 1233, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1968, 20}, /* workspaces.Workspace */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2019, 2}, /* workspaces.DescribeWorkspacesResult */
+    {SH_LIST, 0, "member", 1241, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1999, 20}, /* workspaces.Workspace */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.DirectoryId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.UserName */
@@ -1251,110 +1259,110 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.VolumeEncryptionKey */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.BooleanObject */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceName */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1949, 8}, /* workspaces.WorkspaceProperties */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1980, 8}, /* workspaces.WorkspaceProperties */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.RunningMode */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.RunningModeAutoStopTimeoutInMinutes */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.RootVolumeSizeGib */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.UserVolumeSizeGib */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.Compute */
-    {SH_LIST, 0, "member", 1255, -1, NULL, NULL, 0, 0}, /* workspaces.ProtocolList */
+    {SH_LIST, 0, "member", 1263, -1, NULL, NULL, 0, 0}, /* workspaces.ProtocolList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.Protocol */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.OperatingSystemName */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1947, 2}, /* workspaces.GlobalAcceleratorForWorkSpace */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1978, 2}, /* workspaces.GlobalAcceleratorForWorkSpace */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.AGAModeForWorkSpaceEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.AGAPreferredProtocolForWorkSpace */
-    {SH_LIST, 0, "member", 1261, -1, NULL, NULL, 0, 0}, /* workspaces.ModificationStateList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1957, 2}, /* workspaces.ModificationState */
+    {SH_LIST, 0, "member", 1269, -1, NULL, NULL, 0, 0}, /* workspaces.ModificationStateList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1988, 2}, /* workspaces.ModificationState */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.ModificationResourceEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.ModificationStateEnum */
-    {SH_LIST, 0, "member", 1265, -1, NULL, NULL, 0, 0}, /* workspaces.RelatedWorkspaces */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1959, 4}, /* workspaces.RelatedWorkspaceProperties */
+    {SH_LIST, 0, "member", 1273, -1, NULL, NULL, 0, 0}, /* workspaces.RelatedWorkspaces */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1990, 4}, /* workspaces.RelatedWorkspaceProperties */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.Region */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.StandbyWorkspaceRelationshipType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1963, 2}, /* workspaces.DataReplicationSettings */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1994, 2}, /* workspaces.DataReplicationSettings */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.DataReplication */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.Timestamp */
-    {SH_LIST, 0, "member", 1272, -1, NULL, NULL, 0, 0}, /* workspaces.StandbyWorkspacesPropertiesList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1965, 3}, /* workspaces.StandbyWorkspacesProperties */
+    {SH_LIST, 0, "member", 1280, -1, NULL, NULL, 0, 0}, /* workspaces.StandbyWorkspacesPropertiesList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1996, 3}, /* workspaces.StandbyWorkspacesProperties */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.PaginationToken */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2066, 2}, /* workspaces.DescribeWorkspaceDirectoriesResult */
-    {SH_LIST, 0, "member", 1276, -1, NULL, NULL, 0, 0}, /* workspaces.DirectoryList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2037, 29}, /* workspaces.WorkspaceDirectory */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2097, 2}, /* workspaces.DescribeWorkspaceDirectoriesResult */
+    {SH_LIST, 0, "member", 1284, -1, NULL, NULL, 0, 0}, /* workspaces.DirectoryList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2068, 29}, /* workspaces.WorkspaceDirectory */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.Alias */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.DirectoryName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.RegistrationCode */
-    {SH_LIST, 0, "member", 1241, -1, NULL, NULL, 0, 0}, /* workspaces.SubnetIds */
-    {SH_LIST, 0, "member", 1237, -1, NULL, NULL, 0, 0}, /* workspaces.DnsIpAddresses */
-    {SH_LIST, 0, "member", 1238, -1, NULL, NULL, 0, 0}, /* workspaces.DnsIpv6Addresses */
+    {SH_LIST, 0, "member", 1249, -1, NULL, NULL, 0, 0}, /* workspaces.SubnetIds */
+    {SH_LIST, 0, "member", 1245, -1, NULL, NULL, 0, 0}, /* workspaces.DnsIpAddresses */
+    {SH_LIST, 0, "member", 1246, -1, NULL, NULL, 0, 0}, /* workspaces.DnsIpv6Addresses */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.ARN */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceDirectoryType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.SecurityGroupId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceDirectoryState */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1990, 6}, /* workspaces.DefaultWorkspaceCreationProperties */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2021, 6}, /* workspaces.DefaultWorkspaceCreationProperties */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.DefaultOu */
-    {SH_LIST, 0, "member", 1290, -1, NULL, NULL, 0, 0}, /* workspaces.IpGroupIdList */
+    {SH_LIST, 0, "member", 1298, -1, NULL, NULL, 0, 0}, /* workspaces.IpGroupIdList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.IpGroupId */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2000, 10}, /* workspaces.WorkspaceAccessProperties */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2031, 10}, /* workspaces.WorkspaceAccessProperties */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.AccessPropertyValue */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1998, 2}, /* workspaces.AccessEndpointConfig */
-    {SH_LIST, 0, "member", 1295, -1, NULL, NULL, 0, 0}, /* workspaces.AccessEndpointList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1996, 2}, /* workspaces.AccessEndpoint */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2029, 2}, /* workspaces.AccessEndpointConfig */
+    {SH_LIST, 0, "member", 1303, -1, NULL, NULL, 0, 0}, /* workspaces.AccessEndpointList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2027, 2}, /* workspaces.AccessEndpoint */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.AccessEndpointType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.AlphanumericDashUnderscoreNonEmptyString */
-    {SH_LIST, 0, "member", 1299, -1, NULL, NULL, 0, 0}, /* workspaces.InternetFallbackProtocolList */
+    {SH_LIST, 0, "member", 1307, -1, NULL, NULL, 0, 0}, /* workspaces.InternetFallbackProtocolList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.InternetFallbackProtocol */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.Tenancy */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2010, 5}, /* workspaces.SelfservicePermissions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2041, 5}, /* workspaces.SelfservicePermissions */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.ReconnectEnum */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2015, 3}, /* workspaces.SamlProperties */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2046, 3}, /* workspaces.SamlProperties */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.SamlStatusEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.SamlUserAccessUrl */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.NonEmptyString */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2018, 2}, /* workspaces.CertificateBasedAuthProperties */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2049, 2}, /* workspaces.CertificateBasedAuthProperties */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.CertificateBasedAuthStatusEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.CertificateAuthorityArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.EndpointEncryptionMode */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2020, 2}, /* workspaces.MicrosoftEntraConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2051, 2}, /* workspaces.MicrosoftEntraConfig */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.MicrosoftEntraConfigTenantId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.SecretsManagerArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceDirectoryName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceDirectoryDescription */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.UserIdentityType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2022, 2}, /* workspaces.IDCConfig */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2024, 2}, /* workspaces.ActiveDirectoryConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2053, 2}, /* workspaces.IDCConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2055, 2}, /* workspaces.ActiveDirectoryConfig */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.DomainName */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2033, 4}, /* workspaces.StreamingProperties */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2064, 4}, /* workspaces.StreamingProperties */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.StreamingExperiencePreferredProtocolEnum */
-    {SH_LIST, 0, "member", 1324, -1, NULL, NULL, 0, 0}, /* workspaces.UserSettings */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2026, 3}, /* workspaces.UserSetting */
+    {SH_LIST, 0, "member", 1332, -1, NULL, NULL, 0, 0}, /* workspaces.UserSettings */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2057, 3}, /* workspaces.UserSetting */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.UserSettingActionEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.UserSettingPermissionEnum */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.MaximumLength */
-    {SH_LIST, 0, "member", 1329, -1, NULL, NULL, 0, 0}, /* workspaces.StorageConnectors */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2029, 2}, /* workspaces.StorageConnector */
+    {SH_LIST, 0, "member", 1337, -1, NULL, NULL, 0, 0}, /* workspaces.StorageConnectors */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2060, 2}, /* workspaces.StorageConnector */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.StorageConnectorTypeEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.StorageConnectorStatusEnum */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2031, 2}, /* workspaces.GlobalAcceleratorForDirectory */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2062, 2}, /* workspaces.GlobalAcceleratorForDirectory */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.AGAModeForDirectoryEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.AGAPreferredProtocolForDirectory */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2083, 2}, /* workspaces.DescribeWorkspaceBundlesResult */
-    {SH_LIST, 0, "member", 1337, -1, NULL, NULL, 0, 0}, /* workspaces.BundleList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2071, 12}, /* workspaces.WorkspaceBundle */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2114, 2}, /* workspaces.DescribeWorkspaceBundlesResult */
+    {SH_LIST, 0, "member", 1345, -1, NULL, NULL, 0, 0}, /* workspaces.BundleList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2102, 12}, /* workspaces.WorkspaceBundle */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.BundleOwner */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceImageId */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2068, 1}, /* workspaces.RootStorage */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2069, 1}, /* workspaces.UserStorage */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2070, 1}, /* workspaces.ComputeType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2099, 1}, /* workspaces.RootStorage */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2100, 1}, /* workspaces.UserStorage */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2101, 1}, /* workspaces.ComputeType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceBundleState */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.BundleType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2089, 2}, /* workspaces.DescribeWorkspacesConnectionStatusResult */
-    {SH_LIST, 0, "member", 1347, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceConnectionStatusList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2085, 4}, /* workspaces.WorkspaceConnectionStatus */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2120, 2}, /* workspaces.DescribeWorkspacesConnectionStatusResult */
+    {SH_LIST, 0, "member", 1355, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceConnectionStatusList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2116, 4}, /* workspaces.WorkspaceConnectionStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.ConnectionState */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2152, 2}, /* ds.DescribeDirectoriesResult */
-    {SH_LIST, 0, "member", 1351, -1, NULL, NULL, 0, 0}, /* ds.DirectoryDescriptions */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2123, 29}, /* ds.DirectoryDescription */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2183, 2}, /* ds.DescribeDirectoriesResult */
+    {SH_LIST, 0, "member", 1359, -1, NULL, NULL, 0, 0}, /* ds.DirectoryDescriptions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2154, 29}, /* ds.DirectoryDescription */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.DirectoryId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.DirectoryName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.DirectoryShortName */
@@ -1363,9 +1371,9 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.AliasName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.AccessUrl */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.Description */
-    {SH_LIST, 0, "member", 1361, -1, NULL, NULL, 0, 0}, /* ds.DnsIpAddrs */
+    {SH_LIST, 0, "member", 1369, -1, NULL, NULL, 0, 0}, /* ds.DnsIpAddrs */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.IpAddr */
-    {SH_LIST, 0, "member", 1363, -1, NULL, NULL, 0, 0}, /* ds.DnsIpv6Addrs */
+    {SH_LIST, 0, "member", 1371, -1, NULL, NULL, 0, 0}, /* ds.DnsIpv6Addrs */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.Ipv6Addr */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.DirectoryStage */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.ShareStatus */
@@ -1374,19 +1382,19 @@ const struct aws_shape aws_shapes[] = {
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.LaunchTime */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.LastUpdatedDateTime */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.DirectoryType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2091, 4}, /* ds.DirectoryVpcSettingsDescription */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2122, 4}, /* ds.DirectoryVpcSettingsDescription */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.VpcId */
-    {SH_LIST, 0, "member", 1374, -1, NULL, NULL, 0, 0}, /* ds.SubnetIds */
+    {SH_LIST, 0, "member", 1382, -1, NULL, NULL, 0, 0}, /* ds.SubnetIds */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.SubnetId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.SecurityGroupId */
-    {SH_LIST, 0, "member", 1377, -1, NULL, NULL, 0, 0}, /* ds.AvailabilityZones */
+    {SH_LIST, 0, "member", 1385, -1, NULL, NULL, 0, 0}, /* ds.AvailabilityZones */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.AvailabilityZone */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2095, 7}, /* ds.DirectoryConnectSettingsDescription */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2126, 7}, /* ds.DirectoryConnectSettingsDescription */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.UserName */
-    {SH_LIST, 0, "member", 1361, -1, NULL, NULL, 0, 0}, /* ds.IpAddrs */
-    {SH_LIST, 0, "member", 1363, -1, NULL, NULL, 0, 0}, /* ds.IpV6Addrs */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2102, 9}, /* ds.RadiusSettings */
-    {SH_LIST, 0, "member", 1384, -1, NULL, NULL, 0, 0}, /* ds.Servers */
+    {SH_LIST, 0, "member", 1369, -1, NULL, NULL, 0, 0}, /* ds.IpAddrs */
+    {SH_LIST, 0, "member", 1371, -1, NULL, NULL, 0, 0}, /* ds.IpV6Addrs */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2133, 9}, /* ds.RadiusSettings */
+    {SH_LIST, 0, "member", 1392, -1, NULL, NULL, 0, 0}, /* ds.Servers */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.Server */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.PortNumber */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.RadiusTimeout */
@@ -1399,180 +1407,238 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.StageReason */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.SsoEnabled */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.DesiredNumberOfDomainControllers */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2111, 8}, /* ds.OwnerDirectoryDescription */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2142, 8}, /* ds.OwnerDirectoryDescription */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.CustomerId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.NetworkType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2119, 2}, /* ds.RegionsInfo */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2150, 2}, /* ds.RegionsInfo */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.RegionName */
-    {SH_LIST, 0, "member", 1400, -1, NULL, NULL, 0, 0}, /* ds.AdditionalRegions */
+    {SH_LIST, 0, "member", 1408, -1, NULL, NULL, 0, 0}, /* ds.AdditionalRegions */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.OSVersion */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2121, 2}, /* ds.HybridSettingsDescription */
-    {SH_LIST, 0, "member", 1405, -1, NULL, NULL, 0, 0}, /* ds.AssessmentInstanceIds */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2152, 2}, /* ds.HybridSettingsDescription */
+    {SH_LIST, 0, "member", 1413, -1, NULL, NULL, 0, 0}, /* ds.AssessmentInstanceIds */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.AssessmentInstanceId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.NextToken */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2196, 2}, /* appstream.DescribeStacksResult */
-    {SH_LIST, 0, "member", 1409, -1, NULL, NULL, 0, 0}, /* appstream.StackList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2180, 16}, /* appstream.Stack */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2227, 2}, /* appstream.DescribeStacksResult */
+    {SH_LIST, 0, "member", 1417, -1, NULL, NULL, 0, 0}, /* appstream.StackList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2211, 16}, /* appstream.Stack */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.Arn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.String */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.Timestamp */
-    {SH_LIST, 0, "member", 1414, -1, NULL, NULL, 0, 0}, /* appstream.StorageConnectorList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2154, 4}, /* appstream.StorageConnector */
+    {SH_LIST, 0, "member", 1422, -1, NULL, NULL, 0, 0}, /* appstream.StorageConnectorList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2185, 4}, /* appstream.StorageConnector */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.StorageConnectorType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.ResourceIdentifier */
-    {SH_LIST, 0, "member", 1418, -1, NULL, NULL, 0, 0}, /* appstream.DomainList */
+    {SH_LIST, 0, "member", 1426, -1, NULL, NULL, 0, 0}, /* appstream.DomainList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.Domain */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.RedirectURL */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.FeedbackURL */
-    {SH_LIST, 0, "member", 1422, -1, NULL, NULL, 0, 0}, /* appstream.StackErrors */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2158, 2}, /* appstream.StackError */
+    {SH_LIST, 0, "member", 1430, -1, NULL, NULL, 0, 0}, /* appstream.StackErrors */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2189, 2}, /* appstream.StackError */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.StackErrorCode */
-    {SH_LIST, 0, "member", 1425, -1, NULL, NULL, 0, 0}, /* appstream.UserSettingList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2160, 3}, /* appstream.UserSetting */
+    {SH_LIST, 0, "member", 1433, -1, NULL, NULL, 0, 0}, /* appstream.UserSettingList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2191, 3}, /* appstream.UserSetting */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.Action */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.Permission */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.Integer */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2163, 3}, /* appstream.ApplicationSettingsResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2194, 3}, /* appstream.ApplicationSettingsResponse */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.Boolean */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.SettingsGroup */
-    {SH_LIST, 0, "member", 1433, -1, NULL, NULL, 0, 0}, /* appstream.AccessEndpointList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2166, 2}, /* appstream.AccessEndpoint */
+    {SH_LIST, 0, "member", 1441, -1, NULL, NULL, 0, 0}, /* appstream.AccessEndpointList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2197, 2}, /* appstream.AccessEndpoint */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.AccessEndpointType */
-    {SH_LIST, 0, "member", 1436, -1, NULL, NULL, 0, 0}, /* appstream.EmbedHostDomains */
+    {SH_LIST, 0, "member", 1444, -1, NULL, NULL, 0, 0}, /* appstream.EmbedHostDomains */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.EmbedHostDomain */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2168, 1}, /* appstream.StreamingExperienceSettings */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2199, 1}, /* appstream.StreamingExperienceSettings */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.PreferredProtocol */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2172, 1}, /* appstream.ContentRedirection */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2169, 3}, /* appstream.UrlRedirectionConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2203, 1}, /* appstream.ContentRedirection */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2200, 3}, /* appstream.UrlRedirectionConfig */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.BooleanObject */
-    {SH_LIST, 0, "member", 1443, -1, NULL, NULL, 0, 0}, /* appstream.UrlPatternList */
+    {SH_LIST, 0, "member", 1451, -1, NULL, NULL, 0, 0}, /* appstream.UrlPatternList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.UrlPattern */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2175, 5}, /* appstream.AgentAccessConfig */
-    {SH_LIST, 0, "member", 1446, -1, NULL, NULL, 0, 0}, /* appstream.AgentAccessSettingList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2173, 2}, /* appstream.AgentAccessSetting */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2206, 5}, /* appstream.AgentAccessConfig */
+    {SH_LIST, 0, "member", 1454, -1, NULL, NULL, 0, 0}, /* appstream.AgentAccessSettingList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2204, 2}, /* appstream.AgentAccessSetting */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.AgentAction */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.S3BucketArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.ScreenResolution */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.ScreenImageFormat */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2245, 2}, /* appstream.DescribeFleetsResult */
-    {SH_LIST, 0, "member", 1453, -1, NULL, NULL, 0, 0}, /* appstream.FleetList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2218, 27}, /* appstream.Fleet */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2276, 2}, /* appstream.DescribeFleetsResult */
+    {SH_LIST, 0, "member", 1461, -1, NULL, NULL, 0, 0}, /* appstream.FleetList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2249, 27}, /* appstream.Fleet */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.FleetType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2198, 11}, /* appstream.ComputeCapacityStatus */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2229, 11}, /* appstream.ComputeCapacityStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.FleetState */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2209, 2}, /* appstream.VpcConfig */
-    {SH_LIST, 0, "member", 1411, -1, NULL, NULL, 0, 0}, /* appstream.SubnetIdList */
-    {SH_LIST, 0, "member", 1411, -1, NULL, NULL, 0, 0}, /* appstream.SecurityGroupIdList */
-    {SH_LIST, 0, "member", 1461, -1, NULL, NULL, 0, 0}, /* appstream.FleetErrors */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2211, 2}, /* appstream.FleetError */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2240, 2}, /* appstream.VpcConfig */
+    {SH_LIST, 0, "member", 1419, -1, NULL, NULL, 0, 0}, /* appstream.SubnetIdList */
+    {SH_LIST, 0, "member", 1419, -1, NULL, NULL, 0, 0}, /* appstream.SecurityGroupIdList */
+    {SH_LIST, 0, "member", 1469, -1, NULL, NULL, 0, 0}, /* appstream.FleetErrors */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2242, 2}, /* appstream.FleetError */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.FleetErrorCode */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2213, 2}, /* appstream.DomainJoinInfo */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2244, 2}, /* appstream.DomainJoinInfo */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.DirectoryName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.OrganizationalUnitDistinguishedName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.StreamView */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.PlatformType */
-    {SH_LIST, 0, "member", 1469, -1, NULL, NULL, 0, 0}, /* appstream.UsbDeviceFilterStrings */
+    {SH_LIST, 0, "member", 1477, -1, NULL, NULL, 0, 0}, /* appstream.UsbDeviceFilterStrings */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.UsbDeviceFilterString */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2215, 2}, /* appstream.S3Location */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2246, 2}, /* appstream.S3Location */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.S3Bucket */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.S3Key */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2217, 1}, /* appstream.VolumeConfig */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2250, 2}, /* network-firewall.ListFirewallsResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2248, 1}, /* appstream.VolumeConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2281, 2}, /* network-firewall.ListFirewallsResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.PaginationToken */
-    {SH_LIST, 0, "member", 1477, -1, NULL, NULL, 0, 0}, /* network-firewall.Firewalls */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2247, 3}, /* network-firewall.FirewallMetadata */
+    {SH_LIST, 0, "member", 1485, -1, NULL, NULL, 0, 0}, /* network-firewall.Firewalls */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2278, 3}, /* network-firewall.FirewallMetadata */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.ResourceName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.ResourceArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TransitGatewayAttachmentId */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2298, 3}, /* network-firewall.DescribeFirewallResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2329, 3}, /* network-firewall.DescribeFirewallResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.UpdateToken */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2259, 18}, /* network-firewall.Firewall */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2290, 18}, /* network-firewall.Firewall */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.VpcId */
-    {SH_LIST, 0, "member", 1486, -1, NULL, NULL, 0, 0}, /* network-firewall.SubnetMappings */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2252, 2}, /* network-firewall.SubnetMapping */
+    {SH_LIST, 0, "member", 1494, -1, NULL, NULL, 0, 0}, /* network-firewall.SubnetMappings */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2283, 2}, /* network-firewall.SubnetMapping */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.CollectionMember_String */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.IPAddressType */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.Boolean */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.Description */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.ResourceId */
-    {SH_LIST, 0, "member", 1493, -1, NULL, NULL, 0, 0}, /* network-firewall.TagList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2254, 2}, /* network-firewall.Tag */
+    {SH_LIST, 0, "member", 1501, -1, NULL, NULL, 0, 0}, /* network-firewall.TagList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2285, 2}, /* network-firewall.Tag */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TagKey */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TagValue */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2256, 2}, /* network-firewall.EncryptionConfiguration */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2287, 2}, /* network-firewall.EncryptionConfiguration */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.KeyId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.EncryptionType */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.NumberOfAssociations */
-    {SH_LIST, 0, "member", 1501, -1, NULL, NULL, 0, 0}, /* network-firewall.EnabledAnalysisTypes */
+    {SH_LIST, 0, "member", 1509, -1, NULL, NULL, 0, 0}, /* network-firewall.EnabledAnalysisTypes */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.EnabledAnalysisType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TransitGatewayId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.AWSAccountId */
-    {SH_LIST, 0, "member", 1505, -1, NULL, NULL, 0, 0}, /* network-firewall.AvailabilityZoneMappings */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2258, 1}, /* network-firewall.AvailabilityZoneMapping */
+    {SH_LIST, 0, "member", 1513, -1, NULL, NULL, 0, 0}, /* network-firewall.AvailabilityZoneMappings */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2289, 1}, /* network-firewall.AvailabilityZoneMapping */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.AvailabilityZoneMappingString */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2293, 5}, /* network-firewall.FirewallStatus */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2324, 5}, /* network-firewall.FirewallStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.FirewallStatusValue */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.ConfigurationSyncState */
-    {SH_MAP, 0, NULL, 1512, 1511, "key", "value", 0, 0}, /* network-firewall.SyncStates */
+    {SH_MAP, 0, NULL, 1520, 1519, "key", "value", 0, 0}, /* network-firewall.SyncStates */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.AvailabilityZone */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2283, 2}, /* network-firewall.SyncState */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2277, 4}, /* network-firewall.Attachment */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2314, 2}, /* network-firewall.SyncState */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2308, 4}, /* network-firewall.Attachment */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.AzSubnet */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.EndpointId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.AttachmentStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.StatusMessage */
-    {SH_MAP, 0, NULL, 1519, 1478, "key", "value", 0, 0}, /* network-firewall.SyncStateConfig */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2281, 2}, /* network-firewall.PerObjectStatus */
+    {SH_MAP, 0, NULL, 1527, 1486, "key", "value", 0, 0}, /* network-firewall.SyncStateConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2312, 2}, /* network-firewall.PerObjectStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.PerObjectSyncStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2289, 1}, /* network-firewall.CapacityUsageSummary */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2286, 3}, /* network-firewall.CIDRSummary */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2320, 1}, /* network-firewall.CapacityUsageSummary */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2317, 3}, /* network-firewall.CIDRSummary */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.CIDRCount */
-    {SH_MAP, 0, NULL, 1526, 1525, "key", "value", 0, 0}, /* network-firewall.IPSetMetadataMap */
+    {SH_MAP, 0, NULL, 1534, 1533, "key", "value", 0, 0}, /* network-firewall.IPSetMetadataMap */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.IPSetArn */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2285, 1}, /* network-firewall.IPSetMetadata */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2290, 3}, /* network-firewall.TransitGatewayAttachmentSyncState */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2316, 1}, /* network-firewall.IPSetMetadata */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2321, 3}, /* network-firewall.TransitGatewayAttachmentSyncState */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.AttachmentId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TransitGatewayAttachmentStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TransitGatewayAttachmentSyncStateMessage */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2341, 3}, /* network-firewall.DescribeFirewallPolicyResponse */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2301, 12}, /* network-firewall.FirewallPolicyResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2372, 3}, /* network-firewall.DescribeFirewallPolicyResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2332, 12}, /* network-firewall.FirewallPolicyResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.ResourceStatus */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.RuleCapacity */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.LastUpdateTime */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2331, 10}, /* network-firewall.FirewallPolicy */
-    {SH_LIST, 0, "member", 1538, -1, NULL, NULL, 0, 0}, /* network-firewall.StatelessRuleGroupReferences */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2313, 2}, /* network-firewall.StatelessRuleGroupReference */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2362, 10}, /* network-firewall.FirewallPolicy */
+    {SH_LIST, 0, "member", 1546, -1, NULL, NULL, 0, 0}, /* network-firewall.StatelessRuleGroupReferences */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2344, 2}, /* network-firewall.StatelessRuleGroupReference */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.Priority */
-    {SH_LIST, 0, "member", 1487, -1, NULL, NULL, 0, 0}, /* network-firewall.StatelessActions */
-    {SH_LIST, 0, "member", 1542, -1, NULL, NULL, 0, 0}, /* network-firewall.CustomActions */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2318, 2}, /* network-firewall.CustomAction */
+    {SH_LIST, 0, "member", 1495, -1, NULL, NULL, 0, 0}, /* network-firewall.StatelessActions */
+    {SH_LIST, 0, "member", 1550, -1, NULL, NULL, 0, 0}, /* network-firewall.CustomActions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2349, 2}, /* network-firewall.CustomAction */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.ActionName */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2317, 1}, /* network-firewall.ActionDefinition */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2316, 1}, /* network-firewall.PublishMetricAction */
-    {SH_LIST, 0, "member", 1547, -1, NULL, NULL, 0, 0}, /* network-firewall.Dimensions */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2315, 1}, /* network-firewall.Dimension */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2348, 1}, /* network-firewall.ActionDefinition */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2347, 1}, /* network-firewall.PublishMetricAction */
+    {SH_LIST, 0, "member", 1555, -1, NULL, NULL, 0, 0}, /* network-firewall.Dimensions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2346, 1}, /* network-firewall.Dimension */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.DimensionValue */
-    {SH_LIST, 0, "member", 1550, -1, NULL, NULL, 0, 0}, /* network-firewall.StatefulRuleGroupReferences */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2321, 4}, /* network-firewall.StatefulRuleGroupReference */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2320, 1}, /* network-firewall.StatefulRuleGroupOverride */
+    {SH_LIST, 0, "member", 1558, -1, NULL, NULL, 0, 0}, /* network-firewall.StatefulRuleGroupReferences */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2352, 4}, /* network-firewall.StatefulRuleGroupReference */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2351, 1}, /* network-firewall.StatefulRuleGroupOverride */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.OverrideAction */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.DeepThreatInspection */
-    {SH_LIST, 0, "member", 1487, -1, NULL, NULL, 0, 0}, /* network-firewall.StatefulActions */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2326, 3}, /* network-firewall.StatefulEngineOptions */
+    {SH_LIST, 0, "member", 1495, -1, NULL, NULL, 0, 0}, /* network-firewall.StatefulActions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2357, 3}, /* network-firewall.StatefulEngineOptions */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.RuleOrder */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.StreamExceptionPolicy */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2325, 1}, /* network-firewall.FlowTimeouts */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2356, 1}, /* network-firewall.FlowTimeouts */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TcpIdleTimeoutRangeBound */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2330, 1}, /* network-firewall.PolicyVariables */
-    {SH_MAP, 0, NULL, 1563, 1562, "key", "value", 0, 0}, /* network-firewall.IPSets */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2361, 1}, /* network-firewall.PolicyVariables */
+    {SH_MAP, 0, NULL, 1571, 1570, "key", "value", 0, 0}, /* network-firewall.IPSets */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.RuleVariableName */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2329, 1}, /* network-firewall.IPSet */
-    {SH_LIST, 0, "member", 1565, -1, NULL, NULL, 0, 0}, /* network-firewall.VariableDefinitionList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2360, 1}, /* network-firewall.IPSet */
+    {SH_LIST, 0, "member", 1573, -1, NULL, NULL, 0, 0}, /* network-firewall.VariableDefinitionList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.VariableDefinition */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.EnableTLSSessionHolding */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2351, 2}, /* sso-admin.ListInstancesResponse */
-    {SH_LIST, 0, "member", 1569, -1, NULL, NULL, 0, 0}, /* sso-admin.InstanceList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2344, 7}, /* sso-admin.InstanceMetadata */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2442, 3}, /* network-firewall.DescribeRuleGroupResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2416, 4}, /* network-firewall.RuleGroup */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2376, 2}, /* network-firewall.RuleVariables */
+    {SH_MAP, 0, NULL, 1579, 1570, "key", "value", 0, 0}, /* network-firewall.PortSets */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2375, 1}, /* network-firewall.PortSet */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2379, 1}, /* network-firewall.ReferenceSets */
+    {SH_MAP, 0, NULL, 1583, 1582, "key", "value", 0, 0}, /* network-firewall.IPSetReferenceMap */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.IPSetReferenceName */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2378, 1}, /* network-firewall.IPSetReference */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2411, 4}, /* network-firewall.RulesSource */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.RulesString */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2380, 3}, /* network-firewall.RulesSourceList */
+    {SH_LIST, 0, "member", 1495, -1, NULL, NULL, 0, 0}, /* network-firewall.RuleTargets */
+    {SH_LIST, 0, "member", 1589, -1, NULL, NULL, 0, 0}, /* network-firewall.TargetTypes */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TargetType */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.GeneratedRulesType */
+    {SH_LIST, 0, "member", 1592, -1, NULL, NULL, 0, 0}, /* network-firewall.StatefulRules */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2391, 3}, /* network-firewall.StatefulRule */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.StatefulAction */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2383, 6}, /* network-firewall.Header */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.StatefulRuleProtocol */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.Source */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.Port */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.StatefulRuleDirection */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.Destination */
+    {SH_LIST, 0, "member", 1601, -1, NULL, NULL, 0, 0}, /* network-firewall.RuleOptions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2389, 2}, /* network-firewall.RuleOption */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.Keyword */
+    {SH_LIST, 0, "member", 1604, -1, NULL, NULL, 0, 0}, /* network-firewall.Settings */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.Setting */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2409, 2}, /* network-firewall.StatelessRulesAndCustomActions */
+    {SH_LIST, 0, "member", 1607, -1, NULL, NULL, 0, 0}, /* network-firewall.StatelessRules */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2407, 2}, /* network-firewall.StatelessRule */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2405, 2}, /* network-firewall.RuleDefinition */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2399, 6}, /* network-firewall.MatchAttributes */
+    {SH_LIST, 0, "member", 1611, -1, NULL, NULL, 0, 0}, /* network-firewall.Addresses */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2394, 1}, /* network-firewall.Address */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.AddressDefinition */
+    {SH_LIST, 0, "member", 1614, -1, NULL, NULL, 0, 0}, /* network-firewall.PortRanges */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2395, 2}, /* network-firewall.PortRange */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.PortRangeBound */
+    {SH_LIST, 0, "member", 1617, -1, NULL, NULL, 0, 0}, /* network-firewall.ProtocolNumbers */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.ProtocolNumber */
+    {SH_LIST, 0, "member", 1619, -1, NULL, NULL, 0, 0}, /* network-firewall.TCPFlags */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2397, 2}, /* network-firewall.TCPFlagField */
+    {SH_LIST, 0, "member", 1621, -1, NULL, NULL, 0, 0}, /* network-firewall.Flags */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TCPFlag */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2415, 1}, /* network-firewall.StatefulRuleOptions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2426, 16}, /* network-firewall.RuleGroupResponse */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.RuleGroupType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2420, 2}, /* network-firewall.SourceMetadata */
+    {SH_LIST, 0, "member", 1627, -1, NULL, NULL, 0, 0}, /* network-firewall.AnalysisResultList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2422, 3}, /* network-firewall.AnalysisResult */
+    {SH_LIST, 0, "member", 1495, -1, NULL, NULL, 0, 0}, /* network-firewall.RuleIdList */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.IdentifiedType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2425, 1}, /* network-firewall.SummaryConfiguration */
+    {SH_LIST, 0, "member", 1632, -1, NULL, NULL, 0, 0}, /* network-firewall.SummaryRuleOptions */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.SummaryRuleOption */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2452, 2}, /* sso-admin.ListInstancesResponse */
+    {SH_LIST, 0, "member", 1635, -1, NULL, NULL, 0, 0}, /* sso-admin.InstanceList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2445, 7}, /* sso-admin.InstanceMetadata */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sso-admin.InstanceArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sso-admin.Id */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sso-admin.AccountId */
@@ -2518,1425 +2584,1526 @@ const struct aws_member aws_members[] = {
     {"InternetAccessGatewayEnabled", "InternetAccessGatewayEnabled", 340, 0, 0},
     {"Marker", "Marker", 318, 0, 0},
     {"DBClusters", "DBClusters", 374, 0, 0},
-    {"Name", "Name", 401, 0, 0},
-    {"CreationDate", "CreationDate", 402, 0, 0},
-    {"BucketRegion", "BucketRegion", 403, 0, 0},
-    {"BucketArn", "BucketArn", 404, 0, 0},
-    {"DisplayName", "DisplayName", 406, 0, 0},
-    {"ID", "ID", 407, 0, 0},
-    {"Buckets", "Buckets", 399, 0, 0},
-    {"Owner", "Owner", 405, 0, 0},
-    {"ContinuationToken", "ContinuationToken", 408, 0, 0},
-    {"Prefix", "Prefix", 409, 0, 0},
-    {"LocationConstraint", "LocationConstraint", 411, 0, 0},
-    {"BlockPublicAcls", "BlockPublicAcls", 413, 0, 0},
-    {"IgnorePublicAcls", "IgnorePublicAcls", 413, 0, 0},
-    {"BlockPublicPolicy", "BlockPublicPolicy", 413, 0, 0},
-    {"RestrictPublicBuckets", "RestrictPublicBuckets", 413, 0, 0},
-    {"IsPublic", "IsPublic", 416, 0, 0},
-    {"DisplayName", "DisplayName", 406, 0, 0},
-    {"EmailAddress", "EmailAddress", 421, 0, 0},
-    {"ID", "ID", 407, 0, 0},
-    {"Type", "xsi:type", 422, 0, 1},
-    {"URI", "URI", 423, 0, 0},
-    {"Grantee", "Grantee", 420, 0, 0},
-    {"Permission", "Permission", 424, 0, 0},
-    {"Owner", "Owner", 405, 0, 0},
-    {"Grants", "AccessControlList", 418, 0, 0},
-    {"SSEAlgorithm", "SSEAlgorithm", 429, 0, 0},
-    {"KMSMasterKeyID", "KMSMasterKeyID", 430, 0, 0},
-    {"EncryptionType", "EncryptionType", 433, 0, 0},
-    {"ApplyServerSideEncryptionByDefault", "ApplyServerSideEncryptionByDefault", 428, 0, 0},
-    {"BucketKeyEnabled", "BucketKeyEnabled", 431, 0, 0},
-    {"BlockedEncryptionTypes", "BlockedEncryptionTypes", 432, 0, 0},
-    {"Rules", "Rule", 426, 0, 0},
-    {"Status", "Status", 436, 0, 0},
-    {"MFADelete", "MfaDelete", 437, 0, 0},
-    {"Mode", "Mode", 442, 0, 0},
-    {"Days", "Days", 443, 0, 0},
-    {"Years", "Years", 444, 0, 0},
-    {"DefaultRetention", "DefaultRetention", 441, 0, 0},
-    {"ObjectLockEnabled", "ObjectLockEnabled", 439, 0, 0},
-    {"Rule", "Rule", 440, 0, 0},
-    {"Date", "Date", 449, 0, 0},
-    {"Days", "Days", 443, 0, 0},
-    {"ExpiredObjectDeleteMarker", "ExpiredObjectDeleteMarker", 450, 0, 0},
-    {"Key", "Key", 453, 0, 0},
-    {"Value", "Value", 454, 0, 0},
-    {"Prefix", "Prefix", 409, 0, 0},
-    {"Tags", "Tag", 458, 1, 0},
-    {"ObjectSizeGreaterThan", "ObjectSizeGreaterThan", 455, 0, 0},
-    {"ObjectSizeLessThan", "ObjectSizeLessThan", 456, 0, 0},
-    {"Prefix", "Prefix", 409, 0, 0},
-    {"Tag", "Tag", 452, 0, 0},
-    {"ObjectSizeGreaterThan", "ObjectSizeGreaterThan", 455, 0, 0},
-    {"ObjectSizeLessThan", "ObjectSizeLessThan", 456, 0, 0},
-    {"And", "And", 457, 0, 0},
-    {"Date", "Date", 449, 0, 0},
-    {"Days", "Days", 443, 0, 0},
-    {"StorageClass", "StorageClass", 462, 0, 0},
-    {"NoncurrentDays", "NoncurrentDays", 443, 0, 0},
-    {"StorageClass", "StorageClass", 462, 0, 0},
-    {"NewerNoncurrentVersions", "NewerNoncurrentVersions", 465, 0, 0},
-    {"NoncurrentDays", "NoncurrentDays", 443, 0, 0},
-    {"NewerNoncurrentVersions", "NewerNoncurrentVersions", 465, 0, 0},
-    {"DaysAfterInitiation", "DaysAfterInitiation", 468, 0, 0},
-    {"Expiration", "Expiration", 448, 0, 0},
-    {"ID", "ID", 407, 0, 0},
-    {"Prefix", "Prefix", 409, 0, 0},
-    {"Filter", "Filter", 451, 0, 0},
-    {"Status", "Status", 459, 0, 0},
-    {"Transitions", "Transition", 460, 0, 0},
-    {"NoncurrentVersionTransitions", "NoncurrentVersionTransition", 463, 0, 0},
-    {"NoncurrentVersionExpiration", "NoncurrentVersionExpiration", 466, 0, 0},
-    {"AbortIncompleteMultipartUpload", "AbortIncompleteMultipartUpload", 467, 0, 0},
-    {"Rules", "Rule", 446, 0, 0},
-    {"TagSet", "TagSet", 458, 0, 0},
-    {"BlockPublicAcls", "BlockPublicAcls", 471, 0, 0},
-    {"IgnorePublicAcls", "IgnorePublicAcls", 471, 0, 0},
-    {"BlockPublicPolicy", "BlockPublicPolicy", 471, 0, 0},
-    {"RestrictPublicBuckets", "RestrictPublicBuckets", 471, 0, 0},
-    {"Name", "Name", 475, 0, 0},
-    {"S3BucketName", "S3BucketName", 475, 0, 0},
-    {"S3KeyPrefix", "S3KeyPrefix", 475, 0, 0},
-    {"SnsTopicName", "SnsTopicName", 475, 0, 0},
-    {"SnsTopicARN", "SnsTopicARN", 475, 0, 0},
-    {"IncludeGlobalServiceEvents", "IncludeGlobalServiceEvents", 476, 0, 0},
-    {"IsMultiRegionTrail", "IsMultiRegionTrail", 476, 0, 0},
-    {"HomeRegion", "HomeRegion", 475, 0, 0},
-    {"TrailARN", "TrailARN", 475, 0, 0},
-    {"LogFileValidationEnabled", "LogFileValidationEnabled", 476, 0, 0},
-    {"CloudWatchLogsLogGroupArn", "CloudWatchLogsLogGroupArn", 475, 0, 0},
-    {"CloudWatchLogsRoleArn", "CloudWatchLogsRoleArn", 475, 0, 0},
-    {"KmsKeyId", "KmsKeyId", 475, 0, 0},
-    {"HasCustomEventSelectors", "HasCustomEventSelectors", 476, 0, 0},
-    {"HasInsightSelectors", "HasInsightSelectors", 476, 0, 0},
-    {"IsOrganizationTrail", "IsOrganizationTrail", 476, 0, 0},
-    {"trailList", "trailList", 473, 0, 0},
-    {"IsLogging", "IsLogging", 476, 0, 0},
-    {"LatestDeliveryError", "LatestDeliveryError", 475, 0, 0},
-    {"LatestNotificationError", "LatestNotificationError", 475, 0, 0},
-    {"LatestDeliveryTime", "LatestDeliveryTime", 478, 0, 0},
-    {"LatestNotificationTime", "LatestNotificationTime", 478, 0, 0},
-    {"StartLoggingTime", "StartLoggingTime", 478, 0, 0},
-    {"StopLoggingTime", "StopLoggingTime", 478, 0, 0},
-    {"LatestCloudWatchLogsDeliveryError", "LatestCloudWatchLogsDeliveryError", 475, 0, 0},
-    {"LatestCloudWatchLogsDeliveryTime", "LatestCloudWatchLogsDeliveryTime", 478, 0, 0},
-    {"LatestDigestDeliveryTime", "LatestDigestDeliveryTime", 478, 0, 0},
-    {"LatestDigestDeliveryError", "LatestDigestDeliveryError", 475, 0, 0},
-    {"LatestDeliveryAttemptTime", "LatestDeliveryAttemptTime", 475, 0, 0},
-    {"LatestNotificationAttemptTime", "LatestNotificationAttemptTime", 475, 0, 0},
-    {"LatestNotificationAttemptSucceeded", "LatestNotificationAttemptSucceeded", 475, 0, 0},
-    {"LatestDeliveryAttemptSucceeded", "LatestDeliveryAttemptSucceeded", 475, 0, 0},
-    {"TimeLoggingStarted", "TimeLoggingStarted", 475, 0, 0},
-    {"TimeLoggingStopped", "TimeLoggingStopped", 475, 0, 0},
-    {"Type", "Type", 475, 0, 0},
-    {"Values", "Values", 485, 0, 0},
-    {"ReadWriteType", "ReadWriteType", 482, 0, 0},
-    {"IncludeManagementEvents", "IncludeManagementEvents", 476, 0, 0},
-    {"DataResources", "DataResources", 483, 0, 0},
-    {"ExcludeManagementEventSources", "ExcludeManagementEventSources", 486, 0, 0},
-    {"Field", "Field", 492, 0, 0},
-    {"Equals", "Equals", 493, 0, 0},
-    {"StartsWith", "StartsWith", 493, 0, 0},
-    {"EndsWith", "EndsWith", 493, 0, 0},
-    {"NotEquals", "NotEquals", 493, 0, 0},
-    {"NotStartsWith", "NotStartsWith", 493, 0, 0},
-    {"NotEndsWith", "NotEndsWith", 493, 0, 0},
-    {"Name", "Name", 489, 0, 0},
-    {"FieldSelectors", "FieldSelectors", 490, 0, 0},
-    {"TrailARN", "TrailARN", 475, 0, 0},
-    {"EventSelectors", "EventSelectors", 480, 0, 0},
-    {"AdvancedEventSelectors", "AdvancedEventSelectors", 487, 0, 0},
-    {"KeyId", "KeyId", 498, 0, 0},
-    {"KeyArn", "KeyArn", 499, 0, 0},
-    {"Keys", "Keys", 496, 0, 0},
-    {"NextMarker", "NextMarker", 500, 0, 0},
-    {"Truncated", "Truncated", 501, 0, 0},
-    {"Arn", "Arn", 499, 0, 0},
-    {"Region", "Region", 526, 0, 0},
-    {"MultiRegionKeyType", "MultiRegionKeyType", 524, 0, 0},
-    {"PrimaryKey", "PrimaryKey", 525, 0, 0},
-    {"ReplicaKeys", "ReplicaKeys", 527, 0, 0},
-    {"Id", "Id", 532, 0, 0},
-    {"AWSAccountId", "AWSAccountId", 504, 0, 0},
-    {"KeyId", "KeyId", 498, 0, 0},
-    {"Arn", "Arn", 499, 0, 0},
-    {"CreationDate", "CreationDate", 505, 0, 0},
-    {"Enabled", "Enabled", 501, 0, 0},
-    {"Description", "Description", 506, 0, 0},
-    {"KeyUsage", "KeyUsage", 507, 0, 0},
-    {"KeyState", "KeyState", 508, 0, 0},
-    {"DeletionDate", "DeletionDate", 505, 0, 0},
-    {"ValidTo", "ValidTo", 505, 0, 0},
-    {"Origin", "Origin", 509, 0, 0},
-    {"CustomKeyStoreId", "CustomKeyStoreId", 510, 0, 0},
-    {"CloudHsmClusterId", "CloudHsmClusterId", 511, 0, 0},
-    {"ExpirationModel", "ExpirationModel", 512, 0, 0},
-    {"KeyManager", "KeyManager", 513, 0, 0},
-    {"CustomerMasterKeySpec", "CustomerMasterKeySpec", 514, 0, 0},
-    {"KeySpec", "KeySpec", 515, 0, 0},
-    {"EncryptionAlgorithms", "EncryptionAlgorithms", 516, 0, 0},
-    {"SigningAlgorithms", "SigningAlgorithms", 518, 0, 0},
-    {"KeyAgreementAlgorithms", "KeyAgreementAlgorithms", 520, 0, 0},
-    {"MultiRegion", "MultiRegion", 522, 0, 0},
-    {"MultiRegionConfiguration", "MultiRegionConfiguration", 523, 0, 0},
-    {"PendingDeletionWindowInDays", "PendingDeletionWindowInDays", 528, 0, 0},
-    {"MacAlgorithms", "MacAlgorithms", 529, 0, 0},
-    {"XksKeyConfiguration", "XksKeyConfiguration", 531, 0, 0},
-    {"CurrentKeyMaterialId", "CurrentKeyMaterialId", 533, 0, 0},
-    {"KeyMetadata", "KeyMetadata", 503, 0, 0},
-    {"KeyRotationEnabled", "KeyRotationEnabled", 501, 0, 0},
-    {"KeyId", "KeyId", 498, 0, 0},
-    {"RotationPeriodInDays", "RotationPeriodInDays", 535, 0, 0},
-    {"NextRotationDate", "NextRotationDate", 505, 0, 0},
-    {"OnDemandRotationStartDate", "OnDemandRotationStartDate", 505, 0, 0},
-    {"Policy", "Policy", 537, 0, 0},
-    {"PolicyName", "PolicyName", 538, 0, 0},
-    {"TagKey", "TagKey", 542, 0, 0},
-    {"TagValue", "TagValue", 543, 0, 0},
-    {"Tags", "Tags", 540, 0, 0},
-    {"NextMarker", "NextMarker", 500, 0, 0},
-    {"Truncated", "Truncated", 501, 0, 0},
-    {"Type", "Type", 554, 0, 0},
-    {"Status", "Status", 555, 0, 0},
-    {"Id", "Id", 546, 0, 0},
-    {"Arn", "Arn", 547, 0, 0},
-    {"FeatureSet", "FeatureSet", 548, 0, 0},
-    {"MasterAccountArn", "MasterAccountArn", 549, 0, 0},
-    {"MasterAccountId", "MasterAccountId", 550, 0, 0},
-    {"MasterAccountEmail", "MasterAccountEmail", 551, 0, 0},
-    {"AvailablePolicyTypes", "AvailablePolicyTypes", 552, 0, 0},
-    {"Organization", "Organization", 545, 0, 0},
-    {"Id", "Id", 559, 0, 0},
-    {"Type", "Type", 560, 0, 0},
-    {"Parents", "Parents", 557, 0, 0},
-    {"NextToken", "NextToken", 561, 0, 0},
-    {"Id", "Id", 565, 0, 0},
-    {"Arn", "Arn", 566, 0, 0},
-    {"Name", "Name", 567, 0, 0},
-    {"Description", "Description", 568, 0, 0},
-    {"Type", "Type", 554, 0, 0},
-    {"AwsManaged", "AwsManaged", 569, 0, 0},
-    {"Policies", "Policies", 563, 0, 0},
-    {"NextToken", "NextToken", 561, 0, 0},
-    {"PolicySummary", "PolicySummary", 564, 0, 0},
-    {"Content", "Content", 572, 0, 0},
-    {"Policy", "Policy", 571, 0, 0},
-    {"DetectorIds", "detectorIds", 574, 0, 0},
-    {"NextToken", "nextToken", 576, 0, 0},
-    {"Status", "status", 582, 0, 0},
-    {"Status", "status", 582, 0, 0},
-    {"Status", "status", 582, 0, 0},
-    {"Status", "status", 582, 0, 0},
-    {"Status", "status", 582, 0, 0},
-    {"AuditLogs", "auditLogs", 587, 0, 0},
-    {"Status", "status", 582, 0, 0},
-    {"Reason", "reason", 576, 0, 0},
-    {"EbsVolumes", "ebsVolumes", 590, 0, 0},
-    {"ScanEc2InstanceWithFindings", "scanEc2InstanceWithFindings", 589, 0, 0},
-    {"ServiceRole", "serviceRole", 576, 0, 0},
-    {"CloudTrail", "cloudTrail", 581, 0, 0},
-    {"DNSLogs", "dnsLogs", 583, 0, 0},
-    {"FlowLogs", "flowLogs", 584, 0, 0},
-    {"S3Logs", "s3Logs", 585, 0, 0},
-    {"Kubernetes", "kubernetes", 586, 0, 0},
-    {"MalwareProtection", "malwareProtection", 588, 0, 0},
-    {"Name", "name", 601, 0, 0},
-    {"Status", "status", 597, 0, 0},
-    {"UpdatedAt", "updatedAt", 598, 0, 0},
-    {"Name", "name", 596, 0, 0},
-    {"Status", "status", 597, 0, 0},
-    {"UpdatedAt", "updatedAt", 598, 0, 0},
-    {"AdditionalConfiguration", "additionalConfiguration", 599, 0, 0},
-    {"CreatedAt", "createdAt", 576, 0, 0},
-    {"FindingPublishingFrequency", "findingPublishingFrequency", 578, 0, 0},
-    {"ServiceRole", "serviceRole", 576, 0, 0},
-    {"Status", "status", 579, 0, 0},
-    {"UpdatedAt", "updatedAt", 576, 0, 0},
-    {"DataSources", "dataSources", 580, 0, 0},
-    {"Tags", "tags", 591, 0, 0},
-    {"Features", "features", 594, 0, 0},
-    {"code", "code", 613, 0, 0},
-    {"accountIds", "accountIds", 620, 0, 0},
-    {"resourceTags", "resourceTags", 621, 0, 0},
-    {"exclusions", "exclusions", 618, 0, 0},
-    {"unusedAccessAge", "unusedAccessAge", 616, 0, 0},
-    {"analysisRule", "analysisRule", 617, 0, 0},
-    {"accountIds", "accountIds", 620, 0, 0},
-    {"resourceTypes", "resourceTypes", 626, 0, 0},
-    {"resourceArns", "resourceArns", 628, 0, 0},
-    {"inclusions", "inclusions", 624, 0, 0},
-    {"analysisRule", "analysisRule", 623, 0, 0},
-    {"unusedAccess", "unusedAccess", 615, 0, 0},
-    {"internalAccess", "internalAccess", 622, 0, 0},
-    {"arn", "arn", 605, 0, 0},
-    {"name", "name", 606, 0, 0},
-    {"type", "type", 607, 0, 0},
-    {"createdAt", "createdAt", 608, 0, 0},
-    {"lastResourceAnalyzed", "lastResourceAnalyzed", 609, 0, 0},
-    {"lastResourceAnalyzedAt", "lastResourceAnalyzedAt", 608, 0, 0},
-    {"tags", "tags", 610, 0, 0},
-    {"status", "status", 611, 0, 0},
-    {"statusReason", "statusReason", 612, 0, 0},
-    {"configuration", "configuration", 614, 0, 0},
-    {"managedBy", "managedBy", 609, 0, 0},
-    {"analyzers", "analyzers", 603, 0, 0},
-    {"nextToken", "nextToken", 629, 0, 0},
-    {"Name", "Name", 632, 0, 0},
-    {"Title", "Title", 633, 0, 0},
-    {"EmailAddress", "EmailAddress", 634, 0, 0},
-    {"PhoneNumber", "PhoneNumber", 635, 0, 0},
-    {"AlternateContactType", "AlternateContactType", 636, 0, 0},
-    {"AlternateContact", "AlternateContact", 631, 0, 0},
-    {"Amount", "Amount", 642, 0, 0},
-    {"Unit", "Unit", 643, 0, 0},
-    {"IncludeTax", "IncludeTax", 650, 0, 0},
-    {"IncludeSubscription", "IncludeSubscription", 650, 0, 0},
-    {"UseBlended", "UseBlended", 650, 0, 0},
-    {"IncludeRefund", "IncludeRefund", 650, 0, 0},
-    {"IncludeCredit", "IncludeCredit", 650, 0, 0},
-    {"IncludeUpfront", "IncludeUpfront", 650, 0, 0},
-    {"IncludeRecurring", "IncludeRecurring", 650, 0, 0},
-    {"IncludeOtherSubscription", "IncludeOtherSubscription", 650, 0, 0},
-    {"IncludeSupport", "IncludeSupport", 650, 0, 0},
-    {"IncludeDiscount", "IncludeDiscount", 650, 0, 0},
-    {"UseAmortized", "UseAmortized", 650, 0, 0},
-    {"Start", "Start", 653, 0, 0},
-    {"End", "End", 653, 0, 0},
-    {"ActualSpend", "ActualSpend", 641, 0, 0},
-    {"ForecastedSpend", "ForecastedSpend", 641, 0, 0},
-    {"BudgetAdjustmentPeriod", "BudgetAdjustmentPeriod", 659, 0, 0},
-    {"LookBackAvailablePeriods", "LookBackAvailablePeriods", 659, 0, 0},
-    {"AutoAdjustType", "AutoAdjustType", 657, 0, 0},
-    {"HistoricalOptions", "HistoricalOptions", 658, 0, 0},
-    {"LastAutoAdjustTime", "LastAutoAdjustTime", 653, 0, 0},
-    {"Key", "Key", 663, 0, 0},
-    {"Values", "Values", 664, 0, 0},
-    {"MatchOptions", "MatchOptions", 666, 0, 0},
-    {"Key", "Key", 669, 0, 0},
-    {"Values", "Values", 664, 0, 0},
-    {"MatchOptions", "MatchOptions", 666, 0, 0},
+    {"Name", "Name", 318, 0, 0},
+    {"Value", "Value", 405, 0, 0},
+    {"DefaultValue", "DefaultValue", 318, 0, 0},
+    {"Description", "Description", 318, 0, 0},
+    {"ApplyType", "ApplyType", 318, 0, 0},
+    {"DataType", "DataType", 318, 0, 0},
+    {"AllowedValues", "AllowedValues", 318, 0, 0},
+    {"IsModifiable", "IsModifiable", 348, 0, 0},
+    {"IsCollection", "IsCollection", 348, 0, 0},
+    {"OptionName", "OptionName", 318, 0, 0},
+    {"OptionDescription", "OptionDescription", 318, 0, 0},
+    {"Persistent", "Persistent", 348, 0, 0},
+    {"Permanent", "Permanent", 348, 0, 0},
+    {"Port", "Port", 338, 0, 0},
+    {"OptionVersion", "OptionVersion", 318, 0, 0},
+    {"OptionSettings", "OptionSettings", 403, 0, 0},
+    {"DBSecurityGroupMemberships", "DBSecurityGroupMemberships", 324, 0, 0},
+    {"VpcSecurityGroupMemberships", "VpcSecurityGroupMemberships", 326, 0, 0},
+    {"OptionGroupName", "OptionGroupName", 318, 0, 0},
+    {"OptionGroupDescription", "OptionGroupDescription", 318, 0, 0},
+    {"EngineName", "EngineName", 318, 0, 0},
+    {"MajorEngineVersion", "MajorEngineVersion", 318, 0, 0},
+    {"Options", "Options", 401, 0, 0},
+    {"AllowsVpcAndNonVpcInstanceMemberships", "AllowsVpcAndNonVpcInstanceMemberships", 348, 0, 0},
+    {"VpcId", "VpcId", 318, 0, 0},
+    {"OptionGroupArn", "OptionGroupArn", 318, 0, 0},
+    {"SourceOptionGroup", "SourceOptionGroup", 318, 0, 0},
+    {"SourceAccountId", "SourceAccountId", 318, 0, 0},
+    {"CopyTimestamp", "CopyTimestamp", 323, 0, 0},
+    {"OptionGroupsList", "OptionGroupsList", 399, 0, 0},
+    {"Marker", "Marker", 318, 0, 0},
+    {"Name", "Name", 409, 0, 0},
+    {"CreationDate", "CreationDate", 410, 0, 0},
+    {"BucketRegion", "BucketRegion", 411, 0, 0},
+    {"BucketArn", "BucketArn", 412, 0, 0},
+    {"DisplayName", "DisplayName", 414, 0, 0},
+    {"ID", "ID", 415, 0, 0},
+    {"Buckets", "Buckets", 407, 0, 0},
+    {"Owner", "Owner", 413, 0, 0},
+    {"ContinuationToken", "ContinuationToken", 416, 0, 0},
+    {"Prefix", "Prefix", 417, 0, 0},
+    {"LocationConstraint", "LocationConstraint", 419, 0, 0},
+    {"BlockPublicAcls", "BlockPublicAcls", 421, 0, 0},
+    {"IgnorePublicAcls", "IgnorePublicAcls", 421, 0, 0},
+    {"BlockPublicPolicy", "BlockPublicPolicy", 421, 0, 0},
+    {"RestrictPublicBuckets", "RestrictPublicBuckets", 421, 0, 0},
+    {"IsPublic", "IsPublic", 424, 0, 0},
+    {"DisplayName", "DisplayName", 414, 0, 0},
+    {"EmailAddress", "EmailAddress", 429, 0, 0},
+    {"ID", "ID", 415, 0, 0},
+    {"Type", "xsi:type", 430, 0, 1},
+    {"URI", "URI", 431, 0, 0},
+    {"Grantee", "Grantee", 428, 0, 0},
+    {"Permission", "Permission", 432, 0, 0},
+    {"Owner", "Owner", 413, 0, 0},
+    {"Grants", "AccessControlList", 426, 0, 0},
+    {"SSEAlgorithm", "SSEAlgorithm", 437, 0, 0},
+    {"KMSMasterKeyID", "KMSMasterKeyID", 438, 0, 0},
+    {"EncryptionType", "EncryptionType", 441, 0, 0},
+    {"ApplyServerSideEncryptionByDefault", "ApplyServerSideEncryptionByDefault", 436, 0, 0},
+    {"BucketKeyEnabled", "BucketKeyEnabled", 439, 0, 0},
+    {"BlockedEncryptionTypes", "BlockedEncryptionTypes", 440, 0, 0},
+    {"Rules", "Rule", 434, 0, 0},
+    {"Status", "Status", 444, 0, 0},
+    {"MFADelete", "MfaDelete", 445, 0, 0},
+    {"Mode", "Mode", 450, 0, 0},
+    {"Days", "Days", 451, 0, 0},
+    {"Years", "Years", 452, 0, 0},
+    {"DefaultRetention", "DefaultRetention", 449, 0, 0},
+    {"ObjectLockEnabled", "ObjectLockEnabled", 447, 0, 0},
+    {"Rule", "Rule", 448, 0, 0},
+    {"Date", "Date", 457, 0, 0},
+    {"Days", "Days", 451, 0, 0},
+    {"ExpiredObjectDeleteMarker", "ExpiredObjectDeleteMarker", 458, 0, 0},
+    {"Key", "Key", 461, 0, 0},
+    {"Value", "Value", 462, 0, 0},
+    {"Prefix", "Prefix", 417, 0, 0},
+    {"Tags", "Tag", 466, 1, 0},
+    {"ObjectSizeGreaterThan", "ObjectSizeGreaterThan", 463, 0, 0},
+    {"ObjectSizeLessThan", "ObjectSizeLessThan", 464, 0, 0},
+    {"Prefix", "Prefix", 417, 0, 0},
+    {"Tag", "Tag", 460, 0, 0},
+    {"ObjectSizeGreaterThan", "ObjectSizeGreaterThan", 463, 0, 0},
+    {"ObjectSizeLessThan", "ObjectSizeLessThan", 464, 0, 0},
+    {"And", "And", 465, 0, 0},
+    {"Date", "Date", 457, 0, 0},
+    {"Days", "Days", 451, 0, 0},
+    {"StorageClass", "StorageClass", 470, 0, 0},
+    {"NoncurrentDays", "NoncurrentDays", 451, 0, 0},
+    {"StorageClass", "StorageClass", 470, 0, 0},
+    {"NewerNoncurrentVersions", "NewerNoncurrentVersions", 473, 0, 0},
+    {"NoncurrentDays", "NoncurrentDays", 451, 0, 0},
+    {"NewerNoncurrentVersions", "NewerNoncurrentVersions", 473, 0, 0},
+    {"DaysAfterInitiation", "DaysAfterInitiation", 476, 0, 0},
+    {"Expiration", "Expiration", 456, 0, 0},
+    {"ID", "ID", 415, 0, 0},
+    {"Prefix", "Prefix", 417, 0, 0},
+    {"Filter", "Filter", 459, 0, 0},
+    {"Status", "Status", 467, 0, 0},
+    {"Transitions", "Transition", 468, 0, 0},
+    {"NoncurrentVersionTransitions", "NoncurrentVersionTransition", 471, 0, 0},
+    {"NoncurrentVersionExpiration", "NoncurrentVersionExpiration", 474, 0, 0},
+    {"AbortIncompleteMultipartUpload", "AbortIncompleteMultipartUpload", 475, 0, 0},
+    {"Rules", "Rule", 454, 0, 0},
+    {"TagSet", "TagSet", 466, 0, 0},
+    {"BlockPublicAcls", "BlockPublicAcls", 479, 0, 0},
+    {"IgnorePublicAcls", "IgnorePublicAcls", 479, 0, 0},
+    {"BlockPublicPolicy", "BlockPublicPolicy", 479, 0, 0},
+    {"RestrictPublicBuckets", "RestrictPublicBuckets", 479, 0, 0},
+    {"Name", "Name", 483, 0, 0},
+    {"S3BucketName", "S3BucketName", 483, 0, 0},
+    {"S3KeyPrefix", "S3KeyPrefix", 483, 0, 0},
+    {"SnsTopicName", "SnsTopicName", 483, 0, 0},
+    {"SnsTopicARN", "SnsTopicARN", 483, 0, 0},
+    {"IncludeGlobalServiceEvents", "IncludeGlobalServiceEvents", 484, 0, 0},
+    {"IsMultiRegionTrail", "IsMultiRegionTrail", 484, 0, 0},
+    {"HomeRegion", "HomeRegion", 483, 0, 0},
+    {"TrailARN", "TrailARN", 483, 0, 0},
+    {"LogFileValidationEnabled", "LogFileValidationEnabled", 484, 0, 0},
+    {"CloudWatchLogsLogGroupArn", "CloudWatchLogsLogGroupArn", 483, 0, 0},
+    {"CloudWatchLogsRoleArn", "CloudWatchLogsRoleArn", 483, 0, 0},
+    {"KmsKeyId", "KmsKeyId", 483, 0, 0},
+    {"HasCustomEventSelectors", "HasCustomEventSelectors", 484, 0, 0},
+    {"HasInsightSelectors", "HasInsightSelectors", 484, 0, 0},
+    {"IsOrganizationTrail", "IsOrganizationTrail", 484, 0, 0},
+    {"trailList", "trailList", 481, 0, 0},
+    {"IsLogging", "IsLogging", 484, 0, 0},
+    {"LatestDeliveryError", "LatestDeliveryError", 483, 0, 0},
+    {"LatestNotificationError", "LatestNotificationError", 483, 0, 0},
+    {"LatestDeliveryTime", "LatestDeliveryTime", 486, 0, 0},
+    {"LatestNotificationTime", "LatestNotificationTime", 486, 0, 0},
+    {"StartLoggingTime", "StartLoggingTime", 486, 0, 0},
+    {"StopLoggingTime", "StopLoggingTime", 486, 0, 0},
+    {"LatestCloudWatchLogsDeliveryError", "LatestCloudWatchLogsDeliveryError", 483, 0, 0},
+    {"LatestCloudWatchLogsDeliveryTime", "LatestCloudWatchLogsDeliveryTime", 486, 0, 0},
+    {"LatestDigestDeliveryTime", "LatestDigestDeliveryTime", 486, 0, 0},
+    {"LatestDigestDeliveryError", "LatestDigestDeliveryError", 483, 0, 0},
+    {"LatestDeliveryAttemptTime", "LatestDeliveryAttemptTime", 483, 0, 0},
+    {"LatestNotificationAttemptTime", "LatestNotificationAttemptTime", 483, 0, 0},
+    {"LatestNotificationAttemptSucceeded", "LatestNotificationAttemptSucceeded", 483, 0, 0},
+    {"LatestDeliveryAttemptSucceeded", "LatestDeliveryAttemptSucceeded", 483, 0, 0},
+    {"TimeLoggingStarted", "TimeLoggingStarted", 483, 0, 0},
+    {"TimeLoggingStopped", "TimeLoggingStopped", 483, 0, 0},
+    {"Type", "Type", 483, 0, 0},
+    {"Values", "Values", 493, 0, 0},
+    {"ReadWriteType", "ReadWriteType", 490, 0, 0},
+    {"IncludeManagementEvents", "IncludeManagementEvents", 484, 0, 0},
+    {"DataResources", "DataResources", 491, 0, 0},
+    {"ExcludeManagementEventSources", "ExcludeManagementEventSources", 494, 0, 0},
+    {"Field", "Field", 500, 0, 0},
+    {"Equals", "Equals", 501, 0, 0},
+    {"StartsWith", "StartsWith", 501, 0, 0},
+    {"EndsWith", "EndsWith", 501, 0, 0},
+    {"NotEquals", "NotEquals", 501, 0, 0},
+    {"NotStartsWith", "NotStartsWith", 501, 0, 0},
+    {"NotEndsWith", "NotEndsWith", 501, 0, 0},
+    {"Name", "Name", 497, 0, 0},
+    {"FieldSelectors", "FieldSelectors", 498, 0, 0},
+    {"TrailARN", "TrailARN", 483, 0, 0},
+    {"EventSelectors", "EventSelectors", 488, 0, 0},
+    {"AdvancedEventSelectors", "AdvancedEventSelectors", 495, 0, 0},
+    {"KeyId", "KeyId", 506, 0, 0},
+    {"KeyArn", "KeyArn", 507, 0, 0},
+    {"Keys", "Keys", 504, 0, 0},
+    {"NextMarker", "NextMarker", 508, 0, 0},
+    {"Truncated", "Truncated", 509, 0, 0},
+    {"Arn", "Arn", 507, 0, 0},
+    {"Region", "Region", 534, 0, 0},
+    {"MultiRegionKeyType", "MultiRegionKeyType", 532, 0, 0},
+    {"PrimaryKey", "PrimaryKey", 533, 0, 0},
+    {"ReplicaKeys", "ReplicaKeys", 535, 0, 0},
+    {"Id", "Id", 540, 0, 0},
+    {"AWSAccountId", "AWSAccountId", 512, 0, 0},
+    {"KeyId", "KeyId", 506, 0, 0},
+    {"Arn", "Arn", 507, 0, 0},
+    {"CreationDate", "CreationDate", 513, 0, 0},
+    {"Enabled", "Enabled", 509, 0, 0},
+    {"Description", "Description", 514, 0, 0},
+    {"KeyUsage", "KeyUsage", 515, 0, 0},
+    {"KeyState", "KeyState", 516, 0, 0},
+    {"DeletionDate", "DeletionDate", 513, 0, 0},
+    {"ValidTo", "ValidTo", 513, 0, 0},
+    {"Origin", "Origin", 517, 0, 0},
+    {"CustomKeyStoreId", "CustomKeyStoreId", 518, 0, 0},
+    {"CloudHsmClusterId", "CloudHsmClusterId", 519, 0, 0},
+    {"ExpirationModel", "ExpirationModel", 520, 0, 0},
+    {"KeyManager", "KeyManager", 521, 0, 0},
+    {"CustomerMasterKeySpec", "CustomerMasterKeySpec", 522, 0, 0},
+    {"KeySpec", "KeySpec", 523, 0, 0},
+    {"EncryptionAlgorithms", "EncryptionAlgorithms", 524, 0, 0},
+    {"SigningAlgorithms", "SigningAlgorithms", 526, 0, 0},
+    {"KeyAgreementAlgorithms", "KeyAgreementAlgorithms", 528, 0, 0},
+    {"MultiRegion", "MultiRegion", 530, 0, 0},
+    {"MultiRegionConfiguration", "MultiRegionConfiguration", 531, 0, 0},
+    {"PendingDeletionWindowInDays", "PendingDeletionWindowInDays", 536, 0, 0},
+    {"MacAlgorithms", "MacAlgorithms", 537, 0, 0},
+    {"XksKeyConfiguration", "XksKeyConfiguration", 539, 0, 0},
+    {"CurrentKeyMaterialId", "CurrentKeyMaterialId", 541, 0, 0},
+    {"KeyMetadata", "KeyMetadata", 511, 0, 0},
+    {"KeyRotationEnabled", "KeyRotationEnabled", 509, 0, 0},
+    {"KeyId", "KeyId", 506, 0, 0},
+    {"RotationPeriodInDays", "RotationPeriodInDays", 543, 0, 0},
+    {"NextRotationDate", "NextRotationDate", 513, 0, 0},
+    {"OnDemandRotationStartDate", "OnDemandRotationStartDate", 513, 0, 0},
+    {"Policy", "Policy", 545, 0, 0},
+    {"PolicyName", "PolicyName", 546, 0, 0},
+    {"TagKey", "TagKey", 550, 0, 0},
+    {"TagValue", "TagValue", 551, 0, 0},
+    {"Tags", "Tags", 548, 0, 0},
+    {"NextMarker", "NextMarker", 508, 0, 0},
+    {"Truncated", "Truncated", 509, 0, 0},
+    {"Type", "Type", 562, 0, 0},
+    {"Status", "Status", 563, 0, 0},
+    {"Id", "Id", 554, 0, 0},
+    {"Arn", "Arn", 555, 0, 0},
+    {"FeatureSet", "FeatureSet", 556, 0, 0},
+    {"MasterAccountArn", "MasterAccountArn", 557, 0, 0},
+    {"MasterAccountId", "MasterAccountId", 558, 0, 0},
+    {"MasterAccountEmail", "MasterAccountEmail", 559, 0, 0},
+    {"AvailablePolicyTypes", "AvailablePolicyTypes", 560, 0, 0},
+    {"Organization", "Organization", 553, 0, 0},
+    {"Id", "Id", 567, 0, 0},
+    {"Type", "Type", 568, 0, 0},
+    {"Parents", "Parents", 565, 0, 0},
+    {"NextToken", "NextToken", 569, 0, 0},
+    {"Id", "Id", 573, 0, 0},
+    {"Arn", "Arn", 574, 0, 0},
+    {"Name", "Name", 575, 0, 0},
+    {"Description", "Description", 576, 0, 0},
+    {"Type", "Type", 562, 0, 0},
+    {"AwsManaged", "AwsManaged", 577, 0, 0},
+    {"Policies", "Policies", 571, 0, 0},
+    {"NextToken", "NextToken", 569, 0, 0},
+    {"PolicySummary", "PolicySummary", 572, 0, 0},
+    {"Content", "Content", 580, 0, 0},
+    {"Policy", "Policy", 579, 0, 0},
+    {"DetectorIds", "detectorIds", 582, 0, 0},
+    {"NextToken", "nextToken", 584, 0, 0},
+    {"Status", "status", 590, 0, 0},
+    {"Status", "status", 590, 0, 0},
+    {"Status", "status", 590, 0, 0},
+    {"Status", "status", 590, 0, 0},
+    {"Status", "status", 590, 0, 0},
+    {"AuditLogs", "auditLogs", 595, 0, 0},
+    {"Status", "status", 590, 0, 0},
+    {"Reason", "reason", 584, 0, 0},
+    {"EbsVolumes", "ebsVolumes", 598, 0, 0},
+    {"ScanEc2InstanceWithFindings", "scanEc2InstanceWithFindings", 597, 0, 0},
+    {"ServiceRole", "serviceRole", 584, 0, 0},
+    {"CloudTrail", "cloudTrail", 589, 0, 0},
+    {"DNSLogs", "dnsLogs", 591, 0, 0},
+    {"FlowLogs", "flowLogs", 592, 0, 0},
+    {"S3Logs", "s3Logs", 593, 0, 0},
+    {"Kubernetes", "kubernetes", 594, 0, 0},
+    {"MalwareProtection", "malwareProtection", 596, 0, 0},
+    {"Name", "name", 609, 0, 0},
+    {"Status", "status", 605, 0, 0},
+    {"UpdatedAt", "updatedAt", 606, 0, 0},
+    {"Name", "name", 604, 0, 0},
+    {"Status", "status", 605, 0, 0},
+    {"UpdatedAt", "updatedAt", 606, 0, 0},
+    {"AdditionalConfiguration", "additionalConfiguration", 607, 0, 0},
+    {"CreatedAt", "createdAt", 584, 0, 0},
+    {"FindingPublishingFrequency", "findingPublishingFrequency", 586, 0, 0},
+    {"ServiceRole", "serviceRole", 584, 0, 0},
+    {"Status", "status", 587, 0, 0},
+    {"UpdatedAt", "updatedAt", 584, 0, 0},
+    {"DataSources", "dataSources", 588, 0, 0},
+    {"Tags", "tags", 599, 0, 0},
+    {"Features", "features", 602, 0, 0},
+    {"code", "code", 621, 0, 0},
+    {"accountIds", "accountIds", 628, 0, 0},
+    {"resourceTags", "resourceTags", 629, 0, 0},
+    {"exclusions", "exclusions", 626, 0, 0},
+    {"unusedAccessAge", "unusedAccessAge", 624, 0, 0},
+    {"analysisRule", "analysisRule", 625, 0, 0},
+    {"accountIds", "accountIds", 628, 0, 0},
+    {"resourceTypes", "resourceTypes", 634, 0, 0},
+    {"resourceArns", "resourceArns", 636, 0, 0},
+    {"inclusions", "inclusions", 632, 0, 0},
+    {"analysisRule", "analysisRule", 631, 0, 0},
+    {"unusedAccess", "unusedAccess", 623, 0, 0},
+    {"internalAccess", "internalAccess", 630, 0, 0},
+    {"arn", "arn", 613, 0, 0},
+    {"name", "name", 614, 0, 0},
+    {"type", "type", 615, 0, 0},
+    {"createdAt", "createdAt", 616, 0, 0},
+    {"lastResourceAnalyzed", "lastResourceAnalyzed", 617, 0, 0},
+    {"lastResourceAnalyzedAt", "lastResourceAnalyzedAt", 616, 0, 0},
+    {"tags", "tags", 618, 0, 0},
+    {"status", "status", 619, 0, 0},
+    {"statusReason", "statusReason", 620, 0, 0},
+    {"configuration", "configuration", 622, 0, 0},
+    {"managedBy", "managedBy", 617, 0, 0},
+    {"analyzers", "analyzers", 611, 0, 0},
+    {"nextToken", "nextToken", 637, 0, 0},
+    {"Name", "Name", 640, 0, 0},
+    {"Title", "Title", 641, 0, 0},
+    {"EmailAddress", "EmailAddress", 642, 0, 0},
+    {"PhoneNumber", "PhoneNumber", 643, 0, 0},
+    {"AlternateContactType", "AlternateContactType", 644, 0, 0},
+    {"AlternateContact", "AlternateContact", 639, 0, 0},
+    {"Amount", "Amount", 650, 0, 0},
+    {"Unit", "Unit", 651, 0, 0},
+    {"IncludeTax", "IncludeTax", 658, 0, 0},
+    {"IncludeSubscription", "IncludeSubscription", 658, 0, 0},
+    {"UseBlended", "UseBlended", 658, 0, 0},
+    {"IncludeRefund", "IncludeRefund", 658, 0, 0},
+    {"IncludeCredit", "IncludeCredit", 658, 0, 0},
+    {"IncludeUpfront", "IncludeUpfront", 658, 0, 0},
+    {"IncludeRecurring", "IncludeRecurring", 658, 0, 0},
+    {"IncludeOtherSubscription", "IncludeOtherSubscription", 658, 0, 0},
+    {"IncludeSupport", "IncludeSupport", 658, 0, 0},
+    {"IncludeDiscount", "IncludeDiscount", 658, 0, 0},
+    {"UseAmortized", "UseAmortized", 658, 0, 0},
+    {"Start", "Start", 661, 0, 0},
+    {"End", "End", 661, 0, 0},
+    {"ActualSpend", "ActualSpend", 649, 0, 0},
+    {"ForecastedSpend", "ForecastedSpend", 649, 0, 0},
+    {"BudgetAdjustmentPeriod", "BudgetAdjustmentPeriod", 667, 0, 0},
+    {"LookBackAvailablePeriods", "LookBackAvailablePeriods", 667, 0, 0},
+    {"AutoAdjustType", "AutoAdjustType", 665, 0, 0},
+    {"HistoricalOptions", "HistoricalOptions", 666, 0, 0},
+    {"LastAutoAdjustTime", "LastAutoAdjustTime", 661, 0, 0},
     {"Key", "Key", 671, 0, 0},
-    {"Values", "Values", 664, 0, 0},
-    {"MatchOptions", "MatchOptions", 666, 0, 0},
-    {"Or", "Or", 661, 0, 0},
-    {"And", "And", 661, 0, 0},
-    {"Not", "Not", 660, 0, 0},
-    {"Dimensions", "Dimensions", 662, 0, 0},
-    {"Tags", "Tags", 668, 0, 0},
-    {"CostCategories", "CostCategories", 670, 0, 0},
-    {"Status", "Status", 676, 0, 0},
-    {"StatusReason", "StatusReason", 677, 0, 0},
-    {"LastUpdatedTime", "LastUpdatedTime", 653, 0, 0},
-    {"BudgetName", "BudgetName", 640, 0, 0},
-    {"BudgetLimit", "BudgetLimit", 641, 0, 0},
-    {"PlannedBudgetLimits", "PlannedBudgetLimits", 644, 0, 0},
-    {"CostFilters", "CostFilters", 646, 0, 0},
-    {"CostTypes", "CostTypes", 649, 0, 0},
-    {"TimeUnit", "TimeUnit", 651, 0, 0},
-    {"TimePeriod", "TimePeriod", 652, 0, 0},
-    {"CalculatedSpend", "CalculatedSpend", 654, 0, 0},
-    {"BudgetType", "BudgetType", 655, 0, 0},
-    {"LastUpdatedTime", "LastUpdatedTime", 653, 0, 0},
-    {"AutoAdjustData", "AutoAdjustData", 656, 0, 0},
-    {"FilterExpression", "FilterExpression", 660, 0, 0},
-    {"Metrics", "Metrics", 672, 0, 0},
-    {"BillingViewArn", "BillingViewArn", 674, 0, 0},
-    {"HealthStatus", "HealthStatus", 675, 0, 0},
-    {"Budgets", "Budgets", 638, 0, 0},
-    {"NextToken", "NextToken", 645, 0, 0},
-    {"Key", "Key", 688, 0, 0},
-    {"Values", "Values", 689, 0, 0},
-    {"MatchOptions", "MatchOptions", 691, 0, 0},
-    {"Key", "Key", 694, 0, 0},
-    {"Values", "Values", 689, 0, 0},
-    {"MatchOptions", "MatchOptions", 691, 0, 0},
+    {"Values", "Values", 672, 0, 0},
+    {"MatchOptions", "MatchOptions", 674, 0, 0},
+    {"Key", "Key", 677, 0, 0},
+    {"Values", "Values", 672, 0, 0},
+    {"MatchOptions", "MatchOptions", 674, 0, 0},
+    {"Key", "Key", 679, 0, 0},
+    {"Values", "Values", 672, 0, 0},
+    {"MatchOptions", "MatchOptions", 674, 0, 0},
+    {"Or", "Or", 669, 0, 0},
+    {"And", "And", 669, 0, 0},
+    {"Not", "Not", 668, 0, 0},
+    {"Dimensions", "Dimensions", 670, 0, 0},
+    {"Tags", "Tags", 676, 0, 0},
+    {"CostCategories", "CostCategories", 678, 0, 0},
+    {"Status", "Status", 684, 0, 0},
+    {"StatusReason", "StatusReason", 685, 0, 0},
+    {"LastUpdatedTime", "LastUpdatedTime", 661, 0, 0},
+    {"BudgetName", "BudgetName", 648, 0, 0},
+    {"BudgetLimit", "BudgetLimit", 649, 0, 0},
+    {"PlannedBudgetLimits", "PlannedBudgetLimits", 652, 0, 0},
+    {"CostFilters", "CostFilters", 654, 0, 0},
+    {"CostTypes", "CostTypes", 657, 0, 0},
+    {"TimeUnit", "TimeUnit", 659, 0, 0},
+    {"TimePeriod", "TimePeriod", 660, 0, 0},
+    {"CalculatedSpend", "CalculatedSpend", 662, 0, 0},
+    {"BudgetType", "BudgetType", 663, 0, 0},
+    {"LastUpdatedTime", "LastUpdatedTime", 661, 0, 0},
+    {"AutoAdjustData", "AutoAdjustData", 664, 0, 0},
+    {"FilterExpression", "FilterExpression", 668, 0, 0},
+    {"Metrics", "Metrics", 680, 0, 0},
+    {"BillingViewArn", "BillingViewArn", 682, 0, 0},
+    {"HealthStatus", "HealthStatus", 683, 0, 0},
+    {"Budgets", "Budgets", 646, 0, 0},
+    {"NextToken", "NextToken", 653, 0, 0},
     {"Key", "Key", 696, 0, 0},
-    {"Values", "Values", 689, 0, 0},
-    {"MatchOptions", "MatchOptions", 691, 0, 0},
-    {"Or", "Or", 686, 0, 0},
-    {"And", "And", 686, 0, 0},
-    {"Not", "Not", 685, 0, 0},
-    {"Dimensions", "Dimensions", 687, 0, 0},
-    {"Tags", "Tags", 693, 0, 0},
-    {"CostCategories", "CostCategories", 695, 0, 0},
-    {"MonitorArn", "MonitorArn", 681, 0, 0},
-    {"MonitorName", "MonitorName", 681, 0, 0},
-    {"CreationDate", "CreationDate", 682, 0, 0},
-    {"LastUpdatedDate", "LastUpdatedDate", 682, 0, 0},
-    {"LastEvaluatedDate", "LastEvaluatedDate", 682, 0, 0},
-    {"MonitorType", "MonitorType", 683, 0, 0},
-    {"MonitorDimension", "MonitorDimension", 684, 0, 0},
-    {"MonitorSpecification", "MonitorSpecification", 685, 0, 0},
-    {"DimensionalValueCount", "DimensionalValueCount", 697, 0, 0},
-    {"AnomalyMonitors", "AnomalyMonitors", 679, 0, 0},
-    {"NextPageToken", "NextPageToken", 698, 0, 0},
-    {"resourceTypes", "resourceTypes", 708, 0, 0},
-    {"useOnly", "useOnly", 712, 0, 0},
-    {"allSupported", "allSupported", 706, 0, 0},
-    {"includeGlobalResourceTypes", "includeGlobalResourceTypes", 707, 0, 0},
-    {"resourceTypes", "resourceTypes", 708, 0, 0},
-    {"exclusionByResourceTypes", "exclusionByResourceTypes", 710, 0, 0},
-    {"recordingStrategy", "recordingStrategy", 711, 0, 0},
-    {"description", "description", 717, 0, 0},
-    {"resourceTypes", "resourceTypes", 718, 0, 0},
-    {"recordingFrequency", "recordingFrequency", 714, 0, 0},
-    {"recordingFrequency", "recordingFrequency", 714, 0, 0},
-    {"recordingModeOverrides", "recordingModeOverrides", 715, 0, 0},
-    {"arn", "arn", 702, 0, 0},
-    {"name", "name", 703, 0, 0},
-    {"roleARN", "roleARN", 704, 0, 0},
-    {"recordingGroup", "recordingGroup", 705, 0, 0},
-    {"recordingMode", "recordingMode", 713, 0, 0},
-    {"recordingScope", "recordingScope", 719, 0, 0},
-    {"servicePrincipal", "servicePrincipal", 720, 0, 0},
-    {"ConfigurationRecorders", "ConfigurationRecorders", 700, 0, 0},
-    {"arn", "arn", 702, 0, 0},
-    {"name", "name", 704, 0, 0},
-    {"lastStartTime", "lastStartTime", 724, 0, 0},
-    {"lastStopTime", "lastStopTime", 724, 0, 0},
-    {"recording", "recording", 725, 0, 0},
-    {"lastStatus", "lastStatus", 726, 0, 0},
-    {"lastErrorCode", "lastErrorCode", 704, 0, 0},
-    {"lastErrorMessage", "lastErrorMessage", 704, 0, 0},
-    {"lastStatusChangeTime", "lastStatusChangeTime", 724, 0, 0},
-    {"servicePrincipal", "servicePrincipal", 720, 0, 0},
-    {"ConfigurationRecordersStatus", "ConfigurationRecordersStatus", 722, 0, 0},
-    {"deliveryFrequency", "deliveryFrequency", 732, 0, 0},
-    {"name", "name", 730, 0, 0},
-    {"s3BucketName", "s3BucketName", 704, 0, 0},
-    {"s3KeyPrefix", "s3KeyPrefix", 704, 0, 0},
-    {"s3KmsKeyArn", "s3KmsKeyArn", 704, 0, 0},
-    {"snsTopicARN", "snsTopicARN", 704, 0, 0},
-    {"configSnapshotDeliveryProperties", "configSnapshotDeliveryProperties", 731, 0, 0},
-    {"DeliveryChannels", "DeliveryChannels", 728, 0, 0},
-    {"HubArn", "HubArn", 734, 0, 0},
-    {"SubscribedAt", "SubscribedAt", 734, 0, 0},
-    {"AutoEnableControls", "AutoEnableControls", 735, 0, 0},
-    {"ControlFindingGenerator", "ControlFindingGenerator", 736, 0, 0},
-    {"StatusReasonCode", "StatusReasonCode", 744, 0, 0},
-    {"StandardsSubscriptionArn", "StandardsSubscriptionArn", 734, 0, 0},
-    {"StandardsArn", "StandardsArn", 734, 0, 0},
-    {"StandardsInput", "StandardsInput", 740, 0, 0},
-    {"StandardsStatus", "StandardsStatus", 741, 0, 0},
-    {"StandardsControlsUpdatable", "StandardsControlsUpdatable", 742, 0, 0},
-    {"StandardsStatusReason", "StandardsStatusReason", 743, 0, 0},
-    {"StandardsSubscriptions", "StandardsSubscriptions", 738, 0, 0},
-    {"NextToken", "NextToken", 745, 0, 0},
-    {"ActionsEnabled", "ActionsEnabled", 749, 0, 0},
-    {"AlarmActions", "AlarmActions", 750, 0, 0},
-    {"AlarmArn", "AlarmArn", 752, 0, 0},
-    {"AlarmConfigurationUpdatedTimestamp", "AlarmConfigurationUpdatedTimestamp", 753, 0, 0},
-    {"AlarmDescription", "AlarmDescription", 754, 0, 0},
-    {"AlarmName", "AlarmName", 755, 0, 0},
-    {"AlarmRule", "AlarmRule", 756, 0, 0},
-    {"InsufficientDataActions", "InsufficientDataActions", 750, 0, 0},
-    {"OKActions", "OKActions", 750, 0, 0},
-    {"StateReason", "StateReason", 757, 0, 0},
-    {"StateReasonData", "StateReasonData", 758, 0, 0},
-    {"StateUpdatedTimestamp", "StateUpdatedTimestamp", 753, 0, 0},
-    {"StateValue", "StateValue", 759, 0, 0},
-    {"StateTransitionedTimestamp", "StateTransitionedTimestamp", 753, 0, 0},
-    {"ActionsSuppressedBy", "ActionsSuppressedBy", 760, 0, 0},
-    {"ActionsSuppressedReason", "ActionsSuppressedReason", 761, 0, 0},
-    {"ActionsSuppressor", "ActionsSuppressor", 752, 0, 0},
-    {"ActionsSuppressorWaitPeriod", "ActionsSuppressorWaitPeriod", 762, 0, 0},
-    {"ActionsSuppressorExtensionPeriod", "ActionsSuppressorExtensionPeriod", 762, 0, 0},
-    {"Name", "Name", 771, 0, 0},
-    {"Value", "Value", 772, 0, 0},
-    {"Namespace", "Namespace", 766, 0, 0},
-    {"MetricName", "MetricName", 765, 0, 0},
-    {"Dimensions", "Dimensions", 769, 0, 0},
-    {"Metric", "Metric", 785, 0, 0},
-    {"Period", "Period", 773, 0, 0},
-    {"Stat", "Stat", 786, 0, 0},
-    {"Unit", "Unit", 774, 0, 0},
-    {"Id", "Id", 783, 0, 0},
-    {"MetricStat", "MetricStat", 784, 0, 0},
-    {"Expression", "Expression", 787, 0, 0},
-    {"Label", "Label", 788, 0, 0},
-    {"ReturnData", "ReturnData", 789, 0, 0},
-    {"Period", "Period", 773, 0, 0},
-    {"AccountId", "AccountId", 790, 0, 0},
-    {"Query", "Query", 794, 0, 0},
-    {"PendingPeriod", "PendingPeriod", 795, 0, 0},
-    {"RecoveryPeriod", "RecoveryPeriod", 796, 0, 0},
-    {"PromQLCriteria", "PromQLCriteria", 793, 0, 0},
-    {"AlarmName", "AlarmName", 755, 0, 0},
-    {"AlarmArn", "AlarmArn", 752, 0, 0},
-    {"AlarmDescription", "AlarmDescription", 754, 0, 0},
-    {"AlarmConfigurationUpdatedTimestamp", "AlarmConfigurationUpdatedTimestamp", 753, 0, 0},
-    {"ActionsEnabled", "ActionsEnabled", 749, 0, 0},
-    {"OKActions", "OKActions", 750, 0, 0},
-    {"AlarmActions", "AlarmActions", 750, 0, 0},
-    {"InsufficientDataActions", "InsufficientDataActions", 750, 0, 0},
-    {"StateValue", "StateValue", 759, 0, 0},
-    {"StateReason", "StateReason", 757, 0, 0},
-    {"StateReasonData", "StateReasonData", 758, 0, 0},
-    {"StateUpdatedTimestamp", "StateUpdatedTimestamp", 753, 0, 0},
-    {"MetricName", "MetricName", 765, 0, 0},
-    {"Namespace", "Namespace", 766, 0, 0},
-    {"Statistic", "Statistic", 767, 0, 0},
-    {"ExtendedStatistic", "ExtendedStatistic", 768, 0, 0},
-    {"Dimensions", "Dimensions", 769, 0, 0},
-    {"Period", "Period", 773, 0, 0},
-    {"Unit", "Unit", 774, 0, 0},
-    {"EvaluationPeriods", "EvaluationPeriods", 775, 0, 0},
-    {"DatapointsToAlarm", "DatapointsToAlarm", 776, 0, 0},
-    {"Threshold", "Threshold", 777, 0, 0},
-    {"ComparisonOperator", "ComparisonOperator", 778, 0, 0},
-    {"TreatMissingData", "TreatMissingData", 779, 0, 0},
-    {"EvaluateLowSampleCountPercentile", "EvaluateLowSampleCountPercentile", 780, 0, 0},
-    {"Metrics", "Metrics", 781, 0, 0},
-    {"ThresholdMetricId", "ThresholdMetricId", 783, 0, 0},
-    {"EvaluationState", "EvaluationState", 791, 0, 0},
-    {"StateTransitionedTimestamp", "StateTransitionedTimestamp", 753, 0, 0},
-    {"EvaluationCriteria", "EvaluationCriteria", 792, 0, 0},
-    {"EvaluationInterval", "EvaluationInterval", 797, 0, 0},
-    {"CompositeAlarms", "CompositeAlarms", 747, 0, 0},
-    {"MetricAlarms", "MetricAlarms", 763, 0, 0},
-    {"NextToken", "NextToken", 798, 0, 0},
-    {"Timestamp", "Timestamp", 753, 0, 0},
-    {"SampleCount", "SampleCount", 802, 0, 0},
-    {"Average", "Average", 802, 0, 0},
-    {"Sum", "Sum", 802, 0, 0},
-    {"Minimum", "Minimum", 802, 0, 0},
-    {"Maximum", "Maximum", 802, 0, 0},
-    {"Unit", "Unit", 774, 0, 0},
-    {"ExtendedStatistics", "ExtendedStatistics", 803, 0, 0},
-    {"Label", "Label", 788, 0, 0},
-    {"Datapoints", "Datapoints", 800, 0, 0},
-    {"Code", "Code", 812, 0, 0},
-    {"Value", "Value", 813, 0, 0},
-    {"Id", "Id", 783, 0, 0},
-    {"Label", "Label", 788, 0, 0},
-    {"Timestamps", "Timestamps", 807, 0, 0},
-    {"Values", "Values", 808, 0, 0},
-    {"StatusCode", "StatusCode", 809, 0, 0},
-    {"Messages", "Messages", 810, 0, 0},
-    {"MetricDataResults", "MetricDataResults", 805, 0, 0},
-    {"NextToken", "NextToken", 798, 0, 0},
-    {"Messages", "Messages", 810, 0, 0},
-    {"logGroupName", "logGroupName", 817, 0, 0},
-    {"creationTime", "creationTime", 818, 0, 0},
-    {"retentionInDays", "retentionInDays", 819, 0, 0},
-    {"metricFilterCount", "metricFilterCount", 820, 0, 0},
-    {"arn", "arn", 821, 0, 0},
-    {"storedBytes", "storedBytes", 822, 0, 0},
-    {"kmsKeyId", "kmsKeyId", 823, 0, 0},
-    {"dataProtectionStatus", "dataProtectionStatus", 824, 0, 0},
-    {"inheritedProperties", "inheritedProperties", 825, 0, 0},
-    {"logGroupClass", "logGroupClass", 827, 0, 0},
-    {"logGroupArn", "logGroupArn", 821, 0, 0},
-    {"deletionProtectionEnabled", "deletionProtectionEnabled", 828, 0, 0},
-    {"bearerTokenAuthenticationEnabled", "bearerTokenAuthenticationEnabled", 829, 0, 0},
-    {"logGroups", "logGroups", 815, 0, 0},
-    {"nextToken", "nextToken", 830, 0, 0},
-    {"metricName", "metricName", 838, 0, 0},
-    {"metricNamespace", "metricNamespace", 839, 0, 0},
-    {"metricValue", "metricValue", 840, 0, 0},
-    {"defaultValue", "defaultValue", 841, 0, 0},
-    {"dimensions", "dimensions", 842, 0, 0},
-    {"unit", "unit", 845, 0, 0},
-    {"filterName", "filterName", 834, 0, 0},
-    {"filterPattern", "filterPattern", 835, 0, 0},
-    {"metricTransformations", "metricTransformations", 836, 0, 0},
-    {"creationTime", "creationTime", 818, 0, 0},
-    {"logGroupName", "logGroupName", 817, 0, 0},
-    {"applyOnTransformedLogs", "applyOnTransformedLogs", 846, 0, 0},
-    {"fieldSelectionCriteria", "fieldSelectionCriteria", 847, 0, 0},
-    {"emitSystemFieldDimensions", "emitSystemFieldDimensions", 848, 0, 0},
-    {"metricFilters", "metricFilters", 832, 0, 0},
-    {"nextToken", "nextToken", 830, 0, 0},
-    {"tags", "tags", 851, 0, 0},
-    {"TopicArn", "TopicArn", 857, 0, 0},
-    {"Topics", "Topics", 855, 0, 0},
-    {"NextToken", "NextToken", 858, 0, 0},
-    {"SubscriptionArn", "SubscriptionArn", 862, 0, 0},
-    {"Owner", "Owner", 863, 0, 0},
-    {"Protocol", "Protocol", 864, 0, 0},
-    {"Endpoint", "Endpoint", 865, 0, 0},
-    {"TopicArn", "TopicArn", 857, 0, 0},
-    {"Subscriptions", "Subscriptions", 860, 0, 0},
-    {"NextToken", "NextToken", 858, 0, 0},
-    {"createdAt", "createdAt", 867, 0, 0},
-    {"findingPublishingFrequency", "findingPublishingFrequency", 868, 0, 0},
-    {"serviceRole", "serviceRole", 869, 0, 0},
-    {"status", "status", 870, 0, 0},
-    {"updatedAt", "updatedAt", 867, 0, 0},
-    {"status", "status", 876, 0, 0},
-    {"errorCode", "errorCode", 877, 0, 0},
-    {"errorMessage", "errorMessage", 878, 0, 0},
-    {"ec2", "ec2", 875, 0, 0},
-    {"ecr", "ecr", 875, 0, 0},
-    {"lambda", "lambda", 875, 0, 0},
-    {"lambdaCode", "lambdaCode", 875, 0, 0},
-    {"codeRepository", "codeRepository", 875, 0, 0},
-    {"accountId", "accountId", 874, 0, 0},
-    {"state", "state", 875, 0, 0},
-    {"resourceState", "resourceState", 879, 0, 0},
-    {"ec2", "ec2", 876, 0, 0},
-    {"ecr", "ecr", 876, 0, 0},
-    {"lambda", "lambda", 876, 0, 0},
-    {"lambdaCode", "lambdaCode", 876, 0, 0},
-    {"codeRepository", "codeRepository", 876, 0, 0},
-    {"accountId", "accountId", 874, 0, 0},
-    {"status", "status", 876, 0, 0},
-    {"resourceStatus", "resourceStatus", 882, 0, 0},
-    {"errorCode", "errorCode", 877, 0, 0},
-    {"errorMessage", "errorMessage", 878, 0, 0},
-    {"accounts", "accounts", 872, 0, 0},
-    {"failedAccounts", "failedAccounts", 880, 0, 0},
-    {"DetailedStatus", "DetailedStatus", 898, 0, 0},
-    {"InstanceAssociationStatusAggregatedCount", "InstanceAssociationStatusAggregatedCount", 900, 0, 0},
-    {"InstanceId", "InstanceId", 886, 0, 0},
-    {"PingStatus", "PingStatus", 887, 0, 0},
-    {"LastPingDateTime", "LastPingDateTime", 888, 0, 0},
-    {"AgentVersion", "AgentVersion", 889, 0, 0},
-    {"IsLatestVersion", "IsLatestVersion", 890, 0, 0},
-    {"PlatformType", "PlatformType", 891, 0, 0},
-    {"PlatformName", "PlatformName", 892, 0, 0},
-    {"PlatformVersion", "PlatformVersion", 892, 0, 0},
-    {"ActivationId", "ActivationId", 893, 0, 0},
-    {"IamRole", "IamRole", 894, 0, 0},
-    {"RegistrationDate", "RegistrationDate", 888, 0, 0},
-    {"ResourceType", "ResourceType", 895, 0, 0},
-    {"Name", "Name", 892, 0, 0},
-    {"IPAddress", "IPAddress", 896, 0, 0},
-    {"ComputerName", "ComputerName", 897, 0, 0},
-    {"AssociationStatus", "AssociationStatus", 898, 0, 0},
-    {"LastAssociationExecutionDate", "LastAssociationExecutionDate", 888, 0, 0},
-    {"LastSuccessfulAssociationExecutionDate", "LastSuccessfulAssociationExecutionDate", 888, 0, 0},
-    {"AssociationOverview", "AssociationOverview", 899, 0, 0},
-    {"SourceId", "SourceId", 902, 0, 0},
-    {"SourceType", "SourceType", 903, 0, 0},
-    {"InstanceInformationList", "InstanceInformationList", 884, 0, 0},
-    {"NextToken", "NextToken", 904, 0, 0},
-    {"Name", "Name", 906, 0, 0},
-    {"Version", "Version", 909, 0, 0},
-    {"RequireType", "RequireType", 917, 0, 0},
-    {"VersionName", "VersionName", 908, 0, 0},
-    {"Name", "Name", 920, 0, 0},
-    {"Size", "Size", 921, 0, 0},
-    {"Hash", "Hash", 922, 0, 0},
-    {"HashType", "HashType", 923, 0, 0},
-    {"Url", "Url", 924, 0, 0},
-    {"Name", "Name", 906, 0, 0},
-    {"CreatedDate", "CreatedDate", 888, 0, 0},
-    {"DisplayName", "DisplayName", 907, 0, 0},
-    {"VersionName", "VersionName", 908, 0, 0},
-    {"DocumentVersion", "DocumentVersion", 909, 0, 0},
-    {"Status", "Status", 910, 0, 0},
-    {"StatusInformation", "StatusInformation", 911, 0, 0},
-    {"Content", "Content", 912, 0, 0},
-    {"DocumentType", "DocumentType", 913, 0, 0},
-    {"DocumentFormat", "DocumentFormat", 914, 0, 0},
-    {"Requires", "Requires", 915, 0, 0},
-    {"AttachmentsContent", "AttachmentsContent", 918, 0, 0},
-    {"ReviewStatus", "ReviewStatus", 925, 0, 0},
-    {"Name", "Name", 930, 0, 0},
-    {"Id", "Id", 931, 0, 0},
-    {"Description", "Description", 932, 0, 0},
-    {"LockToken", "LockToken", 933, 0, 0},
-    {"ARN", "ARN", 934, 0, 0},
-    {"NextMarker", "NextMarker", 927, 0, 0},
-    {"WebACLs", "WebACLs", 928, 0, 0},
-    {"ResourceArns", "ResourceArns", 936, 0, 0},
-    {"Quantity", "Quantity", 939, 0, 0},
-    {"Items", "Items", 945, 0, 0},
-    {"HeaderName", "HeaderName", 938, 0, 0},
-    {"HeaderValue", "HeaderValue", 952, 0, 0},
-    {"Quantity", "Quantity", 939, 0, 0},
-    {"Items", "Items", 950, 0, 0},
-    {"OriginAccessIdentity", "OriginAccessIdentity", 938, 0, 0},
-    {"OriginReadTimeout", "OriginReadTimeout", 939, 0, 0},
-    {"Quantity", "Quantity", 939, 0, 0},
-    {"Items", "Items", 957, 0, 0},
-    {"ClientCertificateArn", "ClientCertificateArn", 938, 0, 0},
-    {"HTTPPort", "HTTPPort", 939, 0, 0},
-    {"HTTPSPort", "HTTPSPort", 939, 0, 0},
-    {"OriginProtocolPolicy", "OriginProtocolPolicy", 955, 0, 0},
-    {"OriginSslProtocols", "OriginSslProtocols", 956, 0, 0},
-    {"OriginReadTimeout", "OriginReadTimeout", 939, 0, 0},
-    {"OriginKeepaliveTimeout", "OriginKeepaliveTimeout", 939, 0, 0},
-    {"IpAddressType", "IpAddressType", 959, 0, 0},
-    {"OriginMtlsConfig", "OriginMtlsConfig", 960, 0, 0},
-    {"VpcOriginId", "VpcOriginId", 938, 0, 0},
-    {"OwnerAccountId", "OwnerAccountId", 938, 0, 0},
-    {"OriginReadTimeout", "OriginReadTimeout", 939, 0, 0},
-    {"OriginKeepaliveTimeout", "OriginKeepaliveTimeout", 939, 0, 0},
-    {"Enabled", "Enabled", 940, 0, 0},
-    {"OriginShieldRegion", "OriginShieldRegion", 963, 0, 0},
-    {"Id", "Id", 938, 0, 0},
-    {"DomainName", "DomainName", 938, 0, 0},
-    {"OriginPath", "OriginPath", 938, 0, 0},
-    {"CustomHeaders", "CustomHeaders", 949, 0, 0},
-    {"S3OriginConfig", "S3OriginConfig", 953, 0, 0},
-    {"CustomOriginConfig", "CustomOriginConfig", 954, 0, 0},
-    {"VpcOriginConfig", "VpcOriginConfig", 961, 0, 0},
-    {"ConnectionAttempts", "ConnectionAttempts", 939, 0, 0},
-    {"ConnectionTimeout", "ConnectionTimeout", 939, 0, 0},
-    {"ResponseCompletionTimeout", "ResponseCompletionTimeout", 939, 0, 0},
-    {"OriginShield", "OriginShield", 962, 0, 0},
-    {"OriginAccessControlId", "OriginAccessControlId", 938, 0, 0},
-    {"Quantity", "Quantity", 939, 0, 0},
-    {"Items", "Items", 947, 0, 0},
-    {"Quantity", "Quantity", 939, 0, 0},
-    {"Items", "Items", 969, 0, 0},
-    {"StatusCodes", "StatusCodes", 968, 0, 0},
-    {"OriginId", "OriginId", 938, 0, 0},
-    {"Quantity", "Quantity", 939, 0, 0},
-    {"Items", "Items", 971, 0, 0},
-    {"Id", "Id", 938, 0, 0},
-    {"FailoverCriteria", "FailoverCriteria", 967, 0, 0},
-    {"Members", "Members", 970, 0, 0},
-    {"SelectionCriteria", "SelectionCriteria", 973, 0, 0},
-    {"Quantity", "Quantity", 939, 0, 0},
+    {"Values", "Values", 697, 0, 0},
+    {"MatchOptions", "MatchOptions", 699, 0, 0},
+    {"Key", "Key", 702, 0, 0},
+    {"Values", "Values", 697, 0, 0},
+    {"MatchOptions", "MatchOptions", 699, 0, 0},
+    {"Key", "Key", 704, 0, 0},
+    {"Values", "Values", 697, 0, 0},
+    {"MatchOptions", "MatchOptions", 699, 0, 0},
+    {"Or", "Or", 694, 0, 0},
+    {"And", "And", 694, 0, 0},
+    {"Not", "Not", 693, 0, 0},
+    {"Dimensions", "Dimensions", 695, 0, 0},
+    {"Tags", "Tags", 701, 0, 0},
+    {"CostCategories", "CostCategories", 703, 0, 0},
+    {"MonitorArn", "MonitorArn", 689, 0, 0},
+    {"MonitorName", "MonitorName", 689, 0, 0},
+    {"CreationDate", "CreationDate", 690, 0, 0},
+    {"LastUpdatedDate", "LastUpdatedDate", 690, 0, 0},
+    {"LastEvaluatedDate", "LastEvaluatedDate", 690, 0, 0},
+    {"MonitorType", "MonitorType", 691, 0, 0},
+    {"MonitorDimension", "MonitorDimension", 692, 0, 0},
+    {"MonitorSpecification", "MonitorSpecification", 693, 0, 0},
+    {"DimensionalValueCount", "DimensionalValueCount", 705, 0, 0},
+    {"AnomalyMonitors", "AnomalyMonitors", 687, 0, 0},
+    {"NextPageToken", "NextPageToken", 706, 0, 0},
+    {"resourceTypes", "resourceTypes", 716, 0, 0},
+    {"useOnly", "useOnly", 720, 0, 0},
+    {"allSupported", "allSupported", 714, 0, 0},
+    {"includeGlobalResourceTypes", "includeGlobalResourceTypes", 715, 0, 0},
+    {"resourceTypes", "resourceTypes", 716, 0, 0},
+    {"exclusionByResourceTypes", "exclusionByResourceTypes", 718, 0, 0},
+    {"recordingStrategy", "recordingStrategy", 719, 0, 0},
+    {"description", "description", 725, 0, 0},
+    {"resourceTypes", "resourceTypes", 726, 0, 0},
+    {"recordingFrequency", "recordingFrequency", 722, 0, 0},
+    {"recordingFrequency", "recordingFrequency", 722, 0, 0},
+    {"recordingModeOverrides", "recordingModeOverrides", 723, 0, 0},
+    {"arn", "arn", 710, 0, 0},
+    {"name", "name", 711, 0, 0},
+    {"roleARN", "roleARN", 712, 0, 0},
+    {"recordingGroup", "recordingGroup", 713, 0, 0},
+    {"recordingMode", "recordingMode", 721, 0, 0},
+    {"recordingScope", "recordingScope", 727, 0, 0},
+    {"servicePrincipal", "servicePrincipal", 728, 0, 0},
+    {"ConfigurationRecorders", "ConfigurationRecorders", 708, 0, 0},
+    {"arn", "arn", 710, 0, 0},
+    {"name", "name", 712, 0, 0},
+    {"lastStartTime", "lastStartTime", 732, 0, 0},
+    {"lastStopTime", "lastStopTime", 732, 0, 0},
+    {"recording", "recording", 733, 0, 0},
+    {"lastStatus", "lastStatus", 734, 0, 0},
+    {"lastErrorCode", "lastErrorCode", 712, 0, 0},
+    {"lastErrorMessage", "lastErrorMessage", 712, 0, 0},
+    {"lastStatusChangeTime", "lastStatusChangeTime", 732, 0, 0},
+    {"servicePrincipal", "servicePrincipal", 728, 0, 0},
+    {"ConfigurationRecordersStatus", "ConfigurationRecordersStatus", 730, 0, 0},
+    {"deliveryFrequency", "deliveryFrequency", 740, 0, 0},
+    {"name", "name", 738, 0, 0},
+    {"s3BucketName", "s3BucketName", 712, 0, 0},
+    {"s3KeyPrefix", "s3KeyPrefix", 712, 0, 0},
+    {"s3KmsKeyArn", "s3KmsKeyArn", 712, 0, 0},
+    {"snsTopicARN", "snsTopicARN", 712, 0, 0},
+    {"configSnapshotDeliveryProperties", "configSnapshotDeliveryProperties", 739, 0, 0},
+    {"DeliveryChannels", "DeliveryChannels", 736, 0, 0},
+    {"HubArn", "HubArn", 742, 0, 0},
+    {"SubscribedAt", "SubscribedAt", 742, 0, 0},
+    {"AutoEnableControls", "AutoEnableControls", 743, 0, 0},
+    {"ControlFindingGenerator", "ControlFindingGenerator", 744, 0, 0},
+    {"StatusReasonCode", "StatusReasonCode", 752, 0, 0},
+    {"StandardsSubscriptionArn", "StandardsSubscriptionArn", 742, 0, 0},
+    {"StandardsArn", "StandardsArn", 742, 0, 0},
+    {"StandardsInput", "StandardsInput", 748, 0, 0},
+    {"StandardsStatus", "StandardsStatus", 749, 0, 0},
+    {"StandardsControlsUpdatable", "StandardsControlsUpdatable", 750, 0, 0},
+    {"StandardsStatusReason", "StandardsStatusReason", 751, 0, 0},
+    {"StandardsSubscriptions", "StandardsSubscriptions", 746, 0, 0},
+    {"NextToken", "NextToken", 753, 0, 0},
+    {"ActionsEnabled", "ActionsEnabled", 757, 0, 0},
+    {"AlarmActions", "AlarmActions", 758, 0, 0},
+    {"AlarmArn", "AlarmArn", 760, 0, 0},
+    {"AlarmConfigurationUpdatedTimestamp", "AlarmConfigurationUpdatedTimestamp", 761, 0, 0},
+    {"AlarmDescription", "AlarmDescription", 762, 0, 0},
+    {"AlarmName", "AlarmName", 763, 0, 0},
+    {"AlarmRule", "AlarmRule", 764, 0, 0},
+    {"InsufficientDataActions", "InsufficientDataActions", 758, 0, 0},
+    {"OKActions", "OKActions", 758, 0, 0},
+    {"StateReason", "StateReason", 765, 0, 0},
+    {"StateReasonData", "StateReasonData", 766, 0, 0},
+    {"StateUpdatedTimestamp", "StateUpdatedTimestamp", 761, 0, 0},
+    {"StateValue", "StateValue", 767, 0, 0},
+    {"StateTransitionedTimestamp", "StateTransitionedTimestamp", 761, 0, 0},
+    {"ActionsSuppressedBy", "ActionsSuppressedBy", 768, 0, 0},
+    {"ActionsSuppressedReason", "ActionsSuppressedReason", 769, 0, 0},
+    {"ActionsSuppressor", "ActionsSuppressor", 760, 0, 0},
+    {"ActionsSuppressorWaitPeriod", "ActionsSuppressorWaitPeriod", 770, 0, 0},
+    {"ActionsSuppressorExtensionPeriod", "ActionsSuppressorExtensionPeriod", 770, 0, 0},
+    {"Name", "Name", 779, 0, 0},
+    {"Value", "Value", 780, 0, 0},
+    {"Namespace", "Namespace", 774, 0, 0},
+    {"MetricName", "MetricName", 773, 0, 0},
+    {"Dimensions", "Dimensions", 777, 0, 0},
+    {"Metric", "Metric", 793, 0, 0},
+    {"Period", "Period", 781, 0, 0},
+    {"Stat", "Stat", 794, 0, 0},
+    {"Unit", "Unit", 782, 0, 0},
+    {"Id", "Id", 791, 0, 0},
+    {"MetricStat", "MetricStat", 792, 0, 0},
+    {"Expression", "Expression", 795, 0, 0},
+    {"Label", "Label", 796, 0, 0},
+    {"ReturnData", "ReturnData", 797, 0, 0},
+    {"Period", "Period", 781, 0, 0},
+    {"AccountId", "AccountId", 798, 0, 0},
+    {"Query", "Query", 802, 0, 0},
+    {"PendingPeriod", "PendingPeriod", 803, 0, 0},
+    {"RecoveryPeriod", "RecoveryPeriod", 804, 0, 0},
+    {"PromQLCriteria", "PromQLCriteria", 801, 0, 0},
+    {"AlarmName", "AlarmName", 763, 0, 0},
+    {"AlarmArn", "AlarmArn", 760, 0, 0},
+    {"AlarmDescription", "AlarmDescription", 762, 0, 0},
+    {"AlarmConfigurationUpdatedTimestamp", "AlarmConfigurationUpdatedTimestamp", 761, 0, 0},
+    {"ActionsEnabled", "ActionsEnabled", 757, 0, 0},
+    {"OKActions", "OKActions", 758, 0, 0},
+    {"AlarmActions", "AlarmActions", 758, 0, 0},
+    {"InsufficientDataActions", "InsufficientDataActions", 758, 0, 0},
+    {"StateValue", "StateValue", 767, 0, 0},
+    {"StateReason", "StateReason", 765, 0, 0},
+    {"StateReasonData", "StateReasonData", 766, 0, 0},
+    {"StateUpdatedTimestamp", "StateUpdatedTimestamp", 761, 0, 0},
+    {"MetricName", "MetricName", 773, 0, 0},
+    {"Namespace", "Namespace", 774, 0, 0},
+    {"Statistic", "Statistic", 775, 0, 0},
+    {"ExtendedStatistic", "ExtendedStatistic", 776, 0, 0},
+    {"Dimensions", "Dimensions", 777, 0, 0},
+    {"Period", "Period", 781, 0, 0},
+    {"Unit", "Unit", 782, 0, 0},
+    {"EvaluationPeriods", "EvaluationPeriods", 783, 0, 0},
+    {"DatapointsToAlarm", "DatapointsToAlarm", 784, 0, 0},
+    {"Threshold", "Threshold", 785, 0, 0},
+    {"ComparisonOperator", "ComparisonOperator", 786, 0, 0},
+    {"TreatMissingData", "TreatMissingData", 787, 0, 0},
+    {"EvaluateLowSampleCountPercentile", "EvaluateLowSampleCountPercentile", 788, 0, 0},
+    {"Metrics", "Metrics", 789, 0, 0},
+    {"ThresholdMetricId", "ThresholdMetricId", 791, 0, 0},
+    {"EvaluationState", "EvaluationState", 799, 0, 0},
+    {"StateTransitionedTimestamp", "StateTransitionedTimestamp", 761, 0, 0},
+    {"EvaluationCriteria", "EvaluationCriteria", 800, 0, 0},
+    {"EvaluationInterval", "EvaluationInterval", 805, 0, 0},
+    {"CompositeAlarms", "CompositeAlarms", 755, 0, 0},
+    {"MetricAlarms", "MetricAlarms", 771, 0, 0},
+    {"NextToken", "NextToken", 806, 0, 0},
+    {"Timestamp", "Timestamp", 761, 0, 0},
+    {"SampleCount", "SampleCount", 810, 0, 0},
+    {"Average", "Average", 810, 0, 0},
+    {"Sum", "Sum", 810, 0, 0},
+    {"Minimum", "Minimum", 810, 0, 0},
+    {"Maximum", "Maximum", 810, 0, 0},
+    {"Unit", "Unit", 782, 0, 0},
+    {"ExtendedStatistics", "ExtendedStatistics", 811, 0, 0},
+    {"Label", "Label", 796, 0, 0},
+    {"Datapoints", "Datapoints", 808, 0, 0},
+    {"Code", "Code", 820, 0, 0},
+    {"Value", "Value", 821, 0, 0},
+    {"Id", "Id", 791, 0, 0},
+    {"Label", "Label", 796, 0, 0},
+    {"Timestamps", "Timestamps", 815, 0, 0},
+    {"Values", "Values", 816, 0, 0},
+    {"StatusCode", "StatusCode", 817, 0, 0},
+    {"Messages", "Messages", 818, 0, 0},
+    {"MetricDataResults", "MetricDataResults", 813, 0, 0},
+    {"NextToken", "NextToken", 806, 0, 0},
+    {"Messages", "Messages", 818, 0, 0},
+    {"logGroupName", "logGroupName", 825, 0, 0},
+    {"creationTime", "creationTime", 826, 0, 0},
+    {"retentionInDays", "retentionInDays", 827, 0, 0},
+    {"metricFilterCount", "metricFilterCount", 828, 0, 0},
+    {"arn", "arn", 829, 0, 0},
+    {"storedBytes", "storedBytes", 830, 0, 0},
+    {"kmsKeyId", "kmsKeyId", 831, 0, 0},
+    {"dataProtectionStatus", "dataProtectionStatus", 832, 0, 0},
+    {"inheritedProperties", "inheritedProperties", 833, 0, 0},
+    {"logGroupClass", "logGroupClass", 835, 0, 0},
+    {"logGroupArn", "logGroupArn", 829, 0, 0},
+    {"deletionProtectionEnabled", "deletionProtectionEnabled", 836, 0, 0},
+    {"bearerTokenAuthenticationEnabled", "bearerTokenAuthenticationEnabled", 837, 0, 0},
+    {"logGroups", "logGroups", 823, 0, 0},
+    {"nextToken", "nextToken", 838, 0, 0},
+    {"metricName", "metricName", 846, 0, 0},
+    {"metricNamespace", "metricNamespace", 847, 0, 0},
+    {"metricValue", "metricValue", 848, 0, 0},
+    {"defaultValue", "defaultValue", 849, 0, 0},
+    {"dimensions", "dimensions", 850, 0, 0},
+    {"unit", "unit", 853, 0, 0},
+    {"filterName", "filterName", 842, 0, 0},
+    {"filterPattern", "filterPattern", 843, 0, 0},
+    {"metricTransformations", "metricTransformations", 844, 0, 0},
+    {"creationTime", "creationTime", 826, 0, 0},
+    {"logGroupName", "logGroupName", 825, 0, 0},
+    {"applyOnTransformedLogs", "applyOnTransformedLogs", 854, 0, 0},
+    {"fieldSelectionCriteria", "fieldSelectionCriteria", 855, 0, 0},
+    {"emitSystemFieldDimensions", "emitSystemFieldDimensions", 856, 0, 0},
+    {"metricFilters", "metricFilters", 840, 0, 0},
+    {"nextToken", "nextToken", 838, 0, 0},
+    {"tags", "tags", 859, 0, 0},
+    {"TopicArn", "TopicArn", 865, 0, 0},
+    {"Topics", "Topics", 863, 0, 0},
+    {"NextToken", "NextToken", 866, 0, 0},
+    {"SubscriptionArn", "SubscriptionArn", 870, 0, 0},
+    {"Owner", "Owner", 871, 0, 0},
+    {"Protocol", "Protocol", 872, 0, 0},
+    {"Endpoint", "Endpoint", 873, 0, 0},
+    {"TopicArn", "TopicArn", 865, 0, 0},
+    {"Subscriptions", "Subscriptions", 868, 0, 0},
+    {"NextToken", "NextToken", 866, 0, 0},
+    {"createdAt", "createdAt", 875, 0, 0},
+    {"findingPublishingFrequency", "findingPublishingFrequency", 876, 0, 0},
+    {"serviceRole", "serviceRole", 877, 0, 0},
+    {"status", "status", 878, 0, 0},
+    {"updatedAt", "updatedAt", 875, 0, 0},
+    {"status", "status", 884, 0, 0},
+    {"errorCode", "errorCode", 885, 0, 0},
+    {"errorMessage", "errorMessage", 886, 0, 0},
+    {"ec2", "ec2", 883, 0, 0},
+    {"ecr", "ecr", 883, 0, 0},
+    {"lambda", "lambda", 883, 0, 0},
+    {"lambdaCode", "lambdaCode", 883, 0, 0},
+    {"codeRepository", "codeRepository", 883, 0, 0},
+    {"accountId", "accountId", 882, 0, 0},
+    {"state", "state", 883, 0, 0},
+    {"resourceState", "resourceState", 887, 0, 0},
+    {"ec2", "ec2", 884, 0, 0},
+    {"ecr", "ecr", 884, 0, 0},
+    {"lambda", "lambda", 884, 0, 0},
+    {"lambdaCode", "lambdaCode", 884, 0, 0},
+    {"codeRepository", "codeRepository", 884, 0, 0},
+    {"accountId", "accountId", 882, 0, 0},
+    {"status", "status", 884, 0, 0},
+    {"resourceStatus", "resourceStatus", 890, 0, 0},
+    {"errorCode", "errorCode", 885, 0, 0},
+    {"errorMessage", "errorMessage", 886, 0, 0},
+    {"accounts", "accounts", 880, 0, 0},
+    {"failedAccounts", "failedAccounts", 888, 0, 0},
+    {"DetailedStatus", "DetailedStatus", 906, 0, 0},
+    {"InstanceAssociationStatusAggregatedCount", "InstanceAssociationStatusAggregatedCount", 908, 0, 0},
+    {"InstanceId", "InstanceId", 894, 0, 0},
+    {"PingStatus", "PingStatus", 895, 0, 0},
+    {"LastPingDateTime", "LastPingDateTime", 896, 0, 0},
+    {"AgentVersion", "AgentVersion", 897, 0, 0},
+    {"IsLatestVersion", "IsLatestVersion", 898, 0, 0},
+    {"PlatformType", "PlatformType", 899, 0, 0},
+    {"PlatformName", "PlatformName", 900, 0, 0},
+    {"PlatformVersion", "PlatformVersion", 900, 0, 0},
+    {"ActivationId", "ActivationId", 901, 0, 0},
+    {"IamRole", "IamRole", 902, 0, 0},
+    {"RegistrationDate", "RegistrationDate", 896, 0, 0},
+    {"ResourceType", "ResourceType", 903, 0, 0},
+    {"Name", "Name", 900, 0, 0},
+    {"IPAddress", "IPAddress", 904, 0, 0},
+    {"ComputerName", "ComputerName", 905, 0, 0},
+    {"AssociationStatus", "AssociationStatus", 906, 0, 0},
+    {"LastAssociationExecutionDate", "LastAssociationExecutionDate", 896, 0, 0},
+    {"LastSuccessfulAssociationExecutionDate", "LastSuccessfulAssociationExecutionDate", 896, 0, 0},
+    {"AssociationOverview", "AssociationOverview", 907, 0, 0},
+    {"SourceId", "SourceId", 910, 0, 0},
+    {"SourceType", "SourceType", 911, 0, 0},
+    {"InstanceInformationList", "InstanceInformationList", 892, 0, 0},
+    {"NextToken", "NextToken", 912, 0, 0},
+    {"Name", "Name", 914, 0, 0},
+    {"Version", "Version", 917, 0, 0},
+    {"RequireType", "RequireType", 925, 0, 0},
+    {"VersionName", "VersionName", 916, 0, 0},
+    {"Name", "Name", 928, 0, 0},
+    {"Size", "Size", 929, 0, 0},
+    {"Hash", "Hash", 930, 0, 0},
+    {"HashType", "HashType", 931, 0, 0},
+    {"Url", "Url", 932, 0, 0},
+    {"Name", "Name", 914, 0, 0},
+    {"CreatedDate", "CreatedDate", 896, 0, 0},
+    {"DisplayName", "DisplayName", 915, 0, 0},
+    {"VersionName", "VersionName", 916, 0, 0},
+    {"DocumentVersion", "DocumentVersion", 917, 0, 0},
+    {"Status", "Status", 918, 0, 0},
+    {"StatusInformation", "StatusInformation", 919, 0, 0},
+    {"Content", "Content", 920, 0, 0},
+    {"DocumentType", "DocumentType", 921, 0, 0},
+    {"DocumentFormat", "DocumentFormat", 922, 0, 0},
+    {"Requires", "Requires", 923, 0, 0},
+    {"AttachmentsContent", "AttachmentsContent", 926, 0, 0},
+    {"ReviewStatus", "ReviewStatus", 933, 0, 0},
+    {"Name", "Name", 938, 0, 0},
+    {"Id", "Id", 939, 0, 0},
+    {"Description", "Description", 940, 0, 0},
+    {"LockToken", "LockToken", 941, 0, 0},
+    {"ARN", "ARN", 942, 0, 0},
+    {"NextMarker", "NextMarker", 935, 0, 0},
+    {"WebACLs", "WebACLs", 936, 0, 0},
+    {"ResourceArns", "ResourceArns", 944, 0, 0},
+    {"Quantity", "Quantity", 947, 0, 0},
+    {"Items", "Items", 953, 0, 0},
+    {"HeaderName", "HeaderName", 946, 0, 0},
+    {"HeaderValue", "HeaderValue", 960, 0, 0},
+    {"Quantity", "Quantity", 947, 0, 0},
+    {"Items", "Items", 958, 0, 0},
+    {"OriginAccessIdentity", "OriginAccessIdentity", 946, 0, 0},
+    {"OriginReadTimeout", "OriginReadTimeout", 947, 0, 0},
+    {"Quantity", "Quantity", 947, 0, 0},
     {"Items", "Items", 965, 0, 0},
-    {"Enabled", "Enabled", 940, 0, 0},
-    {"Quantity", "Quantity", 939, 0, 0},
-    {"Items", "Items", 976, 0, 0},
-    {"Enabled", "Enabled", 940, 0, 0},
-    {"Quantity", "Quantity", 939, 0, 0},
-    {"Items", "Items", 978, 0, 0},
-    {"Quantity", "Quantity", 939, 0, 0},
-    {"Items", "Items", 981, 0, 0},
-    {"Quantity", "Quantity", 939, 0, 0},
-    {"Items", "Items", 981, 0, 0},
-    {"CachedMethods", "CachedMethods", 983, 0, 0},
-    {"LambdaFunctionARN", "LambdaFunctionARN", 987, 0, 0},
-    {"EventType", "EventType", 988, 0, 0},
-    {"IncludeBody", "IncludeBody", 940, 0, 0},
-    {"Quantity", "Quantity", 939, 0, 0},
-    {"Items", "Items", 985, 0, 0},
-    {"FunctionARN", "FunctionARN", 992, 0, 0},
-    {"EventType", "EventType", 988, 0, 0},
-    {"Quantity", "Quantity", 939, 0, 0},
-    {"Items", "Items", 990, 0, 0},
-    {"Enabled", "Enabled", 940, 0, 0},
-    {"Quantity", "Quantity", 939, 0, 0},
+    {"ClientCertificateArn", "ClientCertificateArn", 946, 0, 0},
+    {"HTTPPort", "HTTPPort", 947, 0, 0},
+    {"HTTPSPort", "HTTPSPort", 947, 0, 0},
+    {"OriginProtocolPolicy", "OriginProtocolPolicy", 963, 0, 0},
+    {"OriginSslProtocols", "OriginSslProtocols", 964, 0, 0},
+    {"OriginReadTimeout", "OriginReadTimeout", 947, 0, 0},
+    {"OriginKeepaliveTimeout", "OriginKeepaliveTimeout", 947, 0, 0},
+    {"IpAddressType", "IpAddressType", 967, 0, 0},
+    {"OriginMtlsConfig", "OriginMtlsConfig", 968, 0, 0},
+    {"VpcOriginId", "VpcOriginId", 946, 0, 0},
+    {"OwnerAccountId", "OwnerAccountId", 946, 0, 0},
+    {"OriginReadTimeout", "OriginReadTimeout", 947, 0, 0},
+    {"OriginKeepaliveTimeout", "OriginKeepaliveTimeout", 947, 0, 0},
+    {"Enabled", "Enabled", 948, 0, 0},
+    {"OriginShieldRegion", "OriginShieldRegion", 971, 0, 0},
+    {"Id", "Id", 946, 0, 0},
+    {"DomainName", "DomainName", 946, 0, 0},
+    {"OriginPath", "OriginPath", 946, 0, 0},
+    {"CustomHeaders", "CustomHeaders", 957, 0, 0},
+    {"S3OriginConfig", "S3OriginConfig", 961, 0, 0},
+    {"CustomOriginConfig", "CustomOriginConfig", 962, 0, 0},
+    {"VpcOriginConfig", "VpcOriginConfig", 969, 0, 0},
+    {"ConnectionAttempts", "ConnectionAttempts", 947, 0, 0},
+    {"ConnectionTimeout", "ConnectionTimeout", 947, 0, 0},
+    {"ResponseCompletionTimeout", "ResponseCompletionTimeout", 947, 0, 0},
+    {"OriginShield", "OriginShield", 970, 0, 0},
+    {"OriginAccessControlId", "OriginAccessControlId", 946, 0, 0},
+    {"Quantity", "Quantity", 947, 0, 0},
+    {"Items", "Items", 955, 0, 0},
+    {"Quantity", "Quantity", 947, 0, 0},
+    {"Items", "Items", 977, 0, 0},
+    {"StatusCodes", "StatusCodes", 976, 0, 0},
+    {"OriginId", "OriginId", 946, 0, 0},
+    {"Quantity", "Quantity", 947, 0, 0},
+    {"Items", "Items", 979, 0, 0},
+    {"Id", "Id", 946, 0, 0},
+    {"FailoverCriteria", "FailoverCriteria", 975, 0, 0},
+    {"Members", "Members", 978, 0, 0},
+    {"SelectionCriteria", "SelectionCriteria", 981, 0, 0},
+    {"Quantity", "Quantity", 947, 0, 0},
+    {"Items", "Items", 973, 0, 0},
+    {"Enabled", "Enabled", 948, 0, 0},
+    {"Quantity", "Quantity", 947, 0, 0},
+    {"Items", "Items", 984, 0, 0},
+    {"Enabled", "Enabled", 948, 0, 0},
+    {"Quantity", "Quantity", 947, 0, 0},
+    {"Items", "Items", 986, 0, 0},
+    {"Quantity", "Quantity", 947, 0, 0},
+    {"Items", "Items", 989, 0, 0},
+    {"Quantity", "Quantity", 947, 0, 0},
+    {"Items", "Items", 989, 0, 0},
+    {"CachedMethods", "CachedMethods", 991, 0, 0},
+    {"LambdaFunctionARN", "LambdaFunctionARN", 995, 0, 0},
+    {"EventType", "EventType", 996, 0, 0},
+    {"IncludeBody", "IncludeBody", 948, 0, 0},
+    {"Quantity", "Quantity", 947, 0, 0},
+    {"Items", "Items", 993, 0, 0},
+    {"FunctionARN", "FunctionARN", 1000, 0, 0},
+    {"EventType", "EventType", 996, 0, 0},
+    {"Quantity", "Quantity", 947, 0, 0},
     {"Items", "Items", 998, 0, 0},
-    {"Forward", "Forward", 996, 0, 0},
-    {"WhitelistedNames", "WhitelistedNames", 997, 0, 0},
-    {"Quantity", "Quantity", 939, 0, 0},
-    {"Items", "Items", 1000, 0, 0},
-    {"Quantity", "Quantity", 939, 0, 0},
-    {"Items", "Items", 1002, 0, 0},
-    {"QueryString", "QueryString", 940, 0, 0},
-    {"Cookies", "Cookies", 995, 0, 0},
-    {"Headers", "Headers", 999, 0, 0},
-    {"QueryStringCacheKeys", "QueryStringCacheKeys", 1001, 0, 0},
-    {"TargetOriginId", "TargetOriginId", 938, 0, 0},
-    {"TrustedSigners", "TrustedSigners", 975, 0, 0},
-    {"TrustedKeyGroups", "TrustedKeyGroups", 977, 0, 0},
-    {"ViewerProtocolPolicy", "ViewerProtocolPolicy", 979, 0, 0},
-    {"AllowedMethods", "AllowedMethods", 980, 0, 0},
-    {"SmoothStreaming", "SmoothStreaming", 940, 0, 0},
-    {"Compress", "Compress", 940, 0, 0},
-    {"LambdaFunctionAssociations", "LambdaFunctionAssociations", 984, 0, 0},
-    {"FunctionAssociations", "FunctionAssociations", 989, 0, 0},
-    {"FieldLevelEncryptionId", "FieldLevelEncryptionId", 938, 0, 0},
-    {"RealtimeLogConfigArn", "RealtimeLogConfigArn", 938, 0, 0},
-    {"CachePolicyId", "CachePolicyId", 938, 0, 0},
-    {"OriginRequestPolicyId", "OriginRequestPolicyId", 938, 0, 0},
-    {"ResponseHeadersPolicyId", "ResponseHeadersPolicyId", 938, 0, 0},
-    {"GrpcConfig", "GrpcConfig", 993, 0, 0},
-    {"ForwardedValues", "ForwardedValues", 994, 0, 0},
-    {"MinTTL", "MinTTL", 1003, 0, 0},
-    {"DefaultTTL", "DefaultTTL", 1003, 0, 0},
-    {"MaxTTL", "MaxTTL", 1003, 0, 0},
-    {"PathPattern", "PathPattern", 938, 0, 0},
-    {"TargetOriginId", "TargetOriginId", 938, 0, 0},
-    {"TrustedSigners", "TrustedSigners", 975, 0, 0},
-    {"TrustedKeyGroups", "TrustedKeyGroups", 977, 0, 0},
-    {"ViewerProtocolPolicy", "ViewerProtocolPolicy", 979, 0, 0},
-    {"AllowedMethods", "AllowedMethods", 980, 0, 0},
-    {"SmoothStreaming", "SmoothStreaming", 940, 0, 0},
-    {"Compress", "Compress", 940, 0, 0},
-    {"LambdaFunctionAssociations", "LambdaFunctionAssociations", 984, 0, 0},
-    {"FunctionAssociations", "FunctionAssociations", 989, 0, 0},
-    {"FieldLevelEncryptionId", "FieldLevelEncryptionId", 938, 0, 0},
-    {"RealtimeLogConfigArn", "RealtimeLogConfigArn", 938, 0, 0},
-    {"CachePolicyId", "CachePolicyId", 938, 0, 0},
-    {"OriginRequestPolicyId", "OriginRequestPolicyId", 938, 0, 0},
-    {"ResponseHeadersPolicyId", "ResponseHeadersPolicyId", 938, 0, 0},
-    {"GrpcConfig", "GrpcConfig", 993, 0, 0},
-    {"ForwardedValues", "ForwardedValues", 994, 0, 0},
-    {"MinTTL", "MinTTL", 1003, 0, 0},
-    {"DefaultTTL", "DefaultTTL", 1003, 0, 0},
-    {"MaxTTL", "MaxTTL", 1003, 0, 0},
-    {"Quantity", "Quantity", 939, 0, 0},
-    {"Items", "Items", 1005, 0, 0},
-    {"ErrorCode", "ErrorCode", 939, 0, 0},
-    {"ResponsePagePath", "ResponsePagePath", 938, 0, 0},
-    {"ResponseCode", "ResponseCode", 938, 0, 0},
-    {"ErrorCachingMinTTL", "ErrorCachingMinTTL", 1003, 0, 0},
-    {"Quantity", "Quantity", 939, 0, 0},
+    {"Enabled", "Enabled", 948, 0, 0},
+    {"Quantity", "Quantity", 947, 0, 0},
+    {"Items", "Items", 1006, 0, 0},
+    {"Forward", "Forward", 1004, 0, 0},
+    {"WhitelistedNames", "WhitelistedNames", 1005, 0, 0},
+    {"Quantity", "Quantity", 947, 0, 0},
     {"Items", "Items", 1008, 0, 0},
-    {"CloudFrontDefaultCertificate", "CloudFrontDefaultCertificate", 940, 0, 0},
-    {"IAMCertificateId", "IAMCertificateId", 1012, 0, 0},
-    {"ACMCertificateArn", "ACMCertificateArn", 938, 0, 0},
-    {"SSLSupportMethod", "SSLSupportMethod", 1013, 0, 0},
-    {"MinimumProtocolVersion", "MinimumProtocolVersion", 1014, 0, 0},
-    {"Certificate", "Certificate", 938, 0, 0},
-    {"CertificateSource", "CertificateSource", 1015, 0, 0},
-    {"RestrictionType", "RestrictionType", 1018, 0, 0},
-    {"Quantity", "Quantity", 939, 0, 0},
-    {"Items", "Items", 1019, 0, 0},
-    {"GeoRestriction", "GeoRestriction", 1017, 0, 0},
-    {"CNAME", "CNAME", 938, 0, 0},
-    {"ICPRecordalStatus", "ICPRecordalStatus", 1023, 0, 0},
-    {"TrustStoreId", "TrustStoreId", 938, 0, 0},
-    {"AdvertiseTrustStoreCaNames", "AdvertiseTrustStoreCaNames", 940, 0, 0},
-    {"IgnoreCertificateExpiry", "IgnoreCertificateExpiry", 940, 0, 0},
-    {"Mode", "Mode", 1026, 0, 0},
-    {"TrustStoreConfig", "TrustStoreConfig", 1027, 0, 0},
-    {"Id", "Id", 1029, 0, 0},
-    {"Id", "Id", 938, 0, 0},
-    {"ARN", "ARN", 938, 0, 0},
-    {"ETag", "ETag", 938, 0, 0},
-    {"Status", "Status", 938, 0, 0},
-    {"LastModifiedTime", "LastModifiedTime", 943, 0, 0},
-    {"DomainName", "DomainName", 938, 0, 0},
-    {"Aliases", "Aliases", 944, 0, 0},
-    {"Origins", "Origins", 946, 0, 0},
-    {"OriginGroups", "OriginGroups", 964, 0, 0},
-    {"DefaultCacheBehavior", "DefaultCacheBehavior", 974, 0, 0},
-    {"CacheBehaviors", "CacheBehaviors", 1004, 0, 0},
-    {"CustomErrorResponses", "CustomErrorResponses", 1007, 0, 0},
-    {"Comment", "Comment", 952, 0, 0},
-    {"PriceClass", "PriceClass", 1010, 0, 0},
-    {"Enabled", "Enabled", 940, 0, 0},
-    {"ViewerCertificate", "ViewerCertificate", 1011, 0, 0},
-    {"Restrictions", "Restrictions", 1016, 0, 0},
-    {"WebACLId", "WebACLId", 938, 0, 0},
-    {"HttpVersion", "HttpVersion", 1020, 0, 0},
-    {"IsIPV6Enabled", "IsIPV6Enabled", 940, 0, 0},
-    {"AliasICPRecordals", "AliasICPRecordals", 1021, 0, 0},
-    {"Staging", "Staging", 940, 0, 0},
-    {"ConnectionMode", "ConnectionMode", 1024, 0, 0},
-    {"AnycastIpListId", "AnycastIpListId", 938, 0, 0},
-    {"ViewerMtlsConfig", "ViewerMtlsConfig", 1025, 0, 0},
-    {"ConnectionFunctionAssociation", "ConnectionFunctionAssociation", 1028, 0, 0},
-    {"Marker", "Marker", 938, 0, 0},
-    {"NextMarker", "NextMarker", 938, 0, 0},
-    {"MaxItems", "MaxItems", 939, 0, 0},
-    {"IsTruncated", "IsTruncated", 940, 0, 0},
-    {"Quantity", "Quantity", 939, 0, 0},
-    {"Items", "Items", 941, 0, 0},
-    {"Code", "Code", 1041, 0, 0},
-    {"Reason", "Reason", 1042, 0, 0},
-    {"IpAddress", "IpAddress", 1051, 0, 0},
-    {"AllocationId", "AllocationId", 1052, 0, 0},
-    {"PrivateIPv4Address", "PrivateIPv4Address", 1053, 0, 0},
-    {"IPv6Address", "IPv6Address", 1054, 0, 0},
-    {"ZoneName", "ZoneName", 1046, 0, 0},
-    {"SubnetId", "SubnetId", 1047, 0, 0},
-    {"OutpostId", "OutpostId", 1048, 0, 0},
-    {"LoadBalancerAddresses", "LoadBalancerAddresses", 1049, 0, 0},
-    {"SourceNatIpv6Prefixes", "SourceNatIpv6Prefixes", 1055, 0, 0},
-    {"Ipv4IpamPoolId", "Ipv4IpamPoolId", 1064, 0, 0},
-    {"LoadBalancerArn", "LoadBalancerArn", 1033, 0, 0},
-    {"DNSName", "DNSName", 1034, 0, 0},
-    {"CanonicalHostedZoneId", "CanonicalHostedZoneId", 1035, 0, 0},
-    {"CreatedTime", "CreatedTime", 1036, 0, 0},
-    {"LoadBalancerName", "LoadBalancerName", 1037, 0, 0},
-    {"Scheme", "Scheme", 1038, 0, 0},
-    {"VpcId", "VpcId", 1039, 0, 0},
-    {"State", "State", 1040, 0, 0},
-    {"Type", "Type", 1043, 0, 0},
-    {"AvailabilityZones", "AvailabilityZones", 1044, 0, 0},
-    {"SecurityGroups", "SecurityGroups", 1057, 0, 0},
-    {"IpAddressType", "IpAddressType", 1059, 0, 0},
-    {"CustomerOwnedIpv4Pool", "CustomerOwnedIpv4Pool", 1060, 0, 0},
-    {"EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic", "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic", 1061, 0, 0},
-    {"EnablePrefixForIpv6SourceNat", "EnablePrefixForIpv6SourceNat", 1062, 0, 0},
-    {"IpamPools", "IpamPools", 1063, 0, 0},
-    {"LoadBalancers", "LoadBalancers", 1031, 0, 0},
-    {"NextMarker", "NextMarker", 1065, 0, 0},
-    {"CertificateArn", "CertificateArn", 1074, 0, 0},
-    {"IsDefault", "IsDefault", 1075, 0, 0},
-    {"Issuer", "Issuer", 1082, 0, 0},
-    {"AuthorizationEndpoint", "AuthorizationEndpoint", 1083, 0, 0},
-    {"TokenEndpoint", "TokenEndpoint", 1084, 0, 0},
-    {"UserInfoEndpoint", "UserInfoEndpoint", 1085, 0, 0},
-    {"ClientId", "ClientId", 1086, 0, 0},
-    {"ClientSecret", "ClientSecret", 1087, 0, 0},
-    {"SessionCookieName", "SessionCookieName", 1088, 0, 0},
-    {"Scope", "Scope", 1089, 0, 0},
-    {"SessionTimeout", "SessionTimeout", 1090, 0, 0},
-    {"AuthenticationRequestExtraParams", "AuthenticationRequestExtraParams", 1091, 0, 0},
-    {"OnUnauthenticatedRequest", "OnUnauthenticatedRequest", 1094, 0, 0},
-    {"UseExistingClientSecret", "UseExistingClientSecret", 1095, 0, 0},
-    {"UserPoolArn", "UserPoolArn", 1097, 0, 0},
-    {"UserPoolClientId", "UserPoolClientId", 1098, 0, 0},
-    {"UserPoolDomain", "UserPoolDomain", 1099, 0, 0},
-    {"SessionCookieName", "SessionCookieName", 1100, 0, 0},
-    {"Scope", "Scope", 1101, 0, 0},
-    {"SessionTimeout", "SessionTimeout", 1102, 0, 0},
-    {"AuthenticationRequestExtraParams", "AuthenticationRequestExtraParams", 1103, 0, 0},
-    {"OnUnauthenticatedRequest", "OnUnauthenticatedRequest", 1106, 0, 0},
-    {"Protocol", "Protocol", 1109, 0, 0},
-    {"Port", "Port", 1110, 0, 0},
-    {"Host", "Host", 1111, 0, 0},
-    {"Path", "Path", 1112, 0, 0},
-    {"Query", "Query", 1113, 0, 0},
-    {"StatusCode", "StatusCode", 1114, 0, 0},
-    {"MessageBody", "MessageBody", 1116, 0, 0},
-    {"StatusCode", "StatusCode", 1117, 0, 0},
-    {"ContentType", "ContentType", 1118, 0, 0},
-    {"TargetGroupArn", "TargetGroupArn", 1080, 0, 0},
-    {"Weight", "Weight", 1122, 0, 0},
-    {"Enabled", "Enabled", 1124, 0, 0},
-    {"DurationSeconds", "DurationSeconds", 1125, 0, 0},
-    {"TargetGroups", "TargetGroups", 1120, 0, 0},
-    {"TargetGroupStickinessConfig", "TargetGroupStickinessConfig", 1123, 0, 0},
-    {"Format", "Format", 1131, 0, 0},
-    {"Name", "Name", 1132, 0, 0},
-    {"Values", "Values", 1133, 0, 0},
-    {"JwksEndpoint", "JwksEndpoint", 1127, 0, 0},
-    {"Issuer", "Issuer", 1128, 0, 0},
-    {"AdditionalClaims", "AdditionalClaims", 1129, 0, 0},
-    {"Type", "Type", 1079, 0, 0},
-    {"TargetGroupArn", "TargetGroupArn", 1080, 0, 0},
-    {"AuthenticateOidcConfig", "AuthenticateOidcConfig", 1081, 0, 0},
-    {"AuthenticateCognitoConfig", "AuthenticateCognitoConfig", 1096, 0, 0},
-    {"Order", "Order", 1107, 0, 0},
-    {"RedirectConfig", "RedirectConfig", 1108, 0, 0},
-    {"FixedResponseConfig", "FixedResponseConfig", 1115, 0, 0},
-    {"ForwardConfig", "ForwardConfig", 1119, 0, 0},
-    {"JwtValidationConfig", "JwtValidationConfig", 1126, 0, 0},
-    {"Mode", "Mode", 1138, 0, 0},
-    {"TrustStoreArn", "TrustStoreArn", 1139, 0, 0},
-    {"IgnoreClientCertificateExpiry", "IgnoreClientCertificateExpiry", 1140, 0, 0},
-    {"TrustStoreAssociationStatus", "TrustStoreAssociationStatus", 1141, 0, 0},
-    {"AdvertiseTrustStoreCaNames", "AdvertiseTrustStoreCaNames", 1142, 0, 0},
-    {"ListenerArn", "ListenerArn", 1069, 0, 0},
-    {"LoadBalancerArn", "LoadBalancerArn", 1033, 0, 0},
-    {"Port", "Port", 1070, 0, 0},
-    {"Protocol", "Protocol", 1071, 0, 0},
-    {"Certificates", "Certificates", 1072, 0, 0},
-    {"SslPolicy", "SslPolicy", 1076, 0, 0},
-    {"DefaultActions", "DefaultActions", 1077, 0, 0},
-    {"AlpnPolicy", "AlpnPolicy", 1135, 0, 0},
-    {"MutualAuthentication", "MutualAuthentication", 1137, 0, 0},
-    {"Listeners", "Listeners", 1067, 0, 0},
-    {"NextMarker", "NextMarker", 1065, 0, 0},
-    {"Name", "Name", 1150, 0, 0},
-    {"Priority", "Priority", 1151, 0, 0},
-    {"SslProtocols", "SslProtocols", 1146, 0, 0},
-    {"Ciphers", "Ciphers", 1148, 0, 0},
-    {"Name", "Name", 1076, 0, 0},
-    {"SupportedLoadBalancerTypes", "SupportedLoadBalancerTypes", 1152, 0, 0},
-    {"SslPolicies", "SslPolicies", 1144, 0, 0},
-    {"NextMarker", "NextMarker", 1065, 0, 0},
-    {"CertificateArn", "CertificateArn", 1158, 0, 0},
-    {"DomainName", "DomainName", 1159, 0, 0},
-    {"SubjectAlternativeNameSummaries", "SubjectAlternativeNameSummaries", 1160, 0, 0},
-    {"HasAdditionalSubjectAlternativeNames", "HasAdditionalSubjectAlternativeNames", 1161, 0, 0},
-    {"Status", "Status", 1162, 0, 0},
-    {"Type", "Type", 1163, 0, 0},
-    {"KeyAlgorithm", "KeyAlgorithm", 1164, 0, 0},
-    {"KeyUsages", "KeyUsages", 1165, 0, 0},
-    {"ExtendedKeyUsages", "ExtendedKeyUsages", 1167, 0, 0},
-    {"ExportOption", "ExportOption", 1169, 0, 0},
-    {"InUse", "InUse", 1161, 0, 0},
-    {"Exported", "Exported", 1161, 0, 0},
-    {"RenewalEligibility", "RenewalEligibility", 1170, 0, 0},
-    {"NotBefore", "NotBefore", 1171, 0, 0},
-    {"NotAfter", "NotAfter", 1171, 0, 0},
-    {"CreatedAt", "CreatedAt", 1171, 0, 0},
-    {"IssuedAt", "IssuedAt", 1171, 0, 0},
-    {"ImportedAt", "ImportedAt", 1171, 0, 0},
-    {"RevokedAt", "RevokedAt", 1171, 0, 0},
-    {"ManagedBy", "ManagedBy", 1172, 0, 0},
-    {"NextToken", "NextToken", 1155, 0, 0},
-    {"CertificateSummaryList", "CertificateSummaryList", 1156, 0, 0},
-    {"Name", "Name", 1178, 0, 0},
-    {"Type", "Type", 1181, 0, 0},
-    {"Value", "Value", 1178, 0, 0},
-    {"RedirectFrom", "RedirectFrom", 1178, 0, 0},
-    {"RedirectTo", "RedirectTo", 1178, 0, 0},
-    {"DomainName", "DomainName", 1159, 0, 0},
-    {"ValidationEmails", "ValidationEmails", 1177, 0, 0},
-    {"ValidationDomain", "ValidationDomain", 1159, 0, 0},
-    {"ValidationStatus", "ValidationStatus", 1179, 0, 0},
-    {"ResourceRecord", "ResourceRecord", 1180, 0, 0},
-    {"HttpRedirect", "HttpRedirect", 1182, 0, 0},
-    {"ValidationMethod", "ValidationMethod", 1183, 0, 0},
-    {"RenewalStatus", "RenewalStatus", 1188, 0, 0},
-    {"DomainValidationOptions", "DomainValidationOptions", 1175, 0, 0},
-    {"RenewalStatusReason", "RenewalStatusReason", 1186, 0, 0},
-    {"UpdatedAt", "UpdatedAt", 1171, 0, 0},
-    {"Name", "Name", 1166, 0, 0},
-    {"Name", "Name", 1168, 0, 0},
-    {"OID", "OID", 1178, 0, 0},
-    {"CertificateTransparencyLoggingPreference", "CertificateTransparencyLoggingPreference", 1194, 0, 0},
-    {"Export", "Export", 1169, 0, 0},
-    {"CertificateArn", "CertificateArn", 1158, 0, 0},
-    {"DomainName", "DomainName", 1159, 0, 0},
-    {"SubjectAlternativeNames", "SubjectAlternativeNames", 1160, 0, 0},
-    {"ManagedBy", "ManagedBy", 1172, 0, 0},
-    {"DomainValidationOptions", "DomainValidationOptions", 1175, 0, 0},
-    {"Serial", "Serial", 1178, 0, 0},
-    {"Subject", "Subject", 1178, 0, 0},
-    {"Issuer", "Issuer", 1178, 0, 0},
-    {"CreatedAt", "CreatedAt", 1171, 0, 0},
-    {"IssuedAt", "IssuedAt", 1171, 0, 0},
-    {"ImportedAt", "ImportedAt", 1171, 0, 0},
-    {"Status", "Status", 1162, 0, 0},
-    {"RevokedAt", "RevokedAt", 1171, 0, 0},
-    {"RevocationReason", "RevocationReason", 1184, 0, 0},
-    {"NotBefore", "NotBefore", 1171, 0, 0},
-    {"NotAfter", "NotAfter", 1171, 0, 0},
-    {"KeyAlgorithm", "KeyAlgorithm", 1164, 0, 0},
-    {"SignatureAlgorithm", "SignatureAlgorithm", 1178, 0, 0},
-    {"InUseBy", "InUseBy", 1185, 0, 0},
-    {"FailureReason", "FailureReason", 1186, 0, 0},
-    {"Type", "Type", 1163, 0, 0},
-    {"RenewalSummary", "RenewalSummary", 1187, 0, 0},
-    {"KeyUsages", "KeyUsages", 1189, 0, 0},
-    {"ExtendedKeyUsages", "ExtendedKeyUsages", 1191, 0, 0},
-    {"CertificateAuthorityArn", "CertificateAuthorityArn", 1158, 0, 0},
-    {"RenewalEligibility", "RenewalEligibility", 1170, 0, 0},
-    {"Options", "Options", 1193, 0, 0},
-    {"Certificate", "Certificate", 1174, 0, 0},
-    {"AutomaticallyAfterDays", "AutomaticallyAfterDays", 1206, 0, 0},
-    {"Duration", "Duration", 1207, 0, 0},
-    {"ScheduleExpression", "ScheduleExpression", 1208, 0, 0},
-    {"Key", "Key", 1211, 0, 0},
-    {"Value", "Value", 1212, 0, 0},
-    {"Key", "Key", 1221, 0, 0},
-    {"Value", "Value", 1222, 0, 0},
-    {"ARN", "ARN", 1198, 0, 0},
-    {"Name", "Name", 1199, 0, 0},
-    {"Type", "Type", 1200, 0, 0},
-    {"Description", "Description", 1201, 0, 0},
-    {"KmsKeyId", "KmsKeyId", 1202, 0, 0},
-    {"RotationEnabled", "RotationEnabled", 1203, 0, 0},
-    {"RotationLambdaARN", "RotationLambdaARN", 1204, 0, 0},
-    {"RotationRules", "RotationRules", 1205, 0, 0},
-    {"ExternalSecretRotationMetadata", "ExternalSecretRotationMetadata", 1209, 0, 0},
-    {"ExternalSecretRotationRoleArn", "ExternalSecretRotationRoleArn", 1213, 0, 0},
-    {"LastRotatedDate", "LastRotatedDate", 1214, 0, 0},
-    {"LastChangedDate", "LastChangedDate", 1215, 0, 0},
-    {"LastAccessedDate", "LastAccessedDate", 1216, 0, 0},
-    {"DeletedDate", "DeletedDate", 1217, 0, 0},
-    {"NextRotationDate", "NextRotationDate", 1218, 0, 0},
-    {"Tags", "Tags", 1219, 0, 0},
-    {"SecretVersionsToStages", "SecretVersionsToStages", 1223, 0, 0},
-    {"OwningService", "OwningService", 1227, 0, 0},
-    {"CreatedDate", "CreatedDate", 1228, 0, 0},
-    {"PrimaryRegion", "PrimaryRegion", 1229, 0, 0},
-    {"SecretList", "SecretList", 1196, 0, 0},
-    {"NextToken", "NextToken", 1230, 0, 0},
-    {"Mode", "Mode", 1258, 0, 0},
-    {"PreferredProtocol", "PreferredProtocol", 1259, 0, 0},
-    {"RunningMode", "RunningMode", 1249, 0, 0},
-    {"RunningModeAutoStopTimeoutInMinutes", "RunningModeAutoStopTimeoutInMinutes", 1250, 0, 0},
-    {"RootVolumeSizeGib", "RootVolumeSizeGib", 1251, 0, 0},
-    {"UserVolumeSizeGib", "UserVolumeSizeGib", 1252, 0, 0},
-    {"ComputeTypeName", "ComputeTypeName", 1253, 0, 0},
-    {"Protocols", "Protocols", 1254, 0, 0},
-    {"OperatingSystemName", "OperatingSystemName", 1256, 0, 0},
-    {"GlobalAccelerator", "GlobalAccelerator", 1257, 0, 0},
-    {"Resource", "Resource", 1262, 0, 0},
-    {"State", "State", 1263, 0, 0},
-    {"WorkspaceId", "WorkspaceId", 1234, 0, 0},
-    {"Region", "Region", 1266, 0, 0},
-    {"State", "State", 1239, 0, 0},
-    {"Type", "Type", 1267, 0, 0},
-    {"DataReplication", "DataReplication", 1269, 0, 0},
-    {"RecoverySnapshotTime", "RecoverySnapshotTime", 1270, 0, 0},
-    {"StandbyWorkspaceId", "StandbyWorkspaceId", 1234, 0, 0},
-    {"DataReplication", "DataReplication", 1269, 0, 0},
-    {"RecoverySnapshotTime", "RecoverySnapshotTime", 1270, 0, 0},
-    {"WorkspaceId", "WorkspaceId", 1234, 0, 0},
-    {"DirectoryId", "DirectoryId", 1235, 0, 0},
-    {"UserName", "UserName", 1236, 0, 0},
-    {"IpAddress", "IpAddress", 1237, 0, 0},
-    {"Ipv6Address", "Ipv6Address", 1238, 0, 0},
-    {"State", "State", 1239, 0, 0},
-    {"BundleId", "BundleId", 1240, 0, 0},
-    {"SubnetId", "SubnetId", 1241, 0, 0},
-    {"ErrorMessage", "ErrorMessage", 1242, 0, 0},
-    {"ErrorCode", "ErrorCode", 1243, 0, 0},
-    {"ComputerName", "ComputerName", 1244, 0, 0},
-    {"VolumeEncryptionKey", "VolumeEncryptionKey", 1245, 0, 0},
-    {"UserVolumeEncryptionEnabled", "UserVolumeEncryptionEnabled", 1246, 0, 0},
-    {"RootVolumeEncryptionEnabled", "RootVolumeEncryptionEnabled", 1246, 0, 0},
-    {"WorkspaceName", "WorkspaceName", 1247, 0, 0},
-    {"WorkspaceProperties", "WorkspaceProperties", 1248, 0, 0},
-    {"ModificationStates", "ModificationStates", 1260, 0, 0},
-    {"RelatedWorkspaces", "RelatedWorkspaces", 1264, 0, 0},
-    {"DataReplicationSettings", "DataReplicationSettings", 1268, 0, 0},
-    {"StandbyWorkspacesProperties", "StandbyWorkspacesProperties", 1271, 0, 0},
-    {"Workspaces", "Workspaces", 1232, 0, 0},
-    {"NextToken", "NextToken", 1273, 0, 0},
-    {"EnableInternetAccess", "EnableInternetAccess", 1246, 0, 0},
-    {"DefaultOu", "DefaultOu", 1288, 0, 0},
-    {"CustomSecurityGroupId", "CustomSecurityGroupId", 1285, 0, 0},
-    {"UserEnabledAsLocalAdministrator", "UserEnabledAsLocalAdministrator", 1246, 0, 0},
-    {"EnableMaintenanceMode", "EnableMaintenanceMode", 1246, 0, 0},
-    {"InstanceIamRoleArn", "InstanceIamRoleArn", 1283, 0, 0},
-    {"AccessEndpointType", "AccessEndpointType", 1296, 0, 0},
-    {"VpcEndpointId", "VpcEndpointId", 1297, 0, 0},
-    {"AccessEndpoints", "AccessEndpoints", 1294, 0, 0},
-    {"InternetFallbackProtocols", "InternetFallbackProtocols", 1298, 0, 0},
-    {"DeviceTypeWindows", "DeviceTypeWindows", 1292, 0, 0},
-    {"DeviceTypeOsx", "DeviceTypeOsx", 1292, 0, 0},
-    {"DeviceTypeWeb", "DeviceTypeWeb", 1292, 0, 0},
-    {"DeviceTypeIos", "DeviceTypeIos", 1292, 0, 0},
-    {"DeviceTypeAndroid", "DeviceTypeAndroid", 1292, 0, 0},
-    {"DeviceTypeChromeOs", "DeviceTypeChromeOs", 1292, 0, 0},
-    {"DeviceTypeZeroClient", "DeviceTypeZeroClient", 1292, 0, 0},
-    {"DeviceTypeLinux", "DeviceTypeLinux", 1292, 0, 0},
-    {"DeviceTypeWorkSpacesThinClient", "DeviceTypeWorkSpacesThinClient", 1292, 0, 0},
-    {"AccessEndpointConfig", "AccessEndpointConfig", 1293, 0, 0},
-    {"RestartWorkspace", "RestartWorkspace", 1302, 0, 0},
-    {"IncreaseVolumeSize", "IncreaseVolumeSize", 1302, 0, 0},
-    {"ChangeComputeType", "ChangeComputeType", 1302, 0, 0},
-    {"SwitchRunningMode", "SwitchRunningMode", 1302, 0, 0},
-    {"RebuildWorkspace", "RebuildWorkspace", 1302, 0, 0},
-    {"Status", "Status", 1304, 0, 0},
-    {"UserAccessUrl", "UserAccessUrl", 1305, 0, 0},
-    {"RelayStateParameterName", "RelayStateParameterName", 1306, 0, 0},
-    {"Status", "Status", 1308, 0, 0},
-    {"CertificateAuthorityArn", "CertificateAuthorityArn", 1309, 0, 0},
-    {"TenantId", "TenantId", 1312, 0, 0},
-    {"ApplicationConfigSecretArn", "ApplicationConfigSecretArn", 1313, 0, 0},
-    {"InstanceArn", "InstanceArn", 1283, 0, 0},
-    {"ApplicationArn", "ApplicationArn", 1283, 0, 0},
-    {"DomainName", "DomainName", 1320, 0, 0},
-    {"ServiceAccountSecretArn", "ServiceAccountSecretArn", 1313, 0, 0},
-    {"Action", "Action", 1325, 0, 0},
-    {"Permission", "Permission", 1326, 0, 0},
-    {"MaximumLength", "MaximumLength", 1327, 0, 0},
-    {"ConnectorType", "ConnectorType", 1330, 0, 0},
-    {"Status", "Status", 1331, 0, 0},
-    {"Mode", "Mode", 1333, 0, 0},
-    {"PreferredProtocol", "PreferredProtocol", 1334, 0, 0},
-    {"StreamingExperiencePreferredProtocol", "StreamingExperiencePreferredProtocol", 1322, 0, 0},
-    {"UserSettings", "UserSettings", 1323, 0, 0},
-    {"StorageConnectors", "StorageConnectors", 1328, 0, 0},
-    {"GlobalAccelerator", "GlobalAccelerator", 1332, 0, 0},
-    {"DirectoryId", "DirectoryId", 1235, 0, 0},
-    {"Alias", "Alias", 1277, 0, 0},
-    {"DirectoryName", "DirectoryName", 1278, 0, 0},
-    {"RegistrationCode", "RegistrationCode", 1279, 0, 0},
-    {"SubnetIds", "SubnetIds", 1280, 0, 0},
-    {"DnsIpAddresses", "DnsIpAddresses", 1281, 0, 0},
-    {"DnsIpv6Addresses", "DnsIpv6Addresses", 1282, 0, 0},
-    {"CustomerUserName", "CustomerUserName", 1236, 0, 0},
-    {"IamRoleId", "IamRoleId", 1283, 0, 0},
-    {"DirectoryType", "DirectoryType", 1284, 0, 0},
-    {"WorkspaceSecurityGroupId", "WorkspaceSecurityGroupId", 1285, 0, 0},
-    {"State", "State", 1286, 0, 0},
-    {"WorkspaceCreationProperties", "WorkspaceCreationProperties", 1287, 0, 0},
-    {"ipGroupIds", "ipGroupIds", 1289, 0, 0},
-    {"WorkspaceAccessProperties", "WorkspaceAccessProperties", 1291, 0, 0},
-    {"Tenancy", "Tenancy", 1300, 0, 0},
-    {"SelfservicePermissions", "SelfservicePermissions", 1301, 0, 0},
-    {"SamlProperties", "SamlProperties", 1303, 0, 0},
-    {"CertificateBasedAuthProperties", "CertificateBasedAuthProperties", 1307, 0, 0},
-    {"EndpointEncryptionMode", "EndpointEncryptionMode", 1310, 0, 0},
-    {"MicrosoftEntraConfig", "MicrosoftEntraConfig", 1311, 0, 0},
-    {"WorkspaceDirectoryName", "WorkspaceDirectoryName", 1314, 0, 0},
-    {"WorkspaceDirectoryDescription", "WorkspaceDirectoryDescription", 1315, 0, 0},
-    {"UserIdentityType", "UserIdentityType", 1316, 0, 0},
-    {"WorkspaceType", "WorkspaceType", 1317, 0, 0},
-    {"IDCConfig", "IDCConfig", 1318, 0, 0},
-    {"ActiveDirectoryConfig", "ActiveDirectoryConfig", 1319, 0, 0},
-    {"StreamingProperties", "StreamingProperties", 1321, 0, 0},
-    {"ErrorMessage", "ErrorMessage", 1242, 0, 0},
-    {"Directories", "Directories", 1275, 0, 0},
-    {"NextToken", "NextToken", 1273, 0, 0},
-    {"Capacity", "Capacity", 1306, 0, 0},
-    {"Capacity", "Capacity", 1306, 0, 0},
-    {"Name", "Name", 1253, 0, 0},
-    {"BundleId", "BundleId", 1240, 0, 0},
-    {"Name", "Name", 1306, 0, 0},
-    {"Owner", "Owner", 1338, 0, 0},
-    {"Description", "Description", 1242, 0, 0},
-    {"ImageId", "ImageId", 1339, 0, 0},
-    {"RootStorage", "RootStorage", 1340, 0, 0},
-    {"UserStorage", "UserStorage", 1341, 0, 0},
-    {"ComputeType", "ComputeType", 1342, 0, 0},
-    {"LastUpdatedTime", "LastUpdatedTime", 1270, 0, 0},
-    {"CreationTime", "CreationTime", 1270, 0, 0},
-    {"State", "State", 1343, 0, 0},
-    {"BundleType", "BundleType", 1344, 0, 0},
-    {"Bundles", "Bundles", 1336, 0, 0},
-    {"NextToken", "NextToken", 1273, 0, 0},
-    {"WorkspaceId", "WorkspaceId", 1234, 0, 0},
-    {"ConnectionState", "ConnectionState", 1348, 0, 0},
-    {"ConnectionStateCheckTimestamp", "ConnectionStateCheckTimestamp", 1270, 0, 0},
-    {"LastKnownUserConnectionTimestamp", "LastKnownUserConnectionTimestamp", 1270, 0, 0},
-    {"WorkspacesConnectionStatus", "WorkspacesConnectionStatus", 1346, 0, 0},
-    {"NextToken", "NextToken", 1273, 0, 0},
-    {"VpcId", "VpcId", 1372, 0, 0},
-    {"SubnetIds", "SubnetIds", 1373, 0, 0},
-    {"SecurityGroupId", "SecurityGroupId", 1375, 0, 0},
-    {"AvailabilityZones", "AvailabilityZones", 1376, 0, 0},
-    {"VpcId", "VpcId", 1372, 0, 0},
-    {"SubnetIds", "SubnetIds", 1373, 0, 0},
-    {"CustomerUserName", "CustomerUserName", 1379, 0, 0},
-    {"SecurityGroupId", "SecurityGroupId", 1375, 0, 0},
-    {"AvailabilityZones", "AvailabilityZones", 1376, 0, 0},
-    {"ConnectIps", "ConnectIps", 1380, 0, 0},
-    {"ConnectIpsV6", "ConnectIpsV6", 1381, 0, 0},
-    {"RadiusServers", "RadiusServers", 1383, 0, 0},
-    {"RadiusServersIpv6", "RadiusServersIpv6", 1383, 0, 0},
-    {"RadiusPort", "RadiusPort", 1385, 0, 0},
-    {"RadiusTimeout", "RadiusTimeout", 1386, 0, 0},
-    {"RadiusRetries", "RadiusRetries", 1387, 0, 0},
-    {"SharedSecret", "SharedSecret", 1388, 0, 0},
-    {"AuthenticationProtocol", "AuthenticationProtocol", 1389, 0, 0},
-    {"DisplayLabel", "DisplayLabel", 1390, 0, 0},
-    {"UseSameUsername", "UseSameUsername", 1391, 0, 0},
-    {"DirectoryId", "DirectoryId", 1352, 0, 0},
-    {"AccountId", "AccountId", 1397, 0, 0},
-    {"DnsIpAddrs", "DnsIpAddrs", 1360, 0, 0},
-    {"DnsIpv6Addrs", "DnsIpv6Addrs", 1362, 0, 0},
-    {"VpcSettings", "VpcSettings", 1371, 0, 0},
-    {"RadiusSettings", "RadiusSettings", 1382, 0, 0},
-    {"RadiusStatus", "RadiusStatus", 1392, 0, 0},
-    {"NetworkType", "NetworkType", 1398, 0, 0},
-    {"PrimaryRegion", "PrimaryRegion", 1400, 0, 0},
-    {"AdditionalRegions", "AdditionalRegions", 1401, 0, 0},
-    {"SelfManagedDnsIpAddrs", "SelfManagedDnsIpAddrs", 1380, 0, 0},
-    {"SelfManagedInstanceIds", "SelfManagedInstanceIds", 1404, 0, 0},
-    {"DirectoryId", "DirectoryId", 1352, 0, 0},
-    {"Name", "Name", 1353, 0, 0},
-    {"ShortName", "ShortName", 1354, 0, 0},
-    {"Size", "Size", 1355, 0, 0},
-    {"Edition", "Edition", 1356, 0, 0},
-    {"Alias", "Alias", 1357, 0, 0},
-    {"AccessUrl", "AccessUrl", 1358, 0, 0},
-    {"Description", "Description", 1359, 0, 0},
-    {"DnsIpAddrs", "DnsIpAddrs", 1360, 0, 0},
-    {"DnsIpv6Addrs", "DnsIpv6Addrs", 1362, 0, 0},
-    {"Stage", "Stage", 1364, 0, 0},
-    {"ShareStatus", "ShareStatus", 1365, 0, 0},
-    {"ShareMethod", "ShareMethod", 1366, 0, 0},
-    {"ShareNotes", "ShareNotes", 1367, 0, 0},
-    {"LaunchTime", "LaunchTime", 1368, 0, 0},
-    {"StageLastUpdatedDateTime", "StageLastUpdatedDateTime", 1369, 0, 0},
-    {"Type", "Type", 1370, 0, 0},
-    {"VpcSettings", "VpcSettings", 1371, 0, 0},
-    {"ConnectSettings", "ConnectSettings", 1378, 0, 0},
-    {"RadiusSettings", "RadiusSettings", 1382, 0, 0},
-    {"RadiusStatus", "RadiusStatus", 1392, 0, 0},
-    {"StageReason", "StageReason", 1393, 0, 0},
-    {"SsoEnabled", "SsoEnabled", 1394, 0, 0},
-    {"DesiredNumberOfDomainControllers", "DesiredNumberOfDomainControllers", 1395, 0, 0},
-    {"OwnerDirectoryDescription", "OwnerDirectoryDescription", 1396, 0, 0},
-    {"RegionsInfo", "RegionsInfo", 1399, 0, 0},
-    {"OsVersion", "OsVersion", 1402, 0, 0},
-    {"HybridSettings", "HybridSettings", 1403, 0, 0},
-    {"NetworkType", "NetworkType", 1398, 0, 0},
-    {"DirectoryDescriptions", "DirectoryDescriptions", 1350, 0, 0},
-    {"NextToken", "NextToken", 1406, 0, 0},
-    {"ConnectorType", "ConnectorType", 1415, 0, 0},
-    {"ResourceIdentifier", "ResourceIdentifier", 1416, 0, 0},
-    {"Domains", "Domains", 1417, 0, 0},
-    {"DomainsRequireAdminConsent", "DomainsRequireAdminConsent", 1417, 0, 0},
-    {"ErrorCode", "ErrorCode", 1423, 0, 0},
-    {"ErrorMessage", "ErrorMessage", 1411, 0, 0},
-    {"Action", "Action", 1426, 0, 0},
-    {"Permission", "Permission", 1427, 0, 0},
-    {"MaximumLength", "MaximumLength", 1428, 0, 0},
-    {"Enabled", "Enabled", 1430, 0, 0},
-    {"SettingsGroup", "SettingsGroup", 1431, 0, 0},
-    {"S3BucketName", "S3BucketName", 1411, 0, 0},
-    {"EndpointType", "EndpointType", 1434, 0, 0},
-    {"VpceId", "VpceId", 1411, 0, 0},
-    {"PreferredProtocol", "PreferredProtocol", 1438, 0, 0},
-    {"Enabled", "Enabled", 1441, 0, 0},
-    {"AllowedUrls", "AllowedUrls", 1442, 0, 0},
-    {"DeniedUrls", "DeniedUrls", 1442, 0, 0},
-    {"HostToClient", "HostToClient", 1440, 0, 0},
-    {"AgentAction", "AgentAction", 1447, 0, 0},
-    {"Permission", "Permission", 1427, 0, 0},
-    {"Settings", "Settings", 1445, 0, 0},
-    {"S3BucketArn", "S3BucketArn", 1448, 0, 0},
-    {"ScreenshotsUploadEnabled", "ScreenshotsUploadEnabled", 1441, 0, 0},
-    {"ScreenResolution", "ScreenResolution", 1449, 0, 0},
-    {"ScreenImageFormat", "ScreenImageFormat", 1450, 0, 0},
-    {"Arn", "Arn", 1410, 0, 0},
-    {"Name", "Name", 1411, 0, 0},
-    {"Description", "Description", 1411, 0, 0},
-    {"DisplayName", "DisplayName", 1411, 0, 0},
-    {"CreatedTime", "CreatedTime", 1412, 0, 0},
-    {"StorageConnectors", "StorageConnectors", 1413, 0, 0},
-    {"RedirectURL", "RedirectURL", 1419, 0, 0},
-    {"FeedbackURL", "FeedbackURL", 1420, 0, 0},
-    {"StackErrors", "StackErrors", 1421, 0, 0},
-    {"UserSettings", "UserSettings", 1424, 0, 0},
-    {"ApplicationSettings", "ApplicationSettings", 1429, 0, 0},
-    {"AccessEndpoints", "AccessEndpoints", 1432, 0, 0},
-    {"EmbedHostDomains", "EmbedHostDomains", 1435, 0, 0},
-    {"StreamingExperienceSettings", "StreamingExperienceSettings", 1437, 0, 0},
-    {"ContentRedirection", "ContentRedirection", 1439, 0, 0},
-    {"AgentAccessConfig", "AgentAccessConfig", 1444, 0, 0},
-    {"Stacks", "Stacks", 1408, 0, 0},
-    {"NextToken", "NextToken", 1411, 0, 0},
-    {"Desired", "Desired", 1428, 0, 0},
-    {"Running", "Running", 1428, 0, 0},
-    {"InUse", "InUse", 1428, 0, 0},
-    {"Available", "Available", 1428, 0, 0},
-    {"DesiredUserSessions", "DesiredUserSessions", 1428, 0, 0},
-    {"AvailableUserSessions", "AvailableUserSessions", 1428, 0, 0},
-    {"ActiveUserSessions", "ActiveUserSessions", 1428, 0, 0},
-    {"ActualUserSessions", "ActualUserSessions", 1428, 0, 0},
-    {"Draining", "Draining", 1428, 0, 0},
-    {"DrainModeActiveUserSessions", "DrainModeActiveUserSessions", 1428, 0, 0},
-    {"DrainModeUnusedUserSessions", "DrainModeUnusedUserSessions", 1428, 0, 0},
-    {"SubnetIds", "SubnetIds", 1458, 0, 0},
-    {"SecurityGroupIds", "SecurityGroupIds", 1459, 0, 0},
-    {"ErrorCode", "ErrorCode", 1462, 0, 0},
-    {"ErrorMessage", "ErrorMessage", 1411, 0, 0},
-    {"DirectoryName", "DirectoryName", 1464, 0, 0},
-    {"OrganizationalUnitDistinguishedName", "OrganizationalUnitDistinguishedName", 1465, 0, 0},
-    {"S3Bucket", "S3Bucket", 1471, 0, 0},
-    {"S3Key", "S3Key", 1472, 0, 0},
-    {"VolumeSizeInGb", "VolumeSizeInGb", 1428, 0, 0},
-    {"Arn", "Arn", 1410, 0, 0},
-    {"Name", "Name", 1411, 0, 0},
-    {"DisplayName", "DisplayName", 1411, 0, 0},
-    {"Description", "Description", 1411, 0, 0},
-    {"ImageName", "ImageName", 1411, 0, 0},
-    {"ImageArn", "ImageArn", 1410, 0, 0},
-    {"InstanceType", "InstanceType", 1411, 0, 0},
-    {"FleetType", "FleetType", 1454, 0, 0},
-    {"ComputeCapacityStatus", "ComputeCapacityStatus", 1455, 0, 0},
-    {"MaxUserDurationInSeconds", "MaxUserDurationInSeconds", 1428, 0, 0},
-    {"DisconnectTimeoutInSeconds", "DisconnectTimeoutInSeconds", 1428, 0, 0},
-    {"State", "State", 1456, 0, 0},
-    {"VpcConfig", "VpcConfig", 1457, 0, 0},
-    {"CreatedTime", "CreatedTime", 1412, 0, 0},
-    {"FleetErrors", "FleetErrors", 1460, 0, 0},
-    {"EnableDefaultInternetAccess", "EnableDefaultInternetAccess", 1441, 0, 0},
-    {"DomainJoinInfo", "DomainJoinInfo", 1463, 0, 0},
-    {"IdleDisconnectTimeoutInSeconds", "IdleDisconnectTimeoutInSeconds", 1428, 0, 0},
-    {"IamRoleArn", "IamRoleArn", 1410, 0, 0},
-    {"StreamView", "StreamView", 1466, 0, 0},
-    {"Platform", "Platform", 1467, 0, 0},
-    {"MaxConcurrentSessions", "MaxConcurrentSessions", 1428, 0, 0},
-    {"UsbDeviceFilterStrings", "UsbDeviceFilterStrings", 1468, 0, 0},
-    {"SessionScriptS3Location", "SessionScriptS3Location", 1470, 0, 0},
-    {"MaxSessionsPerInstance", "MaxSessionsPerInstance", 1428, 0, 0},
-    {"RootVolumeConfig", "RootVolumeConfig", 1473, 0, 0},
-    {"DisableIMDSV1", "DisableIMDSV1", 1441, 0, 0},
-    {"Fleets", "Fleets", 1452, 0, 0},
-    {"NextToken", "NextToken", 1411, 0, 0},
-    {"FirewallName", "FirewallName", 1478, 0, 0},
-    {"FirewallArn", "FirewallArn", 1479, 0, 0},
-    {"TransitGatewayAttachmentId", "TransitGatewayAttachmentId", 1480, 0, 0},
-    {"NextToken", "NextToken", 1475, 0, 0},
-    {"Firewalls", "Firewalls", 1476, 0, 0},
-    {"SubnetId", "SubnetId", 1487, 0, 0},
-    {"IPAddressType", "IPAddressType", 1488, 0, 0},
-    {"Key", "Key", 1494, 0, 0},
-    {"Value", "Value", 1495, 0, 0},
-    {"KeyId", "KeyId", 1497, 0, 0},
-    {"Type", "Type", 1498, 0, 0},
-    {"AvailabilityZone", "AvailabilityZone", 1506, 0, 0},
-    {"FirewallName", "FirewallName", 1478, 0, 0},
-    {"FirewallArn", "FirewallArn", 1479, 0, 0},
-    {"FirewallPolicyArn", "FirewallPolicyArn", 1479, 0, 0},
-    {"VpcId", "VpcId", 1484, 0, 0},
-    {"SubnetMappings", "SubnetMappings", 1485, 0, 0},
-    {"DeleteProtection", "DeleteProtection", 1489, 0, 0},
-    {"SubnetChangeProtection", "SubnetChangeProtection", 1489, 0, 0},
-    {"FirewallPolicyChangeProtection", "FirewallPolicyChangeProtection", 1489, 0, 0},
-    {"Description", "Description", 1490, 0, 0},
-    {"FirewallId", "FirewallId", 1491, 0, 0},
-    {"Tags", "Tags", 1492, 0, 0},
-    {"EncryptionConfiguration", "EncryptionConfiguration", 1496, 0, 0},
-    {"NumberOfAssociations", "NumberOfAssociations", 1499, 0, 0},
-    {"EnabledAnalysisTypes", "EnabledAnalysisTypes", 1500, 0, 0},
-    {"TransitGatewayId", "TransitGatewayId", 1502, 0, 0},
-    {"TransitGatewayOwnerAccountId", "TransitGatewayOwnerAccountId", 1503, 0, 0},
-    {"AvailabilityZoneMappings", "AvailabilityZoneMappings", 1504, 0, 0},
-    {"AvailabilityZoneChangeProtection", "AvailabilityZoneChangeProtection", 1489, 0, 0},
-    {"SubnetId", "SubnetId", 1514, 0, 0},
-    {"EndpointId", "EndpointId", 1515, 0, 0},
+    {"Quantity", "Quantity", 947, 0, 0},
+    {"Items", "Items", 1010, 0, 0},
+    {"QueryString", "QueryString", 948, 0, 0},
+    {"Cookies", "Cookies", 1003, 0, 0},
+    {"Headers", "Headers", 1007, 0, 0},
+    {"QueryStringCacheKeys", "QueryStringCacheKeys", 1009, 0, 0},
+    {"TargetOriginId", "TargetOriginId", 946, 0, 0},
+    {"TrustedSigners", "TrustedSigners", 983, 0, 0},
+    {"TrustedKeyGroups", "TrustedKeyGroups", 985, 0, 0},
+    {"ViewerProtocolPolicy", "ViewerProtocolPolicy", 987, 0, 0},
+    {"AllowedMethods", "AllowedMethods", 988, 0, 0},
+    {"SmoothStreaming", "SmoothStreaming", 948, 0, 0},
+    {"Compress", "Compress", 948, 0, 0},
+    {"LambdaFunctionAssociations", "LambdaFunctionAssociations", 992, 0, 0},
+    {"FunctionAssociations", "FunctionAssociations", 997, 0, 0},
+    {"FieldLevelEncryptionId", "FieldLevelEncryptionId", 946, 0, 0},
+    {"RealtimeLogConfigArn", "RealtimeLogConfigArn", 946, 0, 0},
+    {"CachePolicyId", "CachePolicyId", 946, 0, 0},
+    {"OriginRequestPolicyId", "OriginRequestPolicyId", 946, 0, 0},
+    {"ResponseHeadersPolicyId", "ResponseHeadersPolicyId", 946, 0, 0},
+    {"GrpcConfig", "GrpcConfig", 1001, 0, 0},
+    {"ForwardedValues", "ForwardedValues", 1002, 0, 0},
+    {"MinTTL", "MinTTL", 1011, 0, 0},
+    {"DefaultTTL", "DefaultTTL", 1011, 0, 0},
+    {"MaxTTL", "MaxTTL", 1011, 0, 0},
+    {"PathPattern", "PathPattern", 946, 0, 0},
+    {"TargetOriginId", "TargetOriginId", 946, 0, 0},
+    {"TrustedSigners", "TrustedSigners", 983, 0, 0},
+    {"TrustedKeyGroups", "TrustedKeyGroups", 985, 0, 0},
+    {"ViewerProtocolPolicy", "ViewerProtocolPolicy", 987, 0, 0},
+    {"AllowedMethods", "AllowedMethods", 988, 0, 0},
+    {"SmoothStreaming", "SmoothStreaming", 948, 0, 0},
+    {"Compress", "Compress", 948, 0, 0},
+    {"LambdaFunctionAssociations", "LambdaFunctionAssociations", 992, 0, 0},
+    {"FunctionAssociations", "FunctionAssociations", 997, 0, 0},
+    {"FieldLevelEncryptionId", "FieldLevelEncryptionId", 946, 0, 0},
+    {"RealtimeLogConfigArn", "RealtimeLogConfigArn", 946, 0, 0},
+    {"CachePolicyId", "CachePolicyId", 946, 0, 0},
+    {"OriginRequestPolicyId", "OriginRequestPolicyId", 946, 0, 0},
+    {"ResponseHeadersPolicyId", "ResponseHeadersPolicyId", 946, 0, 0},
+    {"GrpcConfig", "GrpcConfig", 1001, 0, 0},
+    {"ForwardedValues", "ForwardedValues", 1002, 0, 0},
+    {"MinTTL", "MinTTL", 1011, 0, 0},
+    {"DefaultTTL", "DefaultTTL", 1011, 0, 0},
+    {"MaxTTL", "MaxTTL", 1011, 0, 0},
+    {"Quantity", "Quantity", 947, 0, 0},
+    {"Items", "Items", 1013, 0, 0},
+    {"ErrorCode", "ErrorCode", 947, 0, 0},
+    {"ResponsePagePath", "ResponsePagePath", 946, 0, 0},
+    {"ResponseCode", "ResponseCode", 946, 0, 0},
+    {"ErrorCachingMinTTL", "ErrorCachingMinTTL", 1011, 0, 0},
+    {"Quantity", "Quantity", 947, 0, 0},
+    {"Items", "Items", 1016, 0, 0},
+    {"CloudFrontDefaultCertificate", "CloudFrontDefaultCertificate", 948, 0, 0},
+    {"IAMCertificateId", "IAMCertificateId", 1020, 0, 0},
+    {"ACMCertificateArn", "ACMCertificateArn", 946, 0, 0},
+    {"SSLSupportMethod", "SSLSupportMethod", 1021, 0, 0},
+    {"MinimumProtocolVersion", "MinimumProtocolVersion", 1022, 0, 0},
+    {"Certificate", "Certificate", 946, 0, 0},
+    {"CertificateSource", "CertificateSource", 1023, 0, 0},
+    {"RestrictionType", "RestrictionType", 1026, 0, 0},
+    {"Quantity", "Quantity", 947, 0, 0},
+    {"Items", "Items", 1027, 0, 0},
+    {"GeoRestriction", "GeoRestriction", 1025, 0, 0},
+    {"CNAME", "CNAME", 946, 0, 0},
+    {"ICPRecordalStatus", "ICPRecordalStatus", 1031, 0, 0},
+    {"TrustStoreId", "TrustStoreId", 946, 0, 0},
+    {"AdvertiseTrustStoreCaNames", "AdvertiseTrustStoreCaNames", 948, 0, 0},
+    {"IgnoreCertificateExpiry", "IgnoreCertificateExpiry", 948, 0, 0},
+    {"Mode", "Mode", 1034, 0, 0},
+    {"TrustStoreConfig", "TrustStoreConfig", 1035, 0, 0},
+    {"Id", "Id", 1037, 0, 0},
+    {"Id", "Id", 946, 0, 0},
+    {"ARN", "ARN", 946, 0, 0},
+    {"ETag", "ETag", 946, 0, 0},
+    {"Status", "Status", 946, 0, 0},
+    {"LastModifiedTime", "LastModifiedTime", 951, 0, 0},
+    {"DomainName", "DomainName", 946, 0, 0},
+    {"Aliases", "Aliases", 952, 0, 0},
+    {"Origins", "Origins", 954, 0, 0},
+    {"OriginGroups", "OriginGroups", 972, 0, 0},
+    {"DefaultCacheBehavior", "DefaultCacheBehavior", 982, 0, 0},
+    {"CacheBehaviors", "CacheBehaviors", 1012, 0, 0},
+    {"CustomErrorResponses", "CustomErrorResponses", 1015, 0, 0},
+    {"Comment", "Comment", 960, 0, 0},
+    {"PriceClass", "PriceClass", 1018, 0, 0},
+    {"Enabled", "Enabled", 948, 0, 0},
+    {"ViewerCertificate", "ViewerCertificate", 1019, 0, 0},
+    {"Restrictions", "Restrictions", 1024, 0, 0},
+    {"WebACLId", "WebACLId", 946, 0, 0},
+    {"HttpVersion", "HttpVersion", 1028, 0, 0},
+    {"IsIPV6Enabled", "IsIPV6Enabled", 948, 0, 0},
+    {"AliasICPRecordals", "AliasICPRecordals", 1029, 0, 0},
+    {"Staging", "Staging", 948, 0, 0},
+    {"ConnectionMode", "ConnectionMode", 1032, 0, 0},
+    {"AnycastIpListId", "AnycastIpListId", 946, 0, 0},
+    {"ViewerMtlsConfig", "ViewerMtlsConfig", 1033, 0, 0},
+    {"ConnectionFunctionAssociation", "ConnectionFunctionAssociation", 1036, 0, 0},
+    {"Marker", "Marker", 946, 0, 0},
+    {"NextMarker", "NextMarker", 946, 0, 0},
+    {"MaxItems", "MaxItems", 947, 0, 0},
+    {"IsTruncated", "IsTruncated", 948, 0, 0},
+    {"Quantity", "Quantity", 947, 0, 0},
+    {"Items", "Items", 949, 0, 0},
+    {"Code", "Code", 1049, 0, 0},
+    {"Reason", "Reason", 1050, 0, 0},
+    {"IpAddress", "IpAddress", 1059, 0, 0},
+    {"AllocationId", "AllocationId", 1060, 0, 0},
+    {"PrivateIPv4Address", "PrivateIPv4Address", 1061, 0, 0},
+    {"IPv6Address", "IPv6Address", 1062, 0, 0},
+    {"ZoneName", "ZoneName", 1054, 0, 0},
+    {"SubnetId", "SubnetId", 1055, 0, 0},
+    {"OutpostId", "OutpostId", 1056, 0, 0},
+    {"LoadBalancerAddresses", "LoadBalancerAddresses", 1057, 0, 0},
+    {"SourceNatIpv6Prefixes", "SourceNatIpv6Prefixes", 1063, 0, 0},
+    {"Ipv4IpamPoolId", "Ipv4IpamPoolId", 1072, 0, 0},
+    {"LoadBalancerArn", "LoadBalancerArn", 1041, 0, 0},
+    {"DNSName", "DNSName", 1042, 0, 0},
+    {"CanonicalHostedZoneId", "CanonicalHostedZoneId", 1043, 0, 0},
+    {"CreatedTime", "CreatedTime", 1044, 0, 0},
+    {"LoadBalancerName", "LoadBalancerName", 1045, 0, 0},
+    {"Scheme", "Scheme", 1046, 0, 0},
+    {"VpcId", "VpcId", 1047, 0, 0},
+    {"State", "State", 1048, 0, 0},
+    {"Type", "Type", 1051, 0, 0},
+    {"AvailabilityZones", "AvailabilityZones", 1052, 0, 0},
+    {"SecurityGroups", "SecurityGroups", 1065, 0, 0},
+    {"IpAddressType", "IpAddressType", 1067, 0, 0},
+    {"CustomerOwnedIpv4Pool", "CustomerOwnedIpv4Pool", 1068, 0, 0},
+    {"EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic", "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic", 1069, 0, 0},
+    {"EnablePrefixForIpv6SourceNat", "EnablePrefixForIpv6SourceNat", 1070, 0, 0},
+    {"IpamPools", "IpamPools", 1071, 0, 0},
+    {"LoadBalancers", "LoadBalancers", 1039, 0, 0},
+    {"NextMarker", "NextMarker", 1073, 0, 0},
+    {"CertificateArn", "CertificateArn", 1082, 0, 0},
+    {"IsDefault", "IsDefault", 1083, 0, 0},
+    {"Issuer", "Issuer", 1090, 0, 0},
+    {"AuthorizationEndpoint", "AuthorizationEndpoint", 1091, 0, 0},
+    {"TokenEndpoint", "TokenEndpoint", 1092, 0, 0},
+    {"UserInfoEndpoint", "UserInfoEndpoint", 1093, 0, 0},
+    {"ClientId", "ClientId", 1094, 0, 0},
+    {"ClientSecret", "ClientSecret", 1095, 0, 0},
+    {"SessionCookieName", "SessionCookieName", 1096, 0, 0},
+    {"Scope", "Scope", 1097, 0, 0},
+    {"SessionTimeout", "SessionTimeout", 1098, 0, 0},
+    {"AuthenticationRequestExtraParams", "AuthenticationRequestExtraParams", 1099, 0, 0},
+    {"OnUnauthenticatedRequest", "OnUnauthenticatedRequest", 1102, 0, 0},
+    {"UseExistingClientSecret", "UseExistingClientSecret", 1103, 0, 0},
+    {"UserPoolArn", "UserPoolArn", 1105, 0, 0},
+    {"UserPoolClientId", "UserPoolClientId", 1106, 0, 0},
+    {"UserPoolDomain", "UserPoolDomain", 1107, 0, 0},
+    {"SessionCookieName", "SessionCookieName", 1108, 0, 0},
+    {"Scope", "Scope", 1109, 0, 0},
+    {"SessionTimeout", "SessionTimeout", 1110, 0, 0},
+    {"AuthenticationRequestExtraParams", "AuthenticationRequestExtraParams", 1111, 0, 0},
+    {"OnUnauthenticatedRequest", "OnUnauthenticatedRequest", 1114, 0, 0},
+    {"Protocol", "Protocol", 1117, 0, 0},
+    {"Port", "Port", 1118, 0, 0},
+    {"Host", "Host", 1119, 0, 0},
+    {"Path", "Path", 1120, 0, 0},
+    {"Query", "Query", 1121, 0, 0},
+    {"StatusCode", "StatusCode", 1122, 0, 0},
+    {"MessageBody", "MessageBody", 1124, 0, 0},
+    {"StatusCode", "StatusCode", 1125, 0, 0},
+    {"ContentType", "ContentType", 1126, 0, 0},
+    {"TargetGroupArn", "TargetGroupArn", 1088, 0, 0},
+    {"Weight", "Weight", 1130, 0, 0},
+    {"Enabled", "Enabled", 1132, 0, 0},
+    {"DurationSeconds", "DurationSeconds", 1133, 0, 0},
+    {"TargetGroups", "TargetGroups", 1128, 0, 0},
+    {"TargetGroupStickinessConfig", "TargetGroupStickinessConfig", 1131, 0, 0},
+    {"Format", "Format", 1139, 0, 0},
+    {"Name", "Name", 1140, 0, 0},
+    {"Values", "Values", 1141, 0, 0},
+    {"JwksEndpoint", "JwksEndpoint", 1135, 0, 0},
+    {"Issuer", "Issuer", 1136, 0, 0},
+    {"AdditionalClaims", "AdditionalClaims", 1137, 0, 0},
+    {"Type", "Type", 1087, 0, 0},
+    {"TargetGroupArn", "TargetGroupArn", 1088, 0, 0},
+    {"AuthenticateOidcConfig", "AuthenticateOidcConfig", 1089, 0, 0},
+    {"AuthenticateCognitoConfig", "AuthenticateCognitoConfig", 1104, 0, 0},
+    {"Order", "Order", 1115, 0, 0},
+    {"RedirectConfig", "RedirectConfig", 1116, 0, 0},
+    {"FixedResponseConfig", "FixedResponseConfig", 1123, 0, 0},
+    {"ForwardConfig", "ForwardConfig", 1127, 0, 0},
+    {"JwtValidationConfig", "JwtValidationConfig", 1134, 0, 0},
+    {"Mode", "Mode", 1146, 0, 0},
+    {"TrustStoreArn", "TrustStoreArn", 1147, 0, 0},
+    {"IgnoreClientCertificateExpiry", "IgnoreClientCertificateExpiry", 1148, 0, 0},
+    {"TrustStoreAssociationStatus", "TrustStoreAssociationStatus", 1149, 0, 0},
+    {"AdvertiseTrustStoreCaNames", "AdvertiseTrustStoreCaNames", 1150, 0, 0},
+    {"ListenerArn", "ListenerArn", 1077, 0, 0},
+    {"LoadBalancerArn", "LoadBalancerArn", 1041, 0, 0},
+    {"Port", "Port", 1078, 0, 0},
+    {"Protocol", "Protocol", 1079, 0, 0},
+    {"Certificates", "Certificates", 1080, 0, 0},
+    {"SslPolicy", "SslPolicy", 1084, 0, 0},
+    {"DefaultActions", "DefaultActions", 1085, 0, 0},
+    {"AlpnPolicy", "AlpnPolicy", 1143, 0, 0},
+    {"MutualAuthentication", "MutualAuthentication", 1145, 0, 0},
+    {"Listeners", "Listeners", 1075, 0, 0},
+    {"NextMarker", "NextMarker", 1073, 0, 0},
+    {"Name", "Name", 1158, 0, 0},
+    {"Priority", "Priority", 1159, 0, 0},
+    {"SslProtocols", "SslProtocols", 1154, 0, 0},
+    {"Ciphers", "Ciphers", 1156, 0, 0},
+    {"Name", "Name", 1084, 0, 0},
+    {"SupportedLoadBalancerTypes", "SupportedLoadBalancerTypes", 1160, 0, 0},
+    {"SslPolicies", "SslPolicies", 1152, 0, 0},
+    {"NextMarker", "NextMarker", 1073, 0, 0},
+    {"CertificateArn", "CertificateArn", 1166, 0, 0},
+    {"DomainName", "DomainName", 1167, 0, 0},
+    {"SubjectAlternativeNameSummaries", "SubjectAlternativeNameSummaries", 1168, 0, 0},
+    {"HasAdditionalSubjectAlternativeNames", "HasAdditionalSubjectAlternativeNames", 1169, 0, 0},
+    {"Status", "Status", 1170, 0, 0},
+    {"Type", "Type", 1171, 0, 0},
+    {"KeyAlgorithm", "KeyAlgorithm", 1172, 0, 0},
+    {"KeyUsages", "KeyUsages", 1173, 0, 0},
+    {"ExtendedKeyUsages", "ExtendedKeyUsages", 1175, 0, 0},
+    {"ExportOption", "ExportOption", 1177, 0, 0},
+    {"InUse", "InUse", 1169, 0, 0},
+    {"Exported", "Exported", 1169, 0, 0},
+    {"RenewalEligibility", "RenewalEligibility", 1178, 0, 0},
+    {"NotBefore", "NotBefore", 1179, 0, 0},
+    {"NotAfter", "NotAfter", 1179, 0, 0},
+    {"CreatedAt", "CreatedAt", 1179, 0, 0},
+    {"IssuedAt", "IssuedAt", 1179, 0, 0},
+    {"ImportedAt", "ImportedAt", 1179, 0, 0},
+    {"RevokedAt", "RevokedAt", 1179, 0, 0},
+    {"ManagedBy", "ManagedBy", 1180, 0, 0},
+    {"NextToken", "NextToken", 1163, 0, 0},
+    {"CertificateSummaryList", "CertificateSummaryList", 1164, 0, 0},
+    {"Name", "Name", 1186, 0, 0},
+    {"Type", "Type", 1189, 0, 0},
+    {"Value", "Value", 1186, 0, 0},
+    {"RedirectFrom", "RedirectFrom", 1186, 0, 0},
+    {"RedirectTo", "RedirectTo", 1186, 0, 0},
+    {"DomainName", "DomainName", 1167, 0, 0},
+    {"ValidationEmails", "ValidationEmails", 1185, 0, 0},
+    {"ValidationDomain", "ValidationDomain", 1167, 0, 0},
+    {"ValidationStatus", "ValidationStatus", 1187, 0, 0},
+    {"ResourceRecord", "ResourceRecord", 1188, 0, 0},
+    {"HttpRedirect", "HttpRedirect", 1190, 0, 0},
+    {"ValidationMethod", "ValidationMethod", 1191, 0, 0},
+    {"RenewalStatus", "RenewalStatus", 1196, 0, 0},
+    {"DomainValidationOptions", "DomainValidationOptions", 1183, 0, 0},
+    {"RenewalStatusReason", "RenewalStatusReason", 1194, 0, 0},
+    {"UpdatedAt", "UpdatedAt", 1179, 0, 0},
+    {"Name", "Name", 1174, 0, 0},
+    {"Name", "Name", 1176, 0, 0},
+    {"OID", "OID", 1186, 0, 0},
+    {"CertificateTransparencyLoggingPreference", "CertificateTransparencyLoggingPreference", 1202, 0, 0},
+    {"Export", "Export", 1177, 0, 0},
+    {"CertificateArn", "CertificateArn", 1166, 0, 0},
+    {"DomainName", "DomainName", 1167, 0, 0},
+    {"SubjectAlternativeNames", "SubjectAlternativeNames", 1168, 0, 0},
+    {"ManagedBy", "ManagedBy", 1180, 0, 0},
+    {"DomainValidationOptions", "DomainValidationOptions", 1183, 0, 0},
+    {"Serial", "Serial", 1186, 0, 0},
+    {"Subject", "Subject", 1186, 0, 0},
+    {"Issuer", "Issuer", 1186, 0, 0},
+    {"CreatedAt", "CreatedAt", 1179, 0, 0},
+    {"IssuedAt", "IssuedAt", 1179, 0, 0},
+    {"ImportedAt", "ImportedAt", 1179, 0, 0},
+    {"Status", "Status", 1170, 0, 0},
+    {"RevokedAt", "RevokedAt", 1179, 0, 0},
+    {"RevocationReason", "RevocationReason", 1192, 0, 0},
+    {"NotBefore", "NotBefore", 1179, 0, 0},
+    {"NotAfter", "NotAfter", 1179, 0, 0},
+    {"KeyAlgorithm", "KeyAlgorithm", 1172, 0, 0},
+    {"SignatureAlgorithm", "SignatureAlgorithm", 1186, 0, 0},
+    {"InUseBy", "InUseBy", 1193, 0, 0},
+    {"FailureReason", "FailureReason", 1194, 0, 0},
+    {"Type", "Type", 1171, 0, 0},
+    {"RenewalSummary", "RenewalSummary", 1195, 0, 0},
+    {"KeyUsages", "KeyUsages", 1197, 0, 0},
+    {"ExtendedKeyUsages", "ExtendedKeyUsages", 1199, 0, 0},
+    {"CertificateAuthorityArn", "CertificateAuthorityArn", 1166, 0, 0},
+    {"RenewalEligibility", "RenewalEligibility", 1178, 0, 0},
+    {"Options", "Options", 1201, 0, 0},
+    {"Certificate", "Certificate", 1182, 0, 0},
+    {"AutomaticallyAfterDays", "AutomaticallyAfterDays", 1214, 0, 0},
+    {"Duration", "Duration", 1215, 0, 0},
+    {"ScheduleExpression", "ScheduleExpression", 1216, 0, 0},
+    {"Key", "Key", 1219, 0, 0},
+    {"Value", "Value", 1220, 0, 0},
+    {"Key", "Key", 1229, 0, 0},
+    {"Value", "Value", 1230, 0, 0},
+    {"ARN", "ARN", 1206, 0, 0},
+    {"Name", "Name", 1207, 0, 0},
+    {"Type", "Type", 1208, 0, 0},
+    {"Description", "Description", 1209, 0, 0},
+    {"KmsKeyId", "KmsKeyId", 1210, 0, 0},
+    {"RotationEnabled", "RotationEnabled", 1211, 0, 0},
+    {"RotationLambdaARN", "RotationLambdaARN", 1212, 0, 0},
+    {"RotationRules", "RotationRules", 1213, 0, 0},
+    {"ExternalSecretRotationMetadata", "ExternalSecretRotationMetadata", 1217, 0, 0},
+    {"ExternalSecretRotationRoleArn", "ExternalSecretRotationRoleArn", 1221, 0, 0},
+    {"LastRotatedDate", "LastRotatedDate", 1222, 0, 0},
+    {"LastChangedDate", "LastChangedDate", 1223, 0, 0},
+    {"LastAccessedDate", "LastAccessedDate", 1224, 0, 0},
+    {"DeletedDate", "DeletedDate", 1225, 0, 0},
+    {"NextRotationDate", "NextRotationDate", 1226, 0, 0},
+    {"Tags", "Tags", 1227, 0, 0},
+    {"SecretVersionsToStages", "SecretVersionsToStages", 1231, 0, 0},
+    {"OwningService", "OwningService", 1235, 0, 0},
+    {"CreatedDate", "CreatedDate", 1236, 0, 0},
+    {"PrimaryRegion", "PrimaryRegion", 1237, 0, 0},
+    {"SecretList", "SecretList", 1204, 0, 0},
+    {"NextToken", "NextToken", 1238, 0, 0},
+    {"Mode", "Mode", 1266, 0, 0},
+    {"PreferredProtocol", "PreferredProtocol", 1267, 0, 0},
+    {"RunningMode", "RunningMode", 1257, 0, 0},
+    {"RunningModeAutoStopTimeoutInMinutes", "RunningModeAutoStopTimeoutInMinutes", 1258, 0, 0},
+    {"RootVolumeSizeGib", "RootVolumeSizeGib", 1259, 0, 0},
+    {"UserVolumeSizeGib", "UserVolumeSizeGib", 1260, 0, 0},
+    {"ComputeTypeName", "ComputeTypeName", 1261, 0, 0},
+    {"Protocols", "Protocols", 1262, 0, 0},
+    {"OperatingSystemName", "OperatingSystemName", 1264, 0, 0},
+    {"GlobalAccelerator", "GlobalAccelerator", 1265, 0, 0},
+    {"Resource", "Resource", 1270, 0, 0},
+    {"State", "State", 1271, 0, 0},
+    {"WorkspaceId", "WorkspaceId", 1242, 0, 0},
+    {"Region", "Region", 1274, 0, 0},
+    {"State", "State", 1247, 0, 0},
+    {"Type", "Type", 1275, 0, 0},
+    {"DataReplication", "DataReplication", 1277, 0, 0},
+    {"RecoverySnapshotTime", "RecoverySnapshotTime", 1278, 0, 0},
+    {"StandbyWorkspaceId", "StandbyWorkspaceId", 1242, 0, 0},
+    {"DataReplication", "DataReplication", 1277, 0, 0},
+    {"RecoverySnapshotTime", "RecoverySnapshotTime", 1278, 0, 0},
+    {"WorkspaceId", "WorkspaceId", 1242, 0, 0},
+    {"DirectoryId", "DirectoryId", 1243, 0, 0},
+    {"UserName", "UserName", 1244, 0, 0},
+    {"IpAddress", "IpAddress", 1245, 0, 0},
+    {"Ipv6Address", "Ipv6Address", 1246, 0, 0},
+    {"State", "State", 1247, 0, 0},
+    {"BundleId", "BundleId", 1248, 0, 0},
+    {"SubnetId", "SubnetId", 1249, 0, 0},
+    {"ErrorMessage", "ErrorMessage", 1250, 0, 0},
+    {"ErrorCode", "ErrorCode", 1251, 0, 0},
+    {"ComputerName", "ComputerName", 1252, 0, 0},
+    {"VolumeEncryptionKey", "VolumeEncryptionKey", 1253, 0, 0},
+    {"UserVolumeEncryptionEnabled", "UserVolumeEncryptionEnabled", 1254, 0, 0},
+    {"RootVolumeEncryptionEnabled", "RootVolumeEncryptionEnabled", 1254, 0, 0},
+    {"WorkspaceName", "WorkspaceName", 1255, 0, 0},
+    {"WorkspaceProperties", "WorkspaceProperties", 1256, 0, 0},
+    {"ModificationStates", "ModificationStates", 1268, 0, 0},
+    {"RelatedWorkspaces", "RelatedWorkspaces", 1272, 0, 0},
+    {"DataReplicationSettings", "DataReplicationSettings", 1276, 0, 0},
+    {"StandbyWorkspacesProperties", "StandbyWorkspacesProperties", 1279, 0, 0},
+    {"Workspaces", "Workspaces", 1240, 0, 0},
+    {"NextToken", "NextToken", 1281, 0, 0},
+    {"EnableInternetAccess", "EnableInternetAccess", 1254, 0, 0},
+    {"DefaultOu", "DefaultOu", 1296, 0, 0},
+    {"CustomSecurityGroupId", "CustomSecurityGroupId", 1293, 0, 0},
+    {"UserEnabledAsLocalAdministrator", "UserEnabledAsLocalAdministrator", 1254, 0, 0},
+    {"EnableMaintenanceMode", "EnableMaintenanceMode", 1254, 0, 0},
+    {"InstanceIamRoleArn", "InstanceIamRoleArn", 1291, 0, 0},
+    {"AccessEndpointType", "AccessEndpointType", 1304, 0, 0},
+    {"VpcEndpointId", "VpcEndpointId", 1305, 0, 0},
+    {"AccessEndpoints", "AccessEndpoints", 1302, 0, 0},
+    {"InternetFallbackProtocols", "InternetFallbackProtocols", 1306, 0, 0},
+    {"DeviceTypeWindows", "DeviceTypeWindows", 1300, 0, 0},
+    {"DeviceTypeOsx", "DeviceTypeOsx", 1300, 0, 0},
+    {"DeviceTypeWeb", "DeviceTypeWeb", 1300, 0, 0},
+    {"DeviceTypeIos", "DeviceTypeIos", 1300, 0, 0},
+    {"DeviceTypeAndroid", "DeviceTypeAndroid", 1300, 0, 0},
+    {"DeviceTypeChromeOs", "DeviceTypeChromeOs", 1300, 0, 0},
+    {"DeviceTypeZeroClient", "DeviceTypeZeroClient", 1300, 0, 0},
+    {"DeviceTypeLinux", "DeviceTypeLinux", 1300, 0, 0},
+    {"DeviceTypeWorkSpacesThinClient", "DeviceTypeWorkSpacesThinClient", 1300, 0, 0},
+    {"AccessEndpointConfig", "AccessEndpointConfig", 1301, 0, 0},
+    {"RestartWorkspace", "RestartWorkspace", 1310, 0, 0},
+    {"IncreaseVolumeSize", "IncreaseVolumeSize", 1310, 0, 0},
+    {"ChangeComputeType", "ChangeComputeType", 1310, 0, 0},
+    {"SwitchRunningMode", "SwitchRunningMode", 1310, 0, 0},
+    {"RebuildWorkspace", "RebuildWorkspace", 1310, 0, 0},
+    {"Status", "Status", 1312, 0, 0},
+    {"UserAccessUrl", "UserAccessUrl", 1313, 0, 0},
+    {"RelayStateParameterName", "RelayStateParameterName", 1314, 0, 0},
+    {"Status", "Status", 1316, 0, 0},
+    {"CertificateAuthorityArn", "CertificateAuthorityArn", 1317, 0, 0},
+    {"TenantId", "TenantId", 1320, 0, 0},
+    {"ApplicationConfigSecretArn", "ApplicationConfigSecretArn", 1321, 0, 0},
+    {"InstanceArn", "InstanceArn", 1291, 0, 0},
+    {"ApplicationArn", "ApplicationArn", 1291, 0, 0},
+    {"DomainName", "DomainName", 1328, 0, 0},
+    {"ServiceAccountSecretArn", "ServiceAccountSecretArn", 1321, 0, 0},
+    {"Action", "Action", 1333, 0, 0},
+    {"Permission", "Permission", 1334, 0, 0},
+    {"MaximumLength", "MaximumLength", 1335, 0, 0},
+    {"ConnectorType", "ConnectorType", 1338, 0, 0},
+    {"Status", "Status", 1339, 0, 0},
+    {"Mode", "Mode", 1341, 0, 0},
+    {"PreferredProtocol", "PreferredProtocol", 1342, 0, 0},
+    {"StreamingExperiencePreferredProtocol", "StreamingExperiencePreferredProtocol", 1330, 0, 0},
+    {"UserSettings", "UserSettings", 1331, 0, 0},
+    {"StorageConnectors", "StorageConnectors", 1336, 0, 0},
+    {"GlobalAccelerator", "GlobalAccelerator", 1340, 0, 0},
+    {"DirectoryId", "DirectoryId", 1243, 0, 0},
+    {"Alias", "Alias", 1285, 0, 0},
+    {"DirectoryName", "DirectoryName", 1286, 0, 0},
+    {"RegistrationCode", "RegistrationCode", 1287, 0, 0},
+    {"SubnetIds", "SubnetIds", 1288, 0, 0},
+    {"DnsIpAddresses", "DnsIpAddresses", 1289, 0, 0},
+    {"DnsIpv6Addresses", "DnsIpv6Addresses", 1290, 0, 0},
+    {"CustomerUserName", "CustomerUserName", 1244, 0, 0},
+    {"IamRoleId", "IamRoleId", 1291, 0, 0},
+    {"DirectoryType", "DirectoryType", 1292, 0, 0},
+    {"WorkspaceSecurityGroupId", "WorkspaceSecurityGroupId", 1293, 0, 0},
+    {"State", "State", 1294, 0, 0},
+    {"WorkspaceCreationProperties", "WorkspaceCreationProperties", 1295, 0, 0},
+    {"ipGroupIds", "ipGroupIds", 1297, 0, 0},
+    {"WorkspaceAccessProperties", "WorkspaceAccessProperties", 1299, 0, 0},
+    {"Tenancy", "Tenancy", 1308, 0, 0},
+    {"SelfservicePermissions", "SelfservicePermissions", 1309, 0, 0},
+    {"SamlProperties", "SamlProperties", 1311, 0, 0},
+    {"CertificateBasedAuthProperties", "CertificateBasedAuthProperties", 1315, 0, 0},
+    {"EndpointEncryptionMode", "EndpointEncryptionMode", 1318, 0, 0},
+    {"MicrosoftEntraConfig", "MicrosoftEntraConfig", 1319, 0, 0},
+    {"WorkspaceDirectoryName", "WorkspaceDirectoryName", 1322, 0, 0},
+    {"WorkspaceDirectoryDescription", "WorkspaceDirectoryDescription", 1323, 0, 0},
+    {"UserIdentityType", "UserIdentityType", 1324, 0, 0},
+    {"WorkspaceType", "WorkspaceType", 1325, 0, 0},
+    {"IDCConfig", "IDCConfig", 1326, 0, 0},
+    {"ActiveDirectoryConfig", "ActiveDirectoryConfig", 1327, 0, 0},
+    {"StreamingProperties", "StreamingProperties", 1329, 0, 0},
+    {"ErrorMessage", "ErrorMessage", 1250, 0, 0},
+    {"Directories", "Directories", 1283, 0, 0},
+    {"NextToken", "NextToken", 1281, 0, 0},
+    {"Capacity", "Capacity", 1314, 0, 0},
+    {"Capacity", "Capacity", 1314, 0, 0},
+    {"Name", "Name", 1261, 0, 0},
+    {"BundleId", "BundleId", 1248, 0, 0},
+    {"Name", "Name", 1314, 0, 0},
+    {"Owner", "Owner", 1346, 0, 0},
+    {"Description", "Description", 1250, 0, 0},
+    {"ImageId", "ImageId", 1347, 0, 0},
+    {"RootStorage", "RootStorage", 1348, 0, 0},
+    {"UserStorage", "UserStorage", 1349, 0, 0},
+    {"ComputeType", "ComputeType", 1350, 0, 0},
+    {"LastUpdatedTime", "LastUpdatedTime", 1278, 0, 0},
+    {"CreationTime", "CreationTime", 1278, 0, 0},
+    {"State", "State", 1351, 0, 0},
+    {"BundleType", "BundleType", 1352, 0, 0},
+    {"Bundles", "Bundles", 1344, 0, 0},
+    {"NextToken", "NextToken", 1281, 0, 0},
+    {"WorkspaceId", "WorkspaceId", 1242, 0, 0},
+    {"ConnectionState", "ConnectionState", 1356, 0, 0},
+    {"ConnectionStateCheckTimestamp", "ConnectionStateCheckTimestamp", 1278, 0, 0},
+    {"LastKnownUserConnectionTimestamp", "LastKnownUserConnectionTimestamp", 1278, 0, 0},
+    {"WorkspacesConnectionStatus", "WorkspacesConnectionStatus", 1354, 0, 0},
+    {"NextToken", "NextToken", 1281, 0, 0},
+    {"VpcId", "VpcId", 1380, 0, 0},
+    {"SubnetIds", "SubnetIds", 1381, 0, 0},
+    {"SecurityGroupId", "SecurityGroupId", 1383, 0, 0},
+    {"AvailabilityZones", "AvailabilityZones", 1384, 0, 0},
+    {"VpcId", "VpcId", 1380, 0, 0},
+    {"SubnetIds", "SubnetIds", 1381, 0, 0},
+    {"CustomerUserName", "CustomerUserName", 1387, 0, 0},
+    {"SecurityGroupId", "SecurityGroupId", 1383, 0, 0},
+    {"AvailabilityZones", "AvailabilityZones", 1384, 0, 0},
+    {"ConnectIps", "ConnectIps", 1388, 0, 0},
+    {"ConnectIpsV6", "ConnectIpsV6", 1389, 0, 0},
+    {"RadiusServers", "RadiusServers", 1391, 0, 0},
+    {"RadiusServersIpv6", "RadiusServersIpv6", 1391, 0, 0},
+    {"RadiusPort", "RadiusPort", 1393, 0, 0},
+    {"RadiusTimeout", "RadiusTimeout", 1394, 0, 0},
+    {"RadiusRetries", "RadiusRetries", 1395, 0, 0},
+    {"SharedSecret", "SharedSecret", 1396, 0, 0},
+    {"AuthenticationProtocol", "AuthenticationProtocol", 1397, 0, 0},
+    {"DisplayLabel", "DisplayLabel", 1398, 0, 0},
+    {"UseSameUsername", "UseSameUsername", 1399, 0, 0},
+    {"DirectoryId", "DirectoryId", 1360, 0, 0},
+    {"AccountId", "AccountId", 1405, 0, 0},
+    {"DnsIpAddrs", "DnsIpAddrs", 1368, 0, 0},
+    {"DnsIpv6Addrs", "DnsIpv6Addrs", 1370, 0, 0},
+    {"VpcSettings", "VpcSettings", 1379, 0, 0},
+    {"RadiusSettings", "RadiusSettings", 1390, 0, 0},
+    {"RadiusStatus", "RadiusStatus", 1400, 0, 0},
+    {"NetworkType", "NetworkType", 1406, 0, 0},
+    {"PrimaryRegion", "PrimaryRegion", 1408, 0, 0},
+    {"AdditionalRegions", "AdditionalRegions", 1409, 0, 0},
+    {"SelfManagedDnsIpAddrs", "SelfManagedDnsIpAddrs", 1388, 0, 0},
+    {"SelfManagedInstanceIds", "SelfManagedInstanceIds", 1412, 0, 0},
+    {"DirectoryId", "DirectoryId", 1360, 0, 0},
+    {"Name", "Name", 1361, 0, 0},
+    {"ShortName", "ShortName", 1362, 0, 0},
+    {"Size", "Size", 1363, 0, 0},
+    {"Edition", "Edition", 1364, 0, 0},
+    {"Alias", "Alias", 1365, 0, 0},
+    {"AccessUrl", "AccessUrl", 1366, 0, 0},
+    {"Description", "Description", 1367, 0, 0},
+    {"DnsIpAddrs", "DnsIpAddrs", 1368, 0, 0},
+    {"DnsIpv6Addrs", "DnsIpv6Addrs", 1370, 0, 0},
+    {"Stage", "Stage", 1372, 0, 0},
+    {"ShareStatus", "ShareStatus", 1373, 0, 0},
+    {"ShareMethod", "ShareMethod", 1374, 0, 0},
+    {"ShareNotes", "ShareNotes", 1375, 0, 0},
+    {"LaunchTime", "LaunchTime", 1376, 0, 0},
+    {"StageLastUpdatedDateTime", "StageLastUpdatedDateTime", 1377, 0, 0},
+    {"Type", "Type", 1378, 0, 0},
+    {"VpcSettings", "VpcSettings", 1379, 0, 0},
+    {"ConnectSettings", "ConnectSettings", 1386, 0, 0},
+    {"RadiusSettings", "RadiusSettings", 1390, 0, 0},
+    {"RadiusStatus", "RadiusStatus", 1400, 0, 0},
+    {"StageReason", "StageReason", 1401, 0, 0},
+    {"SsoEnabled", "SsoEnabled", 1402, 0, 0},
+    {"DesiredNumberOfDomainControllers", "DesiredNumberOfDomainControllers", 1403, 0, 0},
+    {"OwnerDirectoryDescription", "OwnerDirectoryDescription", 1404, 0, 0},
+    {"RegionsInfo", "RegionsInfo", 1407, 0, 0},
+    {"OsVersion", "OsVersion", 1410, 0, 0},
+    {"HybridSettings", "HybridSettings", 1411, 0, 0},
+    {"NetworkType", "NetworkType", 1406, 0, 0},
+    {"DirectoryDescriptions", "DirectoryDescriptions", 1358, 0, 0},
+    {"NextToken", "NextToken", 1414, 0, 0},
+    {"ConnectorType", "ConnectorType", 1423, 0, 0},
+    {"ResourceIdentifier", "ResourceIdentifier", 1424, 0, 0},
+    {"Domains", "Domains", 1425, 0, 0},
+    {"DomainsRequireAdminConsent", "DomainsRequireAdminConsent", 1425, 0, 0},
+    {"ErrorCode", "ErrorCode", 1431, 0, 0},
+    {"ErrorMessage", "ErrorMessage", 1419, 0, 0},
+    {"Action", "Action", 1434, 0, 0},
+    {"Permission", "Permission", 1435, 0, 0},
+    {"MaximumLength", "MaximumLength", 1436, 0, 0},
+    {"Enabled", "Enabled", 1438, 0, 0},
+    {"SettingsGroup", "SettingsGroup", 1439, 0, 0},
+    {"S3BucketName", "S3BucketName", 1419, 0, 0},
+    {"EndpointType", "EndpointType", 1442, 0, 0},
+    {"VpceId", "VpceId", 1419, 0, 0},
+    {"PreferredProtocol", "PreferredProtocol", 1446, 0, 0},
+    {"Enabled", "Enabled", 1449, 0, 0},
+    {"AllowedUrls", "AllowedUrls", 1450, 0, 0},
+    {"DeniedUrls", "DeniedUrls", 1450, 0, 0},
+    {"HostToClient", "HostToClient", 1448, 0, 0},
+    {"AgentAction", "AgentAction", 1455, 0, 0},
+    {"Permission", "Permission", 1435, 0, 0},
+    {"Settings", "Settings", 1453, 0, 0},
+    {"S3BucketArn", "S3BucketArn", 1456, 0, 0},
+    {"ScreenshotsUploadEnabled", "ScreenshotsUploadEnabled", 1449, 0, 0},
+    {"ScreenResolution", "ScreenResolution", 1457, 0, 0},
+    {"ScreenImageFormat", "ScreenImageFormat", 1458, 0, 0},
+    {"Arn", "Arn", 1418, 0, 0},
+    {"Name", "Name", 1419, 0, 0},
+    {"Description", "Description", 1419, 0, 0},
+    {"DisplayName", "DisplayName", 1419, 0, 0},
+    {"CreatedTime", "CreatedTime", 1420, 0, 0},
+    {"StorageConnectors", "StorageConnectors", 1421, 0, 0},
+    {"RedirectURL", "RedirectURL", 1427, 0, 0},
+    {"FeedbackURL", "FeedbackURL", 1428, 0, 0},
+    {"StackErrors", "StackErrors", 1429, 0, 0},
+    {"UserSettings", "UserSettings", 1432, 0, 0},
+    {"ApplicationSettings", "ApplicationSettings", 1437, 0, 0},
+    {"AccessEndpoints", "AccessEndpoints", 1440, 0, 0},
+    {"EmbedHostDomains", "EmbedHostDomains", 1443, 0, 0},
+    {"StreamingExperienceSettings", "StreamingExperienceSettings", 1445, 0, 0},
+    {"ContentRedirection", "ContentRedirection", 1447, 0, 0},
+    {"AgentAccessConfig", "AgentAccessConfig", 1452, 0, 0},
+    {"Stacks", "Stacks", 1416, 0, 0},
+    {"NextToken", "NextToken", 1419, 0, 0},
+    {"Desired", "Desired", 1436, 0, 0},
+    {"Running", "Running", 1436, 0, 0},
+    {"InUse", "InUse", 1436, 0, 0},
+    {"Available", "Available", 1436, 0, 0},
+    {"DesiredUserSessions", "DesiredUserSessions", 1436, 0, 0},
+    {"AvailableUserSessions", "AvailableUserSessions", 1436, 0, 0},
+    {"ActiveUserSessions", "ActiveUserSessions", 1436, 0, 0},
+    {"ActualUserSessions", "ActualUserSessions", 1436, 0, 0},
+    {"Draining", "Draining", 1436, 0, 0},
+    {"DrainModeActiveUserSessions", "DrainModeActiveUserSessions", 1436, 0, 0},
+    {"DrainModeUnusedUserSessions", "DrainModeUnusedUserSessions", 1436, 0, 0},
+    {"SubnetIds", "SubnetIds", 1466, 0, 0},
+    {"SecurityGroupIds", "SecurityGroupIds", 1467, 0, 0},
+    {"ErrorCode", "ErrorCode", 1470, 0, 0},
+    {"ErrorMessage", "ErrorMessage", 1419, 0, 0},
+    {"DirectoryName", "DirectoryName", 1472, 0, 0},
+    {"OrganizationalUnitDistinguishedName", "OrganizationalUnitDistinguishedName", 1473, 0, 0},
+    {"S3Bucket", "S3Bucket", 1479, 0, 0},
+    {"S3Key", "S3Key", 1480, 0, 0},
+    {"VolumeSizeInGb", "VolumeSizeInGb", 1436, 0, 0},
+    {"Arn", "Arn", 1418, 0, 0},
+    {"Name", "Name", 1419, 0, 0},
+    {"DisplayName", "DisplayName", 1419, 0, 0},
+    {"Description", "Description", 1419, 0, 0},
+    {"ImageName", "ImageName", 1419, 0, 0},
+    {"ImageArn", "ImageArn", 1418, 0, 0},
+    {"InstanceType", "InstanceType", 1419, 0, 0},
+    {"FleetType", "FleetType", 1462, 0, 0},
+    {"ComputeCapacityStatus", "ComputeCapacityStatus", 1463, 0, 0},
+    {"MaxUserDurationInSeconds", "MaxUserDurationInSeconds", 1436, 0, 0},
+    {"DisconnectTimeoutInSeconds", "DisconnectTimeoutInSeconds", 1436, 0, 0},
+    {"State", "State", 1464, 0, 0},
+    {"VpcConfig", "VpcConfig", 1465, 0, 0},
+    {"CreatedTime", "CreatedTime", 1420, 0, 0},
+    {"FleetErrors", "FleetErrors", 1468, 0, 0},
+    {"EnableDefaultInternetAccess", "EnableDefaultInternetAccess", 1449, 0, 0},
+    {"DomainJoinInfo", "DomainJoinInfo", 1471, 0, 0},
+    {"IdleDisconnectTimeoutInSeconds", "IdleDisconnectTimeoutInSeconds", 1436, 0, 0},
+    {"IamRoleArn", "IamRoleArn", 1418, 0, 0},
+    {"StreamView", "StreamView", 1474, 0, 0},
+    {"Platform", "Platform", 1475, 0, 0},
+    {"MaxConcurrentSessions", "MaxConcurrentSessions", 1436, 0, 0},
+    {"UsbDeviceFilterStrings", "UsbDeviceFilterStrings", 1476, 0, 0},
+    {"SessionScriptS3Location", "SessionScriptS3Location", 1478, 0, 0},
+    {"MaxSessionsPerInstance", "MaxSessionsPerInstance", 1436, 0, 0},
+    {"RootVolumeConfig", "RootVolumeConfig", 1481, 0, 0},
+    {"DisableIMDSV1", "DisableIMDSV1", 1449, 0, 0},
+    {"Fleets", "Fleets", 1460, 0, 0},
+    {"NextToken", "NextToken", 1419, 0, 0},
+    {"FirewallName", "FirewallName", 1486, 0, 0},
+    {"FirewallArn", "FirewallArn", 1487, 0, 0},
+    {"TransitGatewayAttachmentId", "TransitGatewayAttachmentId", 1488, 0, 0},
+    {"NextToken", "NextToken", 1483, 0, 0},
+    {"Firewalls", "Firewalls", 1484, 0, 0},
+    {"SubnetId", "SubnetId", 1495, 0, 0},
+    {"IPAddressType", "IPAddressType", 1496, 0, 0},
+    {"Key", "Key", 1502, 0, 0},
+    {"Value", "Value", 1503, 0, 0},
+    {"KeyId", "KeyId", 1505, 0, 0},
+    {"Type", "Type", 1506, 0, 0},
+    {"AvailabilityZone", "AvailabilityZone", 1514, 0, 0},
+    {"FirewallName", "FirewallName", 1486, 0, 0},
+    {"FirewallArn", "FirewallArn", 1487, 0, 0},
+    {"FirewallPolicyArn", "FirewallPolicyArn", 1487, 0, 0},
+    {"VpcId", "VpcId", 1492, 0, 0},
+    {"SubnetMappings", "SubnetMappings", 1493, 0, 0},
+    {"DeleteProtection", "DeleteProtection", 1497, 0, 0},
+    {"SubnetChangeProtection", "SubnetChangeProtection", 1497, 0, 0},
+    {"FirewallPolicyChangeProtection", "FirewallPolicyChangeProtection", 1497, 0, 0},
+    {"Description", "Description", 1498, 0, 0},
+    {"FirewallId", "FirewallId", 1499, 0, 0},
+    {"Tags", "Tags", 1500, 0, 0},
+    {"EncryptionConfiguration", "EncryptionConfiguration", 1504, 0, 0},
+    {"NumberOfAssociations", "NumberOfAssociations", 1507, 0, 0},
+    {"EnabledAnalysisTypes", "EnabledAnalysisTypes", 1508, 0, 0},
+    {"TransitGatewayId", "TransitGatewayId", 1510, 0, 0},
+    {"TransitGatewayOwnerAccountId", "TransitGatewayOwnerAccountId", 1511, 0, 0},
+    {"AvailabilityZoneMappings", "AvailabilityZoneMappings", 1512, 0, 0},
+    {"AvailabilityZoneChangeProtection", "AvailabilityZoneChangeProtection", 1497, 0, 0},
+    {"SubnetId", "SubnetId", 1522, 0, 0},
+    {"EndpointId", "EndpointId", 1523, 0, 0},
+    {"Status", "Status", 1524, 0, 0},
+    {"StatusMessage", "StatusMessage", 1525, 0, 0},
+    {"SyncStatus", "SyncStatus", 1528, 0, 0},
+    {"UpdateToken", "UpdateToken", 1490, 0, 0},
+    {"Attachment", "Attachment", 1521, 0, 0},
+    {"Config", "Config", 1526, 0, 0},
+    {"ResolvedCIDRCount", "ResolvedCIDRCount", 1531, 0, 0},
+    {"AvailableCIDRCount", "AvailableCIDRCount", 1531, 0, 0},
+    {"UtilizedCIDRCount", "UtilizedCIDRCount", 1531, 0, 0},
+    {"IPSetReferences", "IPSetReferences", 1532, 0, 0},
+    {"CIDRs", "CIDRs", 1530, 0, 0},
+    {"AttachmentId", "AttachmentId", 1536, 0, 0},
+    {"TransitGatewayAttachmentStatus", "TransitGatewayAttachmentStatus", 1537, 0, 0},
+    {"StatusMessage", "StatusMessage", 1538, 0, 0},
     {"Status", "Status", 1516, 0, 0},
-    {"StatusMessage", "StatusMessage", 1517, 0, 0},
-    {"SyncStatus", "SyncStatus", 1520, 0, 0},
-    {"UpdateToken", "UpdateToken", 1482, 0, 0},
-    {"Attachment", "Attachment", 1513, 0, 0},
-    {"Config", "Config", 1518, 0, 0},
-    {"ResolvedCIDRCount", "ResolvedCIDRCount", 1523, 0, 0},
-    {"AvailableCIDRCount", "AvailableCIDRCount", 1523, 0, 0},
-    {"UtilizedCIDRCount", "UtilizedCIDRCount", 1523, 0, 0},
-    {"IPSetReferences", "IPSetReferences", 1524, 0, 0},
-    {"CIDRs", "CIDRs", 1522, 0, 0},
-    {"AttachmentId", "AttachmentId", 1528, 0, 0},
-    {"TransitGatewayAttachmentStatus", "TransitGatewayAttachmentStatus", 1529, 0, 0},
-    {"StatusMessage", "StatusMessage", 1530, 0, 0},
-    {"Status", "Status", 1508, 0, 0},
-    {"ConfigurationSyncStateSummary", "ConfigurationSyncStateSummary", 1509, 0, 0},
-    {"SyncStates", "SyncStates", 1510, 0, 0},
-    {"CapacityUsageSummary", "CapacityUsageSummary", 1521, 0, 0},
-    {"TransitGatewayAttachmentSyncState", "TransitGatewayAttachmentSyncState", 1527, 0, 0},
-    {"UpdateToken", "UpdateToken", 1482, 0, 0},
-    {"Firewall", "Firewall", 1483, 0, 0},
-    {"FirewallStatus", "FirewallStatus", 1507, 0, 0},
-    {"FirewallPolicyName", "FirewallPolicyName", 1478, 0, 0},
-    {"FirewallPolicyArn", "FirewallPolicyArn", 1479, 0, 0},
-    {"FirewallPolicyId", "FirewallPolicyId", 1491, 0, 0},
-    {"Description", "Description", 1490, 0, 0},
-    {"FirewallPolicyStatus", "FirewallPolicyStatus", 1533, 0, 0},
-    {"Tags", "Tags", 1492, 0, 0},
-    {"ConsumedStatelessRuleCapacity", "ConsumedStatelessRuleCapacity", 1534, 0, 0},
-    {"ConsumedStatefulRuleCapacity", "ConsumedStatefulRuleCapacity", 1534, 0, 0},
-    {"ConsumedStatefulDomainCapacity", "ConsumedStatefulDomainCapacity", 1534, 0, 0},
-    {"NumberOfAssociations", "NumberOfAssociations", 1499, 0, 0},
-    {"EncryptionConfiguration", "EncryptionConfiguration", 1496, 0, 0},
-    {"LastModifiedTime", "LastModifiedTime", 1535, 0, 0},
-    {"ResourceArn", "ResourceArn", 1479, 0, 0},
-    {"Priority", "Priority", 1539, 0, 0},
-    {"Value", "Value", 1548, 0, 0},
-    {"Dimensions", "Dimensions", 1546, 0, 0},
-    {"PublishMetricAction", "PublishMetricAction", 1545, 0, 0},
-    {"ActionName", "ActionName", 1543, 0, 0},
-    {"ActionDefinition", "ActionDefinition", 1544, 0, 0},
-    {"Action", "Action", 1552, 0, 0},
-    {"ResourceArn", "ResourceArn", 1479, 0, 0},
-    {"Priority", "Priority", 1539, 0, 0},
-    {"Override", "Override", 1551, 0, 0},
-    {"DeepThreatInspection", "DeepThreatInspection", 1553, 0, 0},
-    {"TcpIdleTimeoutSeconds", "TcpIdleTimeoutSeconds", 1559, 0, 0},
-    {"RuleOrder", "RuleOrder", 1556, 0, 0},
-    {"StreamExceptionPolicy", "StreamExceptionPolicy", 1557, 0, 0},
-    {"FlowTimeouts", "FlowTimeouts", 1558, 0, 0},
-    {"Definition", "Definition", 1564, 0, 0},
-    {"RuleVariables", "RuleVariables", 1561, 0, 0},
-    {"StatelessRuleGroupReferences", "StatelessRuleGroupReferences", 1537, 0, 0},
-    {"StatelessDefaultActions", "StatelessDefaultActions", 1540, 0, 0},
-    {"StatelessFragmentDefaultActions", "StatelessFragmentDefaultActions", 1540, 0, 0},
-    {"StatelessCustomActions", "StatelessCustomActions", 1541, 0, 0},
-    {"StatefulRuleGroupReferences", "StatefulRuleGroupReferences", 1549, 0, 0},
-    {"StatefulDefaultActions", "StatefulDefaultActions", 1554, 0, 0},
-    {"StatefulEngineOptions", "StatefulEngineOptions", 1555, 0, 0},
-    {"TLSInspectionConfigurationArn", "TLSInspectionConfigurationArn", 1479, 0, 0},
-    {"PolicyVariables", "PolicyVariables", 1560, 0, 0},
-    {"EnableTLSSessionHolding", "EnableTLSSessionHolding", 1566, 0, 0},
-    {"UpdateToken", "UpdateToken", 1482, 0, 0},
-    {"FirewallPolicyResponse", "FirewallPolicyResponse", 1532, 0, 0},
-    {"FirewallPolicy", "FirewallPolicy", 1536, 0, 0},
-    {"InstanceArn", "InstanceArn", 1570, 0, 0},
-    {"IdentityStoreId", "IdentityStoreId", 1571, 0, 0},
-    {"OwnerAccountId", "OwnerAccountId", 1572, 0, 0},
-    {"Name", "Name", 1573, 0, 0},
-    {"CreatedDate", "CreatedDate", 1574, 0, 0},
-    {"Status", "Status", 1575, 0, 0},
-    {"StatusReason", "StatusReason", 1576, 0, 0},
-    {"Instances", "Instances", 1568, 0, 0},
-    {"NextToken", "NextToken", 1577, 0, 0},
+    {"ConfigurationSyncStateSummary", "ConfigurationSyncStateSummary", 1517, 0, 0},
+    {"SyncStates", "SyncStates", 1518, 0, 0},
+    {"CapacityUsageSummary", "CapacityUsageSummary", 1529, 0, 0},
+    {"TransitGatewayAttachmentSyncState", "TransitGatewayAttachmentSyncState", 1535, 0, 0},
+    {"UpdateToken", "UpdateToken", 1490, 0, 0},
+    {"Firewall", "Firewall", 1491, 0, 0},
+    {"FirewallStatus", "FirewallStatus", 1515, 0, 0},
+    {"FirewallPolicyName", "FirewallPolicyName", 1486, 0, 0},
+    {"FirewallPolicyArn", "FirewallPolicyArn", 1487, 0, 0},
+    {"FirewallPolicyId", "FirewallPolicyId", 1499, 0, 0},
+    {"Description", "Description", 1498, 0, 0},
+    {"FirewallPolicyStatus", "FirewallPolicyStatus", 1541, 0, 0},
+    {"Tags", "Tags", 1500, 0, 0},
+    {"ConsumedStatelessRuleCapacity", "ConsumedStatelessRuleCapacity", 1542, 0, 0},
+    {"ConsumedStatefulRuleCapacity", "ConsumedStatefulRuleCapacity", 1542, 0, 0},
+    {"ConsumedStatefulDomainCapacity", "ConsumedStatefulDomainCapacity", 1542, 0, 0},
+    {"NumberOfAssociations", "NumberOfAssociations", 1507, 0, 0},
+    {"EncryptionConfiguration", "EncryptionConfiguration", 1504, 0, 0},
+    {"LastModifiedTime", "LastModifiedTime", 1543, 0, 0},
+    {"ResourceArn", "ResourceArn", 1487, 0, 0},
+    {"Priority", "Priority", 1547, 0, 0},
+    {"Value", "Value", 1556, 0, 0},
+    {"Dimensions", "Dimensions", 1554, 0, 0},
+    {"PublishMetricAction", "PublishMetricAction", 1553, 0, 0},
+    {"ActionName", "ActionName", 1551, 0, 0},
+    {"ActionDefinition", "ActionDefinition", 1552, 0, 0},
+    {"Action", "Action", 1560, 0, 0},
+    {"ResourceArn", "ResourceArn", 1487, 0, 0},
+    {"Priority", "Priority", 1547, 0, 0},
+    {"Override", "Override", 1559, 0, 0},
+    {"DeepThreatInspection", "DeepThreatInspection", 1561, 0, 0},
+    {"TcpIdleTimeoutSeconds", "TcpIdleTimeoutSeconds", 1567, 0, 0},
+    {"RuleOrder", "RuleOrder", 1564, 0, 0},
+    {"StreamExceptionPolicy", "StreamExceptionPolicy", 1565, 0, 0},
+    {"FlowTimeouts", "FlowTimeouts", 1566, 0, 0},
+    {"Definition", "Definition", 1572, 0, 0},
+    {"RuleVariables", "RuleVariables", 1569, 0, 0},
+    {"StatelessRuleGroupReferences", "StatelessRuleGroupReferences", 1545, 0, 0},
+    {"StatelessDefaultActions", "StatelessDefaultActions", 1548, 0, 0},
+    {"StatelessFragmentDefaultActions", "StatelessFragmentDefaultActions", 1548, 0, 0},
+    {"StatelessCustomActions", "StatelessCustomActions", 1549, 0, 0},
+    {"StatefulRuleGroupReferences", "StatefulRuleGroupReferences", 1557, 0, 0},
+    {"StatefulDefaultActions", "StatefulDefaultActions", 1562, 0, 0},
+    {"StatefulEngineOptions", "StatefulEngineOptions", 1563, 0, 0},
+    {"TLSInspectionConfigurationArn", "TLSInspectionConfigurationArn", 1487, 0, 0},
+    {"PolicyVariables", "PolicyVariables", 1568, 0, 0},
+    {"EnableTLSSessionHolding", "EnableTLSSessionHolding", 1574, 0, 0},
+    {"UpdateToken", "UpdateToken", 1490, 0, 0},
+    {"FirewallPolicyResponse", "FirewallPolicyResponse", 1540, 0, 0},
+    {"FirewallPolicy", "FirewallPolicy", 1544, 0, 0},
+    {"Definition", "Definition", 1572, 0, 0},
+    {"IPSets", "IPSets", 1569, 0, 0},
+    {"PortSets", "PortSets", 1578, 0, 0},
+    {"ReferenceArn", "ReferenceArn", 1487, 0, 0},
+    {"IPSetReferences", "IPSetReferences", 1581, 0, 0},
+    {"Targets", "Targets", 1587, 0, 0},
+    {"TargetTypes", "TargetTypes", 1588, 0, 0},
+    {"GeneratedRulesType", "GeneratedRulesType", 1590, 0, 0},
+    {"Protocol", "Protocol", 1595, 0, 0},
+    {"Source", "Source", 1596, 0, 0},
+    {"SourcePort", "SourcePort", 1597, 0, 0},
+    {"Direction", "Direction", 1598, 0, 0},
+    {"Destination", "Destination", 1599, 0, 0},
+    {"DestinationPort", "DestinationPort", 1597, 0, 0},
+    {"Keyword", "Keyword", 1602, 0, 0},
+    {"Settings", "Settings", 1603, 0, 0},
+    {"Action", "Action", 1593, 0, 0},
+    {"Header", "Header", 1594, 0, 0},
+    {"RuleOptions", "RuleOptions", 1600, 0, 0},
+    {"AddressDefinition", "AddressDefinition", 1612, 0, 0},
+    {"FromPort", "FromPort", 1615, 0, 0},
+    {"ToPort", "ToPort", 1615, 0, 0},
+    {"Flags", "Flags", 1620, 0, 0},
+    {"Masks", "Masks", 1620, 0, 0},
+    {"Sources", "Sources", 1610, 0, 0},
+    {"Destinations", "Destinations", 1610, 0, 0},
+    {"SourcePorts", "SourcePorts", 1613, 0, 0},
+    {"DestinationPorts", "DestinationPorts", 1613, 0, 0},
+    {"Protocols", "Protocols", 1616, 0, 0},
+    {"TCPFlags", "TCPFlags", 1618, 0, 0},
+    {"MatchAttributes", "MatchAttributes", 1609, 0, 0},
+    {"Actions", "Actions", 1548, 0, 0},
+    {"RuleDefinition", "RuleDefinition", 1608, 0, 0},
+    {"Priority", "Priority", 1547, 0, 0},
+    {"StatelessRules", "StatelessRules", 1606, 0, 0},
+    {"CustomActions", "CustomActions", 1549, 0, 0},
+    {"RulesString", "RulesString", 1585, 0, 0},
+    {"RulesSourceList", "RulesSourceList", 1586, 0, 0},
+    {"StatefulRules", "StatefulRules", 1591, 0, 0},
+    {"StatelessRulesAndCustomActions", "StatelessRulesAndCustomActions", 1605, 0, 0},
+    {"RuleOrder", "RuleOrder", 1564, 0, 0},
+    {"RuleVariables", "RuleVariables", 1577, 0, 0},
+    {"ReferenceSets", "ReferenceSets", 1580, 0, 0},
+    {"RulesSource", "RulesSource", 1584, 0, 0},
+    {"StatefulRuleOptions", "StatefulRuleOptions", 1622, 0, 0},
+    {"SourceArn", "SourceArn", 1487, 0, 0},
+    {"SourceUpdateToken", "SourceUpdateToken", 1490, 0, 0},
+    {"IdentifiedRuleIds", "IdentifiedRuleIds", 1628, 0, 0},
+    {"IdentifiedType", "IdentifiedType", 1629, 0, 0},
+    {"AnalysisDetail", "AnalysisDetail", 1495, 0, 0},
+    {"RuleOptions", "RuleOptions", 1631, 0, 0},
+    {"RuleGroupArn", "RuleGroupArn", 1487, 0, 0},
+    {"RuleGroupName", "RuleGroupName", 1486, 0, 0},
+    {"RuleGroupId", "RuleGroupId", 1499, 0, 0},
+    {"Description", "Description", 1498, 0, 0},
+    {"Type", "Type", 1624, 0, 0},
+    {"Capacity", "Capacity", 1542, 0, 0},
+    {"RuleGroupStatus", "RuleGroupStatus", 1541, 0, 0},
+    {"Tags", "Tags", 1500, 0, 0},
+    {"ConsumedCapacity", "ConsumedCapacity", 1542, 0, 0},
+    {"NumberOfAssociations", "NumberOfAssociations", 1507, 0, 0},
+    {"EncryptionConfiguration", "EncryptionConfiguration", 1504, 0, 0},
+    {"SourceMetadata", "SourceMetadata", 1625, 0, 0},
+    {"SnsTopic", "SnsTopic", 1487, 0, 0},
+    {"LastModifiedTime", "LastModifiedTime", 1543, 0, 0},
+    {"AnalysisResults", "AnalysisResults", 1626, 0, 0},
+    {"SummaryConfiguration", "SummaryConfiguration", 1630, 0, 0},
+    {"UpdateToken", "UpdateToken", 1490, 0, 0},
+    {"RuleGroup", "RuleGroup", 1576, 0, 0},
+    {"RuleGroupResponse", "RuleGroupResponse", 1623, 0, 0},
+    {"InstanceArn", "InstanceArn", 1636, 0, 0},
+    {"IdentityStoreId", "IdentityStoreId", 1637, 0, 0},
+    {"OwnerAccountId", "OwnerAccountId", 1638, 0, 0},
+    {"Name", "Name", 1639, 0, 0},
+    {"CreatedDate", "CreatedDate", 1640, 0, 0},
+    {"Status", "Status", 1641, 0, 0},
+    {"StatusReason", "StatusReason", 1642, 0, 0},
+    {"Instances", "Instances", 1634, 0, 0},
+    {"NextToken", "NextToken", 1643, 0, 0},
 };
 
 const struct aws_op aws_ops[] = {
@@ -3998,177 +4165,215 @@ const struct aws_op aws_ops[] = {
      "POST", "/", NULL, NULL, NULL, "rds"},
     {"rds", "DescribeDBClusters", "query", "2014-10-31", "DescribeDBClustersResult", 373,
      "POST", "/", NULL, NULL, NULL, "rds"},
-    {"s3", "ListBuckets", "rest-xml", "2006-03-01", NULL, 398,
+    {"rds", "DescribeOptionGroups", "query", "2014-10-31", "DescribeOptionGroupsResult", 398,
+     "POST", "/", NULL, NULL, NULL, "rds"},
+    {"s3", "ListBuckets", "rest-xml", "2006-03-01", NULL, 406,
      "GET", "/", NULL, NULL, NULL, "s3"},
-    {"s3", "GetBucketLocation", "rest-xml", "2006-03-01", NULL, 410,
+    {"s3", "GetBucketLocation", "rest-xml", "2006-03-01", NULL, 418,
      "GET", "/{Bucket}?location", NULL, NULL, NULL, "s3"},
-    {"s3", "GetPublicAccessBlock", "rest-xml", "2006-03-01", NULL, 412,
+    {"s3", "GetPublicAccessBlock", "rest-xml", "2006-03-01", NULL, 420,
      "GET", "/{Bucket}?publicAccessBlock", NULL, NULL, "PublicAccessBlockConfiguration", "s3"},
-    {"s3", "GetBucketPolicy", "rest-xml", "2006-03-01", NULL, 414,
+    {"s3", "GetBucketPolicy", "rest-xml", "2006-03-01", NULL, 422,
      "GET", "/{Bucket}?policy", NULL, NULL, "Policy", "s3"},
-    {"s3", "GetBucketPolicyStatus", "rest-xml", "2006-03-01", NULL, 415,
+    {"s3", "GetBucketPolicyStatus", "rest-xml", "2006-03-01", NULL, 423,
      "GET", "/{Bucket}?policyStatus", NULL, NULL, "PolicyStatus", "s3"},
-    {"s3", "GetBucketAcl", "rest-xml", "2006-03-01", NULL, 417,
+    {"s3", "GetBucketAcl", "rest-xml", "2006-03-01", NULL, 425,
      "GET", "/{Bucket}?acl", NULL, NULL, NULL, "s3"},
-    {"s3", "GetBucketEncryption", "rest-xml", "2006-03-01", NULL, 425,
+    {"s3", "GetBucketEncryption", "rest-xml", "2006-03-01", NULL, 433,
      "GET", "/{Bucket}?encryption", NULL, NULL, "ServerSideEncryptionConfiguration", "s3"},
-    {"s3", "GetBucketVersioning", "rest-xml", "2006-03-01", NULL, 435,
+    {"s3", "GetBucketVersioning", "rest-xml", "2006-03-01", NULL, 443,
      "GET", "/{Bucket}?versioning", NULL, NULL, NULL, "s3"},
-    {"s3", "GetObjectLockConfiguration", "rest-xml", "2006-03-01", NULL, 438,
+    {"s3", "GetObjectLockConfiguration", "rest-xml", "2006-03-01", NULL, 446,
      "GET", "/{Bucket}?object-lock", NULL, NULL, "ObjectLockConfiguration", "s3"},
-    {"s3", "GetBucketLifecycleConfiguration", "rest-xml", "2006-03-01", NULL, 445,
+    {"s3", "GetBucketLifecycleConfiguration", "rest-xml", "2006-03-01", NULL, 453,
      "GET", "/{Bucket}?lifecycle", NULL, NULL, NULL, "s3"},
-    {"s3", "GetBucketTagging", "rest-xml", "2006-03-01", NULL, 469,
+    {"s3", "GetBucketTagging", "rest-xml", "2006-03-01", NULL, 477,
      "GET", "/{Bucket}?tagging", NULL, NULL, NULL, "s3"},
-    {"s3control", "GetPublicAccessBlock", "rest-xml", "2018-08-20", NULL, 470,
+    {"s3control", "GetPublicAccessBlock", "rest-xml", "2018-08-20", NULL, 478,
      "GET", "/v20180820/configuration/publicAccessBlock", NULL, NULL, "PublicAccessBlockConfiguration", "s3"},
-    {"cloudtrail", "DescribeTrails", "json", "2013-11-01", NULL, 472,
+    {"cloudtrail", "DescribeTrails", "json", "2013-11-01", NULL, 480,
      "POST", "/", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101", "1.1", NULL, "cloudtrail"},
-    {"cloudtrail", "GetTrailStatus", "json", "2013-11-01", NULL, 477,
+    {"cloudtrail", "GetTrailStatus", "json", "2013-11-01", NULL, 485,
      "POST", "/", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101", "1.1", NULL, "cloudtrail"},
-    {"cloudtrail", "GetEventSelectors", "json", "2013-11-01", NULL, 479,
+    {"cloudtrail", "GetEventSelectors", "json", "2013-11-01", NULL, 487,
      "POST", "/", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101", "1.1", NULL, "cloudtrail"},
-    {"kms", "ListKeys", "json", "2014-11-01", NULL, 495,
+    {"kms", "ListKeys", "json", "2014-11-01", NULL, 503,
      "POST", "/", "TrentService", "1.1", NULL, "kms"},
-    {"kms", "DescribeKey", "json", "2014-11-01", NULL, 502,
+    {"kms", "DescribeKey", "json", "2014-11-01", NULL, 510,
      "POST", "/", "TrentService", "1.1", NULL, "kms"},
-    {"kms", "GetKeyRotationStatus", "json", "2014-11-01", NULL, 534,
+    {"kms", "GetKeyRotationStatus", "json", "2014-11-01", NULL, 542,
      "POST", "/", "TrentService", "1.1", NULL, "kms"},
-    {"kms", "GetKeyPolicy", "json", "2014-11-01", NULL, 536,
+    {"kms", "GetKeyPolicy", "json", "2014-11-01", NULL, 544,
      "POST", "/", "TrentService", "1.1", NULL, "kms"},
-    {"kms", "ListResourceTags", "json", "2014-11-01", NULL, 539,
+    {"kms", "ListResourceTags", "json", "2014-11-01", NULL, 547,
      "POST", "/", "TrentService", "1.1", NULL, "kms"},
-    {"organizations", "DescribeOrganization", "json", "2016-11-28", NULL, 544,
+    {"organizations", "DescribeOrganization", "json", "2016-11-28", NULL, 552,
      "POST", "/", "AWSOrganizationsV20161128", "1.1", NULL, "organizations"},
-    {"organizations", "ListParents", "json", "2016-11-28", NULL, 556,
+    {"organizations", "ListParents", "json", "2016-11-28", NULL, 564,
      "POST", "/", "AWSOrganizationsV20161128", "1.1", NULL, "organizations"},
-    {"organizations", "ListPoliciesForTarget", "json", "2016-11-28", NULL, 562,
+    {"organizations", "ListPoliciesForTarget", "json", "2016-11-28", NULL, 570,
      "POST", "/", "AWSOrganizationsV20161128", "1.1", NULL, "organizations"},
-    {"organizations", "DescribePolicy", "json", "2016-11-28", NULL, 570,
+    {"organizations", "DescribePolicy", "json", "2016-11-28", NULL, 578,
      "POST", "/", "AWSOrganizationsV20161128", "1.1", NULL, "organizations"},
-    {"guardduty", "ListDetectors", "rest-json", "2017-11-28", NULL, 573,
+    {"guardduty", "ListDetectors", "rest-json", "2017-11-28", NULL, 581,
      "GET", "/detector", NULL, NULL, NULL, "guardduty"},
-    {"guardduty", "GetDetector", "rest-json", "2017-11-28", NULL, 577,
+    {"guardduty", "GetDetector", "rest-json", "2017-11-28", NULL, 585,
      "GET", "/detector/{DetectorId}", NULL, NULL, NULL, "guardduty"},
-    {"accessanalyzer", "ListAnalyzers", "rest-json", "2019-11-01", NULL, 602,
+    {"accessanalyzer", "ListAnalyzers", "rest-json", "2019-11-01", NULL, 610,
      "GET", "/analyzer", NULL, NULL, NULL, "access-analyzer"},
-    {"account", "GetAlternateContact", "rest-json", "2021-02-01", NULL, 630,
+    {"account", "GetAlternateContact", "rest-json", "2021-02-01", NULL, 638,
      "POST", "/getAlternateContact", NULL, NULL, NULL, "account"},
-    {"budgets", "DescribeBudgets", "json", "2016-10-20", NULL, 637,
+    {"budgets", "DescribeBudgets", "json", "2016-10-20", NULL, 645,
      "POST", "/", "AWSBudgetServiceGateway", "1.1", NULL, "budgets"},
-    {"ce", "GetAnomalyMonitors", "json", "2017-10-25", NULL, 678,
+    {"ce", "GetAnomalyMonitors", "json", "2017-10-25", NULL, 686,
      "POST", "/", "AWSInsightsIndexService", "1.1", NULL, "ce"},
-    {"config", "DescribeConfigurationRecorders", "json", "2014-11-12", NULL, 699,
+    {"config", "DescribeConfigurationRecorders", "json", "2014-11-12", NULL, 707,
      "POST", "/", "StarlingDoveService", "1.1", NULL, "config"},
-    {"config", "DescribeConfigurationRecorderStatus", "json", "2014-11-12", NULL, 721,
+    {"config", "DescribeConfigurationRecorderStatus", "json", "2014-11-12", NULL, 729,
      "POST", "/", "StarlingDoveService", "1.1", NULL, "config"},
-    {"config", "DescribeDeliveryChannels", "json", "2014-11-12", NULL, 727,
+    {"config", "DescribeDeliveryChannels", "json", "2014-11-12", NULL, 735,
      "POST", "/", "StarlingDoveService", "1.1", NULL, "config"},
-    {"securityhub", "DescribeHub", "rest-json", "2018-10-26", NULL, 733,
+    {"securityhub", "DescribeHub", "rest-json", "2018-10-26", NULL, 741,
      "GET", "/accounts", NULL, "1.1", NULL, "securityhub"},
-    {"securityhub", "GetEnabledStandards", "rest-json", "2018-10-26", NULL, 737,
+    {"securityhub", "GetEnabledStandards", "rest-json", "2018-10-26", NULL, 745,
      "POST", "/standards/get", NULL, "1.1", NULL, "securityhub"},
-    {"cloudwatch", "DescribeAlarms", "query", "2010-08-01", "DescribeAlarmsResult", 746,
+    {"cloudwatch", "DescribeAlarms", "query", "2010-08-01", "DescribeAlarmsResult", 754,
      "POST", "/", "GraniteServiceVersion20100801", "1.0", NULL, "monitoring"},
-    {"cloudwatch", "GetMetricStatistics", "query", "2010-08-01", "GetMetricStatisticsResult", 799,
+    {"cloudwatch", "GetMetricStatistics", "query", "2010-08-01", "GetMetricStatisticsResult", 807,
      "POST", "/", "GraniteServiceVersion20100801", "1.0", NULL, "monitoring"},
-    {"cloudwatch", "GetMetricData", "query", "2010-08-01", "GetMetricDataResult", 804,
+    {"cloudwatch", "GetMetricData", "query", "2010-08-01", "GetMetricDataResult", 812,
      "POST", "/", "GraniteServiceVersion20100801", "1.0", NULL, "monitoring"},
-    {"logs", "DescribeLogGroups", "json", "2014-03-28", NULL, 814,
+    {"logs", "DescribeLogGroups", "json", "2014-03-28", NULL, 822,
      "POST", "/", "Logs_20140328", "1.1", NULL, "logs"},
-    {"logs", "DescribeMetricFilters", "json", "2014-03-28", NULL, 831,
+    {"logs", "DescribeMetricFilters", "json", "2014-03-28", NULL, 839,
      "POST", "/", "Logs_20140328", "1.1", NULL, "logs"},
-    {"logs", "ListTagsForResource", "json", "2014-03-28", NULL, 850,
+    {"logs", "ListTagsForResource", "json", "2014-03-28", NULL, 858,
      "POST", "/", "Logs_20140328", "1.1", NULL, "logs"},
-    {"sns", "ListTopics", "query", "2010-03-31", "ListTopicsResult", 854,
+    {"sns", "ListTopics", "query", "2010-03-31", "ListTopicsResult", 862,
      "POST", "/", NULL, NULL, NULL, "sns"},
-    {"sns", "ListSubscriptionsByTopic", "query", "2010-03-31", "ListSubscriptionsByTopicResult", 859,
+    {"sns", "ListSubscriptionsByTopic", "query", "2010-03-31", "ListSubscriptionsByTopicResult", 867,
      "POST", "/", NULL, NULL, NULL, "sns"},
-    {"macie2", "GetMacieSession", "rest-json", "2020-01-01", NULL, 866,
+    {"macie2", "GetMacieSession", "rest-json", "2020-01-01", NULL, 874,
      "GET", "/macie", NULL, "1.1", NULL, "macie2"},
-    {"inspector2", "BatchGetAccountStatus", "rest-json", "2020-06-08", NULL, 871,
+    {"inspector2", "BatchGetAccountStatus", "rest-json", "2020-06-08", NULL, 879,
      "POST", "/status/batch/get", NULL, NULL, NULL, "inspector2"},
-    {"ssm", "DescribeInstanceInformation", "json", "2014-11-06", NULL, 883,
+    {"ssm", "DescribeInstanceInformation", "json", "2014-11-06", NULL, 891,
      "POST", "/", "AmazonSSM", "1.1", NULL, "ssm"},
-    {"ssm", "GetDocument", "json", "2014-11-06", NULL, 905,
+    {"ssm", "GetDocument", "json", "2014-11-06", NULL, 913,
      "POST", "/", "AmazonSSM", "1.1", NULL, "ssm"},
-    {"wafv2", "ListWebACLs", "json", "2019-07-29", NULL, 926,
+    {"wafv2", "ListWebACLs", "json", "2019-07-29", NULL, 934,
      "POST", "/", "AWSWAF_20190729", "1.1", NULL, "wafv2"},
-    {"wafv2", "ListResourcesForWebACL", "json", "2019-07-29", NULL, 935,
+    {"wafv2", "ListResourcesForWebACL", "json", "2019-07-29", NULL, 943,
      "POST", "/", "AWSWAF_20190729", "1.1", NULL, "wafv2"},
-    {"cloudfront", "ListDistributions", "rest-xml", "2020-05-31", NULL, 937,
+    {"cloudfront", "ListDistributions", "rest-xml", "2020-05-31", NULL, 945,
      "GET", "/2020-05-31/distribution", NULL, NULL, "DistributionList", "cloudfront"},
-    {"elbv2", "DescribeLoadBalancers", "query", "2015-12-01", "DescribeLoadBalancersResult", 1030,
+    {"elbv2", "DescribeLoadBalancers", "query", "2015-12-01", "DescribeLoadBalancersResult", 1038,
      "POST", "/", NULL, NULL, NULL, "elasticloadbalancing"},
-    {"elbv2", "DescribeListeners", "query", "2015-12-01", "DescribeListenersResult", 1066,
+    {"elbv2", "DescribeListeners", "query", "2015-12-01", "DescribeListenersResult", 1074,
      "POST", "/", NULL, NULL, NULL, "elasticloadbalancing"},
-    {"elbv2", "DescribeSSLPolicies", "query", "2015-12-01", "DescribeSSLPoliciesResult", 1143,
+    {"elbv2", "DescribeSSLPolicies", "query", "2015-12-01", "DescribeSSLPoliciesResult", 1151,
      "POST", "/", NULL, NULL, NULL, "elasticloadbalancing"},
-    {"acm", "ListCertificates", "json", "2015-12-08", NULL, 1154,
+    {"acm", "ListCertificates", "json", "2015-12-08", NULL, 1162,
      "POST", "/", "CertificateManager", "1.1", NULL, "acm"},
-    {"acm", "DescribeCertificate", "json", "2015-12-08", NULL, 1173,
+    {"acm", "DescribeCertificate", "json", "2015-12-08", NULL, 1181,
      "POST", "/", "CertificateManager", "1.1", NULL, "acm"},
-    {"secretsmanager", "ListSecrets", "json", "2017-10-17", NULL, 1195,
+    {"secretsmanager", "ListSecrets", "json", "2017-10-17", NULL, 1203,
      "POST", "/", "secretsmanager", "1.1", NULL, "secretsmanager"},
-    {"workspaces", "DescribeWorkspaces", "json", "2015-04-08", NULL, 1231,
+    {"workspaces", "DescribeWorkspaces", "json", "2015-04-08", NULL, 1239,
      "POST", "/", "WorkspacesService", "1.1", NULL, "workspaces"},
-    {"workspaces", "DescribeWorkspaceDirectories", "json", "2015-04-08", NULL, 1274,
+    {"workspaces", "DescribeWorkspaceDirectories", "json", "2015-04-08", NULL, 1282,
      "POST", "/", "WorkspacesService", "1.1", NULL, "workspaces"},
-    {"workspaces", "DescribeWorkspaceBundles", "json", "2015-04-08", NULL, 1335,
+    {"workspaces", "DescribeWorkspaceBundles", "json", "2015-04-08", NULL, 1343,
      "POST", "/", "WorkspacesService", "1.1", NULL, "workspaces"},
-    {"workspaces", "DescribeWorkspacesConnectionStatus", "json", "2015-04-08", NULL, 1345,
+    {"workspaces", "DescribeWorkspacesConnectionStatus", "json", "2015-04-08", NULL, 1353,
      "POST", "/", "WorkspacesService", "1.1", NULL, "workspaces"},
-    {"ds", "DescribeDirectories", "json", "2015-04-16", NULL, 1349,
+    {"ds", "DescribeDirectories", "json", "2015-04-16", NULL, 1357,
      "POST", "/", "DirectoryService_20150416", "1.1", NULL, "ds"},
-    {"appstream", "DescribeStacks", "json", "2016-12-01", NULL, 1407,
+    {"appstream", "DescribeStacks", "json", "2016-12-01", NULL, 1415,
      "POST", "/", "PhotonAdminProxyService", "1.1", NULL, "appstream"},
-    {"appstream", "DescribeFleets", "json", "2016-12-01", NULL, 1451,
+    {"appstream", "DescribeFleets", "json", "2016-12-01", NULL, 1459,
      "POST", "/", "PhotonAdminProxyService", "1.1", NULL, "appstream"},
-    {"network-firewall", "ListFirewalls", "json", "2020-11-12", NULL, 1474,
+    {"network-firewall", "ListFirewalls", "json", "2020-11-12", NULL, 1482,
      "POST", "/", "NetworkFirewall_20201112", "1.0", NULL, "network-firewall"},
-    {"network-firewall", "DescribeFirewall", "json", "2020-11-12", NULL, 1481,
+    {"network-firewall", "DescribeFirewall", "json", "2020-11-12", NULL, 1489,
      "POST", "/", "NetworkFirewall_20201112", "1.0", NULL, "network-firewall"},
-    {"network-firewall", "DescribeFirewallPolicy", "json", "2020-11-12", NULL, 1531,
+    {"network-firewall", "DescribeFirewallPolicy", "json", "2020-11-12", NULL, 1539,
      "POST", "/", "NetworkFirewall_20201112", "1.0", NULL, "network-firewall"},
-    {"sso-admin", "ListInstances", "json", "2020-07-20", NULL, 1567,
+    {"network-firewall", "DescribeRuleGroup", "json", "2020-11-12", NULL, 1575,
+     "POST", "/", "NetworkFirewall_20201112", "1.0", NULL, "network-firewall"},
+    {"sso-admin", "ListInstances", "json", "2020-07-20", NULL, 1633,
      "POST", "/", "SWBExternalService", "1.1", NULL, "sso"},
 };
 
-const size_t aws_nops = 96;
+const size_t aws_nops = 98;
 
 const struct aws_service aws_services[] = {
-    {"iam", "iam", "IAM", "iam.amazonaws.com"},
-    {"sts", "sts", "STS", NULL},
-    {"ec2", "ec2", "EC2", NULL},
-    {"rds", "rds", "RDS", NULL},
-    {"s3", "s3", "S3", NULL},
-    {"s3control", "s3-control", "S3 Control", NULL},
-    {"cloudtrail", "cloudtrail", "CloudTrail", NULL},
-    {"kms", "kms", "KMS", NULL},
-    {"organizations", "organizations", "Organizations", "organizations.us-east-1.amazonaws.com"},
-    {"guardduty", "guardduty", "GuardDuty", NULL},
-    {"accessanalyzer", "access-analyzer", "AccessAnalyzer", NULL},
-    {"account", "account", "Account", "account.us-east-1.amazonaws.com"},
-    {"budgets", "budgets", "Budgets", "budgets.amazonaws.com"},
-    {"ce", "ce", "Cost Explorer", "ce.us-east-1.amazonaws.com"},
-    {"config", "config", "Config Service", NULL},
-    {"securityhub", "securityhub", "SecurityHub", NULL},
-    {"cloudwatch", "monitoring", "CloudWatch", NULL},
-    {"logs", "logs", "CloudWatch Logs", NULL},
-    {"sns", "sns", "SNS", NULL},
-    {"macie2", "macie2", "Macie2", NULL},
-    {"inspector2", "inspector2", "Inspector2", NULL},
-    {"ssm", "ssm", "SSM", NULL},
-    {"wafv2", "wafv2", "WAFV2", NULL},
-    {"cloudfront", "cloudfront", "CloudFront", "cloudfront.amazonaws.com"},
-    {"elbv2", "elasticloadbalancing", "Elastic Load Balancing v2", NULL},
-    {"acm", "acm", "ACM", NULL},
-    {"secretsmanager", "secretsmanager", "Secrets Manager", NULL},
-    {"workspaces", "workspaces", "WorkSpaces", NULL},
-    {"ds", "ds", "Directory Service", NULL},
-    {"appstream", "appstream2", "AppStream", NULL},
-    {"network-firewall", "network-firewall", "Network Firewall", NULL},
-    {"sso-admin", "sso", "SSO Admin", NULL},
+    {"iam", "iam", "IAM", "iam.amazonaws.com",
+     NULL},
+    {"sts", "sts", "STS", NULL,
+     NULL},
+    {"ec2", "ec2", "EC2", NULL,
+     NULL},
+    {"rds", "rds", "RDS", NULL,
+     NULL},
+    {"s3", "s3", "S3", NULL,
+     NULL},
+    {"s3control", "s3-control", "S3 Control", NULL,
+     " af-south-1 ap-east-1 ap-northeast-1 ap-northeast-2 ap-northeast-3 ap-south-1 ap-south-2 ap-southeast-1 ap-southeast-2 ap-southeast-3 ap-southeast-4 ca-central-1 ca-west-1 eu-central-1 eu-central-2 eu-north-1 eu-south-1 eu-south-2 eu-west-1 eu-west-2 eu-west-3 il-central-1 me-central-1 me-south-1 sa-east-1 us-east-1 us-east-2 us-west-1 us-west-2 "},
+    {"cloudtrail", "cloudtrail", "CloudTrail", NULL,
+     NULL},
+    {"kms", "kms", "KMS", NULL,
+     NULL},
+    {"organizations", "organizations", "Organizations", "organizations.us-east-1.amazonaws.com",
+     NULL},
+    {"guardduty", "guardduty", "GuardDuty", NULL,
+     NULL},
+    {"accessanalyzer", "access-analyzer", "AccessAnalyzer", NULL,
+     NULL},
+    {"account", "account", "Account", "account.us-east-1.amazonaws.com",
+     NULL},
+    {"budgets", "budgets", "Budgets", "budgets.amazonaws.com",
+     NULL},
+    {"ce", "ce", "Cost Explorer", "ce.us-east-1.amazonaws.com",
+     NULL},
+    {"config", "config", "Config Service", NULL,
+     NULL},
+    {"securityhub", "securityhub", "SecurityHub", NULL,
+     NULL},
+    {"cloudwatch", "monitoring", "CloudWatch", NULL,
+     NULL},
+    {"logs", "logs", "CloudWatch Logs", NULL,
+     NULL},
+    {"sns", "sns", "SNS", NULL,
+     NULL},
+    {"macie2", "macie2", "Macie2", NULL,
+     " af-south-1 ap-east-1 ap-northeast-1 ap-northeast-2 ap-northeast-3 ap-south-1 ap-southeast-1 ap-southeast-2 ca-central-1 eu-central-1 eu-north-1 eu-south-1 eu-west-1 eu-west-2 eu-west-3 il-central-1 me-south-1 sa-east-1 us-east-1 us-east-2 us-west-1 us-west-2 "},
+    {"inspector2", "inspector2", "Inspector2", NULL,
+     " af-south-1 ap-east-1 ap-east-2 ap-northeast-1 ap-northeast-2 ap-northeast-3 ap-south-1 ap-south-2 ap-southeast-1 ap-southeast-2 ap-southeast-3 ap-southeast-4 ap-southeast-5 ap-southeast-7 ca-central-1 ca-west-1 eu-central-1 eu-central-2 eu-north-1 eu-south-1 eu-south-2 eu-west-1 eu-west-2 eu-west-3 il-central-1 me-central-1 me-south-1 mx-central-1 sa-east-1 us-east-1 us-east-2 us-west-1 us-west-2 "},
+    {"ssm", "ssm", "SSM", NULL,
+     NULL},
+    {"wafv2", "wafv2", "WAFV2", NULL,
+     NULL},
+    {"cloudfront", "cloudfront", "CloudFront", "cloudfront.amazonaws.com",
+     NULL},
+    {"elbv2", "elasticloadbalancing", "Elastic Load Balancing v2", NULL,
+     NULL},
+    {"acm", "acm", "ACM", NULL,
+     NULL},
+    {"secretsmanager", "secretsmanager", "Secrets Manager", NULL,
+     NULL},
+    {"workspaces", "workspaces", "WorkSpaces", NULL,
+     " af-south-1 ap-northeast-1 ap-northeast-2 ap-south-1 ap-southeast-1 ap-southeast-2 ap-southeast-5 ca-central-1 eu-central-1 eu-west-1 eu-west-2 eu-west-3 il-central-1 sa-east-1 us-east-1 us-east-2 us-west-2 "},
+    {"ds", "ds", "Directory Service", NULL,
+     " af-south-1 ap-east-1 ap-northeast-1 ap-northeast-2 ap-northeast-3 ap-south-1 ap-south-2 ap-southeast-1 ap-southeast-2 ap-southeast-3 ap-southeast-4 ap-southeast-5 ap-southeast-7 ca-central-1 ca-west-1 eu-central-1 eu-central-2 eu-north-1 eu-south-1 eu-south-2 eu-west-1 eu-west-2 eu-west-3 il-central-1 me-central-1 me-south-1 mx-central-1 sa-east-1 us-east-1 us-east-2 us-west-1 us-west-2 "},
+    {"appstream", "appstream2", "AppStream", NULL,
+     " ap-northeast-1 ap-northeast-2 ap-south-1 ap-southeast-1 ap-southeast-2 ap-southeast-5 ca-central-1 eu-central-1 eu-south-1 eu-south-2 eu-west-1 eu-west-2 eu-west-3 il-central-1 sa-east-1 us-east-1 us-east-2 us-west-2 "},
+    {"network-firewall", "network-firewall", "Network Firewall", NULL,
+     NULL},
+    {"sso-admin", "sso", "SSO Admin", NULL,
+     NULL},
 };
 
 const size_t aws_nservices = 32;
+
+const char aws_known_regions[] = " af-south-1 ap-east-1 ap-east-2 ap-northeast-1 ap-northeast-2 ap-northeast-3 ap-south-1 ap-south-2 ap-southeast-1 ap-southeast-2 ap-southeast-3 ap-southeast-4 ap-southeast-5 ap-southeast-6 ap-southeast-7 ca-central-1 ca-west-1 eu-central-1 eu-central-2 eu-north-1 eu-south-1 eu-south-2 eu-west-1 eu-west-2 eu-west-3 il-central-1 me-central-1 me-south-1 mx-central-1 sa-east-1 us-east-1 us-east-2 us-west-1 us-west-2 ";

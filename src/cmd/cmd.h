@@ -17,8 +17,8 @@ struct global_opts {
     const char *db_path;
     int no_db;
     enum lang lang;
-    int max_concurrency; /* live collection: calls in flight at most (0: default 8) */
-    int stats;           /* live collection: print calls per operation */
+    int max_concurrency;       /* live collection: calls in flight at most (0: default 8) */
+    int stats;                 /* live collection: print calls per operation */
     const char *profile_file;  /* --profile-file: the organisation profile (else ./ansim.yaml) */
     const struct profile *org; /* the organisation profile, loaded for scan and iam */
 };

@@ -4,10 +4,13 @@
  *
  * This build collects IAM (+ identity providers, Identity Center, Access Analyzer), S3 (+ S3
  * Control), EC2/VPC, RDS, CloudTrail, KMS, Organizations, the account settings (alternate
- * contacts, Budgets, Cost Anomaly Detection) and monitoring (CloudWatch Logs, CloudWatch
- * alarms, SNS). A service that a control requires (a user's control from --controls, say) but
- * no collector reads is recorded in the snapshot's errors as NotCollected, so that control
- * reports `error`, never a pass it could not verify.
+ * contacts, Budgets, Cost Anomaly Detection), ELBv2, WAFv2, CloudFront, ACM and, per region,
+ * AWS Config, GuardDuty, Security Hub, Macie, Inspector, Systems Manager, Secrets Manager
+ * (metadata only), WorkSpaces (with Directory Service and the WorkSpaces' CloudWatch usage),
+ * AppStream 2.0, Network Firewall and monitoring (CloudWatch Logs, CloudWatch alarms, SNS). A
+ * service that a control requires (a user's control from --controls, say) but no collector
+ * reads is recorded in the snapshot's errors as NotCollected, so that control reports
+ * `error`, never a pass it could not verify.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,11 +23,38 @@
 #include "../inventory/inventory.h"
 #include "cmd.h"
 
-static const char *const collected_services[] = {
-    "iam",        "sts",        "ec2", "rds",           "s3",
-    "s3control",  "cloudtrail", "kms", "organizations", "accessanalyzer",
-    "account",    "budgets",    "ce",  "sso-admin",     "logs",
-    "cloudwatch", "sns"};
+static const char *const collected_services[] = {"iam",
+                                                 "sts",
+                                                 "ec2",
+                                                 "rds",
+                                                 "s3",
+                                                 "s3control",
+                                                 "cloudtrail",
+                                                 "kms",
+                                                 "organizations",
+                                                 "accessanalyzer",
+                                                 "account",
+                                                 "budgets",
+                                                 "ce",
+                                                 "sso-admin",
+                                                 "elbv2",
+                                                 "wafv2",
+                                                 "cloudfront",
+                                                 "acm",
+                                                 "config",
+                                                 "guardduty",
+                                                 "securityhub",
+                                                 "macie2",
+                                                 "inspector2",
+                                                 "ssm",
+                                                 "secretsmanager",
+                                                 "workspaces",
+                                                 "ds",
+                                                 "appstream",
+                                                 "network-firewall",
+                                                 "cloudwatch",
+                                                 "logs",
+                                                 "sns"};
 
 static int is_collected(const char *service, size_t len)
 {
@@ -186,15 +216,21 @@ char *collect_live(const struct global_opts *g, const struct catalogue *cat, siz
     json_t *entries;
     char **names;
     size_t nnames = region_names(g, &ctx, &entries, &names);
-    log_info("collecting account %s: IAM, S3, account settings, then EC2/VPC, RDS, CloudTrail, KMS, Access "
-             "Analyzer, Identity Center and monitoring in %zu region%s ...",
-             account, nnames, nnames == 1 ? "" : "s");
+    log_info(
+        "collecting account %s: IAM, S3, account settings, CloudFront, then EC2/VPC, RDS, CloudTrail, KMS, "
+        "Access Analyzer, Identity Center, ELBv2, WAFv2, ACM, Config, GuardDuty, Security Hub, Macie, "
+        "Inspector, SSM, Secrets Manager, WorkSpaces, AppStream, Network Firewall and monitoring in %zu "
+        "region%s ...",
+        account, nnames, nnames == 1 ? "" : "s");
     ctx.pool = collect_pool_new();
     collect_iam(&ctx);
     collect_s3(&ctx);
     collect_organizations(&ctx);
     collect_account(&ctx);
     collect_identity(&ctx);
+    collect_cloudfront(&ctx);
+    collect_wafv2_cloudfront(&ctx);
+    int us_east_1 = 0;
     for (size_t i = 0; i < nnames; i++) {
         json_t *entry = NULL, *e;
         size_t k;
@@ -211,7 +247,23 @@ char *collect_live(const struct global_opts *g, const struct catalogue *cat, siz
         collect_monitoring(&ctx, names[i]);
         collect_accessanalyzer(&ctx, names[i]);
         collect_sso_admin(&ctx, names[i]);
+        collect_elbv2(&ctx, names[i]);
+        collect_wafv2(&ctx, names[i]);
+        collect_acm(&ctx, names[i], 0);
+        us_east_1 |= strcmp(names[i], "us-east-1") == 0;
+        collect_config(&ctx, names[i]);
+        collect_guardduty(&ctx, names[i]);
+        collect_securityhub(&ctx, names[i]);
+        collect_macie(&ctx, names[i]);
+        collect_inspector(&ctx, names[i]);
+        collect_ssm(&ctx, names[i]);
+        collect_secretsmanager(&ctx, names[i]);
+        collect_workspaces(&ctx, names[i]);
+        collect_appstream(&ctx, names[i]);
+        collect_networkfirewall(&ctx, names[i]);
     }
+    if (!us_east_1 && strcmp(aws_partition(region), "aws") == 0)
+        collect_acm(&ctx, "us-east-1", 1); /* where CloudFront's certificates are */
     collect_run(&ctx, g->max_concurrency > 0 ? (size_t)g->max_concurrency : 8,
                 isatty(STDERR_FILENO) && log_level >= 1);
     collect_pool_free(ctx.pool);

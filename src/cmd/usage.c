@@ -56,11 +56,14 @@ static const char collect_help[] =
     "usage: ansim collect [-o FILE]\n"
     "       (global: --profile, --region R[,R...], --endpoint-url, --max-concurrency N, --stats)\n"
     "  Reads the account with read-only API calls into a snapshot (ansim-snapshot/1), written\n"
-    "  atomically to FILE or to stdout: IAM, S3 (+ S3 Control), and EC2/VPC, RDS, CloudTrail\n"
-    "  and KMS in every enabled region (or --region). Credentials are found as the AWS CLI\n"
-    "  finds them (environment, profiles with keys, credential_process or role_arn, container,\n"
-    "  instance metadata). A call that fails is recorded in the snapshot's errors, so the\n"
-    "  controls that needed it report error, never pass. See docs/live.md.\n";
+    "  atomically to FILE or to stdout: IAM, S3 (+ S3 Control), Organizations, CloudFront, and\n"
+    "  EC2/VPC, RDS, CloudTrail, KMS, ELBv2, WAFv2, ACM, Systems Manager, Secrets Manager\n"
+    "  (metadata, never values), WorkSpaces (with Directory Service and CloudWatch usage),\n"
+    "  AppStream 2.0 and Network Firewall in every enabled region (or --region). Credentials\n"
+    "  are found as the AWS CLI finds them (environment, profiles with keys, credential_process\n"
+    "  or role_arn, container, instance metadata). A call that fails is recorded in the\n"
+    "  snapshot's errors, so the controls that needed it report error, never pass. See\n"
+    "  docs/live.md.\n";
 
 static const char controls_help[] =
     "usage: ansim controls [--framework ID] [--format tty|json|markdown] [--controls DIR]\n"

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../util/util.h"
+#include "../aws/shapes.h"
 #include "collect.h"
 
 void sink_init(struct collect_sink *s)
@@ -64,6 +65,19 @@ void sink_error(struct collect_sink *s, const char *service, const char *region,
     pthread_mutex_unlock(&s->lock);
 }
 
+/* 1 when an error answer is the "not configured" answer q: "Code", or "Code:text" for a code
+ * AWS also uses for real failures, told apart by text appearing in the message. */
+static int quiet_match(const char *q, const char *code, const char *message)
+{
+    if (!code)
+        return 0;
+    const char *colon = strchr(q, ':');
+    if (!colon)
+        return strcmp(code, q) == 0;
+    return strlen(code) == (size_t)(colon - q) && strncmp(code, q, (size_t)(colon - q)) == 0 && message &&
+           strcasestr(message, colon + 1) != NULL;
+}
+
 json_t *collect_request(struct collect_ctx *ctx, const struct aws_call *call, const char *const *quiet,
                         const char **quiet_hit)
 {
@@ -71,9 +85,19 @@ json_t *collect_request(struct collect_ctx *ctx, const struct aws_call *call, co
     char err[ERRLEN] = "";
     if (quiet_hit)
         *quiet_hit = NULL;
+    if (!aws_service_in_region(call->service, call->region)) {
+        /* not a failure: the controls report the region not_applicable (eval.c) */
+        const struct aws_service *svc = aws_find_service(call->service);
+        char *msg = xasprintf("%s is not offered in %s (botocore's endpoint data)",
+                              svc ? svc->service_id : call->service, call->region);
+        sink_error(ctx->sink, call->service, call->region, call->op, "ServiceNotInRegion", msg);
+        free(msg);
+        return NULL;
+    }
     int rc = aws_call(ctx->client, call, &r, err, sizeof err);
     /* where a failure applies: these services are account-wide */
-    static const char *const global[] = {"iam", "s3control", "organizations", "account", "budgets", "ce"};
+    static const char *const global[] = {"iam",     "s3control", "organizations", "account",
+                                         "budgets", "ce",        "cloudfront"};
     const char *region = call->region;
     for (size_t i = 0; i < sizeof global / sizeof *global; i++)
         if (strcmp(call->service, global[i]) == 0)
@@ -85,8 +109,8 @@ json_t *collect_request(struct collect_ctx *ctx, const struct aws_call *call, co
     if (rc) {
         sink_error(ctx->sink, call->service, region, call->op, "RequestFailed", err);
     } else if (r.status >= 300) {
-        for (size_t i = 0; quiet && quiet[i]; i++)
-            if (r.code && strcmp(r.code, quiet[i]) == 0 && quiet_hit)
+        for (size_t i = 0; quiet && quiet[i] && quiet_hit && !*quiet_hit; i++)
+            if (quiet_match(quiet[i], r.code, r.message))
                 *quiet_hit = quiet[i];
         if (!quiet_hit || !*quiet_hit)
             sink_error(ctx->sink, call->service, region, call->op, r.code, r.message);
@@ -151,6 +175,40 @@ int collect_pages(struct collect_ctx *ctx, const char *service, const char *regi
     }
     free(token);
     free(p);
+    return rc;
+}
+
+int collect_json_pages(struct collect_ctx *ctx, const char *service, const char *region, const char *op,
+                       json_t *body, const char *token_param, const char *token_member, const char *key,
+                       json_t **out)
+{
+    json_t *req = body ? json_deep_copy(body) : json_object();
+    char *token = NULL;
+    int rc = 0;
+    *out = json_array();
+    for (int page = 0; page < 100000; page++) {
+        if (token)
+            json_object_set_new(req, token_param, json_string(token));
+        char *text = json_dumps(req, JSON_COMPACT);
+        struct aws_call call = {service, region, op, NULL, 0, text ? text : "{}"};
+        json_t *v = collect_request(ctx, &call, NULL, NULL);
+        free(text);
+        if (!v) {
+            rc = -1;
+            break;
+        }
+        json_array_extend(*out, json_object_get(v, key));
+        const char *next = json_string_value(json_object_get(v, token_member));
+        if (next && token && strcmp(next, token) == 0)
+            next = NULL; /* a token that does not move would loop forever */
+        free(token);
+        token = next && *next ? xstrdup(next) : NULL;
+        json_decref(v);
+        if (!token)
+            break;
+    }
+    free(token);
+    json_decref(req);
     return rc;
 }
 

@@ -57,9 +57,12 @@ struct collect_pool *collect_pool_new(void);
 void collect_pool_free(struct collect_pool *p);
 
 /* One read call with the result converted to JSON: returns the output (new reference), or
- * NULL after recording the failure in the sink — unless the error code is one of the
- * "not configured" answers listed in quiet (NULL-terminated), which sets *quiet_hit to the
- * code and records nothing. params: nparams name/value pairs. */
+ * NULL after recording the failure in the sink — unless the error is one of the "not
+ * configured" answers listed in quiet (NULL-terminated), which sets *quiet_hit to that entry
+ * and records nothing. An entry is an error code ("NoSuchEntity"), or "Code:text" for a code
+ * AWS also sends for real failures: it matches only when the message contains text (case
+ * ignored), e.g. "AccessDeniedException:Macie is not enabled". params: nparams name/value
+ * pairs. */
 json_t *collect_request(struct collect_ctx *ctx, const struct aws_call *call, const char *const *quiet,
                         const char **quiet_hit);
 
@@ -81,6 +84,15 @@ int collect_pages(struct collect_ctx *ctx, const char *service, const char *regi
                   const char *const *params, size_t nparams, const struct collect_paging *pg,
                   const char *const *keys, json_t **out, size_t nkeys);
 
+/* collect_pages() for a JSON-protocol operation whose request has non-string members (an
+ * integer MaxResults, say): body is the request document of the first page (not changed;
+ * NULL: {}), the token goes in token_param, and the arrays under key in each page are
+ * concatenated into *out (a new array, always set). Returns 0, or -1 when a page failed
+ * (recorded in the sink). */
+int collect_json_pages(struct collect_ctx *ctx, const char *service, const char *region, const char *op,
+                       json_t *body, const char *token_param, const char *token_member, const char *key,
+                       json_t **out);
+
 /* ---- collectors: each queues its tasks ---- */
 
 /* IAM: account summary, password policy, credential report, users (with MFA devices, access
@@ -88,10 +100,12 @@ int collect_pages(struct collect_ctx *ctx, const char *service, const char *regi
 void collect_iam(struct collect_ctx *ctx);
 
 /* EC2 in one region: security groups, VPCs, flow logs, instances, EBS encryption by
- * default, and the region itself (its DescribeRegions entry, when given). */
+ * default, subnets, route tables, NAT and internet gateways, VPC endpoints, and the region
+ * itself (its DescribeRegions entry, when given). */
 void collect_ec2(struct collect_ctx *ctx, const char *region, json_t *region_entry);
 
-/* RDS DB instances in one region. */
+/* RDS DB instances in one region, with the clusters and (SQL Server, Db2) option groups their
+ * settings come from. */
 void collect_rds(struct collect_ctx *ctx, const char *region);
 
 /* S3: every bucket (in its own region) with its configuration, and the account-level Block
@@ -107,6 +121,48 @@ void collect_cloudtrail(struct collect_ctx *ctx, const char *region);
 
 /* KMS keys of one region with rotation status, key policy and tags. */
 void collect_kms(struct collect_ctx *ctx, const char *region);
+
+/* Elastic Load Balancing v2 in one region: load balancers with their listeners and the TLS
+ * versions each listener's SslPolicy allows (classic load balancers are not read). */
+void collect_elbv2(struct collect_ctx *ctx, const char *region);
+
+/* WAFv2 REGIONAL web ACLs of one region, each with the ALBs it protects. */
+void collect_wafv2(struct collect_ctx *ctx, const char *region);
+
+/* WAFv2 CLOUDFRONT web ACLs (read in us-east-1, recorded in region global; aws partition). */
+void collect_wafv2_cloudfront(struct collect_ctx *ctx);
+
+/* CloudFront distributions (global; called in the home region). */
+void collect_cloudfront(struct collect_ctx *ctx);
+
+/* ACM certificates of one region with DescribeCertificate's details; cloudfront_only: keep
+ * only those in use by CloudFront (us-east-1 read although not scanned). */
+void collect_acm(struct collect_ctx *ctx, const char *region, int cloudfront_only);
+
+/* AWS Config in one region: recorders, their status and the delivery channels. */
+void collect_config(struct collect_ctx *ctx, const char *region);
+
+/* GuardDuty in one region: the detector (if any) and its settings. */
+void collect_guardduty(struct collect_ctx *ctx, const char *region);
+
+/* Security Hub in one region: the hub (or its absence) and the enabled standards. */
+void collect_securityhub(struct collect_ctx *ctx, const char *region);
+
+/* Amazon Macie in one region: the Macie session (or its absence). */
+void collect_macie(struct collect_ctx *ctx, const char *region);
+
+/* Amazon Inspector in one region: this account's scan status per resource type. */
+void collect_inspector(struct collect_ctx *ctx, const char *region);
+
+/* WorkSpaces in one region: directories, WorkSpaces (with connection status and the hours
+ * used in the last 30 days, from CloudWatch), and the Directory Service directories. */
+void collect_workspaces(struct collect_ctx *ctx, const char *region);
+
+/* AppStream 2.0 stacks and fleets in one region. */
+void collect_appstream(struct collect_ctx *ctx, const char *region);
+
+/* Network Firewall in one region: firewalls, their policies and stateful rule groups. */
+void collect_networkfirewall(struct collect_ctx *ctx, const char *region);
 
 /* Account settings (region "global"): the SECURITY alternate contact, the budgets (AWS
  * Budgets) and the Cost Anomaly Detection monitors (Cost Explorer). */
@@ -143,6 +199,17 @@ json_t *collect_accessanalyzer_data(json_t *analyzers);
 void collect_emit_identity_providers(struct collect_sink *sink, json_t *saml, json_t *oidc);
 /* aws_ssoadmin_instance per ListInstances entry of region. */
 void collect_emit_sso_instances(struct collect_sink *sink, const char *region, json_t *instances);
+
+/* Systems Manager in one region: the managed-node list (DescribeInstanceInformation) and the
+ * Session Manager preferences document (GetDocument SSM-SessionManagerRunShell). */
+void collect_ssm(struct collect_ctx *ctx, const char *region);
+/* The data of aws_ssm_session_preferences from a GetDocument answer, NULL when the document
+ * does not exist (InvalidDocument): a new object, Content decoded from its JSON text. */
+json_t *collect_ssm_preferences_data(json_t *doc);
+
+/* Secrets Manager secrets of one region (ListSecrets: metadata and rotation settings only;
+ * secret values are never read). */
+void collect_secretsmanager(struct collect_ctx *ctx, const char *region);
 
 /* A JSON-protocol request document from name/value pairs (string values): a new string the
  * caller frees. */

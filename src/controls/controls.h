@@ -105,10 +105,13 @@ struct finding {
 
 /* ---- remediation (remediation.c) ---- */
 
-/* Placeholder names and their values (a value may be NULL: unknown). */
+/* Placeholder names and their values (a value may be NULL: unknown). A value marked
+ * trusted (a fix_X column the control's query built, quoting included) is inserted as it is;
+ * the others are raw account data and are checked (remediation.c). */
 struct remediation_vars {
     const char *const *names;
     const char *const *values;
+    const int *trusted; /* NULL: none */
     size_t n;
 };
 /* tmpl with every {{name}} replaced by its value (see remediation.c for unsafe and missing

@@ -129,6 +129,7 @@ static void fill_remediation(const struct control *c, struct inventory *inv, sql
     int ncol = sqlite3_column_count(st);
     const char **names = xcalloc((size_t)ncol + 6, sizeof *names);
     const char **values = xcalloc((size_t)ncol + 6, sizeof *values);
+    int *trusted = xcalloc((size_t)ncol + 6, sizeof *trusted);
     char *tf = remediation_tf_name(f->resource_id);
     size_t n = 0;
     names[n] = "account_id", values[n++] = inv_account_id(inv);
@@ -141,15 +142,17 @@ static void fill_remediation(const struct control *c, struct inventory *inv, sql
         const char *name = sqlite3_column_name(st, i);
         if (strncmp(name, "fix_", 4) == 0 && name[4]) {
             names[n] = name + 4;
+            trusted[n] = 1;
             values[n++] = (const char *)sqlite3_column_text(st, i);
         }
     }
-    struct remediation_vars v = {names, values, n};
+    struct remediation_vars v = {names, values, trusted, n};
     f->fix_cli = remediation_render(c->remediation_cli, &v, "#");
     f->fix_terraform = remediation_render(c->remediation_terraform, &v, "#");
     free(tf);
     free(names);
     free(values);
+    free(trusted);
 }
 
 /* Run the control's query; append its findings. */
@@ -223,6 +226,40 @@ static void run_query(const struct control *c, struct inventory *inv, struct fli
     sqlite3_finalize(st);
 }
 
+/* The service is not offered in region: whatever the control found there (most likely
+ * errors for the missing data) is not_applicable, and the region gets one such finding. */
+static void region_not_offered(const struct control *c, struct inventory *inv, struct flist *out,
+                               size_t first, const char *region, const char *msg)
+{
+    int any = 0;
+    for (size_t i = first; i < out->n; i++) {
+        struct finding *f = &out->v[i];
+        if (strcmp(f->region, region) != 0)
+            continue;
+        any = 1;
+        if (f->status == ST_NA && strstr(f->reason, "is not offered in"))
+            continue;
+        f->status = ST_NA;
+        free(f->reason);
+        free(f->reason_ko);
+        free(f->fix_cli);
+        free(f->fix_terraform);
+        f->fix_cli = f->fix_terraform = NULL;
+        f->reason = xasprintf("%s, so there is nothing to check here.", msg);
+        f->reason_ko =
+            xasprintf("%s 리전에서 제공되지 않는 서비스라 점검할 대상이 없습니다 (%s).", region, msg);
+    }
+    if (!any) {
+        struct finding *f = flist_add(out, c, ST_NA);
+        f->resource_type = xstrdup(c->resource_type);
+        f->resource_id = xstrdup(inv_account_id(inv) ? inv_account_id(inv) : "unknown");
+        f->region = xstrdup(region);
+        f->reason = xasprintf("%s, so there is nothing to check here.", msg);
+        f->reason_ko =
+            xasprintf("%s 리전에서 제공되지 않는 서비스라 점검할 대상이 없습니다 (%s).", region, msg);
+    }
+}
+
 /* Apply recorded collection errors to the findings of control c (from index first). */
 static void apply_collection_errors(const struct control *c, struct inventory *inv, struct flist *out,
                                     size_t first)
@@ -248,6 +285,7 @@ static void apply_collection_errors(const struct control *c, struct inventory *i
             const char *msg = (const char *)sqlite3_column_text(st, 4);
             int global = strcmp(region, "global") == 0;
             size_t end = out->n;
+
             for (size_t i = first; i < end; i++) {
                 struct finding *f = &out->v[i];
                 if ((f->status != ST_PASS && f->status != ST_NA) ||
@@ -268,6 +306,19 @@ static void apply_collection_errors(const struct control *c, struct inventory *i
                 xasprintf("could not read %s:%s in %s: %s: %s", svc, op, region, code, msg),
                 xasprintf("%s 리전에서 %s:%s 를 읽지 못했습니다: %s: %s", region, svc, op, code, msg));
         }
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(
+            db, "SELECT DISTINCT region, message FROM services_not_offered WHERE service = lower(?1)", -1,
+            &st, NULL) != SQLITE_OK)
+        return;
+    for (size_t r = 0; r < c->nrequires; r++) {
+        const char *req = c->requires[r];
+        sqlite3_bind_text(st, 1, req, (int)(strchr(req, ':') - req), SQLITE_STATIC);
+        while (sqlite3_step(st) == SQLITE_ROW)
+            region_not_offered(c, inv, out, first, (const char *)sqlite3_column_text(st, 0),
+                               (const char *)sqlite3_column_text(st, 1));
         sqlite3_reset(st);
     }
     sqlite3_finalize(st);
@@ -442,6 +493,16 @@ int eval_run(const struct catalogue *cat, struct inventory *inv, const struct se
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
         run_query(c, inv, &out);
+        if (out.n == first) { /* nothing to judge: the control still shows, at account scope */
+            struct finding *f = flist_add(&out, c, ST_NA);
+            f->resource_type = xstrdup(c->resource_type);
+            f->resource_id = xstrdup(inv_account_id(inv) ? inv_account_id(inv) : "unknown");
+            f->region = xstrdup("global");
+            f->reason = xasprintf("Nothing to check: the account has no %s in the scanned regions.",
+                                  c->resource_type);
+            f->reason_ko =
+                xasprintf("점검할 대상이 없습니다: 점검한 리전에 %s 리소스가 없습니다.", c->resource_type);
+        }
         apply_collection_errors(c, inv, &out, first);
         clock_gettime(CLOCK_MONOTONIC, &t1);
         log_debug("control %s: %zu findings in %.3f s", c->id, out.n - first,

@@ -4,12 +4,14 @@
  * Control files write their AWS CLI and Terraform remediation as templates with
  * placeholders: {{account_id}}, {{region}}, {{resource_id}}, {{resource_arn}},
  * {{partition}}, {{tf_name}} (the resource id as a Terraform identifier), and {{X}} for any
- * extra column fix_X the control's query returns (the trail's bucket, a key id, ...).
- * remediation_render() fills them from the finding. Values come from the account, so they
- * are untrusted: a value with a character that could end a shell word or a quoted string
- * ($, `, quotes, spaces, ...) is not inserted; the placeholder becomes <X> and a comment
- * asks the user to fill it in. A placeholder with no value (a NULL column, a misspelt name)
- * becomes <X> too, so no template syntax reaches the user.
+ * extra column fix_X the control's query returns (the trail's bucket, a key id, a whole
+ * command the query composed, ...). remediation_render() fills them from the finding.
+ * The finding's own identifiers come straight from the account, so they are untrusted: one
+ * with a character that could end a shell word or a quoted string ($, `, quotes, spaces, ...)
+ * is not inserted; the placeholder becomes <X> and a comment asks the user to fill it in.
+ * fix_X columns are the query's own output: it quotes what it builds (json_quote, ...), and
+ * they are inserted as they are. A placeholder with no value (a NULL column, a misspelt
+ * name) becomes <X>, so no template syntax reaches the user.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -58,10 +60,13 @@ char *remediation_render(const char *tmpl, const struct remediation_vars *v, con
         sb_add(&out, p, (size_t)(open - p));
         char *name = xstrndup(open + 2, (size_t)(close - open - 2));
         const char *val = NULL;
+        int trusted = 0;
         for (size_t i = 0; i < v->n; i++)
-            if (strcmp(v->names[i], name) == 0)
+            if (strcmp(v->names[i], name) == 0) {
                 val = v->values[i];
-        if (val && safe_value(val)) {
+                trusted = v->trusted && v->trusted[i];
+            }
+        if (val && (trusted || safe_value(val))) {
             sb_puts(&out, val);
         } else {
             sb_printf(&out, "<%s>", name);

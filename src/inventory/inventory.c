@@ -16,6 +16,7 @@ static const char schema[] =
     " bad TEXT, data TEXT NOT NULL);"
     "CREATE INDEX resources_type_id ON resources(type, id);"
     "CREATE TABLE regions(name TEXT PRIMARY KEY);"
+    "CREATE TABLE services_not_offered(service TEXT NOT NULL, region TEXT NOT NULL, message TEXT NOT NULL);"
     "CREATE TABLE collection_errors(service TEXT NOT NULL, region TEXT NOT NULL,"
     " operation TEXT NOT NULL, code TEXT NOT NULL, message TEXT NOT NULL);"
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);";

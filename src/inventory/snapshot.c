@@ -39,8 +39,13 @@ static const char *const known_types[] = {
     "aws_ec2_security_group",
     "aws_ec2_instance",
     "aws_rds_db_instance",
+    "aws_rds_db_cluster",
+    "aws_rds_option_group",
     "aws_cloudtrail_trail",
     "aws_kms_key",
+    "aws_ssm_instance_information",
+    "aws_ssm_session_preferences",
+    "aws_secretsmanager_secret",
     "aws_account_alternate_contact",
     "aws_budgets_budget",
     "aws_ce_anomaly_monitor",
@@ -48,6 +53,28 @@ static const char *const known_types[] = {
     "aws_iam_saml_provider",
     "aws_iam_openid_connect_provider",
     "aws_ssoadmin_instance",
+    "aws_lb",
+    "aws_wafv2_web_acl",
+    "aws_cloudfront_distribution",
+    "aws_acm_certificate",
+    "aws_config_region",
+    "aws_guardduty_detector",
+    "aws_securityhub_account",
+    "aws_macie2_account",
+    "aws_inspector2_enabler",
+    "aws_ec2_subnet",
+    "aws_ec2_route_table",
+    "aws_ec2_nat_gateway",
+    "aws_ec2_internet_gateway",
+    "aws_ec2_vpc_endpoint",
+    "aws_workspaces_directory",
+    "aws_workspaces_workspace",
+    "aws_directory_service_directory",
+    "aws_appstream_stack",
+    "aws_appstream_fleet",
+    "aws_networkfirewall_firewall",
+    "aws_networkfirewall_firewall_policy",
+    "aws_networkfirewall_rule_group",
     "aws_cloudwatch_log_group",
     "aws_cloudwatch_metric_alarm",
     "aws_sns_topic",
@@ -58,6 +85,7 @@ static const char *const secret_keys[] = {
     "SecretAccessKey", "SessionToken", "Password",   "MasterUserPassword",    "SecretString",
     "SecretBinary",    "AuthToken",    "PrivateKey", "aws_secret_access_key", "aws_session_token",
     "NewPassword",     "OldPassword",  "UserData", /* EC2 launch scripts often carry passwords and keys */
+    "SharedSecret",                                /* a directory's RADIUS secret */
 };
 
 static int is_secret_key(const char *k)
@@ -410,8 +438,15 @@ static int load_tables(struct inventory *inv, const char *name, char *err, size_
         "AND coalesce(value ->> '$.code', '') NOT IN ('NoSuchEntity', 'NoSuchBucketPolicy', "
         "'NoSuchPublicAccessBlockConfiguration', 'ServerSideEncryptionConfigurationNotFoundError', "
         "'ObjectLockConfigurationNotFoundError', 'NoSuchLifecycleConfiguration', "
-        "'OwnershipControlsNotFoundError', 'NoSuchTagSet', 'ReplicationConfigurationNotFoundError') "
+        "'OwnershipControlsNotFoundError', 'NoSuchTagSet', 'ReplicationConfigurationNotFoundError', "
+        "'ServiceNotInRegion') "
         "ORDER BY key",
+        /* a service not offered in a region is no failure either: its own table, which the
+         * evaluation turns into not_applicable findings for that region */
+        "INSERT INTO services_not_offered(service, region, message) SELECT DISTINCT "
+        "lower(value ->> '$.service'), coalesce(nullif(value ->> '$.region', ''), 'global'), "
+        "coalesce(value ->> '$.message', '') FROM stage WHERE part = 2 "
+        "AND value ->> '$.code' = 'ServiceNotInRegion'",
         "DROP TABLE stage",
     };
     for (size_t i = 0; i < sizeof inserts / sizeof *inserts; i++) {

@@ -70,9 +70,13 @@ int main(void)
     failed += run_iam_actions_tests();
     failed += run_iam_account_tests();
     failed += run_iam_hostile_tests();
+    failed += run_collect_compute_tests();
     failed += run_profile_tests();
     failed += run_wsprices_tests();
     failed += run_collect_acct_tests();
+    failed += run_collect_edge_tests();
+    failed += run_detect_tests();
+    failed += run_sepnet_tests();
     failed += run_logs_tests();
     return failed ? 1 : 0;
 }

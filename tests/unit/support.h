@@ -37,9 +37,13 @@ int run_iam_tests(void);
 int run_iam_actions_tests(void);
 int run_iam_account_tests(void);
 int run_iam_hostile_tests(void);
+int run_collect_compute_tests(void);
 int run_profile_tests(void);
 int run_wsprices_tests(void);
 int run_collect_acct_tests(void);
+int run_collect_edge_tests(void);
+int run_detect_tests(void);
+int run_sepnet_tests(void);
 int run_logs_tests(void);
 
 #endif

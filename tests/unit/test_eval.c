@@ -1,6 +1,8 @@
 /* test_eval.c — evaluation rules: errors never pass, bad queries, scoring, frameworks. */
 #include "support.h"
 
+#include "../../src/aws/aws.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -195,7 +197,7 @@ static void remediation_is_filled_safely(void **state)
     (void)state;
     const char *names[] = {"resource_id", "bucket", "evil", "missing", "tf_name"};
     const char *values[] = {"my-bucket", "logs.example-1", "x; rm -rf $HOME", NULL, "r_1"};
-    struct remediation_vars v = {names, values, 5};
+    struct remediation_vars v = {names, values, NULL, 5};
     char *out =
         remediation_render("aws s3api x --bucket {{bucket}} --id {{resource_id}} {{evil}} {{missing}} "
                            "{{nosuch}}\n",
@@ -203,6 +205,12 @@ static void remediation_is_filled_safely(void **state)
     assert_string_equal(out,
                         "# fill in <evil> by hand: the value has characters that are not safe to paste here\n"
                         "aws s3api x --bucket logs.example-1 --id my-bucket <evil> <missing> <nosuch>\n");
+    free(out);
+    /* a value the query composed itself (fix_X) goes in as it is */
+    const int trusted[] = {0, 0, 1, 0, 0};
+    struct remediation_vars tv = {names, values, trusted, 5};
+    out = remediation_render("{{evil}}", &tv, "#");
+    assert_string_equal(out, "x; rm -rf $HOME");
     free(out);
     out = remediation_render("no placeholders {{unterminated", &v, "#");
     assert_string_equal(out, "no placeholders {{unterminated");
@@ -216,6 +224,45 @@ static void remediation_is_filled_safely(void **state)
     free(tf);
 }
 
+/* A service botocore says is not offered in a region: the region is not_applicable, not an
+ * error, and other regions keep their findings. */
+static void service_not_in_region_is_not_applicable(void **state)
+{
+    (void)state;
+    assert_int_equal(aws_service_in_region("workspaces", "eu-north-1"), 0);
+    assert_int_equal(aws_service_in_region("workspaces", "ap-northeast-2"), 1);
+    assert_int_equal(aws_service_in_region("workspaces", "xx-future-9"), 1); /* newer than the data */
+    assert_int_equal(aws_service_in_region("iam", "eu-north-1"), 1);
+    assert_int_equal(aws_service_in_region("ec2", "eu-north-1"), 1);
+    struct catalogue cat;
+    load_builtin(&cat);
+    char *doc = snap_doc("[]", "[{\"service\":\"workspaces\",\"region\":\"eu-north-1\",\"operation\":"
+                               "\"DescribeWorkspaces\",\"code\":\"ServiceNotInRegion\",\"message\":"
+                               "\"WorkSpaces is not offered in eu-north-1 (botocore's endpoint data)\"}]");
+    struct inventory *inv = load_inv(doc);
+    free(doc);
+    char *ids[] = {"workspaces.volume_encryption"};
+    struct selection sel = {NULL, ids, 1};
+    struct scan_result res;
+    memset(&res, 0, sizeof res);
+    char err[ERRLEN] = "";
+    assert_int_equal(eval_run(&cat, inv, &sel, &res, err, sizeof err), 0);
+    int na = 0;
+    for (size_t i = 0; i < res.nfindings; i++) {
+        const struct finding *f = &res.findings[i];
+        assert_int_not_equal(f->status, ST_ERROR);
+        if (strcmp(f->region, "eu-north-1") == 0) {
+            assert_int_equal(f->status, ST_NA);
+            assert_non_null(strstr(f->reason, "not offered in eu-north-1"));
+            na++;
+        }
+    }
+    assert_int_equal(na, 1);
+    scan_result_free(&res);
+    inv_close(inv);
+    cat_free(&cat);
+}
+
 int run_eval_tests(void)
 {
     const struct CMUnitTest tests[] = {
@@ -226,6 +273,7 @@ int run_eval_tests(void)
         cmocka_unit_test(scores_frameworks_and_order),
         cmocka_unit_test(selection_checks_ids),
         cmocka_unit_test(remediation_is_filled_safely),
+        cmocka_unit_test(service_not_in_region_is_not_applicable),
     };
     return cmocka_run_group_tests_name("eval", tests, NULL, NULL);
 }
