@@ -4,7 +4,9 @@ hardened start-up of examples/startup-v1.0.json as far as moto can model it: a s
 password policy; a console user with MFA whose permissions come from a group with a narrow
 customer policy; account-level and bucket-level Block Public Access; buckets encrypted with a
 rotated KMS key and reachable over TLS only; a multi-region, validated, KMS-encrypted trail
-delivering to an Object Lock bucket; EBS encryption by default; flow logs on every VPC; the
+delivering to an Object Lock bucket and to CloudWatch Logs, recording reads of the
+personal-data bucket, with alarms on root use, console sign-in without MFA, IAM policy and
+CloudTrail changes sent to a subscribed SNS topic; EBS encryption by default; flow logs on every VPC; the
 default security group without rules; HTTPS-only web access; IMDSv2 required and an instance
 profile on the instance; a private, encrypted database with its audit log exported, backups,
 deletion protection and a managed, rotated master password; Session Manager logging sessions
@@ -85,9 +87,39 @@ def bucket(name, lock=False, tags=()):
 
 bucket("startup-user-data", tags=[("ansim:pii", "true")])
 bucket(f"startup-cloudtrail-logs-{ACCOUNT}", lock=True)
+TRAIL_GROUP = f"aws-cloudtrail-logs-{ACCOUNT}"
+logs.create_log_group(logGroupName=TRAIL_GROUP)  # never expires
+ct_role = iam.create_role(RoleName="CloudTrail_CloudWatchLogs_Role", AssumeRolePolicyDocument=json.dumps({
+    "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                                            "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
 ct.create_trail(Name="org-audit-trail", S3BucketName=f"startup-cloudtrail-logs-{ACCOUNT}", IsMultiRegionTrail=True,
-                IncludeGlobalServiceEvents=True, EnableLogFileValidation=True, KmsKeyId=key)
+                IncludeGlobalServiceEvents=True, EnableLogFileValidation=True, KmsKeyId=key,
+                CloudWatchLogsLogGroupArn=f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{TRAIL_GROUP}:*",
+                CloudWatchLogsRoleArn=ct_role)
+ct.put_event_selectors(TrailName="org-audit-trail", EventSelectors=[{
+    "ReadWriteType": "All", "IncludeManagementEvents": True,
+    "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::startup-user-data/"]}]}])
 ct.start_logging(Name="org-audit-trail")
+# alarms on the trail's log group, sent to a subscribed topic
+sns, cw = (boto3.client(s, **kw) for s in ("sns", "cloudwatch"))
+topic = sns.create_topic(Name="security-alerts")["TopicArn"]
+sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="security@startup.example.co.kr")
+IAM_EVENTS = ("DeleteGroupPolicy", "DeleteRolePolicy", "DeleteUserPolicy", "PutGroupPolicy", "PutRolePolicy",
+              "PutUserPolicy", "CreatePolicy", "DeletePolicy", "CreatePolicyVersion", "DeletePolicyVersion",
+              "AttachRolePolicy", "DetachRolePolicy", "AttachUserPolicy", "DetachUserPolicy", "AttachGroupPolicy",
+              "DetachGroupPolicy")
+TRAIL_EVENTS = ("CreateTrail", "UpdateTrail", "DeleteTrail", "StartLogging", "StopLogging")
+for metric, pattern in (
+        ("RootAccountUsage", '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS '
+                             '&& $.eventType != "AwsServiceEvent" }'),
+        ("ConsoleSigninWithoutMFA", '{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") }'),
+        ("IAMPolicyChanges", "{ " + " || ".join(f"($.eventName = {e})" for e in IAM_EVENTS) + " }"),
+        ("CloudTrailConfigChanges", "{ " + " || ".join(f"($.eventName = {e})" for e in TRAIL_EVENTS) + " }")):
+    logs.put_metric_filter(logGroupName=TRAIL_GROUP, filterName=metric, filterPattern=pattern, metricTransformations=[
+        {"metricName": metric, "metricNamespace": "CloudTrailMetrics", "metricValue": "1"}])
+    cw.put_metric_alarm(AlarmName=metric, MetricName=metric, Namespace="CloudTrailMetrics", Statistic="Sum",
+                        Period=300, EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanOrEqualToThreshold",
+                        TreatMissingData="notBreaching", AlarmActions=[topic])
 
 ec2.enable_ebs_encryption_by_default()
 logs.create_log_group(logGroupName="vpc-flow-logs")

@@ -45,7 +45,7 @@ OPS = {
                "DescribeDeliveryChannels"],
     "securityhub": ["DescribeHub", "GetEnabledStandards"],
     "cloudwatch": ["DescribeAlarms", "GetMetricStatistics", "GetMetricData"],
-    "logs": ["DescribeLogGroups", "DescribeMetricFilters"],
+    "logs": ["DescribeLogGroups", "DescribeMetricFilters", "ListTagsForResource"],
     "sns": ["ListTopics", "ListSubscriptionsByTopic"],
     "macie2": ["GetMacieSession"],
     "inspector2": ["BatchGetAccountStatus"],

@@ -861,38 +861,42 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.FieldSelectionCriteria */
     {SH_LIST, 0, "member", 857, -1, NULL, NULL, 0, 0}, /* logs.EmitSystemFields */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.SystemField */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1497, 2}, /* sns.ListTopicsResponse */
-    {SH_LIST, 0, "member", 860, -1, NULL, NULL, 0, 0}, /* sns.TopicsList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1496, 1}, /* sns.Topic */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1496, 1}, /* logs.ListTagsForResourceResponse */
+    {SH_MAP, 0, NULL, 861, 860, "key", "value", 0, 0}, /* logs.Tags */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.TagKey */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* logs.TagValue */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1498, 2}, /* sns.ListTopicsResponse */
+    {SH_LIST, 0, "member", 864, -1, NULL, NULL, 0, 0}, /* sns.TopicsList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1497, 1}, /* sns.Topic */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sns.topicARN */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sns.nextToken */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1504, 2}, /* sns.ListSubscriptionsByTopicResponse */
-    {SH_LIST, 0, "member", 865, -1, NULL, NULL, 0, 0}, /* sns.SubscriptionsList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1499, 5}, /* sns.Subscription */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1505, 2}, /* sns.ListSubscriptionsByTopicResponse */
+    {SH_LIST, 0, "member", 869, -1, NULL, NULL, 0, 0}, /* sns.SubscriptionsList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1500, 5}, /* sns.Subscription */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sns.subscriptionARN */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sns.account */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sns.protocol */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sns.endpoint */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1506, 5}, /* macie2.GetMacieSessionResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1507, 5}, /* macie2.GetMacieSessionResponse */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* macie2.__timestampIso8601 */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* macie2.FindingPublishingFrequency */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* macie2.__string */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* macie2.MacieStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1532, 2}, /* inspector2.BatchGetAccountStatusResponse */
-    {SH_LIST, 0, "member", 877, -1, NULL, NULL, 0, 0}, /* inspector2.AccountStateList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1519, 3}, /* inspector2.AccountState */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1533, 2}, /* inspector2.BatchGetAccountStatusResponse */
+    {SH_LIST, 0, "member", 881, -1, NULL, NULL, 0, 0}, /* inspector2.AccountStateList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1520, 3}, /* inspector2.AccountState */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* inspector2.AccountId */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1511, 3}, /* inspector2.State */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1512, 3}, /* inspector2.State */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* inspector2.Status */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* inspector2.ErrorCode */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* inspector2.NonEmptyString */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1514, 5}, /* inspector2.ResourceState */
-    {SH_LIST, 0, "member", 885, -1, NULL, NULL, 0, 0}, /* inspector2.FailedAccountList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1527, 5}, /* inspector2.FailedAccount */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1522, 5}, /* inspector2.ResourceStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1557, 2}, /* ssm.DescribeInstanceInformationResult */
-    {SH_LIST, 0, "member", 889, -1, NULL, NULL, 0, 0}, /* ssm.InstanceInformationList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1536, 21}, /* ssm.InstanceInformation */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1515, 5}, /* inspector2.ResourceState */
+    {SH_LIST, 0, "member", 889, -1, NULL, NULL, 0, 0}, /* inspector2.FailedAccountList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1528, 5}, /* inspector2.FailedAccount */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1523, 5}, /* inspector2.ResourceStatus */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1558, 2}, /* ssm.DescribeInstanceInformationResult */
+    {SH_LIST, 0, "member", 893, -1, NULL, NULL, 0, 0}, /* ssm.InstanceInformationList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1537, 21}, /* ssm.InstanceInformation */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.InstanceId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.PingStatus */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.DateTime */
@@ -906,13 +910,13 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.IPAddress */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.ComputerName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.StatusName */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1534, 2}, /* ssm.InstanceAggregatedAssociationOverview */
-    {SH_MAP, 0, NULL, 905, 902, "key", "value", 0, 0}, /* ssm.InstanceAssociationStatusAggregatedCount */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1535, 2}, /* ssm.InstanceAggregatedAssociationOverview */
+    {SH_MAP, 0, NULL, 909, 906, "key", "value", 0, 0}, /* ssm.InstanceAssociationStatusAggregatedCount */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.InstanceCount */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.SourceId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.SourceType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.NextToken */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1568, 13}, /* ssm.GetDocumentResult */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1569, 13}, /* ssm.GetDocumentResult */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.DocumentARN */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.DocumentDisplayName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.DocumentVersionName */
@@ -922,124 +926,124 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.DocumentContent */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.DocumentType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.DocumentFormat */
-    {SH_LIST, 0, "member", 920, -1, NULL, NULL, 0, 0}, /* ssm.DocumentRequiresList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1559, 4}, /* ssm.DocumentRequires */
+    {SH_LIST, 0, "member", 924, -1, NULL, NULL, 0, 0}, /* ssm.DocumentRequiresList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1560, 4}, /* ssm.DocumentRequires */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.RequireType */
-    {SH_LIST, 0, "member", 923, -1, NULL, NULL, 0, 0}, /* ssm.AttachmentContentList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1563, 5}, /* ssm.AttachmentContent */
+    {SH_LIST, 0, "member", 927, -1, NULL, NULL, 0, 0}, /* ssm.AttachmentContentList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1564, 5}, /* ssm.AttachmentContent */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.AttachmentName */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.ContentLength */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.AttachmentHash */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.AttachmentHashType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.AttachmentUrl */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ssm.ReviewStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1586, 2}, /* wafv2.ListWebACLsResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1587, 2}, /* wafv2.ListWebACLsResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* wafv2.NextMarker */
-    {SH_LIST, 0, "member", 933, -1, NULL, NULL, 0, 0}, /* wafv2.WebACLSummaries */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1581, 5}, /* wafv2.WebACLSummary */
+    {SH_LIST, 0, "member", 937, -1, NULL, NULL, 0, 0}, /* wafv2.WebACLSummaries */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1582, 5}, /* wafv2.WebACLSummary */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* wafv2.EntityName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* wafv2.EntityId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* wafv2.EntityDescription */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* wafv2.LockToken */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* wafv2.ResourceArn */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1588, 1}, /* wafv2.ListResourcesForWebACLResponse */
-    {SH_LIST, 0, "member", 938, -1, NULL, NULL, 0, 0}, /* wafv2.ResourceArns */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1765, 6}, /* cloudfront.DistributionList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1589, 1}, /* wafv2.ListResourcesForWebACLResponse */
+    {SH_LIST, 0, "member", 942, -1, NULL, NULL, 0, 0}, /* wafv2.ResourceArns */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1766, 6}, /* cloudfront.DistributionList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.string */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.integer */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.boolean */
-    {SH_LIST, 0, "DistributionSummary", 946, -1, NULL, NULL, 0, 0}, /* cloudfront.DistributionSummaryList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1739, 26}, /* cloudfront.DistributionSummary */
+    {SH_LIST, 0, "DistributionSummary", 950, -1, NULL, NULL, 0, 0}, /* cloudfront.DistributionSummaryList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1740, 26}, /* cloudfront.DistributionSummary */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.timestamp */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1589, 2}, /* cloudfront.Aliases */
-    {SH_LIST, 0, "CNAME", 942, -1, NULL, NULL, 0, 0}, /* cloudfront.AliasList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1626, 2}, /* cloudfront.Origins */
-    {SH_LIST, 0, "Origin", 952, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1614, 12}, /* cloudfront.Origin */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1593, 2}, /* cloudfront.CustomHeaders */
-    {SH_LIST, 0, "OriginCustomHeader", 955, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginCustomHeadersList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1591, 2}, /* cloudfront.OriginCustomHeader */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1590, 2}, /* cloudfront.Aliases */
+    {SH_LIST, 0, "CNAME", 946, -1, NULL, NULL, 0, 0}, /* cloudfront.AliasList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1627, 2}, /* cloudfront.Origins */
+    {SH_LIST, 0, "Origin", 956, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1615, 12}, /* cloudfront.Origin */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1594, 2}, /* cloudfront.CustomHeaders */
+    {SH_LIST, 0, "OriginCustomHeader", 959, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginCustomHeadersList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1592, 2}, /* cloudfront.OriginCustomHeader */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.sensitiveStringType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1595, 2}, /* cloudfront.S3OriginConfig */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1600, 8}, /* cloudfront.CustomOriginConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1596, 2}, /* cloudfront.S3OriginConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1601, 8}, /* cloudfront.CustomOriginConfig */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginProtocolPolicy */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1597, 2}, /* cloudfront.OriginSslProtocols */
-    {SH_LIST, 0, "SslProtocol", 962, -1, NULL, NULL, 0, 0}, /* cloudfront.SslProtocolsList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1598, 2}, /* cloudfront.OriginSslProtocols */
+    {SH_LIST, 0, "SslProtocol", 966, -1, NULL, NULL, 0, 0}, /* cloudfront.SslProtocolsList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.SslProtocol */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.IpAddressType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1599, 1}, /* cloudfront.OriginMtlsConfig */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1608, 4}, /* cloudfront.VpcOriginConfig */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1612, 2}, /* cloudfront.OriginShield */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1600, 1}, /* cloudfront.OriginMtlsConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1609, 4}, /* cloudfront.VpcOriginConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1613, 2}, /* cloudfront.OriginShield */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginShieldRegion */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1638, 2}, /* cloudfront.OriginGroups */
-    {SH_LIST, 0, "OriginGroup", 970, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginGroupList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1634, 4}, /* cloudfront.OriginGroup */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1630, 1}, /* cloudfront.OriginGroupFailoverCriteria */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1628, 2}, /* cloudfront.StatusCodes */
-    {SH_LIST, 0, "StatusCode", 943, -1, NULL, NULL, 0, 0}, /* cloudfront.StatusCodeList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1632, 2}, /* cloudfront.OriginGroupMembers */
-    {SH_LIST, 0, "OriginGroupMember", 976, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginGroupMemberList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1631, 1}, /* cloudfront.OriginGroupMember */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1639, 2}, /* cloudfront.OriginGroups */
+    {SH_LIST, 0, "OriginGroup", 974, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginGroupList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1635, 4}, /* cloudfront.OriginGroup */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1631, 1}, /* cloudfront.OriginGroupFailoverCriteria */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1629, 2}, /* cloudfront.StatusCodes */
+    {SH_LIST, 0, "StatusCode", 947, -1, NULL, NULL, 0, 0}, /* cloudfront.StatusCodeList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1633, 2}, /* cloudfront.OriginGroupMembers */
+    {SH_LIST, 0, "OriginGroupMember", 980, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginGroupMemberList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1632, 1}, /* cloudfront.OriginGroupMember */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.OriginGroupSelectionCriteria */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1673, 19}, /* cloudfront.DefaultCacheBehavior */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1640, 3}, /* cloudfront.TrustedSigners */
-    {SH_LIST, 0, "AwsAccountNumber", 942, -1, NULL, NULL, 0, 0}, /* cloudfront.AwsAccountNumberList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1643, 3}, /* cloudfront.TrustedKeyGroups */
-    {SH_LIST, 0, "KeyGroup", 942, -1, NULL, NULL, 0, 0}, /* cloudfront.TrustedKeyGroupIdList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1674, 19}, /* cloudfront.DefaultCacheBehavior */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1641, 3}, /* cloudfront.TrustedSigners */
+    {SH_LIST, 0, "AwsAccountNumber", 946, -1, NULL, NULL, 0, 0}, /* cloudfront.AwsAccountNumberList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1644, 3}, /* cloudfront.TrustedKeyGroups */
+    {SH_LIST, 0, "KeyGroup", 946, -1, NULL, NULL, 0, 0}, /* cloudfront.TrustedKeyGroupIdList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.ViewerProtocolPolicy */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1648, 3}, /* cloudfront.AllowedMethods */
-    {SH_LIST, 0, "Method", 986, -1, NULL, NULL, 0, 0}, /* cloudfront.MethodsList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1649, 3}, /* cloudfront.AllowedMethods */
+    {SH_LIST, 0, "Method", 990, -1, NULL, NULL, 0, 0}, /* cloudfront.MethodsList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.Method */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1646, 2}, /* cloudfront.CachedMethods */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1654, 2}, /* cloudfront.LambdaFunctionAssociations */
-    {SH_LIST, 0, "LambdaFunctionAssociation", 990, -1, NULL, NULL, 0, 0}, /* cloudfront.LambdaFunctionAssociationList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1651, 3}, /* cloudfront.LambdaFunctionAssociation */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1647, 2}, /* cloudfront.CachedMethods */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1655, 2}, /* cloudfront.LambdaFunctionAssociations */
+    {SH_LIST, 0, "LambdaFunctionAssociation", 994, -1, NULL, NULL, 0, 0}, /* cloudfront.LambdaFunctionAssociationList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1652, 3}, /* cloudfront.LambdaFunctionAssociation */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.LambdaFunctionARN */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.EventType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1658, 2}, /* cloudfront.FunctionAssociations */
-    {SH_LIST, 0, "FunctionAssociation", 995, -1, NULL, NULL, 0, 0}, /* cloudfront.FunctionAssociationList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1656, 2}, /* cloudfront.FunctionAssociation */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1659, 2}, /* cloudfront.FunctionAssociations */
+    {SH_LIST, 0, "FunctionAssociation", 999, -1, NULL, NULL, 0, 0}, /* cloudfront.FunctionAssociationList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1657, 2}, /* cloudfront.FunctionAssociation */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.FunctionARN */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1660, 1}, /* cloudfront.GrpcConfig */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1669, 4}, /* cloudfront.ForwardedValues */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1663, 2}, /* cloudfront.CookiePreference */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1661, 1}, /* cloudfront.GrpcConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1670, 4}, /* cloudfront.ForwardedValues */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1664, 2}, /* cloudfront.CookiePreference */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.ItemSelection */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1661, 2}, /* cloudfront.CookieNames */
-    {SH_LIST, 0, "Name", 942, -1, NULL, NULL, 0, 0}, /* cloudfront.CookieNameList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1665, 2}, /* cloudfront.Headers */
-    {SH_LIST, 0, "Name", 942, -1, NULL, NULL, 0, 0}, /* cloudfront.HeaderList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1667, 2}, /* cloudfront.QueryStringCacheKeys */
-    {SH_LIST, 0, "Name", 942, -1, NULL, NULL, 0, 0}, /* cloudfront.QueryStringCacheKeysList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1662, 2}, /* cloudfront.CookieNames */
+    {SH_LIST, 0, "Name", 946, -1, NULL, NULL, 0, 0}, /* cloudfront.CookieNameList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1666, 2}, /* cloudfront.Headers */
+    {SH_LIST, 0, "Name", 946, -1, NULL, NULL, 0, 0}, /* cloudfront.HeaderList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1668, 2}, /* cloudfront.QueryStringCacheKeys */
+    {SH_LIST, 0, "Name", 946, -1, NULL, NULL, 0, 0}, /* cloudfront.QueryStringCacheKeysList */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.long */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1712, 2}, /* cloudfront.CacheBehaviors */
-    {SH_LIST, 0, "CacheBehavior", 1010, -1, NULL, NULL, 0, 0}, /* cloudfront.CacheBehaviorList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1692, 20}, /* cloudfront.CacheBehavior */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1718, 2}, /* cloudfront.CustomErrorResponses */
-    {SH_LIST, 0, "CustomErrorResponse", 1013, -1, NULL, NULL, 0, 0}, /* cloudfront.CustomErrorResponseList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1714, 4}, /* cloudfront.CustomErrorResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1713, 2}, /* cloudfront.CacheBehaviors */
+    {SH_LIST, 0, "CacheBehavior", 1014, -1, NULL, NULL, 0, 0}, /* cloudfront.CacheBehaviorList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1693, 20}, /* cloudfront.CacheBehavior */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1719, 2}, /* cloudfront.CustomErrorResponses */
+    {SH_LIST, 0, "CustomErrorResponse", 1017, -1, NULL, NULL, 0, 0}, /* cloudfront.CustomErrorResponseList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1715, 4}, /* cloudfront.CustomErrorResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.PriceClass */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1720, 7}, /* cloudfront.ViewerCertificate */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1721, 7}, /* cloudfront.ViewerCertificate */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.ServerCertificateId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.SSLSupportMethod */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.MinimumProtocolVersion */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.CertificateSource */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1730, 1}, /* cloudfront.Restrictions */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1727, 3}, /* cloudfront.GeoRestriction */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1731, 1}, /* cloudfront.Restrictions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1728, 3}, /* cloudfront.GeoRestriction */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.GeoRestrictionType */
-    {SH_LIST, 0, "Location", 942, -1, NULL, NULL, 0, 0}, /* cloudfront.LocationList */
+    {SH_LIST, 0, "Location", 946, -1, NULL, NULL, 0, 0}, /* cloudfront.LocationList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.HttpVersion */
-    {SH_LIST, 0, "AliasICPRecordal", 1026, -1, NULL, NULL, 0, 0}, /* cloudfront.AliasICPRecordals */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1731, 2}, /* cloudfront.AliasICPRecordal */
+    {SH_LIST, 0, "AliasICPRecordal", 1030, -1, NULL, NULL, 0, 0}, /* cloudfront.AliasICPRecordals */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1732, 2}, /* cloudfront.AliasICPRecordal */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.ICPRecordalStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.ConnectionMode */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1736, 2}, /* cloudfront.ViewerMtlsConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1737, 2}, /* cloudfront.ViewerMtlsConfig */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.ViewerMtlsMode */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1733, 3}, /* cloudfront.TrustStoreConfig */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1738, 1}, /* cloudfront.ConnectionFunctionAssociation */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1734, 3}, /* cloudfront.TrustStoreConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1739, 1}, /* cloudfront.ConnectionFunctionAssociation */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudfront.ResourceId */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1799, 2}, /* elbv2.DescribeLoadBalancersOutput */
-    {SH_LIST, 0, "member", 1036, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancers */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1783, 16}, /* elbv2.LoadBalancer */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1800, 2}, /* elbv2.DescribeLoadBalancersOutput */
+    {SH_LIST, 0, "member", 1040, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancers */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1784, 16}, /* elbv2.LoadBalancer */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancerArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.DNSName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.CanonicalHostedZoneId */
@@ -1047,48 +1051,48 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancerName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancerSchemeEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.VpcId */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1771, 2}, /* elbv2.LoadBalancerState */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1772, 2}, /* elbv2.LoadBalancerState */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancerStateEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.StateReason */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancerTypeEnum */
-    {SH_LIST, 0, "member", 1049, -1, NULL, NULL, 0, 0}, /* elbv2.AvailabilityZones */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1777, 5}, /* elbv2.AvailabilityZone */
+    {SH_LIST, 0, "member", 1053, -1, NULL, NULL, 0, 0}, /* elbv2.AvailabilityZones */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1778, 5}, /* elbv2.AvailabilityZone */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.ZoneName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.SubnetId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.OutpostId */
-    {SH_LIST, 0, "member", 1054, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancerAddresses */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1773, 4}, /* elbv2.LoadBalancerAddress */
+    {SH_LIST, 0, "member", 1058, -1, NULL, NULL, 0, 0}, /* elbv2.LoadBalancerAddresses */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1774, 4}, /* elbv2.LoadBalancerAddress */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.IpAddress */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AllocationId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.PrivateIPv4Address */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.IPv6Address */
-    {SH_LIST, 0, "member", 1060, -1, NULL, NULL, 0, 0}, /* elbv2.SourceNatIpv6Prefixes */
+    {SH_LIST, 0, "member", 1064, -1, NULL, NULL, 0, 0}, /* elbv2.SourceNatIpv6Prefixes */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.SourceNatIpv6Prefix */
-    {SH_LIST, 0, "member", 1062, -1, NULL, NULL, 0, 0}, /* elbv2.SecurityGroups */
+    {SH_LIST, 0, "member", 1066, -1, NULL, NULL, 0, 0}, /* elbv2.SecurityGroups */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.SecurityGroupId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.IpAddressType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.CustomerOwnedIpv4Pool */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.EnablePrefixForIpv6SourceNatEnum */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1782, 1}, /* elbv2.IpamPools */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1783, 1}, /* elbv2.IpamPools */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.IpamPoolId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.Marker */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1867, 2}, /* elbv2.DescribeListenersOutput */
-    {SH_LIST, 0, "member", 1072, -1, NULL, NULL, 0, 0}, /* elbv2.Listeners */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1858, 9}, /* elbv2.Listener */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1868, 2}, /* elbv2.DescribeListenersOutput */
+    {SH_LIST, 0, "member", 1076, -1, NULL, NULL, 0, 0}, /* elbv2.Listeners */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1859, 9}, /* elbv2.Listener */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.ListenerArn */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.Port */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.ProtocolEnum */
-    {SH_LIST, 0, "member", 1077, -1, NULL, NULL, 0, 0}, /* elbv2.CertificateList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1801, 2}, /* elbv2.Certificate */
+    {SH_LIST, 0, "member", 1081, -1, NULL, NULL, 0, 0}, /* elbv2.CertificateList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1802, 2}, /* elbv2.Certificate */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.CertificateArn */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.Default */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.SslPolicyName */
-    {SH_LIST, 0, "member", 1082, -1, NULL, NULL, 0, 0}, /* elbv2.Actions */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1844, 9}, /* elbv2.Action */
+    {SH_LIST, 0, "member", 1086, -1, NULL, NULL, 0, 0}, /* elbv2.Actions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1845, 9}, /* elbv2.Action */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.ActionTypeEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.TargetGroupArn */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1803, 12}, /* elbv2.AuthenticateOidcActionConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1804, 12}, /* elbv2.AuthenticateOidcActionConfig */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionIssuer */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionAuthorizationEndpoint */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionTokenEndpoint */
@@ -1098,113 +1102,113 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionSessionCookieName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionScope */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionSessionTimeout */
-    {SH_MAP, 0, NULL, 1097, 1096, "key", "value", 0, 0}, /* elbv2.AuthenticateOidcActionAuthenticationRequestExtraParams */
+    {SH_MAP, 0, NULL, 1101, 1100, "key", "value", 0, 0}, /* elbv2.AuthenticateOidcActionAuthenticationRequestExtraParams */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionAuthenticationRequestParamName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionAuthenticationRequestParamValue */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionConditionalBehaviorEnum */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateOidcActionUseExistingClientSecret */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1815, 8}, /* elbv2.AuthenticateCognitoActionConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1816, 8}, /* elbv2.AuthenticateCognitoActionConfig */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionUserPoolArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionUserPoolClientId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionUserPoolDomain */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionSessionCookieName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionScope */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionSessionTimeout */
-    {SH_MAP, 0, NULL, 1109, 1108, "key", "value", 0, 0}, /* elbv2.AuthenticateCognitoActionAuthenticationRequestExtraParams */
+    {SH_MAP, 0, NULL, 1113, 1112, "key", "value", 0, 0}, /* elbv2.AuthenticateCognitoActionAuthenticationRequestExtraParams */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionAuthenticationRequestParamName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionAuthenticationRequestParamValue */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AuthenticateCognitoActionConditionalBehaviorEnum */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.ActionOrder */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1823, 6}, /* elbv2.RedirectActionConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1824, 6}, /* elbv2.RedirectActionConfig */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.RedirectActionProtocol */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.RedirectActionPort */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.RedirectActionHost */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.RedirectActionPath */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.RedirectActionQuery */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.RedirectActionStatusCodeEnum */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1829, 3}, /* elbv2.FixedResponseActionConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1830, 3}, /* elbv2.FixedResponseActionConfig */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.FixedResponseActionMessage */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.FixedResponseActionStatusCode */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.FixedResponseActionContentType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1836, 2}, /* elbv2.ForwardActionConfig */
-    {SH_LIST, 0, "member", 1125, -1, NULL, NULL, 0, 0}, /* elbv2.TargetGroupList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1832, 2}, /* elbv2.TargetGroupTuple */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1837, 2}, /* elbv2.ForwardActionConfig */
+    {SH_LIST, 0, "member", 1129, -1, NULL, NULL, 0, 0}, /* elbv2.TargetGroupList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1833, 2}, /* elbv2.TargetGroupTuple */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.TargetGroupWeight */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1834, 2}, /* elbv2.TargetGroupStickinessConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1835, 2}, /* elbv2.TargetGroupStickinessConfig */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.TargetGroupStickinessEnabled */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.TargetGroupStickinessDurationSeconds */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1841, 3}, /* elbv2.JwtValidationActionConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1842, 3}, /* elbv2.JwtValidationActionConfig */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionJwksEndpoint */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionIssuer */
-    {SH_LIST, 0, "member", 1134, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionAdditionalClaims */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1838, 3}, /* elbv2.JwtValidationActionAdditionalClaim */
+    {SH_LIST, 0, "member", 1138, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionAdditionalClaims */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1839, 3}, /* elbv2.JwtValidationActionAdditionalClaim */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionAdditionalClaimFormatEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionAdditionalClaimName */
-    {SH_LIST, 0, "member", 1138, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionAdditionalClaimValues */
+    {SH_LIST, 0, "member", 1142, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionAdditionalClaimValues */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.JwtValidationActionAdditionalClaimValue */
-    {SH_LIST, 0, "member", 1140, -1, NULL, NULL, 0, 0}, /* elbv2.AlpnPolicyName */
+    {SH_LIST, 0, "member", 1144, -1, NULL, NULL, 0, 0}, /* elbv2.AlpnPolicyName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AlpnPolicyValue */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1853, 5}, /* elbv2.MutualAuthenticationAttributes */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1854, 5}, /* elbv2.MutualAuthenticationAttributes */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.Mode */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.TrustStoreArn */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.IgnoreClientCertificateExpiry */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.TrustStoreAssociationStatusEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.AdvertiseTrustStoreCaNamesEnum */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1875, 2}, /* elbv2.DescribeSSLPoliciesOutput */
-    {SH_LIST, 0, "member", 1149, -1, NULL, NULL, 0, 0}, /* elbv2.SslPolicies */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1871, 4}, /* elbv2.SslPolicy */
-    {SH_LIST, 0, "member", 1151, -1, NULL, NULL, 0, 0}, /* elbv2.SslProtocols */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1876, 2}, /* elbv2.DescribeSSLPoliciesOutput */
+    {SH_LIST, 0, "member", 1153, -1, NULL, NULL, 0, 0}, /* elbv2.SslPolicies */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1872, 4}, /* elbv2.SslPolicy */
+    {SH_LIST, 0, "member", 1155, -1, NULL, NULL, 0, 0}, /* elbv2.SslProtocols */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.SslProtocol */
-    {SH_LIST, 0, "member", 1153, -1, NULL, NULL, 0, 0}, /* elbv2.Ciphers */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1869, 2}, /* elbv2.Cipher */
+    {SH_LIST, 0, "member", 1157, -1, NULL, NULL, 0, 0}, /* elbv2.Ciphers */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1870, 2}, /* elbv2.Cipher */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.CipherName */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.CipherPriority */
-    {SH_LIST, 0, "member", 1157, -1, NULL, NULL, 0, 0}, /* elbv2.ListOfString */
+    {SH_LIST, 0, "member", 1161, -1, NULL, NULL, 0, 0}, /* elbv2.ListOfString */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* elbv2.StringValue */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1897, 2}, /* acm.ListCertificatesResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1898, 2}, /* acm.ListCertificatesResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.NextToken */
-    {SH_LIST, 0, "member", 1161, -1, NULL, NULL, 0, 0}, /* acm.CertificateSummaryList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1877, 20}, /* acm.CertificateSummary */
+    {SH_LIST, 0, "member", 1165, -1, NULL, NULL, 0, 0}, /* acm.CertificateSummaryList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1878, 20}, /* acm.CertificateSummary */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.Arn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.DomainNameString */
-    {SH_LIST, 0, "member", 1163, -1, NULL, NULL, 0, 0}, /* acm.DomainList */
+    {SH_LIST, 0, "member", 1167, -1, NULL, NULL, 0, 0}, /* acm.DomainList */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.NullableBoolean */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.CertificateStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.CertificateType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.KeyAlgorithm */
-    {SH_LIST, 0, "member", 1170, -1, NULL, NULL, 0, 0}, /* acm.KeyUsageNames */
+    {SH_LIST, 0, "member", 1174, -1, NULL, NULL, 0, 0}, /* acm.KeyUsageNames */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.KeyUsageName */
-    {SH_LIST, 0, "member", 1172, -1, NULL, NULL, 0, 0}, /* acm.ExtendedKeyUsageNames */
+    {SH_LIST, 0, "member", 1176, -1, NULL, NULL, 0, 0}, /* acm.ExtendedKeyUsageNames */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.ExtendedKeyUsageName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.CertificateExport */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.RenewalEligibility */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.TStamp */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.CertificateManagedBy */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1947, 1}, /* acm.DescribeCertificateResponse */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1920, 27}, /* acm.CertificateDetail */
-    {SH_LIST, 0, "member", 1180, -1, NULL, NULL, 0, 0}, /* acm.DomainValidationList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1904, 7}, /* acm.DomainValidation */
-    {SH_LIST, 0, "member", 1182, -1, NULL, NULL, 0, 0}, /* acm.ValidationEmailList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1948, 1}, /* acm.DescribeCertificateResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1921, 27}, /* acm.CertificateDetail */
+    {SH_LIST, 0, "member", 1184, -1, NULL, NULL, 0, 0}, /* acm.DomainValidationList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1905, 7}, /* acm.DomainValidation */
+    {SH_LIST, 0, "member", 1186, -1, NULL, NULL, 0, 0}, /* acm.ValidationEmailList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.String */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.DomainStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1899, 3}, /* acm.ResourceRecord */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1900, 3}, /* acm.ResourceRecord */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.RecordType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1902, 2}, /* acm.HttpRedirect */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1903, 2}, /* acm.HttpRedirect */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.ValidationMethod */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.RevocationReason */
-    {SH_LIST, 0, "member", 1182, -1, NULL, NULL, 0, 0}, /* acm.InUseList */
+    {SH_LIST, 0, "member", 1186, -1, NULL, NULL, 0, 0}, /* acm.InUseList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.FailureReason */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1911, 4}, /* acm.RenewalSummary */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1912, 4}, /* acm.RenewalSummary */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.RenewalStatus */
-    {SH_LIST, 0, "member", 1194, -1, NULL, NULL, 0, 0}, /* acm.KeyUsageList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1915, 1}, /* acm.KeyUsage */
-    {SH_LIST, 0, "member", 1196, -1, NULL, NULL, 0, 0}, /* acm.ExtendedKeyUsageList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1916, 2}, /* acm.ExtendedKeyUsage */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1918, 2}, /* acm.CertificateOptions */
+    {SH_LIST, 0, "member", 1198, -1, NULL, NULL, 0, 0}, /* acm.KeyUsageList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1916, 1}, /* acm.KeyUsage */
+    {SH_LIST, 0, "member", 1200, -1, NULL, NULL, 0, 0}, /* acm.ExtendedKeyUsageList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1917, 2}, /* acm.ExtendedKeyUsage */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1919, 2}, /* acm.CertificateOptions */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* acm.CertificateTransparencyLoggingPreference */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1975, 2}, /* secretsmanager.ListSecretsResponse */
-    {SH_LIST, 0, "member", 1201, -1, NULL, NULL, 0, 0}, /* secretsmanager.SecretListType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1955, 20}, /* secretsmanager.SecretListEntry */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1976, 2}, /* secretsmanager.ListSecretsResponse */
+    {SH_LIST, 0, "member", 1205, -1, NULL, NULL, 0, 0}, /* secretsmanager.SecretListType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1956, 20}, /* secretsmanager.SecretListEntry */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.SecretARNType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.SecretNameType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.MedeaTypeType */
@@ -1212,12 +1216,12 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.KmsKeyIdType */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.RotationEnabledType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.RotationLambdaARNType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1948, 3}, /* secretsmanager.RotationRulesType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1949, 3}, /* secretsmanager.RotationRulesType */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.AutomaticallyRotateAfterDaysType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.DurationType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.ScheduleExpressionType */
-    {SH_LIST, 0, "member", 1214, -1, NULL, NULL, 0, 0}, /* secretsmanager.ExternalSecretRotationMetadataType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1951, 2}, /* secretsmanager.ExternalSecretRotationMetadataItem */
+    {SH_LIST, 0, "member", 1218, -1, NULL, NULL, 0, 0}, /* secretsmanager.ExternalSecretRotationMetadataType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1952, 2}, /* secretsmanager.ExternalSecretRotationMetadataItem */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.ExternalSecretRotationMetadataItemKeyType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.ExternalSecretRotationMetadataItemValueType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.RoleARNType */
@@ -1226,21 +1230,21 @@ const struct aws_shape aws_shapes[] = {
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.LastAccessedDateType */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.DeletedDateType */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.NextRotationDateType */
-    {SH_LIST, 0, "member", 1224, -1, NULL, NULL, 0, 0}, /* secretsmanager.TagListType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1953, 2}, /* secretsmanager.Tag */
+    {SH_LIST, 0, "member", 1228, -1, NULL, NULL, 0, 0}, /* secretsmanager.TagListType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1954, 2}, /* secretsmanager.Tag */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.TagKeyType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.TagValueType */
-    {SH_MAP, 0, NULL, 1229, 1228, "key", "value", 0, 0}, /* secretsmanager.SecretVersionsToStagesMapType */
+    {SH_MAP, 0, NULL, 1233, 1232, "key", "value", 0, 0}, /* secretsmanager.SecretVersionsToStagesMapType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.SecretVersionIdType */
-    {SH_LIST, 0, "member", 1230, -1, NULL, NULL, 0, 0}, /* secretsmanager.SecretVersionStagesType */
+    {SH_LIST, 0, "member", 1234, -1, NULL, NULL, 0, 0}, /* secretsmanager.SecretVersionStagesType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.SecretVersionStageType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.OwningServiceType */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.TimestampType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.RegionType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* secretsmanager.NextTokenType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2018, 2}, /* workspaces.DescribeWorkspacesResult */
-    {SH_LIST, 0, "member", 1237, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1998, 20}, /* workspaces.Workspace */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2019, 2}, /* workspaces.DescribeWorkspacesResult */
+    {SH_LIST, 0, "member", 1241, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1999, 20}, /* workspaces.Workspace */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.DirectoryId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.UserName */
@@ -1255,110 +1259,110 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.VolumeEncryptionKey */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.BooleanObject */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceName */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1979, 8}, /* workspaces.WorkspaceProperties */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1980, 8}, /* workspaces.WorkspaceProperties */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.RunningMode */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.RunningModeAutoStopTimeoutInMinutes */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.RootVolumeSizeGib */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.UserVolumeSizeGib */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.Compute */
-    {SH_LIST, 0, "member", 1259, -1, NULL, NULL, 0, 0}, /* workspaces.ProtocolList */
+    {SH_LIST, 0, "member", 1263, -1, NULL, NULL, 0, 0}, /* workspaces.ProtocolList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.Protocol */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.OperatingSystemName */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1977, 2}, /* workspaces.GlobalAcceleratorForWorkSpace */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1978, 2}, /* workspaces.GlobalAcceleratorForWorkSpace */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.AGAModeForWorkSpaceEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.AGAPreferredProtocolForWorkSpace */
-    {SH_LIST, 0, "member", 1265, -1, NULL, NULL, 0, 0}, /* workspaces.ModificationStateList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1987, 2}, /* workspaces.ModificationState */
+    {SH_LIST, 0, "member", 1269, -1, NULL, NULL, 0, 0}, /* workspaces.ModificationStateList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1988, 2}, /* workspaces.ModificationState */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.ModificationResourceEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.ModificationStateEnum */
-    {SH_LIST, 0, "member", 1269, -1, NULL, NULL, 0, 0}, /* workspaces.RelatedWorkspaces */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1989, 4}, /* workspaces.RelatedWorkspaceProperties */
+    {SH_LIST, 0, "member", 1273, -1, NULL, NULL, 0, 0}, /* workspaces.RelatedWorkspaces */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1990, 4}, /* workspaces.RelatedWorkspaceProperties */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.Region */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.StandbyWorkspaceRelationshipType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1993, 2}, /* workspaces.DataReplicationSettings */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1994, 2}, /* workspaces.DataReplicationSettings */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.DataReplication */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.Timestamp */
-    {SH_LIST, 0, "member", 1276, -1, NULL, NULL, 0, 0}, /* workspaces.StandbyWorkspacesPropertiesList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1995, 3}, /* workspaces.StandbyWorkspacesProperties */
+    {SH_LIST, 0, "member", 1280, -1, NULL, NULL, 0, 0}, /* workspaces.StandbyWorkspacesPropertiesList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 1996, 3}, /* workspaces.StandbyWorkspacesProperties */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.PaginationToken */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2096, 2}, /* workspaces.DescribeWorkspaceDirectoriesResult */
-    {SH_LIST, 0, "member", 1280, -1, NULL, NULL, 0, 0}, /* workspaces.DirectoryList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2067, 29}, /* workspaces.WorkspaceDirectory */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2097, 2}, /* workspaces.DescribeWorkspaceDirectoriesResult */
+    {SH_LIST, 0, "member", 1284, -1, NULL, NULL, 0, 0}, /* workspaces.DirectoryList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2068, 29}, /* workspaces.WorkspaceDirectory */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.Alias */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.DirectoryName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.RegistrationCode */
-    {SH_LIST, 0, "member", 1245, -1, NULL, NULL, 0, 0}, /* workspaces.SubnetIds */
-    {SH_LIST, 0, "member", 1241, -1, NULL, NULL, 0, 0}, /* workspaces.DnsIpAddresses */
-    {SH_LIST, 0, "member", 1242, -1, NULL, NULL, 0, 0}, /* workspaces.DnsIpv6Addresses */
+    {SH_LIST, 0, "member", 1249, -1, NULL, NULL, 0, 0}, /* workspaces.SubnetIds */
+    {SH_LIST, 0, "member", 1245, -1, NULL, NULL, 0, 0}, /* workspaces.DnsIpAddresses */
+    {SH_LIST, 0, "member", 1246, -1, NULL, NULL, 0, 0}, /* workspaces.DnsIpv6Addresses */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.ARN */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceDirectoryType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.SecurityGroupId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceDirectoryState */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2020, 6}, /* workspaces.DefaultWorkspaceCreationProperties */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2021, 6}, /* workspaces.DefaultWorkspaceCreationProperties */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.DefaultOu */
-    {SH_LIST, 0, "member", 1294, -1, NULL, NULL, 0, 0}, /* workspaces.IpGroupIdList */
+    {SH_LIST, 0, "member", 1298, -1, NULL, NULL, 0, 0}, /* workspaces.IpGroupIdList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.IpGroupId */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2030, 10}, /* workspaces.WorkspaceAccessProperties */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2031, 10}, /* workspaces.WorkspaceAccessProperties */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.AccessPropertyValue */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2028, 2}, /* workspaces.AccessEndpointConfig */
-    {SH_LIST, 0, "member", 1299, -1, NULL, NULL, 0, 0}, /* workspaces.AccessEndpointList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2026, 2}, /* workspaces.AccessEndpoint */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2029, 2}, /* workspaces.AccessEndpointConfig */
+    {SH_LIST, 0, "member", 1303, -1, NULL, NULL, 0, 0}, /* workspaces.AccessEndpointList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2027, 2}, /* workspaces.AccessEndpoint */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.AccessEndpointType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.AlphanumericDashUnderscoreNonEmptyString */
-    {SH_LIST, 0, "member", 1303, -1, NULL, NULL, 0, 0}, /* workspaces.InternetFallbackProtocolList */
+    {SH_LIST, 0, "member", 1307, -1, NULL, NULL, 0, 0}, /* workspaces.InternetFallbackProtocolList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.InternetFallbackProtocol */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.Tenancy */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2040, 5}, /* workspaces.SelfservicePermissions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2041, 5}, /* workspaces.SelfservicePermissions */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.ReconnectEnum */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2045, 3}, /* workspaces.SamlProperties */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2046, 3}, /* workspaces.SamlProperties */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.SamlStatusEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.SamlUserAccessUrl */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.NonEmptyString */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2048, 2}, /* workspaces.CertificateBasedAuthProperties */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2049, 2}, /* workspaces.CertificateBasedAuthProperties */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.CertificateBasedAuthStatusEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.CertificateAuthorityArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.EndpointEncryptionMode */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2050, 2}, /* workspaces.MicrosoftEntraConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2051, 2}, /* workspaces.MicrosoftEntraConfig */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.MicrosoftEntraConfigTenantId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.SecretsManagerArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceDirectoryName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceDirectoryDescription */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.UserIdentityType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2052, 2}, /* workspaces.IDCConfig */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2054, 2}, /* workspaces.ActiveDirectoryConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2053, 2}, /* workspaces.IDCConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2055, 2}, /* workspaces.ActiveDirectoryConfig */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.DomainName */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2063, 4}, /* workspaces.StreamingProperties */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2064, 4}, /* workspaces.StreamingProperties */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.StreamingExperiencePreferredProtocolEnum */
-    {SH_LIST, 0, "member", 1328, -1, NULL, NULL, 0, 0}, /* workspaces.UserSettings */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2056, 3}, /* workspaces.UserSetting */
+    {SH_LIST, 0, "member", 1332, -1, NULL, NULL, 0, 0}, /* workspaces.UserSettings */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2057, 3}, /* workspaces.UserSetting */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.UserSettingActionEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.UserSettingPermissionEnum */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.MaximumLength */
-    {SH_LIST, 0, "member", 1333, -1, NULL, NULL, 0, 0}, /* workspaces.StorageConnectors */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2059, 2}, /* workspaces.StorageConnector */
+    {SH_LIST, 0, "member", 1337, -1, NULL, NULL, 0, 0}, /* workspaces.StorageConnectors */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2060, 2}, /* workspaces.StorageConnector */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.StorageConnectorTypeEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.StorageConnectorStatusEnum */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2061, 2}, /* workspaces.GlobalAcceleratorForDirectory */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2062, 2}, /* workspaces.GlobalAcceleratorForDirectory */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.AGAModeForDirectoryEnum */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.AGAPreferredProtocolForDirectory */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2113, 2}, /* workspaces.DescribeWorkspaceBundlesResult */
-    {SH_LIST, 0, "member", 1341, -1, NULL, NULL, 0, 0}, /* workspaces.BundleList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2101, 12}, /* workspaces.WorkspaceBundle */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2114, 2}, /* workspaces.DescribeWorkspaceBundlesResult */
+    {SH_LIST, 0, "member", 1345, -1, NULL, NULL, 0, 0}, /* workspaces.BundleList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2102, 12}, /* workspaces.WorkspaceBundle */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.BundleOwner */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceImageId */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2098, 1}, /* workspaces.RootStorage */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2099, 1}, /* workspaces.UserStorage */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2100, 1}, /* workspaces.ComputeType */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2099, 1}, /* workspaces.RootStorage */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2100, 1}, /* workspaces.UserStorage */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2101, 1}, /* workspaces.ComputeType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceBundleState */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.BundleType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2119, 2}, /* workspaces.DescribeWorkspacesConnectionStatusResult */
-    {SH_LIST, 0, "member", 1351, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceConnectionStatusList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2115, 4}, /* workspaces.WorkspaceConnectionStatus */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2120, 2}, /* workspaces.DescribeWorkspacesConnectionStatusResult */
+    {SH_LIST, 0, "member", 1355, -1, NULL, NULL, 0, 0}, /* workspaces.WorkspaceConnectionStatusList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2116, 4}, /* workspaces.WorkspaceConnectionStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* workspaces.ConnectionState */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2182, 2}, /* ds.DescribeDirectoriesResult */
-    {SH_LIST, 0, "member", 1355, -1, NULL, NULL, 0, 0}, /* ds.DirectoryDescriptions */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2153, 29}, /* ds.DirectoryDescription */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2183, 2}, /* ds.DescribeDirectoriesResult */
+    {SH_LIST, 0, "member", 1359, -1, NULL, NULL, 0, 0}, /* ds.DirectoryDescriptions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2154, 29}, /* ds.DirectoryDescription */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.DirectoryId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.DirectoryName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.DirectoryShortName */
@@ -1367,9 +1371,9 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.AliasName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.AccessUrl */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.Description */
-    {SH_LIST, 0, "member", 1365, -1, NULL, NULL, 0, 0}, /* ds.DnsIpAddrs */
+    {SH_LIST, 0, "member", 1369, -1, NULL, NULL, 0, 0}, /* ds.DnsIpAddrs */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.IpAddr */
-    {SH_LIST, 0, "member", 1367, -1, NULL, NULL, 0, 0}, /* ds.DnsIpv6Addrs */
+    {SH_LIST, 0, "member", 1371, -1, NULL, NULL, 0, 0}, /* ds.DnsIpv6Addrs */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.Ipv6Addr */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.DirectoryStage */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.ShareStatus */
@@ -1378,19 +1382,19 @@ const struct aws_shape aws_shapes[] = {
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.LaunchTime */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.LastUpdatedDateTime */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.DirectoryType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2121, 4}, /* ds.DirectoryVpcSettingsDescription */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2122, 4}, /* ds.DirectoryVpcSettingsDescription */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.VpcId */
-    {SH_LIST, 0, "member", 1378, -1, NULL, NULL, 0, 0}, /* ds.SubnetIds */
+    {SH_LIST, 0, "member", 1382, -1, NULL, NULL, 0, 0}, /* ds.SubnetIds */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.SubnetId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.SecurityGroupId */
-    {SH_LIST, 0, "member", 1381, -1, NULL, NULL, 0, 0}, /* ds.AvailabilityZones */
+    {SH_LIST, 0, "member", 1385, -1, NULL, NULL, 0, 0}, /* ds.AvailabilityZones */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.AvailabilityZone */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2125, 7}, /* ds.DirectoryConnectSettingsDescription */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2126, 7}, /* ds.DirectoryConnectSettingsDescription */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.UserName */
-    {SH_LIST, 0, "member", 1365, -1, NULL, NULL, 0, 0}, /* ds.IpAddrs */
-    {SH_LIST, 0, "member", 1367, -1, NULL, NULL, 0, 0}, /* ds.IpV6Addrs */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2132, 9}, /* ds.RadiusSettings */
-    {SH_LIST, 0, "member", 1388, -1, NULL, NULL, 0, 0}, /* ds.Servers */
+    {SH_LIST, 0, "member", 1369, -1, NULL, NULL, 0, 0}, /* ds.IpAddrs */
+    {SH_LIST, 0, "member", 1371, -1, NULL, NULL, 0, 0}, /* ds.IpV6Addrs */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2133, 9}, /* ds.RadiusSettings */
+    {SH_LIST, 0, "member", 1392, -1, NULL, NULL, 0, 0}, /* ds.Servers */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.Server */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.PortNumber */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.RadiusTimeout */
@@ -1403,238 +1407,238 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.StageReason */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.SsoEnabled */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.DesiredNumberOfDomainControllers */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2141, 8}, /* ds.OwnerDirectoryDescription */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2142, 8}, /* ds.OwnerDirectoryDescription */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.CustomerId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.NetworkType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2149, 2}, /* ds.RegionsInfo */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2150, 2}, /* ds.RegionsInfo */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.RegionName */
-    {SH_LIST, 0, "member", 1404, -1, NULL, NULL, 0, 0}, /* ds.AdditionalRegions */
+    {SH_LIST, 0, "member", 1408, -1, NULL, NULL, 0, 0}, /* ds.AdditionalRegions */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.OSVersion */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2151, 2}, /* ds.HybridSettingsDescription */
-    {SH_LIST, 0, "member", 1409, -1, NULL, NULL, 0, 0}, /* ds.AssessmentInstanceIds */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2152, 2}, /* ds.HybridSettingsDescription */
+    {SH_LIST, 0, "member", 1413, -1, NULL, NULL, 0, 0}, /* ds.AssessmentInstanceIds */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.AssessmentInstanceId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* ds.NextToken */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2226, 2}, /* appstream.DescribeStacksResult */
-    {SH_LIST, 0, "member", 1413, -1, NULL, NULL, 0, 0}, /* appstream.StackList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2210, 16}, /* appstream.Stack */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2227, 2}, /* appstream.DescribeStacksResult */
+    {SH_LIST, 0, "member", 1417, -1, NULL, NULL, 0, 0}, /* appstream.StackList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2211, 16}, /* appstream.Stack */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.Arn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.String */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.Timestamp */
-    {SH_LIST, 0, "member", 1418, -1, NULL, NULL, 0, 0}, /* appstream.StorageConnectorList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2184, 4}, /* appstream.StorageConnector */
+    {SH_LIST, 0, "member", 1422, -1, NULL, NULL, 0, 0}, /* appstream.StorageConnectorList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2185, 4}, /* appstream.StorageConnector */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.StorageConnectorType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.ResourceIdentifier */
-    {SH_LIST, 0, "member", 1422, -1, NULL, NULL, 0, 0}, /* appstream.DomainList */
+    {SH_LIST, 0, "member", 1426, -1, NULL, NULL, 0, 0}, /* appstream.DomainList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.Domain */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.RedirectURL */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.FeedbackURL */
-    {SH_LIST, 0, "member", 1426, -1, NULL, NULL, 0, 0}, /* appstream.StackErrors */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2188, 2}, /* appstream.StackError */
+    {SH_LIST, 0, "member", 1430, -1, NULL, NULL, 0, 0}, /* appstream.StackErrors */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2189, 2}, /* appstream.StackError */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.StackErrorCode */
-    {SH_LIST, 0, "member", 1429, -1, NULL, NULL, 0, 0}, /* appstream.UserSettingList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2190, 3}, /* appstream.UserSetting */
+    {SH_LIST, 0, "member", 1433, -1, NULL, NULL, 0, 0}, /* appstream.UserSettingList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2191, 3}, /* appstream.UserSetting */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.Action */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.Permission */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.Integer */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2193, 3}, /* appstream.ApplicationSettingsResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2194, 3}, /* appstream.ApplicationSettingsResponse */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.Boolean */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.SettingsGroup */
-    {SH_LIST, 0, "member", 1437, -1, NULL, NULL, 0, 0}, /* appstream.AccessEndpointList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2196, 2}, /* appstream.AccessEndpoint */
+    {SH_LIST, 0, "member", 1441, -1, NULL, NULL, 0, 0}, /* appstream.AccessEndpointList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2197, 2}, /* appstream.AccessEndpoint */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.AccessEndpointType */
-    {SH_LIST, 0, "member", 1440, -1, NULL, NULL, 0, 0}, /* appstream.EmbedHostDomains */
+    {SH_LIST, 0, "member", 1444, -1, NULL, NULL, 0, 0}, /* appstream.EmbedHostDomains */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.EmbedHostDomain */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2198, 1}, /* appstream.StreamingExperienceSettings */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2199, 1}, /* appstream.StreamingExperienceSettings */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.PreferredProtocol */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2202, 1}, /* appstream.ContentRedirection */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2199, 3}, /* appstream.UrlRedirectionConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2203, 1}, /* appstream.ContentRedirection */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2200, 3}, /* appstream.UrlRedirectionConfig */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.BooleanObject */
-    {SH_LIST, 0, "member", 1447, -1, NULL, NULL, 0, 0}, /* appstream.UrlPatternList */
+    {SH_LIST, 0, "member", 1451, -1, NULL, NULL, 0, 0}, /* appstream.UrlPatternList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.UrlPattern */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2205, 5}, /* appstream.AgentAccessConfig */
-    {SH_LIST, 0, "member", 1450, -1, NULL, NULL, 0, 0}, /* appstream.AgentAccessSettingList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2203, 2}, /* appstream.AgentAccessSetting */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2206, 5}, /* appstream.AgentAccessConfig */
+    {SH_LIST, 0, "member", 1454, -1, NULL, NULL, 0, 0}, /* appstream.AgentAccessSettingList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2204, 2}, /* appstream.AgentAccessSetting */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.AgentAction */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.S3BucketArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.ScreenResolution */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.ScreenImageFormat */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2275, 2}, /* appstream.DescribeFleetsResult */
-    {SH_LIST, 0, "member", 1457, -1, NULL, NULL, 0, 0}, /* appstream.FleetList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2248, 27}, /* appstream.Fleet */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2276, 2}, /* appstream.DescribeFleetsResult */
+    {SH_LIST, 0, "member", 1461, -1, NULL, NULL, 0, 0}, /* appstream.FleetList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2249, 27}, /* appstream.Fleet */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.FleetType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2228, 11}, /* appstream.ComputeCapacityStatus */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2229, 11}, /* appstream.ComputeCapacityStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.FleetState */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2239, 2}, /* appstream.VpcConfig */
-    {SH_LIST, 0, "member", 1415, -1, NULL, NULL, 0, 0}, /* appstream.SubnetIdList */
-    {SH_LIST, 0, "member", 1415, -1, NULL, NULL, 0, 0}, /* appstream.SecurityGroupIdList */
-    {SH_LIST, 0, "member", 1465, -1, NULL, NULL, 0, 0}, /* appstream.FleetErrors */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2241, 2}, /* appstream.FleetError */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2240, 2}, /* appstream.VpcConfig */
+    {SH_LIST, 0, "member", 1419, -1, NULL, NULL, 0, 0}, /* appstream.SubnetIdList */
+    {SH_LIST, 0, "member", 1419, -1, NULL, NULL, 0, 0}, /* appstream.SecurityGroupIdList */
+    {SH_LIST, 0, "member", 1469, -1, NULL, NULL, 0, 0}, /* appstream.FleetErrors */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2242, 2}, /* appstream.FleetError */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.FleetErrorCode */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2243, 2}, /* appstream.DomainJoinInfo */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2244, 2}, /* appstream.DomainJoinInfo */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.DirectoryName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.OrganizationalUnitDistinguishedName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.StreamView */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.PlatformType */
-    {SH_LIST, 0, "member", 1473, -1, NULL, NULL, 0, 0}, /* appstream.UsbDeviceFilterStrings */
+    {SH_LIST, 0, "member", 1477, -1, NULL, NULL, 0, 0}, /* appstream.UsbDeviceFilterStrings */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.UsbDeviceFilterString */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2245, 2}, /* appstream.S3Location */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2246, 2}, /* appstream.S3Location */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.S3Bucket */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* appstream.S3Key */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2247, 1}, /* appstream.VolumeConfig */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2280, 2}, /* network-firewall.ListFirewallsResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2248, 1}, /* appstream.VolumeConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2281, 2}, /* network-firewall.ListFirewallsResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.PaginationToken */
-    {SH_LIST, 0, "member", 1481, -1, NULL, NULL, 0, 0}, /* network-firewall.Firewalls */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2277, 3}, /* network-firewall.FirewallMetadata */
+    {SH_LIST, 0, "member", 1485, -1, NULL, NULL, 0, 0}, /* network-firewall.Firewalls */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2278, 3}, /* network-firewall.FirewallMetadata */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.ResourceName */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.ResourceArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TransitGatewayAttachmentId */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2328, 3}, /* network-firewall.DescribeFirewallResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2329, 3}, /* network-firewall.DescribeFirewallResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.UpdateToken */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2289, 18}, /* network-firewall.Firewall */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2290, 18}, /* network-firewall.Firewall */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.VpcId */
-    {SH_LIST, 0, "member", 1490, -1, NULL, NULL, 0, 0}, /* network-firewall.SubnetMappings */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2282, 2}, /* network-firewall.SubnetMapping */
+    {SH_LIST, 0, "member", 1494, -1, NULL, NULL, 0, 0}, /* network-firewall.SubnetMappings */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2283, 2}, /* network-firewall.SubnetMapping */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.CollectionMember_String */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.IPAddressType */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.Boolean */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.Description */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.ResourceId */
-    {SH_LIST, 0, "member", 1497, -1, NULL, NULL, 0, 0}, /* network-firewall.TagList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2284, 2}, /* network-firewall.Tag */
+    {SH_LIST, 0, "member", 1501, -1, NULL, NULL, 0, 0}, /* network-firewall.TagList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2285, 2}, /* network-firewall.Tag */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TagKey */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TagValue */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2286, 2}, /* network-firewall.EncryptionConfiguration */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2287, 2}, /* network-firewall.EncryptionConfiguration */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.KeyId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.EncryptionType */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.NumberOfAssociations */
-    {SH_LIST, 0, "member", 1505, -1, NULL, NULL, 0, 0}, /* network-firewall.EnabledAnalysisTypes */
+    {SH_LIST, 0, "member", 1509, -1, NULL, NULL, 0, 0}, /* network-firewall.EnabledAnalysisTypes */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.EnabledAnalysisType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TransitGatewayId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.AWSAccountId */
-    {SH_LIST, 0, "member", 1509, -1, NULL, NULL, 0, 0}, /* network-firewall.AvailabilityZoneMappings */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2288, 1}, /* network-firewall.AvailabilityZoneMapping */
+    {SH_LIST, 0, "member", 1513, -1, NULL, NULL, 0, 0}, /* network-firewall.AvailabilityZoneMappings */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2289, 1}, /* network-firewall.AvailabilityZoneMapping */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.AvailabilityZoneMappingString */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2323, 5}, /* network-firewall.FirewallStatus */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2324, 5}, /* network-firewall.FirewallStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.FirewallStatusValue */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.ConfigurationSyncState */
-    {SH_MAP, 0, NULL, 1516, 1515, "key", "value", 0, 0}, /* network-firewall.SyncStates */
+    {SH_MAP, 0, NULL, 1520, 1519, "key", "value", 0, 0}, /* network-firewall.SyncStates */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.AvailabilityZone */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2313, 2}, /* network-firewall.SyncState */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2307, 4}, /* network-firewall.Attachment */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2314, 2}, /* network-firewall.SyncState */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2308, 4}, /* network-firewall.Attachment */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.AzSubnet */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.EndpointId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.AttachmentStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.StatusMessage */
-    {SH_MAP, 0, NULL, 1523, 1482, "key", "value", 0, 0}, /* network-firewall.SyncStateConfig */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2311, 2}, /* network-firewall.PerObjectStatus */
+    {SH_MAP, 0, NULL, 1527, 1486, "key", "value", 0, 0}, /* network-firewall.SyncStateConfig */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2312, 2}, /* network-firewall.PerObjectStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.PerObjectSyncStatus */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2319, 1}, /* network-firewall.CapacityUsageSummary */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2316, 3}, /* network-firewall.CIDRSummary */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2320, 1}, /* network-firewall.CapacityUsageSummary */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2317, 3}, /* network-firewall.CIDRSummary */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.CIDRCount */
-    {SH_MAP, 0, NULL, 1530, 1529, "key", "value", 0, 0}, /* network-firewall.IPSetMetadataMap */
+    {SH_MAP, 0, NULL, 1534, 1533, "key", "value", 0, 0}, /* network-firewall.IPSetMetadataMap */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.IPSetArn */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2315, 1}, /* network-firewall.IPSetMetadata */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2320, 3}, /* network-firewall.TransitGatewayAttachmentSyncState */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2316, 1}, /* network-firewall.IPSetMetadata */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2321, 3}, /* network-firewall.TransitGatewayAttachmentSyncState */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.AttachmentId */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TransitGatewayAttachmentStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TransitGatewayAttachmentSyncStateMessage */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2371, 3}, /* network-firewall.DescribeFirewallPolicyResponse */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2331, 12}, /* network-firewall.FirewallPolicyResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2372, 3}, /* network-firewall.DescribeFirewallPolicyResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2332, 12}, /* network-firewall.FirewallPolicyResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.ResourceStatus */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.RuleCapacity */
     {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.LastUpdateTime */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2361, 10}, /* network-firewall.FirewallPolicy */
-    {SH_LIST, 0, "member", 1542, -1, NULL, NULL, 0, 0}, /* network-firewall.StatelessRuleGroupReferences */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2343, 2}, /* network-firewall.StatelessRuleGroupReference */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2362, 10}, /* network-firewall.FirewallPolicy */
+    {SH_LIST, 0, "member", 1546, -1, NULL, NULL, 0, 0}, /* network-firewall.StatelessRuleGroupReferences */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2344, 2}, /* network-firewall.StatelessRuleGroupReference */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.Priority */
-    {SH_LIST, 0, "member", 1491, -1, NULL, NULL, 0, 0}, /* network-firewall.StatelessActions */
-    {SH_LIST, 0, "member", 1546, -1, NULL, NULL, 0, 0}, /* network-firewall.CustomActions */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2348, 2}, /* network-firewall.CustomAction */
+    {SH_LIST, 0, "member", 1495, -1, NULL, NULL, 0, 0}, /* network-firewall.StatelessActions */
+    {SH_LIST, 0, "member", 1550, -1, NULL, NULL, 0, 0}, /* network-firewall.CustomActions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2349, 2}, /* network-firewall.CustomAction */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.ActionName */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2347, 1}, /* network-firewall.ActionDefinition */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2346, 1}, /* network-firewall.PublishMetricAction */
-    {SH_LIST, 0, "member", 1551, -1, NULL, NULL, 0, 0}, /* network-firewall.Dimensions */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2345, 1}, /* network-firewall.Dimension */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2348, 1}, /* network-firewall.ActionDefinition */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2347, 1}, /* network-firewall.PublishMetricAction */
+    {SH_LIST, 0, "member", 1555, -1, NULL, NULL, 0, 0}, /* network-firewall.Dimensions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2346, 1}, /* network-firewall.Dimension */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.DimensionValue */
-    {SH_LIST, 0, "member", 1554, -1, NULL, NULL, 0, 0}, /* network-firewall.StatefulRuleGroupReferences */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2351, 4}, /* network-firewall.StatefulRuleGroupReference */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2350, 1}, /* network-firewall.StatefulRuleGroupOverride */
+    {SH_LIST, 0, "member", 1558, -1, NULL, NULL, 0, 0}, /* network-firewall.StatefulRuleGroupReferences */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2352, 4}, /* network-firewall.StatefulRuleGroupReference */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2351, 1}, /* network-firewall.StatefulRuleGroupOverride */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.OverrideAction */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.DeepThreatInspection */
-    {SH_LIST, 0, "member", 1491, -1, NULL, NULL, 0, 0}, /* network-firewall.StatefulActions */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2356, 3}, /* network-firewall.StatefulEngineOptions */
+    {SH_LIST, 0, "member", 1495, -1, NULL, NULL, 0, 0}, /* network-firewall.StatefulActions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2357, 3}, /* network-firewall.StatefulEngineOptions */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.RuleOrder */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.StreamExceptionPolicy */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2355, 1}, /* network-firewall.FlowTimeouts */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2356, 1}, /* network-firewall.FlowTimeouts */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TcpIdleTimeoutRangeBound */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2360, 1}, /* network-firewall.PolicyVariables */
-    {SH_MAP, 0, NULL, 1567, 1566, "key", "value", 0, 0}, /* network-firewall.IPSets */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2361, 1}, /* network-firewall.PolicyVariables */
+    {SH_MAP, 0, NULL, 1571, 1570, "key", "value", 0, 0}, /* network-firewall.IPSets */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.RuleVariableName */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2359, 1}, /* network-firewall.IPSet */
-    {SH_LIST, 0, "member", 1569, -1, NULL, NULL, 0, 0}, /* network-firewall.VariableDefinitionList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2360, 1}, /* network-firewall.IPSet */
+    {SH_LIST, 0, "member", 1573, -1, NULL, NULL, 0, 0}, /* network-firewall.VariableDefinitionList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.VariableDefinition */
     {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.EnableTLSSessionHolding */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2441, 3}, /* network-firewall.DescribeRuleGroupResponse */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2415, 4}, /* network-firewall.RuleGroup */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2375, 2}, /* network-firewall.RuleVariables */
-    {SH_MAP, 0, NULL, 1575, 1566, "key", "value", 0, 0}, /* network-firewall.PortSets */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2374, 1}, /* network-firewall.PortSet */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2378, 1}, /* network-firewall.ReferenceSets */
-    {SH_MAP, 0, NULL, 1579, 1578, "key", "value", 0, 0}, /* network-firewall.IPSetReferenceMap */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2442, 3}, /* network-firewall.DescribeRuleGroupResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2416, 4}, /* network-firewall.RuleGroup */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2376, 2}, /* network-firewall.RuleVariables */
+    {SH_MAP, 0, NULL, 1579, 1570, "key", "value", 0, 0}, /* network-firewall.PortSets */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2375, 1}, /* network-firewall.PortSet */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2379, 1}, /* network-firewall.ReferenceSets */
+    {SH_MAP, 0, NULL, 1583, 1582, "key", "value", 0, 0}, /* network-firewall.IPSetReferenceMap */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.IPSetReferenceName */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2377, 1}, /* network-firewall.IPSetReference */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2410, 4}, /* network-firewall.RulesSource */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2378, 1}, /* network-firewall.IPSetReference */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2411, 4}, /* network-firewall.RulesSource */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.RulesString */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2379, 3}, /* network-firewall.RulesSourceList */
-    {SH_LIST, 0, "member", 1491, -1, NULL, NULL, 0, 0}, /* network-firewall.RuleTargets */
-    {SH_LIST, 0, "member", 1585, -1, NULL, NULL, 0, 0}, /* network-firewall.TargetTypes */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2380, 3}, /* network-firewall.RulesSourceList */
+    {SH_LIST, 0, "member", 1495, -1, NULL, NULL, 0, 0}, /* network-firewall.RuleTargets */
+    {SH_LIST, 0, "member", 1589, -1, NULL, NULL, 0, 0}, /* network-firewall.TargetTypes */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TargetType */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.GeneratedRulesType */
-    {SH_LIST, 0, "member", 1588, -1, NULL, NULL, 0, 0}, /* network-firewall.StatefulRules */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2390, 3}, /* network-firewall.StatefulRule */
+    {SH_LIST, 0, "member", 1592, -1, NULL, NULL, 0, 0}, /* network-firewall.StatefulRules */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2391, 3}, /* network-firewall.StatefulRule */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.StatefulAction */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2382, 6}, /* network-firewall.Header */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2383, 6}, /* network-firewall.Header */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.StatefulRuleProtocol */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.Source */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.Port */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.StatefulRuleDirection */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.Destination */
-    {SH_LIST, 0, "member", 1597, -1, NULL, NULL, 0, 0}, /* network-firewall.RuleOptions */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2388, 2}, /* network-firewall.RuleOption */
+    {SH_LIST, 0, "member", 1601, -1, NULL, NULL, 0, 0}, /* network-firewall.RuleOptions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2389, 2}, /* network-firewall.RuleOption */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.Keyword */
-    {SH_LIST, 0, "member", 1600, -1, NULL, NULL, 0, 0}, /* network-firewall.Settings */
+    {SH_LIST, 0, "member", 1604, -1, NULL, NULL, 0, 0}, /* network-firewall.Settings */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.Setting */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2408, 2}, /* network-firewall.StatelessRulesAndCustomActions */
-    {SH_LIST, 0, "member", 1603, -1, NULL, NULL, 0, 0}, /* network-firewall.StatelessRules */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2406, 2}, /* network-firewall.StatelessRule */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2404, 2}, /* network-firewall.RuleDefinition */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2398, 6}, /* network-firewall.MatchAttributes */
-    {SH_LIST, 0, "member", 1607, -1, NULL, NULL, 0, 0}, /* network-firewall.Addresses */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2393, 1}, /* network-firewall.Address */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2409, 2}, /* network-firewall.StatelessRulesAndCustomActions */
+    {SH_LIST, 0, "member", 1607, -1, NULL, NULL, 0, 0}, /* network-firewall.StatelessRules */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2407, 2}, /* network-firewall.StatelessRule */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2405, 2}, /* network-firewall.RuleDefinition */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2399, 6}, /* network-firewall.MatchAttributes */
+    {SH_LIST, 0, "member", 1611, -1, NULL, NULL, 0, 0}, /* network-firewall.Addresses */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2394, 1}, /* network-firewall.Address */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.AddressDefinition */
-    {SH_LIST, 0, "member", 1610, -1, NULL, NULL, 0, 0}, /* network-firewall.PortRanges */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2394, 2}, /* network-firewall.PortRange */
+    {SH_LIST, 0, "member", 1614, -1, NULL, NULL, 0, 0}, /* network-firewall.PortRanges */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2395, 2}, /* network-firewall.PortRange */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.PortRangeBound */
-    {SH_LIST, 0, "member", 1613, -1, NULL, NULL, 0, 0}, /* network-firewall.ProtocolNumbers */
+    {SH_LIST, 0, "member", 1617, -1, NULL, NULL, 0, 0}, /* network-firewall.ProtocolNumbers */
     {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.ProtocolNumber */
-    {SH_LIST, 0, "member", 1615, -1, NULL, NULL, 0, 0}, /* network-firewall.TCPFlags */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2396, 2}, /* network-firewall.TCPFlagField */
-    {SH_LIST, 0, "member", 1617, -1, NULL, NULL, 0, 0}, /* network-firewall.Flags */
+    {SH_LIST, 0, "member", 1619, -1, NULL, NULL, 0, 0}, /* network-firewall.TCPFlags */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2397, 2}, /* network-firewall.TCPFlagField */
+    {SH_LIST, 0, "member", 1621, -1, NULL, NULL, 0, 0}, /* network-firewall.Flags */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.TCPFlag */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2414, 1}, /* network-firewall.StatefulRuleOptions */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2425, 16}, /* network-firewall.RuleGroupResponse */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2415, 1}, /* network-firewall.StatefulRuleOptions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2426, 16}, /* network-firewall.RuleGroupResponse */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.RuleGroupType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2419, 2}, /* network-firewall.SourceMetadata */
-    {SH_LIST, 0, "member", 1623, -1, NULL, NULL, 0, 0}, /* network-firewall.AnalysisResultList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2421, 3}, /* network-firewall.AnalysisResult */
-    {SH_LIST, 0, "member", 1491, -1, NULL, NULL, 0, 0}, /* network-firewall.RuleIdList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2420, 2}, /* network-firewall.SourceMetadata */
+    {SH_LIST, 0, "member", 1627, -1, NULL, NULL, 0, 0}, /* network-firewall.AnalysisResultList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2422, 3}, /* network-firewall.AnalysisResult */
+    {SH_LIST, 0, "member", 1495, -1, NULL, NULL, 0, 0}, /* network-firewall.RuleIdList */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.IdentifiedType */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2424, 1}, /* network-firewall.SummaryConfiguration */
-    {SH_LIST, 0, "member", 1628, -1, NULL, NULL, 0, 0}, /* network-firewall.SummaryRuleOptions */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2425, 1}, /* network-firewall.SummaryConfiguration */
+    {SH_LIST, 0, "member", 1632, -1, NULL, NULL, 0, 0}, /* network-firewall.SummaryRuleOptions */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* network-firewall.SummaryRuleOption */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2451, 2}, /* sso-admin.ListInstancesResponse */
-    {SH_LIST, 0, "member", 1631, -1, NULL, NULL, 0, 0}, /* sso-admin.InstanceList */
-    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2444, 7}, /* sso-admin.InstanceMetadata */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2452, 2}, /* sso-admin.ListInstancesResponse */
+    {SH_LIST, 0, "member", 1635, -1, NULL, NULL, 0, 0}, /* sso-admin.InstanceList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2445, 7}, /* sso-admin.InstanceMetadata */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sso-admin.InstanceArn */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sso-admin.Id */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sso-admin.AccountId */
@@ -3142,963 +3146,964 @@ const struct aws_member aws_members[] = {
     {"emitSystemFieldDimensions", "emitSystemFieldDimensions", 856, 0, 0},
     {"metricFilters", "metricFilters", 840, 0, 0},
     {"nextToken", "nextToken", 838, 0, 0},
-    {"TopicArn", "TopicArn", 861, 0, 0},
-    {"Topics", "Topics", 859, 0, 0},
-    {"NextToken", "NextToken", 862, 0, 0},
-    {"SubscriptionArn", "SubscriptionArn", 866, 0, 0},
-    {"Owner", "Owner", 867, 0, 0},
-    {"Protocol", "Protocol", 868, 0, 0},
-    {"Endpoint", "Endpoint", 869, 0, 0},
-    {"TopicArn", "TopicArn", 861, 0, 0},
-    {"Subscriptions", "Subscriptions", 864, 0, 0},
-    {"NextToken", "NextToken", 862, 0, 0},
-    {"createdAt", "createdAt", 871, 0, 0},
-    {"findingPublishingFrequency", "findingPublishingFrequency", 872, 0, 0},
-    {"serviceRole", "serviceRole", 873, 0, 0},
-    {"status", "status", 874, 0, 0},
-    {"updatedAt", "updatedAt", 871, 0, 0},
-    {"status", "status", 880, 0, 0},
-    {"errorCode", "errorCode", 881, 0, 0},
-    {"errorMessage", "errorMessage", 882, 0, 0},
-    {"ec2", "ec2", 879, 0, 0},
-    {"ecr", "ecr", 879, 0, 0},
-    {"lambda", "lambda", 879, 0, 0},
-    {"lambdaCode", "lambdaCode", 879, 0, 0},
-    {"codeRepository", "codeRepository", 879, 0, 0},
-    {"accountId", "accountId", 878, 0, 0},
-    {"state", "state", 879, 0, 0},
-    {"resourceState", "resourceState", 883, 0, 0},
-    {"ec2", "ec2", 880, 0, 0},
-    {"ecr", "ecr", 880, 0, 0},
-    {"lambda", "lambda", 880, 0, 0},
-    {"lambdaCode", "lambdaCode", 880, 0, 0},
-    {"codeRepository", "codeRepository", 880, 0, 0},
-    {"accountId", "accountId", 878, 0, 0},
-    {"status", "status", 880, 0, 0},
-    {"resourceStatus", "resourceStatus", 886, 0, 0},
-    {"errorCode", "errorCode", 881, 0, 0},
-    {"errorMessage", "errorMessage", 882, 0, 0},
-    {"accounts", "accounts", 876, 0, 0},
-    {"failedAccounts", "failedAccounts", 884, 0, 0},
-    {"DetailedStatus", "DetailedStatus", 902, 0, 0},
-    {"InstanceAssociationStatusAggregatedCount", "InstanceAssociationStatusAggregatedCount", 904, 0, 0},
-    {"InstanceId", "InstanceId", 890, 0, 0},
-    {"PingStatus", "PingStatus", 891, 0, 0},
-    {"LastPingDateTime", "LastPingDateTime", 892, 0, 0},
-    {"AgentVersion", "AgentVersion", 893, 0, 0},
-    {"IsLatestVersion", "IsLatestVersion", 894, 0, 0},
-    {"PlatformType", "PlatformType", 895, 0, 0},
-    {"PlatformName", "PlatformName", 896, 0, 0},
-    {"PlatformVersion", "PlatformVersion", 896, 0, 0},
-    {"ActivationId", "ActivationId", 897, 0, 0},
-    {"IamRole", "IamRole", 898, 0, 0},
-    {"RegistrationDate", "RegistrationDate", 892, 0, 0},
-    {"ResourceType", "ResourceType", 899, 0, 0},
-    {"Name", "Name", 896, 0, 0},
-    {"IPAddress", "IPAddress", 900, 0, 0},
-    {"ComputerName", "ComputerName", 901, 0, 0},
-    {"AssociationStatus", "AssociationStatus", 902, 0, 0},
-    {"LastAssociationExecutionDate", "LastAssociationExecutionDate", 892, 0, 0},
-    {"LastSuccessfulAssociationExecutionDate", "LastSuccessfulAssociationExecutionDate", 892, 0, 0},
-    {"AssociationOverview", "AssociationOverview", 903, 0, 0},
-    {"SourceId", "SourceId", 906, 0, 0},
-    {"SourceType", "SourceType", 907, 0, 0},
-    {"InstanceInformationList", "InstanceInformationList", 888, 0, 0},
-    {"NextToken", "NextToken", 908, 0, 0},
-    {"Name", "Name", 910, 0, 0},
-    {"Version", "Version", 913, 0, 0},
-    {"RequireType", "RequireType", 921, 0, 0},
-    {"VersionName", "VersionName", 912, 0, 0},
-    {"Name", "Name", 924, 0, 0},
-    {"Size", "Size", 925, 0, 0},
-    {"Hash", "Hash", 926, 0, 0},
-    {"HashType", "HashType", 927, 0, 0},
-    {"Url", "Url", 928, 0, 0},
-    {"Name", "Name", 910, 0, 0},
-    {"CreatedDate", "CreatedDate", 892, 0, 0},
-    {"DisplayName", "DisplayName", 911, 0, 0},
-    {"VersionName", "VersionName", 912, 0, 0},
-    {"DocumentVersion", "DocumentVersion", 913, 0, 0},
-    {"Status", "Status", 914, 0, 0},
-    {"StatusInformation", "StatusInformation", 915, 0, 0},
-    {"Content", "Content", 916, 0, 0},
-    {"DocumentType", "DocumentType", 917, 0, 0},
-    {"DocumentFormat", "DocumentFormat", 918, 0, 0},
-    {"Requires", "Requires", 919, 0, 0},
-    {"AttachmentsContent", "AttachmentsContent", 922, 0, 0},
-    {"ReviewStatus", "ReviewStatus", 929, 0, 0},
-    {"Name", "Name", 934, 0, 0},
-    {"Id", "Id", 935, 0, 0},
-    {"Description", "Description", 936, 0, 0},
-    {"LockToken", "LockToken", 937, 0, 0},
-    {"ARN", "ARN", 938, 0, 0},
-    {"NextMarker", "NextMarker", 931, 0, 0},
-    {"WebACLs", "WebACLs", 932, 0, 0},
-    {"ResourceArns", "ResourceArns", 940, 0, 0},
-    {"Quantity", "Quantity", 943, 0, 0},
-    {"Items", "Items", 949, 0, 0},
-    {"HeaderName", "HeaderName", 942, 0, 0},
-    {"HeaderValue", "HeaderValue", 956, 0, 0},
-    {"Quantity", "Quantity", 943, 0, 0},
-    {"Items", "Items", 954, 0, 0},
-    {"OriginAccessIdentity", "OriginAccessIdentity", 942, 0, 0},
-    {"OriginReadTimeout", "OriginReadTimeout", 943, 0, 0},
-    {"Quantity", "Quantity", 943, 0, 0},
-    {"Items", "Items", 961, 0, 0},
-    {"ClientCertificateArn", "ClientCertificateArn", 942, 0, 0},
-    {"HTTPPort", "HTTPPort", 943, 0, 0},
-    {"HTTPSPort", "HTTPSPort", 943, 0, 0},
-    {"OriginProtocolPolicy", "OriginProtocolPolicy", 959, 0, 0},
-    {"OriginSslProtocols", "OriginSslProtocols", 960, 0, 0},
-    {"OriginReadTimeout", "OriginReadTimeout", 943, 0, 0},
-    {"OriginKeepaliveTimeout", "OriginKeepaliveTimeout", 943, 0, 0},
-    {"IpAddressType", "IpAddressType", 963, 0, 0},
-    {"OriginMtlsConfig", "OriginMtlsConfig", 964, 0, 0},
-    {"VpcOriginId", "VpcOriginId", 942, 0, 0},
-    {"OwnerAccountId", "OwnerAccountId", 942, 0, 0},
-    {"OriginReadTimeout", "OriginReadTimeout", 943, 0, 0},
-    {"OriginKeepaliveTimeout", "OriginKeepaliveTimeout", 943, 0, 0},
-    {"Enabled", "Enabled", 944, 0, 0},
-    {"OriginShieldRegion", "OriginShieldRegion", 967, 0, 0},
-    {"Id", "Id", 942, 0, 0},
-    {"DomainName", "DomainName", 942, 0, 0},
-    {"OriginPath", "OriginPath", 942, 0, 0},
-    {"CustomHeaders", "CustomHeaders", 953, 0, 0},
-    {"S3OriginConfig", "S3OriginConfig", 957, 0, 0},
-    {"CustomOriginConfig", "CustomOriginConfig", 958, 0, 0},
-    {"VpcOriginConfig", "VpcOriginConfig", 965, 0, 0},
-    {"ConnectionAttempts", "ConnectionAttempts", 943, 0, 0},
-    {"ConnectionTimeout", "ConnectionTimeout", 943, 0, 0},
-    {"ResponseCompletionTimeout", "ResponseCompletionTimeout", 943, 0, 0},
-    {"OriginShield", "OriginShield", 966, 0, 0},
-    {"OriginAccessControlId", "OriginAccessControlId", 942, 0, 0},
-    {"Quantity", "Quantity", 943, 0, 0},
-    {"Items", "Items", 951, 0, 0},
-    {"Quantity", "Quantity", 943, 0, 0},
-    {"Items", "Items", 973, 0, 0},
-    {"StatusCodes", "StatusCodes", 972, 0, 0},
-    {"OriginId", "OriginId", 942, 0, 0},
-    {"Quantity", "Quantity", 943, 0, 0},
-    {"Items", "Items", 975, 0, 0},
-    {"Id", "Id", 942, 0, 0},
-    {"FailoverCriteria", "FailoverCriteria", 971, 0, 0},
-    {"Members", "Members", 974, 0, 0},
-    {"SelectionCriteria", "SelectionCriteria", 977, 0, 0},
-    {"Quantity", "Quantity", 943, 0, 0},
-    {"Items", "Items", 969, 0, 0},
-    {"Enabled", "Enabled", 944, 0, 0},
-    {"Quantity", "Quantity", 943, 0, 0},
-    {"Items", "Items", 980, 0, 0},
-    {"Enabled", "Enabled", 944, 0, 0},
-    {"Quantity", "Quantity", 943, 0, 0},
-    {"Items", "Items", 982, 0, 0},
-    {"Quantity", "Quantity", 943, 0, 0},
-    {"Items", "Items", 985, 0, 0},
-    {"Quantity", "Quantity", 943, 0, 0},
-    {"Items", "Items", 985, 0, 0},
-    {"CachedMethods", "CachedMethods", 987, 0, 0},
-    {"LambdaFunctionARN", "LambdaFunctionARN", 991, 0, 0},
-    {"EventType", "EventType", 992, 0, 0},
-    {"IncludeBody", "IncludeBody", 944, 0, 0},
-    {"Quantity", "Quantity", 943, 0, 0},
-    {"Items", "Items", 989, 0, 0},
-    {"FunctionARN", "FunctionARN", 996, 0, 0},
-    {"EventType", "EventType", 992, 0, 0},
-    {"Quantity", "Quantity", 943, 0, 0},
-    {"Items", "Items", 994, 0, 0},
-    {"Enabled", "Enabled", 944, 0, 0},
-    {"Quantity", "Quantity", 943, 0, 0},
-    {"Items", "Items", 1002, 0, 0},
-    {"Forward", "Forward", 1000, 0, 0},
-    {"WhitelistedNames", "WhitelistedNames", 1001, 0, 0},
-    {"Quantity", "Quantity", 943, 0, 0},
-    {"Items", "Items", 1004, 0, 0},
-    {"Quantity", "Quantity", 943, 0, 0},
-    {"Items", "Items", 1006, 0, 0},
-    {"QueryString", "QueryString", 944, 0, 0},
-    {"Cookies", "Cookies", 999, 0, 0},
-    {"Headers", "Headers", 1003, 0, 0},
-    {"QueryStringCacheKeys", "QueryStringCacheKeys", 1005, 0, 0},
-    {"TargetOriginId", "TargetOriginId", 942, 0, 0},
-    {"TrustedSigners", "TrustedSigners", 979, 0, 0},
-    {"TrustedKeyGroups", "TrustedKeyGroups", 981, 0, 0},
-    {"ViewerProtocolPolicy", "ViewerProtocolPolicy", 983, 0, 0},
-    {"AllowedMethods", "AllowedMethods", 984, 0, 0},
-    {"SmoothStreaming", "SmoothStreaming", 944, 0, 0},
-    {"Compress", "Compress", 944, 0, 0},
-    {"LambdaFunctionAssociations", "LambdaFunctionAssociations", 988, 0, 0},
-    {"FunctionAssociations", "FunctionAssociations", 993, 0, 0},
-    {"FieldLevelEncryptionId", "FieldLevelEncryptionId", 942, 0, 0},
-    {"RealtimeLogConfigArn", "RealtimeLogConfigArn", 942, 0, 0},
-    {"CachePolicyId", "CachePolicyId", 942, 0, 0},
-    {"OriginRequestPolicyId", "OriginRequestPolicyId", 942, 0, 0},
-    {"ResponseHeadersPolicyId", "ResponseHeadersPolicyId", 942, 0, 0},
-    {"GrpcConfig", "GrpcConfig", 997, 0, 0},
-    {"ForwardedValues", "ForwardedValues", 998, 0, 0},
-    {"MinTTL", "MinTTL", 1007, 0, 0},
-    {"DefaultTTL", "DefaultTTL", 1007, 0, 0},
-    {"MaxTTL", "MaxTTL", 1007, 0, 0},
-    {"PathPattern", "PathPattern", 942, 0, 0},
-    {"TargetOriginId", "TargetOriginId", 942, 0, 0},
-    {"TrustedSigners", "TrustedSigners", 979, 0, 0},
-    {"TrustedKeyGroups", "TrustedKeyGroups", 981, 0, 0},
-    {"ViewerProtocolPolicy", "ViewerProtocolPolicy", 983, 0, 0},
-    {"AllowedMethods", "AllowedMethods", 984, 0, 0},
-    {"SmoothStreaming", "SmoothStreaming", 944, 0, 0},
-    {"Compress", "Compress", 944, 0, 0},
-    {"LambdaFunctionAssociations", "LambdaFunctionAssociations", 988, 0, 0},
-    {"FunctionAssociations", "FunctionAssociations", 993, 0, 0},
-    {"FieldLevelEncryptionId", "FieldLevelEncryptionId", 942, 0, 0},
-    {"RealtimeLogConfigArn", "RealtimeLogConfigArn", 942, 0, 0},
-    {"CachePolicyId", "CachePolicyId", 942, 0, 0},
-    {"OriginRequestPolicyId", "OriginRequestPolicyId", 942, 0, 0},
-    {"ResponseHeadersPolicyId", "ResponseHeadersPolicyId", 942, 0, 0},
-    {"GrpcConfig", "GrpcConfig", 997, 0, 0},
-    {"ForwardedValues", "ForwardedValues", 998, 0, 0},
-    {"MinTTL", "MinTTL", 1007, 0, 0},
-    {"DefaultTTL", "DefaultTTL", 1007, 0, 0},
-    {"MaxTTL", "MaxTTL", 1007, 0, 0},
-    {"Quantity", "Quantity", 943, 0, 0},
-    {"Items", "Items", 1009, 0, 0},
-    {"ErrorCode", "ErrorCode", 943, 0, 0},
-    {"ResponsePagePath", "ResponsePagePath", 942, 0, 0},
-    {"ResponseCode", "ResponseCode", 942, 0, 0},
-    {"ErrorCachingMinTTL", "ErrorCachingMinTTL", 1007, 0, 0},
-    {"Quantity", "Quantity", 943, 0, 0},
-    {"Items", "Items", 1012, 0, 0},
-    {"CloudFrontDefaultCertificate", "CloudFrontDefaultCertificate", 944, 0, 0},
-    {"IAMCertificateId", "IAMCertificateId", 1016, 0, 0},
-    {"ACMCertificateArn", "ACMCertificateArn", 942, 0, 0},
-    {"SSLSupportMethod", "SSLSupportMethod", 1017, 0, 0},
-    {"MinimumProtocolVersion", "MinimumProtocolVersion", 1018, 0, 0},
-    {"Certificate", "Certificate", 942, 0, 0},
-    {"CertificateSource", "CertificateSource", 1019, 0, 0},
-    {"RestrictionType", "RestrictionType", 1022, 0, 0},
-    {"Quantity", "Quantity", 943, 0, 0},
-    {"Items", "Items", 1023, 0, 0},
-    {"GeoRestriction", "GeoRestriction", 1021, 0, 0},
-    {"CNAME", "CNAME", 942, 0, 0},
-    {"ICPRecordalStatus", "ICPRecordalStatus", 1027, 0, 0},
-    {"TrustStoreId", "TrustStoreId", 942, 0, 0},
-    {"AdvertiseTrustStoreCaNames", "AdvertiseTrustStoreCaNames", 944, 0, 0},
-    {"IgnoreCertificateExpiry", "IgnoreCertificateExpiry", 944, 0, 0},
-    {"Mode", "Mode", 1030, 0, 0},
-    {"TrustStoreConfig", "TrustStoreConfig", 1031, 0, 0},
-    {"Id", "Id", 1033, 0, 0},
-    {"Id", "Id", 942, 0, 0},
+    {"tags", "tags", 859, 0, 0},
+    {"TopicArn", "TopicArn", 865, 0, 0},
+    {"Topics", "Topics", 863, 0, 0},
+    {"NextToken", "NextToken", 866, 0, 0},
+    {"SubscriptionArn", "SubscriptionArn", 870, 0, 0},
+    {"Owner", "Owner", 871, 0, 0},
+    {"Protocol", "Protocol", 872, 0, 0},
+    {"Endpoint", "Endpoint", 873, 0, 0},
+    {"TopicArn", "TopicArn", 865, 0, 0},
+    {"Subscriptions", "Subscriptions", 868, 0, 0},
+    {"NextToken", "NextToken", 866, 0, 0},
+    {"createdAt", "createdAt", 875, 0, 0},
+    {"findingPublishingFrequency", "findingPublishingFrequency", 876, 0, 0},
+    {"serviceRole", "serviceRole", 877, 0, 0},
+    {"status", "status", 878, 0, 0},
+    {"updatedAt", "updatedAt", 875, 0, 0},
+    {"status", "status", 884, 0, 0},
+    {"errorCode", "errorCode", 885, 0, 0},
+    {"errorMessage", "errorMessage", 886, 0, 0},
+    {"ec2", "ec2", 883, 0, 0},
+    {"ecr", "ecr", 883, 0, 0},
+    {"lambda", "lambda", 883, 0, 0},
+    {"lambdaCode", "lambdaCode", 883, 0, 0},
+    {"codeRepository", "codeRepository", 883, 0, 0},
+    {"accountId", "accountId", 882, 0, 0},
+    {"state", "state", 883, 0, 0},
+    {"resourceState", "resourceState", 887, 0, 0},
+    {"ec2", "ec2", 884, 0, 0},
+    {"ecr", "ecr", 884, 0, 0},
+    {"lambda", "lambda", 884, 0, 0},
+    {"lambdaCode", "lambdaCode", 884, 0, 0},
+    {"codeRepository", "codeRepository", 884, 0, 0},
+    {"accountId", "accountId", 882, 0, 0},
+    {"status", "status", 884, 0, 0},
+    {"resourceStatus", "resourceStatus", 890, 0, 0},
+    {"errorCode", "errorCode", 885, 0, 0},
+    {"errorMessage", "errorMessage", 886, 0, 0},
+    {"accounts", "accounts", 880, 0, 0},
+    {"failedAccounts", "failedAccounts", 888, 0, 0},
+    {"DetailedStatus", "DetailedStatus", 906, 0, 0},
+    {"InstanceAssociationStatusAggregatedCount", "InstanceAssociationStatusAggregatedCount", 908, 0, 0},
+    {"InstanceId", "InstanceId", 894, 0, 0},
+    {"PingStatus", "PingStatus", 895, 0, 0},
+    {"LastPingDateTime", "LastPingDateTime", 896, 0, 0},
+    {"AgentVersion", "AgentVersion", 897, 0, 0},
+    {"IsLatestVersion", "IsLatestVersion", 898, 0, 0},
+    {"PlatformType", "PlatformType", 899, 0, 0},
+    {"PlatformName", "PlatformName", 900, 0, 0},
+    {"PlatformVersion", "PlatformVersion", 900, 0, 0},
+    {"ActivationId", "ActivationId", 901, 0, 0},
+    {"IamRole", "IamRole", 902, 0, 0},
+    {"RegistrationDate", "RegistrationDate", 896, 0, 0},
+    {"ResourceType", "ResourceType", 903, 0, 0},
+    {"Name", "Name", 900, 0, 0},
+    {"IPAddress", "IPAddress", 904, 0, 0},
+    {"ComputerName", "ComputerName", 905, 0, 0},
+    {"AssociationStatus", "AssociationStatus", 906, 0, 0},
+    {"LastAssociationExecutionDate", "LastAssociationExecutionDate", 896, 0, 0},
+    {"LastSuccessfulAssociationExecutionDate", "LastSuccessfulAssociationExecutionDate", 896, 0, 0},
+    {"AssociationOverview", "AssociationOverview", 907, 0, 0},
+    {"SourceId", "SourceId", 910, 0, 0},
+    {"SourceType", "SourceType", 911, 0, 0},
+    {"InstanceInformationList", "InstanceInformationList", 892, 0, 0},
+    {"NextToken", "NextToken", 912, 0, 0},
+    {"Name", "Name", 914, 0, 0},
+    {"Version", "Version", 917, 0, 0},
+    {"RequireType", "RequireType", 925, 0, 0},
+    {"VersionName", "VersionName", 916, 0, 0},
+    {"Name", "Name", 928, 0, 0},
+    {"Size", "Size", 929, 0, 0},
+    {"Hash", "Hash", 930, 0, 0},
+    {"HashType", "HashType", 931, 0, 0},
+    {"Url", "Url", 932, 0, 0},
+    {"Name", "Name", 914, 0, 0},
+    {"CreatedDate", "CreatedDate", 896, 0, 0},
+    {"DisplayName", "DisplayName", 915, 0, 0},
+    {"VersionName", "VersionName", 916, 0, 0},
+    {"DocumentVersion", "DocumentVersion", 917, 0, 0},
+    {"Status", "Status", 918, 0, 0},
+    {"StatusInformation", "StatusInformation", 919, 0, 0},
+    {"Content", "Content", 920, 0, 0},
+    {"DocumentType", "DocumentType", 921, 0, 0},
+    {"DocumentFormat", "DocumentFormat", 922, 0, 0},
+    {"Requires", "Requires", 923, 0, 0},
+    {"AttachmentsContent", "AttachmentsContent", 926, 0, 0},
+    {"ReviewStatus", "ReviewStatus", 933, 0, 0},
+    {"Name", "Name", 938, 0, 0},
+    {"Id", "Id", 939, 0, 0},
+    {"Description", "Description", 940, 0, 0},
+    {"LockToken", "LockToken", 941, 0, 0},
     {"ARN", "ARN", 942, 0, 0},
-    {"ETag", "ETag", 942, 0, 0},
-    {"Status", "Status", 942, 0, 0},
-    {"LastModifiedTime", "LastModifiedTime", 947, 0, 0},
-    {"DomainName", "DomainName", 942, 0, 0},
-    {"Aliases", "Aliases", 948, 0, 0},
-    {"Origins", "Origins", 950, 0, 0},
-    {"OriginGroups", "OriginGroups", 968, 0, 0},
-    {"DefaultCacheBehavior", "DefaultCacheBehavior", 978, 0, 0},
-    {"CacheBehaviors", "CacheBehaviors", 1008, 0, 0},
-    {"CustomErrorResponses", "CustomErrorResponses", 1011, 0, 0},
-    {"Comment", "Comment", 956, 0, 0},
-    {"PriceClass", "PriceClass", 1014, 0, 0},
-    {"Enabled", "Enabled", 944, 0, 0},
-    {"ViewerCertificate", "ViewerCertificate", 1015, 0, 0},
-    {"Restrictions", "Restrictions", 1020, 0, 0},
-    {"WebACLId", "WebACLId", 942, 0, 0},
-    {"HttpVersion", "HttpVersion", 1024, 0, 0},
-    {"IsIPV6Enabled", "IsIPV6Enabled", 944, 0, 0},
-    {"AliasICPRecordals", "AliasICPRecordals", 1025, 0, 0},
-    {"Staging", "Staging", 944, 0, 0},
-    {"ConnectionMode", "ConnectionMode", 1028, 0, 0},
-    {"AnycastIpListId", "AnycastIpListId", 942, 0, 0},
-    {"ViewerMtlsConfig", "ViewerMtlsConfig", 1029, 0, 0},
-    {"ConnectionFunctionAssociation", "ConnectionFunctionAssociation", 1032, 0, 0},
-    {"Marker", "Marker", 942, 0, 0},
-    {"NextMarker", "NextMarker", 942, 0, 0},
-    {"MaxItems", "MaxItems", 943, 0, 0},
-    {"IsTruncated", "IsTruncated", 944, 0, 0},
-    {"Quantity", "Quantity", 943, 0, 0},
-    {"Items", "Items", 945, 0, 0},
-    {"Code", "Code", 1045, 0, 0},
-    {"Reason", "Reason", 1046, 0, 0},
-    {"IpAddress", "IpAddress", 1055, 0, 0},
-    {"AllocationId", "AllocationId", 1056, 0, 0},
-    {"PrivateIPv4Address", "PrivateIPv4Address", 1057, 0, 0},
-    {"IPv6Address", "IPv6Address", 1058, 0, 0},
-    {"ZoneName", "ZoneName", 1050, 0, 0},
-    {"SubnetId", "SubnetId", 1051, 0, 0},
-    {"OutpostId", "OutpostId", 1052, 0, 0},
-    {"LoadBalancerAddresses", "LoadBalancerAddresses", 1053, 0, 0},
-    {"SourceNatIpv6Prefixes", "SourceNatIpv6Prefixes", 1059, 0, 0},
-    {"Ipv4IpamPoolId", "Ipv4IpamPoolId", 1068, 0, 0},
-    {"LoadBalancerArn", "LoadBalancerArn", 1037, 0, 0},
-    {"DNSName", "DNSName", 1038, 0, 0},
-    {"CanonicalHostedZoneId", "CanonicalHostedZoneId", 1039, 0, 0},
-    {"CreatedTime", "CreatedTime", 1040, 0, 0},
-    {"LoadBalancerName", "LoadBalancerName", 1041, 0, 0},
-    {"Scheme", "Scheme", 1042, 0, 0},
-    {"VpcId", "VpcId", 1043, 0, 0},
-    {"State", "State", 1044, 0, 0},
-    {"Type", "Type", 1047, 0, 0},
-    {"AvailabilityZones", "AvailabilityZones", 1048, 0, 0},
-    {"SecurityGroups", "SecurityGroups", 1061, 0, 0},
-    {"IpAddressType", "IpAddressType", 1063, 0, 0},
-    {"CustomerOwnedIpv4Pool", "CustomerOwnedIpv4Pool", 1064, 0, 0},
-    {"EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic", "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic", 1065, 0, 0},
-    {"EnablePrefixForIpv6SourceNat", "EnablePrefixForIpv6SourceNat", 1066, 0, 0},
-    {"IpamPools", "IpamPools", 1067, 0, 0},
-    {"LoadBalancers", "LoadBalancers", 1035, 0, 0},
-    {"NextMarker", "NextMarker", 1069, 0, 0},
-    {"CertificateArn", "CertificateArn", 1078, 0, 0},
-    {"IsDefault", "IsDefault", 1079, 0, 0},
-    {"Issuer", "Issuer", 1086, 0, 0},
-    {"AuthorizationEndpoint", "AuthorizationEndpoint", 1087, 0, 0},
-    {"TokenEndpoint", "TokenEndpoint", 1088, 0, 0},
-    {"UserInfoEndpoint", "UserInfoEndpoint", 1089, 0, 0},
-    {"ClientId", "ClientId", 1090, 0, 0},
-    {"ClientSecret", "ClientSecret", 1091, 0, 0},
-    {"SessionCookieName", "SessionCookieName", 1092, 0, 0},
-    {"Scope", "Scope", 1093, 0, 0},
-    {"SessionTimeout", "SessionTimeout", 1094, 0, 0},
-    {"AuthenticationRequestExtraParams", "AuthenticationRequestExtraParams", 1095, 0, 0},
-    {"OnUnauthenticatedRequest", "OnUnauthenticatedRequest", 1098, 0, 0},
-    {"UseExistingClientSecret", "UseExistingClientSecret", 1099, 0, 0},
-    {"UserPoolArn", "UserPoolArn", 1101, 0, 0},
-    {"UserPoolClientId", "UserPoolClientId", 1102, 0, 0},
-    {"UserPoolDomain", "UserPoolDomain", 1103, 0, 0},
-    {"SessionCookieName", "SessionCookieName", 1104, 0, 0},
-    {"Scope", "Scope", 1105, 0, 0},
-    {"SessionTimeout", "SessionTimeout", 1106, 0, 0},
-    {"AuthenticationRequestExtraParams", "AuthenticationRequestExtraParams", 1107, 0, 0},
-    {"OnUnauthenticatedRequest", "OnUnauthenticatedRequest", 1110, 0, 0},
-    {"Protocol", "Protocol", 1113, 0, 0},
-    {"Port", "Port", 1114, 0, 0},
-    {"Host", "Host", 1115, 0, 0},
-    {"Path", "Path", 1116, 0, 0},
-    {"Query", "Query", 1117, 0, 0},
-    {"StatusCode", "StatusCode", 1118, 0, 0},
-    {"MessageBody", "MessageBody", 1120, 0, 0},
-    {"StatusCode", "StatusCode", 1121, 0, 0},
-    {"ContentType", "ContentType", 1122, 0, 0},
-    {"TargetGroupArn", "TargetGroupArn", 1084, 0, 0},
-    {"Weight", "Weight", 1126, 0, 0},
-    {"Enabled", "Enabled", 1128, 0, 0},
-    {"DurationSeconds", "DurationSeconds", 1129, 0, 0},
-    {"TargetGroups", "TargetGroups", 1124, 0, 0},
-    {"TargetGroupStickinessConfig", "TargetGroupStickinessConfig", 1127, 0, 0},
-    {"Format", "Format", 1135, 0, 0},
-    {"Name", "Name", 1136, 0, 0},
-    {"Values", "Values", 1137, 0, 0},
-    {"JwksEndpoint", "JwksEndpoint", 1131, 0, 0},
-    {"Issuer", "Issuer", 1132, 0, 0},
-    {"AdditionalClaims", "AdditionalClaims", 1133, 0, 0},
-    {"Type", "Type", 1083, 0, 0},
-    {"TargetGroupArn", "TargetGroupArn", 1084, 0, 0},
-    {"AuthenticateOidcConfig", "AuthenticateOidcConfig", 1085, 0, 0},
-    {"AuthenticateCognitoConfig", "AuthenticateCognitoConfig", 1100, 0, 0},
-    {"Order", "Order", 1111, 0, 0},
-    {"RedirectConfig", "RedirectConfig", 1112, 0, 0},
-    {"FixedResponseConfig", "FixedResponseConfig", 1119, 0, 0},
-    {"ForwardConfig", "ForwardConfig", 1123, 0, 0},
-    {"JwtValidationConfig", "JwtValidationConfig", 1130, 0, 0},
-    {"Mode", "Mode", 1142, 0, 0},
-    {"TrustStoreArn", "TrustStoreArn", 1143, 0, 0},
-    {"IgnoreClientCertificateExpiry", "IgnoreClientCertificateExpiry", 1144, 0, 0},
-    {"TrustStoreAssociationStatus", "TrustStoreAssociationStatus", 1145, 0, 0},
-    {"AdvertiseTrustStoreCaNames", "AdvertiseTrustStoreCaNames", 1146, 0, 0},
-    {"ListenerArn", "ListenerArn", 1073, 0, 0},
-    {"LoadBalancerArn", "LoadBalancerArn", 1037, 0, 0},
-    {"Port", "Port", 1074, 0, 0},
-    {"Protocol", "Protocol", 1075, 0, 0},
-    {"Certificates", "Certificates", 1076, 0, 0},
-    {"SslPolicy", "SslPolicy", 1080, 0, 0},
-    {"DefaultActions", "DefaultActions", 1081, 0, 0},
-    {"AlpnPolicy", "AlpnPolicy", 1139, 0, 0},
-    {"MutualAuthentication", "MutualAuthentication", 1141, 0, 0},
-    {"Listeners", "Listeners", 1071, 0, 0},
-    {"NextMarker", "NextMarker", 1069, 0, 0},
-    {"Name", "Name", 1154, 0, 0},
-    {"Priority", "Priority", 1155, 0, 0},
-    {"SslProtocols", "SslProtocols", 1150, 0, 0},
-    {"Ciphers", "Ciphers", 1152, 0, 0},
-    {"Name", "Name", 1080, 0, 0},
-    {"SupportedLoadBalancerTypes", "SupportedLoadBalancerTypes", 1156, 0, 0},
-    {"SslPolicies", "SslPolicies", 1148, 0, 0},
-    {"NextMarker", "NextMarker", 1069, 0, 0},
-    {"CertificateArn", "CertificateArn", 1162, 0, 0},
-    {"DomainName", "DomainName", 1163, 0, 0},
-    {"SubjectAlternativeNameSummaries", "SubjectAlternativeNameSummaries", 1164, 0, 0},
-    {"HasAdditionalSubjectAlternativeNames", "HasAdditionalSubjectAlternativeNames", 1165, 0, 0},
-    {"Status", "Status", 1166, 0, 0},
-    {"Type", "Type", 1167, 0, 0},
-    {"KeyAlgorithm", "KeyAlgorithm", 1168, 0, 0},
-    {"KeyUsages", "KeyUsages", 1169, 0, 0},
-    {"ExtendedKeyUsages", "ExtendedKeyUsages", 1171, 0, 0},
-    {"ExportOption", "ExportOption", 1173, 0, 0},
-    {"InUse", "InUse", 1165, 0, 0},
-    {"Exported", "Exported", 1165, 0, 0},
-    {"RenewalEligibility", "RenewalEligibility", 1174, 0, 0},
-    {"NotBefore", "NotBefore", 1175, 0, 0},
-    {"NotAfter", "NotAfter", 1175, 0, 0},
-    {"CreatedAt", "CreatedAt", 1175, 0, 0},
-    {"IssuedAt", "IssuedAt", 1175, 0, 0},
-    {"ImportedAt", "ImportedAt", 1175, 0, 0},
-    {"RevokedAt", "RevokedAt", 1175, 0, 0},
-    {"ManagedBy", "ManagedBy", 1176, 0, 0},
-    {"NextToken", "NextToken", 1159, 0, 0},
-    {"CertificateSummaryList", "CertificateSummaryList", 1160, 0, 0},
-    {"Name", "Name", 1182, 0, 0},
-    {"Type", "Type", 1185, 0, 0},
-    {"Value", "Value", 1182, 0, 0},
-    {"RedirectFrom", "RedirectFrom", 1182, 0, 0},
-    {"RedirectTo", "RedirectTo", 1182, 0, 0},
-    {"DomainName", "DomainName", 1163, 0, 0},
-    {"ValidationEmails", "ValidationEmails", 1181, 0, 0},
-    {"ValidationDomain", "ValidationDomain", 1163, 0, 0},
-    {"ValidationStatus", "ValidationStatus", 1183, 0, 0},
-    {"ResourceRecord", "ResourceRecord", 1184, 0, 0},
-    {"HttpRedirect", "HttpRedirect", 1186, 0, 0},
-    {"ValidationMethod", "ValidationMethod", 1187, 0, 0},
-    {"RenewalStatus", "RenewalStatus", 1192, 0, 0},
-    {"DomainValidationOptions", "DomainValidationOptions", 1179, 0, 0},
-    {"RenewalStatusReason", "RenewalStatusReason", 1190, 0, 0},
-    {"UpdatedAt", "UpdatedAt", 1175, 0, 0},
-    {"Name", "Name", 1170, 0, 0},
-    {"Name", "Name", 1172, 0, 0},
-    {"OID", "OID", 1182, 0, 0},
-    {"CertificateTransparencyLoggingPreference", "CertificateTransparencyLoggingPreference", 1198, 0, 0},
-    {"Export", "Export", 1173, 0, 0},
-    {"CertificateArn", "CertificateArn", 1162, 0, 0},
-    {"DomainName", "DomainName", 1163, 0, 0},
-    {"SubjectAlternativeNames", "SubjectAlternativeNames", 1164, 0, 0},
-    {"ManagedBy", "ManagedBy", 1176, 0, 0},
-    {"DomainValidationOptions", "DomainValidationOptions", 1179, 0, 0},
-    {"Serial", "Serial", 1182, 0, 0},
-    {"Subject", "Subject", 1182, 0, 0},
-    {"Issuer", "Issuer", 1182, 0, 0},
-    {"CreatedAt", "CreatedAt", 1175, 0, 0},
-    {"IssuedAt", "IssuedAt", 1175, 0, 0},
-    {"ImportedAt", "ImportedAt", 1175, 0, 0},
-    {"Status", "Status", 1166, 0, 0},
-    {"RevokedAt", "RevokedAt", 1175, 0, 0},
-    {"RevocationReason", "RevocationReason", 1188, 0, 0},
-    {"NotBefore", "NotBefore", 1175, 0, 0},
-    {"NotAfter", "NotAfter", 1175, 0, 0},
-    {"KeyAlgorithm", "KeyAlgorithm", 1168, 0, 0},
-    {"SignatureAlgorithm", "SignatureAlgorithm", 1182, 0, 0},
-    {"InUseBy", "InUseBy", 1189, 0, 0},
-    {"FailureReason", "FailureReason", 1190, 0, 0},
-    {"Type", "Type", 1167, 0, 0},
-    {"RenewalSummary", "RenewalSummary", 1191, 0, 0},
-    {"KeyUsages", "KeyUsages", 1193, 0, 0},
-    {"ExtendedKeyUsages", "ExtendedKeyUsages", 1195, 0, 0},
-    {"CertificateAuthorityArn", "CertificateAuthorityArn", 1162, 0, 0},
-    {"RenewalEligibility", "RenewalEligibility", 1174, 0, 0},
-    {"Options", "Options", 1197, 0, 0},
-    {"Certificate", "Certificate", 1178, 0, 0},
-    {"AutomaticallyAfterDays", "AutomaticallyAfterDays", 1210, 0, 0},
-    {"Duration", "Duration", 1211, 0, 0},
-    {"ScheduleExpression", "ScheduleExpression", 1212, 0, 0},
-    {"Key", "Key", 1215, 0, 0},
-    {"Value", "Value", 1216, 0, 0},
-    {"Key", "Key", 1225, 0, 0},
-    {"Value", "Value", 1226, 0, 0},
-    {"ARN", "ARN", 1202, 0, 0},
-    {"Name", "Name", 1203, 0, 0},
-    {"Type", "Type", 1204, 0, 0},
-    {"Description", "Description", 1205, 0, 0},
-    {"KmsKeyId", "KmsKeyId", 1206, 0, 0},
-    {"RotationEnabled", "RotationEnabled", 1207, 0, 0},
-    {"RotationLambdaARN", "RotationLambdaARN", 1208, 0, 0},
-    {"RotationRules", "RotationRules", 1209, 0, 0},
-    {"ExternalSecretRotationMetadata", "ExternalSecretRotationMetadata", 1213, 0, 0},
-    {"ExternalSecretRotationRoleArn", "ExternalSecretRotationRoleArn", 1217, 0, 0},
-    {"LastRotatedDate", "LastRotatedDate", 1218, 0, 0},
-    {"LastChangedDate", "LastChangedDate", 1219, 0, 0},
-    {"LastAccessedDate", "LastAccessedDate", 1220, 0, 0},
-    {"DeletedDate", "DeletedDate", 1221, 0, 0},
-    {"NextRotationDate", "NextRotationDate", 1222, 0, 0},
-    {"Tags", "Tags", 1223, 0, 0},
-    {"SecretVersionsToStages", "SecretVersionsToStages", 1227, 0, 0},
-    {"OwningService", "OwningService", 1231, 0, 0},
-    {"CreatedDate", "CreatedDate", 1232, 0, 0},
-    {"PrimaryRegion", "PrimaryRegion", 1233, 0, 0},
-    {"SecretList", "SecretList", 1200, 0, 0},
-    {"NextToken", "NextToken", 1234, 0, 0},
-    {"Mode", "Mode", 1262, 0, 0},
-    {"PreferredProtocol", "PreferredProtocol", 1263, 0, 0},
-    {"RunningMode", "RunningMode", 1253, 0, 0},
-    {"RunningModeAutoStopTimeoutInMinutes", "RunningModeAutoStopTimeoutInMinutes", 1254, 0, 0},
-    {"RootVolumeSizeGib", "RootVolumeSizeGib", 1255, 0, 0},
-    {"UserVolumeSizeGib", "UserVolumeSizeGib", 1256, 0, 0},
-    {"ComputeTypeName", "ComputeTypeName", 1257, 0, 0},
-    {"Protocols", "Protocols", 1258, 0, 0},
-    {"OperatingSystemName", "OperatingSystemName", 1260, 0, 0},
-    {"GlobalAccelerator", "GlobalAccelerator", 1261, 0, 0},
-    {"Resource", "Resource", 1266, 0, 0},
-    {"State", "State", 1267, 0, 0},
-    {"WorkspaceId", "WorkspaceId", 1238, 0, 0},
-    {"Region", "Region", 1270, 0, 0},
-    {"State", "State", 1243, 0, 0},
-    {"Type", "Type", 1271, 0, 0},
-    {"DataReplication", "DataReplication", 1273, 0, 0},
-    {"RecoverySnapshotTime", "RecoverySnapshotTime", 1274, 0, 0},
-    {"StandbyWorkspaceId", "StandbyWorkspaceId", 1238, 0, 0},
-    {"DataReplication", "DataReplication", 1273, 0, 0},
-    {"RecoverySnapshotTime", "RecoverySnapshotTime", 1274, 0, 0},
-    {"WorkspaceId", "WorkspaceId", 1238, 0, 0},
-    {"DirectoryId", "DirectoryId", 1239, 0, 0},
-    {"UserName", "UserName", 1240, 0, 0},
-    {"IpAddress", "IpAddress", 1241, 0, 0},
-    {"Ipv6Address", "Ipv6Address", 1242, 0, 0},
-    {"State", "State", 1243, 0, 0},
-    {"BundleId", "BundleId", 1244, 0, 0},
-    {"SubnetId", "SubnetId", 1245, 0, 0},
-    {"ErrorMessage", "ErrorMessage", 1246, 0, 0},
-    {"ErrorCode", "ErrorCode", 1247, 0, 0},
-    {"ComputerName", "ComputerName", 1248, 0, 0},
-    {"VolumeEncryptionKey", "VolumeEncryptionKey", 1249, 0, 0},
-    {"UserVolumeEncryptionEnabled", "UserVolumeEncryptionEnabled", 1250, 0, 0},
-    {"RootVolumeEncryptionEnabled", "RootVolumeEncryptionEnabled", 1250, 0, 0},
-    {"WorkspaceName", "WorkspaceName", 1251, 0, 0},
-    {"WorkspaceProperties", "WorkspaceProperties", 1252, 0, 0},
-    {"ModificationStates", "ModificationStates", 1264, 0, 0},
-    {"RelatedWorkspaces", "RelatedWorkspaces", 1268, 0, 0},
-    {"DataReplicationSettings", "DataReplicationSettings", 1272, 0, 0},
-    {"StandbyWorkspacesProperties", "StandbyWorkspacesProperties", 1275, 0, 0},
-    {"Workspaces", "Workspaces", 1236, 0, 0},
-    {"NextToken", "NextToken", 1277, 0, 0},
-    {"EnableInternetAccess", "EnableInternetAccess", 1250, 0, 0},
-    {"DefaultOu", "DefaultOu", 1292, 0, 0},
-    {"CustomSecurityGroupId", "CustomSecurityGroupId", 1289, 0, 0},
-    {"UserEnabledAsLocalAdministrator", "UserEnabledAsLocalAdministrator", 1250, 0, 0},
-    {"EnableMaintenanceMode", "EnableMaintenanceMode", 1250, 0, 0},
-    {"InstanceIamRoleArn", "InstanceIamRoleArn", 1287, 0, 0},
-    {"AccessEndpointType", "AccessEndpointType", 1300, 0, 0},
-    {"VpcEndpointId", "VpcEndpointId", 1301, 0, 0},
-    {"AccessEndpoints", "AccessEndpoints", 1298, 0, 0},
-    {"InternetFallbackProtocols", "InternetFallbackProtocols", 1302, 0, 0},
-    {"DeviceTypeWindows", "DeviceTypeWindows", 1296, 0, 0},
-    {"DeviceTypeOsx", "DeviceTypeOsx", 1296, 0, 0},
-    {"DeviceTypeWeb", "DeviceTypeWeb", 1296, 0, 0},
-    {"DeviceTypeIos", "DeviceTypeIos", 1296, 0, 0},
-    {"DeviceTypeAndroid", "DeviceTypeAndroid", 1296, 0, 0},
-    {"DeviceTypeChromeOs", "DeviceTypeChromeOs", 1296, 0, 0},
-    {"DeviceTypeZeroClient", "DeviceTypeZeroClient", 1296, 0, 0},
-    {"DeviceTypeLinux", "DeviceTypeLinux", 1296, 0, 0},
-    {"DeviceTypeWorkSpacesThinClient", "DeviceTypeWorkSpacesThinClient", 1296, 0, 0},
-    {"AccessEndpointConfig", "AccessEndpointConfig", 1297, 0, 0},
-    {"RestartWorkspace", "RestartWorkspace", 1306, 0, 0},
-    {"IncreaseVolumeSize", "IncreaseVolumeSize", 1306, 0, 0},
-    {"ChangeComputeType", "ChangeComputeType", 1306, 0, 0},
-    {"SwitchRunningMode", "SwitchRunningMode", 1306, 0, 0},
-    {"RebuildWorkspace", "RebuildWorkspace", 1306, 0, 0},
-    {"Status", "Status", 1308, 0, 0},
-    {"UserAccessUrl", "UserAccessUrl", 1309, 0, 0},
-    {"RelayStateParameterName", "RelayStateParameterName", 1310, 0, 0},
+    {"NextMarker", "NextMarker", 935, 0, 0},
+    {"WebACLs", "WebACLs", 936, 0, 0},
+    {"ResourceArns", "ResourceArns", 944, 0, 0},
+    {"Quantity", "Quantity", 947, 0, 0},
+    {"Items", "Items", 953, 0, 0},
+    {"HeaderName", "HeaderName", 946, 0, 0},
+    {"HeaderValue", "HeaderValue", 960, 0, 0},
+    {"Quantity", "Quantity", 947, 0, 0},
+    {"Items", "Items", 958, 0, 0},
+    {"OriginAccessIdentity", "OriginAccessIdentity", 946, 0, 0},
+    {"OriginReadTimeout", "OriginReadTimeout", 947, 0, 0},
+    {"Quantity", "Quantity", 947, 0, 0},
+    {"Items", "Items", 965, 0, 0},
+    {"ClientCertificateArn", "ClientCertificateArn", 946, 0, 0},
+    {"HTTPPort", "HTTPPort", 947, 0, 0},
+    {"HTTPSPort", "HTTPSPort", 947, 0, 0},
+    {"OriginProtocolPolicy", "OriginProtocolPolicy", 963, 0, 0},
+    {"OriginSslProtocols", "OriginSslProtocols", 964, 0, 0},
+    {"OriginReadTimeout", "OriginReadTimeout", 947, 0, 0},
+    {"OriginKeepaliveTimeout", "OriginKeepaliveTimeout", 947, 0, 0},
+    {"IpAddressType", "IpAddressType", 967, 0, 0},
+    {"OriginMtlsConfig", "OriginMtlsConfig", 968, 0, 0},
+    {"VpcOriginId", "VpcOriginId", 946, 0, 0},
+    {"OwnerAccountId", "OwnerAccountId", 946, 0, 0},
+    {"OriginReadTimeout", "OriginReadTimeout", 947, 0, 0},
+    {"OriginKeepaliveTimeout", "OriginKeepaliveTimeout", 947, 0, 0},
+    {"Enabled", "Enabled", 948, 0, 0},
+    {"OriginShieldRegion", "OriginShieldRegion", 971, 0, 0},
+    {"Id", "Id", 946, 0, 0},
+    {"DomainName", "DomainName", 946, 0, 0},
+    {"OriginPath", "OriginPath", 946, 0, 0},
+    {"CustomHeaders", "CustomHeaders", 957, 0, 0},
+    {"S3OriginConfig", "S3OriginConfig", 961, 0, 0},
+    {"CustomOriginConfig", "CustomOriginConfig", 962, 0, 0},
+    {"VpcOriginConfig", "VpcOriginConfig", 969, 0, 0},
+    {"ConnectionAttempts", "ConnectionAttempts", 947, 0, 0},
+    {"ConnectionTimeout", "ConnectionTimeout", 947, 0, 0},
+    {"ResponseCompletionTimeout", "ResponseCompletionTimeout", 947, 0, 0},
+    {"OriginShield", "OriginShield", 970, 0, 0},
+    {"OriginAccessControlId", "OriginAccessControlId", 946, 0, 0},
+    {"Quantity", "Quantity", 947, 0, 0},
+    {"Items", "Items", 955, 0, 0},
+    {"Quantity", "Quantity", 947, 0, 0},
+    {"Items", "Items", 977, 0, 0},
+    {"StatusCodes", "StatusCodes", 976, 0, 0},
+    {"OriginId", "OriginId", 946, 0, 0},
+    {"Quantity", "Quantity", 947, 0, 0},
+    {"Items", "Items", 979, 0, 0},
+    {"Id", "Id", 946, 0, 0},
+    {"FailoverCriteria", "FailoverCriteria", 975, 0, 0},
+    {"Members", "Members", 978, 0, 0},
+    {"SelectionCriteria", "SelectionCriteria", 981, 0, 0},
+    {"Quantity", "Quantity", 947, 0, 0},
+    {"Items", "Items", 973, 0, 0},
+    {"Enabled", "Enabled", 948, 0, 0},
+    {"Quantity", "Quantity", 947, 0, 0},
+    {"Items", "Items", 984, 0, 0},
+    {"Enabled", "Enabled", 948, 0, 0},
+    {"Quantity", "Quantity", 947, 0, 0},
+    {"Items", "Items", 986, 0, 0},
+    {"Quantity", "Quantity", 947, 0, 0},
+    {"Items", "Items", 989, 0, 0},
+    {"Quantity", "Quantity", 947, 0, 0},
+    {"Items", "Items", 989, 0, 0},
+    {"CachedMethods", "CachedMethods", 991, 0, 0},
+    {"LambdaFunctionARN", "LambdaFunctionARN", 995, 0, 0},
+    {"EventType", "EventType", 996, 0, 0},
+    {"IncludeBody", "IncludeBody", 948, 0, 0},
+    {"Quantity", "Quantity", 947, 0, 0},
+    {"Items", "Items", 993, 0, 0},
+    {"FunctionARN", "FunctionARN", 1000, 0, 0},
+    {"EventType", "EventType", 996, 0, 0},
+    {"Quantity", "Quantity", 947, 0, 0},
+    {"Items", "Items", 998, 0, 0},
+    {"Enabled", "Enabled", 948, 0, 0},
+    {"Quantity", "Quantity", 947, 0, 0},
+    {"Items", "Items", 1006, 0, 0},
+    {"Forward", "Forward", 1004, 0, 0},
+    {"WhitelistedNames", "WhitelistedNames", 1005, 0, 0},
+    {"Quantity", "Quantity", 947, 0, 0},
+    {"Items", "Items", 1008, 0, 0},
+    {"Quantity", "Quantity", 947, 0, 0},
+    {"Items", "Items", 1010, 0, 0},
+    {"QueryString", "QueryString", 948, 0, 0},
+    {"Cookies", "Cookies", 1003, 0, 0},
+    {"Headers", "Headers", 1007, 0, 0},
+    {"QueryStringCacheKeys", "QueryStringCacheKeys", 1009, 0, 0},
+    {"TargetOriginId", "TargetOriginId", 946, 0, 0},
+    {"TrustedSigners", "TrustedSigners", 983, 0, 0},
+    {"TrustedKeyGroups", "TrustedKeyGroups", 985, 0, 0},
+    {"ViewerProtocolPolicy", "ViewerProtocolPolicy", 987, 0, 0},
+    {"AllowedMethods", "AllowedMethods", 988, 0, 0},
+    {"SmoothStreaming", "SmoothStreaming", 948, 0, 0},
+    {"Compress", "Compress", 948, 0, 0},
+    {"LambdaFunctionAssociations", "LambdaFunctionAssociations", 992, 0, 0},
+    {"FunctionAssociations", "FunctionAssociations", 997, 0, 0},
+    {"FieldLevelEncryptionId", "FieldLevelEncryptionId", 946, 0, 0},
+    {"RealtimeLogConfigArn", "RealtimeLogConfigArn", 946, 0, 0},
+    {"CachePolicyId", "CachePolicyId", 946, 0, 0},
+    {"OriginRequestPolicyId", "OriginRequestPolicyId", 946, 0, 0},
+    {"ResponseHeadersPolicyId", "ResponseHeadersPolicyId", 946, 0, 0},
+    {"GrpcConfig", "GrpcConfig", 1001, 0, 0},
+    {"ForwardedValues", "ForwardedValues", 1002, 0, 0},
+    {"MinTTL", "MinTTL", 1011, 0, 0},
+    {"DefaultTTL", "DefaultTTL", 1011, 0, 0},
+    {"MaxTTL", "MaxTTL", 1011, 0, 0},
+    {"PathPattern", "PathPattern", 946, 0, 0},
+    {"TargetOriginId", "TargetOriginId", 946, 0, 0},
+    {"TrustedSigners", "TrustedSigners", 983, 0, 0},
+    {"TrustedKeyGroups", "TrustedKeyGroups", 985, 0, 0},
+    {"ViewerProtocolPolicy", "ViewerProtocolPolicy", 987, 0, 0},
+    {"AllowedMethods", "AllowedMethods", 988, 0, 0},
+    {"SmoothStreaming", "SmoothStreaming", 948, 0, 0},
+    {"Compress", "Compress", 948, 0, 0},
+    {"LambdaFunctionAssociations", "LambdaFunctionAssociations", 992, 0, 0},
+    {"FunctionAssociations", "FunctionAssociations", 997, 0, 0},
+    {"FieldLevelEncryptionId", "FieldLevelEncryptionId", 946, 0, 0},
+    {"RealtimeLogConfigArn", "RealtimeLogConfigArn", 946, 0, 0},
+    {"CachePolicyId", "CachePolicyId", 946, 0, 0},
+    {"OriginRequestPolicyId", "OriginRequestPolicyId", 946, 0, 0},
+    {"ResponseHeadersPolicyId", "ResponseHeadersPolicyId", 946, 0, 0},
+    {"GrpcConfig", "GrpcConfig", 1001, 0, 0},
+    {"ForwardedValues", "ForwardedValues", 1002, 0, 0},
+    {"MinTTL", "MinTTL", 1011, 0, 0},
+    {"DefaultTTL", "DefaultTTL", 1011, 0, 0},
+    {"MaxTTL", "MaxTTL", 1011, 0, 0},
+    {"Quantity", "Quantity", 947, 0, 0},
+    {"Items", "Items", 1013, 0, 0},
+    {"ErrorCode", "ErrorCode", 947, 0, 0},
+    {"ResponsePagePath", "ResponsePagePath", 946, 0, 0},
+    {"ResponseCode", "ResponseCode", 946, 0, 0},
+    {"ErrorCachingMinTTL", "ErrorCachingMinTTL", 1011, 0, 0},
+    {"Quantity", "Quantity", 947, 0, 0},
+    {"Items", "Items", 1016, 0, 0},
+    {"CloudFrontDefaultCertificate", "CloudFrontDefaultCertificate", 948, 0, 0},
+    {"IAMCertificateId", "IAMCertificateId", 1020, 0, 0},
+    {"ACMCertificateArn", "ACMCertificateArn", 946, 0, 0},
+    {"SSLSupportMethod", "SSLSupportMethod", 1021, 0, 0},
+    {"MinimumProtocolVersion", "MinimumProtocolVersion", 1022, 0, 0},
+    {"Certificate", "Certificate", 946, 0, 0},
+    {"CertificateSource", "CertificateSource", 1023, 0, 0},
+    {"RestrictionType", "RestrictionType", 1026, 0, 0},
+    {"Quantity", "Quantity", 947, 0, 0},
+    {"Items", "Items", 1027, 0, 0},
+    {"GeoRestriction", "GeoRestriction", 1025, 0, 0},
+    {"CNAME", "CNAME", 946, 0, 0},
+    {"ICPRecordalStatus", "ICPRecordalStatus", 1031, 0, 0},
+    {"TrustStoreId", "TrustStoreId", 946, 0, 0},
+    {"AdvertiseTrustStoreCaNames", "AdvertiseTrustStoreCaNames", 948, 0, 0},
+    {"IgnoreCertificateExpiry", "IgnoreCertificateExpiry", 948, 0, 0},
+    {"Mode", "Mode", 1034, 0, 0},
+    {"TrustStoreConfig", "TrustStoreConfig", 1035, 0, 0},
+    {"Id", "Id", 1037, 0, 0},
+    {"Id", "Id", 946, 0, 0},
+    {"ARN", "ARN", 946, 0, 0},
+    {"ETag", "ETag", 946, 0, 0},
+    {"Status", "Status", 946, 0, 0},
+    {"LastModifiedTime", "LastModifiedTime", 951, 0, 0},
+    {"DomainName", "DomainName", 946, 0, 0},
+    {"Aliases", "Aliases", 952, 0, 0},
+    {"Origins", "Origins", 954, 0, 0},
+    {"OriginGroups", "OriginGroups", 972, 0, 0},
+    {"DefaultCacheBehavior", "DefaultCacheBehavior", 982, 0, 0},
+    {"CacheBehaviors", "CacheBehaviors", 1012, 0, 0},
+    {"CustomErrorResponses", "CustomErrorResponses", 1015, 0, 0},
+    {"Comment", "Comment", 960, 0, 0},
+    {"PriceClass", "PriceClass", 1018, 0, 0},
+    {"Enabled", "Enabled", 948, 0, 0},
+    {"ViewerCertificate", "ViewerCertificate", 1019, 0, 0},
+    {"Restrictions", "Restrictions", 1024, 0, 0},
+    {"WebACLId", "WebACLId", 946, 0, 0},
+    {"HttpVersion", "HttpVersion", 1028, 0, 0},
+    {"IsIPV6Enabled", "IsIPV6Enabled", 948, 0, 0},
+    {"AliasICPRecordals", "AliasICPRecordals", 1029, 0, 0},
+    {"Staging", "Staging", 948, 0, 0},
+    {"ConnectionMode", "ConnectionMode", 1032, 0, 0},
+    {"AnycastIpListId", "AnycastIpListId", 946, 0, 0},
+    {"ViewerMtlsConfig", "ViewerMtlsConfig", 1033, 0, 0},
+    {"ConnectionFunctionAssociation", "ConnectionFunctionAssociation", 1036, 0, 0},
+    {"Marker", "Marker", 946, 0, 0},
+    {"NextMarker", "NextMarker", 946, 0, 0},
+    {"MaxItems", "MaxItems", 947, 0, 0},
+    {"IsTruncated", "IsTruncated", 948, 0, 0},
+    {"Quantity", "Quantity", 947, 0, 0},
+    {"Items", "Items", 949, 0, 0},
+    {"Code", "Code", 1049, 0, 0},
+    {"Reason", "Reason", 1050, 0, 0},
+    {"IpAddress", "IpAddress", 1059, 0, 0},
+    {"AllocationId", "AllocationId", 1060, 0, 0},
+    {"PrivateIPv4Address", "PrivateIPv4Address", 1061, 0, 0},
+    {"IPv6Address", "IPv6Address", 1062, 0, 0},
+    {"ZoneName", "ZoneName", 1054, 0, 0},
+    {"SubnetId", "SubnetId", 1055, 0, 0},
+    {"OutpostId", "OutpostId", 1056, 0, 0},
+    {"LoadBalancerAddresses", "LoadBalancerAddresses", 1057, 0, 0},
+    {"SourceNatIpv6Prefixes", "SourceNatIpv6Prefixes", 1063, 0, 0},
+    {"Ipv4IpamPoolId", "Ipv4IpamPoolId", 1072, 0, 0},
+    {"LoadBalancerArn", "LoadBalancerArn", 1041, 0, 0},
+    {"DNSName", "DNSName", 1042, 0, 0},
+    {"CanonicalHostedZoneId", "CanonicalHostedZoneId", 1043, 0, 0},
+    {"CreatedTime", "CreatedTime", 1044, 0, 0},
+    {"LoadBalancerName", "LoadBalancerName", 1045, 0, 0},
+    {"Scheme", "Scheme", 1046, 0, 0},
+    {"VpcId", "VpcId", 1047, 0, 0},
+    {"State", "State", 1048, 0, 0},
+    {"Type", "Type", 1051, 0, 0},
+    {"AvailabilityZones", "AvailabilityZones", 1052, 0, 0},
+    {"SecurityGroups", "SecurityGroups", 1065, 0, 0},
+    {"IpAddressType", "IpAddressType", 1067, 0, 0},
+    {"CustomerOwnedIpv4Pool", "CustomerOwnedIpv4Pool", 1068, 0, 0},
+    {"EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic", "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic", 1069, 0, 0},
+    {"EnablePrefixForIpv6SourceNat", "EnablePrefixForIpv6SourceNat", 1070, 0, 0},
+    {"IpamPools", "IpamPools", 1071, 0, 0},
+    {"LoadBalancers", "LoadBalancers", 1039, 0, 0},
+    {"NextMarker", "NextMarker", 1073, 0, 0},
+    {"CertificateArn", "CertificateArn", 1082, 0, 0},
+    {"IsDefault", "IsDefault", 1083, 0, 0},
+    {"Issuer", "Issuer", 1090, 0, 0},
+    {"AuthorizationEndpoint", "AuthorizationEndpoint", 1091, 0, 0},
+    {"TokenEndpoint", "TokenEndpoint", 1092, 0, 0},
+    {"UserInfoEndpoint", "UserInfoEndpoint", 1093, 0, 0},
+    {"ClientId", "ClientId", 1094, 0, 0},
+    {"ClientSecret", "ClientSecret", 1095, 0, 0},
+    {"SessionCookieName", "SessionCookieName", 1096, 0, 0},
+    {"Scope", "Scope", 1097, 0, 0},
+    {"SessionTimeout", "SessionTimeout", 1098, 0, 0},
+    {"AuthenticationRequestExtraParams", "AuthenticationRequestExtraParams", 1099, 0, 0},
+    {"OnUnauthenticatedRequest", "OnUnauthenticatedRequest", 1102, 0, 0},
+    {"UseExistingClientSecret", "UseExistingClientSecret", 1103, 0, 0},
+    {"UserPoolArn", "UserPoolArn", 1105, 0, 0},
+    {"UserPoolClientId", "UserPoolClientId", 1106, 0, 0},
+    {"UserPoolDomain", "UserPoolDomain", 1107, 0, 0},
+    {"SessionCookieName", "SessionCookieName", 1108, 0, 0},
+    {"Scope", "Scope", 1109, 0, 0},
+    {"SessionTimeout", "SessionTimeout", 1110, 0, 0},
+    {"AuthenticationRequestExtraParams", "AuthenticationRequestExtraParams", 1111, 0, 0},
+    {"OnUnauthenticatedRequest", "OnUnauthenticatedRequest", 1114, 0, 0},
+    {"Protocol", "Protocol", 1117, 0, 0},
+    {"Port", "Port", 1118, 0, 0},
+    {"Host", "Host", 1119, 0, 0},
+    {"Path", "Path", 1120, 0, 0},
+    {"Query", "Query", 1121, 0, 0},
+    {"StatusCode", "StatusCode", 1122, 0, 0},
+    {"MessageBody", "MessageBody", 1124, 0, 0},
+    {"StatusCode", "StatusCode", 1125, 0, 0},
+    {"ContentType", "ContentType", 1126, 0, 0},
+    {"TargetGroupArn", "TargetGroupArn", 1088, 0, 0},
+    {"Weight", "Weight", 1130, 0, 0},
+    {"Enabled", "Enabled", 1132, 0, 0},
+    {"DurationSeconds", "DurationSeconds", 1133, 0, 0},
+    {"TargetGroups", "TargetGroups", 1128, 0, 0},
+    {"TargetGroupStickinessConfig", "TargetGroupStickinessConfig", 1131, 0, 0},
+    {"Format", "Format", 1139, 0, 0},
+    {"Name", "Name", 1140, 0, 0},
+    {"Values", "Values", 1141, 0, 0},
+    {"JwksEndpoint", "JwksEndpoint", 1135, 0, 0},
+    {"Issuer", "Issuer", 1136, 0, 0},
+    {"AdditionalClaims", "AdditionalClaims", 1137, 0, 0},
+    {"Type", "Type", 1087, 0, 0},
+    {"TargetGroupArn", "TargetGroupArn", 1088, 0, 0},
+    {"AuthenticateOidcConfig", "AuthenticateOidcConfig", 1089, 0, 0},
+    {"AuthenticateCognitoConfig", "AuthenticateCognitoConfig", 1104, 0, 0},
+    {"Order", "Order", 1115, 0, 0},
+    {"RedirectConfig", "RedirectConfig", 1116, 0, 0},
+    {"FixedResponseConfig", "FixedResponseConfig", 1123, 0, 0},
+    {"ForwardConfig", "ForwardConfig", 1127, 0, 0},
+    {"JwtValidationConfig", "JwtValidationConfig", 1134, 0, 0},
+    {"Mode", "Mode", 1146, 0, 0},
+    {"TrustStoreArn", "TrustStoreArn", 1147, 0, 0},
+    {"IgnoreClientCertificateExpiry", "IgnoreClientCertificateExpiry", 1148, 0, 0},
+    {"TrustStoreAssociationStatus", "TrustStoreAssociationStatus", 1149, 0, 0},
+    {"AdvertiseTrustStoreCaNames", "AdvertiseTrustStoreCaNames", 1150, 0, 0},
+    {"ListenerArn", "ListenerArn", 1077, 0, 0},
+    {"LoadBalancerArn", "LoadBalancerArn", 1041, 0, 0},
+    {"Port", "Port", 1078, 0, 0},
+    {"Protocol", "Protocol", 1079, 0, 0},
+    {"Certificates", "Certificates", 1080, 0, 0},
+    {"SslPolicy", "SslPolicy", 1084, 0, 0},
+    {"DefaultActions", "DefaultActions", 1085, 0, 0},
+    {"AlpnPolicy", "AlpnPolicy", 1143, 0, 0},
+    {"MutualAuthentication", "MutualAuthentication", 1145, 0, 0},
+    {"Listeners", "Listeners", 1075, 0, 0},
+    {"NextMarker", "NextMarker", 1073, 0, 0},
+    {"Name", "Name", 1158, 0, 0},
+    {"Priority", "Priority", 1159, 0, 0},
+    {"SslProtocols", "SslProtocols", 1154, 0, 0},
+    {"Ciphers", "Ciphers", 1156, 0, 0},
+    {"Name", "Name", 1084, 0, 0},
+    {"SupportedLoadBalancerTypes", "SupportedLoadBalancerTypes", 1160, 0, 0},
+    {"SslPolicies", "SslPolicies", 1152, 0, 0},
+    {"NextMarker", "NextMarker", 1073, 0, 0},
+    {"CertificateArn", "CertificateArn", 1166, 0, 0},
+    {"DomainName", "DomainName", 1167, 0, 0},
+    {"SubjectAlternativeNameSummaries", "SubjectAlternativeNameSummaries", 1168, 0, 0},
+    {"HasAdditionalSubjectAlternativeNames", "HasAdditionalSubjectAlternativeNames", 1169, 0, 0},
+    {"Status", "Status", 1170, 0, 0},
+    {"Type", "Type", 1171, 0, 0},
+    {"KeyAlgorithm", "KeyAlgorithm", 1172, 0, 0},
+    {"KeyUsages", "KeyUsages", 1173, 0, 0},
+    {"ExtendedKeyUsages", "ExtendedKeyUsages", 1175, 0, 0},
+    {"ExportOption", "ExportOption", 1177, 0, 0},
+    {"InUse", "InUse", 1169, 0, 0},
+    {"Exported", "Exported", 1169, 0, 0},
+    {"RenewalEligibility", "RenewalEligibility", 1178, 0, 0},
+    {"NotBefore", "NotBefore", 1179, 0, 0},
+    {"NotAfter", "NotAfter", 1179, 0, 0},
+    {"CreatedAt", "CreatedAt", 1179, 0, 0},
+    {"IssuedAt", "IssuedAt", 1179, 0, 0},
+    {"ImportedAt", "ImportedAt", 1179, 0, 0},
+    {"RevokedAt", "RevokedAt", 1179, 0, 0},
+    {"ManagedBy", "ManagedBy", 1180, 0, 0},
+    {"NextToken", "NextToken", 1163, 0, 0},
+    {"CertificateSummaryList", "CertificateSummaryList", 1164, 0, 0},
+    {"Name", "Name", 1186, 0, 0},
+    {"Type", "Type", 1189, 0, 0},
+    {"Value", "Value", 1186, 0, 0},
+    {"RedirectFrom", "RedirectFrom", 1186, 0, 0},
+    {"RedirectTo", "RedirectTo", 1186, 0, 0},
+    {"DomainName", "DomainName", 1167, 0, 0},
+    {"ValidationEmails", "ValidationEmails", 1185, 0, 0},
+    {"ValidationDomain", "ValidationDomain", 1167, 0, 0},
+    {"ValidationStatus", "ValidationStatus", 1187, 0, 0},
+    {"ResourceRecord", "ResourceRecord", 1188, 0, 0},
+    {"HttpRedirect", "HttpRedirect", 1190, 0, 0},
+    {"ValidationMethod", "ValidationMethod", 1191, 0, 0},
+    {"RenewalStatus", "RenewalStatus", 1196, 0, 0},
+    {"DomainValidationOptions", "DomainValidationOptions", 1183, 0, 0},
+    {"RenewalStatusReason", "RenewalStatusReason", 1194, 0, 0},
+    {"UpdatedAt", "UpdatedAt", 1179, 0, 0},
+    {"Name", "Name", 1174, 0, 0},
+    {"Name", "Name", 1176, 0, 0},
+    {"OID", "OID", 1186, 0, 0},
+    {"CertificateTransparencyLoggingPreference", "CertificateTransparencyLoggingPreference", 1202, 0, 0},
+    {"Export", "Export", 1177, 0, 0},
+    {"CertificateArn", "CertificateArn", 1166, 0, 0},
+    {"DomainName", "DomainName", 1167, 0, 0},
+    {"SubjectAlternativeNames", "SubjectAlternativeNames", 1168, 0, 0},
+    {"ManagedBy", "ManagedBy", 1180, 0, 0},
+    {"DomainValidationOptions", "DomainValidationOptions", 1183, 0, 0},
+    {"Serial", "Serial", 1186, 0, 0},
+    {"Subject", "Subject", 1186, 0, 0},
+    {"Issuer", "Issuer", 1186, 0, 0},
+    {"CreatedAt", "CreatedAt", 1179, 0, 0},
+    {"IssuedAt", "IssuedAt", 1179, 0, 0},
+    {"ImportedAt", "ImportedAt", 1179, 0, 0},
+    {"Status", "Status", 1170, 0, 0},
+    {"RevokedAt", "RevokedAt", 1179, 0, 0},
+    {"RevocationReason", "RevocationReason", 1192, 0, 0},
+    {"NotBefore", "NotBefore", 1179, 0, 0},
+    {"NotAfter", "NotAfter", 1179, 0, 0},
+    {"KeyAlgorithm", "KeyAlgorithm", 1172, 0, 0},
+    {"SignatureAlgorithm", "SignatureAlgorithm", 1186, 0, 0},
+    {"InUseBy", "InUseBy", 1193, 0, 0},
+    {"FailureReason", "FailureReason", 1194, 0, 0},
+    {"Type", "Type", 1171, 0, 0},
+    {"RenewalSummary", "RenewalSummary", 1195, 0, 0},
+    {"KeyUsages", "KeyUsages", 1197, 0, 0},
+    {"ExtendedKeyUsages", "ExtendedKeyUsages", 1199, 0, 0},
+    {"CertificateAuthorityArn", "CertificateAuthorityArn", 1166, 0, 0},
+    {"RenewalEligibility", "RenewalEligibility", 1178, 0, 0},
+    {"Options", "Options", 1201, 0, 0},
+    {"Certificate", "Certificate", 1182, 0, 0},
+    {"AutomaticallyAfterDays", "AutomaticallyAfterDays", 1214, 0, 0},
+    {"Duration", "Duration", 1215, 0, 0},
+    {"ScheduleExpression", "ScheduleExpression", 1216, 0, 0},
+    {"Key", "Key", 1219, 0, 0},
+    {"Value", "Value", 1220, 0, 0},
+    {"Key", "Key", 1229, 0, 0},
+    {"Value", "Value", 1230, 0, 0},
+    {"ARN", "ARN", 1206, 0, 0},
+    {"Name", "Name", 1207, 0, 0},
+    {"Type", "Type", 1208, 0, 0},
+    {"Description", "Description", 1209, 0, 0},
+    {"KmsKeyId", "KmsKeyId", 1210, 0, 0},
+    {"RotationEnabled", "RotationEnabled", 1211, 0, 0},
+    {"RotationLambdaARN", "RotationLambdaARN", 1212, 0, 0},
+    {"RotationRules", "RotationRules", 1213, 0, 0},
+    {"ExternalSecretRotationMetadata", "ExternalSecretRotationMetadata", 1217, 0, 0},
+    {"ExternalSecretRotationRoleArn", "ExternalSecretRotationRoleArn", 1221, 0, 0},
+    {"LastRotatedDate", "LastRotatedDate", 1222, 0, 0},
+    {"LastChangedDate", "LastChangedDate", 1223, 0, 0},
+    {"LastAccessedDate", "LastAccessedDate", 1224, 0, 0},
+    {"DeletedDate", "DeletedDate", 1225, 0, 0},
+    {"NextRotationDate", "NextRotationDate", 1226, 0, 0},
+    {"Tags", "Tags", 1227, 0, 0},
+    {"SecretVersionsToStages", "SecretVersionsToStages", 1231, 0, 0},
+    {"OwningService", "OwningService", 1235, 0, 0},
+    {"CreatedDate", "CreatedDate", 1236, 0, 0},
+    {"PrimaryRegion", "PrimaryRegion", 1237, 0, 0},
+    {"SecretList", "SecretList", 1204, 0, 0},
+    {"NextToken", "NextToken", 1238, 0, 0},
+    {"Mode", "Mode", 1266, 0, 0},
+    {"PreferredProtocol", "PreferredProtocol", 1267, 0, 0},
+    {"RunningMode", "RunningMode", 1257, 0, 0},
+    {"RunningModeAutoStopTimeoutInMinutes", "RunningModeAutoStopTimeoutInMinutes", 1258, 0, 0},
+    {"RootVolumeSizeGib", "RootVolumeSizeGib", 1259, 0, 0},
+    {"UserVolumeSizeGib", "UserVolumeSizeGib", 1260, 0, 0},
+    {"ComputeTypeName", "ComputeTypeName", 1261, 0, 0},
+    {"Protocols", "Protocols", 1262, 0, 0},
+    {"OperatingSystemName", "OperatingSystemName", 1264, 0, 0},
+    {"GlobalAccelerator", "GlobalAccelerator", 1265, 0, 0},
+    {"Resource", "Resource", 1270, 0, 0},
+    {"State", "State", 1271, 0, 0},
+    {"WorkspaceId", "WorkspaceId", 1242, 0, 0},
+    {"Region", "Region", 1274, 0, 0},
+    {"State", "State", 1247, 0, 0},
+    {"Type", "Type", 1275, 0, 0},
+    {"DataReplication", "DataReplication", 1277, 0, 0},
+    {"RecoverySnapshotTime", "RecoverySnapshotTime", 1278, 0, 0},
+    {"StandbyWorkspaceId", "StandbyWorkspaceId", 1242, 0, 0},
+    {"DataReplication", "DataReplication", 1277, 0, 0},
+    {"RecoverySnapshotTime", "RecoverySnapshotTime", 1278, 0, 0},
+    {"WorkspaceId", "WorkspaceId", 1242, 0, 0},
+    {"DirectoryId", "DirectoryId", 1243, 0, 0},
+    {"UserName", "UserName", 1244, 0, 0},
+    {"IpAddress", "IpAddress", 1245, 0, 0},
+    {"Ipv6Address", "Ipv6Address", 1246, 0, 0},
+    {"State", "State", 1247, 0, 0},
+    {"BundleId", "BundleId", 1248, 0, 0},
+    {"SubnetId", "SubnetId", 1249, 0, 0},
+    {"ErrorMessage", "ErrorMessage", 1250, 0, 0},
+    {"ErrorCode", "ErrorCode", 1251, 0, 0},
+    {"ComputerName", "ComputerName", 1252, 0, 0},
+    {"VolumeEncryptionKey", "VolumeEncryptionKey", 1253, 0, 0},
+    {"UserVolumeEncryptionEnabled", "UserVolumeEncryptionEnabled", 1254, 0, 0},
+    {"RootVolumeEncryptionEnabled", "RootVolumeEncryptionEnabled", 1254, 0, 0},
+    {"WorkspaceName", "WorkspaceName", 1255, 0, 0},
+    {"WorkspaceProperties", "WorkspaceProperties", 1256, 0, 0},
+    {"ModificationStates", "ModificationStates", 1268, 0, 0},
+    {"RelatedWorkspaces", "RelatedWorkspaces", 1272, 0, 0},
+    {"DataReplicationSettings", "DataReplicationSettings", 1276, 0, 0},
+    {"StandbyWorkspacesProperties", "StandbyWorkspacesProperties", 1279, 0, 0},
+    {"Workspaces", "Workspaces", 1240, 0, 0},
+    {"NextToken", "NextToken", 1281, 0, 0},
+    {"EnableInternetAccess", "EnableInternetAccess", 1254, 0, 0},
+    {"DefaultOu", "DefaultOu", 1296, 0, 0},
+    {"CustomSecurityGroupId", "CustomSecurityGroupId", 1293, 0, 0},
+    {"UserEnabledAsLocalAdministrator", "UserEnabledAsLocalAdministrator", 1254, 0, 0},
+    {"EnableMaintenanceMode", "EnableMaintenanceMode", 1254, 0, 0},
+    {"InstanceIamRoleArn", "InstanceIamRoleArn", 1291, 0, 0},
+    {"AccessEndpointType", "AccessEndpointType", 1304, 0, 0},
+    {"VpcEndpointId", "VpcEndpointId", 1305, 0, 0},
+    {"AccessEndpoints", "AccessEndpoints", 1302, 0, 0},
+    {"InternetFallbackProtocols", "InternetFallbackProtocols", 1306, 0, 0},
+    {"DeviceTypeWindows", "DeviceTypeWindows", 1300, 0, 0},
+    {"DeviceTypeOsx", "DeviceTypeOsx", 1300, 0, 0},
+    {"DeviceTypeWeb", "DeviceTypeWeb", 1300, 0, 0},
+    {"DeviceTypeIos", "DeviceTypeIos", 1300, 0, 0},
+    {"DeviceTypeAndroid", "DeviceTypeAndroid", 1300, 0, 0},
+    {"DeviceTypeChromeOs", "DeviceTypeChromeOs", 1300, 0, 0},
+    {"DeviceTypeZeroClient", "DeviceTypeZeroClient", 1300, 0, 0},
+    {"DeviceTypeLinux", "DeviceTypeLinux", 1300, 0, 0},
+    {"DeviceTypeWorkSpacesThinClient", "DeviceTypeWorkSpacesThinClient", 1300, 0, 0},
+    {"AccessEndpointConfig", "AccessEndpointConfig", 1301, 0, 0},
+    {"RestartWorkspace", "RestartWorkspace", 1310, 0, 0},
+    {"IncreaseVolumeSize", "IncreaseVolumeSize", 1310, 0, 0},
+    {"ChangeComputeType", "ChangeComputeType", 1310, 0, 0},
+    {"SwitchRunningMode", "SwitchRunningMode", 1310, 0, 0},
+    {"RebuildWorkspace", "RebuildWorkspace", 1310, 0, 0},
     {"Status", "Status", 1312, 0, 0},
-    {"CertificateAuthorityArn", "CertificateAuthorityArn", 1313, 0, 0},
-    {"TenantId", "TenantId", 1316, 0, 0},
-    {"ApplicationConfigSecretArn", "ApplicationConfigSecretArn", 1317, 0, 0},
-    {"InstanceArn", "InstanceArn", 1287, 0, 0},
-    {"ApplicationArn", "ApplicationArn", 1287, 0, 0},
-    {"DomainName", "DomainName", 1324, 0, 0},
-    {"ServiceAccountSecretArn", "ServiceAccountSecretArn", 1317, 0, 0},
-    {"Action", "Action", 1329, 0, 0},
-    {"Permission", "Permission", 1330, 0, 0},
-    {"MaximumLength", "MaximumLength", 1331, 0, 0},
-    {"ConnectorType", "ConnectorType", 1334, 0, 0},
-    {"Status", "Status", 1335, 0, 0},
-    {"Mode", "Mode", 1337, 0, 0},
-    {"PreferredProtocol", "PreferredProtocol", 1338, 0, 0},
-    {"StreamingExperiencePreferredProtocol", "StreamingExperiencePreferredProtocol", 1326, 0, 0},
-    {"UserSettings", "UserSettings", 1327, 0, 0},
-    {"StorageConnectors", "StorageConnectors", 1332, 0, 0},
-    {"GlobalAccelerator", "GlobalAccelerator", 1336, 0, 0},
-    {"DirectoryId", "DirectoryId", 1239, 0, 0},
-    {"Alias", "Alias", 1281, 0, 0},
-    {"DirectoryName", "DirectoryName", 1282, 0, 0},
-    {"RegistrationCode", "RegistrationCode", 1283, 0, 0},
-    {"SubnetIds", "SubnetIds", 1284, 0, 0},
-    {"DnsIpAddresses", "DnsIpAddresses", 1285, 0, 0},
-    {"DnsIpv6Addresses", "DnsIpv6Addresses", 1286, 0, 0},
-    {"CustomerUserName", "CustomerUserName", 1240, 0, 0},
-    {"IamRoleId", "IamRoleId", 1287, 0, 0},
-    {"DirectoryType", "DirectoryType", 1288, 0, 0},
-    {"WorkspaceSecurityGroupId", "WorkspaceSecurityGroupId", 1289, 0, 0},
-    {"State", "State", 1290, 0, 0},
-    {"WorkspaceCreationProperties", "WorkspaceCreationProperties", 1291, 0, 0},
-    {"ipGroupIds", "ipGroupIds", 1293, 0, 0},
-    {"WorkspaceAccessProperties", "WorkspaceAccessProperties", 1295, 0, 0},
-    {"Tenancy", "Tenancy", 1304, 0, 0},
-    {"SelfservicePermissions", "SelfservicePermissions", 1305, 0, 0},
-    {"SamlProperties", "SamlProperties", 1307, 0, 0},
-    {"CertificateBasedAuthProperties", "CertificateBasedAuthProperties", 1311, 0, 0},
-    {"EndpointEncryptionMode", "EndpointEncryptionMode", 1314, 0, 0},
-    {"MicrosoftEntraConfig", "MicrosoftEntraConfig", 1315, 0, 0},
-    {"WorkspaceDirectoryName", "WorkspaceDirectoryName", 1318, 0, 0},
-    {"WorkspaceDirectoryDescription", "WorkspaceDirectoryDescription", 1319, 0, 0},
-    {"UserIdentityType", "UserIdentityType", 1320, 0, 0},
-    {"WorkspaceType", "WorkspaceType", 1321, 0, 0},
-    {"IDCConfig", "IDCConfig", 1322, 0, 0},
-    {"ActiveDirectoryConfig", "ActiveDirectoryConfig", 1323, 0, 0},
-    {"StreamingProperties", "StreamingProperties", 1325, 0, 0},
-    {"ErrorMessage", "ErrorMessage", 1246, 0, 0},
-    {"Directories", "Directories", 1279, 0, 0},
-    {"NextToken", "NextToken", 1277, 0, 0},
-    {"Capacity", "Capacity", 1310, 0, 0},
-    {"Capacity", "Capacity", 1310, 0, 0},
-    {"Name", "Name", 1257, 0, 0},
-    {"BundleId", "BundleId", 1244, 0, 0},
-    {"Name", "Name", 1310, 0, 0},
-    {"Owner", "Owner", 1342, 0, 0},
-    {"Description", "Description", 1246, 0, 0},
-    {"ImageId", "ImageId", 1343, 0, 0},
-    {"RootStorage", "RootStorage", 1344, 0, 0},
-    {"UserStorage", "UserStorage", 1345, 0, 0},
-    {"ComputeType", "ComputeType", 1346, 0, 0},
-    {"LastUpdatedTime", "LastUpdatedTime", 1274, 0, 0},
-    {"CreationTime", "CreationTime", 1274, 0, 0},
-    {"State", "State", 1347, 0, 0},
-    {"BundleType", "BundleType", 1348, 0, 0},
-    {"Bundles", "Bundles", 1340, 0, 0},
-    {"NextToken", "NextToken", 1277, 0, 0},
-    {"WorkspaceId", "WorkspaceId", 1238, 0, 0},
-    {"ConnectionState", "ConnectionState", 1352, 0, 0},
-    {"ConnectionStateCheckTimestamp", "ConnectionStateCheckTimestamp", 1274, 0, 0},
-    {"LastKnownUserConnectionTimestamp", "LastKnownUserConnectionTimestamp", 1274, 0, 0},
-    {"WorkspacesConnectionStatus", "WorkspacesConnectionStatus", 1350, 0, 0},
-    {"NextToken", "NextToken", 1277, 0, 0},
-    {"VpcId", "VpcId", 1376, 0, 0},
-    {"SubnetIds", "SubnetIds", 1377, 0, 0},
-    {"SecurityGroupId", "SecurityGroupId", 1379, 0, 0},
-    {"AvailabilityZones", "AvailabilityZones", 1380, 0, 0},
-    {"VpcId", "VpcId", 1376, 0, 0},
-    {"SubnetIds", "SubnetIds", 1377, 0, 0},
-    {"CustomerUserName", "CustomerUserName", 1383, 0, 0},
-    {"SecurityGroupId", "SecurityGroupId", 1379, 0, 0},
-    {"AvailabilityZones", "AvailabilityZones", 1380, 0, 0},
-    {"ConnectIps", "ConnectIps", 1384, 0, 0},
-    {"ConnectIpsV6", "ConnectIpsV6", 1385, 0, 0},
-    {"RadiusServers", "RadiusServers", 1387, 0, 0},
-    {"RadiusServersIpv6", "RadiusServersIpv6", 1387, 0, 0},
-    {"RadiusPort", "RadiusPort", 1389, 0, 0},
-    {"RadiusTimeout", "RadiusTimeout", 1390, 0, 0},
-    {"RadiusRetries", "RadiusRetries", 1391, 0, 0},
-    {"SharedSecret", "SharedSecret", 1392, 0, 0},
-    {"AuthenticationProtocol", "AuthenticationProtocol", 1393, 0, 0},
-    {"DisplayLabel", "DisplayLabel", 1394, 0, 0},
-    {"UseSameUsername", "UseSameUsername", 1395, 0, 0},
-    {"DirectoryId", "DirectoryId", 1356, 0, 0},
-    {"AccountId", "AccountId", 1401, 0, 0},
-    {"DnsIpAddrs", "DnsIpAddrs", 1364, 0, 0},
-    {"DnsIpv6Addrs", "DnsIpv6Addrs", 1366, 0, 0},
-    {"VpcSettings", "VpcSettings", 1375, 0, 0},
-    {"RadiusSettings", "RadiusSettings", 1386, 0, 0},
-    {"RadiusStatus", "RadiusStatus", 1396, 0, 0},
-    {"NetworkType", "NetworkType", 1402, 0, 0},
-    {"PrimaryRegion", "PrimaryRegion", 1404, 0, 0},
-    {"AdditionalRegions", "AdditionalRegions", 1405, 0, 0},
-    {"SelfManagedDnsIpAddrs", "SelfManagedDnsIpAddrs", 1384, 0, 0},
-    {"SelfManagedInstanceIds", "SelfManagedInstanceIds", 1408, 0, 0},
-    {"DirectoryId", "DirectoryId", 1356, 0, 0},
-    {"Name", "Name", 1357, 0, 0},
-    {"ShortName", "ShortName", 1358, 0, 0},
-    {"Size", "Size", 1359, 0, 0},
-    {"Edition", "Edition", 1360, 0, 0},
-    {"Alias", "Alias", 1361, 0, 0},
-    {"AccessUrl", "AccessUrl", 1362, 0, 0},
-    {"Description", "Description", 1363, 0, 0},
-    {"DnsIpAddrs", "DnsIpAddrs", 1364, 0, 0},
-    {"DnsIpv6Addrs", "DnsIpv6Addrs", 1366, 0, 0},
-    {"Stage", "Stage", 1368, 0, 0},
-    {"ShareStatus", "ShareStatus", 1369, 0, 0},
-    {"ShareMethod", "ShareMethod", 1370, 0, 0},
-    {"ShareNotes", "ShareNotes", 1371, 0, 0},
-    {"LaunchTime", "LaunchTime", 1372, 0, 0},
-    {"StageLastUpdatedDateTime", "StageLastUpdatedDateTime", 1373, 0, 0},
-    {"Type", "Type", 1374, 0, 0},
-    {"VpcSettings", "VpcSettings", 1375, 0, 0},
-    {"ConnectSettings", "ConnectSettings", 1382, 0, 0},
-    {"RadiusSettings", "RadiusSettings", 1386, 0, 0},
-    {"RadiusStatus", "RadiusStatus", 1396, 0, 0},
-    {"StageReason", "StageReason", 1397, 0, 0},
-    {"SsoEnabled", "SsoEnabled", 1398, 0, 0},
-    {"DesiredNumberOfDomainControllers", "DesiredNumberOfDomainControllers", 1399, 0, 0},
-    {"OwnerDirectoryDescription", "OwnerDirectoryDescription", 1400, 0, 0},
-    {"RegionsInfo", "RegionsInfo", 1403, 0, 0},
-    {"OsVersion", "OsVersion", 1406, 0, 0},
-    {"HybridSettings", "HybridSettings", 1407, 0, 0},
-    {"NetworkType", "NetworkType", 1402, 0, 0},
-    {"DirectoryDescriptions", "DirectoryDescriptions", 1354, 0, 0},
-    {"NextToken", "NextToken", 1410, 0, 0},
-    {"ConnectorType", "ConnectorType", 1419, 0, 0},
-    {"ResourceIdentifier", "ResourceIdentifier", 1420, 0, 0},
-    {"Domains", "Domains", 1421, 0, 0},
-    {"DomainsRequireAdminConsent", "DomainsRequireAdminConsent", 1421, 0, 0},
-    {"ErrorCode", "ErrorCode", 1427, 0, 0},
-    {"ErrorMessage", "ErrorMessage", 1415, 0, 0},
-    {"Action", "Action", 1430, 0, 0},
-    {"Permission", "Permission", 1431, 0, 0},
-    {"MaximumLength", "MaximumLength", 1432, 0, 0},
-    {"Enabled", "Enabled", 1434, 0, 0},
-    {"SettingsGroup", "SettingsGroup", 1435, 0, 0},
-    {"S3BucketName", "S3BucketName", 1415, 0, 0},
-    {"EndpointType", "EndpointType", 1438, 0, 0},
-    {"VpceId", "VpceId", 1415, 0, 0},
-    {"PreferredProtocol", "PreferredProtocol", 1442, 0, 0},
-    {"Enabled", "Enabled", 1445, 0, 0},
-    {"AllowedUrls", "AllowedUrls", 1446, 0, 0},
-    {"DeniedUrls", "DeniedUrls", 1446, 0, 0},
-    {"HostToClient", "HostToClient", 1444, 0, 0},
-    {"AgentAction", "AgentAction", 1451, 0, 0},
-    {"Permission", "Permission", 1431, 0, 0},
-    {"Settings", "Settings", 1449, 0, 0},
-    {"S3BucketArn", "S3BucketArn", 1452, 0, 0},
-    {"ScreenshotsUploadEnabled", "ScreenshotsUploadEnabled", 1445, 0, 0},
-    {"ScreenResolution", "ScreenResolution", 1453, 0, 0},
-    {"ScreenImageFormat", "ScreenImageFormat", 1454, 0, 0},
-    {"Arn", "Arn", 1414, 0, 0},
-    {"Name", "Name", 1415, 0, 0},
-    {"Description", "Description", 1415, 0, 0},
-    {"DisplayName", "DisplayName", 1415, 0, 0},
-    {"CreatedTime", "CreatedTime", 1416, 0, 0},
-    {"StorageConnectors", "StorageConnectors", 1417, 0, 0},
-    {"RedirectURL", "RedirectURL", 1423, 0, 0},
-    {"FeedbackURL", "FeedbackURL", 1424, 0, 0},
-    {"StackErrors", "StackErrors", 1425, 0, 0},
-    {"UserSettings", "UserSettings", 1428, 0, 0},
-    {"ApplicationSettings", "ApplicationSettings", 1433, 0, 0},
-    {"AccessEndpoints", "AccessEndpoints", 1436, 0, 0},
-    {"EmbedHostDomains", "EmbedHostDomains", 1439, 0, 0},
-    {"StreamingExperienceSettings", "StreamingExperienceSettings", 1441, 0, 0},
-    {"ContentRedirection", "ContentRedirection", 1443, 0, 0},
-    {"AgentAccessConfig", "AgentAccessConfig", 1448, 0, 0},
-    {"Stacks", "Stacks", 1412, 0, 0},
-    {"NextToken", "NextToken", 1415, 0, 0},
-    {"Desired", "Desired", 1432, 0, 0},
-    {"Running", "Running", 1432, 0, 0},
-    {"InUse", "InUse", 1432, 0, 0},
-    {"Available", "Available", 1432, 0, 0},
-    {"DesiredUserSessions", "DesiredUserSessions", 1432, 0, 0},
-    {"AvailableUserSessions", "AvailableUserSessions", 1432, 0, 0},
-    {"ActiveUserSessions", "ActiveUserSessions", 1432, 0, 0},
-    {"ActualUserSessions", "ActualUserSessions", 1432, 0, 0},
-    {"Draining", "Draining", 1432, 0, 0},
-    {"DrainModeActiveUserSessions", "DrainModeActiveUserSessions", 1432, 0, 0},
-    {"DrainModeUnusedUserSessions", "DrainModeUnusedUserSessions", 1432, 0, 0},
-    {"SubnetIds", "SubnetIds", 1462, 0, 0},
-    {"SecurityGroupIds", "SecurityGroupIds", 1463, 0, 0},
-    {"ErrorCode", "ErrorCode", 1466, 0, 0},
-    {"ErrorMessage", "ErrorMessage", 1415, 0, 0},
-    {"DirectoryName", "DirectoryName", 1468, 0, 0},
-    {"OrganizationalUnitDistinguishedName", "OrganizationalUnitDistinguishedName", 1469, 0, 0},
-    {"S3Bucket", "S3Bucket", 1475, 0, 0},
-    {"S3Key", "S3Key", 1476, 0, 0},
-    {"VolumeSizeInGb", "VolumeSizeInGb", 1432, 0, 0},
-    {"Arn", "Arn", 1414, 0, 0},
-    {"Name", "Name", 1415, 0, 0},
-    {"DisplayName", "DisplayName", 1415, 0, 0},
-    {"Description", "Description", 1415, 0, 0},
-    {"ImageName", "ImageName", 1415, 0, 0},
-    {"ImageArn", "ImageArn", 1414, 0, 0},
-    {"InstanceType", "InstanceType", 1415, 0, 0},
-    {"FleetType", "FleetType", 1458, 0, 0},
-    {"ComputeCapacityStatus", "ComputeCapacityStatus", 1459, 0, 0},
-    {"MaxUserDurationInSeconds", "MaxUserDurationInSeconds", 1432, 0, 0},
-    {"DisconnectTimeoutInSeconds", "DisconnectTimeoutInSeconds", 1432, 0, 0},
-    {"State", "State", 1460, 0, 0},
-    {"VpcConfig", "VpcConfig", 1461, 0, 0},
-    {"CreatedTime", "CreatedTime", 1416, 0, 0},
-    {"FleetErrors", "FleetErrors", 1464, 0, 0},
-    {"EnableDefaultInternetAccess", "EnableDefaultInternetAccess", 1445, 0, 0},
-    {"DomainJoinInfo", "DomainJoinInfo", 1467, 0, 0},
-    {"IdleDisconnectTimeoutInSeconds", "IdleDisconnectTimeoutInSeconds", 1432, 0, 0},
-    {"IamRoleArn", "IamRoleArn", 1414, 0, 0},
-    {"StreamView", "StreamView", 1470, 0, 0},
-    {"Platform", "Platform", 1471, 0, 0},
-    {"MaxConcurrentSessions", "MaxConcurrentSessions", 1432, 0, 0},
-    {"UsbDeviceFilterStrings", "UsbDeviceFilterStrings", 1472, 0, 0},
-    {"SessionScriptS3Location", "SessionScriptS3Location", 1474, 0, 0},
-    {"MaxSessionsPerInstance", "MaxSessionsPerInstance", 1432, 0, 0},
-    {"RootVolumeConfig", "RootVolumeConfig", 1477, 0, 0},
-    {"DisableIMDSV1", "DisableIMDSV1", 1445, 0, 0},
-    {"Fleets", "Fleets", 1456, 0, 0},
-    {"NextToken", "NextToken", 1415, 0, 0},
-    {"FirewallName", "FirewallName", 1482, 0, 0},
-    {"FirewallArn", "FirewallArn", 1483, 0, 0},
-    {"TransitGatewayAttachmentId", "TransitGatewayAttachmentId", 1484, 0, 0},
-    {"NextToken", "NextToken", 1479, 0, 0},
-    {"Firewalls", "Firewalls", 1480, 0, 0},
-    {"SubnetId", "SubnetId", 1491, 0, 0},
-    {"IPAddressType", "IPAddressType", 1492, 0, 0},
-    {"Key", "Key", 1498, 0, 0},
-    {"Value", "Value", 1499, 0, 0},
-    {"KeyId", "KeyId", 1501, 0, 0},
-    {"Type", "Type", 1502, 0, 0},
-    {"AvailabilityZone", "AvailabilityZone", 1510, 0, 0},
-    {"FirewallName", "FirewallName", 1482, 0, 0},
-    {"FirewallArn", "FirewallArn", 1483, 0, 0},
-    {"FirewallPolicyArn", "FirewallPolicyArn", 1483, 0, 0},
-    {"VpcId", "VpcId", 1488, 0, 0},
-    {"SubnetMappings", "SubnetMappings", 1489, 0, 0},
-    {"DeleteProtection", "DeleteProtection", 1493, 0, 0},
-    {"SubnetChangeProtection", "SubnetChangeProtection", 1493, 0, 0},
-    {"FirewallPolicyChangeProtection", "FirewallPolicyChangeProtection", 1493, 0, 0},
-    {"Description", "Description", 1494, 0, 0},
-    {"FirewallId", "FirewallId", 1495, 0, 0},
-    {"Tags", "Tags", 1496, 0, 0},
-    {"EncryptionConfiguration", "EncryptionConfiguration", 1500, 0, 0},
-    {"NumberOfAssociations", "NumberOfAssociations", 1503, 0, 0},
-    {"EnabledAnalysisTypes", "EnabledAnalysisTypes", 1504, 0, 0},
-    {"TransitGatewayId", "TransitGatewayId", 1506, 0, 0},
-    {"TransitGatewayOwnerAccountId", "TransitGatewayOwnerAccountId", 1507, 0, 0},
-    {"AvailabilityZoneMappings", "AvailabilityZoneMappings", 1508, 0, 0},
-    {"AvailabilityZoneChangeProtection", "AvailabilityZoneChangeProtection", 1493, 0, 0},
-    {"SubnetId", "SubnetId", 1518, 0, 0},
-    {"EndpointId", "EndpointId", 1519, 0, 0},
-    {"Status", "Status", 1520, 0, 0},
-    {"StatusMessage", "StatusMessage", 1521, 0, 0},
-    {"SyncStatus", "SyncStatus", 1524, 0, 0},
-    {"UpdateToken", "UpdateToken", 1486, 0, 0},
-    {"Attachment", "Attachment", 1517, 0, 0},
-    {"Config", "Config", 1522, 0, 0},
-    {"ResolvedCIDRCount", "ResolvedCIDRCount", 1527, 0, 0},
-    {"AvailableCIDRCount", "AvailableCIDRCount", 1527, 0, 0},
-    {"UtilizedCIDRCount", "UtilizedCIDRCount", 1527, 0, 0},
-    {"IPSetReferences", "IPSetReferences", 1528, 0, 0},
-    {"CIDRs", "CIDRs", 1526, 0, 0},
-    {"AttachmentId", "AttachmentId", 1532, 0, 0},
-    {"TransitGatewayAttachmentStatus", "TransitGatewayAttachmentStatus", 1533, 0, 0},
-    {"StatusMessage", "StatusMessage", 1534, 0, 0},
-    {"Status", "Status", 1512, 0, 0},
-    {"ConfigurationSyncStateSummary", "ConfigurationSyncStateSummary", 1513, 0, 0},
-    {"SyncStates", "SyncStates", 1514, 0, 0},
-    {"CapacityUsageSummary", "CapacityUsageSummary", 1525, 0, 0},
-    {"TransitGatewayAttachmentSyncState", "TransitGatewayAttachmentSyncState", 1531, 0, 0},
-    {"UpdateToken", "UpdateToken", 1486, 0, 0},
-    {"Firewall", "Firewall", 1487, 0, 0},
-    {"FirewallStatus", "FirewallStatus", 1511, 0, 0},
-    {"FirewallPolicyName", "FirewallPolicyName", 1482, 0, 0},
-    {"FirewallPolicyArn", "FirewallPolicyArn", 1483, 0, 0},
-    {"FirewallPolicyId", "FirewallPolicyId", 1495, 0, 0},
-    {"Description", "Description", 1494, 0, 0},
-    {"FirewallPolicyStatus", "FirewallPolicyStatus", 1537, 0, 0},
-    {"Tags", "Tags", 1496, 0, 0},
-    {"ConsumedStatelessRuleCapacity", "ConsumedStatelessRuleCapacity", 1538, 0, 0},
-    {"ConsumedStatefulRuleCapacity", "ConsumedStatefulRuleCapacity", 1538, 0, 0},
-    {"ConsumedStatefulDomainCapacity", "ConsumedStatefulDomainCapacity", 1538, 0, 0},
-    {"NumberOfAssociations", "NumberOfAssociations", 1503, 0, 0},
-    {"EncryptionConfiguration", "EncryptionConfiguration", 1500, 0, 0},
-    {"LastModifiedTime", "LastModifiedTime", 1539, 0, 0},
-    {"ResourceArn", "ResourceArn", 1483, 0, 0},
-    {"Priority", "Priority", 1543, 0, 0},
-    {"Value", "Value", 1552, 0, 0},
-    {"Dimensions", "Dimensions", 1550, 0, 0},
-    {"PublishMetricAction", "PublishMetricAction", 1549, 0, 0},
-    {"ActionName", "ActionName", 1547, 0, 0},
-    {"ActionDefinition", "ActionDefinition", 1548, 0, 0},
-    {"Action", "Action", 1556, 0, 0},
-    {"ResourceArn", "ResourceArn", 1483, 0, 0},
-    {"Priority", "Priority", 1543, 0, 0},
-    {"Override", "Override", 1555, 0, 0},
-    {"DeepThreatInspection", "DeepThreatInspection", 1557, 0, 0},
-    {"TcpIdleTimeoutSeconds", "TcpIdleTimeoutSeconds", 1563, 0, 0},
-    {"RuleOrder", "RuleOrder", 1560, 0, 0},
-    {"StreamExceptionPolicy", "StreamExceptionPolicy", 1561, 0, 0},
-    {"FlowTimeouts", "FlowTimeouts", 1562, 0, 0},
-    {"Definition", "Definition", 1568, 0, 0},
-    {"RuleVariables", "RuleVariables", 1565, 0, 0},
-    {"StatelessRuleGroupReferences", "StatelessRuleGroupReferences", 1541, 0, 0},
-    {"StatelessDefaultActions", "StatelessDefaultActions", 1544, 0, 0},
-    {"StatelessFragmentDefaultActions", "StatelessFragmentDefaultActions", 1544, 0, 0},
-    {"StatelessCustomActions", "StatelessCustomActions", 1545, 0, 0},
-    {"StatefulRuleGroupReferences", "StatefulRuleGroupReferences", 1553, 0, 0},
-    {"StatefulDefaultActions", "StatefulDefaultActions", 1558, 0, 0},
-    {"StatefulEngineOptions", "StatefulEngineOptions", 1559, 0, 0},
-    {"TLSInspectionConfigurationArn", "TLSInspectionConfigurationArn", 1483, 0, 0},
-    {"PolicyVariables", "PolicyVariables", 1564, 0, 0},
-    {"EnableTLSSessionHolding", "EnableTLSSessionHolding", 1570, 0, 0},
-    {"UpdateToken", "UpdateToken", 1486, 0, 0},
-    {"FirewallPolicyResponse", "FirewallPolicyResponse", 1536, 0, 0},
-    {"FirewallPolicy", "FirewallPolicy", 1540, 0, 0},
-    {"Definition", "Definition", 1568, 0, 0},
-    {"IPSets", "IPSets", 1565, 0, 0},
-    {"PortSets", "PortSets", 1574, 0, 0},
-    {"ReferenceArn", "ReferenceArn", 1483, 0, 0},
-    {"IPSetReferences", "IPSetReferences", 1577, 0, 0},
-    {"Targets", "Targets", 1583, 0, 0},
-    {"TargetTypes", "TargetTypes", 1584, 0, 0},
-    {"GeneratedRulesType", "GeneratedRulesType", 1586, 0, 0},
-    {"Protocol", "Protocol", 1591, 0, 0},
-    {"Source", "Source", 1592, 0, 0},
-    {"SourcePort", "SourcePort", 1593, 0, 0},
-    {"Direction", "Direction", 1594, 0, 0},
-    {"Destination", "Destination", 1595, 0, 0},
-    {"DestinationPort", "DestinationPort", 1593, 0, 0},
-    {"Keyword", "Keyword", 1598, 0, 0},
-    {"Settings", "Settings", 1599, 0, 0},
-    {"Action", "Action", 1589, 0, 0},
-    {"Header", "Header", 1590, 0, 0},
-    {"RuleOptions", "RuleOptions", 1596, 0, 0},
-    {"AddressDefinition", "AddressDefinition", 1608, 0, 0},
-    {"FromPort", "FromPort", 1611, 0, 0},
-    {"ToPort", "ToPort", 1611, 0, 0},
-    {"Flags", "Flags", 1616, 0, 0},
-    {"Masks", "Masks", 1616, 0, 0},
-    {"Sources", "Sources", 1606, 0, 0},
-    {"Destinations", "Destinations", 1606, 0, 0},
-    {"SourcePorts", "SourcePorts", 1609, 0, 0},
-    {"DestinationPorts", "DestinationPorts", 1609, 0, 0},
-    {"Protocols", "Protocols", 1612, 0, 0},
-    {"TCPFlags", "TCPFlags", 1614, 0, 0},
-    {"MatchAttributes", "MatchAttributes", 1605, 0, 0},
-    {"Actions", "Actions", 1544, 0, 0},
-    {"RuleDefinition", "RuleDefinition", 1604, 0, 0},
-    {"Priority", "Priority", 1543, 0, 0},
-    {"StatelessRules", "StatelessRules", 1602, 0, 0},
-    {"CustomActions", "CustomActions", 1545, 0, 0},
-    {"RulesString", "RulesString", 1581, 0, 0},
-    {"RulesSourceList", "RulesSourceList", 1582, 0, 0},
-    {"StatefulRules", "StatefulRules", 1587, 0, 0},
-    {"StatelessRulesAndCustomActions", "StatelessRulesAndCustomActions", 1601, 0, 0},
-    {"RuleOrder", "RuleOrder", 1560, 0, 0},
-    {"RuleVariables", "RuleVariables", 1573, 0, 0},
-    {"ReferenceSets", "ReferenceSets", 1576, 0, 0},
-    {"RulesSource", "RulesSource", 1580, 0, 0},
-    {"StatefulRuleOptions", "StatefulRuleOptions", 1618, 0, 0},
-    {"SourceArn", "SourceArn", 1483, 0, 0},
-    {"SourceUpdateToken", "SourceUpdateToken", 1486, 0, 0},
-    {"IdentifiedRuleIds", "IdentifiedRuleIds", 1624, 0, 0},
-    {"IdentifiedType", "IdentifiedType", 1625, 0, 0},
-    {"AnalysisDetail", "AnalysisDetail", 1491, 0, 0},
-    {"RuleOptions", "RuleOptions", 1627, 0, 0},
-    {"RuleGroupArn", "RuleGroupArn", 1483, 0, 0},
-    {"RuleGroupName", "RuleGroupName", 1482, 0, 0},
-    {"RuleGroupId", "RuleGroupId", 1495, 0, 0},
-    {"Description", "Description", 1494, 0, 0},
-    {"Type", "Type", 1620, 0, 0},
-    {"Capacity", "Capacity", 1538, 0, 0},
-    {"RuleGroupStatus", "RuleGroupStatus", 1537, 0, 0},
-    {"Tags", "Tags", 1496, 0, 0},
-    {"ConsumedCapacity", "ConsumedCapacity", 1538, 0, 0},
-    {"NumberOfAssociations", "NumberOfAssociations", 1503, 0, 0},
-    {"EncryptionConfiguration", "EncryptionConfiguration", 1500, 0, 0},
-    {"SourceMetadata", "SourceMetadata", 1621, 0, 0},
-    {"SnsTopic", "SnsTopic", 1483, 0, 0},
-    {"LastModifiedTime", "LastModifiedTime", 1539, 0, 0},
-    {"AnalysisResults", "AnalysisResults", 1622, 0, 0},
-    {"SummaryConfiguration", "SummaryConfiguration", 1626, 0, 0},
-    {"UpdateToken", "UpdateToken", 1486, 0, 0},
-    {"RuleGroup", "RuleGroup", 1572, 0, 0},
-    {"RuleGroupResponse", "RuleGroupResponse", 1619, 0, 0},
-    {"InstanceArn", "InstanceArn", 1632, 0, 0},
-    {"IdentityStoreId", "IdentityStoreId", 1633, 0, 0},
-    {"OwnerAccountId", "OwnerAccountId", 1634, 0, 0},
-    {"Name", "Name", 1635, 0, 0},
-    {"CreatedDate", "CreatedDate", 1636, 0, 0},
-    {"Status", "Status", 1637, 0, 0},
-    {"StatusReason", "StatusReason", 1638, 0, 0},
-    {"Instances", "Instances", 1630, 0, 0},
-    {"NextToken", "NextToken", 1639, 0, 0},
+    {"UserAccessUrl", "UserAccessUrl", 1313, 0, 0},
+    {"RelayStateParameterName", "RelayStateParameterName", 1314, 0, 0},
+    {"Status", "Status", 1316, 0, 0},
+    {"CertificateAuthorityArn", "CertificateAuthorityArn", 1317, 0, 0},
+    {"TenantId", "TenantId", 1320, 0, 0},
+    {"ApplicationConfigSecretArn", "ApplicationConfigSecretArn", 1321, 0, 0},
+    {"InstanceArn", "InstanceArn", 1291, 0, 0},
+    {"ApplicationArn", "ApplicationArn", 1291, 0, 0},
+    {"DomainName", "DomainName", 1328, 0, 0},
+    {"ServiceAccountSecretArn", "ServiceAccountSecretArn", 1321, 0, 0},
+    {"Action", "Action", 1333, 0, 0},
+    {"Permission", "Permission", 1334, 0, 0},
+    {"MaximumLength", "MaximumLength", 1335, 0, 0},
+    {"ConnectorType", "ConnectorType", 1338, 0, 0},
+    {"Status", "Status", 1339, 0, 0},
+    {"Mode", "Mode", 1341, 0, 0},
+    {"PreferredProtocol", "PreferredProtocol", 1342, 0, 0},
+    {"StreamingExperiencePreferredProtocol", "StreamingExperiencePreferredProtocol", 1330, 0, 0},
+    {"UserSettings", "UserSettings", 1331, 0, 0},
+    {"StorageConnectors", "StorageConnectors", 1336, 0, 0},
+    {"GlobalAccelerator", "GlobalAccelerator", 1340, 0, 0},
+    {"DirectoryId", "DirectoryId", 1243, 0, 0},
+    {"Alias", "Alias", 1285, 0, 0},
+    {"DirectoryName", "DirectoryName", 1286, 0, 0},
+    {"RegistrationCode", "RegistrationCode", 1287, 0, 0},
+    {"SubnetIds", "SubnetIds", 1288, 0, 0},
+    {"DnsIpAddresses", "DnsIpAddresses", 1289, 0, 0},
+    {"DnsIpv6Addresses", "DnsIpv6Addresses", 1290, 0, 0},
+    {"CustomerUserName", "CustomerUserName", 1244, 0, 0},
+    {"IamRoleId", "IamRoleId", 1291, 0, 0},
+    {"DirectoryType", "DirectoryType", 1292, 0, 0},
+    {"WorkspaceSecurityGroupId", "WorkspaceSecurityGroupId", 1293, 0, 0},
+    {"State", "State", 1294, 0, 0},
+    {"WorkspaceCreationProperties", "WorkspaceCreationProperties", 1295, 0, 0},
+    {"ipGroupIds", "ipGroupIds", 1297, 0, 0},
+    {"WorkspaceAccessProperties", "WorkspaceAccessProperties", 1299, 0, 0},
+    {"Tenancy", "Tenancy", 1308, 0, 0},
+    {"SelfservicePermissions", "SelfservicePermissions", 1309, 0, 0},
+    {"SamlProperties", "SamlProperties", 1311, 0, 0},
+    {"CertificateBasedAuthProperties", "CertificateBasedAuthProperties", 1315, 0, 0},
+    {"EndpointEncryptionMode", "EndpointEncryptionMode", 1318, 0, 0},
+    {"MicrosoftEntraConfig", "MicrosoftEntraConfig", 1319, 0, 0},
+    {"WorkspaceDirectoryName", "WorkspaceDirectoryName", 1322, 0, 0},
+    {"WorkspaceDirectoryDescription", "WorkspaceDirectoryDescription", 1323, 0, 0},
+    {"UserIdentityType", "UserIdentityType", 1324, 0, 0},
+    {"WorkspaceType", "WorkspaceType", 1325, 0, 0},
+    {"IDCConfig", "IDCConfig", 1326, 0, 0},
+    {"ActiveDirectoryConfig", "ActiveDirectoryConfig", 1327, 0, 0},
+    {"StreamingProperties", "StreamingProperties", 1329, 0, 0},
+    {"ErrorMessage", "ErrorMessage", 1250, 0, 0},
+    {"Directories", "Directories", 1283, 0, 0},
+    {"NextToken", "NextToken", 1281, 0, 0},
+    {"Capacity", "Capacity", 1314, 0, 0},
+    {"Capacity", "Capacity", 1314, 0, 0},
+    {"Name", "Name", 1261, 0, 0},
+    {"BundleId", "BundleId", 1248, 0, 0},
+    {"Name", "Name", 1314, 0, 0},
+    {"Owner", "Owner", 1346, 0, 0},
+    {"Description", "Description", 1250, 0, 0},
+    {"ImageId", "ImageId", 1347, 0, 0},
+    {"RootStorage", "RootStorage", 1348, 0, 0},
+    {"UserStorage", "UserStorage", 1349, 0, 0},
+    {"ComputeType", "ComputeType", 1350, 0, 0},
+    {"LastUpdatedTime", "LastUpdatedTime", 1278, 0, 0},
+    {"CreationTime", "CreationTime", 1278, 0, 0},
+    {"State", "State", 1351, 0, 0},
+    {"BundleType", "BundleType", 1352, 0, 0},
+    {"Bundles", "Bundles", 1344, 0, 0},
+    {"NextToken", "NextToken", 1281, 0, 0},
+    {"WorkspaceId", "WorkspaceId", 1242, 0, 0},
+    {"ConnectionState", "ConnectionState", 1356, 0, 0},
+    {"ConnectionStateCheckTimestamp", "ConnectionStateCheckTimestamp", 1278, 0, 0},
+    {"LastKnownUserConnectionTimestamp", "LastKnownUserConnectionTimestamp", 1278, 0, 0},
+    {"WorkspacesConnectionStatus", "WorkspacesConnectionStatus", 1354, 0, 0},
+    {"NextToken", "NextToken", 1281, 0, 0},
+    {"VpcId", "VpcId", 1380, 0, 0},
+    {"SubnetIds", "SubnetIds", 1381, 0, 0},
+    {"SecurityGroupId", "SecurityGroupId", 1383, 0, 0},
+    {"AvailabilityZones", "AvailabilityZones", 1384, 0, 0},
+    {"VpcId", "VpcId", 1380, 0, 0},
+    {"SubnetIds", "SubnetIds", 1381, 0, 0},
+    {"CustomerUserName", "CustomerUserName", 1387, 0, 0},
+    {"SecurityGroupId", "SecurityGroupId", 1383, 0, 0},
+    {"AvailabilityZones", "AvailabilityZones", 1384, 0, 0},
+    {"ConnectIps", "ConnectIps", 1388, 0, 0},
+    {"ConnectIpsV6", "ConnectIpsV6", 1389, 0, 0},
+    {"RadiusServers", "RadiusServers", 1391, 0, 0},
+    {"RadiusServersIpv6", "RadiusServersIpv6", 1391, 0, 0},
+    {"RadiusPort", "RadiusPort", 1393, 0, 0},
+    {"RadiusTimeout", "RadiusTimeout", 1394, 0, 0},
+    {"RadiusRetries", "RadiusRetries", 1395, 0, 0},
+    {"SharedSecret", "SharedSecret", 1396, 0, 0},
+    {"AuthenticationProtocol", "AuthenticationProtocol", 1397, 0, 0},
+    {"DisplayLabel", "DisplayLabel", 1398, 0, 0},
+    {"UseSameUsername", "UseSameUsername", 1399, 0, 0},
+    {"DirectoryId", "DirectoryId", 1360, 0, 0},
+    {"AccountId", "AccountId", 1405, 0, 0},
+    {"DnsIpAddrs", "DnsIpAddrs", 1368, 0, 0},
+    {"DnsIpv6Addrs", "DnsIpv6Addrs", 1370, 0, 0},
+    {"VpcSettings", "VpcSettings", 1379, 0, 0},
+    {"RadiusSettings", "RadiusSettings", 1390, 0, 0},
+    {"RadiusStatus", "RadiusStatus", 1400, 0, 0},
+    {"NetworkType", "NetworkType", 1406, 0, 0},
+    {"PrimaryRegion", "PrimaryRegion", 1408, 0, 0},
+    {"AdditionalRegions", "AdditionalRegions", 1409, 0, 0},
+    {"SelfManagedDnsIpAddrs", "SelfManagedDnsIpAddrs", 1388, 0, 0},
+    {"SelfManagedInstanceIds", "SelfManagedInstanceIds", 1412, 0, 0},
+    {"DirectoryId", "DirectoryId", 1360, 0, 0},
+    {"Name", "Name", 1361, 0, 0},
+    {"ShortName", "ShortName", 1362, 0, 0},
+    {"Size", "Size", 1363, 0, 0},
+    {"Edition", "Edition", 1364, 0, 0},
+    {"Alias", "Alias", 1365, 0, 0},
+    {"AccessUrl", "AccessUrl", 1366, 0, 0},
+    {"Description", "Description", 1367, 0, 0},
+    {"DnsIpAddrs", "DnsIpAddrs", 1368, 0, 0},
+    {"DnsIpv6Addrs", "DnsIpv6Addrs", 1370, 0, 0},
+    {"Stage", "Stage", 1372, 0, 0},
+    {"ShareStatus", "ShareStatus", 1373, 0, 0},
+    {"ShareMethod", "ShareMethod", 1374, 0, 0},
+    {"ShareNotes", "ShareNotes", 1375, 0, 0},
+    {"LaunchTime", "LaunchTime", 1376, 0, 0},
+    {"StageLastUpdatedDateTime", "StageLastUpdatedDateTime", 1377, 0, 0},
+    {"Type", "Type", 1378, 0, 0},
+    {"VpcSettings", "VpcSettings", 1379, 0, 0},
+    {"ConnectSettings", "ConnectSettings", 1386, 0, 0},
+    {"RadiusSettings", "RadiusSettings", 1390, 0, 0},
+    {"RadiusStatus", "RadiusStatus", 1400, 0, 0},
+    {"StageReason", "StageReason", 1401, 0, 0},
+    {"SsoEnabled", "SsoEnabled", 1402, 0, 0},
+    {"DesiredNumberOfDomainControllers", "DesiredNumberOfDomainControllers", 1403, 0, 0},
+    {"OwnerDirectoryDescription", "OwnerDirectoryDescription", 1404, 0, 0},
+    {"RegionsInfo", "RegionsInfo", 1407, 0, 0},
+    {"OsVersion", "OsVersion", 1410, 0, 0},
+    {"HybridSettings", "HybridSettings", 1411, 0, 0},
+    {"NetworkType", "NetworkType", 1406, 0, 0},
+    {"DirectoryDescriptions", "DirectoryDescriptions", 1358, 0, 0},
+    {"NextToken", "NextToken", 1414, 0, 0},
+    {"ConnectorType", "ConnectorType", 1423, 0, 0},
+    {"ResourceIdentifier", "ResourceIdentifier", 1424, 0, 0},
+    {"Domains", "Domains", 1425, 0, 0},
+    {"DomainsRequireAdminConsent", "DomainsRequireAdminConsent", 1425, 0, 0},
+    {"ErrorCode", "ErrorCode", 1431, 0, 0},
+    {"ErrorMessage", "ErrorMessage", 1419, 0, 0},
+    {"Action", "Action", 1434, 0, 0},
+    {"Permission", "Permission", 1435, 0, 0},
+    {"MaximumLength", "MaximumLength", 1436, 0, 0},
+    {"Enabled", "Enabled", 1438, 0, 0},
+    {"SettingsGroup", "SettingsGroup", 1439, 0, 0},
+    {"S3BucketName", "S3BucketName", 1419, 0, 0},
+    {"EndpointType", "EndpointType", 1442, 0, 0},
+    {"VpceId", "VpceId", 1419, 0, 0},
+    {"PreferredProtocol", "PreferredProtocol", 1446, 0, 0},
+    {"Enabled", "Enabled", 1449, 0, 0},
+    {"AllowedUrls", "AllowedUrls", 1450, 0, 0},
+    {"DeniedUrls", "DeniedUrls", 1450, 0, 0},
+    {"HostToClient", "HostToClient", 1448, 0, 0},
+    {"AgentAction", "AgentAction", 1455, 0, 0},
+    {"Permission", "Permission", 1435, 0, 0},
+    {"Settings", "Settings", 1453, 0, 0},
+    {"S3BucketArn", "S3BucketArn", 1456, 0, 0},
+    {"ScreenshotsUploadEnabled", "ScreenshotsUploadEnabled", 1449, 0, 0},
+    {"ScreenResolution", "ScreenResolution", 1457, 0, 0},
+    {"ScreenImageFormat", "ScreenImageFormat", 1458, 0, 0},
+    {"Arn", "Arn", 1418, 0, 0},
+    {"Name", "Name", 1419, 0, 0},
+    {"Description", "Description", 1419, 0, 0},
+    {"DisplayName", "DisplayName", 1419, 0, 0},
+    {"CreatedTime", "CreatedTime", 1420, 0, 0},
+    {"StorageConnectors", "StorageConnectors", 1421, 0, 0},
+    {"RedirectURL", "RedirectURL", 1427, 0, 0},
+    {"FeedbackURL", "FeedbackURL", 1428, 0, 0},
+    {"StackErrors", "StackErrors", 1429, 0, 0},
+    {"UserSettings", "UserSettings", 1432, 0, 0},
+    {"ApplicationSettings", "ApplicationSettings", 1437, 0, 0},
+    {"AccessEndpoints", "AccessEndpoints", 1440, 0, 0},
+    {"EmbedHostDomains", "EmbedHostDomains", 1443, 0, 0},
+    {"StreamingExperienceSettings", "StreamingExperienceSettings", 1445, 0, 0},
+    {"ContentRedirection", "ContentRedirection", 1447, 0, 0},
+    {"AgentAccessConfig", "AgentAccessConfig", 1452, 0, 0},
+    {"Stacks", "Stacks", 1416, 0, 0},
+    {"NextToken", "NextToken", 1419, 0, 0},
+    {"Desired", "Desired", 1436, 0, 0},
+    {"Running", "Running", 1436, 0, 0},
+    {"InUse", "InUse", 1436, 0, 0},
+    {"Available", "Available", 1436, 0, 0},
+    {"DesiredUserSessions", "DesiredUserSessions", 1436, 0, 0},
+    {"AvailableUserSessions", "AvailableUserSessions", 1436, 0, 0},
+    {"ActiveUserSessions", "ActiveUserSessions", 1436, 0, 0},
+    {"ActualUserSessions", "ActualUserSessions", 1436, 0, 0},
+    {"Draining", "Draining", 1436, 0, 0},
+    {"DrainModeActiveUserSessions", "DrainModeActiveUserSessions", 1436, 0, 0},
+    {"DrainModeUnusedUserSessions", "DrainModeUnusedUserSessions", 1436, 0, 0},
+    {"SubnetIds", "SubnetIds", 1466, 0, 0},
+    {"SecurityGroupIds", "SecurityGroupIds", 1467, 0, 0},
+    {"ErrorCode", "ErrorCode", 1470, 0, 0},
+    {"ErrorMessage", "ErrorMessage", 1419, 0, 0},
+    {"DirectoryName", "DirectoryName", 1472, 0, 0},
+    {"OrganizationalUnitDistinguishedName", "OrganizationalUnitDistinguishedName", 1473, 0, 0},
+    {"S3Bucket", "S3Bucket", 1479, 0, 0},
+    {"S3Key", "S3Key", 1480, 0, 0},
+    {"VolumeSizeInGb", "VolumeSizeInGb", 1436, 0, 0},
+    {"Arn", "Arn", 1418, 0, 0},
+    {"Name", "Name", 1419, 0, 0},
+    {"DisplayName", "DisplayName", 1419, 0, 0},
+    {"Description", "Description", 1419, 0, 0},
+    {"ImageName", "ImageName", 1419, 0, 0},
+    {"ImageArn", "ImageArn", 1418, 0, 0},
+    {"InstanceType", "InstanceType", 1419, 0, 0},
+    {"FleetType", "FleetType", 1462, 0, 0},
+    {"ComputeCapacityStatus", "ComputeCapacityStatus", 1463, 0, 0},
+    {"MaxUserDurationInSeconds", "MaxUserDurationInSeconds", 1436, 0, 0},
+    {"DisconnectTimeoutInSeconds", "DisconnectTimeoutInSeconds", 1436, 0, 0},
+    {"State", "State", 1464, 0, 0},
+    {"VpcConfig", "VpcConfig", 1465, 0, 0},
+    {"CreatedTime", "CreatedTime", 1420, 0, 0},
+    {"FleetErrors", "FleetErrors", 1468, 0, 0},
+    {"EnableDefaultInternetAccess", "EnableDefaultInternetAccess", 1449, 0, 0},
+    {"DomainJoinInfo", "DomainJoinInfo", 1471, 0, 0},
+    {"IdleDisconnectTimeoutInSeconds", "IdleDisconnectTimeoutInSeconds", 1436, 0, 0},
+    {"IamRoleArn", "IamRoleArn", 1418, 0, 0},
+    {"StreamView", "StreamView", 1474, 0, 0},
+    {"Platform", "Platform", 1475, 0, 0},
+    {"MaxConcurrentSessions", "MaxConcurrentSessions", 1436, 0, 0},
+    {"UsbDeviceFilterStrings", "UsbDeviceFilterStrings", 1476, 0, 0},
+    {"SessionScriptS3Location", "SessionScriptS3Location", 1478, 0, 0},
+    {"MaxSessionsPerInstance", "MaxSessionsPerInstance", 1436, 0, 0},
+    {"RootVolumeConfig", "RootVolumeConfig", 1481, 0, 0},
+    {"DisableIMDSV1", "DisableIMDSV1", 1449, 0, 0},
+    {"Fleets", "Fleets", 1460, 0, 0},
+    {"NextToken", "NextToken", 1419, 0, 0},
+    {"FirewallName", "FirewallName", 1486, 0, 0},
+    {"FirewallArn", "FirewallArn", 1487, 0, 0},
+    {"TransitGatewayAttachmentId", "TransitGatewayAttachmentId", 1488, 0, 0},
+    {"NextToken", "NextToken", 1483, 0, 0},
+    {"Firewalls", "Firewalls", 1484, 0, 0},
+    {"SubnetId", "SubnetId", 1495, 0, 0},
+    {"IPAddressType", "IPAddressType", 1496, 0, 0},
+    {"Key", "Key", 1502, 0, 0},
+    {"Value", "Value", 1503, 0, 0},
+    {"KeyId", "KeyId", 1505, 0, 0},
+    {"Type", "Type", 1506, 0, 0},
+    {"AvailabilityZone", "AvailabilityZone", 1514, 0, 0},
+    {"FirewallName", "FirewallName", 1486, 0, 0},
+    {"FirewallArn", "FirewallArn", 1487, 0, 0},
+    {"FirewallPolicyArn", "FirewallPolicyArn", 1487, 0, 0},
+    {"VpcId", "VpcId", 1492, 0, 0},
+    {"SubnetMappings", "SubnetMappings", 1493, 0, 0},
+    {"DeleteProtection", "DeleteProtection", 1497, 0, 0},
+    {"SubnetChangeProtection", "SubnetChangeProtection", 1497, 0, 0},
+    {"FirewallPolicyChangeProtection", "FirewallPolicyChangeProtection", 1497, 0, 0},
+    {"Description", "Description", 1498, 0, 0},
+    {"FirewallId", "FirewallId", 1499, 0, 0},
+    {"Tags", "Tags", 1500, 0, 0},
+    {"EncryptionConfiguration", "EncryptionConfiguration", 1504, 0, 0},
+    {"NumberOfAssociations", "NumberOfAssociations", 1507, 0, 0},
+    {"EnabledAnalysisTypes", "EnabledAnalysisTypes", 1508, 0, 0},
+    {"TransitGatewayId", "TransitGatewayId", 1510, 0, 0},
+    {"TransitGatewayOwnerAccountId", "TransitGatewayOwnerAccountId", 1511, 0, 0},
+    {"AvailabilityZoneMappings", "AvailabilityZoneMappings", 1512, 0, 0},
+    {"AvailabilityZoneChangeProtection", "AvailabilityZoneChangeProtection", 1497, 0, 0},
+    {"SubnetId", "SubnetId", 1522, 0, 0},
+    {"EndpointId", "EndpointId", 1523, 0, 0},
+    {"Status", "Status", 1524, 0, 0},
+    {"StatusMessage", "StatusMessage", 1525, 0, 0},
+    {"SyncStatus", "SyncStatus", 1528, 0, 0},
+    {"UpdateToken", "UpdateToken", 1490, 0, 0},
+    {"Attachment", "Attachment", 1521, 0, 0},
+    {"Config", "Config", 1526, 0, 0},
+    {"ResolvedCIDRCount", "ResolvedCIDRCount", 1531, 0, 0},
+    {"AvailableCIDRCount", "AvailableCIDRCount", 1531, 0, 0},
+    {"UtilizedCIDRCount", "UtilizedCIDRCount", 1531, 0, 0},
+    {"IPSetReferences", "IPSetReferences", 1532, 0, 0},
+    {"CIDRs", "CIDRs", 1530, 0, 0},
+    {"AttachmentId", "AttachmentId", 1536, 0, 0},
+    {"TransitGatewayAttachmentStatus", "TransitGatewayAttachmentStatus", 1537, 0, 0},
+    {"StatusMessage", "StatusMessage", 1538, 0, 0},
+    {"Status", "Status", 1516, 0, 0},
+    {"ConfigurationSyncStateSummary", "ConfigurationSyncStateSummary", 1517, 0, 0},
+    {"SyncStates", "SyncStates", 1518, 0, 0},
+    {"CapacityUsageSummary", "CapacityUsageSummary", 1529, 0, 0},
+    {"TransitGatewayAttachmentSyncState", "TransitGatewayAttachmentSyncState", 1535, 0, 0},
+    {"UpdateToken", "UpdateToken", 1490, 0, 0},
+    {"Firewall", "Firewall", 1491, 0, 0},
+    {"FirewallStatus", "FirewallStatus", 1515, 0, 0},
+    {"FirewallPolicyName", "FirewallPolicyName", 1486, 0, 0},
+    {"FirewallPolicyArn", "FirewallPolicyArn", 1487, 0, 0},
+    {"FirewallPolicyId", "FirewallPolicyId", 1499, 0, 0},
+    {"Description", "Description", 1498, 0, 0},
+    {"FirewallPolicyStatus", "FirewallPolicyStatus", 1541, 0, 0},
+    {"Tags", "Tags", 1500, 0, 0},
+    {"ConsumedStatelessRuleCapacity", "ConsumedStatelessRuleCapacity", 1542, 0, 0},
+    {"ConsumedStatefulRuleCapacity", "ConsumedStatefulRuleCapacity", 1542, 0, 0},
+    {"ConsumedStatefulDomainCapacity", "ConsumedStatefulDomainCapacity", 1542, 0, 0},
+    {"NumberOfAssociations", "NumberOfAssociations", 1507, 0, 0},
+    {"EncryptionConfiguration", "EncryptionConfiguration", 1504, 0, 0},
+    {"LastModifiedTime", "LastModifiedTime", 1543, 0, 0},
+    {"ResourceArn", "ResourceArn", 1487, 0, 0},
+    {"Priority", "Priority", 1547, 0, 0},
+    {"Value", "Value", 1556, 0, 0},
+    {"Dimensions", "Dimensions", 1554, 0, 0},
+    {"PublishMetricAction", "PublishMetricAction", 1553, 0, 0},
+    {"ActionName", "ActionName", 1551, 0, 0},
+    {"ActionDefinition", "ActionDefinition", 1552, 0, 0},
+    {"Action", "Action", 1560, 0, 0},
+    {"ResourceArn", "ResourceArn", 1487, 0, 0},
+    {"Priority", "Priority", 1547, 0, 0},
+    {"Override", "Override", 1559, 0, 0},
+    {"DeepThreatInspection", "DeepThreatInspection", 1561, 0, 0},
+    {"TcpIdleTimeoutSeconds", "TcpIdleTimeoutSeconds", 1567, 0, 0},
+    {"RuleOrder", "RuleOrder", 1564, 0, 0},
+    {"StreamExceptionPolicy", "StreamExceptionPolicy", 1565, 0, 0},
+    {"FlowTimeouts", "FlowTimeouts", 1566, 0, 0},
+    {"Definition", "Definition", 1572, 0, 0},
+    {"RuleVariables", "RuleVariables", 1569, 0, 0},
+    {"StatelessRuleGroupReferences", "StatelessRuleGroupReferences", 1545, 0, 0},
+    {"StatelessDefaultActions", "StatelessDefaultActions", 1548, 0, 0},
+    {"StatelessFragmentDefaultActions", "StatelessFragmentDefaultActions", 1548, 0, 0},
+    {"StatelessCustomActions", "StatelessCustomActions", 1549, 0, 0},
+    {"StatefulRuleGroupReferences", "StatefulRuleGroupReferences", 1557, 0, 0},
+    {"StatefulDefaultActions", "StatefulDefaultActions", 1562, 0, 0},
+    {"StatefulEngineOptions", "StatefulEngineOptions", 1563, 0, 0},
+    {"TLSInspectionConfigurationArn", "TLSInspectionConfigurationArn", 1487, 0, 0},
+    {"PolicyVariables", "PolicyVariables", 1568, 0, 0},
+    {"EnableTLSSessionHolding", "EnableTLSSessionHolding", 1574, 0, 0},
+    {"UpdateToken", "UpdateToken", 1490, 0, 0},
+    {"FirewallPolicyResponse", "FirewallPolicyResponse", 1540, 0, 0},
+    {"FirewallPolicy", "FirewallPolicy", 1544, 0, 0},
+    {"Definition", "Definition", 1572, 0, 0},
+    {"IPSets", "IPSets", 1569, 0, 0},
+    {"PortSets", "PortSets", 1578, 0, 0},
+    {"ReferenceArn", "ReferenceArn", 1487, 0, 0},
+    {"IPSetReferences", "IPSetReferences", 1581, 0, 0},
+    {"Targets", "Targets", 1587, 0, 0},
+    {"TargetTypes", "TargetTypes", 1588, 0, 0},
+    {"GeneratedRulesType", "GeneratedRulesType", 1590, 0, 0},
+    {"Protocol", "Protocol", 1595, 0, 0},
+    {"Source", "Source", 1596, 0, 0},
+    {"SourcePort", "SourcePort", 1597, 0, 0},
+    {"Direction", "Direction", 1598, 0, 0},
+    {"Destination", "Destination", 1599, 0, 0},
+    {"DestinationPort", "DestinationPort", 1597, 0, 0},
+    {"Keyword", "Keyword", 1602, 0, 0},
+    {"Settings", "Settings", 1603, 0, 0},
+    {"Action", "Action", 1593, 0, 0},
+    {"Header", "Header", 1594, 0, 0},
+    {"RuleOptions", "RuleOptions", 1600, 0, 0},
+    {"AddressDefinition", "AddressDefinition", 1612, 0, 0},
+    {"FromPort", "FromPort", 1615, 0, 0},
+    {"ToPort", "ToPort", 1615, 0, 0},
+    {"Flags", "Flags", 1620, 0, 0},
+    {"Masks", "Masks", 1620, 0, 0},
+    {"Sources", "Sources", 1610, 0, 0},
+    {"Destinations", "Destinations", 1610, 0, 0},
+    {"SourcePorts", "SourcePorts", 1613, 0, 0},
+    {"DestinationPorts", "DestinationPorts", 1613, 0, 0},
+    {"Protocols", "Protocols", 1616, 0, 0},
+    {"TCPFlags", "TCPFlags", 1618, 0, 0},
+    {"MatchAttributes", "MatchAttributes", 1609, 0, 0},
+    {"Actions", "Actions", 1548, 0, 0},
+    {"RuleDefinition", "RuleDefinition", 1608, 0, 0},
+    {"Priority", "Priority", 1547, 0, 0},
+    {"StatelessRules", "StatelessRules", 1606, 0, 0},
+    {"CustomActions", "CustomActions", 1549, 0, 0},
+    {"RulesString", "RulesString", 1585, 0, 0},
+    {"RulesSourceList", "RulesSourceList", 1586, 0, 0},
+    {"StatefulRules", "StatefulRules", 1591, 0, 0},
+    {"StatelessRulesAndCustomActions", "StatelessRulesAndCustomActions", 1605, 0, 0},
+    {"RuleOrder", "RuleOrder", 1564, 0, 0},
+    {"RuleVariables", "RuleVariables", 1577, 0, 0},
+    {"ReferenceSets", "ReferenceSets", 1580, 0, 0},
+    {"RulesSource", "RulesSource", 1584, 0, 0},
+    {"StatefulRuleOptions", "StatefulRuleOptions", 1622, 0, 0},
+    {"SourceArn", "SourceArn", 1487, 0, 0},
+    {"SourceUpdateToken", "SourceUpdateToken", 1490, 0, 0},
+    {"IdentifiedRuleIds", "IdentifiedRuleIds", 1628, 0, 0},
+    {"IdentifiedType", "IdentifiedType", 1629, 0, 0},
+    {"AnalysisDetail", "AnalysisDetail", 1495, 0, 0},
+    {"RuleOptions", "RuleOptions", 1631, 0, 0},
+    {"RuleGroupArn", "RuleGroupArn", 1487, 0, 0},
+    {"RuleGroupName", "RuleGroupName", 1486, 0, 0},
+    {"RuleGroupId", "RuleGroupId", 1499, 0, 0},
+    {"Description", "Description", 1498, 0, 0},
+    {"Type", "Type", 1624, 0, 0},
+    {"Capacity", "Capacity", 1542, 0, 0},
+    {"RuleGroupStatus", "RuleGroupStatus", 1541, 0, 0},
+    {"Tags", "Tags", 1500, 0, 0},
+    {"ConsumedCapacity", "ConsumedCapacity", 1542, 0, 0},
+    {"NumberOfAssociations", "NumberOfAssociations", 1507, 0, 0},
+    {"EncryptionConfiguration", "EncryptionConfiguration", 1504, 0, 0},
+    {"SourceMetadata", "SourceMetadata", 1625, 0, 0},
+    {"SnsTopic", "SnsTopic", 1487, 0, 0},
+    {"LastModifiedTime", "LastModifiedTime", 1543, 0, 0},
+    {"AnalysisResults", "AnalysisResults", 1626, 0, 0},
+    {"SummaryConfiguration", "SummaryConfiguration", 1630, 0, 0},
+    {"UpdateToken", "UpdateToken", 1490, 0, 0},
+    {"RuleGroup", "RuleGroup", 1576, 0, 0},
+    {"RuleGroupResponse", "RuleGroupResponse", 1623, 0, 0},
+    {"InstanceArn", "InstanceArn", 1636, 0, 0},
+    {"IdentityStoreId", "IdentityStoreId", 1637, 0, 0},
+    {"OwnerAccountId", "OwnerAccountId", 1638, 0, 0},
+    {"Name", "Name", 1639, 0, 0},
+    {"CreatedDate", "CreatedDate", 1640, 0, 0},
+    {"Status", "Status", 1641, 0, 0},
+    {"StatusReason", "StatusReason", 1642, 0, 0},
+    {"Instances", "Instances", 1634, 0, 0},
+    {"NextToken", "NextToken", 1643, 0, 0},
 };
 
 const struct aws_op aws_ops[] = {
@@ -4242,63 +4247,65 @@ const struct aws_op aws_ops[] = {
      "POST", "/", "Logs_20140328", "1.1", NULL, "logs"},
     {"logs", "DescribeMetricFilters", "json", "2014-03-28", NULL, 839,
      "POST", "/", "Logs_20140328", "1.1", NULL, "logs"},
-    {"sns", "ListTopics", "query", "2010-03-31", "ListTopicsResult", 858,
+    {"logs", "ListTagsForResource", "json", "2014-03-28", NULL, 858,
+     "POST", "/", "Logs_20140328", "1.1", NULL, "logs"},
+    {"sns", "ListTopics", "query", "2010-03-31", "ListTopicsResult", 862,
      "POST", "/", NULL, NULL, NULL, "sns"},
-    {"sns", "ListSubscriptionsByTopic", "query", "2010-03-31", "ListSubscriptionsByTopicResult", 863,
+    {"sns", "ListSubscriptionsByTopic", "query", "2010-03-31", "ListSubscriptionsByTopicResult", 867,
      "POST", "/", NULL, NULL, NULL, "sns"},
-    {"macie2", "GetMacieSession", "rest-json", "2020-01-01", NULL, 870,
+    {"macie2", "GetMacieSession", "rest-json", "2020-01-01", NULL, 874,
      "GET", "/macie", NULL, "1.1", NULL, "macie2"},
-    {"inspector2", "BatchGetAccountStatus", "rest-json", "2020-06-08", NULL, 875,
+    {"inspector2", "BatchGetAccountStatus", "rest-json", "2020-06-08", NULL, 879,
      "POST", "/status/batch/get", NULL, NULL, NULL, "inspector2"},
-    {"ssm", "DescribeInstanceInformation", "json", "2014-11-06", NULL, 887,
+    {"ssm", "DescribeInstanceInformation", "json", "2014-11-06", NULL, 891,
      "POST", "/", "AmazonSSM", "1.1", NULL, "ssm"},
-    {"ssm", "GetDocument", "json", "2014-11-06", NULL, 909,
+    {"ssm", "GetDocument", "json", "2014-11-06", NULL, 913,
      "POST", "/", "AmazonSSM", "1.1", NULL, "ssm"},
-    {"wafv2", "ListWebACLs", "json", "2019-07-29", NULL, 930,
+    {"wafv2", "ListWebACLs", "json", "2019-07-29", NULL, 934,
      "POST", "/", "AWSWAF_20190729", "1.1", NULL, "wafv2"},
-    {"wafv2", "ListResourcesForWebACL", "json", "2019-07-29", NULL, 939,
+    {"wafv2", "ListResourcesForWebACL", "json", "2019-07-29", NULL, 943,
      "POST", "/", "AWSWAF_20190729", "1.1", NULL, "wafv2"},
-    {"cloudfront", "ListDistributions", "rest-xml", "2020-05-31", NULL, 941,
+    {"cloudfront", "ListDistributions", "rest-xml", "2020-05-31", NULL, 945,
      "GET", "/2020-05-31/distribution", NULL, NULL, "DistributionList", "cloudfront"},
-    {"elbv2", "DescribeLoadBalancers", "query", "2015-12-01", "DescribeLoadBalancersResult", 1034,
+    {"elbv2", "DescribeLoadBalancers", "query", "2015-12-01", "DescribeLoadBalancersResult", 1038,
      "POST", "/", NULL, NULL, NULL, "elasticloadbalancing"},
-    {"elbv2", "DescribeListeners", "query", "2015-12-01", "DescribeListenersResult", 1070,
+    {"elbv2", "DescribeListeners", "query", "2015-12-01", "DescribeListenersResult", 1074,
      "POST", "/", NULL, NULL, NULL, "elasticloadbalancing"},
-    {"elbv2", "DescribeSSLPolicies", "query", "2015-12-01", "DescribeSSLPoliciesResult", 1147,
+    {"elbv2", "DescribeSSLPolicies", "query", "2015-12-01", "DescribeSSLPoliciesResult", 1151,
      "POST", "/", NULL, NULL, NULL, "elasticloadbalancing"},
-    {"acm", "ListCertificates", "json", "2015-12-08", NULL, 1158,
+    {"acm", "ListCertificates", "json", "2015-12-08", NULL, 1162,
      "POST", "/", "CertificateManager", "1.1", NULL, "acm"},
-    {"acm", "DescribeCertificate", "json", "2015-12-08", NULL, 1177,
+    {"acm", "DescribeCertificate", "json", "2015-12-08", NULL, 1181,
      "POST", "/", "CertificateManager", "1.1", NULL, "acm"},
-    {"secretsmanager", "ListSecrets", "json", "2017-10-17", NULL, 1199,
+    {"secretsmanager", "ListSecrets", "json", "2017-10-17", NULL, 1203,
      "POST", "/", "secretsmanager", "1.1", NULL, "secretsmanager"},
-    {"workspaces", "DescribeWorkspaces", "json", "2015-04-08", NULL, 1235,
+    {"workspaces", "DescribeWorkspaces", "json", "2015-04-08", NULL, 1239,
      "POST", "/", "WorkspacesService", "1.1", NULL, "workspaces"},
-    {"workspaces", "DescribeWorkspaceDirectories", "json", "2015-04-08", NULL, 1278,
+    {"workspaces", "DescribeWorkspaceDirectories", "json", "2015-04-08", NULL, 1282,
      "POST", "/", "WorkspacesService", "1.1", NULL, "workspaces"},
-    {"workspaces", "DescribeWorkspaceBundles", "json", "2015-04-08", NULL, 1339,
+    {"workspaces", "DescribeWorkspaceBundles", "json", "2015-04-08", NULL, 1343,
      "POST", "/", "WorkspacesService", "1.1", NULL, "workspaces"},
-    {"workspaces", "DescribeWorkspacesConnectionStatus", "json", "2015-04-08", NULL, 1349,
+    {"workspaces", "DescribeWorkspacesConnectionStatus", "json", "2015-04-08", NULL, 1353,
      "POST", "/", "WorkspacesService", "1.1", NULL, "workspaces"},
-    {"ds", "DescribeDirectories", "json", "2015-04-16", NULL, 1353,
+    {"ds", "DescribeDirectories", "json", "2015-04-16", NULL, 1357,
      "POST", "/", "DirectoryService_20150416", "1.1", NULL, "ds"},
-    {"appstream", "DescribeStacks", "json", "2016-12-01", NULL, 1411,
+    {"appstream", "DescribeStacks", "json", "2016-12-01", NULL, 1415,
      "POST", "/", "PhotonAdminProxyService", "1.1", NULL, "appstream"},
-    {"appstream", "DescribeFleets", "json", "2016-12-01", NULL, 1455,
+    {"appstream", "DescribeFleets", "json", "2016-12-01", NULL, 1459,
      "POST", "/", "PhotonAdminProxyService", "1.1", NULL, "appstream"},
-    {"network-firewall", "ListFirewalls", "json", "2020-11-12", NULL, 1478,
+    {"network-firewall", "ListFirewalls", "json", "2020-11-12", NULL, 1482,
      "POST", "/", "NetworkFirewall_20201112", "1.0", NULL, "network-firewall"},
-    {"network-firewall", "DescribeFirewall", "json", "2020-11-12", NULL, 1485,
+    {"network-firewall", "DescribeFirewall", "json", "2020-11-12", NULL, 1489,
      "POST", "/", "NetworkFirewall_20201112", "1.0", NULL, "network-firewall"},
-    {"network-firewall", "DescribeFirewallPolicy", "json", "2020-11-12", NULL, 1535,
+    {"network-firewall", "DescribeFirewallPolicy", "json", "2020-11-12", NULL, 1539,
      "POST", "/", "NetworkFirewall_20201112", "1.0", NULL, "network-firewall"},
-    {"network-firewall", "DescribeRuleGroup", "json", "2020-11-12", NULL, 1571,
+    {"network-firewall", "DescribeRuleGroup", "json", "2020-11-12", NULL, 1575,
      "POST", "/", "NetworkFirewall_20201112", "1.0", NULL, "network-firewall"},
-    {"sso-admin", "ListInstances", "json", "2020-07-20", NULL, 1629,
+    {"sso-admin", "ListInstances", "json", "2020-07-20", NULL, 1633,
      "POST", "/", "SWBExternalService", "1.1", NULL, "sso"},
 };
 
-const size_t aws_nops = 97;
+const size_t aws_nops = 98;
 
 const struct aws_service aws_services[] = {
     {"iam", "iam", "IAM", "iam.amazonaws.com",

@@ -7,9 +7,10 @@
  * contacts, Budgets, Cost Anomaly Detection), ELBv2, WAFv2, CloudFront, ACM and, per region,
  * AWS Config, GuardDuty, Security Hub, Macie, Inspector, Systems Manager, Secrets Manager
  * (metadata only), WorkSpaces (with Directory Service and the WorkSpaces' CloudWatch usage),
- * AppStream 2.0 and Network Firewall. A service that a control requires (a user's control
- * from --controls, say) but no collector reads is recorded in the snapshot's errors as
- * NotCollected, so that control reports `error`, never a pass it could not verify.
+ * AppStream 2.0, Network Firewall and monitoring (CloudWatch Logs, CloudWatch alarms, SNS). A
+ * service that a control requires (a user's control from --controls, say) but no collector
+ * reads is recorded in the snapshot's errors as NotCollected, so that control reports
+ * `error`, never a pass it could not verify.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,7 +52,9 @@ static const char *const collected_services[] = {"iam",
                                                  "ds",
                                                  "appstream",
                                                  "network-firewall",
-                                                 "cloudwatch"};
+                                                 "cloudwatch",
+                                                 "logs",
+                                                 "sns"};
 
 static int is_collected(const char *service, size_t len)
 {
@@ -216,7 +219,8 @@ char *collect_live(const struct global_opts *g, const struct catalogue *cat, siz
     log_info(
         "collecting account %s: IAM, S3, account settings, CloudFront, then EC2/VPC, RDS, CloudTrail, KMS, "
         "Access Analyzer, Identity Center, ELBv2, WAFv2, ACM, Config, GuardDuty, Security Hub, Macie, "
-        "Inspector, SSM, Secrets Manager, WorkSpaces, AppStream and Network Firewall in %zu region%s ...",
+        "Inspector, SSM, Secrets Manager, WorkSpaces, AppStream, Network Firewall and monitoring in %zu "
+        "region%s ...",
         account, nnames, nnames == 1 ? "" : "s");
     ctx.pool = collect_pool_new();
     collect_iam(&ctx);
@@ -240,6 +244,7 @@ char *collect_live(const struct global_opts *g, const struct catalogue *cat, siz
         collect_rds(&ctx, names[i]);
         collect_cloudtrail(&ctx, names[i]);
         collect_kms(&ctx, names[i]);
+        collect_monitoring(&ctx, names[i]);
         collect_accessanalyzer(&ctx, names[i]);
         collect_sso_admin(&ctx, names[i]);
         collect_elbv2(&ctx, names[i]);

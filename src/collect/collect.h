@@ -177,6 +177,10 @@ void collect_identity(struct collect_ctx *ctx);
 /* The IAM Identity Center instances that ListInstances shows in one region. */
 void collect_sso_admin(struct collect_ctx *ctx, const char *region);
 
+/* Monitoring in one region: CloudWatch Logs groups (retention, metric filters, tags),
+ * CloudWatch metric alarms, and SNS topics with their subscriptions. */
+void collect_monitoring(struct collect_ctx *ctx, const char *region);
+
 /* ---- conversions of recorded answers (pure: no call; the unit tests use them) ---- */
 
 /* aws_account_alternate_contact's data for type from a GetAlternateContact output (NULL:

@@ -36,7 +36,8 @@ int inv_open(struct inventory **out, char *err, size_t errlen)
     char *msg = NULL;
     if (sqlite3_exec(inv->db, schema, NULL, NULL, &msg) != SQLITE_OK ||
         inv_register_functions(inv->db, inv) != 0 || inv_register_iam_functions(inv->db, inv) != 0 ||
-        inv_register_profile_functions(inv->db, inv) != 0 || inv_register_ws_functions(inv->db, inv) != 0) {
+        inv_register_profile_functions(inv->db, inv) != 0 || inv_register_ws_functions(inv->db, inv) != 0 ||
+        inv_register_log_functions(inv->db, inv) != 0) {
         snprintf(err, errlen, "inventory: %s", msg ? msg : sqlite3_errmsg(inv->db));
         sqlite3_free(msg);
         inv_close(inv);

@@ -33,6 +33,8 @@ struct inventory {
 struct iam_account;
 int inv_register_iam_functions(sqlite3 *db, struct inventory *inv);
 int inv_register_profile_functions(sqlite3 *db, struct inventory *inv);
+/* logs.c: cw_filter_missing, s3_lifecycle_expiration, trail_s3_read_coverage */
+int inv_register_log_functions(sqlite3 *db, struct inventory *inv);
 
 void inv_release_functions(struct inventory *inv);
 

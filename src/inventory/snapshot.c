@@ -75,6 +75,9 @@ static const char *const known_types[] = {
     "aws_networkfirewall_firewall",
     "aws_networkfirewall_firewall_policy",
     "aws_networkfirewall_rule_group",
+    "aws_cloudwatch_log_group",
+    "aws_cloudwatch_metric_alarm",
+    "aws_sns_topic",
 };
 
 /* Keys whose values are secrets wherever they appear: never stored, never reported. */

@@ -77,5 +77,6 @@ int main(void)
     failed += run_collect_edge_tests();
     failed += run_detect_tests();
     failed += run_sepnet_tests();
+    failed += run_logs_tests();
     return failed ? 1 : 0;
 }
