@@ -155,7 +155,7 @@ check "...five frameworks" jq -e '[.[].id] | sort == ["aws-security-best-practic
 check "...isms-p has 101 items" jq -e '.[] | select(.id == "isms-p") | .requirements == 101' "$tmp/out"
 expect_exit 0 "controls --format markdown" -- controls --format markdown
 check "...docs/controls.md is current (make docs)" cmp -s "$tmp/out" docs/controls.md
-check "...every wave-1 control documented" bash -c 'for id in $(awk -F"\t" "\$6 == 1 {print \$1}" ../shared/spec/controls.tsv); do grep -q "^### \`$id\`" "$1" || exit 1; done' _ docs/controls.md
+check "...every control of spec/controls.tsv documented" bash -c 'for id in $(awk -F"\t" "NR > 1 {print \$1}" ../shared/spec/controls.tsv); do grep -q "^### \`$id\`" "$1" || exit 1; done' _ docs/controls.md
 expect_exit 0 "version" -- version
 check "...prints it" grep -q '^ansim [0-9]' "$tmp/out"
 expect_exit 0 "help" -- help scan
