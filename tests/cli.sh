@@ -380,6 +380,18 @@ hostile 1 1 "a bad SCP at the third level" scp-third-level
 expect_exit 1 "iam eval of a directory" -- iam eval "$tmp/hostile"
 check "...says so" one_line_error 'is a directory'
 
+# --- frameworks: all 101 ISMS-P items in the HTML report, each with status, controls, failing resources or evidence
+expect_exit 3 "scan --framework isms-p --format html" -- scan --no-db --snapshot $v01 --framework isms-p --format html -o "$tmp/isms.html"
+check "...shows all 101 items" test "$(grep -o '<td class="rid">[0-9.]*</td>' "$tmp/isms.html" | sort -u | wc -l)" -eq 101
+check "...failed items name their failing resources" grep -q 'class="failing">Failing: <code>' "$tmp/isms.html"
+check "...manual items say what evidence to prepare" grep -q 'class="evidence">Evidence to prepare: ' "$tmp/isms.html"
+expect_exit 3 "...and in JSON" -- scan --no-db --snapshot $v01 --framework isms-p --format json
+check "...101 requirements, failing ones list resources, manual ones evidence" jq -e '
+    .frameworks[0].requirements | length == 101 and
+    all(.[]; (.status != "fail" or (.failing | length) > 0) and (.status != "manual" or (.evidence | length) > 0))' "$tmp/out"
+check "...failing findings carry their filled-in remediation" jq -e '
+    [.findings[] | select(.status == "fail")] | length > 0 and all(.[]; (.remediation.cli | length) > 0 and (.remediation.terraform | test("\\{\\{") | not))' "$tmp/out"
+
 # --- the organisation profile (ansim.yaml / --profile-file) and `ansim init`
 mkdir -p "$tmp/org"
 (cd "$tmp/org" && "$ansim" init --non-interactive >"$tmp/out" 2>"$tmp/err")
