@@ -137,6 +137,21 @@ json_t *collect_call(struct collect_ctx *ctx, const char *service, const char *r
     return collect_request(ctx, &call, quiet, quiet_hit);
 }
 
+/* The token of the next page in page v (frees the current one), or NULL at the end: no
+ * token, truncated (IAM's IsTruncated) false, or a token that does not move, which would
+ * loop forever. */
+static char *next_token(json_t *v, const char *member, const char *truncated, char *token)
+{
+    const char *next = json_string_value(json_object_get(v, member));
+    if (truncated && !json_is_true(json_object_get(v, truncated)))
+        next = NULL;
+    if (next && token && strcmp(next, token) == 0)
+        next = NULL;
+    char *out = next && *next ? xstrdup(next) : NULL;
+    free(token);
+    return out;
+}
+
 int collect_pages(struct collect_ctx *ctx, const char *service, const char *region, const char *op,
                   const char *const *params, size_t nparams, const struct collect_paging *pg,
                   const char *const *keys, json_t **out, size_t nkeys)
@@ -162,13 +177,7 @@ int collect_pages(struct collect_ctx *ctx, const char *service, const char *regi
         }
         for (size_t k = 0; k < nkeys; k++)
             json_array_extend(out[k], json_object_get(v, keys[k]));
-        const char *next = json_string_value(json_object_get(v, pg->token_member));
-        if (pg->truncated_member && !json_is_true(json_object_get(v, pg->truncated_member)))
-            next = NULL;
-        if (next && token && strcmp(next, token) == 0)
-            next = NULL; /* a token that does not move would loop forever */
-        free(token);
-        token = next && *next ? xstrdup(next) : NULL;
+        token = next_token(v, pg->token_member, pg->truncated_member, token);
         json_decref(v);
         if (!token)
             break;
@@ -198,11 +207,7 @@ int collect_json_pages(struct collect_ctx *ctx, const char *service, const char 
             break;
         }
         json_array_extend(*out, json_object_get(v, key));
-        const char *next = json_string_value(json_object_get(v, token_member));
-        if (next && token && strcmp(next, token) == 0)
-            next = NULL; /* a token that does not move would loop forever */
-        free(token);
-        token = next && *next ? xstrdup(next) : NULL;
+        token = next_token(v, token_member, NULL, token);
         json_decref(v);
         if (!token)
             break;

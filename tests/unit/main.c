@@ -1,9 +1,11 @@
 /* main.c — runs every unit-test group; the exit code is the number of failed tests. */
 #include "support.h"
 
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../src/aws/aws.h"
 #include "../../src/util/util.h"
 
 char *snap_doc(const char *resources, const char *errors)
@@ -42,6 +44,34 @@ long long sql_int(struct inventory *inv, const char *sql)
     long long v = s ? atoll(s) : -1;
     free(s);
     return v;
+}
+
+json_t *from_json(const char *service, const char *op, const char *body)
+{
+    char err[ERRLEN] = "";
+    json_t *v = aws_json_to_json(service, op, body, strlen(body), err, sizeof err);
+    if (!v)
+        fail_msg("%s:%s: %s", service, op, err);
+    return v;
+}
+
+json_t *from_xml(const char *service, const char *op, const char *body)
+{
+    char err[ERRLEN] = "";
+    json_t *v = aws_xml_to_json(service, op, body, strlen(body), err, sizeof err);
+    if (!v)
+        fail_msg("%s:%s: %s", service, op, err);
+    return v;
+}
+
+const char *str_at(json_t *v, const char *path)
+{
+    json_t *cur = v;
+    char *copy = xstrdup(path), *save = NULL;
+    for (char *t = strtok_r(copy, ".", &save); t && cur; t = strtok_r(NULL, ".", &save))
+        cur = (*t >= '0' && *t <= '9') ? json_array_get(cur, (size_t)atoi(t)) : json_object_get(cur, t);
+    free(copy);
+    return json_string_value(cur);
 }
 
 void load_builtin(struct catalogue *cat)

@@ -18,6 +18,13 @@ struct inventory *load_inv(const char *doc);
 /* First column of the first row of sql as a new string (NULL for SQL NULL). */
 char *sql_text(struct inventory *inv, const char *sql);
 long long sql_int(struct inventory *inv, const char *sql);
+/* An API answer (JSON or XML protocol body) converted as the collectors see it; fails the
+ * test when it does not parse. New reference. */
+struct json_t;
+struct json_t *from_json(const char *service, const char *op, const char *body);
+struct json_t *from_xml(const char *service, const char *op, const char *body);
+/* The string at a dotted path ("Listeners.0.Port": numbers index arrays), or NULL. */
+const char *str_at(struct json_t *v, const char *path);
 /* Built-in catalogue, finalized; fails the test on error. */
 void load_builtin(struct catalogue *cat);
 

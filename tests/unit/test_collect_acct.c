@@ -213,15 +213,6 @@ static json_t *error_for(struct run *r, const char *service, const char *op)
     return NULL;
 }
 
-static const char *str_at(json_t *v, const char *path)
-{
-    char *copy = xstrdup(path), *save = NULL;
-    for (char *k = strtok_r(copy, ".", &save); k && v; k = strtok_r(NULL, ".", &save))
-        v = json_object_get(v, k);
-    free(copy);
-    return json_string_value(v);
-}
-
 #define JSON "application/x-amz-json-1.1"
 
 /* ---- account settings ---- */

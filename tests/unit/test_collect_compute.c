@@ -17,34 +17,6 @@
 #include "../../src/collect/collect.h"
 #include "../../src/util/util.h"
 
-static json_t *from_json(const char *service, const char *op, const char *body)
-{
-    char err[ERRLEN] = "";
-    json_t *v = aws_json_to_json(service, op, body, strlen(body), err, sizeof err);
-    if (!v)
-        fail_msg("%s:%s: %s", service, op, err);
-    return v;
-}
-
-static json_t *from_xml(const char *service, const char *op, const char *body)
-{
-    char err[ERRLEN] = "";
-    json_t *v = aws_xml_to_json(service, op, body, strlen(body), err, sizeof err);
-    if (!v)
-        fail_msg("%s:%s: %s", service, op, err);
-    return v;
-}
-
-static const char *str_at(json_t *v, const char *path)
-{
-    json_t *cur = v;
-    char *copy = xstrdup(path), *save = NULL;
-    for (char *t = strtok_r(copy, ".", &save); t && cur; t = strtok_r(NULL, ".", &save))
-        cur = (*t >= '0' && *t <= '9') ? json_array_get(cur, (size_t)atoi(t)) : json_object_get(cur, t);
-    free(copy);
-    return json_string_value(cur);
-}
-
 /* The status ansim gives control for resource in a snapshot made of resources (JSON text). */
 static const char *status_of(const char *control, const char *resources, const char *resource)
 {

@@ -20,34 +20,6 @@
 #define ALB_ARN                                                                                              \
     "arn:aws:elasticloadbalancing:ap-northeast-2:111122223333:loadbalancer/app/web-public/50dc6c495c0c9188"
 
-static json_t *xml(const char *service, const char *op, const char *body)
-{
-    char err[ERRLEN] = "";
-    json_t *v = aws_xml_to_json(service, op, body, strlen(body), err, sizeof err);
-    if (!v)
-        fail_msg("%s:%s: %s", service, op, err);
-    return v;
-}
-
-static json_t *js(const char *service, const char *op, const char *body)
-{
-    char err[ERRLEN] = "";
-    json_t *v = aws_json_to_json(service, op, body, strlen(body), err, sizeof err);
-    if (!v)
-        fail_msg("%s:%s: %s", service, op, err);
-    return v;
-}
-
-static const char *str_at(json_t *v, const char *path)
-{
-    json_t *cur = v;
-    char *copy = xstrdup(path), *save = NULL;
-    for (char *t = strtok_r(copy, ".", &save); t && cur; t = strtok_r(NULL, ".", &save))
-        cur = (*t >= '0' && *t <= '9') ? json_array_get(cur, (size_t)atoi(t)) : json_object_get(cur, t);
-    free(copy);
-    return json_string_value(cur);
-}
-
 /* ---- ELBv2 ---- */
 
 static const char *const listeners_xml =
@@ -102,8 +74,8 @@ static json_t *alb_entry(void)
 static void listeners_get_policy_protocols(void **state)
 {
     (void)state;
-    json_t *l = xml("elbv2", "DescribeListeners", listeners_xml);
-    json_t *p = xml("elbv2", "DescribeSSLPolicies", policies_xml);
+    json_t *l = from_xml("elbv2", "DescribeListeners", listeners_xml);
+    json_t *p = from_xml("elbv2", "DescribeSSLPolicies", policies_xml);
     json_t *lb = alb_entry();
     json_t *data = collect_lb_data(lb, json_object_get(l, "Listeners"), json_object_get(p, "SslPolicies"));
     json_t *ls = json_object_get(data, "Listeners");
@@ -151,10 +123,10 @@ static const char *const resources_json = "{\"ResourceArns\":[\"" ALB_ARN "\"]}"
 static void web_acl_lists_the_albs_it_protects(void **state)
 {
     (void)state;
-    json_t *list = js("wafv2", "ListWebACLs", web_acls_json);
+    json_t *list = from_json("wafv2", "ListWebACLs", web_acls_json);
     assert_string_equal(str_at(list, "NextMarker"), "Z2V0LW5leHQtcGFnZQ==");
     json_t *summary = json_array_get(json_object_get(list, "WebACLs"), 0);
-    json_t *res = js("wafv2", "ListResourcesForWebACL", resources_json);
+    json_t *res = from_json("wafv2", "ListResourcesForWebACL", resources_json);
     json_t *data = collect_waf_acl_data(summary, "REGIONAL", res);
     assert_string_equal(str_at(data, "Name"), "web-public-acl");
     assert_string_equal(str_at(data, "Scope"), "REGIONAL");
@@ -162,7 +134,7 @@ static void web_acl_lists_the_albs_it_protects(void **state)
     assert_null(json_object_get(data, "LockToken"));
     json_decref(data);
     /* an empty answer is an empty list; a failed call leaves ResourceArns out */
-    json_t *empty = js("wafv2", "ListResourcesForWebACL", "{}");
+    json_t *empty = from_json("wafv2", "ListResourcesForWebACL", "{}");
     data = collect_waf_acl_data(summary, "REGIONAL", empty);
     assert_int_equal(json_array_size(json_object_get(data, "ResourceArns")), 0);
     assert_true(json_is_array(json_object_get(data, "ResourceArns")));
@@ -221,7 +193,7 @@ static const char *const distributions_xml =
 static void distribution_summary_keeps_waf_and_geo_and_hides_origin_secrets(void **state)
 {
     (void)state;
-    json_t *out = xml("cloudfront", "ListDistributions", distributions_xml);
+    json_t *out = from_xml("cloudfront", "ListDistributions", distributions_xml);
     json_t *list = json_object_get(out, "DistributionList");
     /* paging lives inside the payload member */
     assert_true(json_is_true(json_object_get(list, "IsTruncated")));
@@ -256,7 +228,7 @@ static const char *const certificate_json =
 static void certificates_convert_and_list_every_key_type(void **state)
 {
     (void)state;
-    json_t *d = js("acm", "DescribeCertificate", certificate_json);
+    json_t *d = from_json("acm", "DescribeCertificate", certificate_json);
     json_t *data = collect_certificate_data(NULL, json_object_get(d, "Certificate"));
     assert_string_equal(str_at(data, "NotAfter"), "2026-11-20T23:59:59Z"); /* epoch -> RFC 3339 */
     assert_string_equal(str_at(data, "RenewalSummary.RenewalStatus"), "PENDING_VALIDATION");
@@ -326,15 +298,15 @@ static json_t *resource(const char *type, const char *region, const char *id, co
 static void converted_answers_give_the_right_findings(void **state)
 {
     (void)state;
-    json_t *l = xml("elbv2", "DescribeListeners", listeners_xml);
-    json_t *p = xml("elbv2", "DescribeSSLPolicies", policies_xml);
+    json_t *l = from_xml("elbv2", "DescribeListeners", listeners_xml);
+    json_t *p = from_xml("elbv2", "DescribeSSLPolicies", policies_xml);
     json_t *lb = alb_entry();
-    json_t *list = js("wafv2", "ListWebACLs", web_acls_json);
+    json_t *list = from_json("wafv2", "ListWebACLs", web_acls_json);
     json_t *summary = json_array_get(json_object_get(list, "WebACLs"), 0);
-    json_t *res = js("wafv2", "ListResourcesForWebACL", resources_json);
-    json_t *cf = xml("cloudfront", "ListDistributions", distributions_xml);
+    json_t *res = from_json("wafv2", "ListResourcesForWebACL", resources_json);
+    json_t *cf = from_xml("cloudfront", "ListDistributions", distributions_xml);
     json_t *dist = json_array_get(json_object_get(json_object_get(cf, "DistributionList"), "Items"), 0);
-    json_t *cert = js("acm", "DescribeCertificate", certificate_json);
+    json_t *cert = from_json("acm", "DescribeCertificate", certificate_json);
 
 #define RESOURCES()                                                                                          \
     json_pack(                                                                                               \
