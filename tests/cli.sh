@@ -406,6 +406,10 @@ check "init asks again after a bad answer" grep -q 'daily_users: must be a whole
 check "...and writes the answers" grep -q '^regulation: pipa-tech-2021' "$tmp/org/ansim.yaml"
 check "...giving 5-year permission records and 1-year access records" grep -q 'access records 365 days, permission records 1825 days' "$tmp/out"
 check "...and the separated network" grep -q 'vpc_endpoints: \["vpce-0abc"\]' "$tmp/org/ansim.yaml"
+printf 'pipa-2023\n' | (cd "$tmp/org" && "$ansim" init --force --interactive --lang ko >"$tmp/out" 2>"$tmp/err"); rc=$?
+check "init: input ending before the last answer is an error (exit 1), nothing written half-way" \
+    bash -c '[ "$0" -eq 1 ] && grep -q "input ended" "$1" && grep -q "^regulation: pipa-tech-2021" "$2"' "$rc" "$tmp/err" "$tmp/org/ansim.yaml"
+check "...asking in Korean with --lang ko" grep -q '적용 기준' "$tmp/err"
 printf 'regulation: pipa-2023\ndaily_users: 1e6\n' >"$tmp/org/bad.yaml"
 expect_exit 1 "a malformed profile stops the scan" -- scan --no-db --profile-file "$tmp/org/bad.yaml" --snapshot $v01
 check "...naming file, line and key" one_line_error 'bad.yaml:2: daily_users: must be a whole number'
