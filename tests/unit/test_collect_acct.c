@@ -11,21 +11,17 @@
  */
 #include "support.h"
 
-#include <arpa/inet.h>
 #include <jansson.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "../../src/collect/collect.h"
 #include "../../src/util/util.h"
+#include "canned.h"
 
-/* ---- the stub server ---- */
+/* ---- the canned AWS (canned.c) ---- */
 
 /* One canned answer: served for a request whose target/path contains `op` and whose query
  * or body contains `also` (NULL: anything). The first matching route wins. */
@@ -36,106 +32,39 @@ struct route {
     const char *content_type, *body;
 };
 
-static struct {
-    int fd, port;
-    pthread_t thread;
-    const struct route *routes;
-    size_t nroutes, requests;
-    pthread_mutex_t lock;
-} stub;
+static struct canned_server stub;
+static const struct route *routes_now; /* under stub.lock */
+static size_t nroutes_now;
 
-/* Read one request: the request line, headers and a Content-Length body. */
-static char *read_request(int c)
+static int seen(const char *head, const char *body, const char *s)
 {
-    struct strbuf sb;
-    sb_init(&sb);
-    char buf[4096];
-    size_t want = 0;
-    for (;;) {
-        ssize_t n = read(c, buf, sizeof buf);
-        if (n <= 0)
-            break;
-        sb_add(&sb, buf, (size_t)n);
-        const char *end = strstr(sb.buf, "\r\n\r\n");
-        if (!end)
-            continue;
-        if (!want) {
-            const char *cl = strcasestr(sb.buf, "\r\nContent-Length:");
-            want = (size_t)(end + 4 - sb.buf) + (cl && cl < end ? strtoul(cl + 17, NULL, 10) : 0);
+    return strstr(head, s) || strstr(body, s);
+}
+
+/* the operation shows in the path (rest-json), X-Amz-Target (json) or Action= (query) */
+static void answer(const char *head, const char *body, struct canned_reply *out)
+{
+    for (size_t i = 0; i < nroutes_now; i++) {
+        const struct route *r = &routes_now[i];
+        if (seen(head, body, r->op) && (!r->also || seen(head, body, r->also))) {
+            *out = (struct canned_reply){r->status, r->content_type, r->error_type, r->body};
+            return;
         }
-        if (sb.len >= want)
-            break;
     }
-    return sb_detach(&sb);
-}
-
-static const struct route *route_for(const char *req)
-{
-    /* the operation shows in the path (rest-json), X-Amz-Target (json) or Action= (query) */
-    for (size_t i = 0; i < stub.nroutes; i++) {
-        const struct route *r = &stub.routes[i];
-        if (strstr(req, r->op) && (!r->also || strstr(req, r->also)))
-            return r;
-    }
-    return NULL;
-}
-
-static void *serve(void *unused)
-{
-    (void)unused;
-    for (;;) {
-        int c = accept(stub.fd, NULL, NULL);
-        if (c < 0)
-            return NULL; /* shut down */
-        char *req = read_request(c);
-        pthread_mutex_lock(&stub.lock);
-        stub.requests++;
-        const struct route *r = route_for(req);
-        pthread_mutex_unlock(&stub.lock);
-        static const struct route missing = {"",
-                                             NULL,
-                                             400,
-                                             "UnknownOperationException",
-                                             "application/json",
-                                             "{\"message\":\"no route in the test\"}"};
-        if (!r)
-            r = &missing;
-        char *head =
-            xasprintf("HTTP/1.1 %d X\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s%s%s"
-                      "Connection: close\r\n\r\n",
-                      r->status, r->content_type, strlen(r->body), r->error_type ? "x-amzn-ErrorType: " : "",
-                      r->error_type ? r->error_type : "", r->error_type ? "\r\n" : "");
-        if (write(c, head, strlen(head)) < 0 || write(c, r->body, strlen(r->body)) < 0)
-            print_message("stub: write failed\n");
-        free(head);
-        free(req);
-        close(c);
-    }
+    *out = (struct canned_reply){400, "application/json", "UnknownOperationException",
+                                 "{\"message\":\"no route in the test\"}"};
 }
 
 static int stub_start(void **state)
 {
     (void)state;
-    pthread_mutex_init(&stub.lock, NULL);
-    stub.fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {0};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (stub.fd < 0 || bind(stub.fd, (struct sockaddr *)&a, sizeof a) || listen(stub.fd, 16) ||
-        getsockname(stub.fd, (struct sockaddr *)&a, &len))
-        return -1;
-    stub.port = ntohs(a.sin_port);
-    return pthread_create(&stub.thread, NULL, serve, NULL) ? -1 : 0;
+    return canned_start(&stub, answer);
 }
 
 static int stub_stop(void **state)
 {
     (void)state;
-    shutdown(stub.fd, SHUT_RDWR); /* wakes accept() */
-    close(stub.fd);
-    pthread_join(stub.thread, NULL);
-    pthread_mutex_destroy(&stub.lock);
+    canned_stop(&stub);
     aws_http_thread_done();
     return 0;
 }
@@ -152,11 +81,11 @@ struct run {
 static void run_start(struct run *r, const struct route *routes, size_t n)
 {
     pthread_mutex_lock(&stub.lock);
-    stub.routes = routes;
-    stub.nroutes = n;
+    routes_now = routes;
+    nroutes_now = n;
     pthread_mutex_unlock(&stub.lock);
     memset(r, 0, sizeof *r);
-    r->url = xasprintf("http://127.0.0.1:%d", stub.port);
+    r->url = xstrdup(stub.url);
     r->client.cred.access_key_id = xstrdup("AKIAIOSFODNN7EXAMPLE");
     r->client.cred.secret_access_key = xstrdup("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
     r->client.endpoint_url = r->url;

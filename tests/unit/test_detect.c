@@ -9,24 +9,20 @@
  */
 #include "support.h"
 
-#include <arpa/inet.h>
 #include <jansson.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "../../src/collect/collect.h"
 #include "../../src/util/util.h"
+#include "canned.h"
 
 #define ACCOUNT "111122223333"
 #define REGION "ap-northeast-2"
 
-/* ---- a canned HTTP server ---- */
+/* ---- the canned AWS (canned.c) ---- */
 
 /* One answer: for method + path (query string ignored) and, for the JSON protocol, the
  * X-Amz-Target header; with a body containing `when` (NULL: any body). */
@@ -38,10 +34,8 @@ struct route {
 };
 
 static struct {
-    int fd, port;
-    pthread_t thread;
-    pthread_mutex_t lock;
-    const struct route *routes;
+    struct canned_server http;
+    const struct route *routes; /* under http.lock */
     size_t nroutes;
     struct strbuf log; /* "METHOD PATH TARGET BODY\n" per request */
 } srv;
@@ -58,87 +52,34 @@ static const struct route *find_route(const char *method, const char *path, cons
     return NULL;
 }
 
-static void serve_one(int c)
+static void answer(const char *head, const char *body, struct canned_reply *out)
 {
-    struct strbuf in;
-    sb_init(&in);
-    char buf[4096];
-    char *end = NULL;
-    ssize_t n;
-    while (!(end = in.len ? strstr(in.buf, "\r\n\r\n") : NULL) && (n = read(c, buf, sizeof buf)) > 0)
-        sb_add(&in, buf, (size_t)n);
-    if (!end) {
-        sb_free(&in);
-        return;
-    }
-    size_t head = (size_t)(end - in.buf) + 4, clen = 0;
-    char *target = NULL;
-    for (char *line = strstr(in.buf, "\r\n"); line && line < end; line = strstr(line + 2, "\r\n")) {
-        if (strncasecmp(line + 2, "Content-Length:", 15) == 0)
-            clen = strtoul(line + 17, NULL, 10);
-        if (strncasecmp(line + 2, "X-Amz-Target:", 13) == 0)
-            target = xstrndup(line + 16, strcspn(line + 16, "\r"));
-    }
-    while (in.len < head + clen && (n = read(c, buf, sizeof buf)) > 0)
-        sb_add(&in, buf, (size_t)n);
+    size_t tlen = 0;
+    const char *t = canned_header(head, "X-Amz-Target", &tlen);
+    char *target = t ? xstrndup(t, tlen) : NULL;
     char method[16] = "", path[512] = "";
-    sscanf(in.buf, "%15s %511s", method, path);
+    sscanf(head, "%15s %511s", method, path);
     path[strcspn(path, "?")] = '\0';
-    const char *body = in.buf + head;
-    pthread_mutex_lock(&srv.lock);
     sb_printf(&srv.log, "%s %s %s %s\n", method, path, target ? target : "-", body);
     const struct route *r = find_route(method, path, target, body);
-    pthread_mutex_unlock(&srv.lock);
-    const char *out = r ? r->body : "{\"message\":\"no route in the test server\"}";
-    char *resp = xasprintf("HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
-                           "%s%s%sConnection: close\r\n\r\n%s",
-                           r ? r->status : 404, strlen(out), r && r->error_type ? "x-amzn-ErrorType: " : "",
-                           r && r->error_type ? r->error_type : "", r && r->error_type ? "\r\n" : "", out);
-    size_t off = 0, len = strlen(resp);
-    while (off < len && (n = write(c, resp + off, len - off)) > 0)
-        off += (size_t)n;
-    free(resp);
+    *out = r ? (struct canned_reply){r->status, "application/json", r->error_type, r->body}
+             : (struct canned_reply){404, "application/json", NULL,
+                                     "{\"message\":\"no route in the test server\"}"};
     free(target);
-    sb_free(&in);
-}
-
-static void *serve(void *unused)
-{
-    (void)unused;
-    for (;;) {
-        int c = accept(srv.fd, NULL, NULL);
-        if (c < 0)
-            return NULL; /* the socket was shut down */
-        serve_one(c);
-        close(c);
-    }
 }
 
 static int server_start(void **state)
 {
     (void)state;
-    memset(&srv, 0, sizeof srv);
-    pthread_mutex_init(&srv.lock, NULL);
     sb_init(&srv.log);
-    srv.fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t alen = sizeof a;
-    if (srv.fd < 0 || bind(srv.fd, (struct sockaddr *)&a, sizeof a) || listen(srv.fd, 16) ||
-        getsockname(srv.fd, (struct sockaddr *)&a, &alen))
-        return -1;
-    srv.port = ntohs(a.sin_port);
-    return pthread_create(&srv.thread, NULL, serve, NULL) ? -1 : 0;
+    return canned_start(&srv.http, answer);
 }
 
 static int server_stop(void **state)
 {
     (void)state;
-    shutdown(srv.fd, SHUT_RDWR);
-    close(srv.fd);
-    pthread_join(srv.thread, NULL);
+    canned_stop(&srv.http);
     sb_free(&srv.log);
-    pthread_mutex_destroy(&srv.lock);
     aws_http_thread_done();
     return 0;
 }
@@ -154,13 +95,13 @@ struct run {
 static void run_collector(struct run *r, const struct route *routes, size_t nroutes,
                           void (*collect)(struct collect_ctx *, const char *))
 {
-    pthread_mutex_lock(&srv.lock);
+    pthread_mutex_lock(&srv.http.lock);
     srv.routes = routes;
     srv.nroutes = nroutes;
     sb_free(&srv.log);
     sb_init(&srv.log);
-    pthread_mutex_unlock(&srv.lock);
-    r->url = xasprintf("http://127.0.0.1:%d", srv.port);
+    pthread_mutex_unlock(&srv.http.lock);
+    r->url = xstrdup(srv.http.url);
     struct aws_client client;
     memset(&client, 0, sizeof client);
     client.cred.access_key_id = "AKIDEXAMPLE";

@@ -12,22 +12,17 @@
  */
 #include "support.h"
 
-#include <arpa/inet.h>
 #include <jansson.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "../../src/aws/aws.h"
 #include "../../src/collect/collect.h"
 #include "../../src/profile/profile.h"
 #include "../../src/util/util.h"
+#include "canned.h"
 
-/* ---- the canned AWS ---- */
+/* ---- the canned AWS (canned.c) ---- */
 
 struct canned {
     const char *op;   /* operation name */
@@ -37,35 +32,17 @@ struct canned {
 };
 
 static struct {
-    int fd, port;
-    volatile int stop;
-    pthread_t thread;
+    struct canned_server http;
     const struct canned *answers;
     size_t nanswers;
     struct strbuf log; /* every request as "OP BODY\n" */
-    pthread_mutex_t lock;
 } srv;
-
-static const char *find_header(const char *head, const char *name, size_t *len)
-{
-    size_t n = strlen(name);
-    for (const char *p = strstr(head, "\r\n"); p; p = strstr(p + 2, "\r\n")) {
-        if (strncasecmp(p + 2, name, n) == 0 && p[2 + n] == ':') {
-            const char *v = p + 3 + n;
-            while (*v == ' ')
-                v++;
-            *len = strcspn(v, "\r\n");
-            return v;
-        }
-    }
-    return NULL;
-}
 
 /* The operation of a request: X-Amz-Target's part after the dot, or the form's Action. */
 static char *operation(const char *head, const char *body)
 {
     size_t len;
-    const char *t = find_header(head, "X-Amz-Target", &len);
+    const char *t = canned_header(head, "X-Amz-Target", &len);
     if (t) {
         const char *dot = memchr(t, '.', len);
         return dot ? xstrndup(dot + 1, len - (size_t)(dot + 1 - t)) : xstrndup(t, len);
@@ -74,123 +51,35 @@ static char *operation(const char *head, const char *body)
     return a ? xstrndup(a + 7, strcspn(a + 7, "&")) : xstrdup("?");
 }
 
-static void answer(int c, const char *head, const char *body)
+static void answer(const char *head, const char *body, struct canned_reply *out)
 {
     char *op = operation(head, body);
-    pthread_mutex_lock(&srv.lock);
     sb_printf(&srv.log, "%s %s\n", op, body);
-    pthread_mutex_unlock(&srv.lock);
-    int status = 400;
-    const char *doc = "{\"__type\":\"InvalidAction\",\"message\":\"no canned answer\"}";
+    out->body = "{\"__type\":\"InvalidAction\",\"message\":\"no canned answer\"}";
     for (size_t i = 0; i < srv.nanswers; i++)
         if (strcmp(srv.answers[i].op, op) == 0 &&
             (!srv.answers[i].when || strstr(body, srv.answers[i].when))) {
-            status = srv.answers[i].status;
-            doc = srv.answers[i].body;
+            out->status = srv.answers[i].status;
+            out->body = srv.answers[i].body;
             break;
         }
-    int xml = doc[0] == '<';
-    char *resp = xasprintf("HTTP/1.1 %d X\r\nContent-Type: %s\r\nContent-Length: %zu\r\nx-amzn-RequestId: "
-                           "1\r\nConnection: close\r\n\r\n%s",
-                           status, xml ? "text/xml" : "application/x-amz-json-1.1", strlen(doc), doc);
-    size_t off = 0, n = strlen(resp);
-    while (off < n) {
-        ssize_t w = write(c, resp + off, n - off);
-        if (w <= 0)
-            break;
-        off += (size_t)w;
-    }
-    free(resp);
     free(op);
-}
-
-/* One request per connection (answers say Connection: close). */
-static void serve_one(int c)
-{
-    struct strbuf in;
-    sb_init(&in);
-    char buf[4096];
-    const char *end = NULL;
-    size_t need = 0;
-    for (;;) {
-        ssize_t r = read(c, buf, sizeof buf);
-        if (r <= 0)
-            break;
-        sb_add(&in, buf, (size_t)r);
-        if (!end && (end = strstr(in.buf, "\r\n\r\n"))) {
-            size_t len;
-            const char *cl = find_header(in.buf, "Content-Length", &len);
-            need = (size_t)(end + 4 - in.buf) + (cl ? strtoul(cl, NULL, 10) : 0);
-        }
-        if (end && in.len >= need)
-            break;
-    }
-    if (end && in.len >= need) {
-        size_t hl = (size_t)(end - in.buf);
-        char *head = xstrndup(in.buf, hl + 2), *body = xstrndup(in.buf + hl + 4, in.len - hl - 4);
-        answer(c, head, body);
-        free(head);
-        free(body);
-    }
-    sb_free(&in);
-    close(c);
-}
-
-static void *serve(void *unused)
-{
-    (void)unused;
-    while (!srv.stop) {
-        struct pollfd p = {srv.fd, POLLIN, 0};
-        if (poll(&p, 1, 50) <= 0)
-            continue;
-        int c = accept(srv.fd, NULL, NULL);
-        if (c >= 0)
-            serve_one(c);
-    }
-    return NULL;
-}
-
-static void start(const struct canned *answers, size_t n)
-{
-    memset(&srv, 0, sizeof srv);
-    sb_init(&srv.log);
-    pthread_mutex_init(&srv.lock, NULL);
-    srv.answers = answers;
-    srv.nanswers = n;
-    srv.fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(srv.fd >= 0);
-    struct sockaddr_in a = {0};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t al = sizeof a;
-    assert_int_equal(bind(srv.fd, (struct sockaddr *)&a, sizeof a), 0);
-    assert_int_equal(listen(srv.fd, 16), 0);
-    assert_int_equal(getsockname(srv.fd, (struct sockaddr *)&a, &al), 0);
-    srv.port = ntohs(a.sin_port);
-    assert_int_equal(pthread_create(&srv.thread, NULL, serve, NULL), 0);
-}
-
-static char *stop(void)
-{
-    srv.stop = 1;
-    pthread_join(srv.thread, NULL);
-    close(srv.fd);
-    pthread_mutex_destroy(&srv.lock);
-    char *log = sb_detach(&srv.log);
-    return log ? log : xstrdup("");
 }
 
 /* Run collect(ctx, region) against the canned answers; fills sink (sink_free it). */
 static char *collect_with(const struct canned *answers, size_t n,
                           void (*collect)(struct collect_ctx *, const char *), struct collect_sink *sink)
 {
-    start(answers, n);
+    memset(&srv, 0, sizeof srv);
+    sb_init(&srv.log);
+    srv.answers = answers;
+    srv.nanswers = n;
+    assert_int_equal(canned_start(&srv.http, answer), 0);
     struct aws_client client;
     memset(&client, 0, sizeof client);
     client.cred.access_key_id = xstrdup("AKIDEXAMPLE");
     client.cred.secret_access_key = xstrdup("secret");
-    char *url = xasprintf("http://127.0.0.1:%d", srv.port);
-    client.endpoint_url = url;
+    client.endpoint_url = srv.http.url;
     client.max_attempts = 1;
     client.timeout_ms = 5000;
     sink_init(sink);
@@ -199,8 +88,9 @@ static char *collect_with(const struct canned *answers, size_t n,
     collect_run(&ctx, 1, 0);
     aws_cred_free(&client.cred);
     aws_http_thread_done();
-    free(url);
-    return stop();
+    canned_stop(&srv.http);
+    char *log = sb_detach(&srv.log);
+    return log ? log : xstrdup("");
 }
 
 static json_t *resource(struct collect_sink *s, const char *type, const char *id)
