@@ -18,18 +18,8 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-passed = failed = 0
-
-
-def ok(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-        print(f"ok - {what}")
-    else:
-        failed += 1
-        print(f"not ok - {what}")
-    return cond
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+from tap import finish, ok  # noqa: E402
 
 
 def main():
@@ -74,8 +64,7 @@ def main():
         ok(len(checked) > 0, f"failing fixtures of {len(checked)} controls rendered")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    finish()
 
 
 if __name__ == "__main__":

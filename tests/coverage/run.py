@@ -27,23 +27,8 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 TSV = os.path.join(ROOT, "..", "shared", "spec", "controls.tsv")
 REGIONS = ["us-east-1", "ap-northeast-2"]
 
-passed = failed = 0
-
-
-def ok(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-        print(f"ok - {what}")
-    else:
-        failed += 1
-        print(f"not ok - {what}")
-    return cond
-
-
-def finish():
-    print(f"{passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+sys.path.insert(0, os.path.dirname(HERE))
+from tap import finish, ok  # noqa: E402
 
 
 def start_moto(tmp):
