@@ -72,16 +72,24 @@ static void finding_free(struct finding *f)
     free(f->fix_terraform);
 }
 
-static struct finding *control_error(struct flist *l, const struct control *c, const char *account,
-                                     const char *region, char *reason, char *reason_ko)
+/* A finding of control c about the account itself (resource id = account id) in region;
+ * takes reason and reason_ko. */
+static struct finding *account_finding(struct flist *l, const struct control *c, enum status st,
+                                       const char *account, const char *region, char *reason, char *reason_ko)
 {
-    struct finding *f = flist_add(l, c, ST_ERROR);
+    struct finding *f = flist_add(l, c, st);
     f->resource_type = xstrdup(c->resource_type);
     f->resource_id = xstrdup(account ? account : "unknown");
     f->region = xstrdup(region ? region : "global");
     f->reason = reason;
     f->reason_ko = reason_ko;
     return f;
+}
+
+static struct finding *control_error(struct flist *l, const struct control *c, const char *account,
+                                     const char *region, char *reason, char *reason_ko)
+{
+    return account_finding(l, c, ST_ERROR, account, region, reason, reason_ko);
 }
 
 static int parse_status(const char *s, enum status *out)
@@ -226,6 +234,12 @@ static void run_query(const struct control *c, struct inventory *inv, struct fli
     sqlite3_finalize(st);
 }
 
+static void not_offered_reasons(const char *region, const char *msg, char **en, char **ko)
+{
+    *en = xasprintf("%s, so there is nothing to check here.", msg);
+    *ko = xasprintf("%s 리전에서 제공되지 않는 서비스라 점검할 대상이 없습니다 (%s).", region, msg);
+}
+
 /* The service is not offered in region: whatever the control found there (most likely
  * errors for the missing data) is not_applicable, and the region gets one such finding. */
 static void region_not_offered(const struct control *c, struct inventory *inv, struct flist *out,
@@ -245,18 +259,12 @@ static void region_not_offered(const struct control *c, struct inventory *inv, s
         free(f->fix_cli);
         free(f->fix_terraform);
         f->fix_cli = f->fix_terraform = NULL;
-        f->reason = xasprintf("%s, so there is nothing to check here.", msg);
-        f->reason_ko =
-            xasprintf("%s 리전에서 제공되지 않는 서비스라 점검할 대상이 없습니다 (%s).", region, msg);
+        not_offered_reasons(region, msg, &f->reason, &f->reason_ko);
     }
     if (!any) {
-        struct finding *f = flist_add(out, c, ST_NA);
-        f->resource_type = xstrdup(c->resource_type);
-        f->resource_id = xstrdup(inv_account_id(inv) ? inv_account_id(inv) : "unknown");
-        f->region = xstrdup(region);
-        f->reason = xasprintf("%s, so there is nothing to check here.", msg);
-        f->reason_ko =
-            xasprintf("%s 리전에서 제공되지 않는 서비스라 점검할 대상이 없습니다 (%s).", region, msg);
+        char *en, *ko;
+        not_offered_reasons(region, msg, &en, &ko);
+        account_finding(out, c, ST_NA, inv_account_id(inv), region, en, ko);
     }
 }
 
@@ -494,16 +502,12 @@ int eval_run(const struct catalogue *cat, struct inventory *inv, const struct se
         clock_gettime(CLOCK_MONOTONIC, &t0);
         run_query(c, inv, &out);
         apply_collection_errors(c, inv, &out, first);
-        if (out.n == first) { /* nothing to judge and nothing failed to read: the control still shows */
-            struct finding *f = flist_add(&out, c, ST_NA);
-            f->resource_type = xstrdup(c->resource_type);
-            f->resource_id = xstrdup(inv_account_id(inv) ? inv_account_id(inv) : "unknown");
-            f->region = xstrdup("global");
-            f->reason = xasprintf("Nothing to check: the account has no %s in the scanned regions.",
-                                  c->resource_type);
-            f->reason_ko =
-                xasprintf("점검할 대상이 없습니다: 점검한 리전에 %s 리소스가 없습니다.", c->resource_type);
-        }
+        if (out.n == first) /* nothing to judge and nothing failed to read: the control still shows */
+            account_finding(
+                &out, c, ST_NA, inv_account_id(inv), "global",
+                xasprintf("Nothing to check: the account has no %s in the scanned regions.",
+                          c->resource_type),
+                xasprintf("점검할 대상이 없습니다: 점검한 리전에 %s 리소스가 없습니다.", c->resource_type));
         clock_gettime(CLOCK_MONOTONIC, &t1);
         log_debug("control %s: %zu findings in %.3f s", c->id, out.n - first,
                   (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
