@@ -85,9 +85,9 @@ json_t *collect_request(struct collect_ctx *ctx, const struct aws_call *call, co
     char err[ERRLEN] = "";
     if (quiet_hit)
         *quiet_hit = NULL;
+    const struct aws_service *svc = aws_find_service(call->service);
     if (!aws_service_in_region(call->service, call->region)) {
         /* not a failure: the controls report the region not_applicable (eval.c) */
-        const struct aws_service *svc = aws_find_service(call->service);
         char *msg = xasprintf("%s is not offered in %s (botocore's endpoint data)",
                               svc ? svc->service_id : call->service, call->region);
         sink_error(ctx->sink, call->service, call->region, call->op, "ServiceNotInRegion", msg);
@@ -95,13 +95,10 @@ json_t *collect_request(struct collect_ctx *ctx, const struct aws_call *call, co
         return NULL;
     }
     int rc = aws_call(ctx->client, call, &r, err, sizeof err);
-    /* where a failure applies: these services are account-wide */
-    static const char *const global[] = {"iam",     "s3control", "organizations", "account",
-                                         "budgets", "ce",        "cloudfront"};
-    const char *region = call->region;
-    for (size_t i = 0; i < sizeof global / sizeof *global; i++)
-        if (strcmp(call->service, global[i]) == 0)
-            region = "global";
+    /* where a failure applies: the global services (one endpoint for the partition) and
+     * S3 Control (account-wide settings) are account-wide */
+    const char *region =
+        (svc && svc->global_host) || strcmp(call->service, "s3control") == 0 ? "global" : call->region;
     pthread_mutex_lock(&ctx->sink->lock);
     ctx->sink->calls += r.attempts > 0 ? (size_t)r.attempts : 1;
     pthread_mutex_unlock(&ctx->sink->lock);
