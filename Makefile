@@ -13,13 +13,13 @@
 .DEFAULT_GOAL := ansim
 CC      ?= cc
 PREFIX  ?= /usr/local
-PKGS    := jansson sqlite3 libfyaml libcrypto libcurl libxml-2.0
+PKGS    := jansson sqlite3 libfyaml libcrypto libcurl libxml-2.0 zlib
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS))
 LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 TEST_LDLIBS := $(shell pkg-config --libs cmocka)
 
-LIB_SRC := $(wildcard src/util/*.c src/aws/*.c src/collect/*.c src/iam/*.c src/inventory/*.c src/controls/*.c src/report/*.c src/history/*.c src/profile/*.c)
+LIB_SRC := $(wildcard src/util/*.c src/aws/*.c src/collect/*.c src/iam/*.c src/inventory/*.c src/controls/*.c src/report/*.c src/history/*.c src/profile/*.c src/trail/*.c)
 CMD_SRC := $(wildcard src/cmd/*.c) src/main.c
 CATALOGUE := $(sort $(wildcard controls/*/*.yaml frameworks/*.yaml))
 TEST_SRC := $(wildcard tests/unit/*.c)

@@ -31,7 +31,7 @@ static const struct {
     {"controls", cmd_controls}, {"frameworks", cmd_frameworks},
     {"history", cmd_history},   {"version", cmd_version},
     {"iam", cmd_iam},           {"help", cmd_help},
-    {"init", cmd_init},
+    {"init", cmd_init},         {"trail", cmd_trail},
 };
 
 /* Commands whose findings depend on the organisation profile. */

@@ -16,6 +16,8 @@ static const char overview[] =
     "  history                list past scans kept in the history database\n"
     "  iam eval FILE|-        decide IAM requests given in a file, as AWS would (no account needed)\n"
     "  iam can|who-can|scope  who can do what in an account; the network-separation scope\n"
+    "  trail fetch|verify     copy a trail's log and digest files; prove they were not altered\n"
+    "  trail hunt|report      detections over CloudTrail logs; access-review / permission-history\n"
     "  init                   write the organisation profile (ansim.yaml), asking the questions\n"
     "  version                print the version\n"
     "  help [COMMAND]         this help, or a command's\n"
@@ -83,6 +85,23 @@ static const char history_help[] =
     "usage: ansim history [--limit N] [--format tty|json]\n"
     "  Lists the most recent scans (default 20; 0 = all) from the history database.\n";
 
+static const char trail_help[] =
+    "usage: ansim trail fetch s3://BUCKET[/PREFIX] DIR [--since DATE] [--until DATE]\n"
+    "       ansim trail verify PATH|s3://BUCKET[/PREFIX] [--public-keys DIR] [--format tty|json]\n"
+    "       ansim trail hunt PATH [--rules DIR] [--format tty|json|csv]\n"
+    "       ansim trail report PATH --kind access-review|permission-history [--month YYYY-MM]\n"
+    "                          [--format html|csv|json] [-o FILE]\n"
+    "\n"
+    "  fetch   copy a trail bucket's log and digest files (read-only), with each object's S3\n"
+    "          metadata in a sidecar file; resumable\n"
+    "  verify  check the digest chain: signatures, log file hashes, missing files and gaps\n"
+    "          (exit 0 all valid, 3 problems found, 1 could not run)\n"
+    "  hunt    detections over log files (.json / .json.gz, directories): bundled rules and\n"
+    "          Sigma rules\n"
+    "  report  the monthly access-record review and the permission grant/change/revoke history\n"
+    "          the Korean regulations require\n"
+    "  See docs/trail.md.\n";
+
 static const char iam_help[] =
     "usage: ansim iam eval FILE|-\n"
     "  Evaluates one request, or a JSON list of requests, given entirely in FILE (or stdin)\n"
@@ -129,6 +148,8 @@ void cmd_usage(FILE *f, const char *name)
         fputs(frameworks_help, f);
     else if (strcmp(name, "history") == 0)
         fputs(history_help, f);
+    else if (strcmp(name, "trail") == 0)
+        fputs(trail_help, f);
     else if (strcmp(name, "iam") == 0)
         fputs(iam_help, f);
     else if (strcmp(name, "init") == 0)

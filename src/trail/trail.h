@@ -1,0 +1,167 @@
+/*
+ * trail.h — the CloudTrail module's public surface: finding log files (files.c), reading
+ * them plain or gzip-compressed as a byte stream (source.c), the streaming record scanner
+ * and field access (scan.c), the multi-threaded scan driver (driver.c), digest-chain
+ * verification (verify.c), detections with Sigma and bundled rules (sigma.c, rules.c,
+ * hunt.c), the access-record reports (report.c) and copying a trail bucket (fetch.c).
+ *
+ * Records are never parsed into a tree: the scanner finds each record's bytes in a window
+ * of the stream and indexes its top-level keys; rules and reports then look values up by
+ * dotted path in those bytes. Memory stays bounded by the window whatever the file size.
+ */
+#ifndef ANSIM_TRAIL_H
+#define ANSIM_TRAIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- files (files.c) ---- */
+
+/* A sorted list of paths (owned). */
+struct trail_files {
+    char **path;
+    size_t n;
+};
+
+/* Log files under path (a file, or a directory walked recursively; sorted by path): names
+ * ending .json, .json.gz, .gz, .jsonl or .ndjson, skipping digest files (a "CloudTrail-Digest"
+ * path component or "_CloudTrail-Digest_" in the name) and fetch sidecars (".meta.json").
+ * A file given by name is always taken. Returns 0, or -1 with err (missing path, unreadable
+ * directory). An empty list is not an error. */
+int trail_files_list(const char *path, struct trail_files *out, char *err, size_t errlen);
+void trail_files_free(struct trail_files *f);
+
+/* ---- byte sources (source.c) ---- */
+
+/* A file's content: plain, or gzip (recognised by its magic bytes, whatever the name). */
+struct trail_src;
+
+/* Open path. NULL with err when it cannot be opened. */
+struct trail_src *trail_src_open(const char *path, char *err, size_t errlen);
+/* Read up to cap bytes of (decompressed) content into buf: the count, 0 at the end, or -1
+ * with err (I/O error, corrupt or truncated gzip). Only the first gzip member is content, as
+ * CloudTrail writes one: bytes after it end the content with the error "data after the end
+ * of the compressed stream" (awscli calls such a log file invalid). */
+long trail_src_read(struct trail_src *s, char *buf, size_t cap, char *err, size_t errlen);
+/* Compressed bytes consumed so far (the file bytes for a plain file). */
+uint64_t trail_src_consumed(const struct trail_src *s);
+void trail_src_close(struct trail_src *s);
+
+/* ---- records and values (scan.c) ---- */
+
+enum trail_type {
+    TRAIL_MISSING = 0, /* no such field */
+    TRAIL_NULL,
+    TRAIL_FALSE,
+    TRAIL_TRUE,
+    TRAIL_NUMBER,
+    TRAIL_STRING,
+    TRAIL_OBJECT,
+    TRAIL_ARRAY
+};
+
+/* A value as it stands in the record: raw is its JSON text (a string with its quotes and
+ * escapes), valid as long as the record is. */
+struct trail_val {
+    enum trail_type type;
+    const char *raw;
+    size_t len;
+};
+
+#define TRAIL_MAX_TOP 64 /* top-level keys indexed per record; more are found by a scan */
+
+/* One CloudTrail record: its JSON object text and an index of its top-level members. */
+struct trail_rec {
+    const char *raw;
+    size_t len;
+    size_t ntop;
+    struct {
+        const char *key; /* raw key text without its quotes (escapes kept) */
+        size_t klen;
+        struct trail_val val;
+    } top[TRAIL_MAX_TOP];
+    const char *file; /* the file it came from (NULL when parsed from memory) */
+    uint64_t index;   /* 0-based position in that file */
+    uint64_t offset;  /* byte offset of the record in the (decompressed) file */
+};
+
+/* Index one record object given as JSON text (json[0..len) must be exactly one object,
+ * surrounding whitespace allowed). 0, or -1 when it is not a well-formed object. The
+ * record borrows json. */
+int trail_rec_parse(const char *json, size_t len, struct trail_rec *out);
+
+/* Calls fn for each value at a dotted path ("userIdentity.sessionContext.sessionIssuer.arn"):
+ * an array met on the way, or at the end, gives each of its elements. Keys compare exactly,
+ * else ASCII case-insensitively. Returns how many values were visited; stops when fn returns
+ * nonzero. */
+typedef int (*trail_val_fn)(const struct trail_val *v, void *ctx);
+size_t trail_each(const struct trail_rec *r, const char *path, trail_val_fn fn, void *ctx);
+
+/* The first value at path (type TRAIL_MISSING when there is none). */
+struct trail_val trail_get(const struct trail_rec *r, const char *path);
+
+/* The member key of object value obj (TRAIL_MISSING when absent or obj is not an object). */
+struct trail_val trail_member(const struct trail_val *obj, const char *key);
+
+/* A value's text: strings unescaped (UTF-8), everything else its raw JSON text; NUL-
+ * terminated in buf, truncated to cap-1 bytes. Returns the full length (>= cap means it was
+ * truncated). A missing value gives "" and 0. */
+size_t trail_text(const struct trail_val *v, char *buf, size_t cap);
+
+/* The text as a new string (caller frees); NULL for a missing value. */
+char *trail_strdup(const struct trail_val *v);
+
+/* 1 when v is a string (or a number/boolean whose text is) equal to s; case-insensitively
+ * when nocase. */
+int trail_eq(const struct trail_val *v, const char *s, int nocase);
+
+/* ---- the scan driver (driver.c) ---- */
+
+/* What happened to one file. */
+struct trail_file_result {
+    uint64_t records;
+    uint64_t bytes_in;  /* file bytes read */
+    uint64_t bytes_out; /* content bytes scanned */
+    int failed;         /* the file could not be read to its end: err says why and where */
+    char err[512];
+};
+
+/* Callbacks of a scan. begin/record/end for one file run on one worker thread; different
+ * files run on different threads at once, so anything shared through ctx needs a lock. */
+struct trail_visitor {
+    void *ctx;
+    /* per-file state (may be NULL) */
+    void *(*begin)(void *ctx, size_t file_index, const char *path);
+    /* each record in file order; nonzero stops this file */
+    int (*record)(void *state, const struct trail_rec *r);
+    /* after the last record (also when the file failed); frees state */
+    void (*end)(void *ctx, void *state, size_t file_index, const struct trail_file_result *res);
+};
+
+struct trail_scan_stats {
+    uint64_t files, failed_files, records, bytes_in, bytes_out;
+    double seconds;
+};
+
+/* Scan every file with threads workers (0: the number of online CPUs, at most 8). Records
+ * are found in {"Records":[...]} documents, bare arrays of records, and one-record-per-line
+ * (NDJSON) files. A file that fails part-way has delivered the records before the fault.
+ * progress: a one-line progress display on stderr. Returns 0 (see failed_files), or -1 with
+ * err when nothing could be started. */
+int trail_scan(const struct trail_files *files, int threads, int progress, const struct trail_visitor *v,
+               struct trail_scan_stats *stats, char *err, size_t errlen);
+
+/* Scan one byte source, calling fn for each record (the single-threaded core of
+ * trail_scan). 0, or -1 with err naming the offset of the fault. */
+int trail_scan_src(struct trail_src *src, const char *path, int (*fn)(void *, const struct trail_rec *),
+                   void *arg, struct trail_file_result *res);
+
+/* ---- digest-chain verification (verify.c) ---- */
+
+/* ---- detections (sigma.c, rules.c, hunt.c) ---- */
+
+/* ---- access-record reports (report.c) ---- */
+
+/* ---- copying a trail bucket (fetch.c) ---- */
+
+#endif
