@@ -26,7 +26,7 @@ static const char overview[] =
     "  --lang ko|en           language of the output (default from LANG)\n"
     "  --db PATH              history database (default $XDG_DATA_HOME/ansim/ansim.db)\n"
     "  --no-db                keep no history\n"
-    "  --profile-file FILE    organisation profile for scan and iam (default ./ansim.yaml if present)\n"
+    "  --profile-file FILE    organisation profile for scan, iam and trail (default ./ansim.yaml if present)\n"
     "  --profile NAME, --region R[,R...], --endpoint-url URL   AWS settings for live commands\n"
     "  --max-concurrency N    live commands: API calls in flight at most (default 8)\n"
     "  --stats                live commands: print the calls made per operation\n"
