@@ -24,7 +24,8 @@ static int parse(int argc, char **argv, struct verify_args *a)
             a->keys_dir = v;
         else if ((v = opt_value(argc, argv, &i, "--format", &bad)))
             a->format = v;
-        else if ((v = opt_value(argc, argv, &i, "-o", &bad)) || (v = opt_value(argc, argv, &i, "--output", &bad)))
+        else if ((v = opt_value(argc, argv, &i, "-o", &bad)) ||
+                 (v = opt_value(argc, argv, &i, "--output", &bad)))
             a->out = v;
         else if (!bad && (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)) {
             cmd_usage(stdout, "trail");
@@ -32,7 +33,8 @@ static int parse(int argc, char **argv, struct verify_args *a)
         } else if (!bad && argv[i][0] != '-' && !a->path)
             a->path = argv[i];
         else if (!bad) {
-            fprintf(stderr, "ansim trail verify: unexpected argument \"%s\" (see `ansim help trail`)\n", argv[i]);
+            fprintf(stderr, "ansim trail verify: unexpected argument \"%s\" (see `ansim help trail`)\n",
+                    argv[i]);
             return -1;
         }
         if (bad)
@@ -45,8 +47,9 @@ static int parse(int argc, char **argv, struct verify_args *a)
     /* like scan: an explicit --format wins, else -o FILE.json means json, else tty on a
      * terminal and json for a pipe or a file */
     if (!a->format)
-        a->format = a->out ? (strlen(a->out) > 5 && !strcmp(a->out + strlen(a->out) - 5, ".json") ? "json" : "tty")
-                           : (isatty(STDOUT_FILENO) ? "tty" : "json");
+        a->format =
+            a->out ? (strlen(a->out) > 5 && !strcmp(a->out + strlen(a->out) - 5, ".json") ? "json" : "tty")
+                   : (isatty(STDOUT_FILENO) ? "tty" : "json");
     if (strcmp(a->format, "tty") && strcmp(a->format, "json")) {
         fprintf(stderr, "ansim trail verify: unknown --format \"%s\" (tty, json)\n", a->format);
         return -1;
@@ -72,14 +75,17 @@ static const char *kind_text(const char *kind, enum lang lang)
     return kind;
 }
 
-static void render_tty(struct strbuf *sb, const char *path, const struct trail_verify_result *r, enum lang lang)
+static void render_tty(struct strbuf *sb, const char *path, const struct trail_verify_result *r,
+                       enum lang lang)
 {
     sb_printf(sb, "%s %s\n\n", L(lang, "CloudTrail digest chain:", "CloudTrail 다이제스트 체인:"), path);
-    sb_printf(sb, L(lang, "  digest files  %zu valid, %zu invalid, %zu missing\n",
-                    "  다이제스트 파일  유효 %zu, 무효 %zu, 없음 %zu\n"),
+    sb_printf(sb,
+              L(lang, "  digest files  %zu valid, %zu invalid, %zu missing\n",
+                "  다이제스트 파일  유효 %zu, 무효 %zu, 없음 %zu\n"),
               r->digests_valid, r->digests_invalid, r->digests_missing);
-    sb_printf(sb, L(lang, "  log files     %zu valid, %zu invalid, %zu missing\n",
-                    "  로그 파일        유효 %zu, 무효 %zu, 없음 %zu\n"),
+    sb_printf(sb,
+              L(lang, "  log files     %zu valid, %zu invalid, %zu missing\n",
+                "  로그 파일        유효 %zu, 무효 %zu, 없음 %zu\n"),
               r->logs_valid, r->logs_invalid, r->logs_missing);
     if (r->nproblems == 0) {
         sb_printf(sb, "\n%s\n",
@@ -89,8 +95,8 @@ static void render_tty(struct strbuf *sb, const char *path, const struct trail_v
     }
     sb_printf(sb, "\n%s (%zu)\n", L(lang, "Problems", "문제"), r->nproblems);
     for (size_t i = 0; i < r->nproblems; i++)
-        sb_printf(sb, "  [%s] %s\n      %s\n      %s\n", r->problems[i].kind, kind_text(r->problems[i].kind, lang),
-                  r->problems[i].path, r->problems[i].detail);
+        sb_printf(sb, "  [%s] %s\n      %s\n      %s\n", r->problems[i].kind,
+                  kind_text(r->problems[i].kind, lang), r->problems[i].path, r->problems[i].detail);
 }
 
 static int emit(const struct verify_args *a, const struct trail_verify_result *r, enum lang lang)
@@ -135,8 +141,9 @@ int cmd_trail_verify(int argc, char **argv, const struct global_opts *g)
         return EXIT_USAGE;
     }
     if (!a.keys_dir) {
-        fprintf(stderr, "ansim trail verify: a local PATH needs --public-keys DIR (files <fingerprint>.der or .pem, "
-                        "from cloudtrail:ListPublicKeys)\n");
+        fprintf(stderr,
+                "ansim trail verify: a local PATH needs --public-keys DIR (files <fingerprint>.der or .pem, "
+                "from cloudtrail:ListPublicKeys)\n");
         return EXIT_USAGE;
     }
     struct trail_verify_opts o = {.keys_dir = a.keys_dir, .threads = 2, .progress = isatty(STDERR_FILENO)};

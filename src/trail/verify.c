@@ -69,7 +69,10 @@ static void problem(struct ctx *c, const char *kind, const char *path, const cha
     r->problems[r->nproblems++] = (struct trail_problem){xstrdup(kind), xstrdup(path), xstrdup(detail)};
 }
 
-static const char *str_field(json_t *doc, const char *k) { return json_string_value(json_object_get(doc, k)); }
+static const char *str_field(json_t *doc, const char *k)
+{
+    return json_string_value(json_object_get(doc, k));
+}
 
 /* ---- pass 1: load the digests ---- */
 
@@ -78,8 +81,8 @@ static const char *check_fields(json_t *doc)
 {
     static const char *const req[] = {"digestPublicKeyFingerprint", "digestS3Bucket", "digestS3Object",
                                       "digestEndTime", "digestStartTime"};
-    static const char *const prev[] = {"previousDigestSignature", "previousDigestS3Bucket", "previousDigestS3Object",
-                                       "previousDigestHashValue"};
+    static const char *const prev[] = {"previousDigestSignature", "previousDigestS3Bucket",
+                                       "previousDigestS3Object", "previousDigestHashValue"};
     if (!json_is_object(doc))
         return "not a JSON object";
     for (size_t i = 0; i < sizeof req / sizeof *req; i++)
@@ -272,16 +275,16 @@ static char *link_problem(const struct vdig *d, const struct vdig *p)
     if (!p->doc || p->bad) /* already reported at p; its content proves nothing */
         return same_time(d->start, p->end ? p->end : d->start)
                    ? NULL
-                   : xasprintf("digestStartTime %s does not follow the previous digest's digestEndTime %s", d->start,
-                               p->end);
+                   : xasprintf("digestStartTime %s does not follow the previous digest's digestEndTime %s",
+                               d->start, p->end);
     if (!d->prev_hash || strcasecmp(d->prev_hash, p->sha))
         return xasprintf("previousDigestHashValue does not match the previous digest %s", p->o->rel);
     if (p->o->sc_sig && d->prev_sig && strcasecmp(p->o->sc_sig, d->prev_sig))
         return xasprintf("previousDigestSignature does not match the signature of the previous digest %s",
                          p->o->rel);
     if (!same_time(d->start, p->end))
-        return xasprintf("digestStartTime %s does not follow the previous digest's digestEndTime %s", d->start,
-                         p->end);
+        return xasprintf("digestStartTime %s does not follow the previous digest's digestEndTime %s",
+                         d->start, p->end);
     return NULL;
 }
 
@@ -295,12 +298,14 @@ static void check_chain(struct ctx *c)
         char *why = NULL;
         if (!d->prev_obj || !d->prev_bucket) {
             if (before)
-                problem(c, "chain_gap", d->o->rel, why = xasprintf("a new chain starts here (no previous digest) "
-                                                                   "after %s",
-                                                                   before->o->rel));
+                problem(c, "chain_gap", d->o->rel,
+                        why = xasprintf("a new chain starts here (no previous digest) "
+                                        "after %s",
+                                        before->o->rel));
         } else if (!d->link) {
             char *path = expected_path(d->o, d->prev_obj);
-            problem(c, "digest_missing", path, why = xasprintf("not found; the previous digest of %s", d->o->rel));
+            problem(c, "digest_missing", path,
+                    why = xasprintf("not found; the previous digest of %s", d->o->rel));
             free(path);
         } else if ((why = link_problem(d, d->link)))
             problem(c, "chain_gap", d->o->rel, why);
@@ -423,13 +428,19 @@ static time_t key_time(const char *s)
     return time_parse(s, &t) ? -1 : t;
 }
 
-/* The newest digestEndTime among readable digests of area (NULL: of all). */
+/* The newest time a digest of area (NULL: of all) covers: its digestEndTime, or for one
+ * that cannot be read, the time in its name (the file claims that hour all the same). */
 static time_t newest_end(const struct ctx *c, const char *area)
 {
     time_t best = -1;
     for (size_t i = 0; i < c->nd; i++) {
-        time_t t;
-        if (c->d[i].doc && (!area || strcmp(c->d[i].o->area, area) == 0) && (t = key_time(c->d[i].end)) > best)
+        const struct vdig *d = &c->d[i];
+        time_t t = d->end ? key_time(d->end) : -1, n = d->o->ts[0] ? key_time(d->o->ts) : -1;
+        if (area && strcmp(d->o->area, area))
+            continue;
+        if (n > t)
+            t = n;
+        if (t > best)
             best = t;
     }
     return best;
@@ -484,7 +495,8 @@ static void finish(struct ctx *c)
     qsort(r->problems, r->nproblems, sizeof *r->problems, cmp_problem);
     for (size_t i = 0; i < r->nproblems; i++) {
         struct trail_problem *p = &r->problems[i];
-        if (k && strcmp(r->problems[k - 1].path, p->path) == 0 && strcmp(r->problems[k - 1].kind, p->kind) == 0 &&
+        if (k && strcmp(r->problems[k - 1].path, p->path) == 0 &&
+            strcmp(r->problems[k - 1].kind, p->kind) == 0 &&
             (strcmp(p->kind, "digest_missing") == 0 || strcmp(p->kind, "log_missing") == 0)) {
             free(p->kind), free(p->path), free(p->detail);
             continue;
@@ -517,7 +529,8 @@ static int load_keys(struct ctx *c, const struct trail_verify_opts *o, char *err
         return -1;
     c->nkeys = o->nkeys + ndir;
     if (!c->nkeys) {
-        snprintf(err, errlen, "no public keys to verify with (give a directory of <fingerprint>.der/.pem files)");
+        snprintf(err, errlen,
+                 "no public keys to verify with (give a directory of <fingerprint>.der/.pem files)");
         return -1;
     }
     c->keys = xcalloc(c->nkeys, sizeof *c->keys);
@@ -543,8 +556,8 @@ static void ctx_free(struct ctx *c)
     vtree_free(&c->t);
 }
 
-int trail_verify(const char *root, const struct trail_verify_opts *o, struct trail_verify_result *out, char *err,
-                 size_t errlen)
+int trail_verify(const char *root, const struct trail_verify_opts *o, struct trail_verify_result *out,
+                 char *err, size_t errlen)
 {
     struct ctx c = {.root = root, .r = out, .threads = o->threads, .progress = o->progress};
     memset(out, 0, sizeof *out);
@@ -556,7 +569,8 @@ int trail_verify(const char *root, const struct trail_verify_opts *o, struct tra
     }
     if (c.t.ndigests == 0) {
         snprintf(err, errlen,
-                 "%s: no CloudTrail digest files (AWSLogs/.../CloudTrail-Digest/...) under it; nothing can be proven",
+                 "%s: no CloudTrail digest files (AWSLogs/.../CloudTrail-Digest/...) under it; nothing can "
+                 "be proven",
                  root);
         ctx_free(&c);
         return -1;
@@ -577,10 +591,10 @@ json_t *trail_verify_json(const struct trail_verify_result *r)
     for (size_t i = 0; i < r->nproblems; i++)
         json_array_append_new(probs, json_pack("{s:s, s:s, s:s}", "kind", r->problems[i].kind, "path",
                                                r->problems[i].path, "detail", r->problems[i].detail));
-    return json_pack("{s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I}, s:o}", "digests", "valid", (json_int_t)r->digests_valid,
-                     "invalid", (json_int_t)r->digests_invalid, "missing", (json_int_t)r->digests_missing, "logs",
-                     "valid", (json_int_t)r->logs_valid, "invalid", (json_int_t)r->logs_invalid, "missing",
-                     (json_int_t)r->logs_missing, "problems", probs);
+    return json_pack("{s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I}, s:o}", "digests", "valid",
+                     (json_int_t)r->digests_valid, "invalid", (json_int_t)r->digests_invalid, "missing",
+                     (json_int_t)r->digests_missing, "logs", "valid", (json_int_t)r->logs_valid, "invalid",
+                     (json_int_t)r->logs_invalid, "missing", (json_int_t)r->logs_missing, "problems", probs);
 }
 
 void trail_verify_result_free(struct trail_verify_result *r)

@@ -65,7 +65,8 @@ static int gz_inflate(struct gz_in *in, sink_fn sink, void *arg, char *err, size
             const unsigned char *p;
             size_t n = gz_next(in, &p);
             if (n == 0) {
-                snprintf(err, errlen, "invalid format: %s", z.total_in ? "truncated gzip stream" : "empty file");
+                snprintf(err, errlen, "invalid format: %s",
+                         z.total_in ? "truncated gzip stream" : "empty file");
                 rc = -1;
                 break;
             }
@@ -113,8 +114,8 @@ static int mem_sink(void *arg, const unsigned char *p, size_t n)
     return 0;
 }
 
-int trail_gunzip(const unsigned char *in, size_t len, size_t max, unsigned char **out, size_t *outlen, char *err,
-                 size_t errlen)
+int trail_gunzip(const unsigned char *in, size_t len, size_t max, unsigned char **out, size_t *outlen,
+                 char *err, size_t errlen)
 {
     struct gz_in *src = xcalloc(1, sizeof *src);
     struct membuf m = {xmalloc(4096), 0, 4096, max};
@@ -132,7 +133,10 @@ int trail_gunzip(const unsigned char *in, size_t len, size_t max, unsigned char 
     return 0;
 }
 
-static int sha_sink(void *arg, const unsigned char *p, size_t n) { return EVP_DigestUpdate(arg, p, n) == 1 ? 0 : -1; }
+static int sha_sink(void *arg, const unsigned char *p, size_t n)
+{
+    return EVP_DigestUpdate(arg, p, n) == 1 ? 0 : -1;
+}
 
 int trail_hash_gz_file(const char *path, char hex[65], char *err, size_t errlen)
 {

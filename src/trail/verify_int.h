@@ -41,7 +41,8 @@ void vtree_free(struct vtree *t);
 
 /* The object of kind whose location is key's (from "AWSLogs/" on), preferring one whose
  * rel prefix is the same as near's (may be NULL). NULL when none. */
-const struct vobj *vtree_find(const struct vtree *t, enum vkind kind, const char *key, const struct vobj *near);
+const struct vobj *vtree_find(const struct vtree *t, enum vkind kind, const char *key,
+                              const struct vobj *near);
 
 /* The part of key from "AWSLogs/" on (at the start or after a '/'), or NULL. */
 const char *vkey_suffix(const char *key);

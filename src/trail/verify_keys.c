@@ -160,7 +160,8 @@ static int load_key_file(const char *dir, const char *name, size_t stem, struct 
             memcpy(k->fingerprint, want, sizeof want);
             rc = 0;
         } else {
-            snprintf(err, errlen, "%s: the key's fingerprint is %s, not the one in its name", path, k->fingerprint);
+            snprintf(err, errlen, "%s: the key's fingerprint is %s, not the one in its name", path,
+                     k->fingerprint);
             free(k->der);
         }
     } else
@@ -218,8 +219,8 @@ void trail_keys_free(struct trail_key *keys, size_t n)
     free(keys);
 }
 
-char *trail_string_to_sign(const char *end_time, const char *bucket, const char *object, const char *sha256_hex,
-                           const char *prev_sig)
+char *trail_string_to_sign(const char *end_time, const char *bucket, const char *object,
+                           const char *sha256_hex, const char *prev_sig)
 {
     return xasprintf("%s\n%s/%s\n%s\n%s", end_time, bucket, object, sha256_hex, prev_sig ? prev_sig : "null");
 }
@@ -242,8 +243,8 @@ static int unhex(const char *s, unsigned char **out, size_t *n)
     return 0;
 }
 
-int trail_signature_verify(const struct trail_key *k, const char *msg, size_t len, const char *sig_hex, char *err,
-                           size_t errlen)
+int trail_signature_verify(const struct trail_key *k, const char *msg, size_t len, const char *sig_hex,
+                           char *err, size_t errlen)
 {
     EVP_PKEY *pk = pkey_from_der(k->der, k->len);
     if (!pk) {

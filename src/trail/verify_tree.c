@@ -55,8 +55,8 @@ static int all_digits(const char *s, size_t n)
 
 /* Digest name ACCT_CloudTrail-Digest_REGION_TRAIL_HOME_YYYYMMDDTHHMMSSZ[_backfill].json.gz:
  * fills ts, backfill and trail ("TRAIL_HOME"). */
-static void parse_digest_name(struct vobj *o, const char *name, const char *acct, const char *region, char *trail,
-                              size_t cap)
+static void parse_digest_name(struct vobj *o, const char *name, const char *acct, const char *region,
+                              char *trail, size_t cap)
 {
     char *head = xasprintf("%s_CloudTrail-Digest_%s_", acct, region);
     size_t hl = strlen(head), nl = strlen(name);
@@ -80,8 +80,8 @@ static void parse_log_name(struct vobj *o, const char *name, const char *acct, c
 {
     char *head = xasprintf("%s_CloudTrail_%s_", acct, region);
     size_t hl = strlen(head);
-    if (strncmp(name, head, hl) == 0 && strlen(name) > hl + 14 && name[hl + 13] == '_' && name[hl + 8] == 'T')
-        memcpy(o->ts, name + hl, 13), o->ts[13] = '\0';
+    if (strncmp(name, head, hl) == 0 && strlen(name) > hl + 15 && name[hl + 14] == '_' && name[hl + 8] == 'T')
+        memcpy(o->ts, name + hl, 14), o->ts[14] = '\0';
     free(head);
 }
 
@@ -92,13 +92,14 @@ static int classify(struct vobj *o)
     char org[80] = "", acct[64], kind[32], region[64], trail[256];
     if (strncmp(p, "o-", 2) == 0 && component(&p, org, sizeof org))
         return -1;
-    if (component(&p, acct, sizeof acct) || !all_digits(acct, strlen(acct)) || component(&p, kind, sizeof kind) ||
-        component(&p, region, sizeof region))
+    if (component(&p, acct, sizeof acct) || !all_digits(acct, strlen(acct)) ||
+        component(&p, kind, sizeof kind) || component(&p, region, sizeof region))
         return -1;
     if (strcmp(kind, "CloudTrail-Digest") && strcmp(kind, "CloudTrail"))
         return -1;
     const char *name = strrchr(o->loc, '/') + 1;
-    o->area = xasprintf("%.*sAWSLogs/%s%s%s/|%s", (int)o->lprefix, o->rel, org, org[0] ? "/" : "", acct, region);
+    o->area =
+        xasprintf("%.*sAWSLogs/%s%s%s/|%s", (int)o->lprefix, o->rel, org, org[0] ? "/" : "", acct, region);
     if (strcmp(kind, "CloudTrail-Digest") == 0) {
         o->kind = V_DIGEST;
         parse_digest_name(o, name, acct, region, trail, sizeof trail);
@@ -224,7 +225,8 @@ void vtree_free(struct vtree *t)
     memset(t, 0, sizeof *t);
 }
 
-const struct vobj *vtree_find(const struct vtree *t, enum vkind kind, const char *key, const struct vobj *near)
+const struct vobj *vtree_find(const struct vtree *t, enum vkind kind, const char *key,
+                              const struct vobj *near)
 {
     const char *loc = vkey_suffix(key);
     if (!loc)
