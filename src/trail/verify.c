@@ -492,7 +492,8 @@ static void finish(struct ctx *c)
 {
     struct trail_verify_result *r = c->r;
     size_t k = 0;
-    qsort(r->problems, r->nproblems, sizeof *r->problems, cmp_problem);
+    if (r->nproblems)
+        qsort(r->problems, r->nproblems, sizeof *r->problems, cmp_problem);
     for (size_t i = 0; i < r->nproblems; i++) {
         struct trail_problem *p = &r->problems[i];
         if (k && strcmp(r->problems[k - 1].path, p->path) == 0 &&
