@@ -196,20 +196,20 @@ int trail_key_matches(const struct trail_key *k, const char *fp);
 
 /* The string CloudTrail signs, exactly as AWS defines it: "END\nBUCKET/OBJECT\nSHA256HEX\nPREV"
  * with prev_sig NULL giving "null"; no trailing newline. Caller frees. */
-char *trail_string_to_sign(const char *end_time, const char *bucket, const char *object, const char *sha256_hex,
-                           const char *prev_sig);
+char *trail_string_to_sign(const char *end_time, const char *bucket, const char *object,
+                           const char *sha256_hex, const char *prev_sig);
 
 /* Verify an RSASSA-PKCS1-v1_5 SHA-256 signature (hex, either case) over msg with key k.
  * 1 valid, 0 invalid (also a signature that is not hex), -1 with err when the key cannot
  * be loaded. */
-int trail_signature_verify(const struct trail_key *k, const char *msg, size_t len, const char *sig_hex, char *err,
-                           size_t errlen);
+int trail_signature_verify(const struct trail_key *k, const char *msg, size_t len, const char *sig_hex,
+                           char *err, size_t errlen);
 
 /* Inflate the first gzip member of in[0..len) into *out (caller frees; NUL-terminated,
  * *outlen excludes the NUL), at most max bytes. 0, or -1 with err: "unexpected data after
  * end of compressed stream" when bytes follow the member, else why it is not gzip. */
-int trail_gunzip(const unsigned char *in, size_t len, size_t max, unsigned char **out, size_t *outlen, char *err,
-                 size_t errlen);
+int trail_gunzip(const unsigned char *in, size_t len, size_t max, unsigned char **out, size_t *outlen,
+                 char *err, size_t errlen);
 
 /* SHA-256 (64 lower-case hex into hex) of the inflated first gzip member of the file at
  * path, streamed. 0; -1 with err as trail_gunzip's; -2 when the file cannot be opened. */
@@ -245,8 +245,8 @@ struct trail_verify_opts {
  * (problems in *out; free with trail_verify_result_free), -1 with err when it could not:
  * root missing or unreadable, a key directory that cannot be loaded, no key at all, or no
  * digest file under root (an empty tree proves nothing). */
-int trail_verify(const char *root, const struct trail_verify_opts *o, struct trail_verify_result *out, char *err,
-                 size_t errlen);
+int trail_verify(const char *root, const struct trail_verify_opts *o, struct trail_verify_result *out,
+                 char *err, size_t errlen);
 
 /* The result as {"digests":{"valid","invalid","missing"},"logs":{...},"problems":[{"kind",
  * "path","detail"}]} (new reference). */
