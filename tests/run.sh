@@ -75,6 +75,9 @@ echo "== IAM engine against iam-simulate, differential fuzzing ($build)"
 python3 tests/iam_fuzz.py "$build/ansim" 2>&1 | tee "$out/iamfuzz.log"
 count_tap "$out/iamfuzz.log" iam_fuzz.py
 
+echo "== trail verify: signed digest chains, tampering, awscli's validator as oracle ($build)"
+python3 tests/trail_verify.py "$build/ansim" 2>&1 | tee "$out/trailverify.log"; count_tap "$out/trailverify.log" trail_verify.py
+
 echo "== live collection against moto ($build)"
 tests/live.sh "$build/ansim" 2>&1 | tee "$out/live.log"
 count_tap "$out/live.log" live.sh

@@ -88,6 +88,7 @@ static const char history_help[] =
 static const char trail_help[] =
     "usage: ansim trail fetch s3://BUCKET[/PREFIX] DIR [--since DATE] [--until DATE]\n"
     "       ansim trail verify PATH|s3://BUCKET[/PREFIX] [--public-keys DIR] [--format tty|json]\n"
+    "                          [-o FILE]\n"
     "       ansim trail hunt PATH [--rules DIR] [--format tty|json|csv]\n"
     "       ansim trail report PATH --kind access-review|permission-history [--month YYYY-MM]\n"
     "                          [--format html|csv|json] [-o FILE]\n"
@@ -95,7 +96,8 @@ static const char trail_help[] =
     "  fetch   copy a trail bucket's log and digest files (read-only), with each object's S3\n"
     "          metadata in a sidecar file; resumable\n"
     "  verify  check the digest chain: signatures, log file hashes, missing files and gaps\n"
-    "          (exit 0 all valid, 3 problems found, 1 could not run)\n"
+    "          (exit 0 all valid, 3 problems found, 1 could not run); a local PATH needs\n"
+    "          --public-keys DIR of <fingerprint>.der/.pem files\n"
     "  hunt    detections over log files (.json / .json.gz, directories): bundled rules and\n"
     "          Sigma rules\n"
     "  report  the monthly access-record review and the permission grant/change/revoke history\n"

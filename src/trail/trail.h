@@ -158,6 +158,102 @@ int trail_scan_src(struct trail_src *src, const char *path, int (*fn)(void *, co
 
 /* ---- digest-chain verification (verify.c) ---- */
 
+/* CloudTrail's own tamper proof: every hour a signed digest file lists the log files
+ * delivered in that hour with their SHA-256, and names the previous digest and its
+ * signature, so the digests form a chain per (account, source region, trail). The digest's
+ * signature is not in the file but in its S3 metadata, which `trail fetch` saves beside it
+ * as "<file>.meta.json"; without that sidecar the next digest's previousDigestSignature
+ * serves. verify.c follows the chain; verify_keys.c loads and uses public keys;
+ * verify_hash.c inflates and hashes; verify_tree.c finds the files under a directory. */
+
+/* One public key: fingerprint (32 lower-case hex; "" = MD5 of der) and its DER bytes,
+ * PKCS#1 RSAPublicKey or X.509 SubjectPublicKeyInfo. */
+struct trail_key {
+    char fingerprint[33];
+    unsigned char *der;
+    size_t len;
+};
+
+/* Parse one key file's bytes: DER (either form) or PEM ("PUBLIC KEY" or "RSA PUBLIC
+ * KEY"). Fills out->der (caller frees) and out->fingerprint (MD5 of the DER as stored).
+ * 0, or -1 with err when it is not an RSA public key. */
+int trail_key_parse(const unsigned char *buf, size_t len, struct trail_key *out, char *err, size_t errlen);
+
+/* Load every "<fingerprint>.der" / "<fingerprint>.pem" file of dir (other files are
+ * skipped). A name that is not 32 hex digits gives the key the MD5 of its DER; a name that
+ * is, must match the MD5 of the key's DER as stored or as PKCS#1 (AWS fingerprints the
+ * DER it publishes). *keys is a new array (free with trail_keys_free). 0, or -1 with err
+ * (unreadable directory or key file, or no key in it). */
+int trail_keys_load_dir(const char *dir, struct trail_key **keys, size_t *n, char *err, size_t errlen);
+void trail_keys_free(struct trail_key *keys, size_t n);
+
+/* MD5 of der as 32 lower-case hex digits into out. */
+void trail_key_fingerprint(const unsigned char *der, size_t len, char out[33]);
+
+/* 1 when key k answers to fingerprint fp (case-insensitive): its own fingerprint, else
+ * the MD5 of its DER or of that key re-encoded as PKCS#1. */
+int trail_key_matches(const struct trail_key *k, const char *fp);
+
+/* The string CloudTrail signs, exactly as AWS defines it: "END\nBUCKET/OBJECT\nSHA256HEX\nPREV"
+ * with prev_sig NULL giving "null"; no trailing newline. Caller frees. */
+char *trail_string_to_sign(const char *end_time, const char *bucket, const char *object,
+                           const char *sha256_hex, const char *prev_sig);
+
+/* Verify an RSASSA-PKCS1-v1_5 SHA-256 signature (hex, either case) over msg with key k.
+ * 1 valid, 0 invalid (also a signature that is not hex), -1 with err when the key cannot
+ * be loaded. */
+int trail_signature_verify(const struct trail_key *k, const char *msg, size_t len, const char *sig_hex,
+                           char *err, size_t errlen);
+
+/* Inflate the first gzip member of in[0..len) into *out (caller frees; NUL-terminated,
+ * *outlen excludes the NUL), at most max bytes. 0, or -1 with err: "unexpected data after
+ * end of compressed stream" when bytes follow the member, else why it is not gzip. */
+int trail_gunzip(const unsigned char *in, size_t len, size_t max, unsigned char **out, size_t *outlen,
+                 char *err, size_t errlen);
+
+/* SHA-256 (64 lower-case hex into hex) of the inflated first gzip member of the file at
+ * path, streamed. 0; -1 with err as trail_gunzip's; -2 when the file cannot be opened. */
+int trail_hash_gz_file(const char *path, char hex[65], char *err, size_t errlen);
+
+/* One problem found. kind: "log_invalid", "log_missing", "digest_invalid",
+ * "digest_missing", "chain_gap" or "unknown_key"; path: relative to the verified root
+ * (for a missing file, where it should be). */
+struct trail_problem {
+    char *kind, *path, *detail;
+};
+
+/* What trail_verify found. problems are sorted by path, then kind, then detail. */
+struct trail_verify_result {
+    size_t digests_valid, digests_invalid, digests_missing;
+    size_t logs_valid, logs_invalid, logs_missing;
+    struct trail_problem *problems;
+    size_t nproblems;
+};
+
+/* keys_dir (may be NULL) and keys[0..nkeys) (borrowed) are both used. threads: log files
+ * hashed at once (0: 2). progress: a progress line on stderr. */
+struct trail_verify_opts {
+    const char *keys_dir;
+    const struct trail_key *keys;
+    size_t nkeys;
+    int threads;
+    int progress;
+};
+
+/* Verify every digest chain and listed log file under the directory root (objects at
+ * root/<key> or root/<bucket>/<key>, found by their key from "AWSLogs/" on). 0 when it ran
+ * (problems in *out; free with trail_verify_result_free), -1 with err when it could not:
+ * root missing or unreadable, a key directory that cannot be loaded, no key at all, or no
+ * digest file under root (an empty tree proves nothing). */
+int trail_verify(const char *root, const struct trail_verify_opts *o, struct trail_verify_result *out,
+                 char *err, size_t errlen);
+
+/* The result as {"digests":{"valid","invalid","missing"},"logs":{...},"problems":[{"kind",
+ * "path","detail"}]} (new reference). */
+struct json_t;
+struct json_t *trail_verify_json(const struct trail_verify_result *r);
+void trail_verify_result_free(struct trail_verify_result *r);
+
 /* ---- detections (sigma.c, rules.c, hunt.c) ---- */
 
 /* ---- access-record reports (report.c) ---- */

@@ -53,5 +53,6 @@ int run_detect_tests(void);
 int run_sepnet_tests(void);
 int run_trail_scan_tests(void);
 int run_logs_tests(void);
+int run_trail_verify_tests(void);
 
 #endif
