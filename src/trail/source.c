@@ -19,14 +19,14 @@
 struct trail_src {
     int fd;
     int gzip;
-    int done;     /* the content has ended (end of file, or of the first gzip member) */
-    int trailing; /* bytes follow the first gzip member */
+    int done; /* the content has ended (end of file, or of the first gzip member) */
     z_stream z;
     unsigned char *in;
     size_t in_len; /* bytes of in[] held (z.next_in points into it) */
     uint64_t consumed;
     char *path;
     char pending[512]; /* a fault found after content was returned: reported on the next read */
+    enum trail_src_fault fault;
 };
 
 /* Read more compressed input; 0 at end of file, -1 on an I/O error. */
@@ -38,6 +38,7 @@ static long fill(struct trail_src *s, char *err, size_t errlen)
     while (n < 0 && errno == EINTR);
     if (n < 0) {
         snprintf(err, errlen, "%s: %s", s->path, strerror(errno));
+        s->fault = TRAIL_SRC_IO;
         return -1;
     }
     s->z.next_in = s->in;
@@ -78,6 +79,7 @@ static long read_plain(struct trail_src *s, char *buf, size_t cap, char *err, si
     while (n < 0 && errno == EINTR);
     if (n < 0) {
         snprintf(err, errlen, "%s: %s", s->path, strerror(errno));
+        s->fault = TRAIL_SRC_IO;
         return -1;
     }
     if (n == 0)
@@ -92,7 +94,7 @@ static int check_trailing(struct trail_src *s, char *err, size_t errlen)
     if (s->z.avail_in == 0 && fill(s, err, errlen) < 0)
         return -1;
     if (s->z.avail_in > 0) {
-        s->trailing = 1;
+        s->fault = TRAIL_SRC_TRAILING;
         snprintf(err, errlen, "%s: data after the end of the compressed stream (offset %llu)", s->path,
                  (unsigned long long)(s->consumed - s->z.avail_in));
         return -1;
@@ -121,6 +123,7 @@ long trail_src_read(struct trail_src *s, char *buf, size_t cap, char *err, size_
             if (n < 0)
                 return -1;
             if (n == 0) {
+                s->fault = TRAIL_SRC_TRUNCATED;
                 snprintf(err, errlen, "%s: truncated gzip data (the file ends inside the compressed stream)",
                          s->path);
                 return -1;
@@ -138,6 +141,7 @@ long trail_src_read(struct trail_src *s, char *buf, size_t cap, char *err, size_
             return got;
         }
         if (rc != Z_OK && rc != Z_BUF_ERROR) {
+            s->fault = TRAIL_SRC_CORRUPT;
             snprintf(err, errlen, "%s: corrupt gzip data at offset %llu: %s", s->path,
                      (unsigned long long)(s->consumed - s->z.avail_in),
                      s->z.msg ? s->z.msg : "inflate failed");
@@ -146,6 +150,10 @@ long trail_src_read(struct trail_src *s, char *buf, size_t cap, char *err, size_
     }
     return (long)(cap - s->z.avail_out);
 }
+
+enum trail_src_fault trail_src_fault(const struct trail_src *s) { return s->fault; }
+
+int trail_src_is_gzip(const struct trail_src *s) { return s->gzip; }
 
 uint64_t trail_src_consumed(const struct trail_src *s) { return s->consumed; }
 

@@ -43,6 +43,17 @@ struct trail_src *trail_src_open(const char *path, char *err, size_t errlen);
  * CloudTrail writes one: bytes after it end the content with the error "data after the end
  * of the compressed stream" (awscli calls such a log file invalid). */
 long trail_src_read(struct trail_src *s, char *buf, size_t cap, char *err, size_t errlen);
+/* What ended the content early, after trail_src_read returned -1. */
+enum trail_src_fault {
+    TRAIL_SRC_OK = 0,
+    TRAIL_SRC_IO,        /* reading the file failed */
+    TRAIL_SRC_CORRUPT,   /* not valid gzip data */
+    TRAIL_SRC_TRUNCATED, /* the file ends inside the compressed stream */
+    TRAIL_SRC_TRAILING   /* bytes follow the first gzip member */
+};
+enum trail_src_fault trail_src_fault(const struct trail_src *s);
+/* 1 when the file is gzip-compressed. */
+int trail_src_is_gzip(const struct trail_src *s);
 /* Compressed bytes consumed so far (the file bytes for a plain file). */
 uint64_t trail_src_consumed(const struct trail_src *s);
 void trail_src_close(struct trail_src *s);
@@ -205,11 +216,11 @@ char *trail_string_to_sign(const char *end_time, const char *bucket, const char 
 int trail_signature_verify(const struct trail_key *k, const char *msg, size_t len, const char *sig_hex,
                            char *err, size_t errlen);
 
-/* Inflate the first gzip member of in[0..len) into *out (caller frees; NUL-terminated,
- * *outlen excludes the NUL), at most max bytes. 0, or -1 with err: "unexpected data after
- * end of compressed stream" when bytes follow the member, else why it is not gzip. */
-int trail_gunzip(const unsigned char *in, size_t len, size_t max, unsigned char **out, size_t *outlen,
-                 char *err, size_t errlen);
+/* Inflate the first gzip member of the file at path into *out (caller frees; NUL-
+ * terminated, *outlen excludes the NUL), at most max bytes. 0; -1 with err: "unexpected data
+ * after end of compressed stream" when bytes follow the member, else "invalid format: ..."
+ * saying why it is not gzip; -2 when the file cannot be opened. */
+int trail_gunzip_file(const char *path, size_t max, char **out, size_t *outlen, char *err, size_t errlen);
 
 /* SHA-256 (64 lower-case hex into hex) of the inflated first gzip member of the file at
  * path, streamed. 0; -1 with err as trail_gunzip's; -2 when the file cannot be opened. */

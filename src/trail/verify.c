@@ -116,19 +116,18 @@ static void sha256_hex(const unsigned char *p, size_t n, char out[65])
 static void load_digest(struct ctx *c, struct vdig *d)
 {
     char e[ERRLEN];
-    size_t len = 0, ilen = 0;
-    unsigned char *in = NULL;
-    char *gz = file_read(d->o->abs, &len, e, sizeof e);
-    if (!gz || trail_gunzip((unsigned char *)gz, len, MAX_DIGEST_BYTES, &in, &ilen, e, sizeof e)) {
-        char *msg = xasprintf("%s%s", gz && strncmp(e, "invalid format", 14) ? "invalid format: " : "", e);
+    size_t ilen = 0;
+    char *in = NULL;
+    int rc = trail_gunzip_file(d->o->abs, MAX_DIGEST_BYTES, &in, &ilen, e, sizeof e);
+    if (rc) {
+        char *msg =
+            xasprintf("%s%s", rc == -1 && strncmp(e, "invalid format", 14) ? "invalid format: " : "", e);
         problem(c, "digest_invalid", d->o->rel, msg);
         free(msg);
         d->bad = 1;
-        free(gz);
         return;
     }
-    free(gz);
-    sha256_hex(in, ilen, d->sha);
+    sha256_hex((const unsigned char *)in, ilen, d->sha);
     json_error_t je;
     json_t *doc = json_loadb((char *)in, ilen, 0, &je);
     free(in);

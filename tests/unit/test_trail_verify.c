@@ -173,22 +173,46 @@ static size_t gz(const char *s, unsigned char *out, size_t cap)
     return n;
 }
 
+/* buf[0..n) written to a new temporary file (caller unlinks and frees the name). */
+static char *temp_with(const unsigned char *buf, size_t n)
+{
+    char *path = xstrdup("/tmp/ansim-gz-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, buf, n), (ssize_t)n);
+    close(fd);
+    return path;
+}
+
+static int gunzip_buf(const unsigned char *buf, size_t n, size_t max, char **out, size_t *len, char *err)
+{
+    char *path = temp_with(buf, n);
+    int rc = trail_gunzip_file(path, max, out, len, err, ERRLEN);
+    unlink(path);
+    free(path);
+    return rc;
+}
+
 static void gunzip_takes_the_first_member_only(void **state)
 {
     (void)state;
-    unsigned char buf[512], *out;
+    unsigned char buf[512];
+    char *out;
     size_t n = gz("{\"Records\":[]}", buf, sizeof buf), len;
     char err[ERRLEN];
-    assert_int_equal(trail_gunzip(buf, n, 1 << 20, &out, &len, err, sizeof err), 0);
+    assert_int_equal(gunzip_buf(buf, n, 1 << 20, &out, &len, err), 0);
     assert_int_equal(len, 14);
-    assert_string_equal((char *)out, "{\"Records\":[]}");
+    assert_string_equal(out, "{\"Records\":[]}");
     free(out);
     size_t m = gz("more", buf + n, sizeof buf - n);
-    assert_int_equal(trail_gunzip(buf, n + m, 1 << 20, &out, &len, err, sizeof err), -1);
+    assert_int_equal(gunzip_buf(buf, n + m, 1 << 20, &out, &len, err), -1);
     assert_string_equal(err, "unexpected data after end of compressed stream");
-    assert_int_equal(trail_gunzip(buf, n / 2, 1 << 20, &out, &len, err, sizeof err), -1);
+    assert_int_equal(gunzip_buf(buf, n / 2, 1 << 20, &out, &len, err), -1);
     assert_non_null(strstr(err, "truncated"));
-    assert_int_equal(trail_gunzip(buf, n, 4, &out, &len, err, sizeof err), -1); /* over max */
+    assert_int_equal(gunzip_buf(buf, n, 4, &out, &len, err), -1); /* over max */
+    assert_int_equal(gunzip_buf((const unsigned char *)"plain", 5, 1 << 20, &out, &len, err), -1);
+    assert_string_equal(err, "invalid format: not gzip data");
+    assert_int_equal(trail_gunzip_file("/nonexistent/x.gz", 1 << 20, &out, &len, err, sizeof err), -2);
 }
 
 static void result_json_has_the_issue_shape(void **state)
