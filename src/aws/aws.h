@@ -147,7 +147,7 @@ struct aws_http_req {
 struct aws_resp_headers {
     struct {
         char *name, *value;
-    } *h;
+    } * h;
     size_t n;
 };
 
@@ -168,7 +168,9 @@ void aws_resp_headers_free(struct aws_resp_headers *hs);
  * aws_http_resp_free() either way. */
 int aws_http_send(const struct aws_http_req *req, struct aws_http_resp *out, char *err, size_t errlen);
 /* The same, keeping the response headers named in want (case-insensitive; a name ending in
- * '*' is a prefix, "x-amz-meta-*"; NULL-terminated) in out->headers. */
+ * '*' is a prefix, "x-amz-meta-*"; NULL-terminated) in out->headers, and taking the body
+ * exactly as sent: no Content-Encoding is asked for or decoded (a CloudTrail log object,
+ * stored with Content-Encoding: gzip, must be copied as its gzip bytes). */
 int aws_http_send_keep(const struct aws_http_req *req, const char *const *want, struct aws_http_resp *out,
                        char *err, size_t errlen);
 void aws_http_resp_free(struct aws_http_resp *r);
@@ -209,10 +211,10 @@ struct aws_call {
 };
 
 struct aws_result {
-    int status;           /* HTTP status */
-    char *code, *message; /* AWS error code and message when status >= 300 */
-    struct strbuf body;   /* the response document */
-    int attempts;         /* how many times the request was sent */
+    int status;                      /* HTTP status */
+    char *code, *message;            /* AWS error code and message when status >= 300 */
+    struct strbuf body;              /* the response document */
+    int attempts;                    /* how many times the request was sent */
     struct aws_resp_headers headers; /* the headers aws_call_keep() was asked for */
 };
 

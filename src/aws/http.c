@@ -191,7 +191,8 @@ int aws_http_send_keep(const struct aws_http_req *req, const char *const *want, 
                      req->connect_timeout_ms ? req->connect_timeout_ms : 10000L);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, req->timeout_ms ? req->timeout_ms : 60000L);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, ""); /* whatever libcurl can decode */
+    if (!want) /* whatever libcurl can decode; the _keep variant takes the bytes as stored */
+        curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(curl, CURLOPT_USERAGENT, "ansim/" ANSIM_VERSION);
     CURLcode rc = curl_easy_perform(curl);
