@@ -108,5 +108,6 @@ int main(void)
     failed += run_detect_tests();
     failed += run_sepnet_tests();
     failed += run_logs_tests();
+    failed += run_trail_fetch_tests();
     return failed ? 1 : 0;
 }

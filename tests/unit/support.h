@@ -52,5 +52,6 @@ int run_collect_edge_tests(void);
 int run_detect_tests(void);
 int run_sepnet_tests(void);
 int run_logs_tests(void);
+int run_trail_fetch_tests(void);
 
 #endif
