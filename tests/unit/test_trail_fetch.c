@@ -14,6 +14,7 @@
 #include "../../src/aws/aws.h"
 #include "../../src/trail/trail.h"
 #include "../../src/util/util.h"
+#include "canned.h"
 
 static int safe(const char *key) { return trail_key_safe(key, strlen(key)); }
 
@@ -217,6 +218,72 @@ static void get_object_needs_the_trail_flag(void **state)
     aws_result_free(&r);
 }
 
+/* ---- the bucket's region, against a local stand-in for S3 ---- */
+
+static int deny_listing; /* the stand-in answers ListObjectsV2 with AccessDenied */
+
+/* S3 in eu-west-2: a listing signed for another region is redirected (301, no region
+ * header, as some proxies answer), GetBucketLocation names the region. */
+static void s3_in_eu_west_2(const char *head, const char *body, struct canned_reply *out)
+{
+    (void)body;
+    size_t len = 0;
+    const char *auth = canned_header(head, "Authorization", &len);
+    int eu = auth && memmem(auth, len, "/eu-west-2/s3/aws4_request", 26) != NULL;
+    if (strstr(head, "?location ") || strstr(head, "?location&")) {
+        *out = (struct canned_reply){
+            200, "application/xml", NULL,
+            "<?xml version=\"1.0\"?><LocationConstraint xmlns=\"http://s3.amazonaws.com/"
+            "doc/2006-03-01/\">eu-west-2</LocationConstraint>"};
+    } else if (deny_listing) {
+        *out =
+            (struct canned_reply){403, "application/xml", NULL,
+                                  "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>"};
+    } else if (!eu) {
+        *out = (struct canned_reply){
+            301, "application/xml", NULL,
+            "<Error><Code>PermanentRedirect</Code><Message>The bucket you are attempting "
+            "to access must be addressed using the specified endpoint.</Message></Error>"};
+    } else {
+        *out = (struct canned_reply){
+            200, "application/xml", NULL,
+            "<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+            "<Name>trail-bucket</Name><Prefix>AWSLogs%2F</Prefix><KeyCount>0</KeyCount>"
+            "<MaxKeys>1000</MaxKeys><Delimiter>%2F</Delimiter><IsTruncated>false</IsTruncated>"
+            "<EncodingType>url</EncodingType></ListBucketResult>"};
+    }
+}
+
+static void the_bucket_region_is_followed_and_denials_name_the_call(void **state)
+{
+    (void)state;
+    struct canned_server srv;
+    assert_int_equal(canned_start(&srv, s3_in_eu_west_2), 0);
+    struct aws_client c;
+    memset(&c, 0, sizeof c);
+    c.endpoint_url = srv.url;
+    c.cred.access_key_id = "AKIDEXAMPLE";
+    c.cred.secret_access_key = "secret";
+    c.max_attempts = 1;
+    c.read_trail_objects = 1;
+    char *dir = tmpdir(), err[ERRLEN] = "";
+    struct trail_fetch_opts o = {"trail-bucket", "", dir, 0, 0, 2, 0, NULL, NULL};
+    struct trail_fetch_stats st;
+    deny_listing = 0;
+    assert_int_equal(trail_fetch(&c, "us-east-1", &o, &st, err, sizeof err), 0);
+    assert_int_equal(st.objects, 0);
+    assert_int_equal(srv.requests, 3); /* redirected listing, GetBucketLocation, listing in eu-west-2 */
+    deny_listing = 1;
+    assert_int_equal(trail_fetch(&c, "us-east-1", &o, &st, err, sizeof err), -1);
+    assert_non_null(strstr(err, "s3:ListObjectsV2 on bucket trail-bucket"));
+    assert_non_null(strstr(err, "AccessDenied"));
+    assert_null(strchr(err, '\n')); /* one line */
+    canned_stop(&srv);
+    aws_http_thread_done();
+    rm_dir(dir);
+    free(dir);
+}
+
 int run_trail_fetch_tests(void)
 {
     const struct CMUnitTest tests[] = {
@@ -224,6 +291,7 @@ int run_trail_fetch_tests(void)
         cmocka_unit_test(public_keys_are_saved_as_der_by_fingerprint),
         cmocka_unit_test(bad_public_keys_are_errors_and_write_nothing),
         cmocka_unit_test(get_object_needs_the_trail_flag),
+        cmocka_unit_test(the_bucket_region_is_followed_and_denials_name_the_call),
     };
     return cmocka_run_group_tests_name("trail fetch", tests, NULL, NULL);
 }
