@@ -62,6 +62,13 @@ OPS = {
     "network-firewall": ["ListFirewalls", "DescribeFirewall", "DescribeFirewallPolicy", "DescribeRuleGroup"],
     "sso-admin": ["ListInstances"],
 }
+# `ansim trail fetch|verify` (issue 6): listing a trail bucket, CloudTrail's public keys.
+# Generated after OPS so that adding them only appends to the tables. (s3:GetObject is not
+# here: it stays denied; src/aws/allow.c holds its one narrow exception for the trail commands.)
+TRAIL_OPS = {
+    "s3": ["ListObjectsV2"],
+    "cloudtrail": ["ListPublicKeys"],
+}
 
 DATA = os.path.join(os.path.dirname(botocore.__file__), "data")
 TYPES = {"structure": "SH_STRUCT", "list": "SH_LIST", "map": "SH_MAP", "string": "SH_STRING",
@@ -131,7 +138,7 @@ WRITES_ALLOWED = {("iam", "GenerateCredentialReport"), ("sts", "AssumeRole"),
 # protocols the call layer speaks, in order of preference (a model may offer several:
 # CloudWatch lists smithy-rpc-v2-cbor first, then json and query)
 PROTOCOLS = ("query", "ec2", "json", "rest-json", "rest-xml")
-for service, names in OPS.items():
+for service, names in list(OPS.items()) + list(TRAIL_OPS.items()):
     for op in names:  # the table is also the read-only allow-list (src/aws/query.c)
         if not op.startswith(READ) and (service, op) not in WRITES_ALLOWED:
             sys.exit(f"gen_shapes: {service}:{op} is not a read operation")

@@ -143,17 +143,36 @@ struct aws_http_req {
     long connect_timeout_ms, timeout_ms; /* 0: 10 s and 60 s */
 };
 
+/* Response headers kept: names lower-cased, values as sent. Owned by the holder. */
+struct aws_resp_headers {
+    struct {
+        char *name, *value;
+    } * h;
+    size_t n;
+};
+
 struct aws_http_resp {
     int status;                            /* HTTP status when the exchange completed */
     enum aws_http_failure transport_error; /* when it did not */
     struct strbuf body;
-    char *error_type; /* the x-amzn-ErrorType header (rest-json error code), or NULL */
+    char *error_type;                /* the x-amzn-ErrorType header (rest-json error code), or NULL */
+    struct aws_resp_headers headers; /* the ones aws_http_send_keep() was asked for */
 };
+
+/* The value of header name (case-insensitive) in hs, or NULL. */
+const char *aws_resp_header(const struct aws_resp_headers *hs, const char *name);
+void aws_resp_headers_free(struct aws_resp_headers *hs);
 
 /* Send req and read the whole response (at most 256 MiB). Returns 0 when a response
  * arrived (any status), -1 with err on a transport failure. Free out with
  * aws_http_resp_free() either way. */
 int aws_http_send(const struct aws_http_req *req, struct aws_http_resp *out, char *err, size_t errlen);
+/* The same, keeping the response headers named in want (case-insensitive; a name ending in
+ * '*' is a prefix, "x-amz-meta-*"; NULL-terminated) in out->headers, and taking the body
+ * exactly as sent: no Content-Encoding is asked for or decoded (a CloudTrail log object,
+ * stored with Content-Encoding: gzip, must be copied as its gzip bytes). */
+int aws_http_send_keep(const struct aws_http_req *req, const char *const *want, struct aws_http_resp *out,
+                       char *err, size_t errlen);
 void aws_http_resp_free(struct aws_http_resp *r);
 
 /* Close this thread's connections (its reused libcurl handle). Threads that exit release
@@ -173,6 +192,9 @@ struct aws_client {
     int max_attempts;                 /* 0: 6 (throttling, 5xx and transport failures are retried) */
     long retry_base_ms, retry_cap_ms; /* backoff; 0: 200 ms and 20 s */
     struct aws_meter *meter;          /* NULL: not metered, never rate limited */
+    /* `ansim trail fetch|verify` only: s3:GetObject may be sent (to copy a trail bucket's
+     * log and digest objects). Every other client keeps the default deny (allow.c). */
+    int read_trail_objects;
 };
 
 /* One operation to call. */
@@ -189,10 +211,11 @@ struct aws_call {
 };
 
 struct aws_result {
-    int status;           /* HTTP status */
-    char *code, *message; /* AWS error code and message when status >= 300 */
-    struct strbuf body;   /* the response document */
-    int attempts;         /* how many times the request was sent */
+    int status;                      /* HTTP status */
+    char *code, *message;            /* AWS error code and message when status >= 300 */
+    struct strbuf body;              /* the response document */
+    int attempts;                    /* how many times the request was sent */
+    struct aws_resp_headers headers; /* the headers aws_call_keep() was asked for */
 };
 
 /* 1 when an answer with this HTTP status and AWS error code is worth retrying (any 5xx,
@@ -204,6 +227,10 @@ int aws_retryable(int status, const char *code);
  * GenerateCredentialReport and sts:AssumeRole), never anything that returns secrets or data
  * (GetSecretValue, GetObject, GetPasswordData, ...). Every request passes this first. */
 int aws_op_allowed(const char *service, const char *op);
+
+/* aws_op_allowed, plus the one exception a client can open: s3:GetObject when
+ * c->read_trail_objects is set (the trail commands copy log and digest objects). */
+int aws_client_op_allowed(const struct aws_client *c, const char *service, const char *op);
 
 /* "aws", "aws-cn", "aws-us-gov", ... for a region name. */
 const char *aws_partition(const char *region);
@@ -241,6 +268,12 @@ int aws_json_error(const char *body, size_t len, char **code, char **message);
 int aws_call(const struct aws_client *c, const struct aws_call *call, struct aws_result *out, char *err,
              size_t errlen);
 void aws_result_free(struct aws_result *r);
+
+/* aws_call, keeping the response headers named in want (see aws_http_send_keep) in
+ * out->headers: S3 GetObject's metadata (x-amz-meta-*, ETag, Last-Modified), the
+ * x-amz-bucket-region of a redirect. */
+int aws_call_keep(const struct aws_client *c, const struct aws_call *call, const char *const *want,
+                  struct aws_result *out, char *err, size_t errlen);
 
 /* The output of a successful call as JSON with the API's member names (a new reference), or
  * NULL with err for a malformed answer. */

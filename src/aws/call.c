@@ -134,6 +134,10 @@ static int rest_request(const struct aws_op *o, const struct aws_call *call, con
         }
         size_t close = i + strcspn(u + i, "}");
         char *name = xstrndup(u + i + 1, close - i - 1);
+        size_t nlen = strlen(name);
+        int greedy = nlen > 1 && name[nlen - 1] == '+'; /* "{Key+}": its '/' stay path separators */
+        if (greedy)
+            name[nlen - 1] = '\0';
         const char *v = param(call, name);
         if (!v || !*v) {
             snprintf(err, errlen, "%s:%s: parameter %s missing", call->service, call->op, name);
@@ -146,7 +150,7 @@ static int rest_request(const struct aws_op *o, const struct aws_call *call, con
             if (close + 1 < ulen && u[close + 1] == '/')
                 close++; /* "/{Bucket}/{Key}" -> "/{Key}" */
         } else {
-            char *enc = aws_uri_encode(v, strlen(v), 0);
+            char *enc = aws_uri_encode(v, strlen(v), greedy);
             sb_puts(&path, enc);
             free(enc);
         }
@@ -300,7 +304,8 @@ static void parse_error(const struct aws_op *o, struct aws_result *out, const ch
  * worth retrying, -2 on one that is not (herr). The request is signed again for every
  * attempt: the signature covers the time. */
 static int attempt_once(const struct aws_client *c, const struct aws_op *o, const char *sign_region,
-                        const struct wire *w, struct aws_result *out, char *herr, size_t herrlen)
+                        const struct wire *w, const char *const *want, struct aws_result *out, char *herr,
+                        size_t herrlen)
 {
     struct aws_header h[1 + 3 + 4];
     size_t n = 0;
@@ -321,13 +326,15 @@ static int attempt_once(const struct aws_client *c, const struct aws_op *o, cons
         h[n++] = (struct aws_header){sig.add[i].name, sig.add[i].value};
     struct aws_http_req hr = {w->method, w->url, h, n, w->body.buf, w->body.len, 0, c->timeout_ms};
     struct aws_http_resp resp;
-    rc = aws_http_send(&hr, &resp, herr, herrlen);
+    rc = aws_http_send_keep(&hr, want, &resp, herr, herrlen);
     aws_signed_free(&sig);
     free(out->code);
     free(out->message);
     out->code = out->message = NULL;
     sb_free(&out->body);
-    out->body = resp.body; /* moved */
+    aws_resp_headers_free(&out->headers);
+    out->body = resp.body;       /* moved */
+    out->headers = resp.headers; /* moved */
     if (rc) {
         free(resp.error_type);
         return resp.transport_error == AWS_HTTP_FATAL ? -2 : -1;
@@ -342,14 +349,20 @@ static int attempt_once(const struct aws_client *c, const struct aws_op *o, cons
 int aws_call(const struct aws_client *c, const struct aws_call *call, struct aws_result *out, char *err,
              size_t errlen)
 {
+    return aws_call_keep(c, call, NULL, out, err, errlen);
+}
+
+int aws_call_keep(const struct aws_client *c, const struct aws_call *call, const char *const *want,
+                  struct aws_result *out, char *err, size_t errlen)
+{
     memset(out, 0, sizeof *out);
     sb_init(&out->body);
-    if (!aws_op_allowed(call->service, call->op)) {
+    const struct aws_op *o = aws_client_op(c, call->service, call->op);
+    if (!o) {
         snprintf(err, errlen, "%s:%s is not a read-only operation; ansim never sends it", call->service,
                  call->op);
         return -1;
     }
-    const struct aws_op *o = aws_find_op(call->service, call->op);
     if (!aws_valid_label(call->service) || !aws_valid_label(call->region)) {
         snprintf(err, errlen, "%s:%s: invalid region or service name", call->service, call->op);
         return -1;
@@ -369,7 +382,7 @@ int aws_call(const struct aws_client *c, const struct aws_call *call, struct aws
     int max = c->max_attempts > 0 ? c->max_attempts : 6;
     for (out->attempts = 1;; out->attempts++) {
         aws_meter_wait(c->meter, call->service);
-        rc = attempt_once(c, o, sign_region, &w, out, herr, sizeof herr);
+        rc = attempt_once(c, o, sign_region, &w, want, out, herr, sizeof herr);
         int throttled = rc == 0 && aws_retryable(out->status, out->code) && out->status < 500;
         aws_meter_count(c->meter, call->service, call->op, throttled, rc != 0 || out->status >= 300);
         int again = rc == -1 || (rc == 0 && aws_retryable(out->status, out->code));
@@ -391,6 +404,7 @@ void aws_result_free(struct aws_result *r)
     sb_free(&r->body);
     free(r->code);
     free(r->message);
+    aws_resp_headers_free(&r->headers);
     memset(r, 0, sizeof *r);
 }
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../util/util.h"
 #include "aws.h"
@@ -79,6 +80,55 @@ static CURL *thread_handle(void)
     return curl;
 }
 
+/* 1 when header name is one of want (a '*' at the end of a wanted name: a prefix). */
+static int wanted(const char *const *want, const char *name)
+{
+    for (; want && *want; want++) {
+        size_t n = strlen(*want);
+        if (n && (*want)[n - 1] == '*' ? strncasecmp(name, *want, n - 1) == 0 : strcasecmp(name, *want) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* The wanted headers of the last response (not of redirects or 100-continue). */
+static void keep_headers(CURL *curl, const char *const *want, struct aws_resp_headers *out)
+{
+    struct curl_header *h = NULL, *prev = NULL;
+    while ((h = curl_easy_nextheader(curl, CURLH_HEADER, -1, prev))) {
+        prev = h;
+        if (!wanted(want, h->name))
+            continue;
+        out->h = xrealloc(out->h, (out->n + 1) * sizeof *out->h);
+        char *name = xstrdup(h->name);
+        for (char *p = name; *p; p++)
+            *p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+        out->h[out->n].name = name;
+        out->h[out->n++].value = xstrdup(h->value ? h->value : "");
+    }
+}
+
+const char *aws_resp_header(const struct aws_resp_headers *hs, const char *name)
+{
+    for (size_t i = 0; hs && i < hs->n; i++)
+        if (strcasecmp(hs->h[i].name, name) == 0)
+            return hs->h[i].value;
+    return NULL;
+}
+
+void aws_resp_headers_free(struct aws_resp_headers *hs)
+{
+    for (size_t i = 0; hs && i < hs->n; i++) {
+        free(hs->h[i].name);
+        free(hs->h[i].value);
+    }
+    if (hs) {
+        free(hs->h);
+        hs->h = NULL;
+        hs->n = 0;
+    }
+}
+
 void aws_http_thread_done(void)
 {
     pthread_once(&curl_once, curl_init_once);
@@ -90,6 +140,12 @@ void aws_http_thread_done(void)
 }
 
 int aws_http_send(const struct aws_http_req *req, struct aws_http_resp *out, char *err, size_t errlen)
+{
+    return aws_http_send_keep(req, NULL, out, err, errlen);
+}
+
+int aws_http_send_keep(const struct aws_http_req *req, const char *const *want, struct aws_http_resp *out,
+                       char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     sb_init(&out->body);
@@ -135,7 +191,8 @@ int aws_http_send(const struct aws_http_req *req, struct aws_http_resp *out, cha
                      req->connect_timeout_ms ? req->connect_timeout_ms : 10000L);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, req->timeout_ms ? req->timeout_ms : 60000L);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, ""); /* whatever libcurl can decode */
+    if (!want) /* whatever libcurl can decode; the _keep variant takes the bytes as stored */
+        curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(curl, CURLOPT_USERAGENT, "ansim/" ANSIM_VERSION);
     CURLcode rc = curl_easy_perform(curl);
@@ -158,6 +215,8 @@ int aws_http_send(const struct aws_http_req *req, struct aws_http_resp *out, cha
             curl_easy_header(curl, "x-amzn-ErrorType", 0, CURLH_HEADER, -1, &h) == CURLHE_OK && h->value &&
             *h->value)
             out->error_type = xstrdup(h->value);
+        if (want)
+            keep_headers(curl, want, &out->headers);
     }
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, NULL); /* the list is freed now */
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, NULL);
@@ -172,5 +231,6 @@ void aws_http_resp_free(struct aws_http_resp *r)
         sb_free(&r->body);
         free(r->error_type);
         r->error_type = NULL;
+        aws_resp_headers_free(&r->headers);
     }
 }

@@ -66,6 +66,10 @@ const struct aws_service *aws_find_service(const char *service);
 /* The table entry of service:op, or NULL. */
 const struct aws_op *aws_find_op(const char *service, const char *op);
 
+/* The entry of service:op when client c may send it (aws_client_op_allowed), else NULL. */
+struct aws_client;
+const struct aws_op *aws_client_op(const struct aws_client *c, const char *service, const char *op);
+
 extern const struct aws_shape aws_shapes[];
 extern const struct aws_member aws_members[];
 extern const struct aws_op aws_ops[];

@@ -1647,6 +1647,32 @@ const struct aws_shape aws_shapes[] = {
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sso-admin.InstanceStatus */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sso-admin.Reason */
     {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* sso-admin.Token */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2466, 12}, /* s3.ListObjectsV2Output */
+    {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.IsTruncated */
+    {SH_LIST, 1, "member", 1647, -1, NULL, NULL, 0, 0}, /* s3.ObjectList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2456, 9}, /* s3.Object */
+    {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.LastModified */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.ETag */
+    {SH_LIST, 1, "member", 1651, -1, NULL, NULL, 0, 0}, /* s3.ChecksumAlgorithmList */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.ChecksumAlgorithm */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.ChecksumType */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.Size */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.ObjectStorageClass */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2454, 2}, /* s3.RestoreStatus */
+    {SH_BOOL, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.IsRestoreInProgress */
+    {SH_TIMESTAMP, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.RestoreExpiryDate */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.Delimiter */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.MaxKeys */
+    {SH_LIST, 1, "member", 1661, -1, NULL, NULL, 0, 0}, /* s3.CommonPrefixList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2465, 1}, /* s3.CommonPrefix */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.EncodingType */
+    {SH_INT, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.KeyCount */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.Token */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* s3.StartAfter */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2482, 2}, /* cloudtrail.ListPublicKeysResponse */
+    {SH_LIST, 0, "member", 1668, -1, NULL, NULL, 0, 0}, /* cloudtrail.PublicKeyList */
+    {SH_STRUCT, 0, NULL, -1, -1, NULL, NULL, 2478, 4}, /* cloudtrail.PublicKey */
+    {SH_STRING, 0, NULL, -1, -1, NULL, NULL, 0, 0}, /* cloudtrail.ByteBuffer */
 };
 
 const struct aws_member aws_members[] = {
@@ -4104,6 +4130,36 @@ const struct aws_member aws_members[] = {
     {"StatusReason", "StatusReason", 1642, 0, 0},
     {"Instances", "Instances", 1634, 0, 0},
     {"NextToken", "NextToken", 1643, 0, 0},
+    {"IsRestoreInProgress", "IsRestoreInProgress", 1656, 0, 0},
+    {"RestoreExpiryDate", "RestoreExpiryDate", 1657, 0, 0},
+    {"Key", "Key", 461, 0, 0},
+    {"LastModified", "LastModified", 1648, 0, 0},
+    {"ETag", "ETag", 1649, 0, 0},
+    {"ChecksumAlgorithm", "ChecksumAlgorithm", 1650, 0, 0},
+    {"ChecksumType", "ChecksumType", 1652, 0, 0},
+    {"Size", "Size", 1653, 0, 0},
+    {"StorageClass", "StorageClass", 1654, 0, 0},
+    {"Owner", "Owner", 413, 0, 0},
+    {"RestoreStatus", "RestoreStatus", 1655, 0, 0},
+    {"Prefix", "Prefix", 417, 0, 0},
+    {"IsTruncated", "IsTruncated", 1645, 0, 0},
+    {"Contents", "Contents", 1646, 0, 0},
+    {"Name", "Name", 409, 0, 0},
+    {"Prefix", "Prefix", 417, 0, 0},
+    {"Delimiter", "Delimiter", 1658, 0, 0},
+    {"MaxKeys", "MaxKeys", 1659, 0, 0},
+    {"CommonPrefixes", "CommonPrefixes", 1660, 0, 0},
+    {"EncodingType", "EncodingType", 1662, 0, 0},
+    {"KeyCount", "KeyCount", 1663, 0, 0},
+    {"ContinuationToken", "ContinuationToken", 1664, 0, 0},
+    {"NextContinuationToken", "NextContinuationToken", 416, 0, 0},
+    {"StartAfter", "StartAfter", 1665, 0, 0},
+    {"Value", "Value", 1669, 0, 0},
+    {"ValidityStartTime", "ValidityStartTime", 486, 0, 0},
+    {"ValidityEndTime", "ValidityEndTime", 486, 0, 0},
+    {"Fingerprint", "Fingerprint", 483, 0, 0},
+    {"PublicKeyList", "PublicKeyList", 1667, 0, 0},
+    {"NextToken", "NextToken", 483, 0, 0},
 };
 
 const struct aws_op aws_ops[] = {
@@ -4303,9 +4359,13 @@ const struct aws_op aws_ops[] = {
      "POST", "/", "NetworkFirewall_20201112", "1.0", NULL, "network-firewall"},
     {"sso-admin", "ListInstances", "json", "2020-07-20", NULL, 1633,
      "POST", "/", "SWBExternalService", "1.1", NULL, "sso"},
+    {"s3", "ListObjectsV2", "rest-xml", "2006-03-01", NULL, 1644,
+     "GET", "/{Bucket}?list-type=2", NULL, NULL, NULL, "s3"},
+    {"cloudtrail", "ListPublicKeys", "json", "2013-11-01", NULL, 1666,
+     "POST", "/", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101", "1.1", NULL, "cloudtrail"},
 };
 
-const size_t aws_nops = 98;
+const size_t aws_nops = 100;
 
 const struct aws_service aws_services[] = {
     {"iam", "iam", "IAM", "iam.amazonaws.com",

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 /* ---- files (files.c) ---- */
 
@@ -270,5 +271,58 @@ void trail_verify_result_free(struct trail_verify_result *r);
 /* ---- access-record reports (report.c) ---- */
 
 /* ---- copying a trail bucket (fetch.c) ---- */
+
+struct aws_client;
+
+/* What to copy. Selection is by the UTC day in each key's YYYY/MM/DD path. */
+struct trail_fetch_opts {
+    const char *bucket;
+    const char *prefix; /* the trail's S3 key prefix without '/' at either end; NULL or "": none */
+    const char *dir;    /* objects land at DIR/<full key>, sidecars at DIR/<full key>.meta.json */
+    time_t since;       /* 0: from the first day; else from this time's day */
+    time_t until;       /* 0: to the last day; else to this time's day, plus the digests whose end
+                           time (in their name) is within an hour after that day */
+    int concurrency;    /* objects copied at once; 0: 8 */
+    int progress;       /* a one-line progress bar on stderr */
+    /* called (under a lock, from any worker thread) for each object that could not be copied:
+     * its key and why (a refused key, an error answer after retries, a write error); may be NULL */
+    void (*on_failure)(void *arg, const char *key, const char *why);
+    void *arg;
+};
+
+struct trail_fetch_stats {
+    uint64_t objects; /* selected objects (refused keys included) */
+    uint64_t fetched, skipped, failed;
+    uint64_t bytes; /* bytes fetched */
+    double seconds;
+};
+
+/* Copy the trail's log and digest objects ([PREFIX/]AWSLogs/[o-ID/]ACCOUNT/CloudTrail[-Digest]/
+ * REGION/YYYY/MM/DD/NAME.json.gz) of o->bucket into o->dir (read-only: ListObjectsV2 and
+ * GetObject — c must have read_trail_objects set). region: where to look for the bucket
+ * first; an answer naming another region (a 301 redirect, or GetBucketLocation) is followed.
+ * Returns 0 when the copy ran (st filled; st->failed objects could not be copied, each
+ * reported to o->on_failure), -1 with err naming the call when it could not run (no such
+ * bucket, access denied, a listing that failed). */
+int trail_fetch(const struct aws_client *c, const char *region, const struct trail_fetch_opts *o,
+                struct trail_fetch_stats *st, char *err, size_t errlen);
+
+/* 1 when key (len bytes) can be a path under a directory: relative, no NUL, control
+ * character or backslash, no empty, "." or ".." component, no trailing '/', components of
+ * at most 255 bytes, at most 1024 bytes. Only such keys are ever written. */
+int trail_key_safe(const char *key, size_t len);
+
+/* cloudtrail:ListPublicKeys(StartTime=start, EndTime=end; 0: not sent) in region, every
+ * page: each key written as DIR/<fingerprint>.der (the base64-decoded Value, PKCS#1 DER;
+ * the fingerprint lower-cased and checked to be the MD5 of those bytes). *saved counts
+ * them. 0, or -1 with err. */
+int trail_fetch_public_keys(const struct aws_client *c, const char *region, time_t start, time_t end,
+                            const char *dir, size_t *saved, char *err, size_t errlen);
+
+/* The parse-and-save step of one ListPublicKeys answer (the JSON body as AWS sends it):
+ * keys written as above and added to *saved; *next_token set to the NextToken (caller
+ * frees) or NULL. 0, or -1 with err (a malformed answer or key, a write error). */
+int trail_public_keys_save(const char *body, size_t len, const char *dir, size_t *saved, char **next_token,
+                           char *err, size_t errlen);
 
 #endif

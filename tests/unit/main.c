@@ -110,5 +110,6 @@ int main(void)
     failed += run_logs_tests();
     failed += run_trail_scan_tests();
     failed += run_trail_verify_tests();
+    failed += run_trail_fetch_tests();
     return failed ? 1 : 0;
 }

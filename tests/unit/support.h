@@ -54,5 +54,6 @@ int run_sepnet_tests(void);
 int run_trail_scan_tests(void);
 int run_logs_tests(void);
 int run_trail_verify_tests(void);
+int run_trail_fetch_tests(void);
 
 #endif

@@ -676,7 +676,7 @@ static void allow_list_and_error_documents(void **state)
     assert_true(aws_op_allowed("iam", "GenerateCredentialReport"));
     assert_true(aws_op_allowed("ec2", "DescribeSecurityGroups"));
     assert_true(aws_op_allowed("s3", "ListBuckets"));
-    assert_false(aws_op_allowed("s3", "ListObjectsV2")); /* a read no collector needs: default deny */
+    assert_false(aws_op_allowed("s3", "GetBucketWebsite")); /* a read no collector needs: default deny */
     assert_false(aws_op_allowed("redshift", "GetClusterCredentials"));
     assert_false(aws_op_allowed("ec2", "GetLaunchTemplateData"));
     assert_true(aws_op_allowed("sts", "AssumeRole"));
