@@ -91,6 +91,7 @@ tests/coverage.sh "$build/ansim" 2>&1 | tee "$out/coverage.log"
 count_tap "$out/coverage.log" coverage.sh
 
 echo "== trail fetch against moto ($build)"; python3 tests/trail_fetch.py "$build/ansim" 2>&1 | tee "$out/trail_fetch.log"; count_tap "$out/trail_fetch.log" trail_fetch.py
+echo "== trail verify s3:// against moto ($build)"; python3 tests/trail_live.py "$build/ansim" 2>&1 | tee "$out/trail_live.log"; count_tap "$out/trail_live.log" trail_live.py
 if [ "$build" = build ]; then
     echo "== HTML report in headless Chromium"
     mkdir -p build/test-output

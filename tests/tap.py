@@ -5,8 +5,8 @@ import sys
 passed = failed = 0
 
 
-def ok(cond, what):
-    """Print and count one check; returns cond."""
+def ok(cond, what, detail=None):
+    """Print and count one check (with detail, indented, when it fails); returns cond."""
     global passed, failed
     if cond:
         passed += 1
@@ -14,6 +14,8 @@ def ok(cond, what):
     else:
         failed += 1
         print(f"not ok - {what}")
+        if detail:
+            print("  " + str(detail).strip().replace("\n", "\n  ")[:2000])
     return cond
 
 

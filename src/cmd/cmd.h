@@ -42,6 +42,17 @@ int cmd_trail_fetch(int argc, char **argv, const struct global_opts *g);
 int cmd_trail_verify(int argc, char **argv, const struct global_opts *g);
 int cmd_trail_hunt(int argc, char **argv, const struct global_opts *g);
 int cmd_trail_report(int argc, char **argv, const struct global_opts *g);
+/* Shared by the trail subcommands (trail.c). "s3://BUCKET[/PREFIX]" -> bucket and prefix
+ * without '/' at either end (new strings); -1 when url is not that. */
+int trail_s3_url(const char *url, char **bucket, char **prefix);
+/* A client from the global options, as collect sets one up, allowed s3:GetObject (the trail
+ * objects); *region (caller frees) is where to look for the bucket first. -1 after printing
+ * the error. */
+struct aws_client;
+int trail_client_open(const struct global_opts *g, struct aws_client *c, char **region);
+void trail_client_close(struct aws_client *c);
+/* on_failure of a fetch: one error line per object that could not be copied */
+void trail_fetch_failure(void *arg, const char *key, const char *why);
 
 /* Print usage of one command (or the overview when name is NULL) to f. */
 void cmd_usage(FILE *f, const char *name);

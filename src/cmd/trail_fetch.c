@@ -14,32 +14,6 @@
 #include "../trail/trail.h"
 #include "cmd.h"
 
-/* "s3://BUCKET[/PREFIX]" -> bucket and prefix (no '/' at either end); new strings. */
-static int parse_s3_url(const char *url, char **bucket, char **prefix)
-{
-    if (strncmp(url, "s3://", 5) != 0)
-        return -1;
-    const char *b = url + 5;
-    size_t n = strcspn(b, "/");
-    if (n < 3 || n > 63 || strspn(b, "abcdefghijklmnopqrstuvwxyz0123456789.-") < n)
-        return -1;
-    const char *p = b + n;
-    while (*p == '/')
-        p++;
-    size_t plen = strlen(p);
-    while (plen && p[plen - 1] == '/')
-        plen--;
-    *bucket = xstrndup(b, n);
-    *prefix = xstrndup(p, plen);
-    return 0;
-}
-
-static void report_failure(void *arg, const char *key, const char *why)
-{
-    (void)arg;
-    log_err("trail fetch: %s: %s", key, why);
-}
-
 /* Parses the arguments; EXIT_OK to go on, else the exit code. */
 static int parse_args(int argc, char **argv, const char **url, const char **dir, time_t *since, time_t *until)
 {
@@ -92,27 +66,17 @@ int cmd_trail_fetch(int argc, char **argv, const struct global_opts *g)
     if (rc)
         return rc < 0 ? EXIT_OK : rc;
     char *bucket, *prefix;
-    if (parse_s3_url(url, &bucket, &prefix)) {
+    if (trail_s3_url(url, &bucket, &prefix)) {
         fprintf(stderr, "ansim trail fetch: \"%s\" is not s3://BUCKET[/PREFIX]\n", url);
         return EXIT_USAGE;
     }
     struct aws_client client;
-    memset(&client, 0, sizeof client);
-    char err[ERRLEN] = "";
-    client.endpoint_url = g->endpoint_url;
-    if (aws_client_init(&client, g->profile, err, sizeof err)) {
-        log_err("%s", err);
-        aws_client_free(&client);
+    char *region;
+    if (trail_client_open(g, &client, &region)) {
         free(bucket);
         free(prefix);
         return EXIT_RUNTIME;
     }
-    client.meter = aws_meter_new();
-    client.read_trail_objects = 1; /* this command copies the trail's objects: s3:GetObject */
-    char *home = aws_region_find(g->profile);
-    char *region = xstrdup(g->regions ? g->regions : home ? home : "us-east-1");
-    free(home);
-    region[strcspn(region, ",")] = '\0';
     struct trail_fetch_opts o = {bucket,
                                  prefix,
                                  dir,
@@ -120,8 +84,9 @@ int cmd_trail_fetch(int argc, char **argv, const struct global_opts *g)
                                  until,
                                  g->max_concurrency,
                                  isatty(STDERR_FILENO) && log_level >= 1,
-                                 report_failure,
+                                 trail_fetch_failure,
                                  NULL};
+    char err[ERRLEN] = "";
     struct trail_fetch_stats st;
     if (trail_fetch(&client, region, &o, &st, err, sizeof err)) {
         log_err("trail fetch: %s", err);
@@ -135,8 +100,6 @@ int cmd_trail_fetch(int argc, char **argv, const struct global_opts *g)
     free(region);
     free(bucket);
     free(prefix);
-    aws_meter_free(client.meter);
-    aws_client_free(&client);
-    aws_http_thread_done();
+    trail_client_close(&client);
     return rc;
 }

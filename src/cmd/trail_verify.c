@@ -3,17 +3,31 @@
  * proves a copied CloudTrail bucket was not altered (the digest chain; src/trail/verify.c)
  * and prints what was found. Exit 0 all valid, 3 any problem, 1 could not run, 2 usage.
  */
+#include <errno.h>
+#include <ftw.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "../aws/aws.h"
 #include "../trail/trail.h"
 #include "cmd.h"
 
 struct verify_args {
     const char *path, *keys_dir, *format, *out;
+    const char *cache; /* s3://: where the copy goes and stays (else a temporary directory) */
+    const char *shown; /* the path as given, when path is the copy of an s3:// one */
+    time_t since, until;
 };
+
+static int date_arg(const char *v, time_t *t)
+{
+    if (time_parse(v, t) == 0 && *t > 0)
+        return 0;
+    fprintf(stderr, "ansim trail verify: \"%s\" is not a date (YYYY-MM-DD or RFC 3339)\n", v);
+    return -1;
+}
 
 static int parse(int argc, char **argv, struct verify_args *a)
 {
@@ -24,8 +38,16 @@ static int parse(int argc, char **argv, struct verify_args *a)
             a->keys_dir = v;
         else if ((v = opt_value(argc, argv, &i, "--format", &bad)))
             a->format = v;
-        else if ((v = opt_value(argc, argv, &i, "-o", &bad)) ||
-                 (v = opt_value(argc, argv, &i, "--output", &bad)))
+        else if ((v = opt_value(argc, argv, &i, "--cache", &bad)))
+            a->cache = v;
+        else if ((v = opt_value(argc, argv, &i, "--since", &bad))) {
+            if (date_arg(v, &a->since))
+                return -1;
+        } else if ((v = opt_value(argc, argv, &i, "--until", &bad))) {
+            if (date_arg(v, &a->until))
+                return -1;
+        } else if ((v = opt_value(argc, argv, &i, "-o", &bad)) ||
+                   (v = opt_value(argc, argv, &i, "--output", &bad)))
             a->out = v;
         else if (!bad && (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)) {
             cmd_usage(stdout, "trail");
@@ -111,7 +133,7 @@ static int emit(const struct verify_args *a, const struct trail_verify_result *r
         free(s);
         json_decref(j);
     } else
-        render_tty(&sb, a->path, r, lang);
+        render_tty(&sb, a->shown ? a->shown : a->path, r, lang);
     int rc = 0;
     char err[ERRLEN];
     if (a->out && strcmp(a->out, "-")) {
@@ -127,33 +149,181 @@ static int emit(const struct verify_args *a, const struct trail_verify_result *r
     return rc;
 }
 
+static int verify_dir(const struct verify_args *a, const struct global_opts *g);
+
+/* ---- s3://BUCKET[/PREFIX]: copy, fetch the keys, verify the copy ---- */
+
+static int rm_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)st;
+    (void)type;
+    (void)ftw;
+    return remove(path);
+}
+
+static void rm_tree(const char *dir) { nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS); }
+
+/* What the digests copied say: their home regions and the span of their end times. */
+struct digest_span {
+    char regions[16][32];
+    size_t nregions;
+    time_t first, last;
+};
+
+static _Thread_local struct digest_span *span_out;
+
+/* "ACCT_CloudTrail-Digest_SRC_TRAIL_HOME_YYYYMMDDTHHMMSSZ[_backfill].json.gz": the trail name
+ * may hold '_', so the home region and the time are read from the end. */
+static int span_visit(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)st;
+    const char *name = path + ftw->base;
+    if (type != FTW_F || !strstr(name, "_CloudTrail-Digest_"))
+        return 0;
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", name);
+    char *ext = strstr(buf, ".json.gz");
+    if (!ext)
+        return 0;
+    *ext = 0;
+    size_t n = strlen(buf);
+    if (n > 9 && strcmp(buf + n - 9, "_backfill") == 0)
+        buf[n - 9] = 0;
+    char *stamp = strrchr(buf, '_');
+    if (!stamp)
+        return 0;
+    *stamp++ = 0;
+    char *home = strrchr(buf, '_');
+    struct tm tm = {0};
+    const char *end = strptime(stamp, "%Y%m%dT%H%M%SZ", &tm);
+    if (!home || !end || *end || !aws_valid_label(home + 1))
+        return 0;
+    time_t t = timegm(&tm);
+    if (!span_out->first || t < span_out->first)
+        span_out->first = t;
+    if (t > span_out->last)
+        span_out->last = t;
+    for (size_t i = 0; i < span_out->nregions; i++)
+        if (strcmp(span_out->regions[i], home + 1) == 0)
+            return 0;
+    if (span_out->nregions < 16)
+        snprintf(span_out->regions[span_out->nregions++], sizeof span_out->regions[0], "%s", home + 1);
+    return 0;
+}
+
+/* cloudtrail:ListPublicKeys in every home region, for the digests' time span (AWS rotates
+ * keys; awscli asks for the span plus two hours). 0, or -1 after printing the error. */
+static int fetch_keys(const struct aws_client *c, const char *copy, const char *keys)
+{
+    struct digest_span span;
+    memset(&span, 0, sizeof span);
+    span_out = &span;
+    nftw(copy, span_visit, 16, FTW_PHYS);
+    span_out = NULL;
+    if (span.nregions == 0) {
+        log_err("trail verify: no digest file was copied (is log file validation enabled on the trail?)");
+        return -1;
+    }
+    for (size_t i = 0; i < span.nregions; i++) {
+        char err[ERRLEN];
+        size_t saved = 0;
+        if (trail_fetch_public_keys(c, span.regions[i], span.first - 3600, span.last + 7200, keys, &saved,
+                                    err, sizeof err)) {
+            log_err("trail verify: %s (or give the keys with --public-keys DIR)", err);
+            return -1;
+        }
+        log_info("trail verify: %zu public keys of %s", saved, span.regions[i]);
+    }
+    return 0;
+}
+
+static int verify_s3(struct verify_args *a, const struct global_opts *g)
+{
+    char *bucket, *prefix;
+    if (trail_s3_url(a->path, &bucket, &prefix)) {
+        fprintf(stderr, "ansim trail verify: \"%s\" is not s3://BUCKET[/PREFIX]\n", a->path);
+        return EXIT_USAGE;
+    }
+    struct aws_client client;
+    char *region;
+    if (trail_client_open(g, &client, &region)) {
+        free(bucket);
+        free(prefix);
+        return EXIT_RUNTIME;
+    }
+    const char *tmp = getenv("TMPDIR");
+    char *copy =
+        a->cache ? xstrdup(a->cache) : xasprintf("%s/ansim-trail-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    char *keys = xasprintf("%s/ansim-keys-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    int rc = EXIT_RUNTIME, made_copy = 0, made_keys = 0;
+    if (!a->cache && !(made_copy = mkdtemp(copy) != NULL))
+        log_err("trail verify: cannot make a temporary directory: %s", strerror(errno));
+    else {
+        struct trail_fetch_opts o = {bucket,
+                                     prefix,
+                                     copy,
+                                     a->since,
+                                     a->until,
+                                     g->max_concurrency,
+                                     isatty(STDERR_FILENO) && log_level >= 1,
+                                     trail_fetch_failure,
+                                     NULL};
+        struct trail_fetch_stats st;
+        char err[ERRLEN] = "";
+        if (trail_fetch(&client, region, &o, &st, err, sizeof err))
+            log_err("trail verify: %s", err);
+        else if (st.failed)
+            log_err("trail verify: %llu objects could not be copied; nothing was verified",
+                    (unsigned long long)st.failed);
+        else if (!a->keys_dir && !(made_keys = mkdtemp(keys) != NULL))
+            log_err("trail verify: cannot make a temporary directory: %s", strerror(errno));
+        else if (a->keys_dir || fetch_keys(&client, copy, keys) == 0) {
+            struct verify_args local = *a;
+            local.keys_dir = a->keys_dir ? a->keys_dir : keys;
+            local.path = copy;
+            local.shown = a->path;
+            rc = verify_dir(&local, g);
+        }
+    }
+    if (made_keys)
+        rm_tree(keys);
+    if (made_copy)
+        rm_tree(copy);
+    free(keys);
+    free(copy);
+    free(region);
+    free(bucket);
+    free(prefix);
+    trail_client_close(&client);
+    return rc;
+}
+
 int cmd_trail_verify(int argc, char **argv, const struct global_opts *g)
 {
     struct verify_args a = {0};
     if (parse(argc, argv, &a))
         return EXIT_USAGE;
-    if (strncmp(a.path, "s3://", 5) == 0) {
-        /* s3://BUCKET[/PREFIX]: the lead's live mode goes here — fetch the bucket into a
-         * temporary directory (trail fetch), take the keys from cloudtrail:ListPublicKeys as
-         * in-memory trail_keys (opts.keys), then verify that directory as below. */
-        fprintf(stderr, "ansim trail verify: s3:// paths are not supported yet; copy the bucket with "
-                        "`ansim trail fetch` and verify the directory\n");
-        return EXIT_USAGE;
-    }
+    if (strncmp(a.path, "s3://", 5) == 0)
+        return verify_s3(&a, g);
     if (!a.keys_dir) {
         fprintf(stderr,
                 "ansim trail verify: a local PATH needs --public-keys DIR (files <fingerprint>.der or .pem, "
                 "from cloudtrail:ListPublicKeys)\n");
         return EXIT_USAGE;
     }
-    struct trail_verify_opts o = {.keys_dir = a.keys_dir, .threads = 2, .progress = isatty(STDERR_FILENO)};
+    return verify_dir(&a, g);
+}
+
+static int verify_dir(const struct verify_args *a, const struct global_opts *g)
+{
+    struct trail_verify_opts o = {.keys_dir = a->keys_dir, .threads = 2, .progress = isatty(STDERR_FILENO)};
     struct trail_verify_result r;
     char err[ERRLEN];
-    if (trail_verify(a.path, &o, &r, err, sizeof err)) {
+    if (trail_verify(a->path, &o, &r, err, sizeof err)) {
         log_err("trail verify: %s", err);
         return EXIT_RUNTIME;
     }
-    int rc = emit(&a, &r, g->lang) ? EXIT_RUNTIME : r.nproblems ? EXIT_FINDINGS : EXIT_OK;
+    int rc = emit(a, &r, g->lang) ? EXIT_RUNTIME : r.nproblems ? EXIT_FINDINGS : EXIT_OK;
     trail_verify_result_free(&r);
     return rc;
 }
