@@ -107,17 +107,23 @@ static void json_head(const struct rctx *c, struct strbuf *sb, const char *kind)
     kv_time(sb, "data_to", c->newest, c->newest != INT64_MIN);
 }
 
-static void json_sum(struct strbuf *sb, const char *name_key, const char *name, const struct rv_sum *s)
+/* kind: 0 a person (sources, no people), 1 a service or day (people, no sources), 2 a caller */
+static void json_sum(struct strbuf *sb, const char *name_key, const char *name, const struct rv_sum *s,
+                     int kind)
 {
     sb_printf(sb, "{\"%s\":", name_key);
     sb_json(sb, name);
     kv_u(sb, "events", s->events);
-    kv_u(sb, "people", s->people);
-    kv_u(sb, "sources", s->sources);
-    kv_u(sb, "downloads", s->downloads);
+    if (kind == 0)
+        kv_u(sb, "sources", s->sources);
+    else
+        kv_u(sb, kind == 2 ? "on_behalf_of_people" : "people", s->people);
+    if (kind != 2) {
+        kv_u(sb, "downloads", s->downloads);
+        kv_u(sb, "off_hours", s->offhours);
+        kv_u(sb, "new_ips", s->newips);
+    }
     kv_u(sb, "denied", s->denied);
-    kv_u(sb, "off_hours", s->offhours);
-    kv_u(sb, "new_ips", s->newips);
     sb_putc(sb, '}');
 }
 
@@ -207,23 +213,23 @@ void render_review_json(const struct rctx *c, const struct review *rv, struct st
     sb_puts(sb, "},\"people\":[");
     for (size_t i = 0; i < rv->npeople; i++) {
         sb_puts(sb, i ? "," : "");
-        json_sum(sb, "person", sp_str(p, rv->people[i].key), &rv->people[i]);
+        json_sum(sb, "person", sp_str(p, rv->people[i].key), &rv->people[i], 0);
     }
     sb_puts(sb, "],\"services\":[");
     for (size_t i = 0; i < rv->nservices; i++) {
         sb_puts(sb, i ? "," : "");
-        json_sum(sb, "service", sp_str(p, rv->services[i].key), &rv->services[i]);
+        json_sum(sb, "service", sp_str(p, rv->services[i].key), &rv->services[i], 1);
     }
     sb_puts(sb, "],\"days\":[");
     for (size_t i = 0; i < rv->ndays; i++) {
         rp_local_date(c->t0 + (int64_t)i * 86400, c->o->tz_minutes, date, sizeof date);
         sb_puts(sb, i ? "," : "");
-        json_sum(sb, "date", date, &rv->days[i]);
+        json_sum(sb, "date", date, &rv->days[i], 1);
     }
     sb_puts(sb, "],\"service_callers\":[");
     for (size_t i = 0; i < rv->ncallers; i++) {
         sb_puts(sb, i ? "," : "");
-        json_sum(sb, "caller", sp_str(p, rv->callers[i].key), &rv->callers[i]);
+        json_sum(sb, "caller", sp_str(p, rv->callers[i].key), &rv->callers[i], 2);
     }
     sb_puts(sb, "],\"downloads_over_threshold\":[");
     for (size_t i = 0; i < rv->ndl; i++) {

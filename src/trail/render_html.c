@@ -110,27 +110,45 @@ static void page_end(struct strbuf *sb)
 
 /* ---- access review ---- */
 
-static void sum_table(const struct rctx *c, struct strbuf *sb, const char *id, const char *ko, const char *en,
-                      const struct rv_sum *s, size_t n, int dates)
+/* kind: 0 people (sources), 1 services and days (people), 2 service callers (people acted for) */
+static void sum_table(const struct rctx *c, struct strbuf *sb, const char *id, const char *const name[2],
+                      const struct rv_sum *s, size_t n, int kind)
 {
-    const char *h[] = {ko,          en,           "이벤트",    "Events", "사람",   "People",      "접속지",
-                       "Sources",   "다운로드",   "Downloads", "거부",   "Denied", "업무시간 외", "Off-hours",
-                       "새 접속지", "New sources"};
+    const char *h[] = {name[0],
+                       name[1],
+                       "이벤트",
+                       "Events",
+                       kind == 0   ? "접속지 수"
+                       : kind == 1 ? "사람"
+                                   : "대리한 사람",
+                       kind == 0   ? "Sources"
+                       : kind == 1 ? "People"
+                                   : "On behalf of",
+                       "거부",
+                       "Denied",
+                       "다운로드",
+                       "Downloads",
+                       "업무시간 외",
+                       "Off-hours",
+                       "새 접속지",
+                       "New sources"};
     sb_printf(sb, "<table id=\"%s\">\n", id);
-    heads(sb, h, sizeof h / sizeof *h);
+    heads(sb, h, kind == 2 ? 8 : sizeof h / sizeof *h);
     for (size_t i = 0; i < n; i++) {
         char date[16];
+        int dates = strcmp(id, "days") == 0;
         if (dates)
             rp_local_date(c->t0 + (int64_t)s[i].key * 86400, c->o->tz_minutes, date, sizeof date);
         sb_puts(sb, "<tr>");
         td(sb, dates ? date : sp_str(&c->pool, s[i].key));
         tdn(sb, s[i].events);
-        tdn(sb, s[i].people);
-        tdn(sb, s[i].sources);
-        tdn(sb, s[i].downloads);
+        tdn(sb, kind == 0 ? s[i].sources : s[i].people);
         tdn(sb, s[i].denied);
-        tdn(sb, s[i].offhours);
-        tdn(sb, s[i].newips);
+        if (kind != 2) {
+            tdn(sb, s[i].downloads);
+            tdn(sb, s[i].offhours);
+            tdn(sb, s[i].newips);
+        }
         sb_puts(sb, "</tr>\n");
     }
     sb_puts(sb, "</table>\n");
@@ -277,13 +295,15 @@ void render_review_html(const struct rctx *c, const struct review *rv, struct st
         (unsigned long long)rv->newips, c->nrows - rv->nperson_rows);
     flags_section(c, rv, sb);
     h2(sb, "per-person", "사람별 요약", "Per person");
-    sum_table(c, sb, "people", "식별자", "Identifier", rv->people, rv->npeople, 0);
+    static const char *const ident[] = {"식별자", "Identifier"}, *svc[] = {"서비스", "Service"},
+                             *day[] = {"날짜", "Date"}, *caller[] = {"호출자", "Caller"};
+    sum_table(c, sb, "people", ident, rv->people, rv->npeople, 0);
     h2(sb, "per-service", "서비스별", "Per service");
-    sum_table(c, sb, "services", "서비스", "Service", rv->services, rv->nservices, 0);
+    sum_table(c, sb, "services", svc, rv->services, rv->nservices, 1);
     h2(sb, "per-day", "일별", "Per day");
-    sum_table(c, sb, "days", "날짜", "Date", rv->days, rv->ndays, 1);
+    sum_table(c, sb, "days", day, rv->days, rv->ndays, 1);
     h2(sb, "service-callers", "서비스 호출자 (사람 아님)", "Service callers (not people)");
-    sum_table(c, sb, "callers", "호출자", "Caller", rv->callers, rv->ncallers, 0);
+    sum_table(c, sb, "callers", caller, rv->callers, rv->ncallers, 2);
     h2(sb, "details", "사람별 접속기록", "Access records per person");
     for (size_t i = 0; i < rv->npeople; i++)
         person_detail(c, sb, &rv->people[i]);
