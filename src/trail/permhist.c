@@ -434,7 +434,8 @@ static void apply(struct strmap *m, struct pentry *e)
 
 void permhist_finish(struct rctx *c)
 {
-    qsort(c->pe, c->npe, sizeof *c->pe, cmp_pe);
+    if (c->npe)
+        qsort(c->pe, c->npe, sizeof *c->pe, cmp_pe);
     struct strmap m = {0};
     for (size_t i = 0; i < c->npe; i++) {
         struct pentry *e = &c->pe[i];

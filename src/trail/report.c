@@ -101,7 +101,8 @@ static void merge(struct rctx *c, struct fstate *f)
         c->cappe = (c->npe + f->npe) * 2 + 16;
         c->pe = xrealloc(c->pe, c->cappe * sizeof *c->pe);
     }
-    memcpy(c->pe + c->npe, f->pe, f->npe * sizeof *f->pe);
+    if (f->npe)
+        memcpy(c->pe + c->npe, f->pe, f->npe * sizeof *f->pe);
     c->npe += f->npe;
     if (f->oldest < c->oldest)
         c->oldest = f->oldest;

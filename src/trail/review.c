@@ -289,7 +289,8 @@ static void rank_rows(struct rctx *c)
     }
     u64_free(&seen);
     free(ids);
-    qsort(c->rows, c->nrows, sizeof *c->rows, cmp_rows);
+    if (c->nrows)
+        qsort(c->rows, c->nrows, sizeof *c->rows, cmp_rows);
 }
 
 static struct rv_sum *sum_for(struct u64map *idx, struct rv_sum **arr, size_t *n, uint32_t key)
@@ -422,8 +423,10 @@ static void tables(struct rctx *c, struct review *rv)
         rv->newips += !!(a->flags & RF_NEWIP);
         rv->downloads += !!(a->flags & RF_DOWNLOAD);
     }
-    qsort_r(rv->services, rv->nservices, sizeof *rv->services, cmp_by_events, &c->pool);
-    qsort_r(rv->callers, rv->ncallers, sizeof *rv->callers, cmp_by_events, &c->pool);
+    if (rv->nservices)
+        qsort_r(rv->services, rv->nservices, sizeof *rv->services, cmp_by_events, &c->pool);
+    if (rv->ncallers)
+        qsort_r(rv->callers, rv->ncallers, sizeof *rv->callers, cmp_by_events, &c->pool);
     u64_free(&sidx);
     u64_free(&cidx);
     u64_free(&sdist);
