@@ -82,6 +82,7 @@ echo "== live collection against moto ($build)"
 tests/live.sh "$build/ansim" 2>&1 | tee "$out/live.log"
 count_tap "$out/live.log" live.sh
 
+echo "== trail report ($build)"; python3 tests/trail_report.py "$build/ansim" 2>&1 | tee "$out/trailreport.log"; count_tap "$out/trailreport.log" trail_report.py
 echo "== remediation filled in for failing fixtures: bash -n, terraform fmt -check ($build)"
 python3 tests/remediation.py "$build/ansim" 2>&1 | tee "$out/remediation.log"
 count_tap "$out/remediation.log" remediation.py

@@ -91,7 +91,9 @@ static const char trail_help[] =
     "                          [-o FILE] [--cache DIR] [--since DATE] [--until DATE]\n"
     "       ansim trail hunt PATH [--rules DIR] [--format tty|json|csv]\n"
     "       ansim trail report PATH --kind access-review|permission-history [--month YYYY-MM]\n"
-    "                          [--format html|csv|json] [-o FILE]\n"
+    "                          [--format html|csv|json] [-o FILE] [--tz +HH:MM]\n"
+    "                          [--pii-buckets B[,B...]] [--download-threshold N] [--work-hours HH-HH]\n"
+    "                          [--since DATE] [--until DATE]\n"
     "\n"
     "  fetch   copy a trail bucket's log and digest files (read-only), with each object's S3\n"
     "          metadata in a sidecar file; resumable. --since/--until DATE select by the day in\n"
@@ -103,8 +105,10 @@ static const char trail_help[] =
     "          cloudtrail:ListPublicKeys unless --public-keys is given\n"
     "  hunt    detections over log files (.json / .json.gz, directories): bundled rules and\n"
     "          Sigma rules\n"
-    "  report  the monthly access-record review and the permission grant/change/revoke history\n"
-    "          the Korean regulations require\n"
+    "  report  the monthly access-record review (제8조: per person, flags for downloads above\n"
+    "          the threshold, off-hours, new IPs, denied attempts) and the permission\n"
+    "          grant/change/revoke history (제5조③); times in KST unless --tz; exit 0 written,\n"
+    "          1 a file could not be read (named), 2 usage\n"
     "  See docs/trail.md.\n";
 
 static const char iam_help[] =

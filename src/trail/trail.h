@@ -270,6 +270,70 @@ void trail_verify_result_free(struct trail_verify_result *r);
 
 /* ---- access-record reports (report.c) ---- */
 
+/* Who acted in a record (who.c). */
+enum trail_who_kind {
+    TRAIL_WHO_PERSON = 0, /* an IAM user, a role session, a federated or Identity Center user */
+    TRAIL_WHO_ROOT,       /* the account's root user */
+    TRAIL_WHO_SERVICE,    /* an AWS service acting by itself (AWSService, or invokedBy with no type) */
+    TRAIL_WHO_UNKNOWN     /* no userIdentity, or nothing in it names anyone */
+};
+
+struct trail_who {
+    enum trail_who_kind kind;
+    char person[256]; /* the person: IAM user name; a role session's sourceIdentity, else its
+                         session name (SSO sessions carry the user's e-mail or name there); the
+                         SAML / web-identity / Identity Center user; "root"; the service
+                         (invokedBy); "unknown" */
+    char role[256];   /* the role of an AssumedRole session (sessionIssuer user name), else "" */
+    char type[32];    /* userIdentity.type as written ("" when absent) */
+};
+
+/* Resolve the record's userIdentity to the person who acted (see struct trail_who). Always
+ * fills out; returns out->kind. Texts longer than the fields are truncated. */
+enum trail_who_kind trail_person(const struct trail_rec *r, struct trail_who *out);
+
+/* The acting principal's ARN (userIdentity.arn, else sessionContext.sessionIssuer.arn) into
+ * buf (NUL-terminated, truncated to cap-1). Returns its full length; 0 and "" when the record
+ * names none (AWS services, records without userIdentity). */
+size_t trail_principal_arn(const struct trail_rec *r, char *buf, size_t cap);
+
+/* The two reports the Korean rules ask for (report.c; review.c, permhist.c, render.c). */
+enum trail_report_kind { TRAIL_REPORT_ACCESS_REVIEW = 0, TRAIL_REPORT_PERMISSION_HISTORY };
+enum trail_report_format { TRAIL_REPORT_HTML = 0, TRAIL_REPORT_CSV, TRAIL_REPORT_JSON };
+
+struct trail_report_opts {
+    enum trail_report_kind kind;
+    enum trail_report_format format;
+    int tz_minutes;              /* local time = UTC + this (KST: 540) */
+    /* access-review */
+    int year, month;             /* the month reviewed, in local time (both required) */
+    const char *pii_buckets;     /* comma-separated personal-data buckets; NULL: every bucket */
+    unsigned download_threshold; /* downloads per person per local day above which to flag */
+    int work_start, work_end;    /* working hours [start, end) local; weekends are off-hours */
+    /* permission-history */
+    int64_t since, until;        /* [since, until) UTC epoch seconds; 0: unbounded */
+    const char *regulation;      /* the organisation profile's regulation (label only) */
+    long permission_record_days; /* the retention it requires (0: not stated) */
+    /* both */
+    int64_t now;                 /* generation time, UTC epoch seconds */
+    int threads, progress;       /* passed to trail_scan() */
+};
+
+/* What a report run read. */
+struct trail_report_stats {
+    uint64_t files, failed_files, records, rows; /* rows: events in the report */
+    char *failed;                                /* "path: error" lines of failed files, or NULL; caller frees */
+};
+
+/* Scan files and build the report in o->format: *out (NUL-terminated, *outlen bytes; caller
+ * frees). Files that fail part-way are reported in stats->failed and named in the report,
+ * whose other rows are still built; the caller decides the exit code. Returns 0, or -1 with
+ * err when the scan could not run (then *out is NULL). Memory: one compact row per event in
+ * the period (56 bytes) plus each distinct string once. */
+int trail_report_build(const struct trail_files *files, const struct trail_report_opts *o, char **out,
+                       size_t *outlen, struct trail_report_stats *stats, char *err, size_t errlen);
+
+
 /* ---- copying a trail bucket (fetch.c) ---- */
 
 struct aws_client;
