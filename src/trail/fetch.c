@@ -53,35 +53,13 @@ int trail_key_safe(const char *key, size_t len)
     return 1;
 }
 
-/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
-static long days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    long yoe = y - era * 400;
-    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static int digits(const char *s, int n, int *out)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return 0;
-}
-
 /* The day of "YYYY/MM/DD/..." (what follows a region's prefix), or -1 when it is not one. */
 static long path_day(const char *rest)
 {
     int y, m, d;
-    if (strlen(rest) < 11 || digits(rest, 4, &y) || rest[4] != '/' || digits(rest + 5, 2, &m) ||
-        rest[7] != '/' || digits(rest + 8, 2, &d) || rest[10] != '/' || m < 1 || m > 12 || d < 1 || d > 31)
+    if (strlen(rest) < 11 || parse_digits(rest, 4, &y) || rest[4] != '/' || parse_digits(rest + 5, 2, &m) ||
+        rest[7] != '/' || parse_digits(rest + 8, 2, &d) || rest[10] != '/' || m < 1 || m > 12 || d < 1 ||
+        d > 31)
         return -1;
     return days_from_civil(y, m, d);
 }
@@ -96,8 +74,9 @@ static int digest_end(const char *key, time_t *out)
         return -1;
     const char *t = tail - 16;
     int y, mo, d, h, mi, s;
-    if (digits(t, 4, &y) || digits(t + 4, 2, &mo) || digits(t + 6, 2, &d) || digits(t + 9, 2, &h) ||
-        digits(t + 11, 2, &mi) || digits(t + 13, 2, &s) || mo < 1 || mo > 12 || d < 1 || d > 31)
+    if (parse_digits(t, 4, &y) || parse_digits(t + 4, 2, &mo) || parse_digits(t + 6, 2, &d) ||
+        parse_digits(t + 9, 2, &h) || parse_digits(t + 11, 2, &mi) || parse_digits(t + 13, 2, &s) || mo < 1 ||
+        mo > 12 || d < 1 || d > 31)
         return -1;
     *out = (time_t)days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
     return 0;

@@ -194,28 +194,7 @@ void sm_free(struct strmap *m)
 
 /* ---- time ---- */
 
-int64_t rp_days(int y, int m, int d)
-{
-    /* days from civil (proleptic Gregorian) */
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static int digits(const char *s, int n, int *out)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return 0;
-}
+int64_t rp_days(int y, int m, int d) { return days_from_civil(y, m, d); }
 
 int rp_time(const struct trail_val *v, int64_t *t)
 {
@@ -225,9 +204,10 @@ int rp_time(const struct trail_val *v, int64_t *t)
     size_t n = trail_text(v, buf, sizeof buf);
     int y, mo, d, h, mi, s;
     if (n == 20 && buf[4] == '-' && buf[7] == '-' && buf[10] == 'T' && buf[13] == ':' && buf[16] == ':' &&
-        buf[19] == 'Z' && !digits(buf, 4, &y) && !digits(buf + 5, 2, &mo) && !digits(buf + 8, 2, &d) &&
-        !digits(buf + 11, 2, &h) && !digits(buf + 14, 2, &mi) && !digits(buf + 17, 2, &s) && mo >= 1 &&
-        mo <= 12 && d >= 1 && d <= 31 && h < 24 && mi < 60 && s <= 60) {
+        buf[19] == 'Z' && !parse_digits(buf, 4, &y) && !parse_digits(buf + 5, 2, &mo) &&
+        !parse_digits(buf + 8, 2, &d) && !parse_digits(buf + 11, 2, &h) && !parse_digits(buf + 14, 2, &mi) &&
+        !parse_digits(buf + 17, 2, &s) && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h < 24 && mi < 60 &&
+        s <= 60) {
         *t = rp_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
         return 0;
     }

@@ -281,7 +281,7 @@ const char *L(enum lang lang, const char *en, const char *ko)
 
 /* ---- time ---- */
 
-static int digits(const char *s, int n, int *out)
+int parse_digits(const char *s, int n, int *out)
 {
     int v = 0;
     for (int i = 0; i < n; i++) {
@@ -293,8 +293,7 @@ static int digits(const char *s, int n, int *out)
     return 0;
 }
 
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian), no dependence on TZ. */
-static int64_t days_from_civil(int y, int m, int d)
+int64_t days_from_civil(int y, int m, int d)
 {
     y -= m <= 2;
     int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -307,8 +306,8 @@ static int64_t days_from_civil(int y, int m, int d)
 int time_parse(const char *s, time_t *out)
 {
     int Y, M, D, h = 0, mi = 0, sec = 0;
-    if (!s || strlen(s) < 10 || digits(s, 4, &Y) || s[4] != '-' || digits(s + 5, 2, &M) || s[7] != '-' ||
-        digits(s + 8, 2, &D))
+    if (!s || strlen(s) < 10 || parse_digits(s, 4, &Y) || s[4] != '-' || parse_digits(s + 5, 2, &M) ||
+        s[7] != '-' || parse_digits(s + 8, 2, &D))
         return -1;
     if (M < 1 || M > 12 || D < 1 || D > 31)
         return -1;
@@ -316,11 +315,11 @@ int time_parse(const char *s, time_t *out)
     int64_t offset = 0;
     if (*p == 'T' || *p == 't' || *p == ' ') {
         p++;
-        if (strlen(p) < 5 || digits(p, 2, &h) || p[2] != ':' || digits(p + 3, 2, &mi))
+        if (strlen(p) < 5 || parse_digits(p, 2, &h) || p[2] != ':' || parse_digits(p + 3, 2, &mi))
             return -1;
         p += 5;
         if (*p == ':') {
-            if (digits(p + 1, 2, &sec))
+            if (parse_digits(p + 1, 2, &sec))
                 return -1;
             p += 3;
         }
@@ -338,12 +337,12 @@ int time_parse(const char *s, time_t *out)
         } else if (*p == '+' || *p == '-') {
             int oh, om;
             int sign = *p == '-' ? -1 : 1;
-            if (digits(p + 1, 2, &oh))
+            if (parse_digits(p + 1, 2, &oh))
                 return -1;
             const char *q = p + 3;
             if (*q == ':')
                 q++;
-            if (digits(q, 2, &om))
+            if (parse_digits(q, 2, &om))
                 return -1;
             offset = sign * (oh * 3600 + om * 60);
             p = q + 2;

@@ -9,6 +9,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -61,6 +62,10 @@ const char *L(enum lang lang, const char *en, const char *ko);
 /* Parse an RFC 3339 / ISO 8601 timestamp ("2024-01-31T09:00:00Z", "+09:00", fractional
  * seconds, "2024-01-31 09:00:00+00:00", date only). Returns 0 and sets *out (UTC epoch). */
 int time_parse(const char *s, time_t *out);
+/* Days from 1970-01-01 to the civil date y-m-d (proleptic Gregorian; no time zone). */
+int64_t days_from_civil(int y, int m, int d);
+/* s[0..n) as a decimal number into *out: 0, or -1 when a byte is not a digit. */
+int parse_digits(const char *s, int n, int *out);
 /* Format t as "YYYY-MM-DDTHH:MM:SSZ" into buf (>= 21 bytes). */
 void time_format(time_t t, char *buf, size_t len);
 /* Seconds on the monotonic clock (for durations and deadlines). */
