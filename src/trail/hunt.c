@@ -1,9 +1,11 @@
 /*
  * hunt.c — `trail hunt`'s engine: every rule of a Sigma set over log files on all cores.
- * Each file gets its own matching state; its detections are kept (as the few fields a
- * report shows) until the file ends, then handed out in file order: the files before it
- * first, so the output is the same whatever the thread timing. Correlation counts of each
- * file are merged into one table, whose results come after the last file.
+ * Detections are handed out in file order, so the output is the same whatever the thread
+ * timing: the first unfinished file's detections go out at once; the other files keep theirs
+ * (as the few fields a report shows) until their turn. When more than BUFFER_CAP bytes are
+ * kept, a thread with a later file waits for its turn, so memory stays bounded whatever the
+ * input. Correlation counts of each file are merged into one table, whose results come
+ * after the last file.
  */
 #include <jansson.h>
 #include <pthread.h>
@@ -12,6 +14,8 @@
 
 #include "../util/util.h"
 #include "trail.h"
+
+#define BUFFER_CAP (8u << 20)
 
 struct det {
     size_t rule;
@@ -31,6 +35,8 @@ struct hunt {
     const struct trail_files *files;
     const struct hunt_opts *o;
     pthread_mutex_t lock;
+    pthread_cond_t turn; /* next moved, or buffered went down */
+    size_t buffered;     /* bytes of detections kept for later files */
     struct fbuf *bufs;
     size_t next; /* the first file not yet handed out */
     struct sigma_ctx *counts;
@@ -39,6 +45,7 @@ struct hunt {
 
 struct fstate {
     struct hunt *h;
+    size_t fi;
     struct sigma_ctx *c;
     struct fbuf buf;
     size_t *hits;
@@ -82,13 +89,67 @@ static char *text_of(const struct trail_rec *r, const char *path)
 
 static void *on_begin(void *ctx, size_t fi, const char *path)
 {
-    (void)fi, (void)path;
+    (void)path;
     struct hunt *h = ctx;
     struct fstate *f = xcalloc(1, sizeof *f);
     f->h = h;
+    f->fi = fi;
     f->c = sigma_ctx_new(h->s);
     f->hits = xcalloc(sigma_count(h->s) + 1, sizeof *f->hits);
     return f;
+}
+
+static size_t det_size(const struct det *d)
+{
+    const char *v[] = {d->time, d->name, d->source, d->principal, d->ip, d->region};
+    size_t n = sizeof *d;
+    for (size_t i = 0; i < 6; i++)
+        n += v[i] ? strlen(v[i]) + 17 : 0; /* malloc overhead included, roughly */
+    return n;
+}
+
+static void det_free(struct det *d)
+{
+    free(d->time), free(d->name), free(d->source), free(d->principal), free(d->ip), free(d->region);
+}
+
+/* Hand out one detection of file fi. Called with the lock held. */
+static void emit(struct hunt *h, size_t fi, struct det *d)
+{
+    struct hunt_detection hd = {d->rule,      sigma_info(h->s, d->rule), d->time, d->name, d->source,
+                                d->principal, d->ip,      d->region, h->files->path[fi], d->index,
+                                NULL};
+    h->st->detections++;
+    h->st->per_rule[d->rule]++;
+    if (h->o->emit)
+        h->o->emit(h->o->ctx, &hd);
+    det_free(d);
+}
+
+/* A detection of f: out now when f is the first unfinished file, else kept (waiting for
+ * f's turn while too much is kept already). */
+static void found(struct fstate *f, struct det *d)
+{
+    struct hunt *h = f->h;
+    pthread_mutex_lock(&h->lock);
+    while (f->fi != h->next && h->buffered > BUFFER_CAP)
+        pthread_cond_wait(&h->turn, &h->lock);
+    if (f->fi == h->next) {
+        for (size_t i = 0; i < f->buf.n; i++) { /* kept before the turn came */
+            h->buffered -= det_size(&f->buf.d[i]);
+            emit(h, f->fi, &f->buf.d[i]);
+        }
+        f->buf.n = 0;
+        emit(h, f->fi, d);
+    } else {
+        if (f->buf.n == f->buf.cap) {
+            f->buf.cap = f->buf.cap ? 2 * f->buf.cap : 16;
+            f->buf.d = xrealloc(f->buf.d, f->buf.cap * sizeof *f->buf.d);
+        }
+        f->buf.d[f->buf.n++] = *d;
+        h->buffered += det_size(d);
+    }
+    pthread_mutex_unlock(&h->lock);
 }
 
 static int on_record(void *state, const struct trail_rec *r)
@@ -96,26 +157,12 @@ static int on_record(void *state, const struct trail_rec *r)
     struct fstate *f = state;
     size_t n = sigma_match(f->h->s, f->c, r, f->hits, sigma_count(f->h->s) + 1);
     for (size_t i = 0; i < n; i++) {
-        if (f->buf.n == f->buf.cap) {
-            f->buf.cap = f->buf.cap ? 2 * f->buf.cap : 16;
-            f->buf.d = xrealloc(f->buf.d, f->buf.cap * sizeof *f->buf.d);
-        }
-        struct det *d = &f->buf.d[f->buf.n++];
-        d->rule = f->hits[i];
-        d->index = r->index;
-        d->time = text_of(r, "eventTime");
-        d->name = text_of(r, "eventName");
-        d->source = text_of(r, "eventSource");
-        d->principal = principal(r);
-        d->ip = text_of(r, "sourceIPAddress");
-        d->region = text_of(r, "awsRegion");
+        struct det d = {f->hits[i],          text_of(r, "eventTime"), text_of(r, "eventName"),
+                        text_of(r, "eventSource"), principal(r),       text_of(r, "sourceIPAddress"),
+                        text_of(r, "awsRegion"),   r->index};
+        found(f, &d);
     }
     return 0;
-}
-
-static void det_free(struct det *d)
-{
-    free(d->time), free(d->name), free(d->source), free(d->principal), free(d->ip), free(d->region);
 }
 
 /* Hand out the finished files at the front, in order. Called with the lock held. */
@@ -125,21 +172,15 @@ static void flush(struct hunt *h)
     while (h->next < h->files->n && h->bufs[h->next].done) {
         struct fbuf *b = &h->bufs[h->next];
         for (size_t i = 0; i < b->n; i++) {
-            struct det *d = &b->d[i];
-            struct hunt_detection hd = {d->rule,      sigma_info(h->s, d->rule), d->time, d->name, d->source,
-                                        d->principal, d->ip,      d->region, h->files->path[h->next], d->index,
-                                        NULL};
-            h->st->detections++;
-            h->st->per_rule[d->rule]++;
-            if (o->emit)
-                o->emit(o->ctx, &hd);
-            det_free(d);
+            h->buffered -= det_size(&b->d[i]);
+            emit(h, h->next, &b->d[i]);
         }
         if (b->failed && o->file_error)
             o->file_error(o->ctx, h->files->path[h->next], b->err);
         free(b->d);
         b->d = NULL;
         h->next++;
+        pthread_cond_broadcast(&h->turn);
     }
 }
 
@@ -184,7 +225,8 @@ int hunt_run(const struct sigma_set *s, const struct trail_files *files, const s
 {
     memset(stats, 0, sizeof *stats);
     stats->per_rule = xcalloc(sigma_count(s) + 1, sizeof *stats->per_rule);
-    struct hunt h = {s, files, o, PTHREAD_MUTEX_INITIALIZER, NULL, 0, sigma_ctx_new(s), stats};
+    struct hunt h = {s,    files, o, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0,
+                     NULL, 0,     sigma_ctx_new(s),          stats};
     h.bufs = xcalloc(files->n + 1, sizeof *h.bufs);
     struct trail_visitor v = {&h, on_begin, on_record, on_end};
     int rc = trail_scan(files, o->threads, o->progress, &v, &stats->scan, err, errlen);
@@ -198,6 +240,7 @@ int hunt_run(const struct sigma_set *s, const struct trail_files *files, const s
     free(h.bufs);
     sigma_ctx_free(h.counts);
     pthread_mutex_destroy(&h.lock);
+    pthread_cond_destroy(&h.turn);
     return rc;
 }
 

@@ -1381,8 +1381,7 @@ static int resolve_corr(struct sigma_set *s, size_t ci, char *err, size_t errlen
         struct rule *b = &s->r[found];
         b->corrs = xrealloc(b->corrs, (b->ncorrs + 1) * sizeof *b->corrs);
         b->corrs[b->ncorrs++] = ci;
-        if (!c->generate)
-            b->info.suppressed = 1;
+        b->info.suppressed = 1; /* until a correlation with generate: true says otherwise */
         if (b->why && !cr->why)
             cr->why = xasprintf("its base rule %s is disabled: %s", b->info.id, b->why);
     }
@@ -1395,6 +1394,9 @@ int sigma_finish(struct sigma_set *s, char *err, size_t errlen)
     for (size_t i = 0; i < s->n; i++)
         if (s->r[i].corr && resolve_corr(s, i, err, errlen) != 0)
             return -1;
+    for (size_t i = 0; i < s->n; i++)
+        for (size_t k = 0; s->r[i].corr && s->r[i].corr->generate && k < s->r[i].corr->nref; k++)
+            s->r[s->r[i].corr->base[k]].info.suppressed = 0;
     for (size_t i = 0; i < s->n; i++)
         if (s->r[i].why)
             note(s, xasprintf("rule %s (%s) is disabled: %s", s->r[i].info.id, s->r[i].file, s->r[i].why));
