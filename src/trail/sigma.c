@@ -42,10 +42,13 @@ struct val {
     char *lit; /* the literal (lower-cased unless cased); K_FIELDREF: the other field's path */
     size_t len;
     unsigned char *wild; /* K_GLOB: per byte of lit, 0 literal, 1 '*', 2 '?' */
-    regex_t *re;
+    char *need; /* K_RE: a literal every match contains (lower-cased with i), or NULL */
+    size_t needlen;
+    regex_t *re; /* checked at load; each sigma_ctx compiles its own copy (lit), as glibc's
+                    regexec locks the regex_t and threads sharing one would queue */
     int family, prefix; /* K_CIDR */
     unsigned char net[16];
-    int exists;         /* K_EXISTS */
+    int exists;         /* K_EXISTS; K_RE: case-insensitive */
     enum kind refmode;  /* K_FIELDREF: exact, prefix, suffix or contains */
 };
 
@@ -172,6 +175,7 @@ static void free_node(struct node *n)
 static void free_val(struct val *v)
 {
     free(v->lit);
+    free(v->need);
     free(v->wild);
     if (v->re) {
         regfree(v->re);
@@ -468,6 +472,45 @@ static int cidr_compile(struct val *v, const char *t)
     return 0;
 }
 
+/* The longest run of plain characters that every match of an ERE must contain (none when
+ * the pattern has an alternation): a memmem before regexec skips most records. */
+static void re_literal(struct val *v, const char *t, int icase)
+{
+    if (strchr(t, '|'))
+        return;
+    size_t best = 0, bstart = 0, start = 0, n = 0, depth = 0;
+    for (size_t i = 0;; i++) {
+        char c = t[i];
+        int plain = c && depth == 0 && !strchr(".[]()*+?{}^$\\", c);
+        if (c == '[' || c == '(')
+            depth++;
+        if ((c == ']' || c == ')') && depth)
+            depth--;
+        if (plain) {
+            if (!n)
+                start = i;
+            n++;
+            continue;
+        }
+        size_t run = n;
+        if (run && (c == '*' || c == '?' || c == '{'))
+            run--; /* the last character is optional or repeated */
+        if (run > best) {
+            best = run;
+            bstart = start;
+        }
+        n = 0;
+        if (!c)
+            break;
+    }
+    if (best < 3)
+        return;
+    v->need = xstrndup(t + bstart, best);
+    v->needlen = best;
+    if (icase)
+        lower_str(v->need, best);
+}
+
 /* One value text into v (expansion already done). */
 static int val_compile(struct load *ld, struct fy_node *vn, const char *key, struct val *v, const char *t,
                        unsigned mods)
@@ -491,6 +534,9 @@ static int val_compile(struct load *ld, struct fy_node *vn, const char *key, str
             return fail(ld, vn, key, "invalid regular expression (POSIX ERE): %s", msg);
         }
         v->kind = K_RE;
+        v->lit = xstrdup(t);
+        re_literal(v, t, (mods & M_I) != 0);
+        v->exists = (mods & M_I) != 0; /* K_RE: REG_ICASE */
         return 0;
     }
     if (mods & M_CIDR) {
@@ -1416,8 +1462,16 @@ struct cnt {
     uint64_t n;
 };
 
+struct rx {
+    const struct val *v;
+    regex_t re;
+    int ok;
+};
+
 struct sigma_ctx {
     const struct sigma_set *s;
+    struct rx *rx; /* this context's compiled regular expressions */
+    size_t nrx;
     char *buf[3];
     size_t cap[3];
     uint64_t tested;
@@ -1444,6 +1498,10 @@ void sigma_ctx_free(struct sigma_ctx *c)
         free(c->tab[i].key);
     free(c->tab);
     free(c->cand);
+    for (size_t i = 0; i < c->nrx; i++)
+        if (c->rx[i].ok)
+            regfree(&c->rx[i].re);
+    free(c->rx);
     free(c);
 }
 
@@ -1561,12 +1619,29 @@ static int cidr_match(const struct val *v, const char *s, size_t n)
     return 1;
 }
 
+static const regex_t *ctx_regex(struct sigma_ctx *c, const struct val *v)
+{
+    for (size_t i = 0; i < c->nrx; i++)
+        if (c->rx[i].v == v)
+            return c->rx[i].ok ? &c->rx[i].re : NULL;
+    c->rx = xrealloc(c->rx, (c->nrx + 1) * sizeof *c->rx);
+    struct rx *x = &c->rx[c->nrx++];
+    x->v = v;
+    x->ok = regcomp(&x->re, v->lit, REG_EXTENDED | REG_NOSUB | (v->exists ? REG_ICASE : 0)) == 0;
+    return x->ok ? &x->re : NULL;
+}
+
 static int rx_match(struct sigma_ctx *c, const struct val *v, const char *s, size_t n)
 {
+    if (v->need && !find(s, n, v->need, v->needlen, !v->exists))
+        return 0;
+    const regex_t *re = ctx_regex(c, v);
+    if (!re)
+        return 0;
     char *b = scratch(c, 1, n + 1);
     memcpy(b, s, n);
     b[n] = 0;
-    return regexec(v->re, b, 0, NULL, 0) == 0;
+    return regexec(re, b, 0, NULL, 0) == 0;
 }
 
 /* One text (a scalar's, or an object's JSON) against one value. */
