@@ -50,7 +50,8 @@ static int parse(int argc, char **argv, struct opts *o)
                 fprintf(stderr, "ansim: trail hunt: --format must be tty, json or csv\n");
                 bad = 1;
             }
-        } else if ((v = opt_value(argc, argv, &i, "-o", &bad)) || (v = opt_value(argc, argv, &i, "--output", &bad))) {
+        } else if ((v = opt_value(argc, argv, &i, "-o", &bad)) ||
+                   (v = opt_value(argc, argv, &i, "--output", &bad))) {
             o->out = v;
         } else if ((v = opt_value(argc, argv, &i, "--pii-buckets", &bad))) {
             o->pii = v;
@@ -86,10 +87,7 @@ static int parse(int argc, char **argv, struct opts *o)
 
 static const char *nz(const char *s) { return s ? s : ""; }
 
-static void print_time(char *buf, size_t n, int64_t t)
-{
-    time_format((time_t)t, buf, n);
-}
+static void print_time(char *buf, size_t n, int64_t t) { time_format((time_t)t, buf, n); }
 
 static void emit_json(struct out *o, const struct hunt_detection *d)
 {
@@ -110,9 +108,10 @@ static void emit_json(struct out *o, const struct hunt_detection *d)
         sb_printf(&sb, ",\"window_start\":\"%s\",\"window_end\":\"%s\",\"count\":%llu}\n", a, b,
                   (unsigned long long)d->corr->count);
     } else {
-        const char *k[] = {"event_time", "event_name", "event_source", "principal", "source_ip", "region", "file"};
-        const char *v[] = {d->event_time, d->event_name, d->event_source, d->principal, d->source_ip, d->region,
-                           d->file};
+        const char *k[] = {"event_time", "event_name", "event_source", "principal",
+                           "source_ip",  "region",     "file"};
+        const char *v[] = {d->event_time, d->event_name, d->event_source, d->principal,
+                           d->source_ip,  d->region,     d->file};
         for (size_t i = 0; i < sizeof k / sizeof *k; i++) {
             sb_printf(&sb, ",\"%s\":", k[i]);
             sb_json(&sb, v[i]);
@@ -135,11 +134,21 @@ static void emit_csv(struct out *o, const struct hunt_detection *d)
     } else {
         snprintf(idx, sizeof idx, "%llu", (unsigned long long)d->index);
     }
-    const char *v[] = {d->info->id,     d->info->level, o->lang == LANG_KO ? d->info->title_ko : d->info->title,
-                       d->event_time,   d->event_name,  d->event_source,
-                       d->principal,    d->source_ip,   d->region,
-                       d->file,         idx,            d->corr ? d->corr->group : NULL,
-                       a,               b,              cnt};
+    const char *v[] = {d->info->id,
+                       d->info->level,
+                       o->lang == LANG_KO ? d->info->title_ko : d->info->title,
+                       d->event_time,
+                       d->event_name,
+                       d->event_source,
+                       d->principal,
+                       d->source_ip,
+                       d->region,
+                       d->file,
+                       idx,
+                       d->corr ? d->corr->group : NULL,
+                       a,
+                       b,
+                       cnt};
     for (size_t i = 0; i < sizeof v / sizeof *v; i++) {
         if (i)
             sb_putc(&sb, ',');
@@ -172,9 +181,9 @@ static void emit_tty(struct out *o, const struct hunt_detection *d)
                 (unsigned long long)d->corr->count, a, b, d->corr->group);
         return;
     }
-    fprintf(o->f, "    %s  %s (%s)  %s  %s %s  %s\n", nz(d->event_time), nz(d->event_name), nz(d->event_source),
-            d->principal ? d->principal : "-", L(o->lang, "from", "출발지"), d->source_ip ? d->source_ip : "-",
-            nz(d->region));
+    fprintf(o->f, "    %s  %s (%s)  %s  %s %s  %s\n", nz(d->event_time), nz(d->event_name),
+            nz(d->event_source), d->principal ? d->principal : "-", L(o->lang, "from", "출발지"),
+            d->source_ip ? d->source_ip : "-", nz(d->region));
     fprintf(o->f, "    %s #%llu\n", d->file, (unsigned long long)d->index);
 }
 
@@ -211,7 +220,8 @@ static void list_rules(const struct sigma_set *s, enum lang lang)
 {
     for (size_t i = 0; i < sigma_count(s); i++) {
         const struct sigma_rule_info *r = sigma_info(s, i);
-        printf("%-40s %-8s %s%s%s\n", r->id, r->level[0] ? r->level : "-", lang == LANG_KO ? r->title_ko : r->title,
+        printf("%-40s %-8s %s%s%s\n", r->id, r->level[0] ? r->level : "-",
+               lang == LANG_KO ? r->title_ko : r->title,
                r->correlation ? L(lang, "  (correlation)", "  (상관 규칙)") : "",
                r->disabled ? L(lang, "  (disabled)", "  (비활성)") : "");
     }
@@ -233,9 +243,9 @@ static void summary(struct out *o, const struct hunt_stats *st)
     if (!shown)
         fprintf(f, "  %s\n", L(o->lang, "none", "없음"));
     fprintf(f, "%s: %llu  ·  %s %llu, %s %llu, %.1f MB, %.2f s\n", L(o->lang, "Total", "합계"),
-            (unsigned long long)st->detections, L(o->lang, "files", "파일"), (unsigned long long)st->scan.files,
-            L(o->lang, "records", "레코드"), (unsigned long long)st->scan.records, (double)st->scan.bytes_out / 1e6,
-            st->scan.seconds);
+            (unsigned long long)st->detections, L(o->lang, "files", "파일"),
+            (unsigned long long)st->scan.files, L(o->lang, "records", "레코드"),
+            (unsigned long long)st->scan.records, (double)st->scan.bytes_out / 1e6, st->scan.seconds);
 }
 
 static void notices(const struct sigma_set *s, const struct opts *o)
@@ -243,7 +253,8 @@ static void notices(const struct sigma_set *s, const struct opts *o)
     for (size_t i = 0; sigma_notice(s, i); i++)
         log_warn("%s", sigma_notice(s, i));
     if (sigma_skipped(s))
-        log_info("%zu rule(s) skipped: their logsource is not product aws / service cloudtrail", sigma_skipped(s));
+        log_info("%zu rule(s) skipped: their logsource is not product aws / service cloudtrail",
+                 sigma_skipped(s));
     if (!o->pii)
         log_info("no --pii-buckets given: object reads of every bucket count towards the bulk-read rule");
 }
@@ -299,15 +310,16 @@ static int run(const struct opts *o, const struct global_opts *g, struct sigma_s
         fputs("rule_id,level,title,event_time,event_name,event_source,principal,source_ip,region,file,record,"
               "group,window_start,window_end,count\n",
               f);
-    struct hunt_opts ho = {o->threads, isatty(STDERR_FILENO) && log_level >= 1, &out, on_detection, on_file_error};
+    struct hunt_opts ho = {o->threads, isatty(STDERR_FILENO) && log_level >= 1, &out, on_detection,
+                           on_file_error};
     struct hunt_stats st;
     int rc = hunt_run(set, &files, &ho, &st, err, sizeof err);
     if (rc != 0)
         fprintf(stderr, "ansim: trail hunt: %s\n", err);
     else if (o->fmt == F_TTY)
         summary(&out, &st);
-    log_debug("trail hunt: %llu records, %llu rule tests after the index", (unsigned long long)st.scan.records,
-              (unsigned long long)st.tested);
+    log_debug("trail hunt: %llu records, %llu rule tests after the index",
+              (unsigned long long)st.scan.records, (unsigned long long)st.tested);
     int wrote = close_out(f, o, tmp);
     trail_files_free(&files);
     uint64_t found = st.detections;

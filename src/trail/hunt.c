@@ -116,9 +116,9 @@ static void det_free(struct det *d)
 /* Hand out one detection of file fi. Called with the lock held. */
 static void emit(struct hunt *h, size_t fi, struct det *d)
 {
-    struct hunt_detection hd = {d->rule,      sigma_info(h->s, d->rule), d->time, d->name, d->source,
-                                d->principal, d->ip,      d->region, h->files->path[fi], d->index,
-                                NULL};
+    struct hunt_detection hd = {
+        d->rule,   sigma_info(h->s, d->rule), d->time,  d->name, d->source, d->principal, d->ip,
+        d->region, h->files->path[fi],        d->index, NULL};
     h->st->detections++;
     h->st->per_rule[d->rule]++;
     if (h->o->emit)
@@ -157,9 +157,9 @@ static int on_record(void *state, const struct trail_rec *r)
     struct fstate *f = state;
     size_t n = sigma_match(f->h->s, f->c, r, f->hits, sigma_count(f->h->s) + 1);
     for (size_t i = 0; i < n; i++) {
-        struct det d = {f->hits[i],          text_of(r, "eventTime"), text_of(r, "eventName"),
-                        text_of(r, "eventSource"), principal(r),       text_of(r, "sourceIPAddress"),
-                        text_of(r, "awsRegion"),   r->index};
+        struct det d = {
+            f->hits[i],   text_of(r, "eventTime"),       text_of(r, "eventName"), text_of(r, "eventSource"),
+            principal(r), text_of(r, "sourceIPAddress"), text_of(r, "awsRegion"), r->index};
         found(f, &d);
     }
     return 0;
@@ -225,8 +225,8 @@ int hunt_run(const struct sigma_set *s, const struct trail_files *files, const s
 {
     memset(stats, 0, sizeof *stats);
     stats->per_rule = xcalloc(sigma_count(s) + 1, sizeof *stats->per_rule);
-    struct hunt h = {s,    files, o, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0,
-                     NULL, 0,     sigma_ctx_new(s),          stats};
+    struct hunt h = {s, files, o, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+                     0, NULL,  0, sigma_ctx_new(s),          stats};
     h.bufs = xcalloc(files->n + 1, sizeof *h.bufs);
     struct trail_visitor v = {&h, on_begin, on_record, on_end};
     int rc = trail_scan(files, o->threads, o->progress, &v, &stats->scan, err, errlen);

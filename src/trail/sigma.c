@@ -42,14 +42,14 @@ struct val {
     char *lit; /* the literal (lower-cased unless cased); K_FIELDREF: the other field's path */
     size_t len;
     unsigned char *wild; /* K_GLOB: per byte of lit, 0 literal, 1 '*', 2 '?' */
-    char *need; /* K_RE: a literal every match contains (lower-cased with i), or NULL */
+    char *need;          /* K_RE: a literal every match contains (lower-cased with i), or NULL */
     size_t needlen;
-    regex_t *re; /* checked at load; each sigma_ctx compiles its own copy (lit), as glibc's
+    regex_t *re;        /* checked at load; each sigma_ctx compiles its own copy (lit), as glibc's
                     regexec locks the regex_t and threads sharing one would queue */
     int family, prefix; /* K_CIDR */
     unsigned char net[16];
-    int exists;         /* K_EXISTS; K_RE: case-insensitive */
-    enum kind refmode;  /* K_FIELDREF: exact, prefix, suffix or contains */
+    int exists;        /* K_EXISTS; K_RE: case-insensitive */
+    enum kind refmode; /* K_FIELDREF: exact, prefix, suffix or contains */
 };
 
 struct field {
@@ -316,7 +316,8 @@ static int is_null(struct fy_node *n)
     size_t len = 0;
     const char *t = fy_node_get_scalar(n, &len);
     return !t || len == 0 || (len == 1 && *t == '~') ||
-           (len == 4 && (memcmp(t, "null", 4) == 0 || memcmp(t, "Null", 4) == 0 || memcmp(t, "NULL", 4) == 0));
+           (len == 4 &&
+            (memcmp(t, "null", 4) == 0 || memcmp(t, "Null", 4) == 0 || memcmp(t, "NULL", 4) == 0));
 }
 
 static struct fy_node *get(struct fy_node *map, const char *key)
@@ -358,9 +359,17 @@ static int parse_mods(struct load *ld, struct fy_node *kn, const char *key, cons
     static const struct {
         const char *name;
         unsigned bit;
-    } known[] = {{"contains", M_CONTAINS}, {"startswith", M_STARTS}, {"endswith", M_ENDS}, {"all", M_ALL},
-                 {"re", M_RE},             {"cidr", M_CIDR},         {"exists", M_EXISTS},  {"fieldref", M_FIELDREF},
-                 {"cased", M_CASED},       {"expand", M_EXPAND},     {"i", M_I}};
+    } known[] = {{"contains", M_CONTAINS},
+                 {"startswith", M_STARTS},
+                 {"endswith", M_ENDS},
+                 {"all", M_ALL},
+                 {"re", M_RE},
+                 {"cidr", M_CIDR},
+                 {"exists", M_EXISTS},
+                 {"fieldref", M_FIELDREF},
+                 {"cased", M_CASED},
+                 {"expand", M_EXPAND},
+                 {"i", M_I}};
     static const char *const refused[] = {"windash", "base64", "base64offset", "utf16le", "utf16be", "utf16",
                                           "wide",    "gt",     "gte",          "lt",      "lte",     "m",
                                           "s",       "minute", "hour",         "day",     "week",    "month",
@@ -547,8 +556,10 @@ static int val_compile(struct load *ld, struct fy_node *vn, const char *key, str
     if (mods & M_FIELDREF) {
         v->kind = K_FIELDREF;
         v->lit = xstrdup(t);
-        v->refmode = (mods & M_CONTAINS) ? K_CONTAINS : (mods & M_STARTS) ? K_PREFIX : (mods & M_ENDS) ? K_SUFFIX
-                                                                                                     : K_EXACT;
+        v->refmode = (mods & M_CONTAINS) ? K_CONTAINS
+                     : (mods & M_STARTS) ? K_PREFIX
+                     : (mods & M_ENDS)   ? K_SUFFIX
+                                         : K_EXACT;
         return 0;
     }
     wild_compile(v, t, strlen(t), mods);
@@ -851,9 +862,10 @@ static struct node *parse_cond(struct load *ld, struct fy_node *at, const char *
     struct node *n = cond_or(&lx);
     if (n && *lx.tok) {
         free_node(n);
-        return cond_fail(&lx, strcmp(lx.tok, "|") == 0 ? "aggregations ('| count() ...') are not supported; "
-                                                         "write a correlation rule%s"
-                                                       : "unexpected '%s'",
+        return cond_fail(&lx,
+                         strcmp(lx.tok, "|") == 0 ? "aggregations ('| count() ...') are not supported; "
+                                                    "write a correlation rule%s"
+                                                  : "unexpected '%s'",
                          lx.tok);
     }
     return n;
@@ -1025,7 +1037,8 @@ static int logsource_ok(struct fy_node *root)
     if (!ls || !fy_node_is_mapping(ls))
         return 0;
     char *product = scalar_dup(get(ls, "product")), *service = scalar_dup(get(ls, "service"));
-    int ok = product && strcasecmp(product, "aws") == 0 && (!service || strcasecmp(service, "cloudtrail") == 0);
+    int ok =
+        product && strcasecmp(product, "aws") == 0 && (!service || strcasecmp(service, "cloudtrail") == 0);
     free(product);
     free(service);
     return ok;
@@ -1081,9 +1094,10 @@ static int load_doc(struct load *ld, struct fy_document *doc)
         return 0;
     }
     struct rule *r = ld->r = xcalloc(1, sizeof *r);
-    if (attr(ld, root, "title", &r->title) || attr(ld, root, "id", &r->id) || attr(ld, root, "name", &r->name) ||
-        attr(ld, root, "level", &r->level) || attr(ld, root, "description", &r->desc) ||
-        attr(ld, root, "title_ko", &r->title_ko) || attr(ld, root, "description_ko", &r->desc_ko))
+    if (attr(ld, root, "title", &r->title) || attr(ld, root, "id", &r->id) ||
+        attr(ld, root, "name", &r->name) || attr(ld, root, "level", &r->level) ||
+        attr(ld, root, "description", &r->desc) || attr(ld, root, "title_ko", &r->title_ko) ||
+        attr(ld, root, "description_ko", &r->desc_ko))
         goto out;
     if (!r->title) {
         fail(ld, root, "title", "missing%s", NULL);
@@ -1161,7 +1175,8 @@ static int load_piece(struct load *ld, const char *t, size_t n, size_t lines)
     return rc;
 }
 
-int sigma_add_text(struct sigma_set *s, const char *name, const char *buf, size_t len, char *err, size_t errlen)
+int sigma_add_text(struct sigma_set *s, const char *name, const char *buf, size_t len, char *err,
+                   size_t errlen)
 {
     struct load ld = {s, name, err, errlen, NULL};
     size_t start = 0, lines = 0, n0 = s->n;
@@ -1423,8 +1438,8 @@ static int resolve_corr(struct sigma_set *s, size_t ci, char *err, size_t errlen
                                   (s->r[i].id && strcmp(s->r[i].id, c->ref[k]) == 0)))
                 found = i;
         if (found == s->n) {
-            snprintf(err, errlen, "%s: correlation.rules: no rule named '%s' (rule '%s')", cr->file, c->ref[k],
-                     cr->info.id);
+            snprintf(err, errlen, "%s: correlation.rules: no rule named '%s' (rule '%s')", cr->file,
+                     c->ref[k], cr->info.id);
             return -1;
         }
         c->base[k] = found;
@@ -1572,7 +1587,8 @@ static int glob(const struct val *v, const char *s, size_t n, int cased)
             star = p++;
             mark = i;
         } else if (p < v->len &&
-                   (v->wild[p] == 2 || (cased ? s[i] == v->lit[p] : lower((unsigned char)s[i]) == (unsigned char)v->lit[p]))) {
+                   (v->wild[p] == 2 ||
+                    (cased ? s[i] == v->lit[p] : lower((unsigned char)s[i]) == (unsigned char)v->lit[p]))) {
             p++;
             i++;
         } else if (star != (size_t)-1) {
@@ -1671,8 +1687,8 @@ static size_t unescape_once(const char *s, size_t n, char *out)
     return k;
 }
 
-static int match_elem(struct sigma_ctx *c, const struct field *f, const struct val *v, const struct trail_val *e,
-                      const char *ref, size_t reflen)
+static int match_elem(struct sigma_ctx *c, const struct field *f, const struct val *v,
+                      const struct trail_val *e, const char *ref, size_t reflen)
 {
     if (v->kind == K_FIELDREF) {
         if (!ref || e->type == TRAIL_OBJECT || e->type == TRAIL_ARRAY)
@@ -1758,7 +1774,7 @@ static int field_match(struct sigma_ctx *c, const struct field *f, const struct 
     if (m.hit)
         return 1;
     for (size_t i = 0; i < f->n; i++) {
-        int ok = f->v[i].kind == K_NULL ? (m.seen == 0 || m.any_null)
+        int ok = f->v[i].kind == K_NULL     ? (m.seen == 0 || m.any_null)
                  : f->v[i].kind == K_EXISTS ? (m.seen > 0) == f->v[i].exists
                                             : 0;
         if (ok && !f->all)
@@ -1990,7 +2006,8 @@ size_t sigma_correlate(const struct sigma_set *s, const struct sigma_ctx *c, str
         if (!cmp_ok(co->op, e->n, co->thr))
             continue;
         *out = xrealloc(*out, (n + 1) * sizeof **out);
-        (*out)[n++] = (struct sigma_corr_hit){ci, group_text(co, e->key + 16, e->klen - 16), w, w + co->span, e->n};
+        (*out)[n++] =
+            (struct sigma_corr_hit){ci, group_text(co, e->key + 16, e->klen - 16), w, w + co->span, e->n};
     }
     if (n)
         qsort(*out, n, sizeof **out, cmp_hit);

@@ -171,11 +171,11 @@ struct sigma_ctx;
 /* One loaded rule as the user sees it; strings owned by the set. */
 struct sigma_rule_info {
     const char *id, *title, *title_ko, *description, *description_ko;
-    const char *level; /* informational|low|medium|high|critical ("" when absent) */
-    const char *tags;  /* the tags joined with ", " */
-    const char *file;  /* where it was read ("<bundled>" for built-in rules) */
-    int correlation;   /* 1: an event_count correlation rule */
-    int suppressed;    /* 1: a base rule of a correlation that does not generate (not emitted) */
+    const char *level;    /* informational|low|medium|high|critical ("" when absent) */
+    const char *tags;     /* the tags joined with ", " */
+    const char *file;     /* where it was read ("<bundled>" for built-in rules) */
+    int correlation;      /* 1: an event_count correlation rule */
+    int suppressed;       /* 1: a base rule of a correlation that does not generate (not emitted) */
     const char *disabled; /* why the rule cannot run (a placeholder with no values), or NULL */
 };
 
@@ -190,7 +190,8 @@ void sigma_set_placeholder(struct sigma_set *s, const char *name, const char *co
 /* Add the rules of one YAML text (one or more documents separated by `---` lines); name is
  * used in messages. Rules for another log source are skipped and counted. Returns 0, or -1
  * with one line in err naming the file, line and key (nothing of that text is kept). */
-int sigma_add_text(struct sigma_set *s, const char *name, const char *buf, size_t len, char *err, size_t errlen);
+int sigma_add_text(struct sigma_set *s, const char *name, const char *buf, size_t len, char *err,
+                   size_t errlen);
 
 /* Add every .yml/.yaml file under dir (recursively, in path order). 0, or -1 with err. */
 int sigma_add_dir(struct sigma_set *s, const char *dir, char *err, size_t errlen);
@@ -226,7 +227,7 @@ void sigma_ctx_merge(struct sigma_ctx *dst, struct sigma_ctx *src);
 /* A correlation result: a group whose count in one window met the rule's condition. */
 struct sigma_corr_hit {
     size_t rule;
-    char *group;                  /* "field=value, field=value" */
+    char *group;                      /* "field=value, field=value" */
     int64_t window_start, window_end; /* epoch seconds, [start, end) */
     uint64_t count;
 };
@@ -244,8 +245,8 @@ struct hunt_detection {
     size_t rule;
     const struct sigma_rule_info *info;
     const char *event_time, *event_name, *event_source, *principal, *source_ip, *region;
-    const char *file; /* NULL for a correlation */
-    uint64_t index;   /* record index in file */
+    const char *file;                  /* NULL for a correlation */
+    uint64_t index;                    /* record index in file */
     const struct sigma_corr_hit *corr; /* a correlation detection, else NULL */
 };
 

@@ -109,5 +109,6 @@ int main(void)
     failed += run_sepnet_tests();
     failed += run_logs_tests();
     failed += run_trail_scan_tests();
+    failed += run_trail_sigma_tests();
     return failed ? 1 : 0;
 }

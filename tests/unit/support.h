@@ -52,6 +52,7 @@ int run_collect_edge_tests(void);
 int run_detect_tests(void);
 int run_sepnet_tests(void);
 int run_trail_scan_tests(void);
+int run_trail_sigma_tests(void);
 int run_logs_tests(void);
 
 #endif
