@@ -398,9 +398,10 @@ ok(len([g for g in got if g["rule_id"] == "905d389b-b853-46d0-9d3d-dea0d3a3cd49"
 ok("39c9f26d-6e3b-4dbb-9c7a-4154b0281112" in by_rule and all(n == "DeleteBucket" for _, n in
                                                              by_rule["39c9f26d-6e3b-4dbb-9c7a-4154b0281112"]),
    "aws_cloudtrail_bucket_deleted (errorCode: null) hits only DeleteBucket calls")
-ok("9fdc2d6e-0bc5-4e87-8d86-5b1e12e2a1f1" not in by_rule and
-   not any(g["rule_id"].startswith("ansim-console-login-burst") for g in got),
-   "no burst of failed logins in the real data")
+ok("ansim-cloudtrail-tampering" in by_rule and "ansim-console-login-burst" not in by_rule
+   and ("aws.defense-evasion.cloudtrail-event-selectors.json", "PutEventSelectors")
+   in by_rule["ansim-cloudtrail-tampering"],
+   "bundled rules on real records: PutEventSelectors (Stratus) is tampering; no burst of failed logins")
 
 # ---- broken inputs ----
 bad = os.path.join(TMP, "broken")

@@ -88,7 +88,8 @@ static const char history_help[] =
 static const char trail_help[] =
     "usage: ansim trail fetch s3://BUCKET[/PREFIX] DIR [--since DATE] [--until DATE]\n"
     "       ansim trail verify PATH|s3://BUCKET[/PREFIX] [--public-keys DIR] [--format tty|json]\n"
-    "       ansim trail hunt PATH [--rules DIR] [--format tty|json|csv]\n"
+    "       ansim trail hunt PATH [--rules DIR] [--format tty|json|csv] [-o FILE]\n"
+    "                        [--pii-buckets NAME[,NAME...]] [--threads N] [--list-rules]\n"
     "       ansim trail report PATH --kind access-review|permission-history [--month YYYY-MM]\n"
     "                          [--format html|csv|json] [-o FILE]\n"
     "\n"
@@ -97,7 +98,8 @@ static const char trail_help[] =
     "  verify  check the digest chain: signatures, log file hashes, missing files and gaps\n"
     "          (exit 0 all valid, 3 problems found, 1 could not run)\n"
     "  hunt    detections over log files (.json / .json.gz, directories): bundled rules and\n"
-    "          Sigma rules\n"
+    "          Sigma rules (--rules DIR); JSON output is one object per line; allowed networks\n"
+    "          come from the profile; exit 0 nothing found, 3 detections, 1 a file or rule failed\n"
     "  report  the monthly access-record review and the permission grant/change/revoke history\n"
     "          the Korean regulations require\n"
     "  See docs/trail.md.\n";
