@@ -23,6 +23,7 @@ LIB_SRC := $(wildcard src/util/*.c src/aws/*.c src/collect/*.c src/iam/*.c src/i
 CMD_SRC := $(wildcard src/cmd/*.c) src/main.c
 CATALOGUE := $(sort $(wildcard controls/*/*.yaml frameworks/*.yaml))
 TEST_SRC := $(wildcard tests/unit/*.c)
+TRAIL_RULES := $(sort $(wildcard rules/trail/*.yml))
 
 # $(1) = build directory, $(2) = extra flags
 define build_rules
@@ -44,8 +45,15 @@ $(1)/workspaces_prices_data.c: data/workspaces-prices.tsv $(1)/embed
 	$(1)/embed -s workspaces_prices_tsv $$@ data/workspaces-prices.tsv
 $(1)/workspaces_prices_data.o: $(1)/workspaces_prices_data.c
 	$(CC) $(CFLAGS) $(2) -c -o $$@ $$<
+$(1)/trail_rules.yml: $(TRAIL_RULES)
+	@mkdir -p $(1)
+	awk 'FNR == 1 { print "---" } { print }' $(TRAIL_RULES) > $$@
+$(1)/trail_rules_data.c: $(1)/trail_rules.yml $(1)/embed
+	$(1)/embed -s trail_rules_yml $$@ $(1)/trail_rules.yml
+$(1)/trail_rules_data.o: $(1)/trail_rules_data.c
+	$(CC) $(CFLAGS) $(2) -c -o $$@ $$<
 $(1)/libansim.a: $(patsubst %.c,$(1)/%.o,$(LIB_SRC)) $(1)/embedded.o $(1)/iam_actions_data.o \
-		$(1)/workspaces_prices_data.o
+		$(1)/workspaces_prices_data.o $(1)/trail_rules_data.o
 	rm -f $$@ && ar rcs $$@ $$^
 $(1)/ansim: $(patsubst %.c,$(1)/%.o,$(CMD_SRC)) $(1)/libansim.a
 	$(CC) $(CFLAGS) $(2) -o $$@ $$^ $(LDLIBS)

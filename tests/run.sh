@@ -83,6 +83,8 @@ tests/live.sh "$build/ansim" 2>&1 | tee "$out/live.log"
 count_tap "$out/live.log" live.sh
 
 echo "== trail report ($build)"; python3 tests/trail_report.py "$build/ansim" 2>&1 | tee "$out/trailreport.log"; count_tap "$out/trailreport.log" trail_report.py
+echo "== trail hunt: bundled rules, Sigma rules, SigmaHQ over real records ($build)"; python3 tests/trail_hunt.py "$build/ansim" 2>&1 | tee "$out/hunt.log"; count_tap "$out/hunt.log" trail_hunt.py
+
 echo "== remediation filled in for failing fixtures: bash -n, terraform fmt -check ($build)"
 python3 tests/remediation.py "$build/ansim" 2>&1 | tee "$out/remediation.log"
 count_tap "$out/remediation.log" remediation.py

@@ -268,6 +268,124 @@ void trail_verify_result_free(struct trail_verify_result *r);
 
 /* ---- detections (sigma.c, rules.c, hunt.c) ---- */
 
+/* A set of Sigma rules (sigma.c): detection rules with logsource product aws / service
+ * cloudtrail, and correlation rules of type event_count over them. Built once, then
+ * read-only: any number of threads may match records against it at once, each with its own
+ * struct sigma_ctx. */
+struct sigma_set;
+/* Per-thread (here: per-file) matching state: scratch buffers and correlation counts. */
+struct sigma_ctx;
+
+/* One loaded rule as the user sees it; strings owned by the set. */
+struct sigma_rule_info {
+    const char *id, *title, *title_ko, *description, *description_ko;
+    const char *level;    /* informational|low|medium|high|critical ("" when absent) */
+    const char *tags;     /* the tags joined with ", " */
+    const char *file;     /* where it was read ("<bundled>" for built-in rules) */
+    int correlation;      /* 1: an event_count correlation rule */
+    int suppressed;       /* 1: a base rule of a correlation that does not generate (not emitted) */
+    const char *disabled; /* why the rule cannot run (a placeholder with no values), or NULL */
+};
+
+/* An empty set. Placeholders for the `expand` modifier must be set before rules are added. */
+struct sigma_set *sigma_set_new(void);
+void sigma_set_free(struct sigma_set *s);
+
+/* Values for `%name%` (name without the percent signs); the strings are copied. A rule whose
+ * placeholder has no values is loaded but disabled (see sigma_rule_info.disabled). */
+void sigma_set_placeholder(struct sigma_set *s, const char *name, const char *const *values, size_t n);
+
+/* Add the rules of one YAML text (one or more documents separated by `---` lines); name is
+ * used in messages. Rules for another log source are skipped and counted. Returns 0, or -1
+ * with one line in err naming the file, line and key (nothing of that text is kept). */
+int sigma_add_text(struct sigma_set *s, const char *name, const char *buf, size_t len, char *err,
+                   size_t errlen);
+
+/* Add every .yml/.yaml file under dir (recursively, in path order). 0, or -1 with err. */
+int sigma_add_dir(struct sigma_set *s, const char *dir, char *err, size_t errlen);
+
+/* Resolve correlation references and build the event-name index; call once after the last
+ * add and before matching. 0, or -1 with err (a correlation naming an unknown rule). */
+int sigma_finish(struct sigma_set *s, char *err, size_t errlen);
+
+size_t sigma_count(const struct sigma_set *s);
+const struct sigma_rule_info *sigma_info(const struct sigma_set *s, size_t i);
+/* Rules skipped because their logsource is not aws/cloudtrail. */
+size_t sigma_skipped(const struct sigma_set *s);
+/* Notices about the set (disabled rules...): the i-th, or NULL past the end. */
+const char *sigma_notice(const struct sigma_set *s, size_t i);
+
+struct sigma_ctx *sigma_ctx_new(const struct sigma_set *s);
+void sigma_ctx_free(struct sigma_ctx *c);
+
+/* The detection rules that r matches and that are emitted (not suppressed base rules), as
+ * rule indices in increasing order into hits (at most cap; returns the full count). Matches
+ * of correlation base rules are counted in c. Only candidate rules are tested (the index by
+ * eventName / eventSource literals) unless all is set. */
+size_t sigma_match(const struct sigma_set *s, struct sigma_ctx *c, const struct trail_rec *r, size_t *hits,
+                   size_t cap);
+/* 1 when rule i's detection matches r, ignoring the index (for tests); 0 for correlations. */
+int sigma_rule_matches(const struct sigma_set *s, struct sigma_ctx *c, size_t i, const struct trail_rec *r);
+/* The number of rules tested by sigma_match so far on c (to measure the index). */
+uint64_t sigma_ctx_tested(const struct sigma_ctx *c);
+
+/* Add src's correlation counts to dst and empty src (dst is usually shared: lock it). */
+void sigma_ctx_merge(struct sigma_ctx *dst, struct sigma_ctx *src);
+
+/* A correlation result: a group whose count in one window met the rule's condition. */
+struct sigma_corr_hit {
+    size_t rule;
+    char *group;                      /* "field=value, field=value" */
+    int64_t window_start, window_end; /* epoch seconds, [start, end) */
+    uint64_t count;
+};
+/* The correlation results counted in c, sorted by rule, window, group. *out is allocated
+ * (free with sigma_corr_hits_free). Returns the count. */
+size_t sigma_correlate(const struct sigma_set *s, const struct sigma_ctx *c, struct sigma_corr_hit **out);
+void sigma_corr_hits_free(struct sigma_corr_hit *h, size_t n);
+
+/* The rules bundled in the binary (the files rules/trail/NAME.yml), as one multi-document YAML text. */
+extern const char *const trail_rules_yml;
+extern const size_t trail_rules_yml_len;
+
+/* A detection as hunt.c reports it; strings valid during the emit callback only. */
+struct hunt_detection {
+    size_t rule;
+    const struct sigma_rule_info *info;
+    const char *event_time, *event_name, *event_source, *principal, *source_ip, *region;
+    const char *file;                  /* NULL for a correlation */
+    uint64_t index;                    /* record index in file */
+    const struct sigma_corr_hit *corr; /* a correlation detection, else NULL */
+};
+
+struct hunt_opts {
+    int threads;  /* 0: all cores */
+    int progress; /* progress line on stderr */
+    void *ctx;
+    /* a detection, in file order (correlations after the last file); never concurrently */
+    void (*emit)(void *ctx, const struct hunt_detection *d);
+    /* a file that could not be read to its end (in file order, after its detections) */
+    void (*file_error)(void *ctx, const char *path, const char *err);
+};
+
+struct hunt_stats {
+    struct trail_scan_stats scan;
+    uint64_t detections, tested; /* rule tests done after the index */
+    uint64_t *per_rule;          /* detections per rule index (sigma_count entries; owned) */
+};
+
+/* The bundled rules plus the .yml/.yaml files under rules_dir (NULL: none), with the
+ * placeholders filled: allowed_cidrs from cidrs_json (a JSON array of strings, NULL or
+ * "[]": none, so the outside-network rule is disabled), pii_buckets from the comma-separated
+ * list (NULL: every bucket, with a notice). Finished and ready. NULL with err. */
+struct sigma_set *hunt_rules_load(const char *rules_dir, const char *cidrs_json, const char *pii_buckets,
+                                  char *err, size_t errlen);
+
+/* Scan the files with every rule of s. 0 (see stats.scan.failed_files), or -1 with err.
+ * Free stats->per_rule with free(). */
+int hunt_run(const struct sigma_set *s, const struct trail_files *files, const struct hunt_opts *o,
+             struct hunt_stats *stats, char *err, size_t errlen);
+
 /* ---- access-record reports (report.c) ---- */
 
 /* Who acted in a record (who.c). */
