@@ -93,6 +93,7 @@ bench: ansim build/iam_bench
 	bench/whocan.sh
 	bench/live.sh
 	bench/iam.sh
+	bench/trail.sh
 
 # src/aws/shapes_gen.c is generated from botocore's service models (committed; needs botocore)
 shapes:

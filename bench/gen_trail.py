@@ -9,7 +9,7 @@ an existing OUT_DIR made by the same version and size.
 """
 import gzip, json, os, random, sys, uuid
 
-VERSION = 2
+VERSION = 3
 ACCT = "111122223333"
 REGIONS = ["ap-northeast-2", "us-east-1", "ap-northeast-1"]
 USERS = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi"]
@@ -23,7 +23,7 @@ def ident(rng):
         return {"type": "IAMUser", "principalId": "AIDA" + "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ234567") for _ in range(17)),
                 "arn": f"arn:aws:iam::{ACCT}:user/{u}", "accountId": ACCT, "accessKeyId": "AKIAEXAMPLE" + str(rng.randrange(10**8)).zfill(9),
                 "userName": u}
-    if k < 0.95:
+    if k < 0.999:  # root is rare in real logs
         r, s = rng.choice(ROLES), rng.choice(USERS) + "@example.co.kr"
         return {"type": "AssumedRole", "principalId": f"AROAEXAMPLEROLEID:{s}", "arn": f"arn:aws:sts::{ACCT}:assumed-role/{r}/{s}",
                 "accountId": ACCT, "accessKeyId": "ASIAEXAMPLE" + str(rng.randrange(10**8)).zfill(9),

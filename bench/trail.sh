@@ -30,8 +30,8 @@ printf '%-44s %8s %9s %8s %s\n' run seconds MB/s RSS_MB detections
 row() {  # name seconds detections
     printf '%-44s %8s %9s %8s %s\n' "$1" "$2" "$(rate "$2")" "$(cat "$out/rss")" "$3"
 }
-hits() { grep -c "\"rule\":\"$1\"" "$out/stdout" || true; }
-rule=ansim.console_login_without_mfa
+hits() { grep -c "\"rule_id\":\"$1\"" "$out/stdout" || true; }
+rule=ansim-console-login-no-mfa
 
 s=$(measure ./ansim trail hunt "$out/json" --threads 1 --format json); h1=$(hits "$rule"); row "ansim hunt, plain JSON, 1 thread" "$s" "$h1 (no-MFA rule)"; one=$s
 s=$(measure ./ansim trail hunt "$out/json" --threads 2 --format json); row "ansim hunt, plain JSON, 2 threads" "$s" "$(hits "$rule")"; two=$s
