@@ -42,24 +42,14 @@ char *aws_uri_encode(const char *s, size_t len, int keep_slash)
     return sb_detach(&sb);
 }
 
-static int hexval(char c) /* ASCII only, whatever the locale */
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 char *aws_uri_decode(const char *s, size_t len, size_t *outlen)
 {
     char *out = xmalloc(len + 1);
     size_t n = 0;
     for (size_t i = 0; i < len; i++) {
         int hi, lo;
-        if (s[i] == '%' && i + 2 < len && (hi = hexval(s[i + 1])) >= 0 && (lo = hexval(s[i + 2])) >= 0) {
+        if (s[i] == '%' && i + 2 < len && (hi = hex_digit(s[i + 1])) >= 0 &&
+            (lo = hex_digit(s[i + 2])) >= 0) {
             out[n++] = (char)(hi * 16 + lo);
             i += 2;
         } else {
@@ -71,21 +61,11 @@ char *aws_uri_decode(const char *s, size_t len, size_t *outlen)
     return out;
 }
 
-static void to_hex(const unsigned char *d, size_t n, char *out)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[d[i] >> 4];
-        out[2 * i + 1] = digits[d[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
-
 static void sha256_hex(const void *data, size_t len, char out[65])
 {
     unsigned char md[SHA256_DIGEST_LENGTH];
     SHA256(data ? data : (const void *)"", len, md);
-    to_hex(md, sizeof md, out);
+    hex_encode(md, sizeof md, out);
 }
 
 static void hmac(const unsigned char *key, size_t keylen, const char *msg, unsigned char out[32])
@@ -346,7 +326,7 @@ static void finish(const struct aws_request *req, const struct aws_credentials *
     signing_key(cred->secret_access_key, date, o->region, o->service, key);
     hmac(key, 32, out->string_to_sign, sig);
     OPENSSL_cleanse(key, sizeof key);
-    to_hex(sig, 32, out->signature);
+    hex_encode(sig, 32, out->signature);
 }
 
 static int check_args(const struct aws_request *req, const struct aws_credentials *cred,

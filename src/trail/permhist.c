@@ -120,14 +120,6 @@ static char *text_at(const struct trail_rec *r, const char *path)
     return v.type == TRAIL_STRING ? trail_strdup(&v) : NULL;
 }
 
-static int hexv(char c)
-{
-    return c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
-}
-
 /* A policy document as the event holds it: a JSON string (decoded; URL-encoded ones too),
  * or an object (S3 bucket policies, ACLs). NULL when absent. */
 static char *doc_at(const struct trail_rec *r, const char *path)
@@ -141,8 +133,8 @@ static char *doc_at(const struct trail_rec *r, const char *path)
     if (s[0] == '%') {
         char *w = s;
         for (const char *p = s; *p; p++) {
-            if (p[0] == '%' && hexv(p[1]) >= 0 && hexv(p[2]) >= 0) {
-                *w++ = (char)(hexv(p[1]) * 16 + hexv(p[2]));
+            if (p[0] == '%' && hex_digit(p[1]) >= 0 && hex_digit(p[2]) >= 0) {
+                *w++ = (char)(hex_digit(p[1]) * 16 + hex_digit(p[2]));
                 p += 2;
             } else
                 *w++ = *p == '+' ? ' ' : *p;

@@ -373,24 +373,13 @@ struct trail_val trail_get(const struct trail_rec *r, const char *path)
 
 /* ---- text ---- */
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static unsigned hex4(const char *p, const char *end)
 {
     if (end - p < 4)
         return 0xFFFFFFFFu;
     unsigned u = 0;
     for (int i = 0; i < 4; i++) {
-        int h = hexval(p[i]);
+        int h = hex_digit(p[i]);
         if (h < 0)
             return 0xFFFFFFFFu;
         u = u << 4 | (unsigned)h;

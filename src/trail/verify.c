@@ -106,11 +106,8 @@ static void sha256_hex(const unsigned char *p, size_t n, char out[65])
 {
     unsigned char md[32];
     unsigned int len = 0;
-    static const char hx[] = "0123456789abcdef";
     EVP_Digest(p, n, md, &len, EVP_sha256(), NULL);
-    for (int i = 0; i < 32; i++)
-        out[2 * i] = hx[md[i] >> 4], out[2 * i + 1] = hx[md[i] & 15];
-    out[64] = '\0';
+    hex_encode(md, sizeof md, out);
 }
 
 static void load_digest(struct ctx *c, struct vdig *d)

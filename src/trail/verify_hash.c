@@ -101,14 +101,8 @@ int trail_hash_gz_file(const char *path, char hex[65], char *err, size_t errlen)
         rc = gz_each(path, sha_sink, ctx, err, errlen);
         unsigned char md[32];
         unsigned int mdlen = 0;
-        if (rc == 0 && EVP_DigestFinal_ex(ctx, md, &mdlen) == 1) {
-            static const char hx[] = "0123456789abcdef";
-            for (int i = 0; i < 32; i++) {
-                hex[2 * i] = hx[md[i] >> 4];
-                hex[2 * i + 1] = hx[md[i] & 15];
-            }
-            hex[64] = '\0';
-        }
+        if (rc == 0 && EVP_DigestFinal_ex(ctx, md, &mdlen) == 1)
+            hex_encode(md, sizeof md, hex);
     }
     EVP_MD_CTX_free(ctx);
     return rc;

@@ -17,16 +17,6 @@
 #include "../util/util.h"
 #include "trail.h"
 
-static void hex_of(const unsigned char *b, size_t n, char *out)
-{
-    static const char hx[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = hx[b[i] >> 4];
-        out[2 * i + 1] = hx[b[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
-
 void trail_key_fingerprint(const unsigned char *der, size_t len, char out[33])
 {
     unsigned char md[EVP_MAX_MD_SIZE];
@@ -35,7 +25,7 @@ void trail_key_fingerprint(const unsigned char *der, size_t len, char out[33])
         out[0] = '\0';
         return;
     }
-    hex_of(md, 16, out);
+    hex_encode(md, 16, out);
 }
 
 /* The key in DER, PKCS#1 first (what ListPublicKeys returns), then SPKI. NULL if neither. */

@@ -62,6 +62,10 @@ const char *L(enum lang lang, const char *en, const char *ko);
 /* Parse an RFC 3339 / ISO 8601 timestamp ("2024-01-31T09:00:00Z", "+09:00", fractional
  * seconds, "2024-01-31 09:00:00+00:00", date only). Returns 0 and sets *out (UTC epoch). */
 int time_parse(const char *s, time_t *out);
+/* The value of hex digit c (ASCII, any case, whatever the locale), or -1. */
+int hex_digit(char c);
+/* b[0..n) as 2n lower-case hex digits and a NUL into out. */
+void hex_encode(const unsigned char *b, size_t n, char *out);
 /* Days from 1970-01-01 to the civil date y-m-d (proleptic Gregorian; no time zone). */
 int64_t days_from_civil(int y, int m, int d);
 /* s[0..n) as a decimal number into *out: 0, or -1 when a byte is not a digit. */
