@@ -422,7 +422,7 @@ enum trail_report_format { TRAIL_REPORT_HTML = 0, TRAIL_REPORT_CSV, TRAIL_REPORT
 struct trail_report_opts {
     enum trail_report_kind kind;
     enum trail_report_format format;
-    int tz_minutes;              /* local time = UTC + this (KST: 540) */
+    int tz_minutes; /* local time = UTC + this (KST: 540) */
     /* access-review */
     int year, month;             /* the month reviewed, in local time (both required) */
     const char *pii_buckets;     /* comma-separated personal-data buckets; NULL: every bucket */
@@ -433,14 +433,14 @@ struct trail_report_opts {
     const char *regulation;      /* the organisation profile's regulation (label only) */
     long permission_record_days; /* the retention it requires (0: not stated) */
     /* both */
-    int64_t now;                 /* generation time, UTC epoch seconds */
-    int threads, progress;       /* passed to trail_scan() */
+    int64_t now;           /* generation time, UTC epoch seconds */
+    int threads, progress; /* passed to trail_scan() */
 };
 
 /* What a report run read. */
 struct trail_report_stats {
     uint64_t files, failed_files, records, rows; /* rows: events in the report */
-    char *failed;                                /* "path: error" lines of failed files, or NULL; caller frees */
+    char *failed; /* "path: error" lines of failed files, or NULL; caller frees */
 };
 
 /* Scan files and build the report in o->format: *out (NUL-terminated, *outlen bytes; caller
@@ -450,7 +450,6 @@ struct trail_report_stats {
  * the period (56 bytes) plus each distinct string once. */
 int trail_report_build(const struct trail_files *files, const struct trail_report_opts *o, char **out,
                        size_t *outlen, struct trail_report_stats *stats, char *err, size_t errlen);
-
 
 /* ---- copying a trail bucket (fetch.c) ---- */
 
