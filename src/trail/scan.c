@@ -5,7 +5,8 @@
  * the record to the caller; nothing is copied or built into a tree. Values are looked up
  * later by dotted path inside those bytes, so only the fields a rule or report asks for are
  * ever examined. A file may be a {"Records":[...]} document (CloudTrail's own), a bare array
- * of records, or records one after another (NDJSON).
+ * of records, records one after another (NDJSON), or LookupEvents output (each record a JSON
+ * string in an element's CloudTrailEvent, unescaped into a scratch buffer).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -563,13 +564,12 @@ static int fail_at(struct window *w, const char *p, const char *what)
     return -1;
 }
 
-/* At '{': 1 when the object is a {"Records": [ document head (*after set past '['), -1 when
- * it is not, 0 when the window ends first. */
-static int records_head(const char *p, const char *end, const char **after)
+/* At '{': 1 when the object's first member is key (quoted) holding an array (*after set past
+ * '['), -1 when it is not, 0 when the window ends first. */
+static int doc_head_key(const char *p, const char *end, const char *key, const char **after)
 {
     p = skip_ws(p + 1, end);
-    static const char key[] = "\"Records\"";
-    size_t n = sizeof key - 1;
+    size_t n = strlen(key);
     if ((size_t)(end - p) < n)
         return memcmp(p, key, (size_t)(end - p)) == 0 ? 0 : -1;
     if (memcmp(p, key, n) != 0)
@@ -588,6 +588,38 @@ static int records_head(const char *p, const char *end, const char **after)
     return 1;
 }
 
+/* A {"Records":[ document (CloudTrail's files), or an {"Events":[ one (LookupEvents output,
+ * *events set: each element holds the record as a JSON string in CloudTrailEvent). */
+static int doc_head(const char *p, const char *end, const char **after, int *events)
+{
+    int r = doc_head_key(p, end, "\"Records\"", after);
+    *events = 0;
+    if (r != -1)
+        return r;
+    r = doc_head_key(p, end, "\"Events\"", after);
+    *events = r == 1;
+    return r;
+}
+
+/* The record an element of an {"Events":[...]} document carries: its CloudTrailEvent string
+ * unescaped into *scratch and indexed into out. 0; 1 when the element has no such string (it
+ * is taken as it is); -1 when the string is not one JSON object. */
+static int lookup_event(const struct trail_rec *el, struct strbuf *scratch, struct trail_rec *out)
+{
+    struct trail_val v = trail_get(el, "CloudTrailEvent");
+    if (v.type != TRAIL_STRING)
+        return 1;
+    scratch->len = 0;
+    size_t n = trail_text(&v, NULL, 0);
+    if (scratch->cap < n + 1) {
+        scratch->buf = xrealloc(scratch->buf, n + 1);
+        scratch->cap = n + 1;
+    }
+    trail_text(&v, scratch->buf, n + 1);
+    scratch->len = n;
+    return trail_rec_parse(scratch->buf, n, out) == 0 ? 0 : -1;
+}
+
 enum mode { M_TOP, M_ARRAY, M_AFTER_ARRAY };
 
 int trail_scan_src(struct trail_src *src, const char *path, int (*fn)(void *, const struct trail_rec *),
@@ -595,8 +627,10 @@ int trail_scan_src(struct trail_src *src, const char *path, int (*fn)(void *, co
 {
     struct window w = {src, path, xmalloc(WINDOW_START), 0, WINDOW_START, 0, 0, 0, res};
     enum mode mode = M_TOP;
-    int in_doc = 0, need_comma = 0, rc = 0;
-    struct trail_rec *rec = xmalloc(sizeof *rec);
+    int in_doc = 0, events = 0, need_comma = 0, rc = 0;
+    struct trail_rec *rec = xmalloc(sizeof *rec), *inner = NULL;
+    struct strbuf scratch;
+    sb_init(&scratch);
     for (;;) {
         const char *end = w.buf + w.len, *p = skip_ws(w.buf + w.pos, end);
         w.pos = (size_t)(p - w.buf);
@@ -660,7 +694,7 @@ int trail_scan_src(struct trail_src *src, const char *path, int (*fn)(void *, co
             rc = fail_at(&w, p,
                          mode == M_TOP ? "expected a JSON object or array" : "expected a record object");
             break;
-        } else if (mode == M_TOP && (step = records_head(p, end, &q)) == 1) {
+        } else if (mode == M_TOP && (step = doc_head(p, end, &q, &events)) == 1) {
             w.pos = (size_t)(q - w.buf);
             mode = M_ARRAY;
             in_doc = 1;
@@ -674,10 +708,26 @@ int trail_scan_src(struct trail_src *src, const char *path, int (*fn)(void *, co
                 rec->file = path;
                 rec->index = res->records;
                 rec->offset = w.base + (uint64_t)(p - w.buf);
-                res->records++;
                 need_comma = mode == M_ARRAY;
                 w.pos = (size_t)(q - w.buf);
-                if (fn && fn(arg, rec))
+                const struct trail_rec *give = rec;
+                if (events && mode == M_ARRAY) {
+                    if (!inner)
+                        inner = xmalloc(sizeof *inner);
+                    int got = lookup_event(rec, &scratch, inner);
+                    if (got < 0) {
+                        rc = fail_at(&w, p, "CloudTrailEvent is not one JSON object");
+                        break;
+                    }
+                    if (got == 0) {
+                        inner->file = path;
+                        inner->index = rec->index;
+                        inner->offset = rec->offset;
+                        give = inner;
+                    }
+                }
+                res->records++;
+                if (fn && fn(arg, give))
                     break;
                 continue;
             }
@@ -701,6 +751,8 @@ int trail_scan_src(struct trail_src *src, const char *path, int (*fn)(void *, co
         }
     }
     free(rec);
+    free(inner);
+    sb_free(&scratch);
     free(w.buf);
     res->bytes_in = trail_src_consumed(src);
     if (rc < 0)

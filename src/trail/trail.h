@@ -156,8 +156,9 @@ struct trail_scan_stats {
 };
 
 /* Scan every file with threads workers (0: the number of online CPUs, at most 8). Records
- * are found in {"Records":[...]} documents, bare arrays of records, and one-record-per-line
- * (NDJSON) files. A file that fails part-way has delivered the records before the fault.
+ * are found in {"Records":[...]} documents, bare arrays of records, one-record-per-line
+ * (NDJSON) files, and LookupEvents output ({"Events":[{"CloudTrailEvent":"<record as a JSON
+ * string>"}]}). A file that fails part-way has delivered the records before the fault.
  * progress: a one-line progress display on stderr. Returns 0 (see failed_files), or -1 with
  * err when nothing could be started. */
 int trail_scan(const struct trail_files *files, int threads, int progress, const struct trail_visitor *v,

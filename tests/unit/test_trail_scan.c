@@ -151,6 +151,10 @@ static void test_trail_file_shapes_plain_and_gzip(void **state)
         "[{\"eventName\":\"A\"},{\"eventName\":\"B\"},{\"eventName\":\"C\"}]",
         "{\"eventName\":\"A\"}\n{\"eventName\":\"B\"}\n{\"eventName\":\"C\"}\n",
         "{\"Records\":[{\"eventName\":\"A\"},{\"eventName\":\"B\"}]}{\"Records\":[{\"eventName\":\"C\"}]}",
+        /* LookupEvents output: each record a JSON string in CloudTrailEvent */
+        "{\"Events\":[{\"EventName\":\"x\",\"CloudTrailEvent\":\"{\\\"eventName\\\":\\\"A\\\"}\"},"
+        "{\"CloudTrailEvent\":\"{\\\"eventName\\\":\\\"B\\\",\\\"n\\\":{}}\"},"
+        "{\"CloudTrailEvent\":\" {\\\"eventName\\\":\\\"C\\\"} \"}],\"NextToken\":\"t\"}",
     };
     for (size_t i = 0; i < sizeof docs / sizeof *docs; i++)
         for (int gz = 0; gz <= 1; gz++) {
@@ -225,6 +229,9 @@ static void test_trail_broken_files_give_an_error_after_the_good_records(void **
     const char *nocomma = "[{\"eventName\":\"A\"} {\"eventName\":\"B\"}]";
     expect_failure(nocomma, strlen(nocomma), 0, 1, "expected a record object");
     expect_failure("hello", 5, 0, 0, "expected a JSON object or array");
+    const char *badev = "{\"Events\":[{\"CloudTrailEvent\":\"{\\\"eventName\\\":\\\"A\\\"}\"},"
+                        "{\"CloudTrailEvent\":\"{oops\"}]}";
+    expect_failure(badev, strlen(badev), 0, 1, "CloudTrailEvent is not one JSON object");
 
     /* gzip: cut short, corrupted, and a second member appended */
     const char *doc = "{\"Records\":[{\"eventName\":\"A\"},{\"eventName\":\"B\"}]}";
