@@ -102,7 +102,7 @@ struct fetch {
     long first_day, last_day; /* selected days, inclusive (LONG_MIN / LONG_MAX: open) */
     time_t digest_until;      /* digests on later days: end time at most this */
     struct object *obj;
-    size_t nobj, next;
+    size_t nobj;
     pthread_mutex_t lock;
     struct trail_fetch_stats *st;
     double t0, last_draw;
@@ -511,65 +511,40 @@ static void draw(struct fetch *f, int final)
     fflush(stderr);
 }
 
-static void *worker(void *arg)
+/* Copy object i (or find it up to date), and count it. */
+static void fetch_one(void *arg, size_t i)
 {
     struct fetch *f = arg;
-    const char *dir = f->o->dir;
-    for (;;) {
-        pthread_mutex_lock(&f->lock);
-        size_t i = f->next < f->nobj ? f->next++ : f->nobj;
-        pthread_mutex_unlock(&f->lock);
-        if (i >= f->nobj)
-            break;
-        const struct object *ob = &f->obj[i];
-        char err[ERRLEN] = "";
-        uint64_t bytes = 0;
-        int skipped = 0, rc = 0;
-        char *path = NULL, *meta = NULL;
-        if (!trail_key_safe(ob->key, strlen(ob->key))) {
-            snprintf(err, sizeof err, "unsafe key: not written");
-            rc = -1;
-        } else {
-            path = xasprintf("%s/%s", dir, ob->key);
-            meta = xasprintf("%s.meta.json", path);
-            skipped = up_to_date(f, ob, path, meta);
-            if (!skipped)
-                rc = copy_object(f, ob, path, meta, &bytes, err, sizeof err);
-        }
-        pthread_mutex_lock(&f->lock);
-        if (rc) {
-            f->st->failed++;
-            if (f->o->on_failure)
-                f->o->on_failure(f->o->arg, ob->key, err);
-        } else if (skipped) {
-            f->st->skipped++;
-        } else {
-            f->st->fetched++;
-            f->st->bytes += bytes;
-        }
-        draw(f, 0);
-        pthread_mutex_unlock(&f->lock);
-        free(path);
-        free(meta);
+    const struct object *ob = &f->obj[i];
+    char err[ERRLEN] = "";
+    uint64_t bytes = 0;
+    int skipped = 0, rc = 0;
+    char *path = NULL, *meta = NULL;
+    if (!trail_key_safe(ob->key, strlen(ob->key))) {
+        snprintf(err, sizeof err, "unsafe key: not written");
+        rc = -1;
+    } else {
+        path = xasprintf("%s/%s", f->o->dir, ob->key);
+        meta = xasprintf("%s.meta.json", path);
+        skipped = up_to_date(f, ob, path, meta);
+        if (!skipped)
+            rc = copy_object(f, ob, path, meta, &bytes, err, sizeof err);
     }
-    return NULL;
-}
-
-static void run_workers(struct fetch *f)
-{
-    size_t n = f->o->concurrency > 0 ? (size_t)f->o->concurrency : 8;
-    if (n > f->nobj)
-        n = f->nobj;
-    pthread_t *th = xcalloc(n ? n : 1, sizeof *th);
-    size_t started = 0;
-    for (; n > 1 && started < n; started++)
-        if (pthread_create(&th[started], NULL, worker, f) != 0)
-            break;
-    if (started == 0)
-        worker(f); /* one at a time (or no threads): this thread does the work */
-    for (size_t i = 0; i < started; i++)
-        pthread_join(th[i], NULL);
-    free(th);
+    pthread_mutex_lock(&f->lock);
+    if (rc) {
+        f->st->failed++;
+        if (f->o->on_failure)
+            f->o->on_failure(f->o->arg, ob->key, err);
+    } else if (skipped) {
+        f->st->skipped++;
+    } else {
+        f->st->fetched++;
+        f->st->bytes += bytes;
+    }
+    draw(f, 0);
+    pthread_mutex_unlock(&f->lock);
+    free(path);
+    free(meta);
 }
 
 int trail_fetch(const struct aws_client *c, const char *region, const struct trail_fetch_opts *o,
@@ -596,7 +571,7 @@ int trail_fetch(const struct aws_client *c, const char *region, const struct tra
     free(root);
     if (rc == 0) {
         st->objects = f.nobj + st->failed; /* refused keys count as objects that failed */
-        run_workers(&f);
+        trail_parallel(f.nobj, o->concurrency > 0 ? o->concurrency : 8, fetch_one, &f);
         pthread_mutex_lock(&f.lock);
         draw(&f, 1);
         pthread_mutex_unlock(&f.lock);

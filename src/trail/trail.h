@@ -159,10 +159,15 @@ struct trail_scan_stats {
  * are found in {"Records":[...]} documents, bare arrays of records, one-record-per-line
  * (NDJSON) files, and LookupEvents output ({"Events":[{"CloudTrailEvent":"<record as a JSON
  * string>"}]}). A file that fails part-way has delivered the records before the fault.
- * progress: a one-line progress display on stderr. Returns 0 (see failed_files), or -1 with
- * err when nothing could be started. */
+ * progress: a one-line progress display on stderr. Returns 0 (see failed_files); err is
+ * kept for callers and never filled. */
 int trail_scan(const struct trail_files *files, int threads, int progress, const struct trail_visitor *v,
                struct trail_scan_stats *stats, char *err, size_t errlen);
+
+/* Call fn(ctx, i) once for each i in [0, n), on up to threads threads (the calling thread
+ * among them, so the work is done even when no thread can be started); indexes are taken in
+ * order. fn runs concurrently with itself: what it shares through ctx needs a lock. */
+void trail_parallel(size_t n, int threads, void (*fn)(void *ctx, size_t i), void *ctx);
 
 /* Scan one byte source, calling fn for each record (the single-threaded core of
  * trail_scan). 0, or -1 with err naming the offset of the fault. */

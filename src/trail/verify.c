@@ -314,25 +314,21 @@ static void check_chain(struct ctx *c)
 struct pool {
     struct vlog **jobs;
     size_t n;
-    atomic_size_t next, done;
+    atomic_size_t done;
     int progress;
 };
 
-static void *hash_worker(void *arg)
+static void hash_one(void *arg, size_t i)
 {
     struct pool *p = arg;
-    size_t i;
-    double last = 0;
-    while ((i = atomic_fetch_add(&p->next, 1)) < p->n) {
-        struct vlog *l = p->jobs[i];
-        l->rc = trail_hash_gz_file(l->o->abs, l->hex, l->err, sizeof l->err);
-        size_t done = atomic_fetch_add(&p->done, 1) + 1;
-        if (p->progress && (mono() - last > 0.2 || done == p->n)) {
-            last = mono();
-            fprintf(stderr, "\rtrail verify: %zu/%zu log files hashed", done, p->n);
-        }
+    static _Thread_local double last; /* each thread redraws at most every 0.2 s */
+    struct vlog *l = p->jobs[i];
+    l->rc = trail_hash_gz_file(l->o->abs, l->hex, l->err, sizeof l->err);
+    size_t done = atomic_fetch_add(&p->done, 1) + 1;
+    if (p->progress && (mono() - last > 0.2 || done == p->n)) {
+        last = mono();
+        fprintf(stderr, "\rtrail verify: %zu/%zu log files hashed", done, p->n);
     }
-    return NULL;
 }
 
 /* Hash every listed log file once, on c->threads threads. */
@@ -342,19 +338,10 @@ static void hash_logs(struct ctx *c)
     for (size_t i = 0; i < c->t.n; i++)
         if (c->logs[i].o && c->logs[i].listed)
             p.jobs[p.n++] = &c->logs[i];
-    atomic_init(&p.next, 0);
     atomic_init(&p.done, 0);
-    int nt = c->threads > 0 ? c->threads : 2, started = 0;
-    pthread_t *th = xcalloc((size_t)nt, sizeof *th);
-    for (int i = 0; i + 1 < nt && (size_t)(i + 1) < p.n; i++)
-        if (pthread_create(&th[started], NULL, hash_worker, &p) == 0)
-            started++;
-    hash_worker(&p); /* this thread works too; alone when no thread could start */
-    for (int i = 0; i < started; i++)
-        pthread_join(th[i], NULL);
+    trail_parallel(p.n, c->threads > 0 ? c->threads : 2, hash_one, &p);
     if (c->progress && p.n)
         fputc('\n', stderr);
-    free(th);
     free(p.jobs);
 }
 
