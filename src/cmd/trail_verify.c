@@ -163,78 +163,35 @@ static int rm_entry(const char *path, const struct stat *st, int type, struct FT
 
 static void rm_tree(const char *dir) { nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS); }
 
-/* What the digests copied say: their home regions and the span of their end times. */
-struct digest_span {
-    char regions[16][32];
-    size_t nregions;
-    time_t first, last;
-};
-
-static _Thread_local struct digest_span *span_out;
-
-/* "ACCT_CloudTrail-Digest_SRC_TRAIL_HOME_YYYYMMDDTHHMMSSZ[_backfill].json.gz": the trail name
- * may hold '_', so the home region and the time are read from the end. */
-static int span_visit(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-    (void)st;
-    const char *name = path + ftw->base;
-    if (type != FTW_F || !strstr(name, "_CloudTrail-Digest_"))
-        return 0;
-    char buf[512];
-    snprintf(buf, sizeof buf, "%s", name);
-    char *ext = strstr(buf, ".json.gz");
-    if (!ext)
-        return 0;
-    *ext = 0;
-    size_t n = strlen(buf);
-    if (n > 9 && strcmp(buf + n - 9, "_backfill") == 0)
-        buf[n - 9] = 0;
-    char *stamp = strrchr(buf, '_');
-    if (!stamp)
-        return 0;
-    *stamp++ = 0;
-    char *home = strrchr(buf, '_');
-    struct tm tm = {0};
-    const char *end = strptime(stamp, "%Y%m%dT%H%M%SZ", &tm);
-    if (!home || !end || *end || !aws_valid_label(home + 1))
-        return 0;
-    time_t t = timegm(&tm);
-    if (!span_out->first || t < span_out->first)
-        span_out->first = t;
-    if (t > span_out->last)
-        span_out->last = t;
-    for (size_t i = 0; i < span_out->nregions; i++)
-        if (strcmp(span_out->regions[i], home + 1) == 0)
-            return 0;
-    if (span_out->nregions < 16)
-        snprintf(span_out->regions[span_out->nregions++], sizeof span_out->regions[0], "%s", home + 1);
-    return 0;
-}
-
-/* cloudtrail:ListPublicKeys in every home region, for the digests' time span (AWS rotates
- * keys; awscli asks for the span plus two hours). 0, or -1 after printing the error. */
+/* cloudtrail:ListPublicKeys in every home region of the copied digests, for the span of their
+ * times (AWS rotates keys; awscli asks for the span plus two hours). 0, or -1 after printing
+ * the error. */
 static int fetch_keys(const struct aws_client *c, const char *copy, const char *keys)
 {
-    struct digest_span span;
-    memset(&span, 0, sizeof span);
-    span_out = &span;
-    nftw(copy, span_visit, 16, FTW_PHYS);
-    span_out = NULL;
-    if (span.nregions == 0) {
-        log_err("trail verify: no digest file was copied (is log file validation enabled on the trail?)");
+    char **regions, err[ERRLEN];
+    size_t n;
+    time_t first, last;
+    if (trail_digest_homes(copy, &regions, &n, &first, &last, err, sizeof err)) {
+        log_err("trail verify: %s", err);
         return -1;
     }
-    for (size_t i = 0; i < span.nregions; i++) {
-        char err[ERRLEN];
-        size_t saved = 0;
-        if (trail_fetch_public_keys(c, span.regions[i], span.first - 3600, span.last + 7200, keys, &saved,
-                                    err, sizeof err)) {
-            log_err("trail verify: %s (or give the keys with --public-keys DIR)", err);
-            return -1;
-        }
-        log_info("trail verify: %zu public keys of %s", saved, span.regions[i]);
+    int rc = 0;
+    if (n == 0) {
+        log_err("trail verify: no digest file was copied (is log file validation enabled on the trail?)");
+        rc = -1;
     }
-    return 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t saved = 0;
+        if (rc == 0 && trail_fetch_public_keys(c, regions[i], first - 3600, last + 7200, keys, &saved, err,
+                                               sizeof err)) {
+            log_err("trail verify: %s (or give the keys with --public-keys DIR)", err);
+            rc = -1;
+        } else if (rc == 0)
+            log_info("trail verify: %zu public keys of %s", saved, regions[i]);
+        free(regions[i]);
+    }
+    free(regions);
+    return rc;
 }
 
 static int verify_s3(struct verify_args *a, const struct global_opts *g)

@@ -266,6 +266,13 @@ struct trail_verify_opts {
 int trail_verify(const char *root, const struct trail_verify_opts *o, struct trail_verify_result *out,
                  char *err, size_t errlen);
 
+/* What verifying the digests under root needs from AWS: the home regions of their trails
+ * (whose public keys sign them; *regions a new array of new strings, *n of them) and the
+ * span of the end times in their names (*first, *last). 0 (*n 0: no digest under root), or
+ * -1 with err when root cannot be read. */
+int trail_digest_homes(const char *root, char ***regions, size_t *n, time_t *first, time_t *last, char *err,
+                       size_t errlen);
+
 /* The result as {"digests":{"valid","invalid","missing"},"logs":{...},"problems":[{"kind",
  * "path","detail"}]} (new reference). */
 struct json_t;

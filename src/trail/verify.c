@@ -411,6 +411,36 @@ static time_t key_time(const char *s)
     return time_parse(s, &t) ? -1 : t;
 }
 
+int trail_digest_homes(const char *root, char ***regions, size_t *n, time_t *first, time_t *last, char *err,
+                       size_t errlen)
+{
+    struct vtree t;
+    *regions = NULL;
+    *n = 0;
+    *first = *last = 0;
+    if (vtree_load(root, &t, err, errlen))
+        return -1;
+    for (size_t i = 0; i < t.n; i++) {
+        const struct vobj *o = &t.o[i];
+        time_t when = o->kind == V_DIGEST && o->home[0] && o->ts[0] ? key_time(o->ts) : -1;
+        if (when < 0)
+            continue;
+        if (!*first || when < *first)
+            *first = when;
+        if (when > *last)
+            *last = when;
+        size_t k = 0;
+        while (k < *n && strcmp((*regions)[k], o->home))
+            k++;
+        if (k == *n) {
+            *regions = xrealloc(*regions, (*n + 1) * sizeof **regions);
+            (*regions)[(*n)++] = xstrdup(o->home);
+        }
+    }
+    vtree_free(&t);
+    return 0;
+}
+
 /* The newest time a digest of area (NULL: of all) covers: its digestEndTime, or for one
  * that cannot be read, the time in its name (the file claims that hour all the same). */
 static time_t newest_end(const struct ctx *c, const char *area)

@@ -23,9 +23,10 @@ struct vobj {
     char *sc_bucket, *sc_key, *sc_sig, *sc_alg;
     char *sc_err; /* the sidecar could not be read or parsed */
     /* from the key */
-    char *area;  /* rel prefix + "AWSLogs/[o-ID/]ACCOUNT/|REGION": one source region */
-    char *group; /* digests: area + "|TRAIL_HOMEREGION|" + "b" for backfill: one chain */
-    char ts[17]; /* digest: YYYYMMDDTHHMMSSZ; log: YYYYMMDDTHHMMZ; "" when the name has none */
+    char *area;    /* rel prefix + "AWSLogs/[o-ID/]ACCOUNT/|REGION": one source region */
+    char *group;   /* digests: area + "|TRAIL_HOMEREGION|" + "b" for backfill: one chain */
+    char ts[17];   /* digest: YYYYMMDDTHHMMSSZ; log: YYYYMMDDTHHMMZ; "" when the name has none */
+    char home[64]; /* digest: the trail's home region (whose key signs it), "" when unnamed */
     int backfill;
 };
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../aws/aws.h"
 #include "../util/util.h"
 #include "trail.h"
 #include "verify_int.h"
@@ -54,7 +55,7 @@ static int all_digits(const char *s, size_t n)
 }
 
 /* Digest name ACCT_CloudTrail-Digest_REGION_TRAIL_HOME_YYYYMMDDTHHMMSSZ[_backfill].json.gz:
- * fills ts, backfill and trail ("TRAIL_HOME"). */
+ * fills ts, backfill, home and trail ("TRAIL_HOME"). */
 static void parse_digest_name(struct vobj *o, const char *name, const char *acct, const char *region,
                               char *trail, size_t cap)
 {
@@ -70,6 +71,9 @@ static void parse_digest_name(struct vobj *o, const char *name, const char *acct
         if (tl < cap) {
             memcpy(trail, name + hl, tl);
             trail[tl] = '\0';
+            const char *home = strrchr(trail, '_'); /* a trail name may hold '_'; a region not */
+            if (home && aws_valid_label(home + 1))
+                snprintf(o->home, sizeof o->home, "%s", home + 1);
         }
     }
     free(head);
