@@ -19,11 +19,12 @@ CFLAGS  += -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE $(shell pkg-config --cfl
 LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 TEST_LDLIBS := $(shell pkg-config --libs cmocka)
 
-LIB_SRC := $(wildcard src/util/*.c src/aws/*.c src/collect/*.c src/iam/*.c src/inventory/*.c src/controls/*.c src/report/*.c src/history/*.c src/profile/*.c src/trail/*.c)
+LIB_SRC := $(wildcard src/util/*.c src/aws/*.c src/collect/*.c src/iam/*.c src/inventory/*.c src/controls/*.c src/report/*.c src/history/*.c src/profile/*.c src/trail/*.c src/baseline/*.c)
 CMD_SRC := $(wildcard src/cmd/*.c) src/main.c
 CATALOGUE := $(sort $(wildcard controls/*/*.yaml frameworks/*.yaml))
 TEST_SRC := $(wildcard tests/unit/*.c)
 TRAIL_RULES := $(sort $(wildcard rules/trail/*.yml))
+BASELINES := $(sort $(wildcard baselines/*/*.yaml))
 
 # $(1) = build directory, $(2) = extra flags
 define build_rules
@@ -52,8 +53,15 @@ $(1)/trail_rules_data.c: $(1)/trail_rules.yml $(1)/embed
 	$(1)/embed -s trail_rules_yml $$@ $(1)/trail_rules.yml
 $(1)/trail_rules_data.o: $(1)/trail_rules_data.c
 	$(CC) $(CFLAGS) $(2) -c -o $$@ $$<
+$(1)/baselines.yml: $(BASELINES)
+	@mkdir -p $(1)
+	awk 'FNR == 1 { print "--- # " FILENAME } { print }' /dev/null $(BASELINES) > $$@
+$(1)/baselines_data.c: $(1)/baselines.yml $(1)/embed
+	$(1)/embed -s baselines_yml $$@ $(1)/baselines.yml
+$(1)/baselines_data.o: $(1)/baselines_data.c
+	$(CC) $(CFLAGS) $(2) -c -o $$@ $$<
 $(1)/libansim.a: $(patsubst %.c,$(1)/%.o,$(LIB_SRC)) $(1)/embedded.o $(1)/iam_actions_data.o \
-		$(1)/workspaces_prices_data.o $(1)/trail_rules_data.o
+		$(1)/workspaces_prices_data.o $(1)/trail_rules_data.o $(1)/baselines_data.o
 	rm -f $$@ && ar rcs $$@ $$^
 $(1)/ansim: $(patsubst %.c,$(1)/%.o,$(CMD_SRC)) $(1)/libansim.a
 	$(CC) $(CFLAGS) $(2) -o $$@ $$^ $(LDLIBS)
