@@ -125,6 +125,49 @@ static int add_regions(struct bl_plan *p, const char *list)
     return 0;
 }
 
+/* One parameter value from the profile (a text or a list) or --set (a text; lists
+ * comma-separated): checked against the parameter's type, stored as text or JSON array text.
+ * 0, or -1 after printing the error naming origin. */
+static int apply_value(struct bl_values *v, const char *name, const json_t *val, const char *origin)
+{
+    const struct bl_param *prm = NULL;
+    for (size_t k = 0; k < bl_nparams && !prm; k++)
+        if (strcmp(bl_params[k].tf, name) == 0)
+            prm = &bl_params[k];
+    if (!prm) {
+        fprintf(stderr, "ansim baseline: %s: %s: no such parameter (see `ansim help baseline`)\n", origin,
+                name);
+        return -1;
+    }
+    if (strcmp(prm->type, "list") == 0) {
+        json_t *arr = json_is_array(val) ? json_incref((json_t *)val) : json_array();
+        for (const char *s = json_is_string(val) ? json_string_value(val) : ""; *s;) { /* a,b,c */
+            size_t n = strcspn(s, ",");
+            char *item = xstrndup(s, n);
+            if (*item)
+                json_array_append_new(arr, json_string(item));
+            free(item);
+            s += n + (s[n] == ',');
+        }
+        char *text = json_dumps(arr, JSON_COMPACT);
+        bl_values_set(v, name, text);
+        free(text);
+        json_decref(arr);
+        return 0;
+    }
+    const char *s = json_string_value(val);
+    if (!s) {
+        fprintf(stderr, "ansim baseline: %s: %s: must be one value, not a list\n", origin, name);
+        return -1;
+    }
+    if (strcmp(prm->type, "number") == 0 && (!*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 9)) {
+        fprintf(stderr, "ansim baseline: %s: %s: \"%s\" is not a whole number\n", origin, name, s);
+        return -1;
+    }
+    bl_values_set(v, name, s);
+    return 0;
+}
+
 /* Defaults: built-in, then the profile, then --set. */
 static int set_values(struct bl_plan *p, const struct global_opts *g, const struct bl_opts *o)
 {
@@ -165,46 +208,29 @@ static int set_values(struct bl_plan *p, const struct global_opts *g, const stru
         if (pp && pp->value && *pp->value && strcmp(pp->value, "[]") != 0)
             bl_values_set(v, from_profile[i][0], pp->value);
     }
+    /* the profile's baseline: section, then --set (later wins) */
+    json_t *from = prof->baseline ? json_loads(prof->baseline, 0, NULL) : NULL;
+    const char *k;
+    json_t *val;
+    int rc = 0;
+    json_object_foreach(from, k, val) if (!rc) rc =
+        apply_value(v, k, val, prof->source ? prof->source : "profile");
+    json_decref(from);
     profile_free(&dflt);
-    for (size_t i = 0; i < o->nsets; i++) {
+    for (size_t i = 0; i < o->nsets && !rc; i++) {
         const char *eq = strchr(o->sets[i], '=');
-        char *name = eq ? xstrndup(o->sets[i], (size_t)(eq - o->sets[i])) : xstrdup(o->sets[i]);
-        const struct bl_param *prm = NULL;
-        for (size_t k = 0; k < bl_nparams && !prm; k++)
-            if (strcmp(bl_params[k].tf, name) == 0)
-                prm = &bl_params[k];
-        if (!eq || !prm) {
-            fprintf(stderr, "ansim baseline: --set %s: %s (see `ansim help baseline` for the names)\n", name,
-                    eq ? "no such parameter" : "wants NAME=VALUE");
-            free(name);
+        if (!eq) {
+            fprintf(stderr, "ansim baseline: --set %s: wants NAME=VALUE\n", o->sets[i]);
             return -1;
         }
-        if (strcmp(prm->type, "number") == 0 && (!eq[1] || strspn(eq + 1, "0123456789") != strlen(eq + 1))) {
-            fprintf(stderr, "ansim baseline: --set %s: \"%s\" is not a whole number\n", name, eq + 1);
-            free(name);
-            return -1;
-        }
-        if (strcmp(prm->type, "list") == 0) { /* a,b,c -> JSON array text */
-            json_t *arr = json_array();
-            for (const char *s = eq + 1; *s;) {
-                size_t n = strcspn(s, ",");
-                char *item = xstrndup(s, n);
-                if (*item)
-                    json_array_append_new(arr, json_string(item));
-                free(item);
-                s += n;
-                if (*s)
-                    s++;
-            }
-            char *text = json_dumps(arr, JSON_COMPACT);
-            bl_values_set(v, name, text);
-            free(text);
-            json_decref(arr);
-        } else {
-            bl_values_set(v, name, eq + 1);
-        }
+        char *name = xstrndup(o->sets[i], (size_t)(eq - o->sets[i]));
+        json_t *one = json_string(eq + 1);
+        rc = apply_value(v, name, one, "--set");
+        json_decref(one);
         free(name);
     }
+    if (rc)
+        return -1;
     /* the regions list: --set regions, else the global --regions, else the scanned ones */
     const char *regs = bl_values_get(v, "regions");
     if (regs) {
