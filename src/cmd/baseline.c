@@ -29,7 +29,7 @@
 struct bl_opts {
     int model, format;
     const char *out, *snapshot;
-    int live, greenfield;
+    int live, greenfield, list;
     const char **sets;
     size_t nsets;
 };
@@ -70,6 +70,8 @@ static int parse_args(int argc, char **argv, struct bl_opts *o)
             return -1;
         } else if (strcmp(argv[i], "--live") == 0) {
             o->live = 1;
+        } else if (strcmp(argv[i], "--list") == 0) {
+            o->list = 1;
         } else if (strcmp(argv[i], "--greenfield") == 0) {
             o->greenfield = 1;
         } else {
@@ -285,6 +287,26 @@ static int scan_account(const struct global_opts *g, const struct bl_opts *o, st
     return 0;
 }
 
+/* --list: the model's components, one paragraph each. */
+static void list_components(const struct bl_set *s, enum bl_model m, enum lang lang)
+{
+    static const char *const fmt_short[BL__NFORMATS] = {"cfn", "tf", "cli"};
+    for (size_t i = 0; i < s->n; i++) {
+        const struct bl_component *c = &s->c[i];
+        if (!(c->models & (1u << m)))
+            continue;
+        printf("%s%s%s%s\n  %s\n  formats:", c->id, c->regional ? " (regional)" : "",
+               m == BL_SHARED && c->account ? " — " : "", m == BL_SHARED && c->account ? c->account : "",
+               L(lang, c->title.en, c->title.ko));
+        for (int f = 0; f < BL__NFORMATS; f++)
+            printf(" %s%s", fmt_short[f], c->frag[f] ? "" : "(manual)");
+        printf("\n  makes pass:");
+        for (size_t k = 0; k < c->ncontrols; k++)
+            printf("%s%s", k ? ", " : " ", c->controls[k]);
+        printf("%s\n", c->ncontrols ? "" : " (none of the checks; part of the model)");
+    }
+}
+
 /* Write every file under dir (temporary name, then rename), scripts executable. */
 static int write_files(const char *dir, const struct bl_file *f, size_t n, const json_t *summary)
 {
@@ -367,6 +389,11 @@ int cmd_baseline(int argc, char **argv, const struct global_opts *g)
                 log_err("%s: controls: no control %s", set.c[i].source, set.c[i].controls[k]);
                 goto out;
             }
+    if (o.list) {
+        list_components(&set, plan.model, g->lang);
+        rc = EXIT_OK;
+        goto out;
+    }
     if (plan.gap) {
         if (scan_account(g, &o, &cat, &inv, &res))
             goto out;

@@ -143,6 +143,7 @@ static const char baseline_help[] =
     "usage: ansim baseline --model standard|shared|network-separation|account\n"
     "                      [--format cloudformation|terraform|cli] [-o DIR]\n"
     "                      [--snapshot FILE | --live] [--set NAME=VALUE ...]\n"
+    "       ansim baseline --model M --list     the model's components and what they make pass\n"
     "\n"
     "  Generates a reference architecture as code for you to review and run; ansim itself\n"
     "  applies nothing, and the code only creates or tightens (never disables, deletes or\n"
