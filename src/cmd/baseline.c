@@ -3,7 +3,7 @@
  *
  *   ansim baseline --model standard|shared|network-separation|account
  *                  [--format cloudformation|terraform|cli] [-o DIR]
- *                  [--snapshot FILE | --live] [--greenfield] [--set NAME=VALUE ...]
+ *                  [--snapshot FILE | --live] [--set NAME=VALUE ...] [--list]
  *
  * Without a snapshot or --live: greenfield, the whole model. With one: gap mode — the scan
  * runs first and only what fails is generated. Parameter defaults come from the
@@ -29,7 +29,7 @@
 struct bl_opts {
     int model, format;
     const char *out, *snapshot;
-    int live, greenfield, list;
+    int live, list;
     const char **sets;
     size_t nsets;
 };
@@ -72,8 +72,6 @@ static int parse_args(int argc, char **argv, struct bl_opts *o)
             o->live = 1;
         } else if (strcmp(argv[i], "--list") == 0) {
             o->list = 1;
-        } else if (strcmp(argv[i], "--greenfield") == 0) {
-            o->greenfield = 1;
         } else {
             return usage_error("unknown argument ", argv[i]);
         }
@@ -82,9 +80,6 @@ static int parse_args(int argc, char **argv, struct bl_opts *o)
         return usage_error("--model is required", NULL);
     if (o->snapshot && o->live)
         return usage_error("--snapshot and --live are two sources: give one", NULL);
-    if (o->greenfield && (o->snapshot || o->live))
-        return usage_error(
-            "--greenfield generates the whole model and reads no account: drop --snapshot/--live", NULL);
     return 0;
 }
 
