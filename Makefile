@@ -53,9 +53,12 @@ $(1)/trail_rules_data.c: $(1)/trail_rules.yml $(1)/embed
 	$(1)/embed -s trail_rules_yml $$@ $(1)/trail_rules.yml
 $(1)/trail_rules_data.o: $(1)/trail_rules_data.c
 	$(CC) $(CFLAGS) $(2) -c -o $$@ $$<
-$(1)/baselines.yml: $(BASELINES)
+$(1)/baselines.list: FORCE
 	@mkdir -p $(1)
-	awk 'FNR == 1 { print "--- # " FILENAME } { print }' /dev/null $(BASELINES) > $$@
+	@echo '$(BASELINES)' | cmp -s - $$@ || echo '$(BASELINES)' > $$@
+$(1)/baselines.yml: $(BASELINES) $(1)/baselines.list
+	@mkdir -p $(1)
+	for f in $(BASELINES); do printf -- '--- # %s\n' "$$$$f"; cat "$$$$f"; done > $$@
 $(1)/baselines_data.c: $(1)/baselines.yml $(1)/embed
 	$(1)/embed -s baselines_yml $$@ $(1)/baselines.yml
 $(1)/baselines_data.o: $(1)/baselines_data.c
@@ -75,7 +78,8 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 $(eval $(call build_rules,build,))
 $(eval $(call build_rules,build-asan,$(SAN)))
 
-.PHONY: all check test test-asan demo bench docs shapes iam-actions fuzz install clean lint
+FORCE:
+.PHONY: FORCE all check test test-asan demo bench docs shapes iam-actions fuzz install clean lint
 all: ansim
 
 ansim: build/ansim

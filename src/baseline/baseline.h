@@ -103,7 +103,7 @@ struct bl_step {
     char **controls; /* what it makes pass */
     size_t ncontrols;
     char *body;            /* the code in the plan's format; NULL: done by hand */
-    struct bl_text manual; /* when body is NULL: why, and what to do */
+    struct bl_text manual; /* body NULL: why, and what to do; else what is left to do by hand (or NULL) */
     char *held;            /* when body is NULL: the code not run, shown commented out (or NULL) */
 };
 

@@ -47,10 +47,9 @@ void bl_plan_model(const struct bl_set *s, struct bl_plan *p)
             st.controls[k] = xstrdup(c->controls[k]);
         st.ncontrols = c->ncontrols;
         st.body = dup_text(c->frag[p->format]);
-        if (!st.body) {
-            st.manual.en = dup_text(c->note[p->format].en);
-            st.manual.ko = dup_text(c->note[p->format].ko);
-        }
+        /* without a fragment: why; with one: what is left to do by hand */
+        st.manual.en = dup_text(c->note[p->format].en);
+        st.manual.ko = dup_text(c->note[p->format].ko);
         bl_plan_add(p, &st);
     }
 }

@@ -194,6 +194,21 @@ void render_header(struct strbuf *sb, const struct bl_plan *p, const char *accou
                 put_linef(sb, prefix, "    %s%s", st->manual.ko, NULL);
         }
     }
+    size_t follow = 0;
+    for (size_t i = 0; i < p->nsteps; i++)
+        follow += render_in_file(&p->steps[i], account) && p->steps[i].body && p->steps[i].manual.en;
+    if (follow) {
+        put_line(sb, prefix, "");
+        put_line(sb, prefix, "BY HAND AFTERWARDS: what these steps cannot do in this format");
+        for (size_t i = 0; i < p->nsteps; i++) {
+            const struct bl_step *st = &p->steps[i];
+            if (render_in_file(st, account) && st->body && st->manual.en) {
+                put_linef(sb, prefix, "  - %s: %s", st->name, st->manual.en);
+                if (st->manual.ko)
+                    put_linef(sb, prefix, "    %s%s", st->manual.ko, NULL);
+            }
+        }
+    }
     if (p->nnotes) {
         put_line(sb, prefix, "");
         put_line(sb, prefix, "NOTES:");
@@ -247,6 +262,8 @@ static json_t *summary(const struct bl_plan *p, const struct bl_file *files, siz
             json_object_set_new(o, "account", json_string(st->account));
         if (!st->body)
             json_object_set_new(o, "why", json_string(st->manual.en ? st->manual.en : ""));
+        else if (st->manual.en)
+            json_object_set_new(o, "by_hand_afterwards", json_string(st->manual.en));
         json_array_append_new(steps, o);
         if (!st->body) {
             json_array_append_new(manual, json_string(st->name));

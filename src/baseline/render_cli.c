@@ -134,6 +134,11 @@ static void put_step(struct strbuf *sb, const struct bl_step *st, size_t n)
         }
         return;
     }
+    if (st->manual.en) {
+        comment(sb, "by hand afterwards: ", st->manual.en);
+        if (st->manual.ko)
+            comment(sb, "                    ", st->manual.ko);
+    }
     sb_printf(sb, "step_%zu() {\n", n);
     if (st->regional)
         sb_puts(sb, "for region in $REGIONS; do\n");
