@@ -748,6 +748,11 @@ static json_t *header_lines(const struct guard *g, size_t ndocs, int scp)
     if (scp && ndocs > 4)
         json_array_append_new(h, json_string("An account takes at most 5 SCPs, FullAWSAccess included: merge "
                                              "or move some of these to the parent OU."));
+    if (!json_array_size(g->cidrs) && json_object_get(g->actions[2], "iam"))
+        json_array_append_new(h,
+                              json_string("No separated_network.cidrs: IAM has no VPC endpoints, so these "
+                                          "principals can make no IAM grant call at all until the separated "
+                                          "network's egress addresses are added."));
     json_array_append_new(h, json_string("Review the principals below: a workload role used outside the "
                                          "separated VPCs loses these actions; keep a break-glass role out."));
     return h;
