@@ -320,6 +320,10 @@ static void deny_document(void **state)
             for (size_t i = 0; i < s.n; i++)
                 if (s.c[i].frag[f] && strstr(s.c[i].frag[f], bad))
                     fail_msg("%s uses %s", s.c[i].id, bad);
+    char verb[128];
+    for (size_t i = 0; i < s.n; i++)
+        if (bl_destructive(s.c[i].frag[BL_CLI], verb, sizeof verb))
+            fail_msg("%s: %s takes something away", s.c[i].id, verb);
     /* endpoints: S3 and DynamoDB gateways, KMS interface; IAM noted as global */
     const struct bl_component *e = find(&s, "guardrail.network_separation_endpoints");
     assert_non_null(e);
