@@ -874,6 +874,7 @@ static char *policy_cli(const struct guard *g, const json_t *docs)
               "  return 1\n"
               "fi\n",
               g->o->account_id, ID_POLICY, g->o->account_id);
+    sb_puts(&sb, "local policy_arn policy_doc\n");
     sb_puts(&sb, "# An existing policy of the same name is left as it is: compare its default version with\n"
                  "# the document below and add a version by hand if they differ.\n");
     size_t i;
@@ -979,6 +980,7 @@ static char *scp_cli(const struct guard *g, const json_t *docs)
     json_t *h = header_lines(g, json_array_size(docs), 1);
     comments(&sb, h, "");
     sb_printf(&sb, "# %s\n", scp_note);
+    sb_puts(&sb, "local mgmt scp_id scp_doc\n");
     sb_puts(&sb,
             "mgmt=$(aws organizations describe-organization --query Organization.MasterAccountId --output "
             "text)\n");
@@ -1101,11 +1103,23 @@ static char *endpoints_tf(const struct guard *g, const json_t *plan, const json_
             "# import it (terraform import) or drop that block. Interface endpoints need the VPC's DNS\n"
             "# support and DNS hostnames on, and accept HTTPS only from the VPC's own range.\n");
     comments(&sb, notes, "");
-    json_t *used = json_object();
+    json_t *used = json_object(), *svc_labels = json_object();
     int interface = 0;
     size_t i;
     json_t *x;
-    json_array_foreach(plan, i, x) interface |= json_string_value(x)[0] == 'i';
+    json_array_foreach(plan, i, x)
+    {
+        const char *pl = json_string_value(x);
+        interface |= pl[0] == 'i';
+        /* the endpoint service's name as the provider knows it (partition, region) */
+        char *sl = tf_label(used, "ansim_", pl + 2);
+        sb_printf(&sb,
+                  "\ndata \"aws_vpc_endpoint_service\" \"%s\" {\n  service      = \"%s\"\n  service_type = "
+                  "\"%s\"\n}\n",
+                  sl, pl + 2, pl[0] == 'g' ? "Gateway" : "Interface");
+        json_object_set_new(svc_labels, pl, json_string(sl));
+        free(sl);
+    }
     json_array_foreach(g->vpcs, i, x)
     {
         const char *vpc = json_string_value(x);
@@ -1145,30 +1159,33 @@ static char *endpoints_tf(const struct guard *g, const json_t *plan, const json_
         json_array_foreach(plan, k, e)
         {
             const char *p = json_string_value(e), *ep = p + 2;
-            char *el = tf_label(used, "", ep);
-            sb_printf(&sb, "\nresource \"aws_vpc_endpoint\" \"%s_%s\" {\n", v, el);
+            const char *sl = json_string_value(json_object_get(svc_labels, p));
+            char *pfx = xasprintf("%s_", v), *el = tf_label(used, pfx, ep);
+            free(pfx);
+            sb_printf(&sb, "\nresource \"aws_vpc_endpoint\" \"%s\" {\n", el);
             if (p[0] == 'g')
                 sb_printf(&sb,
                           "  vpc_id            = \"%s\"\n"
-                          "  service_name      = \"com.amazonaws.${data.aws_region.current.name}.%s\"\n"
+                          "  service_name      = data.aws_vpc_endpoint_service.%s.service_name\n"
                           "  vpc_endpoint_type = \"Gateway\"\n"
                           "  route_table_ids   = data.aws_route_tables.%s.ids\n",
-                          vpc, ep, v);
+                          vpc, sl, v);
             else
                 sb_printf(&sb,
                           "  vpc_id              = \"%s\"\n"
-                          "  service_name        = \"com.amazonaws.${data.aws_region.current.name}.%s\"\n"
+                          "  service_name        = data.aws_vpc_endpoint_service.%s.service_name\n"
                           "  vpc_endpoint_type   = \"Interface\"\n"
                           "  private_dns_enabled = true\n"
                           "  subnet_ids          = local.%s_subnets\n"
                           "  security_group_ids  = [aws_security_group.%s_endpoints.id]\n",
-                          vpc, ep, v, v);
+                          vpc, sl, v, v);
             sb_printf(&sb, "  tags = {\n    Name = \"ansim-%s\"\n  }\n}\n", ep);
             free(el);
         }
         free(v);
     }
     json_decref(used);
+    json_decref(svc_labels);
     return sb_detach(&sb);
 }
 
@@ -1187,14 +1204,15 @@ static char *endpoints_cli(const struct guard *g, const json_t *plan, const json
     size_t i;
     json_t *x;
     json_array_foreach(plan, i, x) interface |= json_string_value(x)[0] == 'i';
-    sb_puts(&sb, "for vpc in");
+    sb_printf(&sb, "local vpcs vpc vpc_cidr route_tables%s\nvpcs=(", interface ? " subnets sg" : "");
     json_array_foreach(g->vpcs, i, x)
     {
-        sb_putc(&sb, ' ');
+        if (i)
+            sb_putc(&sb, ' ');
         sh_quote(&sb, json_string_value(x));
     }
     sb_puts(&sb,
-            "; do\n"
+            ")\nfor vpc in \"${vpcs[@]}\"; do\n"
             "  vpc_cidr=$(aws ec2 describe-vpcs --region \"$HOME_REGION\" --vpc-ids \"$vpc\" "
             "--query 'Vpcs[0].CidrBlock' --output text)\n"
             "  route_tables=$(aws ec2 describe-route-tables --region \"$HOME_REGION\" "

@@ -5,7 +5,7 @@
  * other accounts), the SCP, the endpoints, hostile ARNs that cannot break out of shell,
  * YAML or HCL quoting, the split under IAM's 6,144 characters, and the round trip: the
  * policy attached in an account model makes the scope report every principal confined.
- * The fragments go through bash -n, and terraform fmt / cfn-lint when installed.
+ * The fragments go through bash -n, and shellcheck / terraform fmt / cfn-lint when installed.
  */
 #include "support.h"
 
@@ -169,8 +169,14 @@ static void check_syntax(const struct bl_set *s)
     write_file(path, sh.buf);
     if (system(cmd) != 0)
         fail_msg("bash -n fails on:\n%s", sh.buf);
-    free(path);
     free(cmd);
+    if (have("shellcheck")) {
+        cmd = xasprintf("shellcheck -s bash -S warning %s", path);
+        if (run_quiet(cmd) != 0)
+            assert_int_equal(system(cmd), 0);
+        free(cmd);
+    }
+    free(path);
     if (have("terraform")) {
         path = xasprintf("%s/main.tf", dir);
         cmd = xasprintf("terraform fmt -check -diff %s", path);
@@ -329,7 +335,7 @@ static void deny_document(void **state)
     assert_non_null(e);
     assert_null(e->frag[BL_CFN]);
     assert_non_null(e->note[BL_CFN].en);
-    assert_non_null(strstr(e->frag[BL_CLI], "for vpc in 'vpc-0a1b2c3d'; do"));
+    assert_non_null(strstr(e->frag[BL_CLI], "vpcs=('vpc-0a1b2c3d')\nfor vpc in \"${vpcs[@]}\"; do"));
     assert_non_null(strstr(e->frag[BL_CLI], "--vpc-endpoint-type Gateway \\\n        --service-name "
                                             "\"com.amazonaws.$HOME_REGION.s3\""));
     assert_non_null(strstr(e->frag[BL_CLI], "com.amazonaws.$HOME_REGION.dynamodb"));
@@ -337,6 +343,11 @@ static void deny_document(void **state)
         strstr(e->frag[BL_CLI], "--service-name \"com.amazonaws.$HOME_REGION.kms\" --subnet-ids"));
     assert_non_null(strstr(e->frag[BL_CLI], "# iam: a global service without VPC endpoints"));
     assert_non_null(strstr(e->frag[BL_TF], "resource \"aws_vpc_endpoint\" \"sep_vpc_0a1b2c3d_s3\""));
+    assert_non_null(strstr(e->frag[BL_TF],
+                           "data \"aws_vpc_endpoint_service\" \"ansim_s3\" {\n  service      = "
+                           "\"s3\"\n  service_type = \"Gateway\"\n}"));
+    assert_non_null(
+        strstr(e->frag[BL_TF], "service_name      = data.aws_vpc_endpoint_service.ansim_s3.service_name"));
     assert_non_null(strstr(p->frag[BL_TF], "data.aws_caller_identity.current.account_id == \"" ACCT "\""));
     /* the endpoints come first */
     assert_int_equal(p->nafter, 1);
