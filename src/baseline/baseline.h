@@ -91,6 +91,38 @@ void bl_values_set(struct bl_values *v, const char *name, const char *value);
 const char *bl_values_get(const struct bl_values *v, const char *name);
 void bl_values_free(struct bl_values *v);
 
+/* ---- guardrails from `ansim iam scope` (guardrails.c) ---- */
+
+/* The separated network and the account the scope was computed for. The three lists are
+ * the organisation profile's JSON arrays of strings (profile_get: separated_cidrs,
+ * separated_vpcs, separated_vpc_endpoints); NULL or "[]" for none. */
+struct bl_guard_opts {
+    const char *cidrs_json, *vpcs_json, *vpces_json;
+    int in_org;                 /* the account is in an organization: also generate an SCP */
+    const char *account_id;     /* 12 digits: the account of the scope */
+    const char *partition;      /* "aws", "aws-cn", ...; NULL: "aws" */
+    const char *const *exclude; /* principal ARNs to leave out (a break-glass role) */
+    size_t nexclude;
+};
+
+/* Guardrails for the network-separation model from a scope (iam_account_scope's JSON): for
+ * every principal not confined, a Deny of the download and destroy actions on the
+ * personal-data resources and of the grant actions on "*" that applies only outside the
+ * separated network (NotIpAddressIfExists aws:SourceIp, StringNotEqualsIfExists
+ * aws:SourceVpc / aws:SourceVpce, BoolIfExists aws:ViaAWSService false: only the keys the
+ * profile gives), as customer-managed policies (ansim-network-separation, split under IAM's
+ * 6,144-character limit) attached to each unconfined user and role of the account
+ * (service-linked roles and principals of other accounts are listed, not attached); with
+ * in_org also an SCP for the management account; and the VPC endpoints that make the denied
+ * services reachable from each separated VPC. Components (ids "guardrail.<...>", order 80,
+ * model network-separation, controls [iam.network_separation_scope]) are appended to out in
+ * all three formats, concrete (literal ARNs, quoted for YAML, HCL and shell). Nothing is
+ * appended when no principal is unconfined. Returns 0, or -1 with err: a scope that is not
+ * one, no separated network in the profile, a malformed account id, CIDR, VPC or endpoint
+ * id, or a user or role name IAM would not accept. */
+int bl_guardrails(const json_t *scope, const struct bl_guard_opts *o, struct bl_set *out, char *err,
+                  size_t errlen);
+
 /* ---- plans (plan.c) and their rendering (render*.c) ---- */
 
 /* One step of a plan: a component (greenfield, CloudFormation gap) or one failing finding's

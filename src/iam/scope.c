@@ -58,6 +58,15 @@ static int network_form(const char *c)
     for (size_t i = 0; i < sizeof forms / sizeof *forms; i++)
         if (strncasecmp(c, forms[i], strlen(forms[i])) == 0)
             return 1;
+    /* what a Deny with the ...IfExists operators leaves open (AWS's data-perimeter idiom):
+     * the key present and in the network (an absent key would be denied) */
+    static const char *const negated[] = {
+        "not (notipaddressifexists aws:sourceip ",      "not (stringnotequalsifexists aws:sourcevpc ",
+        "not (stringnotequalsifexists aws:sourcevpce ", "not (stringnotlikeifexists aws:sourcevpc ",
+        "not (stringnotlikeifexists aws:sourcevpce ",   "not (boolifexists aws:viaawsservice false)"};
+    for (size_t i = 0; i < sizeof negated / sizeof *negated; i++)
+        if (strncasecmp(c, negated[i], strlen(negated[i])) == 0)
+            return 1;
     return 0;
 }
 

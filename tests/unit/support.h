@@ -58,5 +58,6 @@ int run_trail_sigma_tests(void);
 int run_logs_tests(void);
 int run_trail_verify_tests(void);
 int run_trail_fetch_tests(void);
+int run_baseline_guard_tests(void);
 
 #endif
