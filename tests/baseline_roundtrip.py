@@ -47,6 +47,9 @@ SECRET_VALUE = "bl-app-db-password-5d2c0b"  # a Secrets Manager secret's value, 
 # against "<control_id>:<resource_id>" or a component id) -> why. They run with ANSIM_SKIP,
 # are printed as TAP comments, and their controls are not expected to pass afterwards.
 MOTO_CANNOT = {
+    "s3.account_public_access_block:*":
+        "aws s3control sends the request to ACCOUNT.<endpoint host>: the account host prefix cannot reach a "
+        "loopback endpoint (research/moto.md, S3 Control)",
 }
 
 TLS_ONLY = {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
@@ -185,18 +188,24 @@ def seed(url):
     expect += [("logs.retention", "/bl/app", "fail"), ("logs.retention", "/bl/app-seoul", "fail"),
                ("logs.retention", "/bl/audit-kept", "pass")]
 
-    # RDS: encrypted, private, managed password... but no deletion protection, no backups
-    rds = c("rds")
+    # RDS: encrypted, private... but no deletion protection, no backups, no audit log export,
+    # a password of its own. In Seoul: awscli v1 sends every rds command for us-east-1 to
+    # https://rds.amazonaws.com unless --endpoint-url is on the command line (its
+    # overridesslcommonname customization ignores AWS_ENDPOINT_URL), so it cannot reach moto there.
+    rds = c("rds", OTHER)
     rds.create_db_instance(DBInstanceIdentifier="bl-orders", DBInstanceClass="db.t3.micro", Engine="mysql",
                            MasterUsername="admin", MasterUserPassword=RDS_PASSWORD, AllocatedStorage=20,
                            StorageEncrypted=True, PubliclyAccessible=False, BackupRetentionPeriod=0,
                            DeletionProtection=False)
     expect.append(("rds.backup_and_deletion_protection", "bl-orders", "fail"))
+    expect.append(("rds.audit_logs", "bl-orders", "fail"))
+    expect.append(("rds.managed_master_password", "bl-orders", "fail"))
     expect.append(("rds.storage_encrypted", "bl-orders", "pass"))
     expect.append(("rds.public_access", "bl-orders", "pass"))
 
-    # a secret whose value must not leak either
+    # a secret without rotation, whose value must not leak either
     c("secretsmanager").create_secret(Name="bl-app-db", SecretString=SECRET_VALUE)
+    expect.append(("secretsmanager.rotation", "bl-app-db", "fail"))
     return expect, secrets + [RDS_PASSWORD, SECRET_VALUE]
 
 
@@ -258,6 +267,118 @@ def run(ansim, url, tmp):
     wrong = [f"{cid} {rid}: want {want}, got {', '.join(sorted(before.get((cid, rid), []))) or 'no finding'}"
              for cid, rid, want in expect if want not in before.get((cid, rid), set())]
     ok(not wrong, f"the scan before shows every planted status ({len(expect)})", "\n".join(wrong))
+
+    # -- the gap-mode script
+    out = os.path.join(tmp, "out")
+    t0 = time.time()
+    r = subprocess.run([ansim, "baseline", "--endpoint-url", url, "--region", ",".join(REGIONS), "--model", "standard",
+                        "--format", "cli", "--live", "-o", out], capture_output=True, text=True,
+                       env=dict(os.environ, HOME=tmp, XDG_DATA_HOME=os.path.join(tmp, "xdg")), cwd=tmp)
+    script, summary_path = os.path.join(out, "standard.sh"), os.path.join(out, "summary.json")
+    if not ok(r.returncode == 0 and os.path.exists(script) and os.path.exists(summary_path),
+              f"ansim baseline --live writes standard.sh and summary.json (exit {r.returncode}, "
+              f"{time.time() - t0:.1f} s)", r.stderr[-1500:]):
+        return
+    with open(summary_path) as f:
+        summary = json.load(f)
+    with open(script) as f:
+        text = f.read()
+    steps = summary.get("steps", [])
+    auto = [st["name"] for st in steps if st.get("automated")]
+    ok(summary.get("mode") == "gap" and summary.get("model") == "standard" and auto,
+       f"summary.json: gap mode, {len(steps)} steps, {len(auto)} automated, {len(summary.get('manual', []))} manual")
+    comment("targets: " + " ".join(summary.get("targets", [])))
+
+    # static checks on the generated files
+    sh = subprocess.run(["bash", "-n", script], capture_output=True, text=True)
+    ok(sh.returncode == 0, "bash -n standard.sh is clean", sh.stderr)
+    ok(re.search(r"^set -euo pipefail$", text, re.M) is not None, "the script runs with set -euo pipefail")
+    code = [ln for ln in text.splitlines() if not ln.lstrip().startswith("#")]
+    bad = [ln for ln in code if re.search(r"\b(delete|revoke|terminate|disable|deactivate|detach|remove|stop)-[a-z]", ln)]
+    ok(not bad, "no delete-/revoke-/terminate-/disable-/detach-/remove-/stop- command outside comments",
+       "\n".join(bad))
+    leaked = [sec for sec in secrets if sec in text or sec in json.dumps(summary)]
+    ok(not leaked, f"no seeded secret in the script or the summary ({len(secrets)} checked)",
+       ", ".join(x[:4] + "..." for x in leaked))
+    planted_fail = {(cid, rid) for cid, rid, want in expect if want == "fail"}
+    step_of = {st["name"]: st for st in steps}
+    missing = [f"{cid}:{rid}" for cid, rid in sorted(planted_fail) if f"{cid}:{rid}" not in step_of]
+    ok(not missing, "every planted failure has a step (automated or manual)", "\n".join(missing))
+
+    # -- run it against moto
+    skipped = {}
+    for name in auto:
+        why = [reason for pat, reason in MOTO_CANNOT.items() if fnmatch.fnmatchcase(name, pat)]
+        if why:
+            skipped[name] = why[0]
+            comment(f"skipped (moto cannot): {name}: {why[0]}")
+    stale = [pat for pat in MOTO_CANNOT if not any(fnmatch.fnmatchcase(n, pat) for n in auto)]
+    if stale:
+        comment("MOTO_CANNOT entries matching no step of this run: " + ", ".join(stale))
+    work = os.path.join(tmp, "work")
+    os.makedirs(work)
+    state = os.path.join(tmp, "state1")
+    env = dict(os.environ, AWS_ENDPOINT_URL=url, AWS_DEFAULT_REGION=HOME, ANSIM_STATE=state,
+               ANSIM_SKIP=" ".join(skipped), HOME=tmp)
+
+    def run_script(state_file, label):
+        t = time.time()
+        p = subprocess.run(["bash", script], capture_output=True, text=True, cwd=work, stdin=subprocess.DEVNULL,
+                           env=dict(env, ANSIM_STATE=state_file), timeout=900)
+        done = open(state_file).read().split() if os.path.exists(state_file) else []
+        failed_step = next((n for n in auto if n not in done and n not in skipped), None)
+        ok(p.returncode == 0, f"{label}: exit {p.returncode} in {time.time() - t:.1f} s, "
+           f"{len(done)} steps recorded done" + (f"; stopped in step {failed_step}" if p.returncode else ""),
+           p.stderr[-2500:])
+        return p, done
+
+    p, done = run_script(state, "the script runs against moto")
+    not_run = [n for n in auto if n not in done and n not in skipped]
+    ok(p.returncode == 0 and not not_run, f"every automated step ran ({len(auto) - len(skipped)}) or was skipped "
+       f"with a reason ({len(skipped)})", "\n".join(not_run))
+
+    # -- rescan
+    findings2, r = scan(ansim, url, tmp, "after")
+    if not ok(findings2 is not None, f"the scan after exits 0 or 3 (got {r.returncode})", r.stderr[-1500:]):
+        return
+    after = statuses(findings2)
+    targets = set(summary.get("targets", []))
+    still, fixed = [], 0
+    for (cid, rid), st in sorted(before.items()):
+        if cid not in targets or "fail" not in st:
+            continue
+        name = f"{cid}:{rid}"
+        if name in skipped or name not in auto:
+            continue
+        got = after.get((cid, rid), set())
+        if got == {"pass"}:
+            fixed += 1
+        else:
+            still.append(f"{name}: {', '.join(sorted(got)) or 'no finding'}")
+    ok(not still, f"every target control passes where it failed before ({fixed} fixed, "
+       f"{len(skipped)} skipped)", "\n".join(still))
+    regressed = [f"{cid}:{rid}: {', '.join(sorted(after.get((cid, rid), set()))) or 'no finding'}"
+                 for (cid, rid), st in sorted(before.items())
+                 if st == {"pass"} and after.get((cid, rid), set()) != {"pass"}]
+    npass = sum(1 for st in before.values() if st == {"pass"})
+    ok(not regressed, f"nothing that passed before fails now ({npass} passing findings)", "\n".join(regressed))
+    new = sorted(f"{cid}:{rid}" for (cid, rid), st in after.items() if (cid, rid) not in before and "fail" in st)
+    if new:
+        comment("resources the script created that fail a control: " + ", ".join(new))
+    b_fail = sum(1 for st in before.values() if "fail" in st)
+    a_fail = sum(1 for st in after.values() if "fail" in st)
+    comment(f"failing findings: {b_fail} before, {a_fail} after")
+
+    # -- idempotent: again with the same state (nothing to do), then with a fresh state (all again)
+    p, _ = run_script(state, "a second run with the same ANSIM_STATE skips what was done")
+    ok(p.returncode == 0 and "ansim: run " not in p.stderr, "the second run ran no step again",
+       "\n".join(ln for ln in p.stderr.splitlines() if ln.startswith("ansim: run")))
+    run_script(os.path.join(tmp, "state2"), "a run with a fresh ANSIM_STATE redoes every step without error")
+    findings3, r = scan(ansim, url, tmp, "again")
+    if ok(findings3 is not None, f"the scan after the reruns exits 0 or 3 (got {r.returncode})"):
+        again = statuses(findings3)
+        worse = [f"{k[0]}:{k[1]}" for k, st in after.items() if st == {"pass"} and again.get(k) != {"pass"}]
+        ok(not worse, "the reruns changed no passing finding", "\n".join(worse))
 
 
 if __name__ == "__main__":
