@@ -49,7 +49,9 @@ int render_uses(const char *text, const struct bl_param *prm, enum bl_format f)
     if (!text)
         return 0;
     switch (f) {
-    case BL_CFN: return has_word(text, NULL, prm->cfn);
+    case BL_CFN: /* a reference, not a property that happens to share the name */
+        return has_word(text, "!Ref ", prm->cfn) || has_word(text, "Ref: ", prm->cfn) ||
+               has_word(text, "${", prm->cfn);
     case BL_TF: return has_word(text, "var.", prm->tf);
     default: return has_word(text, "$", prm->sh) || has_word(text, "${", prm->sh);
     }

@@ -11,6 +11,7 @@
  * files (or one file to stdout) for a person to review.
  */
 #include <ctype.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,8 @@ struct bl_opts {
     int live, list;
     const char **sets;
     size_t nsets;
+    const char **exclude; /* --exclude-principal ARN: left out of the guardrails */
+    size_t nexclude;
 };
 
 static int usage_error(const char *msg, const char *arg)
@@ -66,6 +69,9 @@ static int parse_args(int argc, char **argv, struct bl_opts *o)
         } else if ((v = opt_value(argc, argv, &i, "--set", &bad))) {
             o->sets = xrealloc(o->sets, (o->nsets + 1) * sizeof *o->sets);
             o->sets[o->nsets++] = v;
+        } else if ((v = opt_value(argc, argv, &i, "--exclude-principal", &bad))) {
+            o->exclude = xrealloc(o->exclude, (o->nexclude + 1) * sizeof *o->exclude);
+            o->exclude[o->nexclude++] = v;
         } else if (bad) {
             return -1;
         } else if (strcmp(argv[i], "--live") == 0) {
@@ -302,6 +308,54 @@ static void list_components(const struct bl_set *s, enum bl_model m, enum lang l
     }
 }
 
+/* The network-separation guardrails for the scanned account (iam scope), added to set.
+ * 0, or -1 after printing the error. */
+static int add_guardrails(const struct global_opts *g, const struct bl_opts *o, struct inventory *inv,
+                          struct bl_set *set)
+{
+    char err[ERRLEN] = "";
+    struct iam_account *a = inv_iam_account(inv, err, sizeof err);
+    if (!a) {
+        log_err("%s", err);
+        return -1;
+    }
+    struct profile dflt;
+    profile_init(&dflt);
+    const struct profile *prof = g->org ? g->org : &dflt;
+    json_t *scope = iam_account_scope(a, prof->pii_key, prof->pii_value, NULL, 0, err, sizeof err);
+    int rc = -1;
+    if (!scope) {
+        log_err("%s", err);
+    } else {
+        sqlite3_stmt *st = NULL;
+        int in_org = 0;
+        if (sqlite3_prepare_v2(inv_db(inv), "SELECT EXISTS (SELECT 1 FROM aws_organizations_policy_path)", -1,
+                               &st, NULL) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW)
+            in_org = sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+        struct bl_guard_opts go = {profile_get(prof, "separated_cidrs")->value,
+                                   profile_get(prof, "separated_vpcs")->value,
+                                   profile_get(prof, "separated_vpc_endpoints")->value,
+                                   in_org,
+                                   inv_account_id(inv),
+                                   inv_partition(inv),
+                                   o->exclude,
+                                   o->nexclude};
+        long unconfined =
+            (long)json_integer_value(json_object_get(json_object_get(scope, "summary"), "unconfined"));
+        if (bl_guardrails(scope, &go, set, err, sizeof err) == 0)
+            rc = 0;
+        else if (unconfined > 0)
+            log_err("%s", err);
+        else /* nobody to confine: no network needed */
+            rc = 0;
+        json_decref(scope);
+    }
+    profile_free(&dflt);
+    return rc;
+}
+
 /* Write every file under dir (temporary name, then rename), scripts executable. */
 static int write_files(const char *dir, const struct bl_file *f, size_t n, const json_t *summary)
 {
@@ -347,6 +401,7 @@ int cmd_baseline(int argc, char **argv, const struct global_opts *g)
     struct bl_opts o;
     if (parse_args(argc, argv, &o)) {
         free(o.sets);
+        free(o.exclude);
         return EXIT_USAGE;
     }
     char err[ERRLEN] = "";
@@ -371,13 +426,23 @@ int cmd_baseline(int argc, char **argv, const struct global_opts *g)
         rc = EXIT_USAGE;
         goto out;
     }
-    if (bl_load_builtin(&set, err, sizeof err) || bl_finalize(&set, err, sizeof err)) {
+    if (bl_load_builtin(&set, err, sizeof err)) {
         log_err("%s", err);
         goto out;
     }
     if (load_catalogue(&cat, NULL, 0))
         goto out;
     have_cat = 1;
+    if (plan.gap && !o.list) {
+        if (scan_account(g, &o, &cat, &inv, &res))
+            goto out;
+        if (plan.model == BL_NETSEP && add_guardrails(g, &o, inv, &set))
+            goto out;
+    }
+    if (bl_finalize(&set, err, sizeof err)) {
+        log_err("%s", err);
+        goto out;
+    }
     for (size_t i = 0; i < set.n; i++) /* a component promising a control that does not exist is a bug */
         for (size_t k = 0; k < set.c[i].ncontrols; k++)
             if (!cat_control(&cat, set.c[i].controls[k])) {
@@ -390,8 +455,6 @@ int cmd_baseline(int argc, char **argv, const struct global_opts *g)
         goto out;
     }
     if (plan.gap) {
-        if (scan_account(g, &o, &cat, &inv, &res))
-            goto out;
         plan.account_id = xstrdup(inv_account_id(inv) ? inv_account_id(inv) : "");
         plan.source = o.snapshot ? xasprintf("snapshot %s", o.snapshot) : xstrdup("live account");
         if (!plan.nregions)
@@ -442,5 +505,6 @@ out:
     if (have_cat)
         cat_free(&cat);
     free(o.sets);
+    free(o.exclude);
     return rc;
 }
