@@ -83,6 +83,18 @@ static int guarded(const struct bl_set *s, const char *control)
     return 0;
 }
 
+/* remediation_render() writes <name> for a value it could not fill in (unknown, or unsafe to
+ * paste): such a fix cannot run as it is */
+static const char *unfilled(const char *fix)
+{
+    for (const char *p = fix ? strchr(fix, '<') : NULL; p; p = strchr(p + 1, '<')) {
+        size_t n = strspn(p + 1, "abcdefghijklmnopqrstuvwxyz_");
+        if (n && p[1 + n] == '>')
+            return p;
+    }
+    return NULL;
+}
+
 static void finding_step(struct bl_plan *p, const struct finding *f)
 {
     struct bl_step st;
@@ -104,6 +116,14 @@ static void finding_step(struct bl_plan *p, const struct finding *f)
         st.manual.ko =
             xstrdup("사람이 직접 해야 하는 조치입니다(판단, 장치 등록, 로그인 또는 이전 작업). 아래 명령은 "
                     "작업을 돕고 확인합니다");
+        st.held = xstrdup(fix);
+    } else if (fix && unfilled(fix)) {
+        const char *u = unfilled(fix);
+        size_t n = strcspn(u, ">") + 1;
+        st.manual.en = xasprintf(
+            "the fix needs a value ansim could not fill in (%.*s); fill it in, then run it", (int)n, u);
+        st.manual.ko =
+            xasprintf("ansim이 채우지 못한 값(%.*s)이 있습니다. 값을 채운 뒤 실행하십시오", (int)n, u);
         st.held = xstrdup(fix);
     } else if (!fix) {
         st.manual.en =
