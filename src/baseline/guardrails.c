@@ -27,6 +27,7 @@
 #include "../iam/iam.h"
 #include "../util/util.h"
 #include "baseline.h"
+#include "render_int.h"
 
 #define MANAGED_LIMIT 6144 /* IAM: characters of a managed policy, whitespace not counted */
 #define SCP_LIMIT                                                                                            \
@@ -516,17 +517,6 @@ static json_t *pack(struct guard *g, json_t *stmts, size_t limit, int scp)
 
 /* ---- quoting ---- */
 
-static void sh_quote(struct strbuf *sb, const char *s)
-{
-    sb_putc(sb, '\'');
-    for (; *s; s++)
-        if (*s == '\'')
-            sb_puts(sb, "'\\''");
-        else
-            sb_putc(sb, *s);
-    sb_putc(sb, '\'');
-}
-
 /* A YAML double-quoted scalar (the input is printable ASCII: only " and \ need escapes). */
 static void yaml_quote(struct strbuf *sb, const char *s)
 {
@@ -551,14 +541,6 @@ static void hcl_template_escape(struct strbuf *sb, const char *s, int quoted)
     }
 }
 
-static void hcl_quote(struct strbuf *sb, const char *s)
-{
-    sb_putc(sb, '"');
-    hcl_template_escape(sb, s, 1);
-    sb_putc(sb, '"');
-}
-
-/* A Terraform label from free text: [a-z0-9_], unique among used. */
 static char *tf_label(json_t *used, const char *prefix, const char *s)
 {
     struct strbuf sb;
@@ -847,7 +829,7 @@ static char *policy_tf(const struct guard *g, const json_t *docs)
             sb_printf(&sb, "\nresource \"aws_iam_%s_policy_attachment\" \"%s\" {\n",
                       g->p[k].role ? "role" : "user", al);
             sb_puts(&sb, g->p[k].role ? "  role       = " : "  user       = ");
-            hcl_quote(&sb, g->p[k].name);
+            bl_hcl_quote(&sb, g->p[k].name);
             sb_printf(&sb, "\n  policy_arn = aws_iam_policy.%s.arn\n}\n", label);
             free(pfx);
             free(al);
@@ -896,7 +878,7 @@ static char *policy_cli(const struct guard *g, const json_t *docs)
         for (size_t k = 0; k < g->np; k++) {
             sb_printf(&sb, "aws iam attach-%s-policy --%s-name ", g->p[k].role ? "role" : "user",
                       g->p[k].role ? "role" : "user");
-            sh_quote(&sb, g->p[k].name);
+            bl_sh_quote(&sb, g->p[k].name);
             sb_puts(&sb, " --policy-arn \"$policy_arn\"\n");
         }
         free(body);
@@ -1209,7 +1191,7 @@ static char *endpoints_cli(const struct guard *g, const json_t *plan, const json
     {
         if (i)
             sb_putc(&sb, ' ');
-        sh_quote(&sb, json_string_value(x));
+        bl_sh_quote(&sb, json_string_value(x));
     }
     sb_puts(&sb,
             ")\nfor vpc in \"${vpcs[@]}\"; do\n"

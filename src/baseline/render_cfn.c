@@ -38,7 +38,7 @@ static int put_param(struct strbuf *sb, const struct bl_param *prm, const char *
     if (!value)
         return 0;
     if (strcmp(prm->type, "number") == 0) {
-        if (!*value || strspn(value, "0123456789") != strlen(value)) {
+        if (!bl_whole_number(value)) {
             snprintf(err, errlen, "parameter %s: %s is not a whole number", prm->tf, value);
             return -1;
         }

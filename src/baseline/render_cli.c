@@ -16,18 +16,6 @@
 #include "baseline.h"
 #include "render_int.h"
 
-/* s as one single-quoted shell word */
-static void sh_quote(struct strbuf *sb, const char *s)
-{
-    sb_putc(sb, '\'');
-    for (; *s; s++)
-        if (*s == '\'')
-            sb_puts(sb, "'\\''");
-        else
-            sb_putc(sb, *s);
-    sb_putc(sb, '\'');
-}
-
 /* a comment line: control characters become spaces */
 static void comment(struct strbuf *sb, const char *a, const char *b)
 {
@@ -46,12 +34,12 @@ static int put_param(struct strbuf *sb, const struct bl_param *prm, const char *
     if (!value) {
         sb_printf(sb, "if [ -z \"${%s:-}\" ]; then\n  echo ", prm->sh);
         char *msg = xasprintf("set %s: %s", prm->sh, prm->desc_en);
-        sh_quote(sb, msg);
+        bl_sh_quote(sb, msg);
         free(msg);
         sb_puts(sb, " >&2\n  exit 2\nfi\n");
         return 0;
     }
-    if (strcmp(prm->type, "number") == 0 && (!*value || strspn(value, "0123456789") != strlen(value))) {
+    if (strcmp(prm->type, "number") == 0 && !bl_whole_number(value)) {
         snprintf(err, errlen, "parameter %s: %s is not a whole number", prm->tf, value);
         return -1;
     }
@@ -63,11 +51,11 @@ static int put_param(struct strbuf *sb, const struct bl_param *prm, const char *
         sb_init(&j);
         for (size_t i = 0; i < n; i++)
             sb_printf(&j, "%s%s", i ? " " : "", v[i]);
-        sh_quote(sb, j.len ? j.buf : "");
+        bl_sh_quote(sb, j.len ? j.buf : "");
         sb_free(&j);
         render_list_free(v, n);
     } else {
-        sh_quote(sb, value);
+        bl_sh_quote(sb, value);
     }
     sb_puts(sb, "; fi\n");
     return 0;
@@ -148,7 +136,7 @@ static void put_step(struct strbuf *sb, const struct bl_step *st, size_t n)
     if (st->regional)
         sb_puts(sb, "done\n");
     sb_puts(sb, "}\nansim_run ");
-    sh_quote(sb, st->name);
+    bl_sh_quote(sb, st->name);
     sb_printf(sb, " step_%zu\n", n);
 }
 
@@ -165,7 +153,7 @@ char *render_cli(const struct bl_plan *p, const char *account, char *err, size_t
     const char *home = p->nregions ? p->regions[0] : "ap-northeast-2";
     comment(&sb, "Region for the account's global resources (trail, buckets, keys)", NULL);
     sb_puts(&sb, "if [ -z \"${HOME_REGION+x}\" ]; then HOME_REGION=");
-    sh_quote(&sb, home);
+    bl_sh_quote(&sb, home);
     sb_puts(&sb, "; fi\n");
     for (size_t k = 0; k < bl_nparams; k++)
         if (render_file_uses(p, account, &bl_params[k]) &&

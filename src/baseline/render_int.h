@@ -23,6 +23,12 @@ void render_header(struct strbuf *sb, const struct bl_plan *p, const char *accou
 char **render_list(const char *value, size_t *n);
 void render_list_free(char **v, size_t n);
 
+/* quote.c: s as one single-quoted shell word; as an HCL quoted string (escapes, and ${ / %{
+ * doubled so no template expression survives); is s a whole number (at most 9 digits)? */
+void bl_sh_quote(struct strbuf *sb, const char *s);
+void bl_hcl_quote(struct strbuf *sb, const char *s);
+int bl_whole_number(const char *s);
+
 /* The renderers: the text of the file for account (NULL, "security" or "service"), or NULL
  * with err. */
 char *render_cfn(const struct bl_plan *p, const char *account, char *err, size_t errlen);

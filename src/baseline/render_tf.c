@@ -15,36 +15,17 @@
 #include "baseline.h"
 #include "render_int.h"
 
-/* s as an HCL quoted string: escapes, and ${ / %{ so no template expression reaches it */
-static void hcl_string(struct strbuf *sb, const char *s)
-{
-    sb_putc(sb, '"');
-    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-        if (*c == '"' || *c == '\\')
-            sb_printf(sb, "\\%c", *c);
-        else if (*c == '\n')
-            sb_puts(sb, "\\n");
-        else if (*c < 0x20)
-            sb_printf(sb, "\\u%04x", *c);
-        else if ((*c == '$' || *c == '%') && c[1] == '{')
-            sb_printf(sb, "%c%c", *c, *c);
-        else
-            sb_putc(sb, (char)*c);
-    }
-    sb_putc(sb, '"');
-}
-
 static int put_variable(struct strbuf *sb, const struct bl_param *prm, const char *value, char *err,
                         size_t errlen)
 {
     int list = strcmp(prm->type, "list") == 0, num = strcmp(prm->type, "number") == 0;
     sb_printf(sb, "\nvariable \"%s\" {\n  description = ", prm->tf);
-    hcl_string(sb, prm->desc_en);
+    bl_hcl_quote(sb, prm->desc_en);
     sb_printf(sb, "\n  type        = %s\n", list ? "list(string)" : num ? "number" : "string");
     if (value) {
         sb_puts(sb, "  default     = ");
         if (num) {
-            if (!*value || strspn(value, "0123456789") != strlen(value)) {
+            if (!bl_whole_number(value)) {
                 snprintf(err, errlen, "parameter %s: %s is not a whole number", prm->tf, value);
                 return -1;
             }
@@ -56,12 +37,12 @@ static int put_variable(struct strbuf *sb, const struct bl_param *prm, const cha
             for (size_t i = 0; i < n; i++) {
                 if (i)
                     sb_puts(sb, ", ");
-                hcl_string(sb, v[i]);
+                bl_hcl_quote(sb, v[i]);
             }
             sb_putc(sb, ']');
             render_list_free(v, n);
         } else {
-            hcl_string(sb, value);
+            bl_hcl_quote(sb, value);
         }
         sb_putc(sb, '\n');
     }

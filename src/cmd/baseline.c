@@ -163,7 +163,8 @@ static int apply_value(struct bl_values *v, const char *name, const json_t *val,
         fprintf(stderr, "ansim baseline: %s: %s: must be one value, not a list\n", origin, name);
         return -1;
     }
-    if (strcmp(prm->type, "number") == 0 && (!*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 9)) {
+    if (strcmp(prm->type, "number") == 0 &&
+        (!*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 9)) { /* as bl_whole_number */
         fprintf(stderr, "ansim baseline: %s: %s: \"%s\" is not a whole number\n", origin, name, s);
         return -1;
     }
