@@ -32,12 +32,13 @@ static const struct {
     {"history", cmd_history},   {"version", cmd_version},
     {"iam", cmd_iam},           {"help", cmd_help},
     {"init", cmd_init},         {"trail", cmd_trail},
+    {"baseline", cmd_baseline},
 };
 
 /* Commands whose findings depend on the organisation profile. */
 static int uses_profile(const char *name)
 {
-    return !strcmp(name, "scan") || !strcmp(name, "iam") || !strcmp(name, "trail");
+    return !strcmp(name, "scan") || !strcmp(name, "iam") || !strcmp(name, "trail") || !strcmp(name, "baseline");
 }
 
 const char *opt_value(int argc, char **argv, int *i, const char *name, int *bad)

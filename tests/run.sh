@@ -89,6 +89,9 @@ echo "== remediation filled in for failing fixtures: bash -n, terraform fmt -che
 python3 tests/remediation.py "$build/ansim" 2>&1 | tee "$out/remediation.log"
 count_tap "$out/remediation.log" remediation.py
 
+echo "== baseline: every model in every format through cfn-lint / terraform fmt / bash -n ($build)"
+python3 tests/baseline.py "$build/ansim" 2>&1 | tee "$out/baseline.log"; count_tap "$out/baseline.log" baseline.py
+
 echo "== every control live against a seeded moto account ($build)"
 tests/coverage.sh "$build/ansim" 2>&1 | tee "$out/coverage.log"
 count_tap "$out/coverage.log" coverage.sh

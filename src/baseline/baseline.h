@@ -36,18 +36,18 @@ struct bl_text {
 
 /* One piece of a model (see the top of this file and docs/baseline.md for the YAML). */
 struct bl_component {
-    char *id;          /* "detect.cloudtrail" */
-    char *source;      /* the file it came from, for messages */
-    unsigned models;   /* 1u << enum bl_model */
-    int order;         /* dependency rank: lower comes first */
-    char **after;      /* ids that must come before it when both are in one output */
+    char *id;        /* "detect.cloudtrail" */
+    char *source;    /* the file it came from, for messages */
+    unsigned models; /* 1u << enum bl_model */
+    int order;       /* dependency rank: lower comes first */
+    char **after;    /* ids that must come before it when both are in one output */
     size_t nafter;
-    char *account;     /* shared model: "security" or "service"; NULL: the only/every account */
-    int regional;      /* repeated for every region (cli: a loop; terraform: one copy per region) */
+    char *account; /* shared model: "security" or "service"; NULL: the only/every account */
+    int regional;  /* repeated for every region (cli: a loop; terraform: one copy per region) */
     struct bl_text title, what;
     char **controls; /* control ids it makes pass */
     size_t ncontrols;
-    char *frag[BL__NFORMATS]; /* NULL: not expressible in that format (the output says so) */
+    char *frag[BL__NFORMATS];          /* NULL: not expressible in that format (the output says so) */
     struct bl_text note[BL__NFORMATS]; /* why not, or what to do by hand; may be NULL */
 };
 
@@ -59,8 +59,7 @@ struct bl_set {
 /* The bundled components (baselines/ compiled in). 0, or -1 with err naming file:key. */
 int bl_load_builtin(struct bl_set *s, char *err, size_t errlen);
 /* One YAML document (name for messages) appended to s. 0 or -1 with err. */
-int bl_load_yaml(struct bl_set *s, const char *name, const char *buf, size_t len, char *err,
-                 size_t errlen);
+int bl_load_yaml(struct bl_set *s, const char *name, const char *buf, size_t len, char *err, size_t errlen);
 /* Check references (after ids exist, no cycles), sort into dependency order (stable:
  * order, then id). 0 or -1 with err. */
 int bl_finalize(struct bl_set *s, char *err, size_t errlen);
@@ -91,5 +90,70 @@ struct bl_values {
 void bl_values_set(struct bl_values *v, const char *name, const char *value);
 const char *bl_values_get(const struct bl_values *v, const char *name);
 void bl_values_free(struct bl_values *v);
+
+/* ---- plans (plan.c) and their rendering (render*.c) ---- */
+
+/* One step of a plan: a component (greenfield, CloudFormation gap) or one failing finding's
+ * remediation (cli and terraform gap). */
+struct bl_step {
+    char *name;    /* component id, or "control.id:resource-id" */
+    char *account; /* shared model: "security" | "service"; NULL: every file */
+    int regional;
+    struct bl_text title, what;
+    char **controls; /* what it makes pass */
+    size_t ncontrols;
+    char *body;            /* the code in the plan's format; NULL: done by hand */
+    struct bl_text manual; /* when body is NULL: why, and what to do */
+    char *held;            /* when body is NULL: the code not run, shown commented out (or NULL) */
+};
+
+struct bl_plan {
+    enum bl_model model;
+    enum bl_format format;
+    int gap;          /* 0: greenfield */
+    char *source;     /* "greenfield", "snapshot FILE", "live account" */
+    char *account_id; /* gap mode: the account scanned; NULL otherwise */
+    char **regions;   /* [0]: the home region */
+    size_t nregions;
+    struct bl_values values; /* parameter defaults */
+    char generated_at[32];
+    struct bl_step *steps;
+    size_t nsteps;
+    char **notes; /* free-text lines for the header (e.g. findings left out and why) */
+    size_t nnotes;
+};
+
+/* Greenfield: a step per component of p->model (p->model, format, regions, values set by
+ * the caller; s finalized), in s's order. */
+void bl_plan_model(const struct bl_set *s, struct bl_plan *p);
+/* Gap mode: the steps that close what res (a scan of the account) found failing among the
+ * controls the model covers — for cli and terraform each failing finding's own remediation,
+ * for cloudformation the components whose controls fail account-wide; components of s whose
+ * id starts with "guardrail." (built from the account, bl_guardrails) stand in for their
+ * controls' findings. A fix that would take something away becomes a manual step. Findings
+ * left out are told in p->notes. Needs p->account_id. */
+struct scan_result;
+void bl_plan_gap(const struct bl_set *s, struct bl_plan *p, const struct scan_result *res);
+void bl_plan_add(struct bl_plan *p, struct bl_step *st); /* ownership moves */
+void bl_plan_note(struct bl_plan *p, const char *line);
+void bl_plan_free(struct bl_plan *p);
+/* Does a shell fragment remove, disable or open something (delete-*, revoke-*, ...)? Such
+ * steps are never run by generated code; NULL when not, else the offending command. */
+const char *bl_destructive(const char *cli, char *buf, size_t len);
+
+/* Does a shell fragment change anything: an AWS CLI command that is not a read (get-,
+ * describe-, list-, head-, lookup-, wait)? */
+int bl_changes(const char *cli);
+
+/* A generated file: path relative to the output directory, and its text. */
+struct bl_file {
+    char *path, *text;
+};
+/* Render p in its format: the files (caller frees with bl_files_free) and the summary
+ * (JSON: model, format, mode, files, steps, targets, manual; caller decrefs). 0, or -1 with
+ * err (a value that cannot be written safely). */
+int bl_render(const struct bl_plan *p, struct bl_file **files, size_t *nfiles, json_t **summary, char *err,
+              size_t errlen);
+void bl_files_free(struct bl_file *f, size_t n);
 
 #endif

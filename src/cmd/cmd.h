@@ -36,6 +36,7 @@ int cmd_frameworks(int argc, char **argv, const struct global_opts *g);
 int cmd_history(int argc, char **argv, const struct global_opts *g);
 int cmd_iam(int argc, char **argv, const struct global_opts *g);
 int cmd_init(int argc, char **argv, const struct global_opts *g);
+int cmd_baseline(int argc, char **argv, const struct global_opts *g);
 int cmd_trail(int argc, char **argv, const struct global_opts *g);
 /* the trail subcommands: argv[0] is the subcommand's name */
 int cmd_trail_fetch(int argc, char **argv, const struct global_opts *g);

@@ -18,6 +18,8 @@ static const char overview[] =
     "  iam can|who-can|scope  who can do what in an account; the network-separation scope\n"
     "  trail fetch|verify     copy a trail's log and digest files; prove they were not altered\n"
     "  trail hunt|report      detections over CloudTrail logs; access-review / permission-history\n"
+    "  baseline --model M     the reference architectures as code (CloudFormation, Terraform,\n"
+    "                         AWS CLI): the whole model, or only the fixes an account needs\n"
     "  init                   write the organisation profile (ansim.yaml), asking the questions\n"
     "  version                print the version\n"
     "  help [COMMAND]         this help, or a command's\n"
@@ -137,6 +139,32 @@ static const char iam_help[] =
     "  tagged ansim:pii=true by default) and whether each is confined to the separated\n"
     "  network (aws:SourceIp / SourceVpc / SourceVpce / ViaAWSService). See docs/iam.md.\n";
 
+static const char baseline_help[] =
+    "usage: ansim baseline --model standard|shared|network-separation|account\n"
+    "                      [--format cloudformation|terraform|cli] [-o DIR]\n"
+    "                      [--snapshot FILE | --live] [--set NAME=VALUE ...]\n"
+    "       ansim baseline --model M --list     the model's components and what they make pass\n"
+    "\n"
+    "  Generates a reference architecture as code for you to review and run; ansim itself\n"
+    "  applies nothing, and the code only creates or tightens (never disables, deletes or\n"
+    "  opens) and holds no secrets.\n"
+    "  models: standard (the five security areas in one account), shared (a security account\n"
+    "  plus service accounts: two files), network-separation (WorkSpaces/AppStream in private\n"
+    "  subnets, egress only through a domain allow-list, and deny guardrails from `iam scope`\n"
+    "  in gap mode), account (the day-one baseline of a new account).\n"
+    "  Greenfield (no account given): the whole model, parameterised. Gap mode (--snapshot or\n"
+    "  --live): scans first, then only the fixes for what fails, dependencies first, with the\n"
+    "  controls each step makes pass. Default format: cli (an idempotent bash script that\n"
+    "  stops on the first error and resumes where it stopped). -o DIR writes the files and\n"
+    "  summary.json; without it the one file goes to stdout.\n"
+    "  --set NAME=VALUE overrides a parameter (lists comma-separated): regions,\n"
+    "  notification_email, log_retention_days (default from the profile), vpc_cidr,\n"
+    "  private_subnet_a_cidr, private_subnet_b_cidr, firewall_subnet_cidr, public_subnet_cidr,\n"
+    "  allowed_update_domains, idp_metadata_file, idp_name, separated_cidrs, separated_vpcs,\n"
+    "  pii_tag_key, pii_tag_value, security_account_id, service_account_ids,\n"
+    "  security_vpc_cidr, transit_gateway_id, monthly_budget_usd, security_contact_name,\n"
+    "  security_contact_phone, allowed_countries. See docs/baseline.md.\n";
+
 static const char init_help[] =
     "usage: ansim init [-o FILE] [--force] [--non-interactive|--interactive]\n"
     "  Writes the organisation profile (default ./ansim.yaml): the regulation version\n"
@@ -164,6 +192,8 @@ void cmd_usage(FILE *f, const char *name)
         fputs(trail_help, f);
     else if (strcmp(name, "iam") == 0)
         fputs(iam_help, f);
+    else if (strcmp(name, "baseline") == 0)
+        fputs(baseline_help, f);
     else if (strcmp(name, "init") == 0)
         fputs(init_help, f);
     else

@@ -72,7 +72,8 @@ static int yi18n(struct yctx *y, struct fy_node *map, const char *field, struct 
     struct fy_node_pair *p;
     while ((p = fy_node_mapping_iterate(n, &it))) {
         const char *k = fy_node_get_scalar0(fy_node_pair_key(p));
-        if (!k || (strcmp(k, "en") && strcmp(k, "ko") && strcmp(k, "cli") && strcmp(k, "terraform")))
+        if (!k || (strcmp(k, "en") && strcmp(k, "ko") && strcmp(k, "cli") && strcmp(k, "terraform") &&
+                   strcmp(k, "automatic")))
             return yfail(y, field, "unknown language key (use `en` and `ko`)");
     }
     char sub[64];
@@ -263,6 +264,16 @@ static int parse_control(struct yctx *y, struct fy_node *root, struct control *c
         yscalar(y, fy_node_mapping_lookup_by_string(rem, "terraform", FY_NT), "remediation.terraform",
                 &c->remediation_terraform))
         return -1;
+    char *automatic = NULL;
+    if (yscalar(y, fy_node_mapping_lookup_by_string(rem, "automatic", FY_NT), "remediation.automatic",
+                &automatic))
+        return -1;
+    if (automatic && strcmp(automatic, "true") != 0 && strcmp(automatic, "false") != 0) {
+        free(automatic);
+        return yfail(y, "remediation.automatic", "must be true or false");
+    }
+    c->remediation_by_hand = automatic && strcmp(automatic, "false") == 0;
+    free(automatic);
     struct fy_node *fw = fy_node_mapping_lookup_by_string(root, "frameworks", FY_NT);
     if (fw) {
         if (!fy_node_is_mapping(fw))

@@ -43,6 +43,8 @@ struct control {
     char *id;
     struct i18n title, rationale, remediation;
     char *remediation_cli, *remediation_terraform;
+    int remediation_by_hand; /* remediation.automatic: false — the fix needs a person (root's MFA
+                                device, a user's own MFA, ...): its commands only help or check */
     enum severity severity;
     enum area area;
     char *resource_type;

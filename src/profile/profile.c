@@ -65,6 +65,7 @@ void profile_free(struct profile *p)
     free(p->cidrs);
     free(p->vpcs);
     free(p->vpc_endpoints);
+    free(p->baseline);
     memset(p, 0, sizeof *p);
 }
 
@@ -375,6 +376,59 @@ static int read_pii_tag(struct pctx *c, struct fy_node *n, struct profile *p)
     return 0;
 }
 
+/* baseline: a mapping of parameter name -> text or list of texts, kept as a JSON object;
+ * `ansim baseline` checks the names against its parameters. */
+static int read_baseline(struct pctx *c, struct fy_node *n, struct profile *p)
+{
+    if (!n || (fy_node_is_scalar(n) && fy_node_get_scalar_length(n) == 0))
+        return 0;
+    if (!fy_node_is_mapping(n))
+        return pfail(c, n, "baseline",
+                     "must be a mapping of parameter names to values (see docs/baseline.md)");
+    json_t *obj = json_object();
+    void *it = NULL;
+    struct fy_node_pair *kv;
+    while ((kv = fy_node_mapping_iterate(n, &it))) {
+        size_t len, vl;
+        const char *k = scalar(fy_node_pair_key(kv), &len);
+        struct fy_node *v = fy_node_pair_value(kv);
+        char *key = k ? xstrndup(k, len) : NULL;
+        json_t *val = NULL;
+        const char *s = scalar(v, &vl);
+        if (s) {
+            val = json_stringn(s, vl);
+        } else if (v && fy_node_is_sequence(v)) {
+            val = json_array();
+            void *it2 = NULL;
+            struct fy_node *e;
+            while ((e = fy_node_sequence_iterate(v, &it2))) {
+                const char *es = scalar(e, &vl);
+                if (!es) {
+                    json_decref(val);
+                    val = NULL;
+                    break;
+                }
+                json_array_append_new(val, json_stringn(es, vl));
+            }
+        }
+        if (!key || !val) {
+            char *msg = xasprintf("baseline.%s", key ? key : "?");
+            int rc = pfail(c, v ? v : fy_node_pair_key(kv), msg, "must be a text value or a list of them");
+            free(msg);
+            free(key);
+            json_decref(val);
+            json_decref(obj);
+            return rc;
+        }
+        json_object_set_new(obj, key, val);
+        free(key);
+    }
+    free(p->baseline);
+    p->baseline = json_dumps(obj, JSON_COMPACT);
+    json_decref(obj);
+    return 0;
+}
+
 static int read_root(struct pctx *c, struct fy_node *root, struct profile *p)
 {
     if (!root || (fy_node_is_scalar(root) && fy_node_get_scalar_length(root) == 0))
@@ -414,11 +468,14 @@ static int read_root(struct pctx *c, struct fy_node *root, struct profile *p)
             rc = read_pii_tag(c, v, p);
         else if (k && is(k, len, "separated_network"))
             rc = read_network(c, v, p);
+        else if (k && is(k, len, "baseline"))
+            rc = read_baseline(c, v, p);
         else {
             char *key = k ? xstrndup(k, len) : xstrdup("?");
             rc = pfail(c, fy_node_pair_key(kv), key,
                        "unknown key (expected regulation, data_subjects, daily_users, ict_revenue_krw, "
-                       "unique_identifiers, sensitive_data, telecom_carrier, pii_tag, separated_network)");
+                       "unique_identifiers, sensitive_data, telecom_carrier, pii_tag, separated_network, "
+                       "baseline)");
             free(key);
         }
         if (rc)

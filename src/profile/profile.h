@@ -36,7 +36,8 @@ struct profile {
     long long data_subjects, daily_users, ict_revenue_krw;   /* -1: unknown */
     int unique_identifiers, sensitive_data, telecom_carrier; /* enum profile_tri */
     char *pii_key, *pii_value;                               /* default ansim:pii = true */
-    char *cidrs, *vpcs, *vpc_endpoints;           /* the separated network: JSON arrays of strings */
+    char *cidrs, *vpcs, *vpc_endpoints; /* the separated network: JSON arrays of strings */
+    char *baseline; /* `baseline:` parameters for ansim baseline: a JSON object text, or NULL */
     struct profile_param params[PROFILE_NPARAMS]; /* derived (profile.c: derive) */
 };
 

@@ -113,5 +113,6 @@ int main(void)
     failed += run_trail_fetch_tests();
     failed += run_trail_report_tests();
     failed += run_trail_sigma_tests();
+    failed += run_baseline_tests();
     return failed ? 1 : 0;
 }

@@ -53,6 +53,7 @@ int run_detect_tests(void);
 int run_sepnet_tests(void);
 int run_trail_scan_tests(void);
 int run_trail_report_tests(void);
+int run_baseline_tests(void);
 int run_trail_sigma_tests(void);
 int run_logs_tests(void);
 int run_trail_verify_tests(void);
