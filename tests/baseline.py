@@ -151,6 +151,35 @@ def main():
                 if any(f[0] == c for f in failing):
                     ok(c in manual, f"gap {snap}: {c} is listed for a person, not run")
 
+        # network separation in gap mode: deny guardrails from iam scope, confined to the profile's network
+        path = os.path.join(ROOT, "examples", "startup-v0.1.json")
+        out = os.path.join(tmp, "ns-guard")
+        r = run([ansim, *base, "baseline", "--model", "network-separation", "--snapshot", path, "-o", out], env)
+        summary = json.load(open(os.path.join(out, "summary.json"))) if r.returncode == 0 else {"steps": []}
+        manual = [s for s in summary["steps"] if s["name"] == "guardrail.network_separation_policy"]
+        ok(r.returncode == 0 and manual and not manual[0]["automated"] and "separated_network" in manual[0]["why"],
+           "network-separation gap without a separated network: the guardrail is a manual step saying what to set",
+           r.stderr)
+        nsprof = os.path.join(tmp, "ns.yaml")
+        with open(nsprof, "w") as f:
+            f.write("separated_network:\n  cidrs: [203.0.113.0/24]\n  vpcs: [vpc-0a1b2c3d4e5f60718]\n")
+        for fmt in FORMATS:
+            out = os.path.join(tmp, f"ns-guard-{fmt}")
+            r = run([ansim, *base, "--profile-file", nsprof, "baseline", "--model", "network-separation",
+                     "--format", fmt, "--snapshot", path, "-o", out], env)
+            if not ok(r.returncode == 0, f"network-separation gap {fmt} with a separated network: exit 0", r.stderr):
+                continue
+            summary = json.load(open(os.path.join(out, "summary.json")))
+            guard = [s for s in summary["steps"] if s["name"] == "guardrail.network_separation_policy"]
+            ok(guard and guard[0]["automated"] and "iam.network_separation_scope" in summary["targets"],
+               f"network-separation gap {fmt}: the deny guardrail is a step that makes the scope control pass")
+            text = open(os.path.join(out, summary["files"][0])).read()
+            ok("203.0.113.0/24" in text and "vpc-0a1b2c3d4e5f60718" in text and "aws:SourceIp" in text,
+               f"network-separation gap {fmt}: the deny is confined to the profile's CIDR and VPC")
+            ok(not any(s["name"].startswith("iam.network_separation_scope:") for s in summary["steps"]),
+               f"network-separation gap {fmt}: the guardrail replaces the per-principal fixes")
+            check_files(out, summary, fmt, f"network-separation gap {fmt}", env, tf, cfnlint)
+
         # usage errors: one line, exit 2
         for args, what in [([], "no --model"), (["--model", "big"], "an unknown model"),
                            (["--model", "standard", "--format", "pulumi"], "an unknown format"),

@@ -177,6 +177,17 @@ static void cfn_gap(const struct bl_set *s, struct bl_plan *p, const struct pick
             free(name);
         }
     }
+    /* what a taken component needs comes with it (the trail's key and bucket), when the
+     * model has it: a template cannot refer to what it does not hold */
+    for (int grew = 1; grew;) {
+        grew = 0;
+        for (size_t i = 0; i < s->n; i++)
+            for (size_t j = 0; taken[i] && j < s->c[i].nafter; j++)
+                for (size_t k = 0; k < s->n; k++)
+                    if (!taken[k] && strcmp(s->c[k].id, s->c[i].after[j]) == 0 &&
+                        (s->c[k].models & (1u << p->model)) && s->c[k].frag[BL_CFN])
+                        grew = taken[k] = 1;
+    }
     struct bl_set sub = {0};
     struct bl_component *keep = xcalloc(s->n + 1, sizeof *keep);
     for (size_t i = 0; i < s->n; i++)

@@ -347,10 +347,31 @@ static int add_guardrails(const struct global_opts *g, const struct bl_opts *o, 
             (long)json_integer_value(json_object_get(json_object_get(scope, "summary"), "unconfined"));
         if (bl_guardrails(scope, &go, set, err, sizeof err) == 0)
             rc = 0;
-        else if (unconfined > 0)
-            log_err("%s", err);
-        else /* nobody to confine: no network needed */
+        else if (unconfined <= 0) /* nobody to confine: no network needed */
             rc = 0;
+        else { /* the other fixes still come; this one waits for the network to be named */
+            log_warn("%s", err);
+            struct bl_component c;
+            memset(&c, 0, sizeof c);
+            c.id = xstrdup("guardrail.network_separation_policy");
+            c.source = xstrdup("ansim iam scope");
+            c.models = 1u << BL_NETSEP;
+            c.order = 80;
+            c.title.en = xstrdup("Deny personal-data actions outside the separated network");
+            c.title.ko = xstrdup("분리된 망 밖에서의 개인정보 작업 차단");
+            c.what.en = xstrdup(err);
+            c.what.ko = xstrdup("개인정보에 접근할 수 있는 주체를 가둘 분리된 망이 프로필에 없습니다");
+            c.controls = xcalloc(2, sizeof *c.controls);
+            c.controls[c.ncontrols++] = xstrdup("iam.network_separation_scope");
+            for (int f = 0; f < BL__NFORMATS; f++) {
+                c.note[f].en = xasprintf("%s; then run ansim baseline again", err);
+                c.note[f].ko =
+                    xstrdup("ansim.yaml의 separated_network(cidrs, vpcs, vpc_endpoints)를 채운 뒤 다시 "
+                            "실행하십시오");
+            }
+            bl_set_add(set, &c);
+            rc = 0;
+        }
         json_decref(scope);
     }
     profile_free(&dflt);
