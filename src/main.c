@@ -38,7 +38,8 @@ static const struct {
 /* Commands whose findings depend on the organisation profile. */
 static int uses_profile(const char *name)
 {
-    return !strcmp(name, "scan") || !strcmp(name, "iam") || !strcmp(name, "trail") || !strcmp(name, "baseline");
+    return !strcmp(name, "scan") || !strcmp(name, "iam") || !strcmp(name, "trail") ||
+           !strcmp(name, "baseline");
 }
 
 const char *opt_value(int argc, char **argv, int *i, const char *name, int *bad)

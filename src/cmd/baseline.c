@@ -102,7 +102,9 @@ static int region_ok(const char *r)
 
 static int add_regions(struct bl_plan *p, const char *list)
 {
-    for (const char *s = list; s && *s;) {
+    if (!list)
+        return 0;
+    for (const char *s = list; *s;) {
         size_t n = strcspn(s, ", ");
         if (n) {
             char *r = xstrndup(s, n);
