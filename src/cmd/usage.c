@@ -143,6 +143,7 @@ static const char baseline_help[] =
     "usage: ansim baseline --model standard|shared|network-separation|account\n"
     "                      [--format cloudformation|terraform|cli] [-o DIR]\n"
     "                      [--snapshot FILE | --live] [--set NAME=VALUE ...]\n"
+    "                      [--exclude-principal ARN ...]\n"
     "       ansim baseline --model M --list     the model's components and what they make pass\n"
     "\n"
     "  Generates a reference architecture as code for you to review and run; ansim itself\n"
@@ -163,7 +164,10 @@ static const char baseline_help[] =
     "  allowed_update_domains, idp_metadata_file, idp_name, separated_cidrs, separated_vpcs,\n"
     "  pii_tag_key, pii_tag_value, security_account_id, service_account_ids,\n"
     "  security_vpc_cidr, transit_gateway_id, monthly_budget_usd, security_contact_name,\n"
-    "  security_contact_phone, allowed_countries. See docs/baseline.md.\n";
+    "  security_contact_phone, allowed_countries. Defaults also come from the profile's\n"
+    "  `baseline:` section.\n"
+    "  --exclude-principal ARN  network-separation gap mode: leave this principal (a\n"
+    "  break-glass role) out of the deny guardrails. See docs/baseline.md.\n";
 
 static const char init_help[] =
     "usage: ansim init [-o FILE] [--force] [--non-interactive|--interactive]\n"
