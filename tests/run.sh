@@ -99,6 +99,7 @@ count_tap "$out/coverage.log" coverage.sh
 echo "== trail fetch against moto ($build)"; python3 tests/trail_fetch.py "$build/ansim" 2>&1 | tee "$out/trail_fetch.log"; count_tap "$out/trail_fetch.log" trail_fetch.py
 echo "== trail verify s3:// against moto ($build)"; python3 tests/trail_live.py "$build/ansim" 2>&1 | tee "$out/trail_live.log"; count_tap "$out/trail_live.log" trail_live.py
 echo "== baseline round trip: a bad account in moto, the gap-mode script run against it, rescanned ($build)"; python3 tests/baseline_roundtrip.py "$build/ansim" 2>&1 | tee "$out/baseline_rt.log"; count_tap "$out/baseline_rt.log" baseline_roundtrip.py
+echo "== baseline greenfield: the account and standard models built in an empty moto account, rescanned ($build)"; python3 tests/baseline_greenfield.py "$build/ansim" 2>&1 | tee "$out/baseline_gf.log"; count_tap "$out/baseline_gf.log" baseline_greenfield.py
 if [ "$build" = build ]; then
     echo "== HTML report in headless Chromium"
     mkdir -p build/test-output
