@@ -5,7 +5,7 @@
  * other accounts), the SCP, the endpoints, hostile ARNs that cannot break out of shell,
  * YAML or HCL quoting, the split under IAM's 6,144 characters, and the round trip: the
  * policy attached in an account model makes the scope report every principal confined.
- * The fragments go through bash -n, and shellcheck / terraform fmt / cfn-lint when installed.
+ * The fragments go through bash -n, shellcheck, terraform fmt and cfn-lint (all required).
  */
 #include "support.h"
 
@@ -141,7 +141,7 @@ static void write_file(const char *path, const char *text)
 }
 
 /* bash -n of every cli fragment (as a function body), terraform fmt -check of the terraform
- * ones and cfn-lint of a template around the cloudformation ones, when those are installed. */
+ * ones and cfn-lint of a template around the cloudformation ones; a missing tool fails. */
 static void check_syntax(const struct bl_set *s)
 {
     char dir[] = "/tmp/ansim-guard-XXXXXX";
@@ -170,14 +170,20 @@ static void check_syntax(const struct bl_set *s)
     if (system(cmd) != 0)
         fail_msg("bash -n fails on:\n%s", sh.buf);
     free(cmd);
-    if (have("shellcheck")) {
+    if (!have("shellcheck"))
+        fail_msg("shellcheck is not installed: the fragments cannot be checked (scripts/install-deps; pip "
+                 "install cfn-lint)");
+    {
         cmd = xasprintf("shellcheck -s bash -S warning %s", path);
         if (run_quiet(cmd) != 0)
             assert_int_equal(system(cmd), 0);
         free(cmd);
     }
     free(path);
-    if (have("terraform")) {
+    if (!have("terraform"))
+        fail_msg("terraform is not installed: the fragments cannot be checked (scripts/install-deps; pip "
+                 "install cfn-lint)");
+    {
         path = xasprintf("%s/main.tf", dir);
         cmd = xasprintf("terraform fmt -check -diff %s", path);
         write_file(path, tf.buf);
@@ -187,7 +193,10 @@ static void check_syntax(const struct bl_set *s)
         free(path);
         free(cmd);
     }
-    if (have("cfn-lint")) {
+    if (!have("cfn-lint"))
+        fail_msg("cfn-lint is not installed: the fragments cannot be checked (scripts/install-deps; pip "
+                 "install cfn-lint)");
+    {
         path = xasprintf("%s/t.yaml", dir);
         cmd = xasprintf("cfn-lint %s", path);
         write_file(path, cfn.buf);
