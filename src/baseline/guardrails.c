@@ -4,9 +4,9 @@
  * The scope lists every principal that can download, destroy or grant access to personal
  * data, and whether each is confined to the separated network. For the unconfined ones this
  * writes, in CloudFormation, Terraform and AWS CLI form:
- *   - guardrail.network_separation_endpoints: VPC endpoints (S3 and DynamoDB gateways, the
- *     others interface endpoints with private DNS) so the separated VPCs reach the APIs the
- *     deny confines to them;
+ *   - guardrail.network_separation_endpoints (guard_endpoints.c): VPC endpoints (S3 and
+ *     DynamoDB gateways, the others interface endpoints with private DNS) so the separated
+ *     VPCs reach the APIs the deny confines to them;
  *   - guardrail.network_separation_policy: customer-managed policies with Deny statements
  *     (download and destroy actions on the personal-data resources, grant actions on "*")
  *     that hold only outside the separated network, attached to each unconfined user and role;
@@ -27,44 +27,20 @@
 #include "../iam/iam.h"
 #include "../util/util.h"
 #include "baseline.h"
+#include "guard_int.h"
 #include "render_int.h"
 
-#define MANAGED_LIMIT 6144 /* IAM: characters of a managed policy, whitespace not counted */
-#define SCP_LIMIT                                                                                            \
-    5120 /* Organizations: characters of an SCP; whitespace counts when the CLI or
-                            * an SDK sends it, so SCPs are written compact */
+/* IAM: characters of a managed policy, whitespace not counted */
+#define MANAGED_LIMIT 6144
+/* Organizations: characters of an SCP; whitespace counts when the CLI or an SDK sends it, so
+ * SCPs are written compact */
+#define SCP_LIMIT 5120
 #define POLICY_NAME "ansim-network-separation"
 #define SCP_NAME "ansim-network-separation-scp"
-#define ID_ENDPOINTS "guardrail.network_separation_endpoints"
-#define ID_POLICY "guardrail.network_separation_policy"
-#define ID_SCP "guardrail.network_separation_scp"
-#define CONTROL "iam.network_separation_scope"
 
 static const unsigned class_bits[3] = {IAM_CLASS_DOWNLOAD, IAM_CLASS_DESTROY, IAM_CLASS_GRANT};
 static const char *const class_keys[3] = {"download", "destroy", "grant"};
 static const char *const class_sids[3] = {"Download", "Destroy", "Grant"};
-
-/* An unconfined user or role of the account that a policy can be attached to. */
-struct gprincipal {
-    const char *arn; /* borrowed from the scope */
-    char *name;      /* the user or role name: the ARN's last path segment */
-    int role;
-};
-
-struct guard {
-    const struct bl_guard_opts *o;
-    const char *partition;
-    json_t *cidrs, *vpcs, *vpces; /* validated arrays of strings */
-    json_t *resources;            /* personal-data ARNs (S3 buckets also as bucket/x) */
-    json_t *actions[3];           /* per class: service -> {action: true} */
-    struct gprincipal *p;
-    size_t np;
-    json_t *skipped;   /* "ARN: why" for unconfined principals left without an attachment */
-    json_t *condition; /* the Deny's Condition: outside the separated network */
-    json_t *services;  /* every service the Deny names -> true */
-    char *err;
-    size_t errlen;
-};
 
 /* ---- checks ---- */
 
@@ -315,7 +291,7 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* The keys of an object, sorted, as a JSON array. */
-static json_t *sorted_keys(const json_t *obj)
+json_t *guard_sorted_keys(const json_t *obj)
 {
     size_t n = json_object_size(obj), i = 0;
     const char **k = xcalloc(n ? n : 1, sizeof *k);
@@ -388,14 +364,14 @@ static json_t *statements(const struct guard *g)
 {
     json_t *out = json_array();
     for (int c = 0; c < 3; c++) {
-        json_t *svcs = sorted_keys(g->actions[c]);
+        json_t *svcs = guard_sorted_keys(g->actions[c]);
         size_t i;
         json_t *sv;
         json_array_foreach(svcs, i, sv)
         {
             const char *svc = json_string_value(sv);
             char *sid = sid_of(c, svc);
-            json_array_append_new(out, deny(g, sid, sorted_keys(json_object_get(g->actions[c], svc)),
+            json_array_append_new(out, deny(g, sid, guard_sorted_keys(json_object_get(g->actions[c], svc)),
                                             c == 2 ? json_string("*") : resources_for(g, svc), 0));
             free(sid);
         }
@@ -416,9 +392,10 @@ static json_t *scp_statements(const struct guard *g)
         json_object_foreach(g->actions[c], svc, set) json_object_update(c == 2 ? grant : data, set);
     }
     if (json_object_size(data) && json_array_size(g->resources))
-        json_array_append_new(out, deny(g, "DownloadDestroy", sorted_keys(data), json_copy(g->resources), 1));
+        json_array_append_new(
+            out, deny(g, "DownloadDestroy", guard_sorted_keys(data), json_copy(g->resources), 1));
     if (json_object_size(grant))
-        json_array_append_new(out, deny(g, "Grant", sorted_keys(grant), json_string("*"), 1));
+        json_array_append_new(out, deny(g, "Grant", guard_sorted_keys(grant), json_string("*"), 1));
     json_decref(data);
     json_decref(grant);
     return out;
@@ -541,7 +518,7 @@ static void hcl_template_escape(struct strbuf *sb, const char *s, int quoted)
     }
 }
 
-static char *tf_label(json_t *used, const char *prefix, const char *s)
+char *guard_tf_label(json_t *used, const char *prefix, const char *s)
 {
     struct strbuf sb;
     sb_init(&sb);
@@ -627,7 +604,7 @@ static void yaml_value(struct strbuf *sb, const json_t *v, int indent)
 }
 
 /* Lines of text as comments ("# " prefix) at indent. */
-static void comments(struct strbuf *sb, const json_t *lines, const char *indent)
+void guard_comments(struct strbuf *sb, const json_t *lines, const char *indent)
 {
     size_t i;
     json_t *x;
@@ -667,9 +644,9 @@ static char **strv1(const char *s)
     return v;
 }
 
-static void component(struct bl_set *out, const char *id, const char *after, const char *title_en,
-                      const char *title_ko, char *what_en, char *what_ko, char *cfn, char *tf, char *cli,
-                      const char *cfn_note_en, const char *cfn_note_ko)
+void guard_component(struct bl_set *out, const char *id, const char *after, const char *title_en,
+                     const char *title_ko, char *what_en, char *what_ko, char *cfn, char *tf, char *cli,
+                     const char *cfn_note_en, const char *cfn_note_ko)
 {
     struct bl_component c;
     memset(&c, 0, sizeof c);
@@ -761,8 +738,8 @@ static char *policy_cfn(const struct guard *g, const json_t *docs)
     struct strbuf sb;
     sb_init(&sb);
     json_t *h = header_lines(g, json_array_size(docs), 0), *sk = skipped_lines(g);
-    comments(&sb, h, "");
-    comments(&sb, sk, "");
+    guard_comments(&sb, h, "");
+    guard_comments(&sb, sk, "");
     size_t i;
     json_t *d;
     json_array_foreach(docs, i, d)
@@ -801,15 +778,15 @@ static char *policy_tf(const struct guard *g, const json_t *docs)
     struct strbuf sb;
     sb_init(&sb);
     json_t *h = header_lines(g, json_array_size(docs), 0), *sk = skipped_lines(g), *used = json_object();
-    comments(&sb, h, "");
-    comments(&sb, sk, "");
+    guard_comments(&sb, h, "");
+    guard_comments(&sb, sk, "");
     size_t i;
     json_t *d;
     json_array_foreach(docs, i, d)
     {
         char name[64];
         policy_name(i, name, POLICY_NAME);
-        char *label = tf_label(used, "", name + 6); /* "network_separation", "..._2" */
+        char *label = guard_tf_label(used, "", name + 6); /* "network_separation", "..._2" */
         char *body = json_pretty(d, 4);
         sb_printf(&sb, "%sresource \"aws_iam_policy\" \"%s\" {\n", i ? "\n" : "", label);
         sb_printf(&sb, "  name        = \"%s\"\n", name);
@@ -825,7 +802,7 @@ static char *policy_tf(const struct guard *g, const json_t *docs)
         sb_puts(&sb, "    }\n  }\n}\n");
         for (size_t k = 0; k < g->np; k++) {
             char *pfx = xasprintf("%s_%s_", label, g->p[k].role ? "role" : "user");
-            char *al = tf_label(used, pfx, g->p[k].name);
+            char *al = guard_tf_label(used, pfx, g->p[k].name);
             sb_printf(&sb, "\nresource \"aws_iam_%s_policy_attachment\" \"%s\" {\n",
                       g->p[k].role ? "role" : "user", al);
             sb_puts(&sb, g->p[k].role ? "  role       = " : "  user       = ");
@@ -848,8 +825,8 @@ static char *policy_cli(const struct guard *g, const json_t *docs)
     struct strbuf sb;
     sb_init(&sb);
     json_t *h = header_lines(g, json_array_size(docs), 0), *sk = skipped_lines(g);
-    comments(&sb, h, "");
-    comments(&sb, sk, "");
+    guard_comments(&sb, h, "");
+    guard_comments(&sb, sk, "");
     sb_printf(&sb,
               "if [ \"$ACCOUNT_ID\" != '%s' ]; then\n"
               "  echo \"%s: these principals are in account %s, not $ACCOUNT_ID\" >&2\n"
@@ -898,7 +875,7 @@ static char *scp_cfn(const struct guard *g, const json_t *docs)
     struct strbuf sb;
     sb_init(&sb);
     json_t *h = header_lines(g, json_array_size(docs), 1);
-    comments(&sb, h, "");
+    guard_comments(&sb, h, "");
     sb_printf(&sb, "# %s\n", scp_note);
     size_t i;
     json_t *d;
@@ -926,7 +903,7 @@ static char *scp_tf(const struct guard *g, const json_t *docs)
     struct strbuf sb;
     sb_init(&sb);
     json_t *h = header_lines(g, json_array_size(docs), 1), *used = json_object();
-    comments(&sb, h, "");
+    guard_comments(&sb, h, "");
     sb_printf(&sb, "# %s\n", scp_note);
     size_t i;
     json_t *d;
@@ -934,7 +911,7 @@ static char *scp_tf(const struct guard *g, const json_t *docs)
     {
         char name[64];
         policy_name(i, name, SCP_NAME);
-        char *label = tf_label(used, "", name + 6);
+        char *label = guard_tf_label(used, "", name + 6);
         char *body = json_compact_line(d, 4);
         sb_printf(&sb, "%sresource \"aws_organizations_policy\" \"%s\" {\n", i ? "\n" : "", label);
         sb_printf(&sb, "  name        = \"%s\"\n", name);
@@ -960,7 +937,7 @@ static char *scp_cli(const struct guard *g, const json_t *docs)
     struct strbuf sb;
     sb_init(&sb);
     json_t *h = header_lines(g, json_array_size(docs), 1);
-    comments(&sb, h, "");
+    guard_comments(&sb, h, "");
     sb_printf(&sb, "# %s\n", scp_note);
     sb_puts(&sb, "local mgmt scp_id scp_doc\n");
     sb_puts(&sb,
@@ -1004,265 +981,6 @@ static char *scp_cli(const struct guard *g, const json_t *docs)
     return sb_detach(&sb);
 }
 
-/* ---- guardrail.network_separation_endpoints ---- */
-
-/* How the separated VPC reaches a service's API: 'g' gateway, 'i' interface, 0 none (a
- * global service) ; NULL name: unknown. */
-static const char *endpoint_of(const char *svc, char *kind)
-{
-    static const struct {
-        const char *svc, *endpoint;
-        char kind;
-    } t[] = {{"s3", "s3", 'g'},
-             {"dynamodb", "dynamodb", 'g'},
-             {"iam", NULL, 0},
-             {"kms", "kms", 'i'},
-             {"rds", "rds", 'i'},
-             {"rds-data", "rds-data", 'i'},
-             {"secretsmanager", "secretsmanager", 'i'},
-             {"ssm", "ssm", 'i'},
-             {"logs", "logs", 'i'},
-             {"sqs", "sqs", 'i'},
-             {"sns", "sns", 'i'},
-             {"kinesis", "kinesis-streams", 'i'},
-             {"firehose", "kinesis-firehose", 'i'},
-             {"glue", "glue", 'i'},
-             {"athena", "athena", 'i'},
-             {"redshift", "redshift", 'i'},
-             {"redshift-data", "redshift-data", 'i'},
-             {"elasticfilesystem", "elasticfilesystem", 'i'},
-             {"backup", "backup", 'i'},
-             {"ec2", "ec2", 'i'},
-             {"lambda", "lambda", 'i'},
-             {"ecr", "ecr.api", 'i'},
-             {"es", "es", 'i'},
-             {"sts", "sts", 'i'}};
-    for (size_t i = 0; i < sizeof t / sizeof *t; i++)
-        if (strcmp(t[i].svc, svc) == 0) {
-            *kind = t[i].kind;
-            return t[i].endpoint ? t[i].endpoint : "";
-        }
-    *kind = 0;
-    return NULL;
-}
-
-/* Comment lines about the services, and the endpoints to make: "g:s3", "i:kms", ... */
-static json_t *endpoint_plan(const struct guard *g, json_t *notes)
-{
-    json_t *plan = json_array(), *svcs = sorted_keys(g->services);
-    size_t i;
-    json_t *x;
-    json_array_foreach(svcs, i, x)
-    {
-        const char *svc = json_string_value(x);
-        char kind, *s;
-        const char *ep = endpoint_of(svc, &kind);
-        if (ep && kind) {
-            s = xasprintf("%c:%s", kind, ep);
-            json_array_append_new(plan, json_string(s));
-        } else if (ep) {
-            s = xasprintf("%s: a global service without VPC endpoints; its calls leave through the "
-                          "separated network's egress, whose addresses must be in separated_network.cidrs.",
-                          svc);
-            json_array_append_new(notes, json_string(s));
-        } else {
-            s = xasprintf("%s: no VPC endpoint known to ansim; check whether the service offers one.", svc);
-            json_array_append_new(notes, json_string(s));
-        }
-        free(s);
-    }
-    json_decref(svcs);
-    return plan;
-}
-
-static char *endpoints_tf(const struct guard *g, const json_t *plan, const json_t *notes)
-{
-    struct strbuf sb;
-    sb_init(&sb);
-    sb_puts(&sb,
-            "# VPC endpoints so the separated VPCs reach the APIs the guardrail confines to them (in the\n"
-            "# default provider's region). An endpoint the VPC already has for a service conflicts:\n"
-            "# import it (terraform import) or drop that block. Interface endpoints need the VPC's DNS\n"
-            "# support and DNS hostnames on, and accept HTTPS only from the VPC's own range.\n");
-    comments(&sb, notes, "");
-    json_t *used = json_object(), *svc_labels = json_object();
-    int interface = 0;
-    size_t i;
-    json_t *x;
-    json_array_foreach(plan, i, x)
-    {
-        const char *pl = json_string_value(x);
-        interface |= pl[0] == 'i';
-        /* the endpoint service's name as the provider knows it (partition, region) */
-        char *sl = tf_label(used, "ansim_", pl + 2);
-        sb_printf(&sb,
-                  "\ndata \"aws_vpc_endpoint_service\" \"%s\" {\n  service      = \"%s\"\n  service_type = "
-                  "\"%s\"\n}\n",
-                  sl, pl + 2, pl[0] == 'g' ? "Gateway" : "Interface");
-        json_object_set_new(svc_labels, pl, json_string(sl));
-        free(sl);
-    }
-    json_array_foreach(g->vpcs, i, x)
-    {
-        const char *vpc = json_string_value(x);
-        char *v = tf_label(used, "sep_", vpc);
-        sb_printf(&sb, "\ndata \"aws_vpc\" \"%s\" {\n  id = \"%s\"\n}\n", v, vpc);
-        sb_printf(&sb, "\ndata \"aws_route_tables\" \"%s\" {\n  vpc_id = \"%s\"\n}\n", v, vpc);
-        if (interface) {
-            sb_printf(&sb,
-                      "\ndata \"aws_subnets\" \"%s\" {\n  filter {\n    name   = \"vpc-id\"\n"
-                      "    values = [\"%s\"]\n  }\n}\n",
-                      v, vpc);
-            sb_printf(&sb,
-                      "\ndata \"aws_subnet\" \"%s\" {\n  for_each = toset(data.aws_subnets.%s.ids)\n"
-                      "  id       = each.value\n}\n",
-                      v, v);
-            sb_printf(&sb,
-                      "\nlocals {\n  # one subnet per Availability Zone, as interface endpoints require\n"
-                      "  %s_subnets = [for az, ids in { for s in data.aws_subnet.%s : s.availability_zone => "
-                      "s.id... } : ids[0]]\n}\n",
-                      v, v);
-            sb_printf(&sb,
-                      "\nresource \"aws_security_group\" \"%s_endpoints\" {\n"
-                      "  name        = \"ansim-vpc-endpoints\"\n"
-                      "  description = \"HTTPS from the separated VPC to its interface endpoints (ansim)\"\n"
-                      "  vpc_id      = \"%s\"\n\n"
-                      "  ingress {\n"
-                      "    description = \"HTTPS from inside the VPC\"\n"
-                      "    from_port   = 443\n"
-                      "    to_port     = 443\n"
-                      "    protocol    = \"tcp\"\n"
-                      "    cidr_blocks = [data.aws_vpc.%s.cidr_block]\n"
-                      "  }\n}\n",
-                      v, vpc, v);
-        }
-        size_t k;
-        json_t *e;
-        json_array_foreach(plan, k, e)
-        {
-            const char *p = json_string_value(e), *ep = p + 2;
-            const char *sl = json_string_value(json_object_get(svc_labels, p));
-            char *pfx = xasprintf("%s_", v), *el = tf_label(used, pfx, ep);
-            free(pfx);
-            sb_printf(&sb, "\nresource \"aws_vpc_endpoint\" \"%s\" {\n", el);
-            if (p[0] == 'g')
-                sb_printf(&sb,
-                          "  vpc_id            = \"%s\"\n"
-                          "  service_name      = data.aws_vpc_endpoint_service.%s.service_name\n"
-                          "  vpc_endpoint_type = \"Gateway\"\n"
-                          "  route_table_ids   = data.aws_route_tables.%s.ids\n",
-                          vpc, sl, v);
-            else
-                sb_printf(&sb,
-                          "  vpc_id              = \"%s\"\n"
-                          "  service_name        = data.aws_vpc_endpoint_service.%s.service_name\n"
-                          "  vpc_endpoint_type   = \"Interface\"\n"
-                          "  private_dns_enabled = true\n"
-                          "  subnet_ids          = local.%s_subnets\n"
-                          "  security_group_ids  = [aws_security_group.%s_endpoints.id]\n",
-                          vpc, sl, v, v);
-            sb_printf(&sb, "  tags = {\n    Name = \"ansim-%s\"\n  }\n}\n", ep);
-            free(el);
-        }
-        free(v);
-    }
-    json_decref(used);
-    json_decref(svc_labels);
-    return sb_detach(&sb);
-}
-
-static char *endpoints_cli(const struct guard *g, const json_t *plan, const json_t *notes)
-{
-    struct strbuf sb;
-    sb_init(&sb);
-    sb_puts(&sb,
-            "# VPC endpoints so the separated VPCs reach the APIs the guardrail confines to them, in\n"
-            "# $HOME_REGION. The VPC's subnets and route tables are looked up now; a service that already\n"
-            "# has an endpoint in the VPC is left as it is. Interface endpoints use private DNS (the VPC\n"
-            "# needs DNS support and DNS hostnames on) and a security group that accepts HTTPS only\n"
-            "# from the VPC's own range.\n");
-    comments(&sb, notes, "");
-    int interface = 0;
-    size_t i;
-    json_t *x;
-    json_array_foreach(plan, i, x) interface |= json_string_value(x)[0] == 'i';
-    sb_printf(&sb, "local vpcs vpc vpc_cidr route_tables%s\nvpcs=(", interface ? " subnets sg" : "");
-    json_array_foreach(g->vpcs, i, x)
-    {
-        if (i)
-            sb_putc(&sb, ' ');
-        bl_sh_quote(&sb, json_string_value(x));
-    }
-    sb_puts(&sb,
-            ")\nfor vpc in \"${vpcs[@]}\"; do\n"
-            "  vpc_cidr=$(aws ec2 describe-vpcs --region \"$HOME_REGION\" --vpc-ids \"$vpc\" "
-            "--query 'Vpcs[0].CidrBlock' --output text)\n"
-            "  route_tables=$(aws ec2 describe-route-tables --region \"$HOME_REGION\" "
-            "--filters \"Name=vpc-id,Values=$vpc\" --query 'RouteTables[].RouteTableId' --output text)\n");
-    if (interface)
-        sb_puts(&sb,
-                "  # one subnet per Availability Zone, as interface endpoints require\n"
-                "  subnets=$(aws ec2 describe-subnets --region \"$HOME_REGION\" --filters "
-                "\"Name=vpc-id,Values=$vpc\" "
-                "--query 'Subnets[].[AvailabilityZone,SubnetId]' --output text | sort -u -k1,1 | cut -f2)\n"
-                "  sg=$(aws ec2 describe-security-groups --region \"$HOME_REGION\" --filters "
-                "\"Name=vpc-id,Values=$vpc\" Name=group-name,Values=ansim-vpc-endpoints "
-                "--query 'SecurityGroups[0].GroupId' --output text)\n"
-                "  if [ -z \"$sg\" ] || [ \"$sg\" = None ]; then\n"
-                "    sg=$(aws ec2 create-security-group --region \"$HOME_REGION\" --vpc-id \"$vpc\" "
-                "--group-name ansim-vpc-endpoints \\\n"
-                "      --description 'HTTPS from the separated VPC to its interface endpoints (ansim)' "
-                "--query GroupId --output text)\n"
-                "  fi\n"
-                "  if [ \"$(aws ec2 describe-security-groups --region \"$HOME_REGION\" --group-ids \"$sg\" "
-                "--query 'length(SecurityGroups[0].IpPermissions[?FromPort==`443`])' --output text)\" = 0 ]; "
-                "then\n"
-                "    aws ec2 authorize-security-group-ingress --region \"$HOME_REGION\" --group-id \"$sg\" "
-                "--protocol tcp --port 443 --cidr \"$vpc_cidr\" >/dev/null\n"
-                "  fi\n");
-    json_array_foreach(plan, i, x)
-    {
-        const char *p = json_string_value(x), *ep = p + 2;
-        sb_printf(&sb,
-                  "  if [ \"$(aws ec2 describe-vpc-endpoints --region \"$HOME_REGION\" --filters "
-                  "\"Name=vpc-id,Values=$vpc\" \"Name=service-name,Values=com.amazonaws.$HOME_REGION.%s\" "
-                  "Name=vpc-endpoint-state,Values=pendingAcceptance,pending,available "
-                  "--query 'length(VpcEndpoints)' --output text)\" = 0 ]; then\n",
-                  ep);
-        if (p[0] == 'g')
-            sb_printf(
-                &sb,
-                "    if [ -n \"$route_tables\" ]; then\n"
-                "      # shellcheck disable=SC2086 # one argument per route table\n"
-                "      aws ec2 create-vpc-endpoint --region \"$HOME_REGION\" --vpc-id \"$vpc\" "
-                "--vpc-endpoint-type Gateway \\\n"
-                "        --service-name \"com.amazonaws.$HOME_REGION.%s\" --route-table-ids $route_tables "
-                "\\\n"
-                "        --tag-specifications 'ResourceType=vpc-endpoint,Tags=[{Key=Name,Value=ansim-%s}]' "
-                ">/dev/null\n"
-                "    else\n"
-                "      echo \"%s: $vpc has no route tables for the %s gateway endpoint\" >&2\n"
-                "    fi\n",
-                ep, ep, ID_ENDPOINTS, ep);
-        else
-            sb_printf(&sb,
-                      "    # shellcheck disable=SC2086 # one argument per subnet\n"
-                      "    aws ec2 create-vpc-endpoint --region \"$HOME_REGION\" --vpc-id \"$vpc\" "
-                      "--vpc-endpoint-type Interface \\\n"
-                      "      --service-name \"com.amazonaws.$HOME_REGION.%s\" --subnet-ids $subnets "
-                      "--security-group-ids \"$sg\" \\\n"
-                      "      --private-dns-enabled "
-                      "--tag-specifications 'ResourceType=vpc-endpoint,Tags=[{Key=Name,Value=ansim-%s}]' "
-                      ">/dev/null\n",
-                      ep, ep);
-        sb_puts(&sb, "  fi\n");
-    }
-    sb_puts(&sb, "done\n");
-    return sb_detach(&sb);
-}
-
-/* ---- the whole ---- */
-
 static void guard_free(struct guard *g)
 {
     json_decref(g->cidrs);
@@ -1277,57 +995,6 @@ static void guard_free(struct guard *g)
     json_decref(g->skipped);
     json_decref(g->condition);
     json_decref(g->services);
-}
-
-static void add_endpoints(struct guard *g, struct bl_set *out)
-{
-    json_t *notes = json_array(), *plan = endpoint_plan(g, notes);
-    char *tf = NULL, *cli = NULL;
-    if (json_array_size(g->vpcs)) {
-        tf = endpoints_tf(g, plan, notes);
-        cli = endpoints_cli(g, plan, notes);
-    } else {
-        struct strbuf sb;
-        sb_init(&sb);
-        sb_puts(
-            &sb,
-            "# No VPC endpoints: they need the separated VPC's id in separated_network.vpcs (ansim.yaml).\n");
-        comments(&sb, notes, "");
-        tf = sb_detach(&sb);
-        sb_init(&sb);
-        sb_puts(&sb, tf);
-        sb_puts(&sb, ":\n");
-        cli = sb_detach(&sb);
-    }
-    struct strbuf en, ko;
-    sb_init(&en);
-    sb_init(&ko);
-    sb_puts(&en, "VPC endpoints in each separated VPC for the services the guardrail confines (");
-    sb_puts(&ko, "가드레일이 분리된 망으로 제한하는 서비스(");
-    size_t i;
-    json_t *x;
-    json_array_foreach(plan, i, x)
-    {
-        sb_printf(&en, "%s%s", i ? ", " : "", json_string_value(x) + 2);
-        sb_printf(&ko, "%s%s", i ? ", " : "", json_string_value(x) + 2);
-    }
-    sb_puts(&en, "), so the network without internet access still reaches their APIs (seed 000).");
-    sb_puts(&ko, ")의 VPC 엔드포인트를 분리된 각 VPC에 만들어, 인터넷이 막힌 망에서도 해당 API를 쓸 수 있게 "
-                 "합니다(seed 000).");
-    if (!json_array_size(g->vpcs)) {
-        sb_puts(&en, " Needs separated_network.vpcs in ansim.yaml.");
-        sb_puts(&ko, " ansim.yaml의 separated_network.vpcs가 필요합니다.");
-    }
-    component(
-        out, ID_ENDPOINTS, NULL, "VPC endpoints for the separated network", "분리된 망의 VPC 엔드포인트",
-        sb_detach(&en), sb_detach(&ko), NULL, tf, cli,
-        "CloudFormation cannot look up an existing VPC's subnets and route tables: use the terraform or "
-        "cli output for the endpoints, or add them to the separated VPC's own template.",
-        "CloudFormation은 기존 VPC의 서브넷과 라우팅 테이블을 조회할 수 없습니다. 엔드포인트는 terraform "
-        "또는 "
-        "cli 출력을 쓰거나 분리된 VPC의 템플릿에 추가하십시오.");
-    json_decref(plan);
-    json_decref(notes);
 }
 
 int bl_guardrails(const json_t *scope, const struct bl_guard_opts *o, struct bl_set *out, char *err,
@@ -1400,7 +1067,7 @@ int bl_guardrails(const json_t *scope, const struct bl_guard_opts *o, struct bl_
         guard_free(&g);
         return -1;
     }
-    add_endpoints(&g, out);
+    guard_add_endpoints(&g, out);
     char *en = xasprintf(
         "Customer-managed policy %s denying downloads, deletion and permission changes of "
         "personal data from outside the separated network, attached to %zu unconfined user%s and "
@@ -1414,9 +1081,9 @@ int bl_guardrails(const json_t *scope, const struct bl_guard_opts *o, struct bl_
                   "차단).%s",
                   POLICY_NAME, g.np,
                   json_array_size(g.skipped) ? " 정책을 연결할 수 없는 주체는 주석에 적었습니다." : "");
-    component(out, ID_POLICY, ID_ENDPOINTS, "Deny personal-data actions outside the separated network",
-              "분리된 망 밖의 개인정보 작업 거부", en, ko, policy_cfn(&g, docs), policy_tf(&g, docs),
-              policy_cli(&g, docs), NULL, NULL);
+    guard_component(out, ID_POLICY, ID_ENDPOINTS, "Deny personal-data actions outside the separated network",
+                    "분리된 망 밖의 개인정보 작업 거부", en, ko, policy_cfn(&g, docs), policy_tf(&g, docs),
+                    policy_cli(&g, docs), NULL, NULL);
     if (scp_docs) {
         en = xasprintf("The same deny as a service control policy %s naming the %zu principals "
                        "(aws:PrincipalArn), so no permission granted in the account can undo it; create and "
@@ -1426,9 +1093,9 @@ int bl_guardrails(const json_t *scope, const struct bl_guard_opts *o, struct bl_
             "같은 거부를 주체 %zu개를 지정한(aws:PrincipalArn) 서비스 제어 정책 %s으로도 만들어 계정 "
             "안의 어떤 권한으로도 풀 수 없게 합니다. 관리 계정에서 생성·연결해야 합니다(seed 000).",
             g.np, SCP_NAME);
-        component(out, ID_SCP, ID_POLICY, "The guardrail as an SCP (management account)",
-                  "SCP로 만든 가드레일(관리 계정)", en, ko, scp_cfn(&g, scp_docs), scp_tf(&g, scp_docs),
-                  scp_cli(&g, scp_docs), NULL, NULL);
+        guard_component(out, ID_SCP, ID_POLICY, "The guardrail as an SCP (management account)",
+                        "SCP로 만든 가드레일(관리 계정)", en, ko, scp_cfn(&g, scp_docs), scp_tf(&g, scp_docs),
+                        scp_cli(&g, scp_docs), NULL, NULL);
     }
     json_decref(docs);
     json_decref(scp_docs);
