@@ -105,6 +105,18 @@ char **render_list(const char *value, size_t *n)
     return v;
 }
 
+char *render_list_join(const char *value, const char *sep)
+{
+    size_t n;
+    char **v = render_list(value, &n);
+    struct strbuf j;
+    sb_init(&j);
+    for (size_t i = 0; i < n; i++)
+        sb_printf(&j, "%s%s", i ? sep : "", v[i]);
+    render_list_free(v, n);
+    return j.buf ? sb_detach(&j) : xstrdup("");
+}
+
 void render_list_free(char **v, size_t n)
 {
     for (size_t i = 0; i < n; i++)

@@ -47,15 +47,9 @@ static int put_param(struct strbuf *sb, const struct bl_param *prm, const char *
     }
     sb_puts(sb, "    Default: ");
     if (strcmp(prm->type, "list") == 0) {
-        size_t n;
-        char **v = render_list(value, &n);
-        struct strbuf j;
-        sb_init(&j);
-        for (size_t i = 0; i < n; i++)
-            sb_printf(&j, "%s%s", i ? "," : "", v[i]);
-        sb_json(sb, j.len ? j.buf : "");
-        sb_free(&j);
-        render_list_free(v, n);
+        char *joined = render_list_join(value, ",");
+        sb_json(sb, joined);
+        free(joined);
     } else {
         sb_json(sb, value);
     }

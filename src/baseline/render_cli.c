@@ -45,15 +45,9 @@ static int put_param(struct strbuf *sb, const struct bl_param *prm, const char *
     }
     sb_printf(sb, "if [ -z \"${%s+x}\" ]; then %s=", prm->sh, prm->sh);
     if (strcmp(prm->type, "list") == 0) {
-        size_t n;
-        char **v = render_list(value, &n);
-        struct strbuf j;
-        sb_init(&j);
-        for (size_t i = 0; i < n; i++)
-            sb_printf(&j, "%s%s", i ? " " : "", v[i]);
-        bl_sh_quote(sb, j.len ? j.buf : "");
-        sb_free(&j);
-        render_list_free(v, n);
+        char *joined = render_list_join(value, " ");
+        bl_sh_quote(sb, joined);
+        free(joined);
     } else {
         bl_sh_quote(sb, value);
     }

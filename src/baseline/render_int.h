@@ -22,6 +22,8 @@ void render_header(struct strbuf *sb, const struct bl_plan *p, const char *accou
 /* A list parameter's value (JSON array text or comma-separated) as items; caller frees. */
 char **render_list(const char *value, size_t *n);
 void render_list_free(char **v, size_t n);
+/* The items of a list parameter's value joined by sep (a new string). */
+char *render_list_join(const char *value, const char *sep);
 
 /* quote.c: s as one single-quoted shell word; as an HCL quoted string (escapes, and ${ / %{
  * doubled so no template expression survives); is s a whole number (at most 9 digits)? */
