@@ -265,22 +265,8 @@ static int scan_account(const struct global_opts *g, const struct bl_opts *o, st
         return -1;
     }
     inv_set_profile(*inv, g->org);
-    if (o->snapshot) {
-        if (inv_load_snapshot_file(*inv, o->snapshot, err, sizeof err)) {
-            log_err("%s", err);
-            return -1;
-        }
-    } else {
-        size_t len = 0;
-        char *text = collect_live(g, cat, &len);
-        int rc = text ? inv_load_snapshot_buf(*inv, text, len, "live collection", err, sizeof err) : -1;
-        free(text);
-        if (rc) {
-            if (text)
-                log_err("%s", err);
-            return -1;
-        }
-    }
+    if (inventory_fill(*inv, g, cat, o->snapshot))
+        return -1;
     struct selection sel = {NULL, NULL, 0};
     random_id(res->meta.id);
     time_format(time(NULL), res->meta.started_at, sizeof res->meta.started_at);

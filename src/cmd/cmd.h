@@ -31,6 +31,11 @@ int cmd_collect(int argc, char **argv, const struct global_opts *g);
 /* Collect the live account into a snapshot document (JSON text, *len bytes; caller frees),
  * or NULL after printing the error. */
 char *collect_live(const struct global_opts *g, const struct catalogue *cat, size_t *len);
+/* Fill inv (open, profile set) from the snapshot file, or, when snapshot is NULL, from a live
+ * collection of what cat's controls read. 0, or -1 after printing the error. */
+struct inventory;
+int inventory_fill(struct inventory *inv, const struct global_opts *g, const struct catalogue *cat,
+                   const char *snapshot);
 int cmd_controls(int argc, char **argv, const struct global_opts *g);
 int cmd_frameworks(int argc, char **argv, const struct global_opts *g);
 int cmd_history(int argc, char **argv, const struct global_opts *g);

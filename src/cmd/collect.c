@@ -295,6 +295,29 @@ out:
     return text;
 }
 
+int inventory_fill(struct inventory *inv, const struct global_opts *g, const struct catalogue *cat,
+                   const char *snapshot)
+{
+    char err[ERRLEN] = "";
+    if (snapshot) {
+        if (inv_load_snapshot_file(inv, snapshot, err, sizeof err)) {
+            log_err("%s", err);
+            return -1;
+        }
+        return 0;
+    }
+    /* live: collect into memory, then load exactly as a snapshot would be */
+    size_t len = 0;
+    char *text = collect_live(g, cat, &len);
+    if (!text)
+        return -1; /* collect_live told why */
+    int rc = inv_load_snapshot_buf(inv, text, len, "live collection", err, sizeof err);
+    free(text);
+    if (rc)
+        log_err("%s", err);
+    return rc ? -1 : 0;
+}
+
 int cmd_collect(int argc, char **argv, const struct global_opts *g)
 {
     const char *out = NULL;

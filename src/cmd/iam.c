@@ -211,26 +211,14 @@ static struct inventory *load_inventory(const struct global_opts *g, const char 
         return NULL;
     }
     inv_set_profile(inv, g->org);
-    if (snapshot) {
-        if (inv_load_snapshot_file(inv, snapshot, err, sizeof err)) {
-            log_err("%s", err);
-            inv_close(inv);
-            return NULL;
-        }
-        return inv;
-    }
+    int rc;
     struct catalogue cat;
-    if (load_catalogue(&cat, NULL, 0)) {
-        inv_close(inv);
-        return NULL;
+    if (snapshot) {
+        rc = inventory_fill(inv, g, NULL, snapshot);
+    } else if ((rc = load_catalogue(&cat, NULL, 0)) == 0) { /* live: read what the controls need */
+        rc = inventory_fill(inv, g, &cat, NULL);
+        cat_free(&cat);
     }
-    size_t len = 0;
-    char *text = collect_live(g, &cat, &len);
-    int rc = text ? inv_load_snapshot_buf(inv, text, len, "live collection", err, sizeof err) : -1;
-    if (rc && text)
-        log_err("%s", err);
-    free(text);
-    cat_free(&cat);
     if (rc) {
         inv_close(inv);
         return NULL;

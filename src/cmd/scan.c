@@ -221,22 +221,8 @@ int cmd_scan(int argc, char **argv, const struct global_opts *g)
         log_err("%s", err);
         goto out;
     }
-    if (o.snapshot) {
-        if (inv_load_snapshot_file(inv, o.snapshot, err, sizeof err)) {
-            log_err("%s", err);
-            goto out;
-        }
-    } else { /* live: collect into memory, then load exactly as a snapshot would be */
-        size_t len = 0;
-        char *text = collect_live(g, &cat, &len);
-        int lrc = text ? inv_load_snapshot_buf(inv, text, len, "live collection", err, sizeof err) : -1;
-        free(text);
-        if (lrc) {
-            if (text)
-                log_err("%s", err);
-            goto out;
-        }
-    }
+    if (inventory_fill(inv, g, &cat, o.snapshot))
+        goto out;
     double t1 = mono();
     log_debug("load %.3f s: %zu resources from %s", t1 - t0, inv_resource_count(inv),
               o.snapshot ? o.snapshot : "live collection");
