@@ -123,6 +123,11 @@ struct bl_guard_opts {
 int bl_guardrails(const json_t *scope, const struct bl_guard_opts *o, struct bl_set *out, char *err,
                   size_t errlen);
 
+/* When bl_guardrails could not write the deny (why: its error, e.g. no separated network)
+ * but principals are unconfined: the policy component as a step done by hand in every
+ * format, saying why, so that the model's other fixes can still be written. */
+void bl_guardrails_pending(struct bl_set *out, const char *why);
+
 /* ---- plans (plan.c) and their rendering (render*.c) ---- */
 
 /* One step of a plan: a component (greenfield, CloudFormation gap) or one failing finding's
@@ -172,6 +177,9 @@ void bl_plan_free(struct bl_plan *p);
 /* Does a shell fragment remove, disable or open something (delete-*, revoke-*, ...)? Such
  * steps are never run by generated code; NULL when not, else the offending command. */
 const char *bl_destructive(const char *cli, char *buf, size_t len);
+
+/* Is s a whole number a number parameter accepts (digits only, at most 9; quote.c)? */
+int bl_whole_number(const char *s);
 
 /* Does a shell fragment change anything: an AWS CLI command that is not a read (get-,
  * describe-, list-, head-, lookup-, wait)? */

@@ -674,6 +674,22 @@ void guard_component(struct bl_set *out, const char *id, const char *after, cons
     bl_set_add(out, &c);
 }
 
+#define POLICY_TITLE_EN "Deny personal-data actions outside the separated network"
+#define POLICY_TITLE_KO "분리된 망 밖의 개인정보 작업 거부"
+
+void bl_guardrails_pending(struct bl_set *out, const char *why)
+{
+    guard_component(out, ID_POLICY, NULL, POLICY_TITLE_EN, POLICY_TITLE_KO, xstrdup(why),
+                    xstrdup("개인정보에 접근할 수 있는 주체를 가둘 분리된 망이 프로필에 없습니다"), NULL,
+                    NULL, NULL, NULL, NULL);
+    struct bl_component *c = &out->c[out->n - 1];
+    for (int f = 0; f < BL__NFORMATS; f++) { /* by hand in every format, saying what to set */
+        c->note[f].en = xasprintf("%s; then run ansim baseline again", why);
+        c->note[f].ko =
+            xstrdup("ansim.yaml의 separated_network(cidrs, vpcs, vpc_endpoints)를 채운 뒤 다시 실행하십시오");
+    }
+}
+
 static const char *policy_name(size_t i, char buf[64], const char *base)
 {
     if (i == 0)
@@ -1081,9 +1097,8 @@ int bl_guardrails(const json_t *scope, const struct bl_guard_opts *o, struct bl_
                   "차단).%s",
                   POLICY_NAME, g.np,
                   json_array_size(g.skipped) ? " 정책을 연결할 수 없는 주체는 주석에 적었습니다." : "");
-    guard_component(out, ID_POLICY, ID_ENDPOINTS, "Deny personal-data actions outside the separated network",
-                    "분리된 망 밖의 개인정보 작업 거부", en, ko, policy_cfn(&g, docs), policy_tf(&g, docs),
-                    policy_cli(&g, docs), NULL, NULL);
+    guard_component(out, ID_POLICY, ID_ENDPOINTS, POLICY_TITLE_EN, POLICY_TITLE_KO, en, ko,
+                    policy_cfn(&g, docs), policy_tf(&g, docs), policy_cli(&g, docs), NULL, NULL);
     if (scp_docs) {
         en = xasprintf("The same deny as a service control policy %s naming the %zu principals "
                        "(aws:PrincipalArn), so no permission granted in the account can undo it; create and "

@@ -26,10 +26,9 @@ void render_list_free(char **v, size_t n);
 char *render_list_join(const char *value, const char *sep);
 
 /* quote.c: s as one single-quoted shell word; as an HCL quoted string (escapes, and ${ / %{
- * doubled so no template expression survives); is s a whole number (at most 9 digits)? */
+ * doubled so no template expression survives). */
 void bl_sh_quote(struct strbuf *sb, const char *s);
 void bl_hcl_quote(struct strbuf *sb, const char *s);
-int bl_whole_number(const char *s);
 
 /* The renderers: the text of the file for account (NULL, "security" or "service"), or NULL
  * with err. */

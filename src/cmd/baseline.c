@@ -165,8 +165,7 @@ static int apply_value(struct bl_values *v, const char *name, const json_t *val,
         fprintf(stderr, "ansim baseline: %s: %s: must be one value, not a list\n", origin, name);
         return -1;
     }
-    if (strcmp(prm->type, "number") == 0 &&
-        (!*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 9)) { /* as bl_whole_number */
+    if (strcmp(prm->type, "number") == 0 && !bl_whole_number(s)) {
         fprintf(stderr, "ansim baseline: %s: %s: \"%s\" is not a whole number\n", origin, name, s);
         return -1;
     }
@@ -205,14 +204,13 @@ static int set_values(struct bl_plan *p, const struct global_opts *g, const stru
     char buf[32];
     snprintf(buf, sizeof buf, "%ld", days);
     bl_values_set(v, "log_retention_days", buf);
-    static const char *const from_profile[][2] = {{"separated_cidrs", "separated_cidrs"},
-                                                  {"separated_vpcs", "separated_vpcs"},
-                                                  {"pii_tag_key", "pii_tag_key"},
-                                                  {"pii_tag_value", "pii_tag_value"}};
+    /* profile parameters that are baseline parameters of the same name */
+    static const char *const from_profile[] = {"separated_cidrs", "separated_vpcs", "pii_tag_key",
+                                               "pii_tag_value"};
     for (size_t i = 0; i < sizeof from_profile / sizeof from_profile[0]; i++) {
-        const struct profile_param *pp = profile_get(prof, from_profile[i][1]);
+        const struct profile_param *pp = profile_get(prof, from_profile[i]);
         if (pp && pp->value && *pp->value && strcmp(pp->value, "[]") != 0)
-            bl_values_set(v, from_profile[i][0], pp->value);
+            bl_values_set(v, from_profile[i], pp->value);
     }
     /* the profile's baseline: section, then --set (later wins) */
     json_t *from = prof->baseline ? json_loads(prof->baseline, 0, NULL) : NULL;
@@ -339,25 +337,7 @@ static int add_guardrails(const struct global_opts *g, const struct bl_opts *o, 
             rc = 0;
         else { /* the other fixes still come; this one waits for the network to be named */
             log_warn("%s", err);
-            struct bl_component c;
-            memset(&c, 0, sizeof c);
-            c.id = xstrdup("guardrail.network_separation_policy");
-            c.source = xstrdup("ansim iam scope");
-            c.models = 1u << BL_NETSEP;
-            c.order = 80;
-            c.title.en = xstrdup("Deny personal-data actions outside the separated network");
-            c.title.ko = xstrdup("분리된 망 밖에서의 개인정보 작업 차단");
-            c.what.en = xstrdup(err);
-            c.what.ko = xstrdup("개인정보에 접근할 수 있는 주체를 가둘 분리된 망이 프로필에 없습니다");
-            c.controls = xcalloc(2, sizeof *c.controls);
-            c.controls[c.ncontrols++] = xstrdup("iam.network_separation_scope");
-            for (int f = 0; f < BL__NFORMATS; f++) {
-                c.note[f].en = xasprintf("%s; then run ansim baseline again", err);
-                c.note[f].ko =
-                    xstrdup("ansim.yaml의 separated_network(cidrs, vpcs, vpc_endpoints)를 채운 뒤 다시 "
-                            "실행하십시오");
-            }
-            bl_set_add(set, &c);
+            bl_guardrails_pending(set, err);
             rc = 0;
         }
         json_decref(scope);
@@ -394,8 +374,8 @@ static int write_files(const char *dir, const struct bl_file *f, size_t n, const
 
 static void tell_summary(const json_t *s, const struct bl_plan *p)
 {
-    size_t run = 0, manual = json_array_size(json_object_get(s, "manual"));
-    run = json_array_size(json_object_get(s, "steps")) - manual;
+    size_t manual = json_array_size(json_object_get(s, "manual"));
+    size_t run = json_array_size(json_object_get(s, "steps")) - manual;
     fprintf(stderr, "ansim baseline: %s model, %s, %s: %zu step%s to run, %zu manual; makes pass: ",
             bl_model_name(p->model), bl_format_name(p->format), p->gap ? "gap mode" : "greenfield", run,
             run == 1 ? "" : "s", manual);
