@@ -73,10 +73,13 @@ static int pick_cmp(const void *a, const void *b)
              : strcmp(x->f->resource_id ? x->f->resource_id : "", y->f->resource_id ? y->f->resource_id : "");
 }
 
+/* built from the account by bl_guardrails (ids "guardrail.<...>"), not bundled */
+static int is_guardrail(const struct bl_component *c) { return strncmp(c->id, "guardrail.", 10) == 0; }
+
 static int guarded(const struct bl_set *s, const char *control)
 {
     for (size_t i = 0; i < s->n; i++)
-        if (strncmp(s->c[i].id, "guardrail.", 10) == 0)
+        if (is_guardrail(&s->c[i]))
             for (size_t k = 0; k < s->c[i].ncontrols; k++)
                 if (strcmp(s->c[i].controls[k], control) == 0)
                     return 1;
@@ -95,6 +98,14 @@ static const char *unfilled(const char *fix)
     return NULL;
 }
 
+/* st becomes a step done by hand: why (taken over), and the code shown for review */
+static void hold(struct bl_step *st, char *why_en, char *why_ko, const char *code)
+{
+    st->manual.en = why_en;
+    st->manual.ko = why_ko;
+    st->held = code ? xstrdup(code) : NULL;
+}
+
 static void finding_step(struct bl_plan *p, const struct finding *f)
 {
     struct bl_step st;
@@ -110,37 +121,38 @@ static void finding_step(struct bl_plan *p, const struct finding *f)
     char verb[128];
     const char *bad = f->fix_cli ? bl_destructive(f->fix_cli, verb, sizeof verb) : NULL;
     /* the cli text decides what kind of fix it is, whatever the format written */
-    if (fix && (f->control->remediation_by_hand || (f->fix_cli && !bl_changes(f->fix_cli)))) {
-        st.manual.en = xstrdup("the fix needs a person (a decision, a device, a sign-in or a migration); "
-                               "its commands below help and check");
-        st.manual.ko =
-            xstrdup("사람이 직접 해야 하는 조치입니다(판단, 장치 등록, 로그인 또는 이전 작업). 아래 명령은 "
-                    "작업을 돕고 확인합니다");
-        st.held = xstrdup(fix);
-    } else if (fix && unfilled(fix)) {
-        const char *u = unfilled(fix);
-        size_t n = strcspn(u, ">") + 1;
-        st.manual.en = xasprintf(
-            "the fix needs a value ansim could not fill in (%.*s); fill it in, then run it", (int)n, u);
-        st.manual.ko =
-            xasprintf("ansim이 채우지 못한 값(%.*s)이 있습니다. 값을 채운 뒤 실행하십시오", (int)n, u);
-        st.held = xstrdup(fix);
-    } else if (!fix) {
-        st.manual.en =
-            xstrdup("the control has no automatic fix for this resource; see its remediation text");
-        st.manual.ko = xstrdup("이 리소스에 대한 자동 조치가 없습니다. 통제 항목의 조치 설명을 참고하십시오");
-    } else if (bad) {
-        st.manual.en = xasprintf("the fix would take something away (%s); a baseline never runs that. "
-                                 "Check nothing depends on it, then run the commands below by hand",
-                                 bad);
-        st.manual.ko =
-            xasprintf("이 조치는 기존 설정을 제거합니다(%s). 기준선은 이를 실행하지 않으니 영향을 확인한 뒤 "
-                      "아래 명령을 직접 실행하십시오",
-                      bad);
-        st.held = xstrdup(fix);
-    } else {
+    const char *u = fix ? unfilled(fix) : NULL;
+    if (!fix)
+        hold(&st, xstrdup("the control has no automatic fix for this resource; see its remediation text"),
+             xstrdup("이 리소스에 대한 자동 조치가 없습니다. 통제 항목의 조치 설명을 참고하십시오"), NULL);
+    else if (f->control->remediation_by_hand || (f->fix_cli && !bl_changes(f->fix_cli)))
+        hold(
+            &st,
+            xstrdup(
+                "the fix needs a person (a decision, a device, a sign-in or a migration); its commands below "
+                "help and check"),
+            xstrdup("사람이 직접 해야 하는 조치입니다(판단, 장치 등록, 로그인 또는 이전 작업). "
+                    "아래 명령은 작업을 돕고 확인합니다"),
+            fix);
+    else if (u)
+        hold(&st,
+             xasprintf("the fix needs a value ansim could not fill in (%.*s); fill it in, then run it",
+                       (int)strcspn(u, ">") + 1, u),
+             xasprintf("ansim이 채우지 못한 값(%.*s)이 있습니다. 값을 채운 뒤 실행하십시오",
+                       (int)strcspn(u, ">") + 1, u),
+             fix);
+    else if (bad)
+        hold(&st,
+             xasprintf("the fix would take something away (%s); a baseline never runs that. Check nothing "
+                       "depends on it, then run the commands below by hand",
+                       bad),
+             xasprintf(
+                 "이 조치는 기존 설정을 제거합니다(%s). 기준선은 이를 실행하지 않으니 영향을 확인한 뒤 아래 "
+                 "명령을 직접 실행하십시오",
+                 bad),
+             fix);
+    else
         st.body = xstrdup(fix);
-    }
     bl_plan_add(p, &st);
 }
 
@@ -163,8 +175,7 @@ static void cfn_gap(const struct bl_set *s, struct bl_plan *p, const struct pick
             if (!(c->models & (1u << p->model)) || !c->frag[BL_CFN])
                 continue;
             for (size_t j = 0; j < c->ncontrols; j++)
-                if (strcmp(c->controls[j], f->control->id) == 0 &&
-                    (account_wide(p, f) || strncmp(c->id, "guardrail.", 10) == 0))
+                if (strcmp(c->controls[j], f->control->id) == 0 && (account_wide(p, f) || is_guardrail(c)))
                     covered = taken[i] = 1;
         }
         if (!covered) {
@@ -220,7 +231,7 @@ void bl_plan_gap(const struct bl_set *s, struct bl_plan *p, const struct scan_re
         /* dynamic guardrails first in their own rank order, replacing their controls' fixes */
         size_t k = 0;
         for (size_t i = 0; i < s->n; i++) {
-            if (strncmp(s->c[i].id, "guardrail.", 10) != 0 || !(s->c[i].models & (1u << p->model)))
+            if (!is_guardrail(&s->c[i]) || !(s->c[i].models & (1u << p->model)))
                 continue;
             for (; k < n && picks[k].rank <= s->c[i].order; k++)
                 if (!guarded(s, picks[k].f->control->id))
