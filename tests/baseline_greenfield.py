@@ -19,7 +19,7 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from baseline_roundtrip import comment, start_moto  # noqa: E402
+from motoserver import comment, start as start_moto  # noqa: E402
 from tap import finish, ok  # noqa: E402
 
 REGION = "ap-northeast-2"
@@ -46,8 +46,7 @@ MOTO_UNREADABLE = {"waf.public_endpoints": "wafv2:ListResourcesForWebACL answers
 def main():
     ansim = os.path.abspath(sys.argv[1])
     tmp = tempfile.mkdtemp()
-    os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"  # AWS_ConfigRole and friends
-    proc, url = start_moto(tmp)
+    proc, url = start_moto(tmp, managed_policies=True)  # AWS_ConfigRole and friends
     if not ok(proc is not None, "moto server starts"):
         return
     env = dict(os.environ, HOME=tmp, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",

@@ -23,18 +23,17 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
 import boto3
 from botocore.config import Config
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+from motoserver import comment, start as start_moto  # noqa: E402
 from tap import finish, ok  # noqa: E402
 
 REGIONS = ["us-east-1", "ap-northeast-2"]
@@ -54,38 +53,6 @@ MOTO_CANNOT = {
 
 TLS_ONLY = {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
             "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
-
-
-def comment(text):
-    print("# " + str(text).replace("\n", "\n# "))
-
-
-def start_moto(tmp):
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    exe = shutil.which("moto_server")
-    cmd = [exe] if exe else [sys.executable, "-m", "moto.server"]
-    log = open(os.path.join(tmp, "moto.log"), "w")
-    try:
-        proc = subprocess.Popen(cmd + ["-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log)
-    except OSError as e:
-        comment(f"cannot start moto ({e}); pip install 'moto[server]' boto3")
-        return None, None
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(url + "/moto-api/", timeout=1)
-            return proc, url
-        except Exception:
-            if proc.poll() is not None:
-                break
-            time.sleep(0.2)
-    proc.kill()
-    with open(os.path.join(tmp, "moto.log")) as f:
-        comment("moto did not come up: " + f.read()[-500:])
-    return None, url
 
 
 # ---------------------------------------------------------------- the bad account

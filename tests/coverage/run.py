@@ -15,12 +15,9 @@ import importlib.util
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -28,30 +25,8 @@ TSV = os.path.join(ROOT, "..", "shared", "spec", "controls.tsv")
 REGIONS = ["us-east-1", "ap-northeast-2"]
 
 sys.path.insert(0, os.path.dirname(HERE))
+from motoserver import start  # noqa: E402
 from tap import finish, ok  # noqa: E402
-
-
-def start_moto(tmp):
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    exe = shutil.which("moto_server")
-    cmd = [exe] if exe else [sys.executable, "-m", "moto.server"]
-    env = dict(os.environ, MOTO_IAM_LOAD_MANAGED_POLICIES="true")
-    log = open(os.path.join(tmp, "moto.log"), "w")
-    proc = subprocess.Popen(cmd + ["-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log, env=env)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(url + "/moto-api/", timeout=1)
-            return proc, url
-        except Exception:
-            if proc.poll() is not None:
-                break
-            time.sleep(0.2)
-    proc.kill()
-    return None, url
 
 
 def main():
@@ -61,7 +36,7 @@ def main():
                       AWS_EC2_METADATA_DISABLED="true")
     for k in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
         os.environ.pop(k, None)
-    proc, url = start_moto(tmp)
+    proc, url = start(tmp, managed_policies=True)
     if not ok(proc is not None, f"moto server answers on {url}"):
         finish()
     try:
