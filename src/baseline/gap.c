@@ -103,7 +103,7 @@ static void hold(struct bl_step *st, char *why_en, char *why_ko, const char *cod
 {
     st->manual.en = why_en;
     st->manual.ko = why_ko;
-    st->held = code ? xstrdup(code) : NULL;
+    st->held = xstrdup(code);
 }
 
 static void finding_step(struct bl_plan *p, const struct finding *f)
@@ -112,9 +112,9 @@ static void finding_step(struct bl_plan *p, const struct finding *f)
     memset(&st, 0, sizeof st);
     st.name = step_name(f);
     st.title.en = xstrdup(f->control->title.en ? f->control->title.en : f->control->id);
-    st.title.ko = f->control->title.ko ? xstrdup(f->control->title.ko) : NULL;
-    st.what.en = f->reason ? xstrdup(f->reason) : NULL;
-    st.what.ko = f->reason_ko ? xstrdup(f->reason_ko) : NULL;
+    st.title.ko = xstrdup(f->control->title.ko);
+    st.what.en = xstrdup(f->reason);
+    st.what.ko = xstrdup(f->reason_ko);
     st.controls = xcalloc(2, sizeof *st.controls);
     st.controls[st.ncontrols++] = xstrdup(f->control->id);
     const char *fix = p->format == BL_TF ? f->fix_terraform : f->fix_cli;

@@ -79,13 +79,13 @@ void bl_values_set(struct bl_values *v, const char *name, const char *value)
     for (size_t i = 0; i < v->n; i++)
         if (strcmp(v->names[i], name) == 0) {
             free(v->values[i]);
-            v->values[i] = value ? xstrdup(value) : NULL;
+            v->values[i] = xstrdup(value);
             return;
         }
     v->names = xrealloc(v->names, (v->n + 1) * sizeof *v->names);
     v->values = xrealloc(v->values, (v->n + 1) * sizeof *v->values);
     v->names[v->n] = xstrdup(name);
-    v->values[v->n] = value ? xstrdup(value) : NULL;
+    v->values[v->n] = xstrdup(value);
     v->n++;
 }
 

@@ -12,8 +12,6 @@
 #include "../util/util.h"
 #include "baseline.h"
 
-static char *dup_text(const char *s) { return s ? xstrdup(s) : NULL; }
-
 void bl_plan_add(struct bl_plan *p, struct bl_step *st)
 {
     p->steps = xrealloc(p->steps, (p->nsteps + 1) * sizeof *p->steps);
@@ -36,20 +34,20 @@ void bl_plan_model(const struct bl_set *s, struct bl_plan *p)
         struct bl_step st;
         memset(&st, 0, sizeof st);
         st.name = xstrdup(c->id);
-        st.account = p->model == BL_SHARED ? dup_text(c->account) : NULL;
+        st.account = p->model == BL_SHARED ? xstrdup(c->account) : NULL;
         st.regional = c->regional;
-        st.title.en = dup_text(c->title.en);
-        st.title.ko = dup_text(c->title.ko);
-        st.what.en = dup_text(c->what.en);
-        st.what.ko = dup_text(c->what.ko);
+        st.title.en = xstrdup(c->title.en);
+        st.title.ko = xstrdup(c->title.ko);
+        st.what.en = xstrdup(c->what.en);
+        st.what.ko = xstrdup(c->what.ko);
         st.controls = xcalloc(c->ncontrols + 1, sizeof *st.controls);
         for (size_t k = 0; k < c->ncontrols; k++)
             st.controls[k] = xstrdup(c->controls[k]);
         st.ncontrols = c->ncontrols;
-        st.body = dup_text(c->frag[p->format]);
+        st.body = xstrdup(c->frag[p->format]);
         /* without a fragment: why; with one: what is left to do by hand */
-        st.manual.en = dup_text(c->note[p->format].en);
-        st.manual.ko = dup_text(c->note[p->format].ko);
+        st.manual.en = xstrdup(c->note[p->format].en);
+        st.manual.ko = xstrdup(c->note[p->format].ko);
         bl_plan_add(p, &st);
     }
 }
