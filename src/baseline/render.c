@@ -26,20 +26,17 @@ static const char *const model_title[BL__NMODELS][2] = {
 
 static int word_char(char c) { return isalnum((unsigned char)c) || c == '_'; }
 
-/* name appears in text with no word character on either side (after prefix, when given) */
+/* name appears in text right after prefix, with no word character before the prefix or
+ * after the name */
 static int has_word(const char *text, const char *prefix, const char *name)
 {
-    size_t pl = prefix ? strlen(prefix) : 0, nl = strlen(name);
+    size_t pl = strlen(prefix), nl = strlen(name);
     for (const char *p = text; (p = strstr(p, name)); p++) {
         if (word_char(p[nl]))
             continue;
-        if (prefix) {
-            if ((size_t)(p - text) >= pl && strncmp(p - pl, prefix, pl) == 0 &&
-                ((size_t)(p - text) == pl || !word_char(p[-(long)pl - 1])))
-                return 1;
-        } else if (p == text || !word_char(p[-1])) {
+        if ((size_t)(p - text) >= pl && strncmp(p - pl, prefix, pl) == 0 &&
+            ((size_t)(p - text) == pl || !word_char(p[-(long)pl - 1])))
             return 1;
-        }
     }
     return 0;
 }
@@ -124,13 +121,18 @@ void render_list_free(char **v, size_t n)
     free(v);
 }
 
-/* s on one comment line: newlines and control characters become spaces */
-static void put_line(struct strbuf *sb, const char *prefix, const char *s)
+void render_comment(struct strbuf *sb, const char *prefix, const char *a, const char *b)
 {
     sb_puts(sb, prefix);
-    for (const unsigned char *c = (const unsigned char *)(s ? s : ""); *c; c++)
-        sb_putc(sb, *c < 0x20 || *c == 0x7f ? ' ' : (char)*c);
+    for (int k = 0; k < 2; k++)
+        for (const unsigned char *c = (const unsigned char *)((k ? b : a) ? (k ? b : a) : ""); *c; c++)
+            sb_putc(sb, *c < 0x20 || *c == 0x7f ? ' ' : (char)*c);
     sb_putc(sb, '\n');
+}
+
+static void put_line(struct strbuf *sb, const char *prefix, const char *s)
+{
+    render_comment(sb, prefix, s, NULL);
 }
 
 static void put_linef(struct strbuf *sb, const char *prefix, const char *fmt, const char *a, const char *b)

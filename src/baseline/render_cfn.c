@@ -101,12 +101,8 @@ char *render_cfn(const struct bl_plan *p, const char *account, char *err, size_t
         if (!render_in_file(st, account) || !st->body)
             continue;
         sb_printf(&sb, "\n  # ---- step %zu: %s%s\n", ++n, st->name, st->regional ? " (regional)" : "");
-        char *t =
-            xasprintf("  # %s / %s\n", st->title.en ? st->title.en : "", st->title.ko ? st->title.ko : "");
-        for (char *c = t + 4; c[1]; c++) /* one comment line, whatever the title holds */
-            if ((unsigned char)*c < 0x20)
-                *c = ' ';
-        sb_puts(&sb, t);
+        char *t = xasprintf("%s / ", st->title.en ? st->title.en : "");
+        render_comment(&sb, "  # ", t, st->title.ko);
         free(t);
         put_indented(&sb, st->body, 2);
     }

@@ -16,16 +16,8 @@
 #include "baseline.h"
 #include "render_int.h"
 
-/* a comment line: control characters become spaces */
-static void comment(struct strbuf *sb, const char *a, const char *b)
-{
-    char *s = xasprintf("# %s%s\n", a ? a : "", b ? b : "");
-    for (char *c = s + 2; c[1]; c++)
-        if ((unsigned char)*c < 0x20)
-            *c = ' ';
-    sb_puts(sb, s);
-    free(s);
-}
+/* a comment line of the script */
+static void comment(struct strbuf *sb, const char *a, const char *b) { render_comment(sb, "# ", a, b); }
 
 static int put_param(struct strbuf *sb, const struct bl_param *prm, const char *value, char *err,
                      size_t errlen)

@@ -15,6 +15,9 @@ int render_uses(const char *text, const struct bl_param *prm, enum bl_format f);
 int render_file_uses(const struct bl_plan *p, const char *account, const struct bl_param *prm);
 /* Is step st in the file for account (NULL: the model's only file)? */
 int render_in_file(const struct bl_step *st, const char *account);
+/* One comment line: prefix, then a and b (either may be NULL) with newlines and other control
+ * characters made spaces, so no text from a title or the account can end the comment. */
+void render_comment(struct strbuf *sb, const char *prefix, const char *a, const char *b);
 /* The header: comment lines (without the comment marker), one per line, into sb, each
  * prefixed by prefix ("# "). Says what the file is, where it came from, the safety
  * promise, and lists the steps and what they make pass. */

@@ -156,11 +156,8 @@ char *render_tf(const struct bl_plan *p, const char *account, char *err, size_t 
         if (!render_in_file(st, account) || !st->body)
             continue;
         sb_printf(&sb, "\n# ---- step %zu: %s\n", ++n, st->name);
-        char *t = xasprintf("# %s / %s", st->title.en ? st->title.en : "", st->title.ko ? st->title.ko : "");
-        for (char *c = t; *c; c++)
-            if ((unsigned char)*c < 0x20)
-                *c = ' ';
-        sb_printf(&sb, "%s\n", t);
+        char *t = xasprintf("%s / ", st->title.en ? st->title.en : "");
+        render_comment(&sb, "# ", t, st->title.ko);
         free(t);
         if (!st->regional) {
             sb_putc(&sb, '\n');
